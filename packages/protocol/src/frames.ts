@@ -1,0 +1,235 @@
+/**
+ * Parley frames: JSON objects discriminated by `t`. Client frames that expect
+ * a reply carry a request `id` (unique per connection); the reply repeats it.
+ * See docs/protocol.md for the full specification.
+ */
+import type { ErrorCode } from "./errors.js";
+
+/** The protocol version this package speaks. */
+export const PROTOCOL_VERSION = 1;
+/** Every protocol version this package can speak, newest first. */
+export const SUPPORTED_VERSIONS: readonly number[] = [1];
+
+/** Any JSON value. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/**
+ * Event kinds. `message` is the only kind sequenced by v1 clients today;
+ * the others are reserved so edits, deletes, reactions and receipts can be
+ * added without a protocol break. Clients must ignore kinds they do not know.
+ */
+export type EventKind = "message" | "edit" | "delete" | "reaction" | "receipt" | "system" | (string & {});
+
+/** A sequenced, durable room event, identical for every subscriber. */
+export interface RoomEvent {
+  readonly room: string;
+  /** Contiguous from 1 within the room's epoch. */
+  readonly seq: number;
+  /** Globally unique event id. */
+  readonly id: string;
+  /** Sender's user id. */
+  readonly from: string;
+  /** Server timestamp, milliseconds since the Unix epoch. */
+  readonly ts: number;
+  readonly kind: EventKind;
+  readonly body: Json;
+  /** The publisher's clientMsgId, used for dedupe. */
+  readonly cmid: string;
+}
+
+// ---- client → server ----
+
+export interface ConnectFrame {
+  t: "connect";
+  id?: number;
+  /** Protocol versions the client speaks; the server picks the highest in common. */
+  versions: number[];
+  /** A JWT; required unless the server runs in dev mode. */
+  token?: string;
+  /** Dev mode only: the user name to act as. */
+  user?: string;
+  /** Free-form client name and version, for logs. */
+  client?: string;
+}
+export interface SubscribeFrame {
+  t: "sub";
+  id: number;
+  room: string;
+  /** Last seq the client has seen; the server replays `since+1..latest` first. */
+  since?: number;
+  /** The room epoch the client's `since` belongs to. */
+  epoch?: string;
+}
+export interface UnsubscribeFrame {
+  t: "unsub";
+  id: number;
+  room: string;
+}
+export interface PublishFrame {
+  t: "pub";
+  id: number;
+  room: string;
+  /** Client message id: the dedupe key. Retries reuse it. */
+  cmid: string;
+  kind?: EventKind;
+  body: Json;
+}
+export interface HistoryFrame {
+  t: "history";
+  id: number;
+  room: string;
+  /** Return events with seq < before (newest first page when absent). */
+  before?: number;
+  /** Return events with seq > after (oldest first). */
+  after?: number;
+  limit?: number;
+}
+export interface PresenceQueryFrame {
+  t: "presence";
+  id: number;
+  room: string;
+}
+export interface TypingFrame {
+  t: "typing";
+  room: string;
+}
+export interface PingFrame {
+  t: "ping";
+  id?: number;
+}
+export interface PongFrame {
+  t: "pong";
+  id?: number;
+}
+
+/** Every frame a client may send. */
+export type ClientFrame =
+  | ConnectFrame
+  | SubscribeFrame
+  | UnsubscribeFrame
+  | PublishFrame
+  | HistoryFrame
+  | PresenceQueryFrame
+  | TypingFrame
+  | PingFrame
+  | PongFrame;
+
+// ---- server → client ----
+
+export interface ConnectedFrame {
+  t: "connected";
+  id?: number;
+  version: number;
+  session: string;
+  user: string;
+  /** Server ping interval in ms; the client should consider the link dead after ~2× this. */
+  heartbeatMs: number;
+  limits: { maxMessageBytes: number; maxSubscriptions: number };
+}
+export interface SubscribedFrame {
+  t: "subscribed";
+  id: number;
+  room: string;
+  epoch: string;
+  /** The room's latest seq when the subscription began (before replay). */
+  lastSeq: number;
+  /** False when the requested `since`/`epoch` could not be resumed exactly. */
+  recovered: boolean;
+}
+export interface UnsubscribedFrame {
+  t: "unsubscribed";
+  id: number;
+  room: string;
+}
+export interface EventFrame extends RoomEvent {
+  t: "event";
+}
+export interface AckFrame {
+  t: "ack";
+  id: number;
+  room: string;
+  cmid: string;
+  seq: number;
+  ts: number;
+  /** True when the cmid had been accepted before; `seq` is the original. */
+  dup: boolean;
+}
+export interface HistoryPageFrame {
+  t: "history";
+  id: number;
+  room: string;
+  epoch: string;
+  /** Ascending by seq. */
+  events: RoomEvent[];
+  hasMore: boolean;
+}
+export interface PresenceMember {
+  user: string;
+  connections: number;
+}
+export interface PresenceListFrame {
+  t: "presence";
+  id: number;
+  room: string;
+  members: PresenceMember[];
+}
+export interface JoinFrame {
+  t: "join";
+  room: string;
+  user: string;
+}
+export interface LeaveFrame {
+  t: "leave";
+  room: string;
+  user: string;
+}
+export interface TypingEventFrame {
+  t: "typing";
+  room: string;
+  user: string;
+}
+export interface ErrorFrame {
+  t: "error";
+  /** The request id this error answers, when it answers one. */
+  id?: number;
+  code: ErrorCode;
+  message: string;
+  retryable: boolean;
+}
+
+/** Every frame a server may send. */
+export type ServerFrame =
+  | ConnectedFrame
+  | SubscribedFrame
+  | UnsubscribedFrame
+  | EventFrame
+  | AckFrame
+  | HistoryPageFrame
+  | PresenceListFrame
+  | JoinFrame
+  | LeaveFrame
+  | TypingEventFrame
+  | ErrorFrame
+  | PingFrame
+  | PongFrame;
+
+/** Room ids: 1–128 chars of letters, digits and `_.:@-`. DMs are `dm:<a>:<b>` with a < b. */
+export const ROOM_ID_PATTERN = "^[A-Za-z0-9_.:@-]{1,128}$";
+/** User ids: 1–64 chars of letters, digits and `_.@-`. */
+export const USER_ID_PATTERN = "^[A-Za-z0-9_.@-]{1,64}$";
+/** Client message ids: 1–64 printable ASCII chars without spaces. */
+export const CMID_PATTERN = "^[\\x21-\\x7e]{1,64}$";
+/** Event kinds: lower-case words. */
+export const KIND_PATTERN = "^[a-z][a-z0-9._-]{0,31}$";
+
+/** The canonical room id of the direct-message room between two users. */
+export function dmRoomId(a: string, b: string): string {
+  return a < b ? `dm:${a}:${b}` : `dm:${b}:${a}`;
+}
+
+/** The two users of a DM room id, or undefined when `room` is not a DM. */
+export function dmUsers(room: string): [string, string] | undefined {
+  const parts = room.split(":");
+  if (parts.length !== 3 || parts[0] !== "dm" || !parts[1] || !parts[2]) return undefined;
+  return [parts[1], parts[2]];
+}

@@ -1,0 +1,4 @@
+/** @parley/protocol: the wire contract shared by the Parley server and client. */
+export * from "./frames.js";
+export * from "./errors.js";
+export * from "./codec.js";

@@ -1,0 +1,20 @@
+/** An action a capability can allow on a room. `*` allows all of them. */
+export type Capability = "subscribe" | "publish" | "presence" | "history";
+export const CAPABILITIES: readonly Capability[] = ["subscribe", "publish", "presence", "history"];
+
+/**
+ * Capabilities by room pattern, as carried in the token's `caps` claim:
+ * `{ "general": ["*"], "team-*": ["subscribe", "history"] }`. A pattern is a
+ * room id where `*` matches any run of characters.
+ */
+export type CapabilityMap = Readonly<Record<string, readonly (Capability | "*")[]>>;
+
+/** Who is on the other end of a connection or REST call. */
+export interface Principal {
+  readonly user: string;
+  readonly caps: CapabilityMap;
+  /** Token expiry in ms since epoch; undefined for dev-mode principals. */
+  readonly expiresAt: number | undefined;
+  /** True when the principal came from dev mode (no token). */
+  readonly dev: boolean;
+}

@@ -1,0 +1,109 @@
+/**
+ * Every Parley server option, with its default, in one place. `parley start
+ * --help`, docs/configuration.md and the config loader are all generated from
+ * or checked against this table, so a new option is added here and nowhere else.
+ *
+ * Precedence: command-line flag > PARLEY_* environment variable > config file
+ * (JSON, `--config`) > default.
+ */
+export type OptionType = "string" | "int" | "bool" | "list";
+
+export interface OptionSpec {
+  readonly type: OptionType;
+  readonly default: string | number | boolean | readonly string[] | undefined;
+  readonly help: string;
+}
+
+function opt(type: OptionType, def: OptionSpec["default"], help: string): OptionSpec {
+  return { type, default: def, help };
+}
+
+export const OPTIONS = {
+  // ---- listening
+  host: opt("string", "0.0.0.0", "Interface to listen on."),
+  port: opt("int", 8080, "HTTP/WebSocket port."),
+  tlsCert: opt("string", undefined, "PEM certificate file; serve HTTPS/WSS when set with tlsKey."),
+  tlsKey: opt("string", undefined, "PEM private key file for tlsCert."),
+  allowedOrigins: opt(
+    "list",
+    [],
+    "WebSocket/SSE Origin allow-list (exact origins or `*`). Empty: same-origin and non-browser clients only.",
+  ),
+  // ---- storage
+  dataDir: opt("string", "./data", "Directory of the embedded SQLite store."),
+  durability: opt(
+    "string",
+    "full",
+    "`full`: SQLite synchronous=FULL (survives power loss). `normal`: synchronous=NORMAL (survives process crash).",
+  ),
+  commitIntervalMs: opt("int", 2, "Longest a publish waits for its group commit to start."),
+  commitMaxBatch: opt("int", 2000, "Most publishes committed in one transaction."),
+  dedupeWindowHours: opt("int", 24, "cmid dedupe cache window; older ids are checked against the store."),
+  // ---- auth
+  dev: opt("bool", false, "Dev mode: anyone connects as any user name, with every capability. Never in production."),
+  jwtSecret: opt(
+    "string",
+    undefined,
+    "HS256 secret. If no auth is configured, one is generated in dataDir/secret.key.",
+  ),
+  jwksUrl: opt("string", undefined, "JWKS URL for RS256/ES256 tokens (instead of or beside jwtSecret)."),
+  jwtPublicKey: opt("string", undefined, "PEM file of an RS256 public key for tokens."),
+  jwtIssuer: opt("string", undefined, "Required `iss` claim, when set."),
+  jwtAudience: opt("string", undefined, "Required `aud` claim, when set."),
+  // ---- limits (on by default)
+  maxFrameBytes: opt("int", 65_536, "Largest inbound frame; larger closes the connection (ws 1009) or is rejected."),
+  maxMessageBytes: opt("int", 16_384, "Largest event body (JSON-encoded) in a publish."),
+  maxSubscriptionsPerConnection: opt("int", 100, "Rooms one connection may subscribe to."),
+  maxConnectionsPerUser: opt("int", 20, "Concurrent connections per user on this node."),
+  publishRatePerConnection: opt("int", 50, "Token-bucket refill, publishes/s per connection (burst 2×)."),
+  publishRatePerUser: opt("int", 100, "Token-bucket refill, publishes/s per user across connections (burst 2×)."),
+  typingRatePerConnection: opt(
+    "int",
+    2,
+    "Typing notices/s per connection (burst 4); extra ones are dropped with RATE_LIMITED.",
+  ),
+  maxBufferedBytes: opt(
+    "int",
+    4_194_304,
+    "Per-connection outbound buffer; beyond it the client is cut off (SLOW_CONSUMER).",
+  ),
+  maxErrorsPerMinute: opt(
+    "int",
+    60,
+    "Protocol errors tolerated per connection per minute before closing TOO_MANY_ERRORS.",
+  ),
+  historyPageMax: opt("int", 500, "Largest history page."),
+  // ---- liveness
+  heartbeatMs: opt("int", 5_000, "Server ping interval."),
+  heartbeatTimeoutMs: opt("int", 15_000, "A connection silent this long is closed and leaves presence."),
+  connectTimeoutMs: opt("int", 10_000, "Time allowed between socket open and the `connect` frame."),
+  shutdownGraceMs: opt("int", 10_000, "Time to drain connections and flush the log on SIGTERM."),
+  // ---- operations
+  logLevel: opt("string", "info", "pino log level."),
+  metrics: opt("bool", true, "Serve Prometheus metrics at /metrics."),
+  webRoot: opt("string", undefined, "Directory of static files served at / (the web app)."),
+} as const satisfies Record<string, OptionSpec>;
+
+export type OptionName = keyof typeof OPTIONS;
+
+type ValueOf<S extends OptionSpec> = S["type"] extends "int"
+  ? number
+  : S["type"] extends "bool"
+    ? boolean
+    : S["type"] extends "list"
+      ? string[]
+      : S["default"] extends string
+        ? string
+        : string | undefined;
+
+/** Fully resolved server configuration. */
+export type ParleyConfig = { -readonly [K in OptionName]: ValueOf<(typeof OPTIONS)[K]> };
+
+/** The default configuration. */
+export function defaultConfig(): ParleyConfig {
+  const out: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(OPTIONS)) {
+    out[name] = Array.isArray(spec.default) ? [...(spec.default as string[])] : spec.default;
+  }
+  return out as ParleyConfig;
+}

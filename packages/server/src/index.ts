@@ -1,0 +1,5 @@
+/** @parley/server public entry. */
+export * from "./config/options.js";
+export type * from "./log/event-log.js";
+export type * from "./store/store.js";
+export type * from "./auth/principal.js";

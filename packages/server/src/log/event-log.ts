@@ -1,0 +1,67 @@
+import type { EventKind, Json, RoomEvent } from "@parley/protocol";
+
+/** A publish accepted by a gateway, before it has a seq. */
+export interface PublishCommand {
+  readonly room: string;
+  /** The publisher's clientMsgId: the dedupe key within the room. */
+  readonly cmid: string;
+  readonly from: string;
+  readonly kind: EventKind;
+  readonly body: Json;
+}
+
+/** What `append` resolves with. */
+export interface AppendResult {
+  /** The stored event: the new one, or the original when `duplicate`. */
+  readonly event: RoomEvent;
+  /** True when `cmid` was already sequenced in this room; nothing new was stored or delivered. */
+  readonly duplicate: boolean;
+}
+
+/** A room's stream position. */
+export interface RoomHead {
+  /** Changes whenever the room's stream is recreated (store wiped, topic recreated). */
+  readonly epoch: string;
+  /** Highest seq stored; 0 for an empty room. */
+  readonly lastSeq: number;
+}
+
+/** Receives every sequenced event of every room. */
+export type EventListener = (event: RoomEvent) => void;
+
+/**
+ * The sequenced, durable log of room events.
+ *
+ * Contract (every implementation passes `describeEventLogContract`):
+ * - Order: per room, events get seq 1, 2, 3, … with no gap and no reuse, and
+ *   listeners see each room's events in seq order exactly once per process.
+ *   No ordering is promised across rooms.
+ * - Durability: `append` resolves only after the event is durable (SQLite
+ *   commit under the configured `synchronous` level; Kafka acks=all). After a
+ *   crash and restart, every resolved append is readable with its seq.
+ * - Idempotence: appending a `cmid` already sequenced in the room resolves with
+ *   the original event and `duplicate: true`, and emits nothing. This holds
+ *   across restarts and for as long as the room's events are retained.
+ * - Live delivery: a listener receives an event only after it is durable, and
+ *   before or at the same time as its `append` resolves.
+ * - Reads: `read` returns stored events in ascending seq; an event visible to a
+ *   listener is visible to `read` by the time the listener is called.
+ * - Restart: `start` recovers every room's head from durable state; the epoch
+ *   of a room survives restarts and changes only if its history is lost.
+ */
+export interface EventLog {
+  /** Opens the log and recovers state. Must be called once before use. */
+  start(): Promise<void>;
+  /** Sequences and durably stores one publish. Rejects with ParleyError on failure. */
+  append(command: PublishCommand): Promise<AppendResult>;
+  /** Registers a live listener; returns an unsubscribe function. */
+  subscribe(listener: EventListener): () => void;
+  /** Events with `afterSeq < seq`, ascending, at most `limit`. */
+  read(room: string, afterSeq: number, limit: number): Promise<RoomEvent[]>;
+  /** Events with `seq < beforeSeq`, the newest `limit` of them, returned ascending. */
+  readBefore(room: string, beforeSeq: number, limit: number): Promise<RoomEvent[]>;
+  /** The room's epoch and last seq; creates the epoch for a room never seen. */
+  head(room: string): Promise<RoomHead>;
+  /** Flushes pending appends, then closes. Pending appends resolve or reject; none is left hanging. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# `npm start`: install, build and start Parley on http://localhost:8080 with the
+# embedded SQLite store under ./data, in dev mode (anyone picks a user name).
+# For production run `parley start` with a JWT secret instead (see README).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-deps.sh
+exec node packages/server/dist/cli/main.js start --dev --data-dir ./data "$@"
