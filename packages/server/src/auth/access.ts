@@ -1,0 +1,38 @@
+import { dmUsers, type ErrorCode } from "@parley/protocol";
+import type { Store } from "../store/store.js";
+import type { Capability, CapabilityMap, Principal } from "./principal.js";
+
+/** True when `pattern` (with `*` wildcards) matches the whole room id. */
+export function roomMatches(pattern: string, room: string): boolean {
+  if (!pattern.includes("*")) return pattern === room;
+  const escaped = pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"));
+  return new RegExp(`^${escaped.join(".*")}$`).test(room);
+}
+
+/** Whether the token's capability map allows `action` on `room`. */
+export function capsAllow(caps: CapabilityMap, room: string, action: Capability): boolean {
+  for (const [pattern, allowed] of Object.entries(caps)) {
+    if ((allowed.includes("*") || allowed.includes(action)) && roomMatches(pattern, room)) return true;
+  }
+  return false;
+}
+
+/**
+ * Decides whether `principal` may perform `action` on `room`; undefined means yes.
+ * Both the token's capabilities and the room's own rules must allow it:
+ * a DM admits only its two users, a private room only its members, and a
+ * public (or not yet created, hence implicitly public) room anyone.
+ */
+export async function authorize(
+  principal: Principal,
+  room: string,
+  action: Capability,
+  store: Store,
+): Promise<ErrorCode | undefined> {
+  if (!capsAllow(principal.caps, room, action)) return "FORBIDDEN";
+  const dm = dmUsers(room);
+  if (dm) return dm.includes(principal.user) ? undefined : "FORBIDDEN";
+  const stored = await store.getRoom(room);
+  if (stored?.type === "private" && !(await store.isMember(room, principal.user))) return "FORBIDDEN";
+  return undefined;
+}
