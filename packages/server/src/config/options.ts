@@ -14,7 +14,12 @@ export interface OptionSpec {
   readonly help: string;
 }
 
-function opt(type: OptionType, def: OptionSpec["default"], help: string): OptionSpec {
+// Generic so each entry keeps its literal `type` and default type: ParleyConfig is derived from them.
+function opt<T extends OptionType, D extends OptionSpec["default"]>(
+  type: T,
+  def: D,
+  help: string,
+): { readonly type: T; readonly default: D; readonly help: string } {
   return { type, default: def, help };
 }
 

@@ -1,0 +1,38 @@
+import { readFileSync } from "node:fs";
+import type { ParleyConfig } from "../config/options.js";
+import type { Logger } from "../logger.js";
+import type { Authenticator } from "./authenticator.js";
+import { DevAuthenticator } from "./dev-authenticator.js";
+import { JwtAuthenticator } from "./jwt-authenticator.js";
+import { ensureSecretFile, secretFilePath } from "./secret-file.js";
+
+/**
+ * The authenticator the configuration asks for. With no auth configured at
+ * all, a secret is generated once in `<dataDir>/secret.key` so a fresh server
+ * is secure by default yet usable (`parley token --data-dir …`).
+ */
+export async function authenticatorFromConfig(config: ParleyConfig, logger: Logger): Promise<Authenticator> {
+  const configured = Boolean(config.jwtSecret || config.jwtPublicKey || config.jwksUrl);
+  if (config.dev) {
+    logger.warn("DEV MODE: anyone can connect as any user with every capability. Never run dev mode in production.");
+    return new DevAuthenticator(configured ? await jwtFromConfig(config, config.jwtSecret) : undefined);
+  }
+  if (configured) return jwtFromConfig(config, config.jwtSecret);
+  const dataDir = config.dataDir;
+  const { secret, created } = ensureSecretFile(dataDir);
+  logger.info(
+    { secretFile: secretFilePath(dataDir), created },
+    `no auth configured: using the HS256 secret in ${secretFilePath(dataDir)}; mint tokens with \`parley token --user <name> --data-dir ${dataDir}\``,
+  );
+  return jwtFromConfig(config, secret);
+}
+
+async function jwtFromConfig(config: ParleyConfig, secret: string | undefined): Promise<JwtAuthenticator> {
+  return JwtAuthenticator.create({
+    secret,
+    publicKeyPem: config.jwtPublicKey ? readFileSync(config.jwtPublicKey, "utf8") : undefined,
+    jwksUrl: config.jwksUrl,
+    issuer: config.jwtIssuer,
+    audience: config.jwtAudience,
+  });
+}

@@ -1,0 +1,58 @@
+import { OPTIONS } from "./options.js";
+import { formatDefault } from "./help.js";
+import { optionEnv, optionFlag } from "./load-config.js";
+
+const HEADER = `# Configuration
+
+<!-- Generated from packages/server/src/config/options.ts by
+     \`node packages/server/dist/config/config-doc.js > docs/configuration.md\`.
+     A test fails when this file is out of sync with the option table. -->
+
+Every option can be given as a command-line flag (\`--data-dir ./data\`), as an
+environment variable (\`PARLEY_DATA_DIR=./data\`) or in a JSON file passed with
+\`--config path\` (or \`PARLEY_CONFIG\`) using the option name as key
+(\`{"dataDir": "./data", "allowedOrigins": ["https://chat.example.com"]}\`).
+
+Precedence: **flag > environment > config file > default**. A value of the
+wrong type, an unknown flag or an unknown key in the config file stops
+\`parley start\` with a message naming the option and exit code 2.
+
+Booleans: \`--dev\`, \`--dev=false\`, \`--no-dev\`; in the environment and the
+file \`true/false/1/0/yes/no\`. Lists: comma-separated (\`--allowed-origins a,b\`)
+or a JSON array in the file.
+
+## Authentication when nothing is configured
+
+If none of \`dev\`, \`jwtSecret\`, \`jwtPublicKey\` and \`jwksUrl\` is set,
+\`parley start\` generates a random HS256 secret once in
+\`<dataDir>/secret.key\` (file mode 0600) and reuses it on later starts. Mint
+tokens for it with \`parley token --user alice --data-dir <dataDir>\`.
+
+Tokens: \`sub\` is the user id; the \`caps\` claim maps room patterns to
+capabilities (\`{"general":["*"],"team-*":["subscribe","history"]}\`). A token
+without \`caps\` has **no** room capabilities (least privilege); \`parley token\`
+puts \`{"*":["*"]}\` in unless \`--caps\` is given. \`exp\` and \`nbf\` are checked,
+and \`iss\`/\`aud\` when \`jwtIssuer\`/\`jwtAudience\` are set. Algorithms are
+pinned: HS256 for \`jwtSecret\`, RS256 for \`jwtPublicKey\`, RS256/ES256 for
+\`jwksUrl\`; \`alg: none\` is always rejected.
+`;
+
+function cell(text: string): string {
+  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+
+/** docs/configuration.md, rendered from OPTIONS. */
+export function renderConfigurationDoc(): string {
+  const rows = Object.entries(OPTIONS).map(
+    ([name, spec]) =>
+      `| \`${name}\` | \`--${optionFlag(name)}\` | \`${optionEnv(name)}\` | ${spec.type} | \`${cell(formatDefault(spec))}\` | ${cell(spec.help)} |`,
+  );
+  const table = [
+    "| Option | Flag | Environment | Type | Default | Description |",
+    "|---|---|---|---|---|---|",
+    ...rows,
+  ];
+  return `${HEADER}\n## Options\n\n${table.join("\n")}\n`;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) process.stdout.write(renderConfigurationDoc());

@@ -1,0 +1,45 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Metrics } from "../metrics/metrics.js";
+import type { HttpContext } from "./context.js";
+import { addMessageRoutes } from "./rest-messages.js";
+import { addOpsRoutes, type Readiness } from "./ops-routes.js";
+import { sendError, sendThrown } from "./respond.js";
+import { addRoomRoutes } from "./rest-rooms.js";
+import { Router } from "./router.js";
+import { serveStatic } from "./static-files.js";
+
+/** Builds the router with every route: ops, SSE transport, REST. */
+export function buildRouter(ctx: HttpContext, state: Readiness, metrics: Metrics | undefined): Router {
+  const router = new Router();
+  addOpsRoutes(router, state, metrics, ctx.gateway);
+  router.add("GET", "/v1/sse", (req, res) => ctx.gateway.handleSse(req, res));
+  router.add("POST", "/v1/sse/{session}", (req, res, params) => ctx.gateway.handleSsePost(req, res, params.session!));
+  addMessageRoutes(router, ctx);
+  addRoomRoutes(router, ctx);
+  return router;
+}
+
+/** The node:http request listener: router first, then static files, then a JSON 404. */
+export function requestListener(ctx: HttpContext, router: Router): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    handle(ctx, router, req, res).catch((err: unknown) => {
+      if (!sendThrown(res, err)) ctx.logger.error({ err, method: req.method, url: req.url }, "request failed");
+    });
+  };
+}
+
+async function handle(ctx: HttpContext, router: Router, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://localhost");
+  const match = router.match(req.method ?? "GET", url.pathname);
+  if (match.kind === "found") return match.handler(req, res, match.params, url);
+  if (match.kind === "method-not-allowed") {
+    return sendError(res, "NOT_FOUND", `${req.method} is not allowed here`, { allow: match.allow.join(", ") });
+  }
+  if (
+    ctx.config.webRoot &&
+    !url.pathname.startsWith("/v1/") &&
+    (await serveStatic(ctx.config.webRoot, req, res, url.pathname))
+  )
+    return;
+  sendError(res, "NOT_FOUND", `no route for ${req.method} ${url.pathname}`);
+}

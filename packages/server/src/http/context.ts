@@ -1,0 +1,38 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { ParleyError } from "@parley/protocol";
+import type { Authenticator } from "../auth/authenticator.js";
+import type { Principal } from "../auth/principal.js";
+import type { ParleyConfig } from "../config/options.js";
+import type { EventLog } from "../log/event-log.js";
+import type { Logger } from "../logger.js";
+import type { Store } from "../store/store.js";
+
+/** The part of the Gateway the HTTP layer uses (the real Gateway satisfies it structurally). */
+export interface GatewayView {
+  handleSse(req: IncomingMessage, res: ServerResponse): void | Promise<void>;
+  handleSsePost(req: IncomingMessage, res: ServerResponse, sessionId: string): void | Promise<void>;
+  presenceOf(room: string): { user: string; connections: number }[];
+  stats(): { connections: number; rooms: number };
+}
+
+/** Everything REST handlers need. */
+export interface HttpContext {
+  readonly config: ParleyConfig;
+  readonly log: EventLog;
+  readonly store: Store;
+  readonly auth: Authenticator;
+  readonly gateway: GatewayView;
+  readonly logger: Logger;
+}
+
+/** Authenticates a REST request: `Authorization: Bearer <jwt>`, or `X-Parley-User` (dev mode only). */
+export async function principalOf(ctx: HttpContext, req: IncomingMessage): Promise<Principal> {
+  const header = req.headers.authorization;
+  const bearer = header && /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+  if (header && !bearer) throw new ParleyError("UNAUTHORIZED", "Authorization must be `Bearer <token>`");
+  const user = req.headers["x-parley-user"];
+  return ctx.auth.authenticate({
+    token: bearer || undefined,
+    user: bearer ? undefined : typeof user === "string" ? user : undefined,
+  });
+}

@@ -1,0 +1,79 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { ParleyError, utf8Length, type Json, type RoomEvent } from "@parley/protocol";
+import { authorize } from "../auth/access.js";
+import type { HttpContext } from "./context.js";
+import { principalOf } from "./context.js";
+import { readJsonObject, sendJson } from "./respond.js";
+import type { Params, Router } from "./router.js";
+import { queryInt, requireId } from "./validate.js";
+
+const DEFAULT_PAGE = 50;
+
+/** Registers the publish and history routes. */
+export function addMessageRoutes(router: Router, ctx: HttpContext): void {
+  router.add("POST", "/v1/rooms/{room}/messages", (req, res, params) => publish(ctx, req, res, params));
+  router.add("GET", "/v1/rooms/{room}/messages", (req, res, params, url) => history(ctx, req, res, params, url));
+}
+
+/** POST a message: the same path as a WebSocket publish (authorize, size check, log.append). */
+async function publish(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, params: Params): Promise<void> {
+  const principal = await principalOf(ctx, req);
+  const room = requireId("room", params.room);
+  const input = await readJsonObject(req, ctx.config.maxFrameBytes);
+  const cmid = requireId("cmid", input.cmid);
+  const kind = input.kind === undefined ? "message" : requireId("kind", input.kind);
+  if (!("body" in input)) throw new ParleyError("BAD_REQUEST", "`body` is required");
+  if (utf8Length(JSON.stringify(input.body)) > ctx.config.maxMessageBytes) throw new ParleyError("MESSAGE_TOO_LARGE");
+  const denied = await authorize(principal, room, "publish", ctx.store);
+  if (denied) throw new ParleyError(denied, `you may not publish to ${room}`);
+  const { event, duplicate } = await ctx.log.append({
+    room,
+    cmid,
+    from: principal.user,
+    kind,
+    body: input.body as Json,
+  });
+  sendJson(res, duplicate ? 200 : 201, { seq: event.seq, ts: event.ts, id: event.id, dup: duplicate });
+}
+
+/** GET a history page: `after` reads forward, `before` (or neither: the latest) reads backward. */
+async function history(
+  ctx: HttpContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  params: Params,
+  url: URL,
+): Promise<void> {
+  const principal = await principalOf(ctx, req);
+  const room = requireId("room", params.room);
+  const before = queryInt(url, "before");
+  const after = queryInt(url, "after");
+  if (before !== undefined && after !== undefined)
+    throw new ParleyError("BAD_REQUEST", "give `before` or `after`, not both");
+  const limit = Math.min(Math.max(queryInt(url, "limit") ?? DEFAULT_PAGE, 1), ctx.config.historyPageMax);
+  const denied = await authorize(principal, room, "history", ctx.store);
+  if (denied) throw new ParleyError(denied, `you may not read the history of ${room}`);
+  const head = await ctx.log.head(room);
+  const page = await readPage(
+    ctx,
+    room,
+    { before: before ?? (after === undefined ? head.lastSeq + 1 : undefined), after },
+    limit,
+  );
+  sendJson(res, 200, { epoch: head.epoch, ...page });
+}
+
+/** Reads one more than asked to learn whether there is more in the reading direction. */
+async function readPage(
+  ctx: HttpContext,
+  room: string,
+  at: { before: number | undefined; after: number | undefined },
+  limit: number,
+): Promise<{ events: RoomEvent[]; hasMore: boolean }> {
+  if (at.before !== undefined) {
+    const events = await ctx.log.readBefore(room, at.before, limit + 1);
+    return events.length > limit ? { events: events.slice(1), hasMore: true } : { events, hasMore: false };
+  }
+  const events = await ctx.log.read(room, at.after ?? 0, limit + 1);
+  return events.length > limit ? { events: events.slice(0, limit), hasMore: true } : { events, hasMore: false };
+}
