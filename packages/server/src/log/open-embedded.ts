@@ -1,0 +1,45 @@
+import { openSqliteDb, type SqliteDb } from "../store/sqlite-db.js";
+import { SqliteStore } from "../store/sqlite-store.js";
+import { EmbeddedLog } from "./embedded-log.js";
+
+/** The embedded mode's storage: one SQLite database shared by the log and the store. */
+export interface EmbeddedStorage {
+  readonly db: SqliteDb;
+  readonly log: EmbeddedLog;
+  readonly store: SqliteStore;
+  /** Closes the log (flushing pending appends), the store, then the database. */
+  close(): Promise<void>;
+}
+
+/** The options openEmbedded reads; a ParleyConfig satisfies it. */
+export interface EmbeddedConfig {
+  readonly dataDir: string;
+  readonly durability: string;
+  readonly commitIntervalMs: number;
+  readonly commitMaxBatch: number;
+  readonly dedupeWindowHours: number;
+}
+
+/** Opens `<dataDir>/parley.db` and builds the EventLog and Store on it. Call `log.start()` and `store.start()` next. */
+export function openEmbedded(config: EmbeddedConfig): EmbeddedStorage {
+  const db = openSqliteDb({ dataDir: config.dataDir, durability: config.durability });
+  const log = new EmbeddedLog(db, {
+    commitIntervalMs: config.commitIntervalMs,
+    commitMaxBatch: config.commitMaxBatch,
+    dedupeWindowHours: config.dedupeWindowHours,
+  });
+  const store = new SqliteStore(db);
+  return {
+    db,
+    log,
+    store,
+    async close() {
+      try {
+        await log.close();
+        await store.close();
+      } finally {
+        if (db.open) db.close();
+      }
+    },
+  };
+}

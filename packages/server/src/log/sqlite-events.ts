@@ -1,0 +1,96 @@
+/**
+ * Prepared statements over the `events` and `room_heads` tables, and the
+ * row ↔ RoomEvent mapping. Used by EmbeddedLog; kept apart so the log file is
+ * about batching and ordering only.
+ */
+import type { Json, RoomEvent } from "@parley/protocol";
+import type { SqliteDb } from "../store/sqlite-db.js";
+import type { RoomState } from "../sequencer/sequencer.js";
+
+interface EventRow {
+  room: string;
+  seq: number;
+  id: string;
+  from_user: string;
+  ts: number;
+  kind: string;
+  body: string;
+  cmid: string;
+}
+
+const EVENT_COLUMNS = "room, seq, id, from_user, ts, kind, body, cmid";
+
+function toEvent(row: EventRow): RoomEvent {
+  return {
+    room: row.room,
+    seq: row.seq,
+    id: row.id,
+    from: row.from_user,
+    ts: row.ts,
+    kind: row.kind,
+    body: JSON.parse(row.body) as Json,
+    cmid: row.cmid,
+  };
+}
+
+/** Typed access to stored events and room heads. */
+export class SqliteEvents {
+  private readonly stmts;
+
+  constructor(db: SqliteDb) {
+    this.stmts = {
+      insert: db.prepare(`INSERT INTO events (${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      byCmid: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE room = ? AND cmid = ?`),
+      after: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?`),
+      before: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?`),
+      head: db.prepare("SELECT epoch, last_seq AS lastSeq FROM room_heads WHERE room = ?"),
+      insertHead: db.prepare("INSERT INTO room_heads (room, epoch, last_seq) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"),
+      upsertHead: db.prepare(
+        "INSERT INTO room_heads (room, epoch, last_seq) VALUES (?, ?, ?) " +
+          "ON CONFLICT (room) DO UPDATE SET last_seq = excluded.last_seq",
+      ),
+      maxSeq: db.prepare("SELECT MAX(seq) AS m FROM events WHERE room = ?"),
+    };
+  }
+
+  /** Inserts one event; the caller wraps batches in a transaction. */
+  insert(e: RoomEvent): void {
+    this.stmts.insert.run(e.room, e.seq, e.id, e.from, e.ts, e.kind, JSON.stringify(e.body), e.cmid);
+  }
+
+  /** The stored event for (room, cmid), if any. */
+  findByCmid(room: string, cmid: string): RoomEvent | undefined {
+    const row = this.stmts.byCmid.get(room, cmid) as EventRow | undefined;
+    return row && toEvent(row);
+  }
+
+  /** Events with seq > afterSeq, ascending, at most `limit`. */
+  readAfter(room: string, afterSeq: number, limit: number): RoomEvent[] {
+    return (this.stmts.after.all(room, afterSeq, limit) as EventRow[]).map(toEvent);
+  }
+
+  /** The newest `limit` events with seq < beforeSeq, ascending. */
+  readBefore(room: string, beforeSeq: number, limit: number): RoomEvent[] {
+    return (this.stmts.before.all(room, beforeSeq, limit) as EventRow[]).map(toEvent).reverse();
+  }
+
+  /** The stored head of a room, if the room was ever seen. */
+  head(room: string): RoomState | undefined {
+    return this.stmts.head.get(room) as RoomState | undefined;
+  }
+
+  /** Highest stored seq of a room (0 when none); a cross-check for the head. */
+  maxSeq(room: string): number {
+    return (this.stmts.maxSeq.get(room) as { m: number | null }).m ?? 0;
+  }
+
+  /** Records a new room's epoch unless one exists already. */
+  createHead(room: string, state: RoomState): void {
+    this.stmts.insertHead.run(room, state.epoch, state.lastSeq);
+  }
+
+  /** Writes a room's head (inserting its epoch the first time). */
+  saveHead(room: string, state: RoomState): void {
+    this.stmts.upsertHead.run(room, state.epoch, state.lastSeq);
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The core schema, written once for SQLite and PostgreSQL: only portable
+ * types (TEXT, BIGINT) and constraints. What differs per dialect is passed in
+ * as a `SchemaDialect` (see sqlite-dialect.ts), and dialect-only features
+ * (FTS5 search, tsvector) live in their own migrations.
+ */
+
+/** The dialect-specific fragments the core schema needs. */
+export interface SchemaDialect {
+  /** Appended to tables keyed by a composite primary key (SQLite: " WITHOUT ROWID"). */
+  readonly clusteredSuffix: string;
+}
+
+/** One schema migration: statements run in order in a single transaction. */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly up: (dialect: SchemaDialect) => readonly string[];
+}
+
+/** The table recording which migrations ran. */
+export const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (
+  version BIGINT PRIMARY KEY,
+  name TEXT NOT NULL,
+  applied_at BIGINT NOT NULL
+)`;
+
+/** Core migrations, in version order. Never edit a shipped one; add a new one. */
+export const CORE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "rooms, members, events, room heads",
+    up: (d) => [
+      `CREATE TABLE rooms (
+        id TEXT PRIMARY KEY,
+        type TEXT NOT NULL,
+        name TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+      )`,
+      `CREATE INDEX rooms_type_created ON rooms (type, created_at)`,
+      `CREATE TABLE members (
+        room TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        joined_at BIGINT NOT NULL,
+        last_read_seq BIGINT NOT NULL DEFAULT 0,
+        PRIMARY KEY (room, user_id)
+      )${d.clusteredSuffix}`,
+      `CREATE INDEX members_user ON members (user_id)`,
+      `CREATE TABLE room_heads (
+        room TEXT PRIMARY KEY,
+        epoch TEXT NOT NULL,
+        last_seq BIGINT NOT NULL
+      )`,
+      `CREATE TABLE events (
+        room TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        id TEXT NOT NULL,
+        from_user TEXT NOT NULL,
+        ts BIGINT NOT NULL,
+        kind TEXT NOT NULL,
+        body TEXT NOT NULL,
+        cmid TEXT NOT NULL,
+        PRIMARY KEY (room, seq),
+        UNIQUE (room, cmid)
+      )${d.clusteredSuffix}`,
+    ],
+  },
+];

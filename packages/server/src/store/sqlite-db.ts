@@ -1,0 +1,71 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { CORE_MIGRATIONS, MIGRATIONS_TABLE, type Migration } from "./schema.js";
+import { SQLITE_DIALECT, SQLITE_MIGRATIONS } from "./sqlite-dialect.js";
+
+/** The better-sqlite3 handle type used across the embedded mode. */
+export type SqliteDb = Database.Database;
+
+/** How durable a commit is before it is acknowledged. */
+export type Durability = "full" | "normal";
+
+/** Options of openSqliteDb. */
+export interface SqliteDbOptions {
+  /** Directory of the database; created if missing. */
+  readonly dataDir: string;
+  /** `full`: synchronous=FULL (survives power loss); `normal`: synchronous=NORMAL (survives process crash). */
+  readonly durability: Durability | string;
+  /** How long a statement waits for a lock held by another connection. Default 5000. */
+  readonly busyTimeoutMs?: number;
+  /** File name inside dataDir. Default `parley.db`. */
+  readonly fileName?: string;
+}
+
+/** Opens (creating if needed) `<dataDir>/parley.db` in WAL mode and brings its schema up to date. */
+export function openSqliteDb(options: SqliteDbOptions): SqliteDb {
+  const synchronous = synchronousFor(options.durability);
+  mkdirSync(options.dataDir, { recursive: true });
+  const db = new Database(join(options.dataDir, options.fileName ?? "parley.db"));
+  try {
+    db.pragma("journal_mode = WAL");
+    db.pragma(`synchronous = ${synchronous}`);
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    db.pragma("foreign_keys = ON");
+    migrate(db, [...CORE_MIGRATIONS, ...SQLITE_MIGRATIONS]);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return db;
+}
+
+function synchronousFor(durability: string): "FULL" | "NORMAL" {
+  if (durability === "full") return "FULL";
+  if (durability === "normal") return "NORMAL";
+  throw new Error(`durability must be "full" or "normal", got ${JSON.stringify(durability)}`);
+}
+
+/** The highest migration version applied to `db` (0 for a new database). */
+export function schemaVersion(db: SqliteDb): number {
+  db.exec(MIGRATIONS_TABLE);
+  const row = db.prepare("SELECT MAX(version) AS v FROM schema_migrations").get() as { v: number | null };
+  return row.v ?? 0;
+}
+
+/** Applies every migration newer than the database, each in its own transaction. */
+export function migrate(db: SqliteDb, migrations: readonly Migration[]): void {
+  const sorted = [...migrations].sort((a, b) => a.version - b.version);
+  const current = schemaVersion(db);
+  const newest = sorted.at(-1)?.version ?? 0;
+  // A database written by a newer Parley may have a schema this code misreads.
+  if (current > newest) throw new Error(`database schema v${current} is newer than this server (v${newest})`);
+  const record = db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
+  for (const m of sorted) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      for (const sql of m.up(SQLITE_DIALECT)) db.exec(sql);
+      record.run(m.version, m.name, Date.now());
+    }).immediate();
+  }
+}

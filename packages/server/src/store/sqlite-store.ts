@@ -1,0 +1,157 @@
+import { ParleyError } from "@parley/protocol";
+import type { CreateRoomInput, Member, Room, RoomType, Store } from "./store.js";
+import type { SqliteDb } from "./sqlite-db.js";
+
+/** Options of SqliteStore. */
+export interface SqliteStoreOptions {
+  /** Clock for createdAt/joinedAt; injectable for tests. Default Date.now. */
+  readonly now?: () => number;
+}
+
+interface RoomRow {
+  id: string;
+  type: string;
+  name: string;
+  created_by: string;
+  created_at: number;
+}
+
+interface MemberRow {
+  room: string;
+  user_id: string;
+  joined_at: number;
+  last_read_seq: number;
+}
+
+const ROOM_COLUMNS = "r.id, r.type, r.name, r.created_by, r.created_at";
+
+function toRoom(row: RoomRow): Room {
+  return {
+    id: row.id,
+    type: row.type as RoomType,
+    name: row.name,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+  };
+}
+
+function toMember(row: MemberRow): Member {
+  return { room: row.room, user: row.user_id, joinedAt: row.joined_at, lastReadSeq: row.last_read_seq };
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "SQLITE_CONSTRAINT_UNIQUE";
+}
+
+/** Wraps a synchronous database call so storage failures surface as ParleyError("UNAVAILABLE"). */
+function guard<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (err) {
+    if (err instanceof ParleyError) return Promise.reject(err);
+    return Promise.reject(new ParleyError("UNAVAILABLE", `store: ${(err as Error).message}`));
+  }
+}
+
+/**
+ * The Store on the embedded SQLite database (shared with EmbeddedLog). Calls
+ * run synchronously on the caller's thread; each write is its own committed
+ * transaction by the time the promise resolves.
+ */
+export class SqliteStore implements Store {
+  private readonly now: () => number;
+  private readonly stmts;
+
+  constructor(
+    private readonly db: SqliteDb,
+    options: SqliteStoreOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.stmts = prepare(db);
+  }
+
+  async start(): Promise<void> {}
+
+  createRoom(input: CreateRoomInput): Promise<Room> {
+    return guard(() => {
+      const room: Room = { ...input, createdAt: this.now() };
+      this.db
+        .transaction(() => {
+          try {
+            this.stmts.insertRoom.run(room.id, room.type, room.name, room.createdBy, room.createdAt);
+          } catch (err) {
+            if (isUniqueViolation(err)) throw new ParleyError("ROOM_EXISTS");
+            throw err;
+          }
+          this.stmts.insertMember.run(room.id, room.createdBy, room.createdAt);
+        })
+        .immediate();
+      return room;
+    });
+  }
+
+  getRoom(id: string): Promise<Room | undefined> {
+    return guard(() => {
+      const row = this.stmts.getRoom.get(id) as RoomRow | undefined;
+      return row && toRoom(row);
+    });
+  }
+
+  listPublicRooms(limit: number): Promise<Room[]> {
+    return guard(() => (this.stmts.listPublic.all(Math.max(0, limit)) as RoomRow[]).map(toRoom));
+  }
+
+  listRoomsOf(user: string): Promise<Room[]> {
+    return guard(() => (this.stmts.listRoomsOf.all(user) as RoomRow[]).map(toRoom));
+  }
+
+  addMember(room: string, user: string): Promise<void> {
+    return guard(() => void this.stmts.insertMember.run(room, user, this.now()));
+  }
+
+  removeMember(room: string, user: string): Promise<void> {
+    return guard(() => void this.stmts.deleteMember.run(room, user));
+  }
+
+  isMember(room: string, user: string): Promise<boolean> {
+    return guard(() => this.stmts.isMember.get(room, user) !== undefined);
+  }
+
+  listMembers(room: string): Promise<Member[]> {
+    return guard(() => (this.stmts.listMembers.all(room) as MemberRow[]).map(toMember));
+  }
+
+  setLastRead(room: string, user: string, seq: number): Promise<void> {
+    // The `<` guard keeps read positions monotonic without a read-modify-write race.
+    return guard(() => void this.stmts.setLastRead.run(seq, room, user, seq));
+  }
+
+  /** The database belongs to whoever opened it (see openEmbedded), so closing the store leaves it open. */
+  async close(): Promise<void> {}
+}
+
+function prepare(db: SqliteDb) {
+  return {
+    insertRoom: db.prepare("INSERT INTO rooms (id, type, name, created_by, created_at) VALUES (?, ?, ?, ?, ?)"),
+    getRoom: db.prepare(`SELECT ${ROOM_COLUMNS} FROM rooms r WHERE r.id = ?`),
+    // rowid breaks ties between rooms created in the same millisecond (SQLite-specific).
+    listPublic: db.prepare(
+      `SELECT ${ROOM_COLUMNS} FROM rooms r WHERE r.type = 'public' ORDER BY r.created_at DESC, r.rowid DESC LIMIT ?`,
+    ),
+    listRoomsOf: db.prepare(
+      `SELECT ${ROOM_COLUMNS} FROM members m JOIN rooms r ON r.id = m.room WHERE m.user_id = ? ORDER BY r.id`,
+    ),
+    insertMember: db.prepare(
+      "INSERT INTO members (room, user_id, joined_at, last_read_seq) VALUES (?, ?, ?, 0) ON CONFLICT DO NOTHING",
+    ),
+    deleteMember: db.prepare("DELETE FROM members WHERE room = ? AND user_id = ?"),
+    isMember: db.prepare("SELECT 1 FROM members WHERE room = ? AND user_id = ?"),
+    listMembers: db.prepare(
+      "SELECT room, user_id, joined_at, last_read_seq FROM members WHERE room = ? ORDER BY joined_at, user_id",
+    ),
+    setLastRead: db.prepare(
+      "UPDATE members SET last_read_seq = ? WHERE room = ? AND user_id = ? AND last_read_seq < ?",
+    ),
+  };
+}
