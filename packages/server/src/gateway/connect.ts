@@ -1,0 +1,56 @@
+import { CLOSE, ParleyError, SUPPORTED_VERSIONS, type ConnectFrame, type ErrorCode } from "@parley/protocol";
+import { TokenBucket } from "../limits/token-bucket.js";
+import type { Session } from "./session.js";
+
+/** The highest version both sides speak, or undefined. */
+export function negotiateVersion(offered: readonly number[]): number | undefined {
+  let best: number | undefined;
+  for (const v of offered) if (SUPPORTED_VERSIONS.includes(v) && (best === undefined || v > best)) best = v;
+  return best;
+}
+
+/** Close code that goes with a failed authentication. */
+function authCloseCode(code: ErrorCode): number {
+  return code === "TOKEN_EXPIRED" ? CLOSE.TOKEN_EXPIRED : CLOSE.UNAUTHORIZED;
+}
+
+/**
+ * `connect`: negotiate the version, authenticate, enforce the per-user
+ * connection cap, then reply `connected`. Every refusal is an error frame
+ * followed by a close whose code tells the client whether to retry.
+ */
+export async function handleConnect(s: Session, frame: ConnectFrame): Promise<void> {
+  const { ctx } = s;
+  const version = negotiateVersion(frame.versions);
+  if (version === undefined) return refuse(s, "UNSUPPORTED_VERSION", CLOSE.UNSUPPORTED_VERSION, frame.id);
+  if (ctx.draining) return refuse(s, "SHUTTING_DOWN", CLOSE.SHUTDOWN, frame.id);
+  let principal;
+  try {
+    principal = await ctx.auth.authenticate({ token: frame.token, user: frame.user });
+  } catch (err) {
+    const code: ErrorCode = err instanceof ParleyError ? err.code : "UNAUTHORIZED";
+    if (!(err instanceof ParleyError)) ctx.logger.warn({ err }, "authenticator failed");
+    return refuse(s, code, authCloseCode(code), frame.id);
+  }
+  if (s.state !== "authenticating") return; // closed (e.g. connect timeout) while authenticating
+  if (!ctx.acquireUser(principal.user)) return refuse(s, "TOO_MANY_CONNECTIONS", CLOSE.TOO_MANY_CONNECTIONS, frame.id);
+  s.principal = principal;
+  const { config } = ctx;
+  const now = Date.now();
+  s.publishBucket = new TokenBucket(config.publishRatePerConnection, 2 * config.publishRatePerConnection, now);
+  s.typingBucket = new TokenBucket(config.typingRatePerConnection, 2 * config.typingRatePerConnection, now);
+  s.connected({
+    t: "connected",
+    ...(frame.id !== undefined ? { id: frame.id } : {}),
+    version,
+    session: s.id,
+    user: principal.user,
+    heartbeatMs: config.heartbeatMs,
+    limits: { maxMessageBytes: config.maxMessageBytes, maxSubscriptions: config.maxSubscriptionsPerConnection },
+  });
+}
+
+function refuse(s: Session, code: ErrorCode, closeCode: number, id: number | undefined): void {
+  s.fail(code, undefined, id);
+  s.close(closeCode, code);
+}

@@ -1,0 +1,32 @@
+import type { Logger } from "pino";
+import type { Authenticator } from "../auth/authenticator.js";
+import type { ParleyConfig } from "../config/options.js";
+import type { TokenBucket } from "../limits/token-bucket.js";
+import type { EventLog } from "../log/event-log.js";
+import type { Metrics } from "../metrics/metrics.js";
+import type { Presence } from "../presence/presence.js";
+import type { Store } from "../store/store.js";
+import type { RoomHub } from "./room-hub.js";
+import type { Session } from "./session.js";
+
+/** What a session needs from its gateway: the dependencies plus node-wide bookkeeping. */
+export interface GatewayContext {
+  readonly log: EventLog;
+  readonly store: Store;
+  readonly auth: Authenticator;
+  readonly config: ParleyConfig;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly presence: Presence;
+  readonly hub: RoomHub;
+  /** True once `drain` began: new `connect`s are refused. */
+  readonly draining: boolean;
+  /** Counts a connection of `user`; false (counting nothing) when over maxConnectionsPerUser. */
+  acquireUser(user: string): boolean;
+  /** Releases a connection counted by `acquireUser`. */
+  releaseUser(user: string): void;
+  /** The per-user publish bucket shared by the user's connections on this node. */
+  userBucket(user: string): TokenBucket;
+  /** Called once when a session is closed, whatever closed it. */
+  sessionClosed(session: Session): void;
+}

@@ -1,0 +1,220 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import { CLOSE, ERRORS, encodeFrame, type ErrorCode, type PresenceMember } from "@parley/protocol";
+import type { Logger } from "pino";
+import type { Authenticator } from "../auth/authenticator.js";
+import type { ParleyConfig } from "../config/options.js";
+import { TokenBucket } from "../limits/token-bucket.js";
+import type { EventLog } from "../log/event-log.js";
+import type { Metrics } from "../metrics/metrics.js";
+import { LocalPresence } from "../presence/local-presence.js";
+import type { Presence, PresenceChange } from "../presence/presence.js";
+import type { Store } from "../store/store.js";
+import { originAllowed } from "../transport/origin.js";
+import { OutboundFrame } from "../transport/outbound-frame.js";
+import { SseTransport, readFrames } from "../transport/sse-transport.js";
+import type { Transport } from "../transport/transport.js";
+import { WS_PATH, WsAcceptor, refuseUpgrade } from "../transport/ws-transport.js";
+import type { GatewayContext } from "./context.js";
+import { RoomHub } from "./room-hub.js";
+import { Session } from "./session.js";
+
+/** What the gateway is built from; `presence` defaults to single-node LocalPresence. */
+export interface GatewayDeps {
+  log: EventLog;
+  store: Store;
+  auth: Authenticator;
+  config: ParleyConfig;
+  logger: Logger;
+  metrics: Metrics;
+  presence?: Presence;
+}
+
+/**
+ * The gateway: client connections over WebSocket and SSE, sessions, the room
+ * registry and fan-out from the event log, presence relay and heartbeats.
+ */
+export class Gateway implements GatewayContext {
+  readonly log: EventLog;
+  readonly store: Store;
+  readonly auth: Authenticator;
+  readonly config: ParleyConfig;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly presence: Presence;
+  readonly hub: RoomHub;
+  draining = false;
+  private readonly sessions = new Set<Session>();
+  private readonly sseStreams = new Map<string, { transport: SseTransport; session: Session }>();
+  private readonly userConnections = new Map<string, number>();
+  private readonly userBuckets = new Map<string, TokenBucket>();
+  private readonly acceptor: WsAcceptor;
+  private readonly stoppers: Array<() => void> = [];
+
+  constructor(deps: GatewayDeps) {
+    this.log = deps.log;
+    this.store = deps.store;
+    this.auth = deps.auth;
+    this.config = deps.config;
+    this.logger = deps.logger;
+    this.metrics = deps.metrics;
+    this.presence = deps.presence ?? new LocalPresence();
+    this.hub = new RoomHub((rooms) => this.metrics.rooms.set(rooms));
+    this.acceptor = new WsAcceptor({ maxFrameBytes: deps.config.maxFrameBytes });
+  }
+
+  /** Subscribes to the log and the presence feed, and starts the heartbeat timer. */
+  start(): void {
+    this.stoppers.push(this.log.subscribe((event) => this.metrics.deliveries.inc(this.hub.publish(event))));
+    this.stoppers.push(this.presence.onChange((change) => this.relayPresence(change)));
+    const timer = setInterval(() => this.tick(), this.config.heartbeatMs);
+    timer.unref();
+    this.stoppers.push(() => clearInterval(timer));
+  }
+
+  /** WebSocket upgrade at /v1/ws: 404 elsewhere, 403 for a refused Origin, 503 while draining. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on("error", (err) => this.logger.debug({ err }, "upgrade socket error"));
+    try {
+      if (pathOf(req) !== WS_PATH) return refuseUpgrade(socket, 404, "Not Found");
+      if (!originAllowed(req, this.config.allowedOrigins)) return refuseUpgrade(socket, 403, "Forbidden");
+      if (this.draining) return refuseUpgrade(socket, 503, "Service Unavailable");
+      this.acceptor.accept(req, socket, head, (transport) => this.open(transport));
+    } catch (err) {
+      this.logger.error({ err }, "websocket upgrade failed");
+      socket.destroy();
+    }
+  }
+
+  /** GET /v1/sse: opens an event stream; its first message names the session for POSTs. */
+  handleSse(req: IncomingMessage, res: ServerResponse): void {
+    try {
+      if (!originAllowed(req, this.config.allowedOrigins)) return replyError(res, "FORBIDDEN");
+      if (this.draining) return replyError(res, "SHUTTING_DOWN");
+      const transport = new SseTransport(res);
+      transport.open(corsHeaders(req));
+      const session = this.open(transport);
+      if (session.state !== "closed") this.sseStreams.set(transport.id, { transport, session });
+    } catch (err) {
+      this.logger.error({ err }, "sse open failed");
+      if (!res.headersSent) replyError(res, "INTERNAL");
+    }
+  }
+
+  /** POST /v1/sse/:session: one client frame or a JSON array of frames → 204; replies arrive on the stream. */
+  handleSsePost(req: IncomingMessage, res: ServerResponse, sessionId: string): void {
+    this.ssePost(req, res, sessionId).catch((err: unknown) => {
+      this.logger.error({ err }, "sse post failed");
+      if (!res.headersSent) replyError(res, "INTERNAL");
+    });
+  }
+
+  /** Who is in `room`, for the REST API. */
+  presenceOf(room: string): PresenceMember[] {
+    return this.presence.members(room);
+  }
+
+  /** Open connections and rooms with local subscribers. */
+  stats(): { connections: number; rooms: number } {
+    return { connections: this.sessions.size, rooms: this.hub.roomCount };
+  }
+
+  /**
+   * Graceful shutdown: refuse new connections, close every client with
+   * CLOSE.SHUTDOWN (clients reconnect, elsewhere or later), and resolve once
+   * their transports closed or shutdownGraceMs passed.
+   */
+  async drain(): Promise<void> {
+    this.draining = true;
+    for (const stop of this.stoppers.splice(0)) stop();
+    const closing = [...this.sessions].map((s) => s.transportClosed);
+    for (const session of [...this.sessions]) session.close(CLOSE.SHUTDOWN, "server shutting down");
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.config.shutdownGraceMs)));
+    await Promise.race([Promise.all(closing), grace]);
+    clearTimeout(timer);
+  }
+
+  acquireUser(user: string): boolean {
+    const count = this.userConnections.get(user) ?? 0;
+    if (count >= this.config.maxConnectionsPerUser) return false;
+    this.userConnections.set(user, count + 1);
+    return true;
+  }
+
+  releaseUser(user: string): void {
+    const count = (this.userConnections.get(user) ?? 1) - 1;
+    if (count > 0) return void this.userConnections.set(user, count);
+    this.userConnections.delete(user);
+    this.userBuckets.delete(user);
+  }
+
+  userBucket(user: string): TokenBucket {
+    let bucket = this.userBuckets.get(user);
+    if (!bucket) {
+      const rate = this.config.publishRatePerUser;
+      this.userBuckets.set(user, (bucket = new TokenBucket(rate, 2 * rate, Date.now())));
+    }
+    return bucket;
+  }
+
+  sessionClosed(session: Session): void {
+    if (!this.sessions.delete(session)) return;
+    this.metrics.connections.dec({ transport: session.transport.kind });
+    if (session.transport instanceof SseTransport) this.sseStreams.delete(session.transport.id);
+  }
+
+  private open(transport: Transport): Session {
+    const session = new Session(this, transport);
+    this.sessions.add(session);
+    this.metrics.connections.inc({ transport: transport.kind });
+    return session;
+  }
+
+  private async ssePost(req: IncomingMessage, res: ServerResponse, sessionId: string): Promise<void> {
+    if (!originAllowed(req, this.config.allowedOrigins)) return replyError(res, "FORBIDDEN");
+    const stream = this.sseStreams.get(sessionId);
+    if (!stream) return replyError(res, "NOT_FOUND");
+    const frames = await readFrames(req, this.config.maxFrameBytes);
+    if (frames === "FRAME_TOO_LARGE") {
+      stream.session.fail("FRAME_TOO_LARGE");
+      return replyError(res, "FRAME_TOO_LARGE", { connection: "close" });
+    }
+    for (const text of frames) stream.transport.deliver(text);
+    res.writeHead(204, corsHeaders(req)).end();
+  }
+
+  private relayPresence(change: PresenceChange): void {
+    const frame = new OutboundFrame(encodeFrame({ t: change.type, room: change.room, user: change.user }));
+    this.hub.broadcast(change.room, frame);
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    for (const session of [...this.sessions]) {
+      try {
+        session.tick(now);
+      } catch (err) {
+        this.logger.error({ err, session: session.id }, "heartbeat tick failed");
+      }
+    }
+  }
+}
+
+function pathOf(req: IncomingMessage): string {
+  const url = req.url ?? "/";
+  const q = url.indexOf("?");
+  return q === -1 ? url : url.slice(0, q);
+}
+
+/** CORS headers for an allowed cross-origin SSE client (the origin check already passed). */
+function corsHeaders(req: IncomingMessage): Record<string, string> {
+  const origin = req.headers.origin;
+  return origin ? { "access-control-allow-origin": origin, vary: "Origin" } : {};
+}
+
+function replyError(res: ServerResponse, code: ErrorCode, headers: Record<string, string> = {}): void {
+  const spec = ERRORS[code];
+  const body = JSON.stringify({ error: { code, message: spec.description, retryable: spec.retryable } });
+  res.writeHead(spec.status, { ...headers, "content-type": "application/json" }).end(body);
+}

@@ -1,0 +1,213 @@
+import { randomUUID } from "node:crypto";
+import { CLOSE, ERRORS, ParleyError, encodeFrame, type ClientFrame, type ErrorCode } from "@parley/protocol";
+import type { ConnectedFrame, ErrorFrame, ServerFrame } from "@parley/protocol";
+import { decodeClientFrame } from "@parley/protocol/schemas";
+import type { Principal } from "../auth/principal.js";
+import type { TokenBucket } from "../limits/token-bucket.js";
+import type { OutboundFrame } from "../transport/outbound-frame.js";
+import type { Transport } from "../transport/transport.js";
+import type { GatewayContext } from "./context.js";
+import { handleConnect } from "./connect.js";
+import { dispatchConnected } from "./handlers.js";
+import type { Subscription, SubscriptionOwner } from "./subscription.js";
+
+/** Session states: awaiting `connect` → authenticating → connected → closed. */
+export type SessionState = "awaiting" | "authenticating" | "connected" | "closed";
+
+/** Frames a client may pipeline behind `connect` while it is being authenticated. */
+const MAX_QUEUED = 64;
+
+/**
+ * One client connection on one transport: an explicit state machine that
+ * decodes every inbound frame, enforces the per-connection limits and routes
+ * frames to the handlers. It never throws into the transport.
+ */
+export class Session implements SubscriptionOwner {
+  readonly id = randomUUID();
+  state: SessionState = "awaiting";
+  principal: Principal | undefined;
+  readonly subs = new Map<string, Subscription>();
+  publishBucket: TokenBucket | undefined;
+  typingBucket: TokenBucket | undefined;
+  /** Resolves when the transport reports it is closed (used by drain). */
+  readonly transportClosed: Promise<void>;
+  private lastSeen = Date.now();
+  private errorWindowStart = Date.now();
+  private errorCount = 0;
+  private queued: string[] = [];
+  private readonly connectTimer: NodeJS.Timeout;
+
+  constructor(
+    readonly ctx: GatewayContext,
+    readonly transport: Transport,
+  ) {
+    let resolveClosed: () => void = () => {};
+    this.transportClosed = new Promise((resolve) => (resolveClosed = resolve));
+    transport.onMessage((text) => this.onText(text));
+    transport.onClose(() => {
+      resolveClosed();
+      this.cleanup();
+    });
+    this.connectTimer = setTimeout(() => this.onConnectTimeout(), ctx.config.connectTimeoutMs);
+    this.connectTimer.unref();
+  }
+
+  /** The authenticated user; only valid once connected. */
+  get user(): string {
+    return this.principal?.user ?? "";
+  }
+
+  /** One inbound frame's text. Any frame, even a bad one, proves the link is alive. */
+  onText(text: string): void {
+    this.lastSeen = Date.now();
+    if (this.state === "closed") return;
+    if (this.state === "authenticating") return this.enqueue(text);
+    this.handle(text);
+  }
+
+  /** Sends a frame built for this connection only. */
+  reply(frame: ServerFrame): void {
+    if (this.state === "closed") return;
+    this.transport.send(encodeFrame(frame));
+    this.checkBuffer();
+  }
+
+  /** Sends a frame shared with other recipients (fan-out, presence, typing). */
+  sendFrame(frame: OutboundFrame): void {
+    if (this.state === "closed") return;
+    this.transport.sendFrame(frame);
+    this.checkBuffer();
+  }
+
+  /** Replies an `error` frame and counts it toward maxErrorsPerMinute. */
+  fail(code: ErrorCode, message?: string, id?: number): void {
+    this.ctx.metrics.errors.inc({ code });
+    const frame: ErrorFrame = { t: "error", code, message: message ?? ERRORS[code].description, retryable: false };
+    frame.retryable = ERRORS[code].retryable;
+    if (id !== undefined) frame.id = id;
+    this.reply(frame);
+    this.countError();
+  }
+
+  /** Closes the connection with a Parley close code; idempotent. */
+  close(code: number, reason: string): void {
+    if (this.state === "closed") return;
+    this.cleanup();
+    this.transport.close(code, reason);
+  }
+
+  /** Catch-up buffer overflow: same remedy as a full socket buffer. */
+  overflow(): void {
+    this.cutOff();
+  }
+
+  /** Bytes accepted by the transport but not yet flushed. */
+  bufferedBytes(): number {
+    return this.transport.bufferedBytes();
+  }
+
+  /** Periodic liveness check and server ping, driven by the gateway's heartbeat timer. */
+  tick(now: number): void {
+    if (this.state === "closed") return;
+    if (now - this.lastSeen > this.ctx.config.heartbeatTimeoutMs) {
+      return this.close(CLOSE.HEARTBEAT_TIMEOUT, "heartbeat timeout");
+    }
+    const expiresAt = this.principal?.expiresAt;
+    if (expiresAt !== undefined && now >= expiresAt) {
+      this.fail("TOKEN_EXPIRED");
+      return this.close(CLOSE.TOKEN_EXPIRED, "token expired");
+    }
+    if (this.state === "connected") this.reply({ t: "ping" });
+  }
+
+  /** Called by the connect handler once authenticated: replies `connected`, then runs pipelined frames. */
+  connected(frame: ConnectedFrame): void {
+    this.state = "connected";
+    clearTimeout(this.connectTimer);
+    this.reply(frame);
+    const queued = this.queued;
+    this.queued = [];
+    for (const text of queued) if (this.state === "connected") this.handle(text);
+  }
+
+  private handle(text: string): void {
+    const decoded = decodeClientFrame(text);
+    if (!decoded.ok) return this.fail(decoded.code, decoded.message, decoded.id);
+    this.run(decoded.frame);
+  }
+
+  /** Runs a handler; neither a throw nor a rejection escapes, so no input can crash the node. */
+  private run(frame: ClientFrame): void {
+    const id = "id" in frame ? frame.id : undefined;
+    try {
+      const done = this.dispatch(frame);
+      if (done) done.catch((err: unknown) => this.onHandlerError(err, id));
+    } catch (err) {
+      this.onHandlerError(err, id);
+    }
+  }
+
+  private dispatch(frame: ClientFrame): Promise<void> | void {
+    if (frame.t === "connect") {
+      if (this.state !== "awaiting") return this.fail("ALREADY_CONNECTED", undefined, frame.id);
+      this.state = "authenticating";
+      return handleConnect(this, frame);
+    }
+    if (this.state !== "connected") return this.fail("NOT_CONNECTED", undefined, "id" in frame ? frame.id : undefined);
+    return dispatchConnected(this, frame);
+  }
+
+  private onHandlerError(err: unknown, id: number | undefined): void {
+    if (this.state === "closed") return;
+    if (err instanceof ParleyError) return this.fail(err.code, err.message, id);
+    this.ctx.logger.error({ err, session: this.id }, "gateway handler failed");
+    this.fail("INTERNAL", undefined, id);
+  }
+
+  private enqueue(text: string): void {
+    if (this.queued.length >= MAX_QUEUED)
+      return this.close(CLOSE.PROTOCOL_VIOLATION, "too many frames before connected");
+    this.queued.push(text);
+  }
+
+  private countError(): void {
+    const now = Date.now();
+    if (now - this.errorWindowStart >= 60_000) {
+      this.errorWindowStart = now;
+      this.errorCount = 0;
+    }
+    if (++this.errorCount > this.ctx.config.maxErrorsPerMinute) this.close(CLOSE.TOO_MANY_ERRORS, "too many errors");
+  }
+
+  private checkBuffer(): void {
+    if (this.transport.bufferedBytes() > this.ctx.config.maxBufferedBytes) this.cutOff();
+  }
+
+  private cutOff(): void {
+    if (this.state === "closed") return;
+    this.ctx.metrics.bufferDrops.inc();
+    this.ctx.logger.warn({ session: this.id, user: this.principal?.user }, "slow consumer cut off");
+    this.close(CLOSE.SLOW_CONSUMER, "slow consumer");
+  }
+
+  private onConnectTimeout(): void {
+    if (this.state === "awaiting" || this.state === "authenticating")
+      this.close(CLOSE.CONNECT_TIMEOUT, "connect timeout");
+  }
+
+  /** Leaves every room, releases the user's slot, tells the gateway. Runs once. */
+  private cleanup(): void {
+    if (this.state === "closed") return;
+    const wasConnected = this.state === "connected";
+    this.state = "closed";
+    clearTimeout(this.connectTimer);
+    for (const sub of this.subs.values()) {
+      sub.cancelled = true;
+      this.ctx.hub.remove(sub);
+      if (wasConnected) this.ctx.presence.leave(sub.room, this.user, this.id);
+    }
+    this.subs.clear();
+    if (wasConnected) this.ctx.releaseUser(this.user);
+    this.ctx.sessionClosed(this);
+  }
+}

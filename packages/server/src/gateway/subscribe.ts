@@ -1,0 +1,125 @@
+import {
+  encodeFrame,
+  type ErrorCode,
+  type RoomEvent,
+  type SubscribeFrame,
+  type UnsubscribeFrame,
+} from "@parley/protocol";
+import { authorize } from "../auth/access.js";
+import type { RoomHead } from "../log/event-log.js";
+import { OutboundFrame } from "../transport/outbound-frame.js";
+import type { Session } from "./session.js";
+import { Subscription } from "./subscription.js";
+
+/** Events read per page during a resume. */
+const REPLAY_PAGE = 256;
+/** While replaying, pause when the socket buffer passes this share of maxBufferedBytes. */
+const REPLAY_PAUSE_RATIO = 0.5;
+const REPLAY_POLL_MS = 10;
+
+/** Where a resume starts and whether it is exact. */
+export interface ResumePlan {
+  /** Replay events with seq > afterSeq. */
+  readonly afterSeq: number;
+  readonly recovered: boolean;
+}
+
+/**
+ * Decides where a subscription starts.
+ * - No `since`: live events only (after the current head); recovered.
+ * - `epoch` given and different from the room's: the client's position
+ *   belongs to a stream that no longer exists; replay the whole current
+ *   epoch from seq 1 and say recovered:false.
+ * - `since` beyond the head: the stream was reset without the client
+ *   knowing the epoch; same as an epoch mismatch.
+ * - Otherwise replay since+1.. and say recovered:true.
+ */
+export function planResume(head: RoomHead, since: number | undefined, epoch: string | undefined): ResumePlan {
+  if (since === undefined) return { afterSeq: head.lastSeq, recovered: true };
+  if (epoch !== undefined && epoch !== head.epoch) return { afterSeq: 0, recovered: false };
+  if (since > head.lastSeq) return { afterSeq: 0, recovered: false };
+  return { afterSeq: since, recovered: true };
+}
+
+/** `sub`: authorize, register in catch-up mode, replay, go live, join presence. */
+export async function handleSubscribe(s: Session, f: SubscribeFrame): Promise<void> {
+  const { ctx } = s;
+  if (s.subs.has(f.room)) return s.fail("ALREADY_SUBSCRIBED", undefined, f.id);
+  if (s.subs.size >= ctx.config.maxSubscriptionsPerConnection) return s.fail("TOO_MANY_SUBSCRIPTIONS", undefined, f.id);
+  // Reserve the slot before awaiting, so a second `sub` or an `unsub` for the room sees it.
+  const sub = new Subscription(f.room, s, ctx.config.maxBufferedBytes);
+  s.subs.set(f.room, sub);
+  try {
+    const denied = await authorize(s.principal!, f.room, "subscribe", ctx.store);
+    if (sub.cancelled) return;
+    if (denied) return dropAndFail(s, sub, denied, f.id);
+    await resume(s, sub, f);
+  } catch (err) {
+    if (s.subs.get(f.room) === sub) s.subs.delete(f.room);
+    sub.cancelled = true;
+    ctx.hub.remove(sub);
+    throw err;
+  }
+  if (!sub.cancelled && s.state === "connected") ctx.presence.join(f.room, s.user, s.id);
+}
+
+function dropAndFail(s: Session, sub: Subscription, code: ErrorCode, id: number): void {
+  if (s.subs.get(sub.room) === sub) s.subs.delete(sub.room);
+  s.fail(code, undefined, id);
+}
+
+/**
+ * The race-free resume. The subscription is in the hub (buffering live
+ * events) before the head and the first page are read, so any event is
+ * either in what we read or in the buffer; `lastSent` drops the overlap.
+ */
+async function resume(s: Session, sub: Subscription, f: SubscribeFrame): Promise<void> {
+  const { ctx } = s;
+  ctx.hub.add(sub);
+  const head = await ctx.log.head(f.room);
+  const plan = planResume(head, f.since, f.epoch);
+  let page = plan.afterSeq < head.lastSeq ? await ctx.log.read(f.room, plan.afterSeq, REPLAY_PAGE) : [];
+  if (sub.cancelled) return;
+  // Retention trimmed the requested range: what we can send starts later than asked.
+  const trimmed = page.length > 0 && page[0]!.seq !== plan.afterSeq + 1;
+  sub.lastSent = plan.afterSeq;
+  s.reply({
+    t: "subscribed",
+    id: f.id,
+    room: f.room,
+    epoch: head.epoch,
+    lastSeq: head.lastSeq,
+    recovered: plan.recovered && !trimmed,
+  });
+  while (page.length > 0) {
+    for (const event of page) sub.replay(event, eventFrame(event));
+    if (page.length < REPLAY_PAGE || !(await whenWritable(s)) || sub.cancelled) break;
+    page = await ctx.log.read(f.room, sub.lastSent, REPLAY_PAGE);
+    if (sub.cancelled) return;
+  }
+  if (!sub.cancelled) sub.goLive();
+}
+
+function eventFrame(event: RoomEvent): OutboundFrame {
+  return new OutboundFrame(encodeFrame({ t: "event", ...event }));
+}
+
+/** Waits until the replaying connection drained below the pause mark; false if it closed meanwhile. */
+async function whenWritable(s: Session): Promise<boolean> {
+  const mark = s.ctx.config.maxBufferedBytes * REPLAY_PAUSE_RATIO;
+  while (s.state === "connected" && s.bufferedBytes() > mark) {
+    await new Promise((resolve) => setTimeout(resolve, REPLAY_POLL_MS));
+  }
+  return s.state === "connected";
+}
+
+/** `unsub`: stops delivery at once (even mid-resume) and leaves presence. */
+export function handleUnsubscribe(s: Session, f: UnsubscribeFrame): void {
+  const sub = s.subs.get(f.room);
+  if (!sub) return s.fail("NOT_SUBSCRIBED", undefined, f.id);
+  s.subs.delete(f.room);
+  sub.cancelled = true;
+  s.ctx.hub.remove(sub);
+  s.ctx.presence.leave(f.room, s.user, s.id);
+  s.reply({ t: "unsubscribed", id: f.id, room: f.room });
+}

@@ -1,0 +1,114 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { OutboundFrame } from "./outbound-frame.js";
+import type { Transport } from "./transport.js";
+
+/** Path of the SSE stream; frames are POSTed to `${SSE_PATH}/<session>`. */
+export const SSE_PATH = "/v1/sse";
+
+/**
+ * One Server-Sent Events stream as a Transport. Server frames go out as
+ * `data: <json>\n\n`; a close is `event: close\ndata: {"code":..,"reason":..}`
+ * followed by the end of the response. Client frames arrive by POST and are
+ * fed in through `deliver`.
+ */
+export class SseTransport implements Transport {
+  readonly kind = "sse" as const;
+  /** Unguessable: knowing it is what lets a POST speak for this stream. */
+  readonly id = randomUUID();
+  private closed = false;
+  private messageHandler: (text: string) => void = () => {};
+  private closeHandler: (code: number, reason: string) => void = () => {};
+
+  constructor(private readonly res: ServerResponse) {
+    res.on("close", () => this.finish(1006, "stream closed"));
+    res.on("error", () => this.finish(1006, "stream error"));
+  }
+
+  /** Writes the headers and the first message, `{"t":"session","id":...}`. */
+  open(headers: Record<string, string>): void {
+    this.res.writeHead(200, {
+      ...headers,
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache, no-transform",
+      connection: "keep-alive",
+      "x-accel-buffering": "no",
+    });
+    this.res.write(`data: ${JSON.stringify({ t: "session", id: this.id })}\n\n`);
+  }
+
+  send(text: string): void {
+    if (!this.closed) this.res.write(`data: ${text}\n\n`);
+  }
+
+  sendFrame(frame: OutboundFrame): void {
+    if (!this.closed) this.res.write(frame.sseBytes());
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.res.end(`event: close\ndata: ${JSON.stringify({ code, reason })}\n\n`);
+    this.finish(code, reason);
+  }
+
+  bufferedBytes(): number {
+    return this.res.writableLength;
+  }
+
+  onMessage(handler: (text: string) => void): void {
+    this.messageHandler = handler;
+  }
+
+  onClose(handler: (code: number, reason: string) => void): void {
+    this.closeHandler = handler;
+  }
+
+  /** Feeds one client frame's text, as POSTed. */
+  deliver(text: string): void {
+    if (!this.closed) this.messageHandler(text);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  private finish(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closeHandler(code, reason);
+  }
+}
+
+/**
+ * Reads a POST body of at most `maxBytes` and splits it into frame texts: the
+ * body is one JSON frame, or a JSON array of frames. Frames are re-encoded only
+ * in the array case; a body that does not parse is passed on whole, so the
+ * session answers it with BAD_JSON like any other bad frame.
+ */
+export function readFrames(req: IncomingMessage, maxBytes: number): Promise<string[] | "FRAME_TOO_LARGE"> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (result: string[] | "FRAME_TOO_LARGE"): void => {
+      if (!done) ((done = true), resolve(result));
+    };
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) finish("FRAME_TOO_LARGE");
+      else chunks.push(chunk);
+    });
+    req.on("end", () => finish(splitFrames(Buffer.concat(chunks).toString("utf8"))));
+    req.on("error", () => finish([]));
+  });
+}
+
+function splitFrames(body: string): string[] {
+  if (!body.trimStart().startsWith("[")) return [body];
+  try {
+    const list: unknown = JSON.parse(body);
+    return Array.isArray(list) ? list.map((f) => JSON.stringify(f) ?? "") : [body];
+  } catch {
+    return [body];
+  }
+}
