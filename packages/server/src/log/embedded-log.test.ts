@@ -1,0 +1,162 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { describe, it } from "node:test";
+import { ParleyError } from "@parley/protocol";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openEmbedded, type EmbeddedConfig, type EmbeddedStorage } from "./open-embedded.js";
+import { describeEventLogContract } from "./event-log-contract.js";
+import { EmbeddedLog } from "./embedded-log.js";
+
+/** A throwaway data dir and the embedded storage on it. */
+async function openTempEmbedded(overrides: Partial<EmbeddedConfig> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), "parley-log-"));
+  const config: EmbeddedConfig = {
+    dataDir: dir,
+    durability: "normal",
+    commitIntervalMs: 2,
+    commitMaxBatch: 64,
+    dedupeWindowHours: 24,
+    ...overrides,
+  };
+  let storage: EmbeddedStorage = openEmbedded(config);
+  await storage.log.start();
+  return {
+    get storage() {
+      return storage;
+    },
+    async restart() {
+      await storage.close();
+      storage = openEmbedded(config);
+      await storage.log.start();
+      return storage;
+    },
+    async dispose() {
+      await storage.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+for (const commitIntervalMs of [0, 2]) {
+  describeEventLogContract(`EmbeddedLog (commitIntervalMs=${commitIntervalMs})`, async () => {
+    const tmp = await openTempEmbedded({ commitIntervalMs });
+    return {
+      get log() {
+        return tmp.storage.log;
+      },
+      restart: async () => (await tmp.restart()).log,
+      dispose: () => tmp.dispose(),
+    };
+  });
+}
+
+const msg = (room: string, cmid: string, body: unknown = {}) =>
+  ({ room, cmid, from: "u", kind: "message", body }) as Parameters<EmbeddedStorage["log"]["append"]>[0];
+const isCode = (code: string) => (err: unknown) => err instanceof ParleyError && err.code === code;
+
+describe("EmbeddedLog specifics", () => {
+  it("a failing commit rejects the whole batch with UNAVAILABLE and advances nothing", async () => {
+    const tmp = await openTempEmbedded();
+    try {
+      const { log, db } = tmp.storage;
+      await log.append(msg("r", "ok-1"));
+      const failing = "CREATE TEMP TRIGGER boom BEFORE INSERT ON events WHEN NEW.cmid = 'bad'";
+      db.exec(`${failing} BEGIN SELECT RAISE(ABORT, 'injected'); END`);
+      const batch = ["a", "bad", "c"].map((c) => log.append(msg(c === "c" ? "other" : "r", c)));
+      for (const p of batch) await assert.rejects(p, isCode("UNAVAILABLE"));
+      assert.equal((await log.head("r")).lastSeq, 1);
+      db.exec("DROP TRIGGER boom");
+      const retried = await log.append(msg("r", "a"));
+      assert.deepEqual([retried.event.seq, retried.duplicate], [2, false]);
+      assert.equal((await log.append(msg("other", "c"))).event.seq, 1);
+      assert.deepEqual(
+        (await log.read("r", 0, 10)).map((e) => e.cmid),
+        ["ok-1", "a"],
+      );
+    } finally {
+      await tmp.dispose();
+    }
+  });
+
+  it("splits a burst larger than commitMaxBatch into several transactions", async () => {
+    const tmp = await openTempEmbedded({ commitMaxBatch: 7, commitIntervalMs: 50 });
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 100 }, (_, i) => tmp.storage.log.append(msg("b", `${i}`))),
+      );
+      assert.deepEqual(
+        results.map((r) => r.event.seq),
+        Array.from({ length: 100 }, (_, i) => i + 1),
+      );
+    } finally {
+      await tmp.dispose();
+    }
+  });
+
+  it("a throwing listener neither breaks the append nor starves other listeners", async () => {
+    const tmp = await openTempEmbedded();
+    try {
+      const seen: number[] = [];
+      const errors: unknown[] = [];
+      tmp.storage.log.subscribe(() => {
+        throw new Error("listener bug");
+      });
+      tmp.storage.log.subscribe((e) => seen.push(e.seq));
+      const console_error = console.error;
+      console.error = (...args: unknown[]) => errors.push(args);
+      try {
+        await tmp.storage.log.append(msg("t", "1"));
+      } finally {
+        console.error = console_error;
+      }
+      assert.deepEqual(seen, [1]);
+      assert.equal(errors.length, 1);
+    } finally {
+      await tmp.dispose();
+    }
+  });
+
+  it("rejects appends before start (UNAVAILABLE) and after close (SHUTTING_DOWN)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "parley-log-"));
+    const config = {
+      dataDir: dir,
+      durability: "normal",
+      commitIntervalMs: 0,
+      commitMaxBatch: 10,
+      dedupeWindowHours: 1,
+    };
+    const storage = openEmbedded(config);
+    try {
+      await assert.rejects(storage.log.append(msg("x", "1")), isCode("UNAVAILABLE"));
+      await storage.log.start();
+      await storage.log.close();
+      await assert.rejects(storage.log.append(msg("x", "2")), isCode("SHUTTING_DOWN"));
+    } finally {
+      await storage.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("finds duplicates in the database once the dedupe cache has forgotten them", async () => {
+    const tmp = await openTempEmbedded();
+    try {
+      const { log } = tmp.storage;
+      const first = await log.append(msg("d", "old"));
+      for (let i = 0; i < 5; i++) await log.append(msg("d", `n${i}`));
+      // A 1-entry cache: "old" was evicted long ago, so only the events table can recognise it.
+      const small = new EmbeddedLog(tmp.storage.db, {
+        commitIntervalMs: 0,
+        commitMaxBatch: 10,
+        dedupeWindowHours: 1,
+        dedupeMaxEntries: 1,
+      });
+      await small.start();
+      const again = await small.append(msg("d", "old"));
+      assert.deepEqual([again.duplicate, again.event], [true, first.event]);
+      await small.close();
+    } finally {
+      await tmp.dispose();
+    }
+  });
+});
