@@ -13,11 +13,16 @@ function placeholder(spec: OptionSpec): string {
   return { string: " <string>", int: " <int>", bool: "", list: " <a,b,…>" }[spec.type];
 }
 
+/** One aligned help row: the flag column, then the description. */
+export function helpRow(flag: string, text: string): string {
+  return `  ${flag.padEnd(38)} ${text}`;
+}
+
 /** The option list of `parley start --help`, generated from OPTIONS. */
 export function optionsHelp(): string {
   const rows = Object.entries(OPTIONS).map(([name, spec]) => {
-    const flag = `  --${optionFlag(name)}${placeholder(spec)}`;
-    return `${flag.padEnd(40)} ${spec.help}\n${"".padEnd(41)} default: ${formatDefault(spec)}; env ${optionEnv(name)}`;
+    const details = `default: ${formatDefault(spec)}; env ${optionEnv(name)}`;
+    return `${helpRow(`--${optionFlag(name)}${placeholder(spec)}`, spec.help)}\n${helpRow("", details)}`;
   });
   return rows.join("\n");
 }

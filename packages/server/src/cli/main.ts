@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+import { readFileSync } from "node:fs";
+import { ConfigError, loadConfig } from "../config/load-config.js";
+import { helpRow, optionsHelp } from "../config/help.js";
+import { createLogger } from "../logger.js";
+import { createParleyServer } from "../server.js";
+import { TOKEN_HELP, tokenCommand } from "./token-command.js";
+
+/** Exit code for usage and configuration errors. */
+const USAGE_EXIT = 2;
+
+const MAIN_HELP = `Usage: parley <command> [options]
+
+Commands:
+  start     Run a Parley server (embedded SQLite store).
+  token     Print a JWT for a user (HS256).
+
+Options:
+  --help, -h     Show help (also: parley start --help, parley token --help).
+  --version, -v  Print the version.
+`;
+
+const START_HELP = `Usage: parley start [options]
+
+Options (flag > PARLEY_* environment > --config JSON file > default):
+${helpRow("--config <file>", "JSON file of option names to values (env PARLEY_CONFIG).")}
+${optionsHelp()}
+`;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+async function start(argv: readonly string[]): Promise<void> {
+  const { config, help } = loadConfig({ argv });
+  if (help) return void process.stdout.write(START_HELP);
+  const logger = createLogger(config.logLevel);
+  const server = createParleyServer(config, { logger });
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    // Last resort if something hangs: never outlive the configured grace period.
+    setTimeout(() => process.exit(1), config.shutdownGraceMs + 1_000).unref();
+    server.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  try {
+    await server.start();
+  } catch (err) {
+    logger.fatal({ err }, "failed to start");
+    process.exit(1);
+  }
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "start":
+      return start(rest);
+    case "token":
+      return void process.stdout.write((await tokenCommand(rest, process.env)).replace(/\n?$/, "\n"));
+    case undefined:
+    case "--help":
+    case "-h":
+    case "help":
+      return void process.stdout.write(rest[0] === "token" ? TOKEN_HELP : rest[0] === "start" ? START_HELP : MAIN_HELP);
+    case "--version":
+    case "-v":
+      return void process.stdout.write(version() + "\n");
+    default:
+      throw new ConfigError(`unknown command ${JSON.stringify(command)} (see parley --help)`);
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`parley: ${err.message}\n`);
+    process.exit(USAGE_EXIT);
+  }
+  process.stderr.write(`parley: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,67 @@
+import { readSecretFile, secretFilePath } from "../auth/secret-file.js";
+import { mintToken, parseCapsArg, parseTtl } from "../auth/mint-token.js";
+import { ConfigError } from "../config/load-config.js";
+
+/** Usage of `parley token`. */
+export const TOKEN_HELP = `Usage: parley token --user <id> [options]
+
+Prints an HS256 JWT for a Parley server.
+
+  --user <id>            User id (the token's sub). Required.
+  --caps <json>          Capability map, default {"*":["*"]} (every room, every action),
+                         e.g. '{"room-*":["subscribe","publish"]}'.
+  --ttl <duration>       Lifetime: 90s, 15m, 1h, 7d (default 1h).
+  --data-dir <dir>       Use the secret the server generated in <dir>/secret.key
+                         (default ./data; env PARLEY_DATA_DIR).
+  --jwt-secret <secret>  Use this HS256 secret instead (env PARLEY_JWT_SECRET).
+  --jwt-issuer <iss>     Set the iss claim (env PARLEY_JWT_ISSUER).
+  --jwt-audience <aud>   Set the aud claim (env PARLEY_JWT_AUDIENCE).
+`;
+
+const FLAGS = ["user", "caps", "ttl", "data-dir", "jwt-secret", "jwt-issuer", "jwt-audience"] as const;
+type TokenFlag = (typeof FLAGS)[number];
+
+function parseTokenFlags(argv: readonly string[]): Partial<Record<TokenFlag | "help", string>> {
+  const out: Partial<Record<TokenFlag | "help", string>> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--help" || arg === "-h") {
+      out.help = "true";
+      continue;
+    }
+    const eq = arg.indexOf("=");
+    const flag = arg.slice(2, eq === -1 ? undefined : eq) as TokenFlag;
+    if (!arg.startsWith("--") || !FLAGS.includes(flag))
+      throw new ConfigError(`unknown token option ${arg} (see parley token --help)`);
+    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
+    if (value === undefined) throw new ConfigError(`--${flag} needs a value`);
+    out[flag] = value;
+  }
+  return out;
+}
+
+/** `parley token`: returns the JWT text to print, or the help text. Throws ConfigError on bad input. */
+export async function tokenCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<string> {
+  const f = parseTokenFlags(argv);
+  if (f.help) return TOKEN_HELP;
+  if (!f.user) throw new ConfigError("--user is required");
+  const dataDir = f["data-dir"] ?? env.PARLEY_DATA_DIR ?? "./data";
+  const secret = f["jwt-secret"] ?? env.PARLEY_JWT_SECRET ?? readSecretFile(dataDir);
+  if (!secret) {
+    throw new ConfigError(
+      `no secret: pass --jwt-secret, or --data-dir of a server that generated ${secretFilePath(dataDir)}`,
+    );
+  }
+  try {
+    return await mintToken({
+      secret,
+      user: f.user,
+      caps: f.caps === undefined ? undefined : parseCapsArg(f.caps),
+      ttlSeconds: parseTtl(f.ttl ?? "1h"),
+      issuer: f["jwt-issuer"] ?? env.PARLEY_JWT_ISSUER,
+      audience: f["jwt-audience"] ?? env.PARLEY_JWT_AUDIENCE,
+    });
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+}

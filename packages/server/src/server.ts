@@ -1,0 +1,131 @@
+import { readFileSync } from "node:fs";
+import { createServer as createHttpServer, type IncomingMessage, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
+import { authenticatorFromConfig } from "./auth/from-config.js";
+import type { ParleyConfig } from "./config/options.js";
+import { buildRouter, requestListener } from "./http/app.js";
+import { Gateway } from "./gateway/gateway.js";
+import type { HttpContext } from "./http/context.js";
+import type { Readiness } from "./http/ops-routes.js";
+import { openEmbedded, type EmbeddedStorage } from "./log/open-embedded.js";
+import { createLogger, type Logger } from "./logger.js";
+import { Metrics } from "./metrics/metrics.js";
+
+/** Options of createParleyServer beyond the configuration. */
+export interface ParleyServerOptions {
+  readonly logger?: Logger;
+}
+
+/** A composed Parley node. */
+export interface ParleyServer {
+  /** Opens storage, starts the gateway and listens; resolves with the actual port (works with port 0). */
+  start(): Promise<{ port: number; url: string }>;
+  /** Graceful shutdown: drain clients, stop HTTP, close the log and store. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Composes storage, auth, gateway, metrics and HTTP(S) into one embedded-mode node. */
+export function createParleyServer(config: ParleyConfig, options: ParleyServerOptions = {}): ParleyServer {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const state: Readiness = { started: false, draining: false };
+  let running: Running | undefined;
+  let stopping: Promise<void> | undefined;
+  return {
+    async start() {
+      if (running) throw new Error("server already started");
+      running = await startNode(config, logger, state);
+      return running.address;
+    },
+    stop() {
+      stopping ??= running ? stopNode(running, config, logger, state) : Promise.resolve();
+      return stopping;
+    },
+  };
+}
+
+interface Running {
+  readonly server: Server;
+  readonly storage: EmbeddedStorage;
+  readonly gateway: Gateway;
+  readonly address: { port: number; url: string };
+}
+
+async function startNode(config: ParleyConfig, logger: Logger, state: Readiness): Promise<Running> {
+  const auth = await authenticatorFromConfig(config, logger);
+  const storage = openEmbedded(config);
+  await storage.log.start();
+  await storage.store.start();
+  const metrics = new Metrics();
+  const gateway = new Gateway({ log: storage.log, store: storage.store, auth, config, logger, metrics });
+  gateway.start();
+  state.started = true;
+  const ctx: HttpContext = { config, log: storage.log, store: storage.store, auth, gateway, logger };
+  const server = createHttp(config);
+  server.on("request", requestListener(ctx, buildRouter(ctx, state, config.metrics ? metrics : undefined)));
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+    upgrade(gateway, state, req, socket, head),
+  );
+  server.on("clientError", (_err, socket: Duplex) => socket.destroy());
+  const address = await listen(server, config);
+  logger.info({ port: address.port, url: address.url, tls: Boolean(config.tlsCert) }, "listening");
+  return { server, storage, gateway, address };
+}
+
+function createHttp(config: ParleyConfig): Server {
+  if (Boolean(config.tlsCert) !== Boolean(config.tlsKey)) throw new Error("tlsCert and tlsKey must be set together");
+  if (!config.tlsCert || !config.tlsKey) return createHttpServer();
+  return createHttpsServer({ cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) });
+}
+
+/** Only /v1/ws upgrades; anything else (or anything while draining) is refused before the handshake. */
+function upgrade(gateway: Gateway, state: Readiness, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
+  if (pathname !== "/v1/ws" || state.draining) {
+    const status = pathname !== "/v1/ws" ? "404 Not Found" : "503 Service Unavailable";
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    socket.destroy();
+    return;
+  }
+  gateway.handleUpgrade(req, socket, head);
+}
+
+function listen(server: Server, config: ParleyConfig): Promise<{ port: number; url: string }> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, () => {
+      server.off("error", reject);
+      const { port } = server.address() as AddressInfo;
+      const wildcard = config.host === "0.0.0.0" || config.host === "::" || config.host === "";
+      const host = wildcard ? "127.0.0.1" : config.host.includes(":") ? `[${config.host}]` : config.host;
+      resolve({ port, url: `${config.tlsCert ? "https" : "http"}://${host}:${port}` });
+    });
+  });
+}
+
+/**
+ * Drain clients (the gateway closes them with its retryable SHUTDOWN code),
+ * stop accepting HTTP, then close the log so every pending append resolves,
+ * all within shutdownGraceMs.
+ */
+async function stopNode(node: Running, config: ParleyConfig, logger: Logger, state: Readiness): Promise<void> {
+  const deadline = Date.now() + config.shutdownGraceMs;
+  state.draining = true;
+  logger.info("draining");
+  const closed = new Promise<void>((resolve) => node.server.close(() => resolve()));
+  node.server.closeIdleConnections();
+  const drained = node.gateway.drain().catch((err: unknown) => logger.error({ err }, "gateway drain failed"));
+  await within(drained, config.shutdownGraceMs * 0.6, () => logger.warn("gateway drain timed out"));
+  await within(closed, Math.max(deadline - Date.now(), 0) * 0.5, () => node.server.closeAllConnections());
+  const storageClosed = node.storage.close().catch((err: unknown) => logger.error({ err }, "storage close failed"));
+  await within(storageClosed, Math.max(deadline - Date.now(), 0), () => logger.error("storage close timed out"));
+  logger.info("stopped");
+}
+
+async function within(work: Promise<unknown>, ms: number, onTimeout: () => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), ms)));
+  const result = await Promise.race([work.then(() => "done" as const), timeout]).finally(() => clearTimeout(timer));
+  if (result === "timeout") onTimeout();
+}
