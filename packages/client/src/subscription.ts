@@ -1,0 +1,108 @@
+import type { RoomEvent, SubscribedFrame } from "@parley/protocol";
+
+/** A room subscription's own state, independent of the connection's. */
+export type SubscriptionState = "unsubscribed" | "subscribing" | "subscribed";
+
+/** What to do with an incoming event. */
+export type EventVerdict =
+  /** Next in sequence: deliver it (lastSeq has advanced). */
+  | "deliver"
+  /** Already seen (seq ≤ lastSeq), e.g. replayed after a resume: drop it. */
+  | "duplicate"
+  /** seq > lastSeq + 1: something is missing; resubscribe from lastSeq. */
+  | "gap"
+  /** Not subscribed (or the stream position is unknown): drop it. */
+  | "ignored";
+
+/** The position a `sub` frame should resume from. */
+export interface ResumePosition {
+  since?: number;
+  epoch?: string;
+}
+
+/** What the app learns when a (re)subscription completes. */
+export interface SubscribedInfo {
+  room: string;
+  epoch: string;
+  /** The client's position after adopting the server's answer. */
+  lastSeq: number;
+  /** False when the server could not resume exactly from our position: events may be missing. */
+  recovered: boolean;
+  /** True when this subscription tried to resume from a known position. */
+  resumed: boolean;
+  /** True when the room's epoch differs from the one we held (store wiped or recreated). */
+  epochChanged: boolean;
+}
+
+/**
+ * Per-room stream position and dedupe. Pure logic, no I/O: the room feeds it
+ * frames and acts on its verdicts.
+ */
+export class SubscriptionTracker {
+  state: SubscriptionState = "unsubscribed";
+  #lastSeq: number | undefined;
+  #epoch: string | undefined;
+  #requested: ResumePosition = {};
+
+  constructor(
+    readonly room: string,
+    since?: number,
+    epoch?: string,
+  ) {
+    this.#lastSeq = since;
+    this.#epoch = epoch;
+  }
+
+  /** The last seq delivered (or the starting point); undefined until known. */
+  get lastSeq(): number | undefined {
+    return this.#lastSeq;
+  }
+
+  /** The room epoch `lastSeq` belongs to; undefined until the first `subscribed`. */
+  get epoch(): string | undefined {
+    return this.#epoch;
+  }
+
+  /** Marks a `sub` as sent and returns the position it must carry. */
+  begin(): ResumePosition {
+    this.state = "subscribing";
+    this.#requested = {};
+    if (this.#lastSeq !== undefined) this.#requested.since = this.#lastSeq;
+    if (this.#epoch !== undefined) this.#requested.epoch = this.#epoch;
+    return { ...this.#requested };
+  }
+
+  /**
+   * Adopts the server's answer. When we resumed and the server says it could,
+   * replay fills `since+1..lastSeq` and we keep our position. Otherwise our
+   * position is meaningless in the server's stream: start from its head, and
+   * let the app (told `recovered: false`) fetch history if it cares.
+   */
+  onSubscribed(frame: SubscribedFrame): SubscribedInfo {
+    const resumed = this.#requested.since !== undefined;
+    const epochChanged = this.#epoch !== undefined && this.#epoch !== frame.epoch;
+    const recovered = resumed ? frame.recovered && !epochChanged : true;
+    if (!resumed || !recovered) this.#lastSeq = frame.lastSeq;
+    this.#epoch = frame.epoch;
+    this.state = "subscribed";
+    return { room: this.room, epoch: frame.epoch, lastSeq: this.#lastSeq ?? 0, recovered, resumed, epochChanged };
+  }
+
+  /**
+   * Classifies an event and advances the position when it is deliverable.
+   * Events are also accepted while re-subscribing after a gap: the old
+   * subscription may still deliver contiguous events, and dedupe drops their replay.
+   */
+  classify(event: Pick<RoomEvent, "seq">): EventVerdict {
+    if (this.state === "unsubscribed" || this.#lastSeq === undefined) return "ignored";
+    if (event.seq <= this.#lastSeq) return "duplicate";
+    if (event.seq > this.#lastSeq + 1) return "gap";
+    this.#lastSeq = event.seq;
+    return "deliver";
+  }
+
+  /** The subscription ended (unsubscribe, refusal, or link loss); the position is kept for resume. */
+  reset(): void {
+    this.state = "unsubscribed";
+  }
+}
