@@ -1,0 +1,99 @@
+/**
+ * Invariant 3: exactly once by cmid. Re-publishing a cmid (same connection,
+ * another connection, after kill -9) is acked with dup:true and the original
+ * seq, and subscribers receive nothing new.
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { ServerProcess } from "../test-support/server-process.js";
+import { publish, readAllHistory, seqs, sleep, subscribe, uniqueRoom, withServer } from "../test-support/fixtures.js";
+
+describe("idempotence by cmid", () => {
+  let server: ServerProcess;
+  before(async () => {
+    server = await ServerProcess.start();
+  });
+  after(async () => {
+    await server?.cleanup();
+  });
+  const it = (name: string, body: Parameters<typeof withServer>[1]) =>
+    test(
+      name,
+      withServer(() => server, body),
+    );
+
+  it("same cmid on the same and on another connection: dup ack with the original seq, nothing delivered", async (pool) => {
+    const room = uniqueRoom("dedupe");
+    const watcher = await pool.connect({ user: "watcher" });
+    await subscribe(watcher, room);
+    const a = await pool.connect({ user: "alice" });
+    const b = await pool.connect({ user: "alice" });
+
+    await publish(a, room, "zero", "cmid-0");
+    const original = await publish(a, room, { text: "once" }, "cmid-1");
+    assert.equal(original.seq, 2);
+    assert.equal(original.dup, false);
+
+    const again = await publish(a, room, { text: "once" }, "cmid-1");
+    assert.equal(again.dup, true);
+    assert.equal(again.seq, 2);
+    assert.equal(again.cmid, "cmid-1");
+
+    const elsewhere = await publish(b, room, { text: "once" }, "cmid-1");
+    assert.equal(elsewhere.dup, true);
+    assert.equal(elsewhere.seq, 2);
+
+    // A fresh cmid after the duplicates gets the next seq: duplicates consumed none.
+    const next = await publish(b, room, "next", "cmid-2");
+    assert.equal(next.seq, 3);
+    assert.equal(next.dup, false);
+
+    const events = await watcher.waitForEvents(room, 3);
+    await sleep(200); // a duplicate delivery would arrive before this
+    assert.deepEqual(seqs(watcher.events(room)), [1, 2, 3]);
+    assert.deepEqual(
+      events.map((e) => e.cmid),
+      ["cmid-0", "cmid-1", "cmid-2"],
+    );
+    assert.deepEqual(seqs(await readAllHistory(watcher, room)), [1, 2, 3]);
+  });
+
+  it("concurrent retries of one cmid are sequenced once", async (pool) => {
+    const room = uniqueRoom("dedupe-race");
+    const clients = await Promise.all([1, 2, 3].map(() => pool.connect({ user: "racer" })));
+    const acks = await Promise.all(clients.map((c) => publish(c, room, "same", "race-cmid")));
+    assert.deepEqual(
+      acks.map((a) => a.seq),
+      [1, 1, 1],
+    );
+    assert.equal(acks.filter((a) => !a.dup).length, 1);
+    assert.deepEqual(seqs(await readAllHistory(clients[0]!, room)), [1]);
+  });
+
+  it("after kill -9 and restart a retried cmid is still a duplicate", async (pool) => {
+    const room = uniqueRoom("dedupe-crash");
+    const writer = await pool.connect({ user: "bob" });
+    const acks = [];
+    for (let i = 1; i <= 5; i++) acks.push(await publish(writer, room, { i }, `crash-${i}`));
+    await server.kill9();
+    await server.restart();
+
+    const watcher = await pool.connect({ user: "watcher" });
+    const subscribed = await subscribe(watcher, room, { since: 5 });
+    assert.equal(subscribed.lastSeq, 5);
+    const retry = await pool.connect({ user: "bob" });
+    for (const original of acks) {
+      const dup = await publish(retry, room, { i: original.seq }, original.cmid);
+      assert.equal(dup.dup, true);
+      assert.equal(dup.seq, original.seq);
+    }
+    const fresh = await publish(retry, room, { i: 6 }, "crash-6");
+    assert.equal(fresh.seq, 6);
+    assert.equal(fresh.dup, false);
+    const events = await watcher.waitForEvents(room, 1);
+    await sleep(200);
+    assert.deepEqual(seqs(watcher.events(room)), [6]);
+    assert.equal(events[0]!.cmid, "crash-6");
+    assert.deepEqual(seqs(await readAllHistory(watcher, room)), [1, 2, 3, 4, 5, 6]);
+  });
+});
