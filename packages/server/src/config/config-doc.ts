@@ -1,3 +1,5 @@
+import { writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { OPTIONS } from "./options.js";
 import { formatDefault } from "./help.js";
 import { optionEnv, optionFlag } from "./load-config.js";
@@ -5,7 +7,7 @@ import { optionEnv, optionFlag } from "./load-config.js";
 const HEADER = `# Configuration
 
 <!-- Generated from packages/server/src/config/options.ts by
-     \`node packages/server/dist/config/config-doc.js > docs/configuration.md\`.
+     \`node packages/server/dist/config/config-doc.js --write\`.
      A test fails when this file is out of sync with the option table. -->
 
 Every option can be given as a command-line flag (\`--data-dir ./data\`), as an
@@ -55,4 +57,16 @@ export function renderConfigurationDoc(): string {
   return `${HEADER}\n## Options\n\n${table.join("\n")}\n`;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) process.stdout.write(renderConfigurationDoc());
+/** The rendered doc formatted by the repository's prettier settings, exactly as committed. */
+export async function formattedConfigurationDoc(path: string): Promise<string> {
+  const prettier = await import("prettier");
+  const options = (await prettier.resolveConfig(path)) ?? {};
+  return prettier.format(renderConfigurationDoc(), { ...options, filepath: path });
+}
+
+/** Repository path of the generated doc, from dist/config/. */
+export const CONFIGURATION_DOC = fileURLToPath(new URL("../../../../docs/configuration.md", import.meta.url));
+
+if (import.meta.url === `file://${process.argv[1]}` && process.argv[2] === "--write") {
+  writeFileSync(CONFIGURATION_DOC, await formattedConfigurationDoc(CONFIGURATION_DOC));
+}
