@@ -1,0 +1,63 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { IDBFactory } from "fake-indexeddb";
+import { IndexedDbOutboxStorage } from "./outbox-indexeddb.js";
+import { Outbox } from "./outbox.js";
+import type { OutboxEntry } from "./outbox-storage.js";
+import { FakeTimers } from "./test-support/fake-timers.js";
+
+const entry = (cmid: string, order: number): OutboxEntry => ({ cmid, room: "r", body: { n: order }, order, createdAt: 1 });
+
+test("put, load in order, remove", async () => {
+  const storage = new IndexedDbOutboxStorage({ indexedDB: new IDBFactory() });
+  assert.deepEqual(await storage.load(), []);
+  await storage.put(entry("b", 2));
+  await storage.put(entry("a", 1));
+  await storage.put(entry("c", 3));
+  await storage.remove("b");
+  await storage.remove("missing");
+  assert.deepEqual(
+    (await storage.load()).map((e) => e.cmid),
+    ["a", "c"],
+  );
+  await storage.close();
+});
+
+test("entries survive a reload (a new storage over the same database)", async () => {
+  const indexedDB = new IDBFactory();
+  const first = new IndexedDbOutboxStorage({ indexedDB, name: "app" });
+  await first.put(entry("x", 1));
+  await first.put(entry("y", 2));
+  await first.close();
+  const reloaded = new IndexedDbOutboxStorage({ indexedDB, name: "app" });
+  assert.deepEqual(await reloaded.load(), [entry("x", 1), entry("y", 2)]);
+  const other = new IndexedDbOutboxStorage({ indexedDB, name: "other-account" });
+  assert.deepEqual(await other.load(), []);
+});
+
+test("an outbox over a reloaded database resends the persisted messages first, same cmids", async () => {
+  const indexedDB = new IDBFactory();
+  const timers = new FakeTimers();
+  const sent: string[] = [];
+  const offline = { send: () => false };
+  const options = { timers, backoff: { minMs: 1, maxMs: 1 }, newId: () => `new-${sent.length}` };
+  const before = new Outbox({ ...options, storage: new IndexedDbOutboxStorage({ indexedDB }), sender: offline });
+  void before.publish("r", "written before the reload");
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const storage = new IndexedDbOutboxStorage({ indexedDB });
+  const after = new Outbox({
+    ...options,
+    storage,
+    sender: {
+      send: (e) => {
+        sent.push(e.cmid);
+        return true;
+      },
+    },
+  });
+  await after.ready;
+  assert.equal(after.size, 1);
+  after.onConnected();
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.deepEqual(sent, ["new-0"]);
+});

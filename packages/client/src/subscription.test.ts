@@ -1,0 +1,74 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { SubscribedFrame } from "@parley/protocol";
+import { SubscriptionTracker } from "./subscription.js";
+
+function subscribed(lastSeq: number, recovered = true, epoch = "e1"): SubscribedFrame {
+  return { t: "subscribed", id: 1, room: "r", epoch, lastSeq, recovered };
+}
+
+test("a fresh subscription starts at the server's head", () => {
+  const tracker = new SubscriptionTracker("r");
+  assert.deepEqual(tracker.begin(), {});
+  const info = tracker.onSubscribed(subscribed(7));
+  assert.deepEqual(info, { room: "r", epoch: "e1", lastSeq: 7, recovered: true, resumed: false, epochChanged: false });
+  assert.equal(tracker.classify({ seq: 8 }), "deliver");
+  assert.equal(tracker.lastSeq, 8);
+});
+
+test("drops events at or below lastSeq", () => {
+  const tracker = new SubscriptionTracker("r", 0);
+  tracker.begin();
+  tracker.onSubscribed(subscribed(3));
+  assert.deepEqual(
+    [1, 2, 2, 1, 3, 3].map((seq) => tracker.classify({ seq })),
+    ["deliver", "deliver", "duplicate", "duplicate", "deliver", "duplicate"],
+  );
+  assert.equal(tracker.lastSeq, 3);
+});
+
+test("reports a gap and does not advance past it", () => {
+  const tracker = new SubscriptionTracker("r");
+  tracker.begin();
+  tracker.onSubscribed(subscribed(5));
+  assert.equal(tracker.classify({ seq: 8 }), "gap");
+  assert.equal(tracker.lastSeq, 5);
+  assert.equal(tracker.classify({ seq: 6 }), "deliver");
+});
+
+test("resumes with since=lastSeq and the known epoch", () => {
+  const tracker = new SubscriptionTracker("r");
+  tracker.begin();
+  tracker.onSubscribed(subscribed(5));
+  tracker.classify({ seq: 6 });
+  tracker.reset();
+  assert.equal(tracker.classify({ seq: 7 }), "ignored");
+  assert.deepEqual(tracker.begin(), { since: 6, epoch: "e1" });
+  const info = tracker.onSubscribed(subscribed(9));
+  assert.equal(info.recovered, true);
+  assert.equal(info.resumed, true);
+  assert.equal(tracker.lastSeq, 6, "replay will fill 7..9");
+  assert.equal(tracker.classify({ seq: 7 }), "deliver");
+});
+
+test("an unrecoverable resume jumps to the head and says so", () => {
+  const tracker = new SubscriptionTracker("r", 40, "e1");
+  tracker.begin();
+  const info = tracker.onSubscribed(subscribed(3, false, "e2"));
+  assert.equal(info.recovered, false);
+  assert.equal(info.epochChanged, true);
+  assert.equal(tracker.lastSeq, 3);
+  assert.equal(tracker.epoch, "e2");
+  assert.equal(tracker.classify({ seq: 4 }), "deliver");
+});
+
+test("a changed epoch is never reported as recovered", () => {
+  const tracker = new SubscriptionTracker("r", 2, "e1");
+  tracker.begin();
+  assert.equal(tracker.onSubscribed(subscribed(2, true, "e9")).recovered, false);
+});
+
+test("events while unsubscribed are ignored", () => {
+  const tracker = new SubscriptionTracker("r", 0);
+  assert.equal(tracker.classify({ seq: 1 }), "ignored");
+});
