@@ -1,0 +1,77 @@
+/**
+ * Graceful shutdown: on SIGTERM connected clients are closed with 4000
+ * (SHUTDOWN, retryable) and every acked message is there after a restart.
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { CLOSE, shouldReconnect, type AckFrame } from "@parley/protocol";
+import { ServerProcess } from "../test-support/server-process.js";
+import { SseClient } from "../test-support/sse-client.js";
+import { range, readAllHistory, seqs, subscribe, uniqueRoom, withServer } from "../test-support/fixtures.js";
+
+const FAST = ["--publish-rate-per-connection", "100000", "--publish-rate-per-user", "100000"];
+
+describe("graceful shutdown", () => {
+  let server: ServerProcess;
+  before(async () => {
+    server = await ServerProcess.start({ args: FAST });
+  });
+  after(async () => {
+    await server?.cleanup();
+  });
+  const it = (name: string, body: Parameters<typeof withServer>[1]) =>
+    test(
+      name,
+      withServer(() => server, body),
+    );
+
+  it("SIGTERM: clients closed with 4000, acked messages all present after restart", async (pool) => {
+    const room = uniqueRoom("shutdown");
+    const subscriber = await pool.connect({ user: "sub" });
+    await subscribe(subscriber, room);
+    const idle = await pool.connect({ user: "idle" });
+    const sse = await SseClient.connect(server.httpUrl, { user: "sse" });
+    const writer = await pool.connect({ user: "writer" });
+
+    // Publishes still in flight when SIGTERM lands: each is either acked (and then kept) or fails retryably.
+    const acks: AckFrame[] = [];
+    const inflight = range(1, 400).map((i) =>
+      writer.request({ t: "pub", room, cmid: `sd-${i}`, body: { i } }).then(
+        (reply) => void (reply.t === "ack" && acks.push(reply)),
+        () => undefined,
+      ),
+    );
+    await subscriber.waitForEvents(room, 50);
+    const stopping = server.stop();
+
+    for (const client of [subscriber, idle, writer]) {
+      const { code } = await client.waitClosed(15_000);
+      assert.equal(code, CLOSE.SHUTDOWN);
+      assert.equal(shouldReconnect(code), true);
+    }
+    assert.equal((await sse.waitClosed(15_000)).code, CLOSE.SHUTDOWN);
+    sse.destroy();
+    assert.equal(await stopping, 0);
+    await Promise.all(inflight);
+    for (const e of writer.errors()) assert.ok(e.retryable, `non-retryable ${e.code} during shutdown`);
+
+    await server.restart();
+    const reader = await pool.connect({ user: "reader" });
+    const history = await readAllHistory(reader, room);
+    assert.deepEqual(seqs(history), range(1, history.length));
+    assert.ok(acks.length >= 50 && history.length >= acks.length);
+    for (const ack of acks) assert.equal(history[ack.seq - 1]?.cmid, ack.cmid);
+    // Everything the subscriber saw live was durable.
+    for (const e of subscriber.events(room)) assert.equal(history[e.seq - 1]?.cmid, e.cmid);
+  });
+
+  it("a graceful stop exits 0 and the restarted server accepts connections again", async (pool) => {
+    const c = await pool.connect({ user: "late" });
+    const stopping = server.stop();
+    assert.equal((await c.waitClosed(15_000)).code, CLOSE.SHUTDOWN);
+    assert.equal(await stopping, 0);
+    await server.restart();
+    const again = await pool.connect({ user: "late" });
+    assert.equal(again.connected?.user, "late");
+  });
+});
