@@ -1,5 +1,8 @@
 /** Shared fixtures for the gateway tests: a gateway on real sockets over the memory fakes, and a ws test client. */
 import { once } from "node:events";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ParleyError, PROTOCOL_VERSION } from "@parley/protocol";
@@ -8,7 +11,10 @@ import { WebSocket } from "ws";
 import type { Authenticator, Credentials } from "../auth/authenticator.js";
 import type { Principal } from "../auth/principal.js";
 import { defaultConfig, type ParleyConfig } from "../config/options.js";
+import type { EventLog } from "../log/event-log.js";
+import { openEmbedded } from "../log/open-embedded.js";
 import { Metrics } from "../metrics/metrics.js";
+import type { Store } from "../store/store.js";
 import { MemoryLog } from "../test-support/memory-log.js";
 import { MemoryStore } from "../test-support/memory-store.js";
 import { Gateway } from "./gateway.js";
@@ -22,10 +28,13 @@ export class TestAuthenticator implements Authenticator {
   }
 }
 
-/** A gateway over memory fakes, served by a real HTTP server on 127.0.0.1. */
+/** Which EventLog/Store a harness runs on: the memory fakes or the real embedded SQLite storage. */
+export type HarnessStorage = "memory" | "embedded";
+
+/** A gateway served by a real HTTP server on 127.0.0.1. */
 export interface Harness {
   gateway: Gateway;
-  log: MemoryLog;
+  log: EventLog;
   metrics: Metrics;
   config: ParleyConfig;
   server: Server;
@@ -34,20 +43,30 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** Starts a harness; `overrides` tune the config (small timeouts, low limits). */
-export async function startHarness(overrides: Partial<ParleyConfig> = {}): Promise<Harness> {
+/** Opens the storage under test; `dispose` closes it and removes its files. */
+async function openStorage(kind: HarnessStorage, config: ParleyConfig) {
+  if (kind === "memory") return { log: new MemoryLog(), store: new MemoryStore(), dispose: async () => {} };
+  const dataDir = await mkdtemp(join(tmpdir(), "parley-gw-"));
+  const storage = openEmbedded({ ...config, dataDir, durability: "normal" });
+  await storage.log.start();
+  await storage.store.start();
+  const dispose = async (): Promise<void> => {
+    await storage.close();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  return { log: storage.log as EventLog, store: storage.store as Store, dispose };
+}
+
+/** Starts a harness on `kind` storage; `overrides` tune the config (small timeouts, low limits). */
+export async function startHarness(
+  overrides: Partial<ParleyConfig> = {},
+  kind: HarnessStorage = "memory",
+): Promise<Harness> {
   const config = { ...defaultConfig(), ...overrides };
-  const log = new MemoryLog();
+  const { log, store, dispose } = await openStorage(kind, config);
   const metrics = new Metrics(false);
   const logger = pino({ level: "silent" });
-  const gateway = new Gateway({
-    log,
-    store: new MemoryStore(),
-    auth: new TestAuthenticator(),
-    config,
-    logger,
-    metrics,
-  });
+  const gateway = new Gateway({ log, store, auth: new TestAuthenticator(), config, logger, metrics });
   gateway.start();
   const server = createServer((req, res) => {
     const url = req.url ?? "";
@@ -64,6 +83,7 @@ export async function startHarness(overrides: Partial<ParleyConfig> = {}): Promi
     await gateway.drain();
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
+    await dispose();
   };
   return { gateway, log, metrics, config, server, port, wsUrl: `ws://127.0.0.1:${port}/v1/ws`, close };
 }
