@@ -214,3 +214,30 @@ test("disconnect() stops reconnecting and keeps unacked messages", async () => {
   assert.equal(server.accepted, 1);
   assert.equal(client.pendingMessages, 1);
 });
+
+test("a wiped store (new epoch) is reported as recovered:false and the new stream is delivered", async () => {
+  const { server, client } = await setup();
+  await client.connect();
+  const room = client.room("wipe");
+  const events: Array<[number, unknown]> = [];
+  room.on("event", (e) => events.push([e.seq, e.body]));
+  const infos: Array<[boolean, boolean]> = [];
+  room.on("subscribed", (i) => infos.push([i.recovered, i.epochChanged]));
+  await room.subscribe();
+  server.publish("wipe", "old-1");
+  server.publish("wipe", "old-2");
+  await waitUntil(() => events.length === 2);
+  server.dropAll();
+  server.resetRoom("wipe", "e2");
+  server.publish("wipe", "new-1");
+  await waitUntil(() => events.length === 3, 3000, "new epoch replay");
+  assert.deepEqual(infos, [
+    [true, false],
+    [false, true],
+  ]);
+  assert.deepEqual(events[2], [1, "new-1"]);
+  assert.equal(room.epoch, "e2");
+  server.publish("wipe", "new-2");
+  await waitUntil(() => events.length === 4);
+  assert.equal(room.lastSeq, 2);
+});

@@ -11,7 +11,15 @@ test("a fresh subscription starts at the server's head", () => {
   const tracker = new SubscriptionTracker("r");
   assert.deepEqual(tracker.begin(), {});
   const info = tracker.onSubscribed(subscribed(7));
-  assert.deepEqual(info, { room: "r", epoch: "e1", lastSeq: 7, recovered: true, resumed: false, epochChanged: false });
+  assert.deepEqual(info, {
+    room: "r",
+    epoch: "e1",
+    lastSeq: 7,
+    headSeq: 7,
+    recovered: true,
+    resumed: false,
+    epochChanged: false,
+  });
   assert.equal(tracker.classify({ seq: 8 }), "deliver");
   assert.equal(tracker.lastSeq, 8);
 });
@@ -51,15 +59,26 @@ test("resumes with since=lastSeq and the known epoch", () => {
   assert.equal(tracker.classify({ seq: 7 }), "deliver");
 });
 
-test("an unrecoverable resume jumps to the head and says so", () => {
+test("an inexact resume rebases on the first event the server sends, then dedupes again", () => {
   const tracker = new SubscriptionTracker("r", 40, "e1");
   tracker.begin();
   const info = tracker.onSubscribed(subscribed(3, false, "e2"));
-  assert.equal(info.recovered, false);
-  assert.equal(info.epochChanged, true);
-  assert.equal(tracker.lastSeq, 3);
+  assert.deepEqual([info.recovered, info.epochChanged, info.headSeq], [false, true, 3]);
   assert.equal(tracker.epoch, "e2");
-  assert.equal(tracker.classify({ seq: 4 }), "deliver");
+  // The server replays the new epoch from its start.
+  assert.deepEqual(
+    [1, 2, 2, 3, 4].map((seq) => tracker.classify({ seq })),
+    ["deliver", "deliver", "duplicate", "deliver", "deliver"],
+  );
+  assert.deepEqual(tracker.begin(), { since: 4, epoch: "e2" });
+});
+
+test("an inexact resume with nothing to replay rebases on the next live event", () => {
+  const tracker = new SubscriptionTracker("r", 10, "e1");
+  tracker.begin();
+  tracker.onSubscribed(subscribed(0, false, "e2"));
+  assert.equal(tracker.classify({ seq: 1 }), "deliver");
+  assert.equal(tracker.lastSeq, 1);
 });
 
 test("a changed epoch is never reported as recovered", () => {

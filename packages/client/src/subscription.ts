@@ -26,6 +26,8 @@ export interface SubscribedInfo {
   epoch: string;
   /** The client's position after adopting the server's answer. */
   lastSeq: number;
+  /** The room's latest seq when the subscription began. */
+  headSeq: number;
   /** False when the server could not resume exactly from our position: events may be missing. */
   recovered: boolean;
   /** True when this subscription tried to resume from a known position. */
@@ -43,6 +45,8 @@ export class SubscriptionTracker {
   #lastSeq: number | undefined;
   #epoch: string | undefined;
   #requested: ResumePosition = {};
+  /** After an inexact resume: the next event, whatever its seq, becomes the new base. */
+  #rebase = false;
 
   constructor(
     readonly room: string,
@@ -73,19 +77,28 @@ export class SubscriptionTracker {
   }
 
   /**
-   * Adopts the server's answer. When we resumed and the server says it could,
-   * replay fills `since+1..lastSeq` and we keep our position. Otherwise our
-   * position is meaningless in the server's stream: start from its head, and
-   * let the app (told `recovered: false`) fetch history if it cares.
+   * Adopts the server's answer.
+   * - Fresh subscription (no `since`): start at the server's head; live events follow.
+   * - Exact resume: keep our position; the replay fills `since+1..head`.
+   * - Inexact resume (epoch changed, store reset, retention trimmed): our
+   *   position means nothing in the server's stream. The server replays what
+   *   it still has, so rebase on the first event it sends and tell the app
+   *   `recovered: false`; it may refetch history.
    */
   onSubscribed(frame: SubscribedFrame): SubscribedInfo {
     const resumed = this.#requested.since !== undefined;
     const epochChanged = this.#epoch !== undefined && this.#epoch !== frame.epoch;
     const recovered = resumed ? frame.recovered && !epochChanged : true;
-    if (!resumed || !recovered) this.#lastSeq = frame.lastSeq;
+    this.#rebase = false;
+    if (!resumed) this.#lastSeq = frame.lastSeq;
+    else if (!recovered) {
+      this.#lastSeq = 0;
+      this.#rebase = true;
+    }
     this.#epoch = frame.epoch;
     this.state = "subscribed";
-    return { room: this.room, epoch: frame.epoch, lastSeq: this.#lastSeq ?? 0, recovered, resumed, epochChanged };
+    const lastSeq = this.#lastSeq ?? 0;
+    return { room: this.room, epoch: frame.epoch, lastSeq, headSeq: frame.lastSeq, recovered, resumed, epochChanged };
   }
 
   /**
@@ -95,6 +108,11 @@ export class SubscriptionTracker {
    */
   classify(event: Pick<RoomEvent, "seq">): EventVerdict {
     if (this.state === "unsubscribed" || this.#lastSeq === undefined) return "ignored";
+    if (this.#rebase && this.state === "subscribed") {
+      this.#rebase = false;
+      this.#lastSeq = event.seq;
+      return "deliver";
+    }
     if (event.seq <= this.#lastSeq) return "duplicate";
     if (event.seq > this.#lastSeq + 1) return "gap";
     this.#lastSeq = event.seq;

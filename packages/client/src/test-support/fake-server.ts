@@ -166,16 +166,25 @@ export class FakeServer {
     if (this.options.ping !== false) conn.ping = setInterval(() => this.send(conn, { t: "ping" }), heartbeatMs);
   }
 
+  /** Mirrors the real gateway's rules: an inexact resume replays the current epoch from its start. */
   #sub(conn: FakeConnection, frame: Extract<ClientFrame, { t: "sub" }>): void {
     const room = this.room(frame.room);
     const lastSeq = room.events.length;
-    const resumable = frame.since !== undefined && (frame.epoch === undefined || frame.epoch === room.epoch);
-    const recovered = frame.since === undefined || (resumable && frame.since <= lastSeq);
-    this.send(conn, { t: "subscribed", id: frame.id, room: frame.room, epoch: room.epoch, lastSeq, recovered });
-    if (resumable && recovered) {
-      for (const event of room.events.slice(frame.since)) this.send(conn, { t: "event", ...event });
+    let afterSeq = lastSeq;
+    let recovered = true;
+    if (frame.since !== undefined) {
+      const exact = (frame.epoch === undefined || frame.epoch === room.epoch) && frame.since <= lastSeq;
+      afterSeq = exact ? frame.since : 0;
+      recovered = exact;
     }
+    this.send(conn, { t: "subscribed", id: frame.id, room: frame.room, epoch: room.epoch, lastSeq, recovered });
+    for (const event of room.events.slice(afterSeq)) this.send(conn, { t: "event", ...event });
     conn.subs.add(frame.room);
+  }
+
+  /** Simulates a wiped store: new epoch, no events. */
+  resetRoom(id: string, epoch: string): void {
+    this.rooms.set(id, { epoch, events: [], byCmid: new Map() });
   }
 
   #pub(conn: FakeConnection, frame: Extract<ClientFrame, { t: "pub" }>): void {
