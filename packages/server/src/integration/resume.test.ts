@@ -129,14 +129,27 @@ describe("resume", () => {
     assert.deepEqual(seqs(resumed), range(21, 36));
   });
 
-  it("an unknown epoch or a since beyond the head is reported as not recovered", async (pool) => {
+  it("an unknown epoch or a since beyond the head: recovered false and the current epoch replayed from 1", async (pool) => {
     const room = uniqueRoom("resume-epoch");
     const writer = await pool.connect({ user: "w" });
     await fill(writer, room, 3);
-    const wrongEpoch = await subscribe(await pool.connect({ user: "r1" }), room, { since: 2, epoch: "not-this-epoch" });
+    // The position belongs to a stream that no longer exists: the whole current epoch is replayed.
+    const r1 = await pool.connect({ user: "r1" });
+    const wrongEpoch = await subscribe(r1, room, { since: 2, epoch: "not-this-epoch" });
     assert.equal(wrongEpoch.recovered, false);
-    const ahead = await subscribe(await pool.connect({ user: "r2" }), room, { since: 99 });
+    assert.notEqual(wrongEpoch.epoch, "not-this-epoch");
+    assert.deepEqual(seqs(await r1.waitForEvents(room, 3)), [1, 2, 3]);
+    // A since beyond the head means the stream was reset without the client knowing the epoch: same remedy.
+    const r2 = await pool.connect({ user: "r2" });
+    const ahead = await subscribe(r2, room, { since: 99 });
     assert.equal(ahead.recovered, false);
     assert.equal(ahead.lastSeq, 3);
+    assert.deepEqual(seqs(await r2.waitForEvents(room, 3)), [1, 2, 3]);
+    await publish(writer, room, "live", "epoch-live");
+    await r1.waitForEvents(room, 4);
+    await r2.waitForEvents(room, 4);
+    await sleep(100);
+    assert.deepEqual(seqs(r1.events(room)), [1, 2, 3, 4]);
+    assert.deepEqual(seqs(r2.events(room)), [1, 2, 3, 4]);
   });
 });

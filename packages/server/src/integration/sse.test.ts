@@ -97,6 +97,15 @@ describe("SSE + POST fallback", () => {
     assert.equal((unknown as ErrorFrame).code, "UNKNOWN_FRAME");
   });
 
+  it("an oversize POST: HTTP 413 and FRAME_TOO_LARGE on the stream", async () => {
+    const s = await sse("big");
+    const status = await s.post({ t: "pub", id: 9, room: "r", cmid: "c", body: "x".repeat(70_000) });
+    assert.equal(status, 413);
+    const error = (await s.waitFor((f) => f.t === "error")) as ErrorFrame;
+    assert.equal(error.code, "FRAME_TOO_LARGE");
+    assert.equal((await s.request({ t: "ping" })).t, "pong");
+  });
+
   it("POST to an unknown session is refused", async () => {
     const res = await fetch(`${server.httpUrl}/v1/sse/00000000-0000-4000-8000-000000000000`, {
       method: "POST",
