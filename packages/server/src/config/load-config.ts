@@ -38,7 +38,9 @@ function describe(name: string, source: Source): string {
 /** Converts a raw flag, env or file value to the option's type; throws ConfigError naming the option. */
 export function coerceOption(name: OptionName, raw: unknown, source: Source): unknown {
   const spec: OptionSpec = OPTIONS[name];
-  const value = coerceType(spec, raw);
+  // A JSON file has real types: "8080" there is a mistake, while flags and env are always strings.
+  const value =
+    source === "file" && spec.type !== "string" && typeof raw === "string" ? undefined : coerceType(spec, raw);
   if (value === undefined) {
     throw new ConfigError(`${describe(name, source)}: expected ${typeWord(spec)}, got ${JSON.stringify(raw)}`);
   }
