@@ -9,7 +9,7 @@ import { describeEventLogContract } from "./event-log-contract.js";
 import { EmbeddedLog } from "./embedded-log.js";
 
 /** A throwaway data dir and the embedded storage on it. */
-async function openTempEmbedded(overrides: Partial<EmbeddedConfig> = {}) {
+async function openTempEmbedded(overrides: Partial<EmbeddedConfig> = {}, flush: "tick" | "interval" = "tick") {
   const dir = mkdtempSync(join(tmpdir(), "parley-log-"));
   const config: EmbeddedConfig = {
     dataDir: dir,
@@ -19,7 +19,7 @@ async function openTempEmbedded(overrides: Partial<EmbeddedConfig> = {}) {
     dedupeWindowHours: 24,
     ...overrides,
   };
-  let storage: EmbeddedStorage = openEmbedded(config);
+  let storage: EmbeddedStorage = openEmbedded(config, { flush });
   await storage.log.start();
   return {
     get storage() {
@@ -27,7 +27,7 @@ async function openTempEmbedded(overrides: Partial<EmbeddedConfig> = {}) {
     },
     async restart() {
       await storage.close();
-      storage = openEmbedded(config);
+      storage = openEmbedded(config, { flush });
       await storage.log.start();
       return storage;
     },
@@ -38,9 +38,9 @@ async function openTempEmbedded(overrides: Partial<EmbeddedConfig> = {}) {
   };
 }
 
-for (const commitIntervalMs of [0, 2]) {
-  describeEventLogContract(`EmbeddedLog (commitIntervalMs=${commitIntervalMs})`, async () => {
-    const tmp = await openTempEmbedded({ commitIntervalMs });
+for (const flush of ["tick", "interval"] as const) {
+  describeEventLogContract(`EmbeddedLog (flush=${flush})`, async () => {
+    const tmp = await openTempEmbedded({}, flush);
     return {
       get log() {
         return tmp.storage.log;
@@ -80,7 +80,7 @@ describe("EmbeddedLog specifics", () => {
   });
 
   it("splits a burst larger than commitMaxBatch into several transactions", async () => {
-    const tmp = await openTempEmbedded({ commitMaxBatch: 7, commitIntervalMs: 50 });
+    const tmp = await openTempEmbedded({ commitMaxBatch: 7, commitIntervalMs: 50 }, "interval");
     try {
       const results = await Promise.all(
         Array.from({ length: 100 }, (_, i) => tmp.storage.log.append(msg("b", `${i}`))),

@@ -1,6 +1,6 @@
 import { openSqliteDb, type SqliteDb } from "../store/sqlite-db.js";
 import { SqliteStore } from "../store/sqlite-store.js";
-import { EmbeddedLog } from "./embedded-log.js";
+import { EmbeddedLog, type EmbeddedLogOptions } from "./embedded-log.js";
 
 /** The embedded mode's storage: one SQLite database shared by the log and the store. */
 export interface EmbeddedStorage {
@@ -20,13 +20,14 @@ export interface EmbeddedConfig {
   readonly dedupeWindowHours: number;
 }
 
-/** Opens `<dataDir>/parley.db` and builds the EventLog and Store on it. Call `log.start()` and `store.start()` next. */
-export function openEmbedded(config: EmbeddedConfig): EmbeddedStorage {
+/** Opens `<dataDir>/parley.db` and builds the EventLog and Store on it; `options` override log defaults. Call `log.start()` and `store.start()` next. */
+export function openEmbedded(config: EmbeddedConfig, options: Partial<EmbeddedLogOptions> = {}): EmbeddedStorage {
   const db = openSqliteDb({ dataDir: config.dataDir, durability: config.durability });
   const log = new EmbeddedLog(db, {
     commitIntervalMs: config.commitIntervalMs,
     commitMaxBatch: config.commitMaxBatch,
     dedupeWindowHours: config.dedupeWindowHours,
+    ...options,
   });
   const store = new SqliteStore(db);
   return {
