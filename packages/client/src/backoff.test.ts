@@ -16,7 +16,10 @@ function seeded(seed: number): () => number {
 test("delay stays within [0, min(maxMs, minMs*2^attempt)]", () => {
   for (let attempt = 0; attempt < 40; attempt++) {
     const cap = Math.min(options.maxMs, options.minMs * 2 ** attempt);
-    assert.equal(backoffDelay(attempt, options, () => 0), 0);
+    assert.equal(
+      backoffDelay(attempt, options, () => 0),
+      0,
+    );
     const top = backoffDelay(attempt, options, () => 0.999999);
     assert.ok(top <= cap && top >= cap - 1, `attempt ${attempt}: ${top} vs cap ${cap}`);
   }
@@ -28,8 +31,14 @@ test("window doubles, then stops at maxMs", () => {
 });
 
 test("huge or negative attempts stay finite", () => {
-  assert.equal(backoffDelay(1e9, options, () => 0.5), 2500);
-  assert.equal(backoffDelay(-3, options, () => 0.5), 50);
+  assert.equal(
+    backoffDelay(1e9, options, () => 0.5),
+    2500,
+  );
+  assert.equal(
+    backoffDelay(-3, options, () => 0.5),
+    50,
+  );
 });
 
 test("full jitter is spread uniformly over the window", () => {

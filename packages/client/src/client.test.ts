@@ -15,7 +15,12 @@ afterEach(async () => {
 async function setup(serverOptions = {}, clientOptions: Partial<ParleyClientOptions> = {}) {
   const server = await FakeServer.start(serverOptions);
   cleanups.push(() => server.close());
-  const client = new ParleyClient({ url: server.url, user: "alice", backoff: { minMs: 20, maxMs: 50 }, ...clientOptions });
+  const client = new ParleyClient({
+    url: server.url,
+    user: "alice",
+    backoff: { minMs: 20, maxMs: 50 },
+    ...clientOptions,
+  });
   cleanups.push(() => client.disconnect());
   const states: StateChange[] = [];
   client.on("state", (s) => states.push(s));

@@ -180,7 +180,12 @@ export class ParleyClient {
 
   #onSettled(settlement: OutboxSettlement): void {
     if ("ack" in settlement) this.#events.emit("ack", settlement.ack);
-    else this.#events.emit("rejected", { room: settlement.entry.room, cmid: settlement.entry.cmid, error: settlement.error });
+    else
+      this.#events.emit("rejected", {
+        room: settlement.entry.room,
+        cmid: settlement.entry.cmid,
+        error: settlement.error,
+      });
   }
 
   #emitError(error: Error): void {

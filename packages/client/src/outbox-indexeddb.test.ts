@@ -6,7 +6,13 @@ import { Outbox } from "./outbox.js";
 import type { OutboxEntry } from "./outbox-storage.js";
 import { FakeTimers } from "./test-support/fake-timers.js";
 
-const entry = (cmid: string, order: number): OutboxEntry => ({ cmid, room: "r", body: { n: order }, order, createdAt: 1 });
+const entry = (cmid: string, order: number): OutboxEntry => ({
+  cmid,
+  room: "r",
+  body: { n: order },
+  order,
+  createdAt: 1,
+});
 
 test("put, load in order, remove", async () => {
   const storage = new IndexedDbOutboxStorage({ indexedDB: new IDBFactory() });

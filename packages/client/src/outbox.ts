@@ -75,7 +75,13 @@ export class Outbox {
   /** Stores a message, sends it when possible, and resolves on its ack. */
   async publish(room: string, body: Json, kind?: EventKind): Promise<PublishAck> {
     await this.ready;
-    const entry: OutboxEntry = { cmid: this.options.newId(), room, body, order: this.#nextOrder++, createdAt: Date.now() };
+    const entry: OutboxEntry = {
+      cmid: this.options.newId(),
+      room,
+      body,
+      order: this.#nextOrder++,
+      createdAt: Date.now(),
+    };
     if (kind !== undefined) entry.kind = kind;
     const slot: Slot = { entry, persisted: false, inFlight: false, attempts: 0, waiters: [] };
     this.#slots.set(entry.cmid, slot);

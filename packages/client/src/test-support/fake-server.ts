@@ -192,13 +192,23 @@ export class FakeServer {
     const known = room.byCmid.get(frame.cmid);
     const event = known ?? this.publish(frame.room, frame.body, frame.cmid);
     if (this.refuseAcks) return;
-    this.send(conn, { t: "ack", id: frame.id, room: frame.room, cmid: frame.cmid, seq: event.seq, ts: event.ts, dup: !!known });
+    this.send(conn, {
+      t: "ack",
+      id: frame.id,
+      room: frame.room,
+      cmid: frame.cmid,
+      seq: event.seq,
+      ts: event.ts,
+      dup: !!known,
+    });
   }
 
   #history(conn: FakeConnection, frame: Extract<ClientFrame, { t: "history" }>): void {
     const room = this.room(frame.room);
     const limit = frame.limit ?? 50;
-    let events = room.events.filter((e) => (frame.after === undefined || e.seq > frame.after) && (frame.before === undefined || e.seq < frame.before));
+    let events = room.events.filter(
+      (e) => (frame.after === undefined || e.seq > frame.after) && (frame.before === undefined || e.seq < frame.before),
+    );
     const hasMore = events.length > limit;
     events = frame.after !== undefined ? events.slice(0, limit) : events.slice(-limit);
     this.send(conn, { t: "history", id: frame.id, room: frame.room, epoch: room.epoch, events, hasMore });
