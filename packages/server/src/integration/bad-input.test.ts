@@ -102,6 +102,13 @@ describe("bad input", () => {
     }
   });
 
+  it("unknown extra fields are ignored (forward compatibility)", async (pool) => {
+    const c = await pool.connect({ user: "future" });
+    const reply = await c.request({ t: "ping", future: { x: 1 } });
+    assert.equal(reply.t, "pong");
+    assert.equal(c.errors().length, 0);
+  });
+
   it("oversize frame: ws closes 1009", async (pool) => {
     const c = await pool.connect({ user: "mallory" });
     c.send({ t: "pub", id: 1, room, cmid: "big", body: "x".repeat(MAX_FRAME_BYTES + 1) });

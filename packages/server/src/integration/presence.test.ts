@@ -44,6 +44,7 @@ describe("presence", () => {
     const room = uniqueRoom("presence");
     const alice = await pool.connect({ user: "alice" });
     await subscribe(alice, room);
+    await alice.waitFor((f) => f.t === "join" && f.room === room && f.user === "alice");
     assert.deepEqual(members(await presence(alice, room)), ["alice"]);
 
     const bob = await pool.connect({ user: "bob" });
