@@ -111,6 +111,27 @@ describe("dev mode REST", () => {
   });
 });
 
+describe("REST rate limit", () => {
+  it("shares the per-user publish bucket and answers 429 RATE_LIMITED", async () => {
+    await withServer({ publishRatePerUser: 1 }, async (url) => {
+      const post = (cmid: string) =>
+        fetch(`${url}/v1/rooms/rl/messages`, {
+          method: "POST",
+          headers: { "x-parley-user": "speedy" },
+          body: JSON.stringify({ cmid, body: 1 }),
+        });
+      const statuses = [(await post("a")).status, (await post("b")).status];
+      const limited = await post("c");
+      assert.deepEqual(statuses, [201, 201]);
+      assert.equal(limited.status, 429);
+      const body = (await limited.json()) as { error: { code: string; retryable: boolean } };
+      assert.deepEqual(body.error.code, "RATE_LIMITED");
+      assert.equal(body.error.retryable, true);
+      assert.match(await (await fetch(`${url}/metrics`)).text(), /parley_publishes_total\{outcome="rate_limited"\} 1/);
+    });
+  });
+});
+
 describe("TLS", () => {
   it("serves HTTPS when tlsCert and tlsKey are set", async () => {
     const dir = mkdtempSync(join(root, "tls-"));

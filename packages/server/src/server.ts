@@ -61,7 +61,7 @@ async function startNode(config: ParleyConfig, logger: Logger, state: Readiness)
   const gateway = new Gateway({ log: storage.log, store: storage.store, auth, config, logger, metrics });
   gateway.start();
   state.started = true;
-  const ctx: HttpContext = { config, log: storage.log, store: storage.store, auth, gateway, logger };
+  const ctx: HttpContext = { config, log: storage.log, store: storage.store, auth, gateway, logger, metrics };
   const server = createHttp(config);
   server.on("request", requestListener(ctx, buildRouter(ctx, state, config.metrics ? metrics : undefined)));
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) =>

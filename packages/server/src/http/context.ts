@@ -5,6 +5,7 @@ import type { Principal } from "../auth/principal.js";
 import type { ParleyConfig } from "../config/options.js";
 import type { EventLog } from "../log/event-log.js";
 import type { Logger } from "../logger.js";
+import type { Metrics } from "../metrics/metrics.js";
 import type { Store } from "../store/store.js";
 
 /** The part of the Gateway the HTTP layer uses (the real Gateway satisfies it structurally). */
@@ -13,6 +14,8 @@ export interface GatewayView {
   handleSsePost(req: IncomingMessage, res: ServerResponse, sessionId: string): void | Promise<void>;
   presenceOf(room: string): { user: string; connections: number }[];
   stats(): { connections: number; rooms: number };
+  /** The user's publish token bucket, shared with WebSocket publishes so REST is no way around the limit. */
+  userBucket(user: string): { take(nowMs: number): boolean };
 }
 
 /** Everything REST handlers need. */
@@ -23,6 +26,7 @@ export interface HttpContext {
   readonly auth: Authenticator;
   readonly gateway: GatewayView;
   readonly logger: Logger;
+  readonly metrics?: Metrics | undefined;
 }
 
 /** Authenticates a REST request: `Authorization: Bearer <jwt>`, or `X-Parley-User` (dev mode only). */

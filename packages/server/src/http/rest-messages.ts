@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ParleyError, utf8Length, type Json, type RoomEvent } from "@parley/protocol";
 import { authorize } from "../auth/access.js";
+import type { PublishCommand } from "../log/event-log.js";
 import type { HttpContext } from "./context.js";
 import { principalOf } from "./context.js";
 import { readJsonObject, sendJson } from "./respond.js";
@@ -15,25 +16,42 @@ export function addMessageRoutes(router: Router, ctx: HttpContext): void {
   router.add("GET", "/v1/rooms/{room}/messages", (req, res, params, url) => history(ctx, req, res, params, url));
 }
 
-/** POST a message: the same path as a WebSocket publish (authorize, size check, log.append). */
+/** POST a message: the same path as a WebSocket publish (rate limit, size check, authorize, log.append). */
 async function publish(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, params: Params): Promise<void> {
   const principal = await principalOf(ctx, req);
+  const command = await readPublish(ctx, req, params, principal.user);
+  const count = (outcome: string): void => ctx.metrics?.publishes.inc({ outcome });
+  if (!ctx.gateway.userBucket(principal.user).take(Date.now())) {
+    count("rate_limited");
+    throw new ParleyError("RATE_LIMITED");
+  }
+  if (utf8Length(JSON.stringify(command.body)) > ctx.config.maxMessageBytes) {
+    count("too_large");
+    throw new ParleyError("MESSAGE_TOO_LARGE");
+  }
+  const denied = await authorize(principal, command.room, "publish", ctx.store);
+  if (denied) {
+    count("forbidden");
+    throw new ParleyError(denied, `you may not publish to ${command.room}`);
+  }
+  const { event, duplicate } = await ctx.log.append(command);
+  count(duplicate ? "duplicate" : "ok");
+  sendJson(res, duplicate ? 200 : 201, { seq: event.seq, ts: event.ts, id: event.id, dup: duplicate });
+}
+
+/** Parses and validates `{cmid, kind?, body}` into a publish command. */
+async function readPublish(
+  ctx: HttpContext,
+  req: IncomingMessage,
+  params: Params,
+  from: string,
+): Promise<PublishCommand> {
   const room = requireId("room", params.room);
   const input = await readJsonObject(req, ctx.config.maxFrameBytes);
   const cmid = requireId("cmid", input.cmid);
   const kind = input.kind === undefined ? "message" : requireId("kind", input.kind);
   if (!("body" in input)) throw new ParleyError("BAD_REQUEST", "`body` is required");
-  if (utf8Length(JSON.stringify(input.body)) > ctx.config.maxMessageBytes) throw new ParleyError("MESSAGE_TOO_LARGE");
-  const denied = await authorize(principal, room, "publish", ctx.store);
-  if (denied) throw new ParleyError(denied, `you may not publish to ${room}`);
-  const { event, duplicate } = await ctx.log.append({
-    room,
-    cmid,
-    from: principal.user,
-    kind,
-    body: input.body as Json,
-  });
-  sendJson(res, duplicate ? 200 : 201, { seq: event.seq, ts: event.ts, id: event.id, dup: duplicate });
+  return { room, cmid, from, kind, body: input.body as Json };
 }
 
 /** GET a history page: `after` reads forward, `before` (or neither: the latest) reads backward. */
