@@ -132,6 +132,22 @@ describe("auth", () => {
     assert.equal((await publish(reader, other, "mine")).seq, 1);
   });
 
+  it("a DM room admits only its two users, whatever the token's capabilities", async (pool) => {
+    const dm = `dm:alice-${process.pid}:bob-${process.pid}`;
+    const alice = await pool.connect({ token: await mint({ user: `alice-${process.pid}` }) });
+    const carol = await pool.connect({ token: await mint({ user: `carol-${process.pid}` }) });
+    await subscribe(alice, dm);
+    assert.equal((await publish(alice, dm, "psst")).seq, 1);
+    assert.equal(((await carol.request({ t: "sub", room: dm })) as ErrorFrame).code, "FORBIDDEN");
+    assert.equal(((await carol.request({ t: "history", room: dm })) as ErrorFrame).code, "FORBIDDEN");
+    const denied = await carol.request({ t: "pub", room: dm, cmid: "intrude", body: "x" });
+    assert.equal((denied as ErrorFrame).code, "FORBIDDEN");
+    assert.deepEqual(
+      alice.events(dm).map((e) => e.body),
+      ["psst"],
+    );
+  });
+
   it("`parley token` mints a token the server accepts, with the given capabilities", async (pool) => {
     const room = uniqueRoom("cli");
     const caps = JSON.stringify({ [room]: ["subscribe"] });
