@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { WebSocket } from "ws";
+import { mintToken } from "./auth/mint-token.js";
 import { defaultConfig, type ParleyConfig } from "./config/options.js";
 import { addOpsRoutes, type Readiness } from "./http/ops-routes.js";
 import { requestListener } from "./http/app.js";
@@ -107,6 +108,15 @@ describe("dev mode REST", () => {
         body: JSON.stringify({ cmid: "c1", body: "hello" }),
       });
       assert.equal(res.status, 201);
+    });
+  });
+
+  it("still verifies bearer tokens with the configured secret", async () => {
+    await withServer({ jwtSecret: "dev-and-jwt" }, async (url) => {
+      const token = await mintToken({ secret: "dev-and-jwt", user: "tess", ttlSeconds: 60 });
+      assert.equal((await fetch(`${url}/v1/rooms`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
+      const forged = await mintToken({ secret: "another", user: "tess", ttlSeconds: 60 });
+      assert.equal((await fetch(`${url}/v1/rooms`, { headers: { authorization: `Bearer ${forged}` } })).status, 401);
     });
   });
 });

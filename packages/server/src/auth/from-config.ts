@@ -4,7 +4,7 @@ import type { Logger } from "../logger.js";
 import type { Authenticator } from "./authenticator.js";
 import { DevAuthenticator } from "./dev-authenticator.js";
 import { JwtAuthenticator } from "./jwt-authenticator.js";
-import { ensureSecretFile, secretFilePath } from "./secret-file.js";
+import { ensureSecretFile, readSecretFile, secretFilePath } from "./secret-file.js";
 
 /**
  * The authenticator the configuration asks for. With no auth configured at
@@ -15,7 +15,9 @@ export async function authenticatorFromConfig(config: ParleyConfig, logger: Logg
   const configured = Boolean(config.jwtSecret || config.jwtPublicKey || config.jwksUrl);
   if (config.dev) {
     logger.warn("DEV MODE: anyone can connect as any user with every capability. Never run dev mode in production.");
-    return new DevAuthenticator(configured ? await jwtFromConfig(config, config.jwtSecret) : undefined);
+    // Tokens still work in dev mode: the configured keys, else a secret.key left by an earlier non-dev start.
+    const secret = config.jwtSecret ?? readSecretFile(config.dataDir);
+    return new DevAuthenticator(configured || secret ? await jwtFromConfig(config, secret) : undefined);
   }
   if (configured) return jwtFromConfig(config, config.jwtSecret);
   const dataDir = config.dataDir;

@@ -30,6 +30,11 @@ If none of \`dev\`, \`jwtSecret\`, \`jwtPublicKey\` and \`jwksUrl\` is set,
 \`<dataDir>/secret.key\` (file mode 0600) and reuses it on later starts. Mint
 tokens for it with \`parley token --user alice --data-dir <dataDir>\`.
 
+With \`dev\`, anyone connects (WebSocket \`connect.user\`, REST \`X-Parley-User\`)
+as any valid user name with every capability, and the server logs a warning at
+start. Bearer tokens are still verified in dev mode: with the configured keys, or
+else with \`<dataDir>/secret.key\` when it exists.
+
 Tokens: \`sub\` is the user id; the \`caps\` claim maps room patterns to
 capabilities (\`{"general":["*"],"team-*":["subscribe","history"]}\`). A token
 without \`caps\` has **no** room capabilities (least privilege); \`parley token\`
