@@ -121,6 +121,26 @@ describe("dev mode REST", () => {
   });
 });
 
+describe("REST CORS", () => {
+  it("answers preflights and sets allow-origin only for allowed origins", async () => {
+    await withServer({ allowedOrigins: ["https://app.example"] }, async (url) => {
+      const preflight = await fetch(`${url}/v1/rooms`, {
+        method: "OPTIONS",
+        headers: { origin: "https://app.example", "access-control-request-method": "POST" },
+      });
+      assert.equal(preflight.status, 204);
+      assert.equal(preflight.headers.get("access-control-allow-origin"), "https://app.example");
+      assert.match(preflight.headers.get("access-control-allow-headers") ?? "", /authorization/);
+      const get = await fetch(`${url}/v1/rooms`, { headers: { origin: "https://app.example", "x-parley-user": "o" } });
+      assert.equal(get.headers.get("access-control-allow-origin"), "https://app.example");
+      const other = await fetch(`${url}/v1/rooms`, {
+        headers: { origin: "https://evil.example", "x-parley-user": "o" },
+      });
+      assert.equal(other.headers.get("access-control-allow-origin"), null);
+    });
+  });
+});
+
 describe("REST rate limit", () => {
   it("shares the per-user publish bucket and answers 429 RATE_LIMITED", async () => {
     await withServer({ publishRatePerUser: 1 }, async (url) => {

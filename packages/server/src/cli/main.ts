@@ -52,6 +52,12 @@ async function start(argv: readonly string[]): Promise<void> {
       },
     );
   };
+  // A stray rejection must not take every connection down with it; an uncaught exception leaves unknown state.
+  process.on("unhandledRejection", (err) => logger.error({ err }, "unhandled rejection"));
+  process.on("uncaughtException", (err) => {
+    logger.fatal({ err }, "uncaught exception");
+    process.exit(1);
+  });
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
   try {

@@ -35,6 +35,9 @@ as any valid user name with every capability, and the server logs a warning at
 start. Bearer tokens are still verified in dev mode: with the configured keys, or
 else with \`<dataDir>/secret.key\` when it exists.
 
+\`allowedOrigins\` also governs CORS for the REST API under \`/v1\`: an allowed
+\`Origin\` gets \`Access-Control-Allow-Origin\` and its preflights are answered.
+
 Tokens: \`sub\` is the user id; the \`caps\` claim maps room patterns to
 capabilities (\`{"general":["*"],"team-*":["subscribe","history"]}\`). A token
 without \`caps\` has **no** room capabilities (least privilege); \`parley token\`

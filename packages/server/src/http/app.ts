@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Metrics } from "../metrics/metrics.js";
 import type { HttpContext } from "./context.js";
+import { applyCors } from "./cors.js";
 import { addMessageRoutes } from "./rest-messages.js";
 import { addOpsRoutes, type Readiness } from "./ops-routes.js";
 import { sendError, sendThrown } from "./respond.js";
@@ -30,6 +31,7 @@ export function requestListener(ctx: HttpContext, router: Router): (req: Incomin
 
 async function handle(ctx: HttpContext, router: Router, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? "/", "http://localhost");
+  if (url.pathname.startsWith("/v1/") && applyCors(ctx.config.allowedOrigins, req, res)) return;
   const match = router.match(req.method ?? "GET", url.pathname);
   if (match.kind === "found") return match.handler(req, res, match.params, url);
   if (match.kind === "method-not-allowed") {
