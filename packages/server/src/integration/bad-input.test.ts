@@ -123,6 +123,18 @@ describe("bad input", () => {
     assert.equal((reply as ErrorFrame).code, "MESSAGE_TOO_LARGE");
   });
 
+  it("maxMessageBytes counts the JSON-encoded body in UTF-8 bytes: exactly the limit passes", async (pool) => {
+    const c = await pool.connect({ user: "edge" });
+    const max = c.connected!.limits.maxMessageBytes;
+    const euro = "\u20ac"; // 3 bytes in UTF-8, 1 UTF-16 unit
+    const fill = (bytes: number): string => euro.repeat(Math.floor(bytes / 3)) + "a".repeat(bytes % 3);
+    const fits = fill(max - 2); // plus the two quotes of the JSON string
+    const ack = await c.request({ t: "pub", room: uniqueRoom("edge"), cmid: "edge-1", body: fits });
+    assert.equal(ack.t, "ack");
+    const over = await c.request({ t: "pub", room: uniqueRoom("edge"), cmid: "edge-2", body: fits + "a" });
+    assert.equal((over as ErrorFrame).code, "MESSAGE_TOO_LARGE");
+  });
+
   it("invalid UTF-8 in a text frame: ws closes 1007", async (pool) => {
     const c = await pool.connect({ user: "mallory" });
     c.sendRaw(Buffer.from([0x7b, 0x22, 0x74, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d])); // {"t":"\xff\xfe"}

@@ -58,6 +58,49 @@ describe("idempotence by cmid", () => {
     assert.deepEqual(seqs(await readAllHistory(watcher, room)), [1, 2, 3]);
   });
 
+  it("a retry with a different body is still the original; the same cmid in another room is independent", async (pool) => {
+    const room = uniqueRoom("dedupe-body");
+    const other = uniqueRoom("dedupe-other");
+    const c = await pool.connect({ user: "erin" });
+    assert.equal((await publish(c, room, { v: "first" }, "shared-cmid")).seq, 1);
+    const retry = await publish(c, room, { v: "changed" }, "shared-cmid");
+    assert.equal(retry.dup, true);
+    const elsewhere = await publish(c, other, { v: "other room" }, "shared-cmid");
+    assert.equal(elsewhere.dup, false);
+    assert.equal(elsewhere.seq, 1);
+    const history = await readAllHistory(c, room);
+    assert.deepEqual(
+      history.map((e) => e.body),
+      [{ v: "first" }],
+    );
+  });
+
+  it("REST and WebSocket publishes share one dedupe: a WS retry of a REST publish is a duplicate", async (pool) => {
+    const room = uniqueRoom("dedupe-rest");
+    const watcher = await pool.connect({ user: "watcher" });
+    await subscribe(watcher, room);
+    const post = (): Promise<Response> =>
+      fetch(`${server.httpUrl}/v1/rooms/${room}/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-parley-user": "frank" },
+        body: JSON.stringify({ cmid: "rest-1", body: { via: "rest" } }),
+      });
+    const created = await post();
+    assert.equal(created.status, 201);
+    const first = (await created.json()) as { seq: number; dup: boolean };
+    assert.deepEqual([first.seq, first.dup], [1, false]);
+    const again = await post();
+    assert.equal(again.status, 200);
+    assert.equal(((await again.json()) as { dup: boolean }).dup, true);
+    const ws = await pool.connect({ user: "frank" });
+    const retry = await publish(ws, room, { via: "rest" }, "rest-1");
+    assert.deepEqual([retry.seq, retry.dup], [1, true]);
+    const events = await watcher.waitForEvents(room, 1);
+    await sleep(200);
+    assert.equal(watcher.events(room).length, 1);
+    assert.deepEqual([events[0]!.from, events[0]!.body], ["frank", { via: "rest" }]);
+  });
+
   it("concurrent retries of one cmid are sequenced once", async (pool) => {
     const room = uniqueRoom("dedupe-race");
     const clients = await Promise.all([1, 2, 3].map(() => pool.connect({ user: "racer" })));
