@@ -3,3 +3,4 @@ export * from "./config/options.js";
 export type * from "./log/event-log.js";
 export type * from "./store/store.js";
 export type * from "./auth/principal.js";
+export { createParleyServer } from "./server.js";
