@@ -4,6 +4,7 @@
  * awaited ack arrives, and after a restart history and resume hold every
  * acked message with its acked seq and body, contiguous and without duplicates.
  */
+import { rmSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { AckFrame, Json } from "@parley/protocol";
@@ -133,5 +134,27 @@ describe("durability across kill -9", () => {
     assert.equal(resumed.epoch, first.epoch);
     assert.equal(resumed.recovered, true);
     assert.equal(resumed.lastSeq, 1);
+  });
+
+  it("a wiped store gets a new epoch: an old position is reported not recovered, not silently reset", async (pool) => {
+    const room = uniqueRoom("durable-wiped");
+    const writer = await pool.connect({ user: "writer" });
+    const before = await subscribe(writer, room);
+    for (let i = 1; i <= 5; i++) await writer.expect({ t: "pub", room, cmid: `w-${i}`, body: i }, "ack");
+    await server.kill9();
+    rmSync(server.dataDir, { recursive: true, force: true });
+    await server.restart();
+
+    const again = await pool.connect({ user: "writer" });
+    await again.expect({ t: "pub", room, cmid: "new-1", body: "new" }, "ack");
+    const resumed = await subscribe(again, room, { since: 5, epoch: before.epoch });
+    assert.notEqual(resumed.epoch, before.epoch);
+    assert.equal(resumed.recovered, false);
+    assert.equal(resumed.lastSeq, 1);
+    const replay = await again.waitForEvents(room, 1);
+    assert.deepEqual(
+      replay.map((e) => [e.seq, e.cmid]),
+      [[1, "new-1"]],
+    );
   });
 });
