@@ -5,7 +5,7 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import type { ErrorFrame } from "@parley/protocol";
+import { CLOSE, type ErrorFrame } from "@parley/protocol";
 import { ServerProcess } from "../test-support/server-process.js";
 import { SseClient } from "../test-support/sse-client.js";
 import { publish, range, seqs, subscribe, uniqueRoom, withServer } from "../test-support/fixtures.js";
@@ -14,7 +14,7 @@ describe("SSE + POST fallback", () => {
   let server: ServerProcess;
   const streams: SseClient[] = [];
   before(async () => {
-    server = await ServerProcess.start();
+    server = await ServerProcess.start({ args: ["--heartbeat-ms", "200", "--heartbeat-timeout-ms", "800"] });
   });
   after(async () => {
     for (const s of streams) s.destroy();
@@ -104,6 +104,19 @@ describe("SSE + POST fallback", () => {
     const error = (await s.waitFor((f) => f.t === "error")) as ErrorFrame;
     assert.equal(error.code, "FRAME_TOO_LARGE");
     assert.equal((await s.request({ t: "ping" })).t, "pong");
+  });
+
+  it("a silent SSE client is closed 4002 and leaves presence; its session is then gone (404)", async (pool) => {
+    const room = uniqueRoom("sse-silent");
+    const watcher = await pool.connect({ user: "watcher" });
+    await subscribe(watcher, room);
+    const s = await sse("quiet");
+    await s.request({ t: "sub", room });
+    await watcher.waitFor((f) => f.t === "join" && f.room === room && f.user === "quiet");
+    s.autoPong = false;
+    assert.equal((await s.waitClosed(5_000)).code, CLOSE.HEARTBEAT_TIMEOUT);
+    await watcher.waitFor((f) => f.t === "leave" && f.room === room && f.user === "quiet");
+    assert.equal(await s.post({ t: "ping" }), 404);
   });
 
   it("POST to an unknown session is refused", async () => {

@@ -16,6 +16,8 @@ export class SseClient {
   readonly frames: ServerFrame[] = [];
   closeInfo: CloseInfo | undefined;
   session = "";
+  /** Answer server pings (the default); false simulates a client that went silent. */
+  autoPong = true;
   private nextId = 1;
   private listeners = new Set<() => void>();
   private res: IncomingMessage | undefined;
@@ -140,7 +142,7 @@ export class SseClient {
     else if (value.t === "session") this.session = String(value.id);
     else this.frames.push(value as unknown as ServerFrame);
     // Liveness: the server counts any inbound frame; answer its pings like the WS client does.
-    if (value.t === "ping" && this.session) this.post({ t: "pong" }).catch(() => undefined);
+    if (value.t === "ping" && this.session && this.autoPong) this.post({ t: "pong" }).catch(() => undefined);
     for (const listener of [...this.listeners]) listener();
   }
 
