@@ -8,6 +8,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { CLOSE } from "@parley/protocol";
 import { ServerProcess } from "../test-support/server-process.js";
+import { SseClient } from "../test-support/sse-client.js";
 import { publish, range, seqs, subscribe, uniqueRoom, withServer } from "../test-support/fixtures.js";
 
 const ARGS = [
@@ -72,5 +73,36 @@ describe("slow consumer", () => {
     const rest = await again.waitForEvents(room, total - got.length, 30_000);
     assert.deepEqual(seqs(rest), range(got.length + 1, total));
     assert.deepEqual(rest.at(-1)!.body, { i: total, pad });
+  });
+
+  it("over SSE too: a stalled stream is closed 4001 and resumes without loss", async (pool) => {
+    const room = uniqueRoom("slow-sse");
+    const slow = await SseClient.connect(server.httpUrl, { user: "slow-sse" });
+    try {
+      const fast = await pool.connect({ user: "fast" });
+      const writer = await pool.connect({ user: "writer" });
+      await slow.request({ t: "sub", room });
+      const { epoch } = await subscribe(fast, room);
+      const cutOff = fast.waitFor((f) => f.t === "leave" && f.room === room && f.user === "slow-sse", 60_000);
+      cutOff.then(() => slow.resume()).catch(() => undefined);
+      slow.pause();
+      const pad = "p".repeat(12_000);
+      const total = 1500;
+      for (let start = 1; start <= total; start += 100) {
+        await Promise.all(range(start, start + 99).map((i) => publish(writer, room, { i, pad }, `sse-slow-${i}`)));
+      }
+      assert.deepEqual(seqs(await fast.waitForEvents(room, total, 30_000)), range(1, total));
+      await cutOff;
+      assert.equal((await slow.waitClosed(30_000)).code, CLOSE.SLOW_CONSUMER);
+      const got = seqs(slow.events(room));
+      assert.ok(got.length < total, `received all ${got.length} events: never cut off`);
+      assert.deepEqual(got, range(1, got.length));
+
+      const again = await pool.connect({ user: "slow-sse" });
+      assert.equal((await subscribe(again, room, { since: got.length, epoch })).recovered, true);
+      assert.deepEqual(seqs(await again.waitForEvents(room, total - got.length, 30_000)), range(got.length + 1, total));
+    } finally {
+      slow.destroy();
+    }
   });
 });

@@ -81,6 +81,16 @@ export class SseClient {
     return this.until(() => this.closeInfo, timeoutMs, "close");
   }
 
+  /** Stops reading the stream: the server's writes back up. */
+  pause(): void {
+    this.res?.pause();
+  }
+
+  /** Reads the stream again. */
+  resume(): void {
+    this.res?.resume();
+  }
+
   /** Drops the stream. */
   destroy(): void {
     this.res?.destroy();
