@@ -24,9 +24,17 @@ export interface ServerProcessOptions {
 
 const live = new Set<ServerProcess>();
 // Last line of defence: a crashed test runner must not leave servers or temp dirs behind.
-process.on("exit", () => {
+function cleanupAll(): void {
   for (const server of live) server.cleanupSync();
-});
+}
+process.on("exit", cleanupAll);
+// Ctrl-C or a runner's kill: clean up, then die of the same signal as we would have.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    cleanupAll();
+    process.kill(process.pid, signal);
+  });
+}
 
 /** One server process plus the data dir it owns. */
 export class ServerProcess {
