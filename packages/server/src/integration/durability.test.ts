@@ -122,6 +122,38 @@ describe("durability across kill -9", () => {
     assert.deepEqual(seqs(replay), range(mid + 1, history.length));
   });
 
+  it("many rooms in flight at the crash: every room contiguous, every acked message kept", async (pool) => {
+    const rooms = [1, 2, 3, 4, 5].map(() => uniqueRoom("durable-multi"));
+    const writers = await Promise.all(rooms.map((_, i) => pool.connect({ user: `writer${i}` })));
+    const acks: AckFrame[] = [];
+    const killed = new Promise<void>((resolve) =>
+      rooms.forEach((room, i) =>
+        publishMany(writers[i]!, room, 200, `multi${i}`, (ack) => {
+          acks.push(ack);
+          if (acks.length === 400) {
+            server.kill9();
+            resolve();
+          }
+        }),
+      ),
+    );
+    await killed;
+    await server.kill9();
+    const acked = [...acks];
+    await server.restart();
+
+    const reader = await pool.connect({ user: "reader" });
+    for (const [i, room] of rooms.entries()) {
+      const history = await readAllHistory(reader, room);
+      assert.deepEqual(seqs(history), range(1, history.length), room);
+      assert.equal(new Set(history.map((e) => e.cmid)).size, history.length);
+      for (const ack of acked.filter((a) => a.room === room)) {
+        assert.equal(history[ack.seq - 1]?.cmid, ack.cmid, `${room} seq ${ack.seq}`);
+        assert.deepEqual(history[ack.seq - 1]?.body, bodyOf(`multi${i}`, ack.cmid));
+      }
+    }
+  });
+
   it("the room epoch survives a restart, so resume after kill -9 is recovered", async (pool) => {
     const room = uniqueRoom("durable-epoch");
     const client = await pool.connect({ user: "writer" });
