@@ -4,6 +4,7 @@ import type { HttpContext } from "./context.js";
 import { applyCors } from "./cors.js";
 import { addMessageRoutes } from "./rest-messages.js";
 import { addOpsRoutes, type Readiness } from "./ops-routes.js";
+import { addReadRoutes } from "./rest-reads.js";
 import { sendError, sendThrown } from "./respond.js";
 import { addRoomRoutes } from "./rest-rooms.js";
 import { Router } from "./router.js";
@@ -17,6 +18,7 @@ export function buildRouter(ctx: HttpContext, state: Readiness, metrics: Metrics
   router.add("POST", "/v1/sse/{session}", (req, res, params) => ctx.gateway.handleSsePost(req, res, params.session!));
   addMessageRoutes(router, ctx);
   addRoomRoutes(router, ctx);
+  addReadRoutes(router, ctx);
   return router;
 }
 

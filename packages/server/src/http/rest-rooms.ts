@@ -6,6 +6,7 @@ import type { Principal } from "../auth/principal.js";
 import type { Room } from "../store/store.js";
 import { principalOf, type HttpContext } from "./context.js";
 import { readJsonObject, sendJson } from "./respond.js";
+import { withUnread } from "./rest-reads.js";
 import type { Params, Router } from "./router.js";
 import { queryInt, requireId, requireText } from "./validate.js";
 
@@ -21,7 +22,9 @@ export function addRoomRoutes(router: Router, ctx: HttpContext): void {
       sendJson(res, reply.status, reply.body);
     });
   };
-  add("GET", "/v1/rooms", async (c, p) => ok({ rooms: await c.store.listRoomsOf(p.user) }));
+  add("GET", "/v1/rooms", async (c, p) =>
+    ok({ rooms: await withUnread(c, p.user, await c.store.listRoomsOf(p.user)) }),
+  );
   add("GET", "/v1/rooms/public", async (c, _p, _r, _q, url) =>
     ok({ rooms: await c.store.listPublicRooms(pageLimit(url)) }),
   );

@@ -1,0 +1,69 @@
+import { readFileSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { ParleyError } from "@parley/protocol";
+import type { Room } from "../store/store.js";
+import { principalOf, type HttpContext } from "./context.js";
+import { readJsonObject, sendJson } from "./respond.js";
+import type { Params, Router } from "./router.js";
+import { requireId } from "./validate.js";
+
+/** Unread counts stop here: a badge shows "99+", and the server never scans a long backlog per room. */
+export const UNREAD_CAP = 100;
+
+/** A room in the caller's list, with their read position and what is unread. */
+export interface RoomWithUnread extends Room {
+  /** The last seq the caller marked read (0 = none). */
+  readonly lastReadSeq: number;
+  /** The room's latest seq. */
+  readonly lastSeq: number;
+  /** Messages from others after `lastReadSeq`, at most UNREAD_CAP. */
+  readonly unread: number;
+}
+
+let cachedVersion: string | undefined;
+function serverVersion(): string {
+  // dist/http/ → the server package's package.json, as the CLI's --version reads it.
+  cachedVersion ??= (
+    JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
+  ).version;
+  return cachedVersion;
+}
+
+/** Registers `GET /v1/info` (public: the sign-in screen needs it) and `POST /v1/rooms/{room}/read`. */
+export function addReadRoutes(router: Router, ctx: HttpContext): void {
+  router.add("GET", "/v1/info", (_req, res) => sendJson(res, 200, { dev: ctx.config.dev, version: serverVersion() }));
+  router.add("POST", "/v1/rooms/{room}/read", (req, res, params) => markRead(ctx, req, res, params));
+}
+
+/** Moves the caller's read position forward (never back), clamped to the room's head. Members only. */
+async function markRead(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, params: Params): Promise<void> {
+  const principal = await principalOf(ctx, req);
+  const room = requireId("room", params.room);
+  const input = await readJsonObject(req, ctx.config.maxFrameBytes);
+  if (typeof input.seq !== "number" || !Number.isSafeInteger(input.seq) || input.seq < 0)
+    throw new ParleyError("BAD_REQUEST", "`seq` must be a non-negative integer");
+  if (!(await ctx.store.isMember(room, principal.user)))
+    throw new ParleyError("FORBIDDEN", `only members of ${room} have a read position`);
+  const head = await ctx.log.head(room);
+  await ctx.store.setLastRead(room, principal.user, Math.min(input.seq, head.lastSeq));
+  sendJson(res, 200, { room, lastReadSeq: await lastReadOf(ctx, room, principal.user) });
+}
+
+async function lastReadOf(ctx: HttpContext, room: string, user: string): Promise<number> {
+  const members = await ctx.store.listMembers(room);
+  return members.find((m) => m.user === user)?.lastReadSeq ?? 0;
+}
+
+/** Adds read position, head and unread count to each room (rooms are read in parallel). */
+export async function withUnread(ctx: HttpContext, user: string, rooms: Room[]): Promise<RoomWithUnread[]> {
+  return Promise.all(
+    rooms.map(async (room) => {
+      const [lastReadSeq, head] = await Promise.all([lastReadOf(ctx, room.id, user), ctx.log.head(room.id)]);
+      const unread =
+        head.lastSeq <= lastReadSeq
+          ? 0
+          : (await ctx.log.read(room.id, lastReadSeq, UNREAD_CAP)).filter((e) => e.from !== user).length;
+      return { ...room, lastReadSeq, lastSeq: head.lastSeq, unread };
+    }),
+  );
+}
