@@ -1,0 +1,35 @@
+/**
+ * PostgreSQL-only parts of the schema and SQL. Core tables are in schema.ts;
+ * this file holds what SQLite does differently: no clustered-table suffix,
+ * full-text search with a generated tsvector column and a GIN index, and the
+ * placeholder style ($1, $2, …).
+ */
+import type { Migration, SchemaDialect } from "./schema.js";
+
+/** PostgreSQL's fragments for the core schema: tables are heaps, so no suffix. */
+export const POSTGRES_DIALECT: SchemaDialect = { clusteredSuffix: "" };
+
+/**
+ * PostgreSQL-only migrations. Their versions sit far above the core ones so a
+ * later core migration (2, 3, …) never collides; the PostgreSQL runner tracks
+ * applied versions as a set, so order of arrival does not matter.
+ */
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 10_001,
+    name: "events full-text search (tsvector + GIN)",
+    up: () => [
+      // `simple` config: chat text is multilingual, so no language-specific stemming by default.
+      `ALTER TABLE events ADD COLUMN body_tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', body)) STORED`,
+      `CREATE INDEX events_body_tsv ON events USING GIN (body_tsv)`,
+    ],
+  },
+];
+
+/** `$1, $2, …, $n` starting after `offset`. */
+export function placeholders(n: number, offset = 0): string {
+  return Array.from({ length: n }, (_, i) => `$${i + offset + 1}`).join(", ");
+}
+
+/** The key every process takes before migrating, so concurrent starts never race (arbitrary, stable). */
+export const MIGRATION_LOCK_KEY = 0x7061726c; // "parl"

@@ -1,0 +1,20 @@
+import { describeStoreContract } from "./store-contract.js";
+import { PostgresStore } from "./postgres-store.js";
+import { dropSchema, openTestDb, uniqueSchema } from "./postgres-test-db.js";
+
+describeStoreContract("PostgreSQL", async () => {
+  const schema = uniqueSchema("store");
+  let db = await openTestDb(schema);
+  return {
+    store: new PostgresStore(db.pool),
+    async reopen() {
+      await db.close();
+      db = await openTestDb(schema);
+      return new PostgresStore(db.pool);
+    },
+    async dispose() {
+      await db.close();
+      await dropSchema(schema);
+    },
+  };
+});
