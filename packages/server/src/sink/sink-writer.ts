@@ -1,0 +1,125 @@
+/**
+ * The sink's batching core, free of Kafka: records go in as they are
+ * consumed; a batch is written to PostgreSQL in one idempotent transaction,
+ * and only once it is committed are the consumer offsets committed. A crash
+ * between the two replays the batch, which the ON CONFLICT makes harmless.
+ */
+import type { StoredEvent } from "../store/postgres-events.js";
+
+/** One consumed record: its decoded event (undefined for a record that is not an event) and its offset. */
+export interface SinkRecord {
+  readonly stored: StoredEvent | undefined;
+  /** `topic:partition`, the unit offsets are committed per. */
+  readonly partitionKey: string;
+  /** Commits this record's offset + 1 for its partition. */
+  readonly commit: () => Promise<void>;
+}
+
+/** Where batches go: PostgresEvents in production, a fake in tests. */
+export interface SinkTarget {
+  insertBatch(batch: readonly StoredEvent[]): Promise<number>;
+}
+
+/** Options of SinkWriter. */
+export interface SinkWriterOptions {
+  readonly target: SinkTarget;
+  /** Most records per transaction. Default 1000. */
+  readonly maxBatch?: number;
+  /** Longest a record waits for its batch to start. Default 20 ms. */
+  readonly flushIntervalMs?: number;
+  /** Pause between retries while PostgreSQL fails. Default 500 ms. */
+  readonly retryMs?: number;
+  /** Told about failed writes and commits (they are retried, never dropped). */
+  readonly onError?: (err: unknown, what: "write" | "commit") => void;
+  /** Told after every committed batch. */
+  readonly onBatch?: (records: number, inserted: number) => void;
+}
+
+/** Batches records into PostgreSQL and commits offsets after each batch. Flushes run one at a time, in order. */
+export class SinkWriter {
+  private pending: SinkRecord[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private closed = false;
+  private readonly maxBatch: number;
+  private readonly flushIntervalMs: number;
+  private readonly retryMs: number;
+
+  constructor(private readonly options: SinkWriterOptions) {
+    this.maxBatch = options.maxBatch ?? 1000;
+    this.flushIntervalMs = options.flushIntervalMs ?? 20;
+    this.retryMs = options.retryMs ?? 500;
+  }
+
+  /** Records waiting for a batch (the consumer pauses when this grows too large). */
+  get backlog(): number {
+    return this.pending.length;
+  }
+
+  /** Queues a record; a full batch flushes at once, otherwise within flushIntervalMs. */
+  add(record: SinkRecord): void {
+    if (this.closed) return;
+    this.pending.push(record);
+    if (this.pending.length >= this.maxBatch) this.flushSoon(0);
+    else this.flushSoon(this.flushIntervalMs);
+  }
+
+  /** Writes and commits everything queued so far. */
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.flushing = this.flushing.then(() => this.drain());
+    return this.flushing;
+  }
+
+  /** Flushes what is queued, then accepts nothing more. */
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+  }
+
+  /** Drops what is queued without writing or committing it (a kill: the log replays it later). */
+  abandon(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.pending = [];
+  }
+
+  private flushSoon(delayMs: number): void {
+    if (this.timer && delayMs > 0) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.flush(), delayMs);
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending.length > 0 && !this.closed) {
+      const batch = this.pending.slice(0, this.maxBatch);
+      const stored = batch.flatMap((r) => (r.stored ? [r.stored] : []));
+      const inserted = await this.retry("write", () => this.options.target.insertBatch(stored));
+      if (inserted === undefined) return;
+      this.pending.splice(0, batch.length);
+      await this.retry("commit", () => commitLast(batch));
+      this.options.onBatch?.(batch.length, inserted);
+    }
+  }
+
+  /** Retries until success or close; undefined when closed first. */
+  private async retry<T>(what: "write" | "commit", work: () => Promise<T>): Promise<T | undefined> {
+    for (;;) {
+      try {
+        return await work();
+      } catch (err) {
+        this.options.onError?.(err, what);
+        if (this.closed) return undefined;
+        await new Promise((r) => setTimeout(r, this.retryMs));
+      }
+    }
+  }
+}
+
+/** Commits, per partition, the last record of the batch (offset + 1 covers all before it). */
+async function commitLast(batch: readonly SinkRecord[]): Promise<void> {
+  const last = new Map<string, SinkRecord>();
+  for (const r of batch) last.set(r.partitionKey, r);
+  await Promise.all([...last.values()].map((r) => r.commit()));
+}
