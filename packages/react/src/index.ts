@@ -1,0 +1,18 @@
+/** @parley/react: React hooks over the Parley client SDK. */
+export { ParleyProvider, useParley, type ParleyContextValue, type ParleyProviderProps } from "./context.js";
+export { useConnectionState, type ConnectionInfo } from "./use-connection-state.js";
+export { useRoom, type RoomInfo } from "./use-room.js";
+export { useMessages, type MessagesResult, type UseMessagesOptions } from "./use-messages.js";
+export { usePresence, type PresenceResult } from "./use-presence.js";
+export { useTyping, type TypingResult, type UseTypingOptions } from "./use-typing.js";
+export { OutboxTracker } from "./outbox-tracker.js";
+export {
+  buildMessages,
+  findHoles,
+  mergeEvents,
+  type ChatMessage,
+  type DeliveryState,
+  type Hole,
+  type PendingContext,
+  type TrackedMessage,
+} from "./merge.js";

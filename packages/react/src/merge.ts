@@ -1,0 +1,125 @@
+/**
+ * Pure message-list logic for `useMessages`: merging history pages and live
+ * events by seq (no duplicates), finding holes to fill, and laying pending
+ * outbox messages after the confirmed ones. No React, no I/O: unit-tested.
+ */
+import type { OutboxEntry, PublishAck, RoomEvent } from "@parley/client";
+
+/** Where an own message is on its way. */
+export type DeliveryState = "sending" | "retrying" | "sent" | "failed";
+
+/** One row of a message list: a confirmed event, or an own message not yet in the stream. */
+export interface ChatMessage {
+  /** Stable React key: the cmid (so a pending row keeps its key when it is confirmed). */
+  key: string;
+  cmid: string;
+  /** Seq in the room; undefined until confirmed. */
+  seq: number | undefined;
+  from: string;
+  /** Server time once confirmed, else the time it was written. */
+  ts: number;
+  kind: string;
+  body: RoomEvent["body"];
+  /** For own messages; confirmed messages from others are "sent". */
+  state: DeliveryState;
+  /** Why a message failed for good. */
+  error?: string;
+}
+
+/** Merges two ascending event lists into one ascending list, one event per seq. */
+export function mergeEvents(existing: readonly RoomEvent[], incoming: readonly RoomEvent[]): RoomEvent[] {
+  if (incoming.length === 0) return existing as RoomEvent[];
+  const last = existing[existing.length - 1];
+  // Fast path for the common live case: one event right after the newest.
+  if (incoming.length === 1 && (!last || incoming[0]!.seq > last.seq)) return [...existing, incoming[0]!];
+  const bySeq = new Map<number, RoomEvent>();
+  for (const e of existing) bySeq.set(e.seq, e);
+  for (const e of incoming) if (!bySeq.has(e.seq)) bySeq.set(e.seq, e);
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}
+
+/** A missing seq range inside a loaded list: `after` is the last seq before the hole, `until` the first after it. */
+export interface Hole {
+  after: number;
+  until: number;
+}
+
+/** Every hole between consecutive loaded events (seqs are contiguous within an epoch). */
+export function findHoles(events: readonly RoomEvent[]): Hole[] {
+  const holes: Hole[] = [];
+  for (let i = 1; i < events.length; i++) {
+    const prev = events[i - 1]!.seq;
+    const next = events[i]!.seq;
+    if (next > prev + 1) holes.push({ after: prev, until: next });
+  }
+  return holes;
+}
+
+/** An own message the outbox tracker knows of, from publish until the stream confirms it. */
+export interface TrackedMessage {
+  entry: OutboxEntry;
+  /** `queued`: in the outbox, unacked; `acked`: durable, not yet seen in the stream; `failed`: refused for good. */
+  status: "queued" | "acked" | "failed";
+  ack?: PublishAck;
+  error?: string;
+}
+
+/** What decides the state shown for a pending own message. */
+export interface PendingContext {
+  /** True when the link is up: a queued message is "sending", not "retrying". */
+  connected: boolean;
+  /** Queued for longer than this while connected counts as "retrying" (default 5 s). */
+  slowMs?: number;
+  now?: number;
+}
+
+/** The rows to render: confirmed events in seq order, then own messages still on their way, in send order. */
+export function buildMessages(
+  events: readonly RoomEvent[],
+  tracked: readonly TrackedMessage[],
+  room: string,
+  me: string,
+  ctx: PendingContext,
+): ChatMessage[] {
+  const rows: ChatMessage[] = events.map((e) => ({
+    key: `${e.from}:${e.cmid}`,
+    cmid: e.cmid,
+    seq: e.seq,
+    from: e.from,
+    ts: e.ts,
+    kind: e.kind,
+    body: e.body,
+    state: "sent",
+  }));
+  const confirmed = confirmedCmids(events, me);
+  const now = ctx.now ?? Date.now();
+  const mine = tracked
+    .filter((t) => t.entry.room === room && !confirmed.has(t.entry.cmid))
+    .sort((a, b) => a.entry.order - b.entry.order);
+  for (const t of mine) {
+    rows.push({
+      key: `${me}:${t.entry.cmid}`,
+      cmid: t.entry.cmid,
+      seq: t.ack?.seq,
+      from: me,
+      ts: t.ack?.ts ?? t.entry.createdAt,
+      kind: t.entry.kind ?? "message",
+      body: t.entry.body,
+      state: t.status === "failed" ? "failed" : t.status === "acked" ? "sent" : queuedState(t.entry, ctx, now),
+      ...(t.error !== undefined ? { error: t.error } : {}),
+    });
+  }
+  return rows;
+}
+
+/** The cmids of `me`'s messages present in the stream. */
+export function confirmedCmids(events: readonly RoomEvent[], me: string): Set<string> {
+  const set = new Set<string>();
+  for (const e of events) if (e.from === me) set.add(e.cmid);
+  return set;
+}
+
+function queuedState(entry: OutboxEntry, ctx: PendingContext, now: number): DeliveryState {
+  if (!ctx.connected) return "retrying";
+  return now - entry.createdAt > (ctx.slowMs ?? 5000) ? "retrying" : "sending";
+}
