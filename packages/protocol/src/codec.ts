@@ -35,3 +35,14 @@ export function utf8Length(s: string): number {
   }
   return bytes;
 }
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Decodes UTF-8 bytes, or returns undefined when they are not valid UTF-8 (as a WebSocket text frame must be). */
+export function decodeUtf8Strict(bytes: Uint8Array): string | undefined {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}

@@ -117,6 +117,8 @@ async function stopNode(node: Running, config: ParleyConfig, logger: Logger, sta
   node.server.closeIdleConnections();
   const drained = node.gateway.drain().catch((err: unknown) => logger.error({ err }, "gateway drain failed"));
   await within(drained, config.shutdownGraceMs * 0.6, () => logger.warn("gateway drain timed out"));
+  // Drained SSE responses leave keep-alive sockets that only now became idle.
+  node.server.closeIdleConnections();
   await within(closed, Math.max(deadline - Date.now(), 0) * 0.5, () => node.server.closeAllConnections());
   const storageClosed = node.storage.close().catch((err: unknown) => logger.error({ err }, "storage close failed"));
   await within(storageClosed, Math.max(deadline - Date.now(), 0), () => logger.error("storage close timed out"));

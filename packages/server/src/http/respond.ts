@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ERRORS, ParleyError, type ErrorCode } from "@parley/protocol";
+import { ERRORS, ParleyError, decodeUtf8Strict, type ErrorCode } from "@parley/protocol";
 
 /** Writes a JSON response. */
 export function sendJson(
@@ -64,7 +64,8 @@ export async function readJsonBody(req: IncomingMessage, limit: number): Promise
     if (size > limit) throw tooLarge(limit);
     chunks.push(chunk);
   }
-  const text = Buffer.concat(chunks).toString("utf8");
+  const text = decodeUtf8Strict(Buffer.concat(chunks));
+  if (text === undefined) throw new ParleyError("INVALID_UTF8", "the request body is not valid UTF-8");
   try {
     return JSON.parse(text);
   } catch {

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { CLOSE, ERRORS, isErrorCode, type ErrorFrame } from "@parley/protocol";
 import { ServerProcess } from "../test-support/server-process.js";
 import type { RawClient } from "../test-support/raw-client.js";
+import { SseClient } from "../test-support/sse-client.js";
 import { publish, readAllHistory, seqs, subscribe, uniqueRoom, withServer } from "../test-support/fixtures.js";
 
 const MAX_FRAME_BYTES = 32_768;
@@ -149,6 +150,30 @@ describe("bad input", () => {
     // Up to the limit errors are tolerated; the one past it is answered, then the socket closes.
     assert.equal(errors.length, MAX_ERRORS + 1);
     for (const e of errors) assert.equal(e.code, "BAD_JSON");
+  });
+
+  it("invalid UTF-8 over REST and SSE POST: 400 INVALID_UTF8, nothing stored", async () => {
+    const invalid = (head: string, tail: string) =>
+      Buffer.concat([Buffer.from(head), Buffer.from([0xff, 0xfe]), Buffer.from(tail)]);
+    const rest = await fetch(`${server.httpUrl}/v1/rooms/${room}/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-parley-user": "mallory" },
+      body: invalid(`{"cmid":"bad-utf8-rest","body":"`, `"}`),
+    });
+    assert.equal(rest.status, 400);
+    assert.equal(((await rest.json()) as { error: { code: string } }).error.code, "INVALID_UTF8");
+    const sse = await SseClient.connect(server.httpUrl, { user: "mallory" });
+    try {
+      const res = await fetch(`${server.httpUrl}/v1/sse/${sse.session}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: invalid(`{"t":"pub","id":9,"room":"${room}","cmid":"bad-utf8-sse","body":"`, `"}`),
+      });
+      assert.equal(res.status, 400);
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, "INVALID_UTF8");
+    } finally {
+      sse.destroy();
+    }
   });
 
   it("afterwards the server is alive and the room's history is intact", async (pool) => {

@@ -74,4 +74,15 @@ describe("graceful shutdown", () => {
     const again = await pool.connect({ user: "late" });
     assert.equal(again.connected?.user, "late");
   });
+  it("an SSE client on a keep-alive connection does not hold shutdown until the grace timeout", async () => {
+    const sse = await SseClient.connect(server.httpUrl, { user: "sse-keepalive" });
+    const started = Date.now();
+    const stopping = server.stop();
+    assert.equal((await sse.waitClosed(15_000)).code, CLOSE.SHUTDOWN);
+    assert.equal(await stopping, 0);
+    // Regression: the drained stream's idle keep-alive socket used to keep the server up for half the 10 s grace.
+    assert.ok(Date.now() - started < 3_000, `shutdown took ${Date.now() - started} ms`);
+    sse.destroy();
+    await server.restart();
+  });
 });

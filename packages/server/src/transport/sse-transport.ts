@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { OutboundFrame } from "./outbound-frame.js";
 import type { Transport } from "./transport.js";
+import { decodeUtf8Strict } from "@parley/protocol";
 
 /** Path of the SSE stream; frames are POSTed to `${SSE_PATH}/<session>`. */
 export const SSE_PATH = "/v1/sse";
@@ -85,12 +86,15 @@ export class SseTransport implements Transport {
  * in the array case; a body that does not parse is passed on whole, so the
  * session answers it with BAD_JSON like any other bad frame.
  */
-export function readFrames(req: IncomingMessage, maxBytes: number): Promise<string[] | "FRAME_TOO_LARGE"> {
+export function readFrames(
+  req: IncomingMessage,
+  maxBytes: number,
+): Promise<string[] | "FRAME_TOO_LARGE" | "INVALID_UTF8"> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
-    const finish = (result: string[] | "FRAME_TOO_LARGE"): void => {
+    const finish = (result: string[] | "FRAME_TOO_LARGE" | "INVALID_UTF8"): void => {
       if (!done) ((done = true), resolve(result));
     };
     req.on("data", (chunk: Buffer) => {
@@ -98,7 +102,11 @@ export function readFrames(req: IncomingMessage, maxBytes: number): Promise<stri
       if (size > maxBytes) finish("FRAME_TOO_LARGE");
       else chunks.push(chunk);
     });
-    req.on("end", () => finish(splitFrames(Buffer.concat(chunks).toString("utf8"))));
+    req.on("end", () => {
+      // Same rule as a WebSocket text frame: invalid UTF-8 is refused, never replaced with U+FFFD.
+      const text = decodeUtf8Strict(Buffer.concat(chunks));
+      finish(text === undefined ? "INVALID_UTF8" : splitFrames(text));
+    });
     req.on("error", () => finish([]));
   });
 }
