@@ -1,0 +1,42 @@
+/**
+ * Turns an events-topic record into a StoredEvent. Kept apart from the
+ * consumer so the record format (owned by the Kafka log) is mapped in one place.
+ */
+import type { RoomEvent } from "@parley/protocol";
+import type { StoredEvent } from "../store/postgres-events.js";
+
+/** Decodes one record value (and headers); undefined for a record that is not a room event. */
+export type SinkDecoder = (value: Buffer | undefined, headers: Map<Buffer, Buffer>) => StoredEvent | undefined;
+
+function isEvent(x: unknown): x is RoomEvent {
+  const e = x as Partial<RoomEvent> | null;
+  return typeof e === "object" && e !== null && typeof e.room === "string" && Number.isSafeInteger(e.seq);
+}
+
+function header(headers: Map<Buffer, Buffer>, name: string): string | undefined {
+  for (const [k, v] of headers) if (k.toString() === name) return v.toString();
+  return undefined;
+}
+
+/**
+ * The default decoder: a JSON RoomEvent, either bare or as `{ event, epoch }`;
+ * the epoch may also come from an `epoch` field or header. Anything else
+ * (tombstones, control records) is skipped, never fatal.
+ */
+export const decodeEventRecord: SinkDecoder = (value, headers) => {
+  if (!value || value.length === 0) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value.toString("utf8"));
+  } catch {
+    return undefined;
+  }
+  const wrapped = parsed as { event?: unknown; epoch?: unknown };
+  const candidate = isEvent(wrapped.event) ? wrapped.event : parsed;
+  if (!isEvent(candidate)) return undefined;
+  const { room, seq, id, from, ts, kind, body, cmid } = candidate;
+  const event: RoomEvent = { room, seq, id, from, ts, kind, body, cmid };
+  const epoch =
+    typeof wrapped.epoch === "string" ? wrapped.epoch : (header(headers, "epoch") ?? header(headers, "parley-epoch"));
+  return epoch === undefined ? { event } : { event, epoch };
+};

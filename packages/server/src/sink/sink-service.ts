@@ -1,0 +1,104 @@
+/**
+ * The sink role: one consumer group (`<prefix>sink`) over the events topic,
+ * writing every event to PostgreSQL in idempotent batches (SinkWriter) and
+ * committing offsets only after each batch commits. Several sinks share the
+ * partitions; a sink that dies mid-batch leaves the batch uncommitted, so the
+ * next owner replays it and ON CONFLICT DO NOTHING drops the repeats.
+ */
+import { Consumer, FetchIsolationLevels, type Message, type MessagesStream } from "@platformatic/kafka";
+import type { Logger } from "pino";
+import type { PostgresEvents } from "../store/postgres-events.js";
+import { decodeEventRecord, type SinkDecoder } from "./sink-decode.js";
+import { SinkWriter } from "./sink-writer.js";
+
+/** Options of SinkService. */
+export interface SinkServiceOptions {
+  readonly brokers: readonly string[];
+  /** Topic and group name prefix, e.g. `parley.` → topic `parley.events`, group `parley.sink`. */
+  readonly topicPrefix: string;
+  readonly events: PostgresEvents;
+  readonly logger: Logger;
+  /** Default: the events topic's JSON records (see sink-decode.ts). */
+  readonly decode?: SinkDecoder;
+  /** Most events per PostgreSQL transaction. Default 1000. */
+  readonly maxBatch?: number;
+  /** Consumer session timeout: how soon another sink takes over a dead one's partitions. Default 10 000 ms. */
+  readonly sessionTimeoutMs?: number;
+  readonly clientId?: string;
+}
+
+type RawMessage = Message<Buffer, Buffer, Buffer, Buffer>;
+
+/** Consumes the events topic into PostgreSQL. */
+export class SinkService {
+  private consumer: Consumer<Buffer, Buffer, Buffer, Buffer> | undefined;
+  private stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
+  private readonly writer: SinkWriter;
+  private readonly decode: SinkDecoder;
+  private readonly highWater: number;
+  private written = 0;
+
+  constructor(private readonly options: SinkServiceOptions) {
+    this.decode = options.decode ?? decodeEventRecord;
+    const maxBatch = options.maxBatch ?? 1000;
+    this.highWater = maxBatch * 4;
+    this.writer = new SinkWriter({
+      target: options.events,
+      maxBatch,
+      onError: (err, what) => options.logger.warn({ err, what }, "sink batch failed; retrying"),
+      onBatch: (_records, inserted) => (this.written += inserted),
+    });
+  }
+
+  /** Events inserted since start (repeats not counted). */
+  get insertedCount(): number {
+    return this.written;
+  }
+
+  /** Joins the group and starts consuming from the committed offsets (earliest for a new group). */
+  async start(): Promise<void> {
+    const { brokers, topicPrefix } = this.options;
+    const sessionTimeout = this.options.sessionTimeoutMs ?? 10_000;
+    this.consumer = new Consumer({
+      groupId: `${topicPrefix}sink`,
+      clientId: this.options.clientId ?? `parley-sink-${process.pid}`,
+      bootstrapBrokers: [...brokers],
+      sessionTimeout,
+      heartbeatInterval: Math.max(100, Math.floor(sessionTimeout / 5)),
+      // Only events from committed sequencer transactions are history.
+      isolationLevel: FetchIsolationLevels.READ_COMMITTED,
+    });
+    this.stream = await this.consumer.consume({
+      topics: [`${topicPrefix}events`],
+      mode: "committed",
+      fallbackMode: "earliest",
+      autocommit: false,
+      maxWaitTime: 200,
+    });
+    this.stream.on("data", (m: RawMessage) => this.onMessage(m));
+    this.stream.on("error", (err: unknown) => this.options.logger.error({ err }, "sink consumer error"));
+    this.options.logger.info({ group: `${topicPrefix}sink` }, "sink started");
+  }
+
+  /** Writes what is queued, commits it, and leaves the group. */
+  async stop(): Promise<void> {
+    this.stream?.pause();
+    await this.writer.close();
+    await this.stream?.close().catch(() => undefined);
+    const consumer = this.consumer;
+    if (consumer) await new Promise<void>((resolve) => consumer.close(true, () => resolve()));
+  }
+
+  private onMessage(m: RawMessage): void {
+    this.writer.add({
+      stored: this.decode(m.value, m.headers),
+      partitionKey: `${m.topic}:${m.partition}`,
+      commit: async () => void (await m.commit()),
+    });
+    // Backpressure: while PostgreSQL is slow or down, stop fetching instead of buffering without bound.
+    if (this.writer.backlog >= this.highWater && this.stream && !this.stream.isPaused()) {
+      this.stream.pause();
+      void this.writer.flush().then(() => this.stream?.resume());
+    }
+  }
+}
