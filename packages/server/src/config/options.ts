@@ -44,6 +44,18 @@ export const OPTIONS = {
   commitIntervalMs: opt("int", 2, "Longest a publish waits for its group commit to start."),
   commitMaxBatch: opt("int", 2000, "Most publishes committed in one transaction."),
   dedupeWindowHours: opt("int", 24, "cmid dedupe cache window; older ids are checked against the store."),
+  // ---- cluster (issue 4): set `kafka` to leave embedded mode
+  kafka: opt("list", [], "Kafka bootstrap brokers (host:port,…). Empty: embedded mode (SQLite, one process)."),
+  postgres: opt("string", undefined, "PostgreSQL URL for rooms, members and history in cluster mode (postgres://…)."),
+  role: opt(
+    "string",
+    "all",
+    "Cluster role: `gateway` (clients), `sequencer`, `sink` (events → PostgreSQL) or `all`. Needs `kafka`.",
+  ),
+  topicPrefix: opt("string", "parley.", "Prefix of Kafka topic and consumer group names."),
+  topicPartitions: opt("int", 12, "Partitions of the commands and events topics when they are created."),
+  topicReplication: opt("int", 1, "Replication factor of topics when they are created."),
+  postgresPoolSize: opt("int", 10, "Most PostgreSQL connections per process."),
   // ---- auth
   dev: opt("bool", false, "Dev mode: anyone connects as any user name, with every capability. Never in production."),
   jwtSecret: opt(
