@@ -2,15 +2,15 @@
  * Auth against a server started with --jwt-secret (no dev mode): tokens are
  * minted here with jose, independently of the server's own minting code.
  */
-import { after, before, describe, test } from "node:test";
+import { describe } from "node:test";
 import assert from "node:assert/strict";
 import { SignJWT, UnsecuredJWT } from "jose";
 import { CLOSE, type ErrorFrame } from "@parley/protocol";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { CLI_PATH, ServerProcess } from "../test-support/server-process.js";
+import { CLI_PATH } from "../test-support/server-process.js";
 import { RawClient } from "../test-support/raw-client.js";
-import { publish, subscribe, uniqueRoom, withServer, type ClientPool } from "../test-support/fixtures.js";
+import { publish, serverSuite, subscribe, type ClientPool, uniqueRoom } from "../test-support/fixtures.js";
 
 const SECRET = "integration-secret-0123456789abcdef";
 
@@ -45,18 +45,8 @@ async function refused(
 }
 
 describe("auth", () => {
-  let server: ServerProcess;
-  before(async () => {
-    server = await ServerProcess.start({ dev: false, args: ["--jwt-secret", SECRET, "--heartbeat-ms", "200"] });
-  });
-  after(async () => {
-    await server?.cleanup();
-  });
-  const it = (name: string, body: Parameters<typeof withServer>[1]) =>
-    test(
-      name,
-      withServer(() => server, body),
-    );
+  const suite = serverSuite({ dev: false, args: ["--jwt-secret", SECRET, "--heartbeat-ms", "200"] });
+  const it = suite.it;
 
   it("a valid token connects as its subject", async (pool) => {
     const c = await pool.connect({ token: await mint({ user: "alice" }) });
@@ -167,7 +157,10 @@ describe("auth", () => {
   });
 
   it("version negotiation picks the highest common version", async () => {
-    const c = await RawClient.connect(server.wsUrl, { versions: [7, 1, 0], token: await mint({ user: "alice" }) });
+    const c = await RawClient.connect(suite.server.wsUrl, {
+      versions: [7, 1, 0],
+      token: await mint({ user: "alice" }),
+    });
     try {
       assert.equal(c.connected?.version, 1);
     } finally {
@@ -177,7 +170,7 @@ describe("auth", () => {
 
   it("REST: bearer token required, dev header ignored", async () => {
     const room = uniqueRoom("rest");
-    const url = `${server.httpUrl}/v1/rooms/${room}/messages`;
+    const url = `${suite.server.httpUrl}/v1/rooms/${room}/messages`;
     assert.equal((await fetch(url)).status, 401);
     assert.equal((await fetch(url, { headers: { "x-parley-user": "alice" } })).status, 401);
     const forged = await mint({ user: "alice", secret: "wrong-secret-wrong-secret-000000" });

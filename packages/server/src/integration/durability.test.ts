@@ -5,14 +5,19 @@
  * acked message with its acked seq and body, contiguous and without duplicates.
  */
 import { rmSync } from "node:fs";
-import { after, before, describe, test } from "node:test";
+import { describe } from "node:test";
 import assert from "node:assert/strict";
 import type { AckFrame, Json } from "@parley/protocol";
-import { ServerProcess } from "../test-support/server-process.js";
 import type { RawClient } from "../test-support/raw-client.js";
-import { range, readAllHistory, seqs, subscribe, uniqueRoom, withServer } from "../test-support/fixtures.js";
-
-const FAST = ["--publish-rate-per-connection", "100000", "--publish-rate-per-user", "100000"];
+import {
+  UNLIMITED_RATES,
+  range,
+  readAllHistory,
+  seqs,
+  serverSuite,
+  subscribe,
+  uniqueRoom,
+} from "../test-support/fixtures.js";
 
 /** Pipelines `count` publishes; calls `onAck` synchronously with each ack as it arrives. */
 function publishMany(
@@ -37,18 +42,8 @@ function bodyOf(tag: string, cmid: string): Json {
 }
 
 describe("durability across kill -9", () => {
-  let server: ServerProcess;
-  before(async () => {
-    server = await ServerProcess.start({ args: FAST });
-  });
-  after(async () => {
-    await server?.cleanup();
-  });
-  const it = (name: string, body: Parameters<typeof withServer>[1]) =>
-    test(
-      name,
-      withServer(() => server, body),
-    );
+  const suite = serverSuite({ args: UNLIMITED_RATES });
+  const it = suite.it;
 
   it("every acked message survives SIGKILL right after its ack (all acked, then kill)", async (pool) => {
     const room = uniqueRoom("durable-all");
@@ -59,14 +54,14 @@ describe("durability across kill -9", () => {
       publishMany(client, room, count, "all", (ack) => {
         acks.push(ack);
         if (acks.length === count) {
-          server.kill9(); // synchronous SIGKILL as soon as the last ack is in
+          suite.server.kill9(); // synchronous SIGKILL as soon as the last ack is in
           resolve();
         }
       }),
     );
     await allAcked;
-    await server.kill9();
-    await server.restart();
+    await suite.server.kill9();
+    await suite.server.restart();
 
     const reader = await pool.connect({ user: "reader" });
     const history = await readAllHistory(reader, room);
@@ -88,16 +83,16 @@ describe("durability across kill -9", () => {
       publishMany(client, room, 600, "mid", (ack) => {
         acks.push(ack);
         if (acks.length === killAfter) {
-          server.kill9();
+          suite.server.kill9();
           resolve();
         }
       }),
     );
     await killed;
-    await server.kill9();
+    await suite.server.kill9();
     const acked = [...acks]; // acks that arrived before the socket died were sent by a live server
     assert.ok(acked.length >= killAfter);
-    await server.restart();
+    await suite.server.restart();
 
     const reader = await pool.connect({ user: "reader" });
     const history = await readAllHistory(reader, room);
@@ -131,16 +126,16 @@ describe("durability across kill -9", () => {
         publishMany(writers[i]!, room, 200, `multi${i}`, (ack) => {
           acks.push(ack);
           if (acks.length === 400) {
-            server.kill9();
+            suite.server.kill9();
             resolve();
           }
         }),
       ),
     );
     await killed;
-    await server.kill9();
+    await suite.server.kill9();
     const acked = [...acks];
-    await server.restart();
+    await suite.server.restart();
 
     const reader = await pool.connect({ user: "reader" });
     for (const [i, room] of rooms.entries()) {
@@ -159,8 +154,8 @@ describe("durability across kill -9", () => {
     const client = await pool.connect({ user: "writer" });
     const first = await subscribe(client, room);
     await client.expect({ t: "pub", room, cmid: "epoch-1", body: 1 }, "ack");
-    await server.kill9();
-    await server.restart();
+    await suite.server.kill9();
+    await suite.server.restart();
     const again = await pool.connect({ user: "writer" });
     const resumed = await subscribe(again, room, { since: 1, epoch: first.epoch });
     assert.equal(resumed.epoch, first.epoch);
@@ -173,9 +168,9 @@ describe("durability across kill -9", () => {
     const writer = await pool.connect({ user: "writer" });
     const before = await subscribe(writer, room);
     for (let i = 1; i <= 5; i++) await writer.expect({ t: "pub", room, cmid: `w-${i}`, body: i }, "ack");
-    await server.kill9();
-    rmSync(server.dataDir, { recursive: true, force: true });
-    await server.restart();
+    await suite.server.kill9();
+    rmSync(suite.server.dataDir, { recursive: true, force: true });
+    await suite.server.restart();
 
     const again = await pool.connect({ user: "writer" });
     await again.expect({ t: "pub", room, cmid: "new-1", body: "new" }, "ack");

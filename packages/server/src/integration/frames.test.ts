@@ -3,11 +3,10 @@
  * field, no undeclared one. Clients are generated from those types, so a
  * drift here is a protocol break.
  */
-import { after, before, describe, test } from "node:test";
+import { describe } from "node:test";
 import assert from "node:assert/strict";
 import type { ServerFrame } from "@parley/protocol";
-import { ServerProcess } from "../test-support/server-process.js";
-import { publish, subscribe, uniqueRoom, withServer } from "../test-support/fixtures.js";
+import { publish, serverSuite, subscribe, uniqueRoom } from "../test-support/fixtures.js";
 
 const EVENT_KEYS = ["body", "cmid", "from", "id", "kind", "room", "seq", "ts"];
 
@@ -17,18 +16,8 @@ function keys(frame: ServerFrame | object): string[] {
 }
 
 describe("server frame shapes match frames.ts", () => {
-  let server: ServerProcess;
-  before(async () => {
-    server = await ServerProcess.start();
-  });
-  after(async () => {
-    await server?.cleanup();
-  });
-  const it = (name: string, body: Parameters<typeof withServer>[1]) =>
-    test(
-      name,
-      withServer(() => server, body),
-    );
+  const suite = serverSuite();
+  const it = suite.it;
 
   it("connected, subscribed, event, ack, history, presence, join, leave, typing, unsubscribed, pong, error", async (pool) => {
     const room = uniqueRoom("shapes");

@@ -3,24 +3,13 @@
  * another connection, after kill -9) is acked with dup:true and the original
  * seq, and subscribers receive nothing new.
  */
-import { after, before, describe, test } from "node:test";
+import { describe } from "node:test";
 import assert from "node:assert/strict";
-import { ServerProcess } from "../test-support/server-process.js";
-import { publish, readAllHistory, seqs, sleep, subscribe, uniqueRoom, withServer } from "../test-support/fixtures.js";
+import { publish, readAllHistory, seqs, serverSuite, sleep, subscribe, uniqueRoom } from "../test-support/fixtures.js";
 
 describe("idempotence by cmid", () => {
-  let server: ServerProcess;
-  before(async () => {
-    server = await ServerProcess.start();
-  });
-  after(async () => {
-    await server?.cleanup();
-  });
-  const it = (name: string, body: Parameters<typeof withServer>[1]) =>
-    test(
-      name,
-      withServer(() => server, body),
-    );
+  const suite = serverSuite();
+  const it = suite.it;
 
   it("same cmid on the same and on another connection: dup ack with the original seq, nothing delivered", async (pool) => {
     const room = uniqueRoom("dedupe");
@@ -80,7 +69,7 @@ describe("idempotence by cmid", () => {
     const watcher = await pool.connect({ user: "watcher" });
     await subscribe(watcher, room);
     const post = (): Promise<Response> =>
-      fetch(`${server.httpUrl}/v1/rooms/${room}/messages`, {
+      fetch(`${suite.server.httpUrl}/v1/rooms/${room}/messages`, {
         method: "POST",
         headers: { "content-type": "application/json", "x-parley-user": "frank" },
         body: JSON.stringify({ cmid: "rest-1", body: { via: "rest" } }),
@@ -118,8 +107,8 @@ describe("idempotence by cmid", () => {
     const writer = await pool.connect({ user: "bob" });
     const acks = [];
     for (let i = 1; i <= 5; i++) acks.push(await publish(writer, room, { i }, `crash-${i}`));
-    await server.kill9();
-    await server.restart();
+    await suite.server.kill9();
+    await suite.server.restart();
 
     const watcher = await pool.connect({ user: "watcher" });
     const subscribed = await subscribe(watcher, room, { since: 5 });

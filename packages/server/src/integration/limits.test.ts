@@ -2,12 +2,11 @@
  * Per-connection and per-user limits, each answered with its catalogued code
  * or close code, plus history paging and request/response bookkeeping.
  */
-import { after, before, describe, test } from "node:test";
+import { describe } from "node:test";
 import assert from "node:assert/strict";
 import { CLOSE, type ErrorFrame } from "@parley/protocol";
-import { ServerProcess } from "../test-support/server-process.js";
 import { RawClient } from "../test-support/raw-client.js";
-import { publish, range, seqs, subscribe, uniqueRoom, withServer } from "../test-support/fixtures.js";
+import { publish, range, seqs, serverSuite, subscribe, uniqueRoom } from "../test-support/fixtures.js";
 
 const ARGS = [
   ["--max-connections-per-user", "2"],
@@ -24,18 +23,8 @@ function code(frame: unknown): string | undefined {
 }
 
 describe("limits", () => {
-  let server: ServerProcess;
-  before(async () => {
-    server = await ServerProcess.start({ args: ARGS });
-  });
-  after(async () => {
-    await server?.cleanup();
-  });
-  const it = (name: string, body: Parameters<typeof withServer>[1]) =>
-    test(
-      name,
-      withServer(() => server, body),
-    );
+  const suite = serverSuite({ args: ARGS });
+  const it = suite.it;
 
   it("no connect within connectTimeoutMs: close 4004", async (pool) => {
     const c = await pool.open();
@@ -109,10 +98,10 @@ describe("limits", () => {
   });
 
   it("a browser Origin outside allowedOrigins is refused at the upgrade; an allowed one connects", async () => {
-    await assert.rejects(RawClient.open(server.wsUrl, { origin: "https://evil.example.com" }), /HTTP 403/);
-    const ok = await RawClient.open(server.wsUrl, { origin: "https://chat.example.com" });
+    await assert.rejects(RawClient.open(suite.server.wsUrl, { origin: "https://evil.example.com" }), /HTTP 403/);
+    const ok = await RawClient.open(suite.server.wsUrl, { origin: "https://chat.example.com" });
     ok.terminate();
-    const sse = await fetch(`${server.httpUrl}/v1/sse`, { headers: { origin: "https://evil.example.com" } });
+    const sse = await fetch(`${suite.server.httpUrl}/v1/sse`, { headers: { origin: "https://evil.example.com" } });
     assert.equal(sse.status, 403);
     await sse.arrayBuffer();
   });

@@ -3,36 +3,24 @@
  * connections publish concurrently; every subscriber sees seq 1..N with no
  * gap, and all of them see the identical sequence, which is also the history.
  */
-import { after, before, describe, test } from "node:test";
+import { describe } from "node:test";
 import assert from "node:assert/strict";
-import { ServerProcess } from "../test-support/server-process.js";
 import {
+  UNLIMITED_RATES,
   publish,
   range,
   readAllHistory,
   seqs,
+  serverSuite,
   subscribe,
   toRoomEvent,
   uniqueCmid,
   uniqueRoom,
-  withServer,
 } from "../test-support/fixtures.js";
 
-const FAST = ["--publish-rate-per-connection", "100000", "--publish-rate-per-user", "100000"];
-
 describe("ordering", () => {
-  let server: ServerProcess;
-  before(async () => {
-    server = await ServerProcess.start({ args: FAST });
-  });
-  after(async () => {
-    await server?.cleanup();
-  });
-  const it = (name: string, body: Parameters<typeof withServer>[1]) =>
-    test(
-      name,
-      withServer(() => server, body),
-    );
+  const suite = serverSuite({ args: UNLIMITED_RATES });
+  const it = suite.it;
 
   it("concurrent publishers on several connections: contiguous seqs, identical for every subscriber", async (pool) => {
     const room = uniqueRoom("order");

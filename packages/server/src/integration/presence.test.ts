@@ -2,12 +2,11 @@
  * Presence: join/leave follow sub/unsub/disconnect, and a silently dead
  * connection (socket paused: no pongs) leaves within the heartbeat timeout.
  */
-import { after, before, describe, test } from "node:test";
+import { describe } from "node:test";
 import assert from "node:assert/strict";
 import type { PresenceListFrame } from "@parley/protocol";
-import { ServerProcess } from "../test-support/server-process.js";
 import type { RawClient } from "../test-support/raw-client.js";
-import { subscribe, uniqueRoom, withServer } from "../test-support/fixtures.js";
+import { serverSuite, subscribe, uniqueRoom } from "../test-support/fixtures.js";
 
 const HEARTBEAT_MS = 200;
 const HEARTBEAT_TIMEOUT_MS = 800;
@@ -25,20 +24,10 @@ function nthOf(client: RawClient, t: "join" | "leave", room: string, user: strin
 }
 
 describe("presence", () => {
-  let server: ServerProcess;
-  before(async () => {
-    server = await ServerProcess.start({
-      args: ["--heartbeat-ms", String(HEARTBEAT_MS), "--heartbeat-timeout-ms", String(HEARTBEAT_TIMEOUT_MS)],
-    });
+  const suite = serverSuite({
+    args: ["--heartbeat-ms", String(HEARTBEAT_MS), "--heartbeat-timeout-ms", String(HEARTBEAT_TIMEOUT_MS)],
   });
-  after(async () => {
-    await server?.cleanup();
-  });
-  const it = (name: string, body: Parameters<typeof withServer>[1]) =>
-    test(
-      name,
-      withServer(() => server, body),
-    );
+  const it = suite.it;
 
   it("join on subscribe, leave on unsubscribe and on disconnect", async (pool) => {
     const room = uniqueRoom("presence");

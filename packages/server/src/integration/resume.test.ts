@@ -3,14 +3,22 @@
  * publishing gets exactly since+1..latest and then live events, with no gap
  * and no duplicate, from any point of a long room.
  */
-import { after, before, describe, test } from "node:test";
+import { describe } from "node:test";
 import assert from "node:assert/strict";
 import type { AckFrame } from "@parley/protocol";
-import { ServerProcess } from "../test-support/server-process.js";
 import type { RawClient } from "../test-support/raw-client.js";
-import { publish, range, seqs, sleep, subscribe, uniqueRoom, withServer } from "../test-support/fixtures.js";
+import {
+  UNLIMITED_RATES,
+  publish,
+  range,
+  seqs,
+  serverSuite,
+  sleep,
+  subscribe,
+  uniqueRoom,
+} from "../test-support/fixtures.js";
 
-const FAST = ["--publish-rate-per-connection", "100000", "--publish-rate-per-user", "100000", "--durability", "normal"];
+const FAST = [...UNLIMITED_RATES, "--durability", "normal"];
 
 /** Publishes one message at a time until `stop()` is called; resolves with the acks. */
 function keepPublishing(client: RawClient, room: string, tag: string): { stop: () => Promise<AckFrame[]> } {
@@ -37,18 +45,8 @@ async function fill(client: RawClient, room: string, count: number, batch = 500)
 }
 
 describe("resume", () => {
-  let server: ServerProcess;
-  before(async () => {
-    server = await ServerProcess.start({ args: FAST });
-  });
-  after(async () => {
-    await server?.cleanup();
-  });
-  const it = (name: string, body: Parameters<typeof withServer>[1]) =>
-    test(
-      name,
-      withServer(() => server, body),
-    );
+  const suite = serverSuite({ args: FAST });
+  const it = suite.it;
 
   it("subscribe with since=N during concurrent publishing: exactly N+1.. then live, no gap, no dup", async (pool) => {
     const room = uniqueRoom("resume-race");

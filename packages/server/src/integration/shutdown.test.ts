@@ -2,35 +2,30 @@
  * Graceful shutdown: on SIGTERM connected clients are closed with 4000
  * (SHUTDOWN, retryable) and every acked message is there after a restart.
  */
-import { after, before, describe, test } from "node:test";
+import { describe } from "node:test";
 import assert from "node:assert/strict";
 import { CLOSE, shouldReconnect, type AckFrame } from "@parley/protocol";
-import { ServerProcess } from "../test-support/server-process.js";
 import { SseClient } from "../test-support/sse-client.js";
-import { range, readAllHistory, seqs, subscribe, uniqueRoom, withServer } from "../test-support/fixtures.js";
-
-const FAST = ["--publish-rate-per-connection", "100000", "--publish-rate-per-user", "100000"];
+import {
+  UNLIMITED_RATES,
+  range,
+  readAllHistory,
+  seqs,
+  serverSuite,
+  subscribe,
+  uniqueRoom,
+} from "../test-support/fixtures.js";
 
 describe("graceful shutdown", () => {
-  let server: ServerProcess;
-  before(async () => {
-    server = await ServerProcess.start({ args: FAST });
-  });
-  after(async () => {
-    await server?.cleanup();
-  });
-  const it = (name: string, body: Parameters<typeof withServer>[1]) =>
-    test(
-      name,
-      withServer(() => server, body),
-    );
+  const suite = serverSuite({ args: UNLIMITED_RATES });
+  const it = suite.it;
 
   it("SIGTERM: clients closed with 4000, acked messages all present after restart", async (pool) => {
     const room = uniqueRoom("shutdown");
     const subscriber = await pool.connect({ user: "sub" });
     await subscribe(subscriber, room);
     const idle = await pool.connect({ user: "idle" });
-    const sse = await SseClient.connect(server.httpUrl, { user: "sse" });
+    const sse = await SseClient.connect(suite.server.httpUrl, { user: "sse" });
     const writer = await pool.connect({ user: "writer" });
 
     // Publishes still in flight when SIGTERM lands: each is either acked (and then kept) or fails retryably.
@@ -42,7 +37,7 @@ describe("graceful shutdown", () => {
       ),
     );
     await subscriber.waitForEvents(room, 50);
-    const stopping = server.stop();
+    const stopping = suite.server.stop();
 
     for (const client of [subscriber, idle, writer]) {
       const { code } = await client.waitClosed(15_000);
@@ -55,7 +50,7 @@ describe("graceful shutdown", () => {
     await Promise.all(inflight);
     for (const e of writer.errors()) assert.ok(e.retryable, `non-retryable ${e.code} during shutdown`);
 
-    await server.restart();
+    await suite.server.restart();
     const reader = await pool.connect({ user: "reader" });
     const history = await readAllHistory(reader, room);
     assert.deepEqual(seqs(history), range(1, history.length));
@@ -67,22 +62,22 @@ describe("graceful shutdown", () => {
 
   it("a graceful stop exits 0 and the restarted server accepts connections again", async (pool) => {
     const c = await pool.connect({ user: "late" });
-    const stopping = server.stop();
+    const stopping = suite.server.stop();
     assert.equal((await c.waitClosed(15_000)).code, CLOSE.SHUTDOWN);
     assert.equal(await stopping, 0);
-    await server.restart();
+    await suite.server.restart();
     const again = await pool.connect({ user: "late" });
     assert.equal(again.connected?.user, "late");
   });
   it("an SSE client on a keep-alive connection does not hold shutdown until the grace timeout", async () => {
-    const sse = await SseClient.connect(server.httpUrl, { user: "sse-keepalive" });
+    const sse = await SseClient.connect(suite.server.httpUrl, { user: "sse-keepalive" });
     const started = Date.now();
-    const stopping = server.stop();
+    const stopping = suite.server.stop();
     assert.equal((await sse.waitClosed(15_000)).code, CLOSE.SHUTDOWN);
     assert.equal(await stopping, 0);
     // Regression: the drained stream's idle keep-alive socket used to keep the server up for half the 10 s grace.
     assert.ok(Date.now() - started < 3_000, `shutdown took ${Date.now() - started} ms`);
     sse.destroy();
-    await server.restart();
+    await suite.server.restart();
   });
 });

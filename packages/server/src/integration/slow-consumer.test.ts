@@ -4,12 +4,11 @@
  * --max-buffered-bytes, keeps a resumable position, and loses nothing; a fast
  * subscriber in the same room keeps receiving meanwhile.
  */
-import { after, before, describe, test } from "node:test";
+import { describe } from "node:test";
 import assert from "node:assert/strict";
 import { CLOSE } from "@parley/protocol";
-import { ServerProcess } from "../test-support/server-process.js";
 import { SseClient } from "../test-support/sse-client.js";
-import { publish, range, seqs, subscribe, uniqueRoom, withServer } from "../test-support/fixtures.js";
+import { publish, range, seqs, serverSuite, subscribe, uniqueRoom } from "../test-support/fixtures.js";
 
 const ARGS = [
   "--max-buffered-bytes",
@@ -23,18 +22,8 @@ const ARGS = [
 ];
 
 describe("slow consumer", () => {
-  let server: ServerProcess;
-  before(async () => {
-    server = await ServerProcess.start({ args: ARGS });
-  });
-  after(async () => {
-    await server?.cleanup();
-  });
-  const it = (name: string, body: Parameters<typeof withServer>[1]) =>
-    test(
-      name,
-      withServer(() => server, body),
-    );
+  const suite = serverSuite({ args: ARGS });
+  const it = suite.it;
 
   it("a paused subscriber is closed 4001, the fast one gets everything, the slow one resumes without loss", async (pool) => {
     const room = uniqueRoom("slow");
@@ -77,7 +66,7 @@ describe("slow consumer", () => {
 
   it("over SSE too: a stalled stream is closed 4001 and resumes without loss", async (pool) => {
     const room = uniqueRoom("slow-sse");
-    const slow = await SseClient.connect(server.httpUrl, { user: "slow-sse" });
+    const slow = await SseClient.connect(suite.server.httpUrl, { user: "slow-sse" });
     try {
       const fast = await pool.connect({ user: "fast" });
       const writer = await pool.connect({ user: "writer" });

@@ -2,25 +2,14 @@
  * Typing notices: ephemeral, delivered to the room's other subscribers,
  * rate-limited per connection (RATE_LIMITED), never sequenced or stored.
  */
-import { after, before, describe, test } from "node:test";
+import { describe } from "node:test";
 import assert from "node:assert/strict";
 import { ERRORS } from "@parley/protocol";
-import { ServerProcess } from "../test-support/server-process.js";
-import { publish, readAllHistory, sleep, subscribe, uniqueRoom, withServer } from "../test-support/fixtures.js";
+import { publish, readAllHistory, serverSuite, sleep, subscribe, uniqueRoom } from "../test-support/fixtures.js";
 
 describe("typing", () => {
-  let server: ServerProcess;
-  before(async () => {
-    server = await ServerProcess.start({ args: ["--typing-rate-per-connection", "2"] });
-  });
-  after(async () => {
-    await server?.cleanup();
-  });
-  const it = (name: string, body: Parameters<typeof withServer>[1]) =>
-    test(
-      name,
-      withServer(() => server, body),
-    );
+  const suite = serverSuite({ args: ["--typing-rate-per-connection", "2"] });
+  const it = suite.it;
 
   it("is delivered to other subscribers with the sender's user id", async (pool) => {
     const room = uniqueRoom("typing");

@@ -6,7 +6,8 @@
 import { randomUUID } from "node:crypto";
 import type { AckFrame, Json, RoomEvent, SubscribedFrame } from "@parley/protocol";
 import { RawClient, type ConnectOptions } from "./raw-client.js";
-import type { ServerProcess } from "./server-process.js";
+import { after, before, test } from "node:test";
+import { ServerProcess, type ServerProcessOptions } from "./server-process.js";
 
 let counter = 0;
 
@@ -115,4 +116,34 @@ export function range(from: number, to: number): number[] {
 export function toRoomEvent(frame: RoomEvent & { t?: string }): RoomEvent {
   const { t: _t, ...event } = frame;
   return event;
+}
+
+/** Publish rate limits lifted, for tests that publish in bulk. */
+export const UNLIMITED_RATES = ["--publish-rate-per-connection", "100000", "--publish-rate-per-user", "100000"];
+
+/** One server process for the enclosing `describe`, and an `it` whose body gets a client pool on it. */
+export interface ServerSuite {
+  readonly server: ServerProcess;
+  it(name: string, body: (pool: ClientPool) => Promise<void>): void;
+}
+
+/** Starts a server before the enclosing suite's tests and cleans it up after them. */
+export function serverSuite(options: ServerProcessOptions = {}): ServerSuite {
+  let server: ServerProcess | undefined;
+  before(async () => {
+    server = await ServerProcess.start(options);
+  });
+  after(async () => {
+    await server?.cleanup();
+  });
+  const current = (): ServerProcess => {
+    if (!server) throw new Error("the suite's server has not started");
+    return server;
+  };
+  return {
+    get server() {
+      return current();
+    },
+    it: (name, body) => void test(name, withServer(current, body)),
+  };
 }
