@@ -9,13 +9,28 @@ import { buildRouter, requestListener } from "./http/app.js";
 import { Gateway } from "./gateway/gateway.js";
 import type { HttpContext } from "./http/context.js";
 import type { Readiness } from "./http/ops-routes.js";
-import { openEmbedded, type EmbeddedStorage } from "./log/open-embedded.js";
+import type { EventLog } from "./log/event-log.js";
+import { openEmbedded } from "./log/open-embedded.js";
 import { createLogger, type Logger } from "./logger.js";
 import { Metrics } from "./metrics/metrics.js";
+import type { Presence } from "./presence/presence.js";
+import type { Store } from "./store/store.js";
+
+/** A node's started event log and store (embedded: one SQLite database; cluster: Kafka + PostgreSQL). */
+export interface NodeStorage {
+  readonly log: EventLog;
+  readonly store: Store;
+  /** Cluster-wide presence; default single-node LocalPresence. */
+  readonly presence?: Presence;
+  /** Closes the log (flushing pending appends) and the store. */
+  close(): Promise<void>;
+}
 
 /** Options of createParleyServer beyond the configuration. */
 export interface ParleyServerOptions {
   readonly logger?: Logger;
+  /** Opens and starts the log and store; default the embedded SQLite storage in dataDir. */
+  readonly openStorage?: () => Promise<NodeStorage>;
 }
 
 /** A composed Parley node. */
@@ -35,7 +50,7 @@ export function createParleyServer(config: ParleyConfig, options: ParleyServerOp
   return {
     async start() {
       if (running) throw new Error("server already started");
-      running = await startNode(config, logger, state);
+      running = await startNode(config, logger, state, options.openStorage ?? (() => openEmbeddedStorage(config)));
       return running.address;
     },
     stop() {
@@ -47,18 +62,29 @@ export function createParleyServer(config: ParleyConfig, options: ParleyServerOp
 
 interface Running {
   readonly server: Server;
-  readonly storage: EmbeddedStorage;
+  readonly storage: NodeStorage;
   readonly gateway: Gateway;
   readonly address: { port: number; url: string };
 }
 
-async function startNode(config: ParleyConfig, logger: Logger, state: Readiness): Promise<Running> {
-  const auth = await authenticatorFromConfig(config, logger);
+async function openEmbeddedStorage(config: ParleyConfig): Promise<NodeStorage> {
   const storage = openEmbedded(config);
   await storage.log.start();
   await storage.store.start();
+  return storage;
+}
+
+async function startNode(
+  config: ParleyConfig,
+  logger: Logger,
+  state: Readiness,
+  openStorage: () => Promise<NodeStorage>,
+): Promise<Running> {
+  const auth = await authenticatorFromConfig(config, logger);
+  const storage = await openStorage();
   const metrics = new Metrics();
-  const gateway = new Gateway({ log: storage.log, store: storage.store, auth, config, logger, metrics });
+  const { log, store, presence } = storage;
+  const gateway = new Gateway({ log, store, auth, config, logger, metrics, ...(presence && { presence }) });
   gateway.start();
   state.started = true;
   const ctx: HttpContext = { config, log: storage.log, store: storage.store, auth, gateway, logger, metrics };
