@@ -19,12 +19,16 @@ function header(headers: Map<Buffer, Buffer>, name: string): string | undefined 
 }
 
 /**
- * The default decoder: a JSON RoomEvent, either bare or as `{ event, epoch }`;
- * the epoch may also come from an `epoch` field or header. Anything else
+ * The default decoder, for the events-topic format of kafka/records.ts: a JSON
+ * RoomEvent with headers `parley-t` (only `event` is stored, `duplicate`
+ * markers are skipped) and `parley-epoch`. Also accepts `{ event, epoch }`. Anything else
  * (tombstones, control records) is skipped, never fatal.
  */
 export const decodeEventRecord: SinkDecoder = (value, headers) => {
   if (!value || value.length === 0) return undefined;
+  // kafka/records.ts: `duplicate` markers answer a retrying gateway; only `event` records are history.
+  const type = header(headers, "parley-t");
+  if (type !== undefined && type !== "event") return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(value.toString("utf8"));
@@ -36,7 +40,6 @@ export const decodeEventRecord: SinkDecoder = (value, headers) => {
   if (!isEvent(candidate)) return undefined;
   const { room, seq, id, from, ts, kind, body, cmid } = candidate;
   const event: RoomEvent = { room, seq, id, from, ts, kind, body, cmid };
-  const epoch =
-    typeof wrapped.epoch === "string" ? wrapped.epoch : (header(headers, "epoch") ?? header(headers, "parley-epoch"));
+  const epoch = typeof wrapped.epoch === "string" ? wrapped.epoch : header(headers, "parley-epoch");
   return epoch === undefined ? { event } : { event, epoch };
 };

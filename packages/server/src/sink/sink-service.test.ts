@@ -39,11 +39,12 @@ describe("SinkService (real Kafka, real PostgreSQL)", () => {
       for (let i = 0; i < perRoom; i++) {
         const seq = (sent.get(room) ?? 0) + 1;
         sent.set(room, seq);
-        messages.push({
-          topic: `${prefix}events`,
-          key: room,
-          value: JSON.stringify({ event: event(room, seq), epoch: "e1" }),
-        });
+        const headers = { "parley-t": "event", "parley-epoch": "e1", "parley-rid": "g:1" };
+        messages.push({ topic: `${prefix}events`, key: room, value: JSON.stringify(event(room, seq)), headers });
+        // A duplicate marker (an answer to a retrying gateway) right after: never stored as a second row.
+        const dup = { ...event(room, seq), id: `dup-${seq}`, seq: seq + 100_000 };
+        const dupHeaders = { "parley-t": "duplicate", "parley-rid": "g:2" };
+        messages.push({ topic: `${prefix}events`, key: room, value: JSON.stringify(dup), headers: dupHeaders });
       }
     }
     await producer.send({ messages });
