@@ -107,6 +107,14 @@ describe("history checker", () => {
     assert.equal(checkHistory({ ...h, subscriptions: [...h.subscriptions, quiet] }).ok, true);
   });
 
+  test("a publish refused as FORBIDDEN that was stored anyway", () => {
+    const h = good();
+    const refused = { ...pub("c3", []), error: "FORBIDDEN" };
+    assert.deepEqual(kinds({ ...h, publishes: [...h.publishes, refused] }), ["unauthorized-write"]);
+    const elsewhere = { ...pub("c9", []), error: "FORBIDDEN" };
+    assert.equal(checkHistory({ ...h, publishes: [...h.publishes, elsewhere] }).ok, true);
+  });
+
   test("an epoch change or an incomplete resume", () => {
     const h = good();
     assert.deepEqual(kinds({ ...h, subscriptions: [sub([ev(1), ev(2), ev(3)], { epochs: ["E", "F"] })] }), [

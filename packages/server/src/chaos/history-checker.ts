@@ -53,6 +53,7 @@ export function checkHistory(history: ChaosHistory): CheckResult {
   for (const room of history.rooms) rooms.set(room.room, checkRoomHistory(room, log));
   const acked = history.publishes.filter((p) => p.acks.length > 0);
   for (const publish of acked) checkAckedPublish(publish, rooms.get(publish.room), log);
+  for (const publish of history.publishes) checkRefusedWrite(publish, history.rooms, log);
   const ackedByRoom = groupAckedByRoom(acked);
   for (const sub of history.subscriptions) {
     checkSubscription(sub, rooms.get(sub.room), ackedByRoom.get(sub.room) ?? [], log);
@@ -93,6 +94,14 @@ function checkAckedPublish(p: PublishRecord, history: Map<number, SeenEvent> | u
   else if (stored.cmid !== p.cmid) {
     log.add("acked-seq-mismatch", p.room, `cmid ${p.cmid} acked seq ${seq}, history has ${stored.cmid} there`);
   }
+}
+
+/** A publish refused as FORBIDDEN must not have reached the room. */
+function checkRefusedWrite(p: PublishRecord, rooms: readonly RoomHistory[], log: ViolationLog): void {
+  if (p.error !== "FORBIDDEN") return;
+  const room = rooms.find((r) => r.room === p.room);
+  if (room?.events.some((e) => e.cmid === p.cmid))
+    log.add("unauthorized-write", p.room, `refused cmid ${p.cmid} is stored`);
 }
 
 function groupAckedByRoom(acked: readonly PublishRecord[]): Map<string, PublishRecord[]> {

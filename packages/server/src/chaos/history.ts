@@ -71,6 +71,7 @@ export type ViolationKind =
   | "delivery-gap"
   | "delivery-mismatch"
   | "unauthorized-read"
+  | "unauthorized-write"
   | "epoch-changed"
   | "not-recovered";
 

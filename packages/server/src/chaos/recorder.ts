@@ -1,0 +1,48 @@
+/** Collects what chaos clients see into a {@link ChaosHistory} for the checker. */
+import type { ChaosHistory, PublishRecord, RoomHistory, SubscriptionRecord } from "./history.js";
+
+/** Shared by every client of one run. */
+export class ChaosRecorder {
+  private readonly publishes = new Map<string, PublishRecord>();
+  private readonly subscriptions: SubscriptionRecord[] = [];
+
+  /** A new logical publish (cmids are unique per run). */
+  publish(client: string, room: string, cmid: string): PublishRecord {
+    const record: PublishRecord = { client, room, cmid, acks: [] };
+    this.publishes.set(cmid, record);
+    return record;
+  }
+
+  /** The record of `cmid`, for a late ack. */
+  findPublish(cmid: string): PublishRecord | undefined {
+    return this.publishes.get(cmid);
+  }
+
+  /** A new logical subscription. */
+  subscription(client: string, room: string, startAfter: number, mayRead: boolean): SubscriptionRecord {
+    const record: SubscriptionRecord = {
+      client,
+      room,
+      startAfter,
+      mayRead,
+      stayed: false,
+      events: [],
+      epochs: [],
+      notRecovered: 0,
+    };
+    this.subscriptions.push(record);
+    return record;
+  }
+
+  /** Acked publishes so far. */
+  get ackedCount(): number {
+    let n = 0;
+    for (const p of this.publishes.values()) if (p.acks.length > 0) n++;
+    return n;
+  }
+
+  /** The history to check, with the server's final room histories. */
+  history(rooms: readonly RoomHistory[]): ChaosHistory {
+    return { publishes: [...this.publishes.values()], subscriptions: [...this.subscriptions], rooms };
+  }
+}

@@ -1,0 +1,25 @@
+/** The human-readable verdict of a chaos run. */
+import type { ChaosReport } from "./scenario.js";
+
+/** Verdict line, counts, faults, and the first violations when there are any. */
+export function formatReport(report: ChaosReport): string {
+  const { check } = report;
+  const c = check.counts;
+  const lines = [
+    `chaos ${report.target}: ${check.ok ? "PASS" : "FAIL"} — ${check.violationCount} violations`,
+    `  duration           ${Math.round(report.durationMs / 1000)} s`,
+    `  messages checked   ${c.ackedMessages} acked (${c.refusedPublishes} refused as expected), ${c.historyEvents} in history`,
+    `  deliveries checked ${c.deliveries} across ${c.subscriptions} subscriptions in ${c.rooms} rooms`,
+    `  faults injected    ${report.faultTotal} (${formatFaults(report.faults)})`,
+    `  sessions           ${report.sessions} (reconnects included)`,
+    `  left unsettled     ${report.unacked} unacked publishes, ${report.behind} subscriptions behind`,
+  ];
+  for (const v of check.violations.slice(0, 20)) lines.push(`  ! ${v.kind} in ${v.room}: ${v.detail}`);
+  return lines.join("\n");
+}
+
+function formatFaults(faults: Record<string, number>): string {
+  return Object.entries(faults)
+    .map(([name, n]) => `${name} ${n}`)
+    .join(", ");
+}
