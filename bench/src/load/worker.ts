@@ -1,0 +1,260 @@
+/**
+ * A load-generator process: holds its share of the connections, publishes at
+ * a given rate, and records publish→deliver and publish→ack latency. Driven
+ * by the runner over IPC (see messages.ts); every command is bounded in time.
+ */
+import { WebSocket } from "ws";
+import { encodeHistogram, newHistogram } from "../histogram.js";
+import { wireFor } from "../wire/wires.js";
+import { messageBody, nowUs, type Wire, type WireConn, type WireSink } from "../wire/wire.js";
+import type { ConnSpec, OpenResult, ResumeResult, WorkerReport, WorkerRequest } from "./messages.js";
+
+class Conn implements WireConn {
+  ws: WebSocket | undefined;
+  lastSeq = 0;
+  epoch: string | undefined;
+  resume = false;
+  nextId = 1;
+  carry = "";
+  isReady = false;
+  readonly sentAt = new Map<number, number>();
+  onReady: (() => void) | undefined;
+  constructor(
+    readonly user: string,
+    readonly room: string,
+    readonly addr: string,
+  ) {}
+}
+
+let wire: Wire | undefined;
+let port = 0;
+let conns: Conn[] = [];
+let sinceUs = Number.MAX_SAFE_INTEGER;
+let latency = newHistogram();
+let ack = newHistogram();
+let delivered = 0;
+let acked = 0;
+const failures: string[] = [];
+/** Called on every ack (closed-loop publishing refills its window here). */
+let onAck: ((c: Conn) => void) | undefined;
+
+const sink: WireSink = {
+  ready(c) {
+    const conn = c as Conn;
+    conn.isReady = true;
+    conn.onReady?.();
+    checkCaughtUp(conn);
+  },
+  delivered(c, t0) {
+    if (watching) checkCaughtUp(c as Conn);
+    if (t0 < sinceUs) return;
+    delivered++;
+    latency.recordValue(Math.max(1, nowUs() - t0));
+  },
+  acked(c, id) {
+    const conn = c as Conn;
+    const t0 = conn.sentAt.get(id);
+    if (t0 === undefined) return;
+    conn.sentAt.delete(id);
+    if (t0 >= sinceUs) {
+      acked++;
+      ack.recordValue(Math.max(1, nowUs() - t0));
+    }
+    onAck?.(conn);
+  },
+  failed(_c, why) {
+    if (failures.length < 20) failures.push(why.slice(0, 200));
+  },
+};
+
+/** Opens one connection and resolves once it is subscribed, or failed/timed out (false). */
+function connect(conn: Conn): Promise<boolean> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (ok: boolean) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      conn.onReady = undefined;
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), 30_000);
+    conn.isReady = false;
+    conn.carry = "";
+    conn.onReady = () => done(true);
+    const ws = new WebSocket(wire!.url(port), {
+      perMessageDeflate: false,
+      localAddress: conn.addr,
+      skipUTF8Validation: true,
+      handshakeTimeout: 20_000,
+    });
+    conn.ws = ws;
+    ws.on("open", () => wire!.onOpen(conn));
+    ws.on("message", (data: Buffer) => wire!.onMessage(conn, data, sink));
+    ws.on("error", (err) => sink.failed(conn, err.message));
+    ws.on("close", () => done(false));
+  });
+}
+
+/** Connects `list` with at most `concurrency` handshakes in flight. */
+async function connectAll(list: Conn[], concurrency: number, onEach?: (c: Conn, ok: boolean) => void) {
+  let next = 0;
+  let ok = 0;
+  const lane = async () => {
+    while (next < list.length) {
+      const conn = list[next++]!;
+      const good = await connect(conn);
+      if (good) ok++;
+      onEach?.(conn, good);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, list.length) }, lane));
+  return ok;
+}
+
+async function open(specs: ConnSpec[], addrs: string[], concurrency: number): Promise<OpenResult> {
+  const start = performance.now();
+  conns = specs.map((s, i) => new Conn(s.user, s.room, addrs[i % addrs.length]!));
+  const ok = await connectAll(conns, concurrency);
+  return { ok, failed: conns.length - ok, ms: Math.round(performance.now() - start) };
+}
+
+function sendOne(conn: Conn): void {
+  if (!conn.isReady || conn.ws?.readyState !== WebSocket.OPEN) return;
+  const t0 = nowUs();
+  const id = wire!.publish(conn, messageBody(t0));
+  if (id > 0) conn.sentAt.set(id, t0);
+}
+
+/** Open loop: `rate` publishes/s spread round-robin over `pubs`, for `ms`. */
+function publish(pubs: number[], rate: number, ms: number): Promise<{ sent: number }> {
+  return new Promise((resolve) => {
+    const start = performance.now();
+    let sent = 0;
+    const step = () => {
+      const elapsed = performance.now() - start;
+      const due = Math.min(Math.floor((elapsed / 1000) * rate), Math.floor((ms / 1000) * rate));
+      for (; sent < due; sent++) sendOne(conns[pubs[sent % pubs.length]!]!);
+      if (elapsed >= ms) return resolve({ sent });
+      setTimeout(step, 1);
+    };
+    step();
+  });
+}
+
+/** Closed loop: each publisher keeps `window` publishes in flight for `ms`. */
+function closedLoop(pubs: number[], window: number, ms: number): Promise<{ sent: number }> {
+  return new Promise((resolve) => {
+    const end = performance.now() + ms;
+    let sent = 0;
+    onAck = (c) => {
+      if (performance.now() < end) (sendOne(c), sent++);
+    };
+    for (const i of pubs) for (let k = 0; k < window; k++) (sendOne(conns[i]!), sent++);
+    setTimeout(() => {
+      onAck = undefined;
+      resolve({ sent });
+    }, ms);
+  });
+}
+
+function report(): WorkerReport {
+  return { delivered, acked, latency: encodeHistogram(latency), ack: encodeHistogram(ack), failures };
+}
+
+async function drop(): Promise<void> {
+  await Promise.all(
+    conns.map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          const ws = c.ws;
+          c.isReady = false;
+          if (!ws || ws.readyState === WebSocket.CLOSED) return resolve();
+          ws.once("close", () => resolve());
+          setTimeout(() => (ws.terminate(), resolve()), 5_000).unref();
+          ws.close(1000);
+        }),
+    ),
+  );
+}
+
+function heads(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const c of conns) out[c.room] = Math.max(out[c.room] ?? 0, c.lastSeq);
+  return out;
+}
+
+interface ResumeWatch {
+  readonly targets: Record<string, number>;
+  readonly start: number;
+  readonly times: number[];
+  readonly done: Set<Conn>;
+  finish?: () => void;
+}
+let watching: ResumeWatch | undefined;
+
+/** Called on every delivery and subscription while a resume runs: records a client once it has caught up. */
+function checkCaughtUp(conn: Conn): void {
+  const w = watching;
+  if (!w || w.done.has(conn) || conn.lastSeq < (w.targets[conn.room] ?? 0)) return;
+  w.done.add(conn);
+  w.times.push(performance.now() - w.start);
+  if (w.done.size === conns.length) w.finish?.();
+}
+
+/** Reconnects every connection with its resume position; times each until it has seen its room's target seq. */
+async function resume(targets: Record<string, number>, timeoutMs: number): Promise<ResumeResult> {
+  const w: ResumeWatch = { targets, start: performance.now(), times: [], done: new Set() };
+  watching = w;
+  for (const c of conns) c.resume = true;
+  const all = new Promise<void>((resolve) => {
+    w.finish = resolve;
+    setTimeout(resolve, timeoutMs).unref();
+  });
+  await connectAll(conns, 256);
+  await all;
+  watching = undefined;
+  const times = w.times.sort((a, b) => a - b);
+  const at = (p: number) => Math.round(times[Math.min(times.length - 1, Math.floor(p * times.length))] ?? -1);
+  return { caughtUp: times.length, total: conns.length, maxMs: at(1), p50Ms: at(0.5), p99Ms: at(0.99) };
+}
+
+async function handle(req: WorkerRequest): Promise<unknown> {
+  switch (req.op) {
+    case "open":
+      wire = wireFor(req.system);
+      port = req.port;
+      return open(req.conns, req.addrs, req.concurrency);
+    case "measure":
+      sinceUs = req.sinceUs;
+      latency = newHistogram();
+      ack = newHistogram();
+      delivered = 0;
+      acked = 0;
+      return {};
+    case "publish":
+      return publish(req.pubs, req.rate, req.ms);
+    case "closed-loop":
+      return closedLoop(req.pubs, req.window, req.ms);
+    case "report":
+      return report();
+    case "drop":
+      return drop();
+    case "heads":
+      return heads();
+    case "resume":
+      return resume(req.targets, req.timeoutMs);
+    case "exit":
+      setImmediate(() => process.exit(0));
+      return {};
+  }
+}
+
+process.on("message", (req: WorkerRequest) => {
+  handle(req).then(
+    (result) => process.send!({ rid: req.rid, result }),
+    (err: unknown) => process.send!({ rid: req.rid, error: String(err) }),
+  );
+});
+// The runner going away must not leave a generator behind.
+process.on("disconnect", () => process.exit(0));

@@ -1,0 +1,95 @@
+import type { DmResult } from "../scenarios/dms.js";
+import type { DurableResult } from "../scenarios/durable.js";
+import type { FanoutResult } from "../scenarios/fanout.js";
+import type { IdleResult } from "../scenarios/idle.js";
+import type { ResumeOutcome } from "../scenarios/resume.js";
+import { label } from "./svg-chart.js";
+
+export interface AllResults {
+  fanout?: FanoutResult;
+  dms?: DmResult;
+  durable?: DurableResult;
+  idle?: IdleResult;
+  resume?: ResumeOutcome;
+}
+
+const ratio = (a: number, b: number | undefined) => (b && Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : "–");
+const table = (head: string[], rows: (string | number)[][]) =>
+  [
+    `| ${head.join(" | ")} |`,
+    `| ${head.map(() => "---").join(" | ")} |`,
+    ...rows.map((r) => `| ${r.join(" | ")} |`),
+  ].join("\n");
+
+/** The Markdown summary of whatever scenarios have results. */
+export function summaryMarkdown(r: AllResults, meta: string): string {
+  const parts = [`# Parley benchmark summary\n\n${meta}\n`];
+  if (r.fanout) {
+    const s = r.fanout.summary;
+    const p = s["parley"]?.deliveredPerSec ?? 0;
+    parts.push(
+      `## Fan-out (${r.fanout.sizes.conns} connections, rooms of ${r.fanout.sizes.roomSize}; best step with p99 ≤ 50 ms; medians)\n`,
+      table(
+        ["system", "delivered msg/s", "p99 ms", "server CPU µs/msg", "peak RSS MiB", "Parley ÷ system"],
+        Object.entries(s).map(([n, v]) => [
+          label(n),
+          v.deliveredPerSec,
+          v.p99Ms,
+          v.serverCpuUsPerMsg,
+          Math.round(v.peakRssKiB / 1024),
+          ratio(p, v.deliveredPerSec),
+        ]),
+      ),
+      "\n![fan-out chart](fanout.svg)\n",
+    );
+  }
+  if (r.dms) {
+    parts.push(
+      `## Many small rooms (${r.dms.sizes.users} users in DMs, one message per user every ${r.dms.sizes.everyS} s)\n`,
+      table(
+        ["system", "p50 ms", "p99 ms", "server CPU µs/msg", "server cores"],
+        Object.entries(r.dms.summary).map(([n, v]) => [label(n), v.p50Ms, v.p99Ms, v.serverCpuUsPerMsg, v.serverCores]),
+      ),
+      "",
+    );
+  }
+  if (r.durable) {
+    const v = r.durable.summary["parley"]!;
+    parts.push(
+      `## Durable publish through the server (acked after COMMIT, synchronous=FULL)\n`,
+      table(
+        [
+          "acked msg/s (closed loop)",
+          `p50 ack ms at ${r.durable.sizes.rate}/s`,
+          `p99 ack ms at ${r.durable.sizes.rate}/s`,
+        ],
+        [[v.ackedPerSec, v.p50AckMs, v.p99AckMs]],
+      ),
+      "",
+    );
+  }
+  if (r.idle) {
+    const rows = Object.entries(r.idle.summary).flatMap(([n, byCount]) =>
+      Object.entries(byCount).map(([c, v]) => [
+        label(n),
+        c,
+        v.rssKiBPerConn,
+        Number.isNaN(v.heapKiBPerConn) ? "–" : v.heapKiBPerConn,
+      ]),
+    );
+    parts.push(
+      `## Idle connections (subscribed, rooms of 100)\n`,
+      table(["system", "connections", "RSS KiB/conn", "heap KiB/conn"], rows),
+      "",
+    );
+  }
+  if (r.resume) {
+    const v = r.resume.summary["parley"]!;
+    parts.push(
+      `## Resume storm (${r.resume.sizes.clients} clients, ${r.resume.sizes.missed} missed events per room)\n`,
+      table(["slowest catch-up ms", "p50 catch-up ms", "caught up"], [[v.catchUpMs, v.p50Ms, v.caughtUp]]),
+      "",
+    );
+  }
+  return parts.join("\n") + "\n";
+}

@@ -1,0 +1,88 @@
+/**
+ * The benchmark runner: `npm run bench -- <scenario>|all [--quick|--toy] [--rounds=N]
+ * [--workers=N] [--systems=parley,ws,nats,socketio] [--out=DIR] [--cpu-prof]`.
+ * Scenarios: fanout, dms, durable-publish, idle, resume. Writes <out>/<scenario>.json,
+ * <out>/summary.md and <out>/fanout.svg (default out: bench/results).
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { summaryMarkdown, type AllResults } from "./report/markdown.js";
+import { fanoutChart } from "./report/svg-chart.js";
+import { log, type BenchOptions, type Scale } from "./scenarios/common.js";
+import { dms } from "./scenarios/dms.js";
+import { durable } from "./scenarios/durable.js";
+import { fanout } from "./scenarios/fanout.js";
+import { idle } from "./scenarios/idle.js";
+import { resume } from "./scenarios/resume.js";
+import { SYSTEMS, type SystemName } from "./wire/wire.js";
+
+const SCENARIOS = { fanout, dms, durable, idle, resume } as const;
+type ScenarioName = keyof typeof SCENARIOS;
+const ALIASES: Record<string, ScenarioName> = {
+  "durable-publish": "durable",
+  "fan-out": "fanout",
+  "resume-storm": "resume",
+};
+const ORDER: ScenarioName[] = ["fanout", "dms", "durable", "idle", "resume"];
+
+interface RunArgs {
+  scenarios: ScenarioName[];
+  opts: BenchOptions;
+  out: string;
+}
+
+function parseArgs(argv: readonly string[]): RunArgs {
+  const flag = (name: string) => argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  const value = (name: string) => flag(name)?.split("=")[1];
+  const scale: Scale = flag("toy") ? "toy" : flag("quick") ? "quick" : "full";
+  const names = argv.filter((a) => !a.startsWith("--"));
+  if (names.length === 0) throw new Error(`usage: npm run bench -- <${[...ORDER, "all"].join("|")}> [--quick]`);
+  const scenarios = names.flatMap((n) => (n === "all" ? ORDER : [ALIASES[n] ?? (n as ScenarioName)]));
+  for (const s of scenarios) if (!(s in SCENARIOS)) throw new Error(`unknown scenario ${s}`);
+  const out = resolve(value("out") ?? fileURLToPath(new URL("../results/", import.meta.url)));
+  const systems = (value("systems")?.split(",") ?? [...SYSTEMS]) as SystemName[];
+  const nodeArgs = flag("cpu-prof") ? ["--cpu-prof", `--cpu-prof-dir=${join(out, "profiles")}`] : [];
+  const rounds = Number(value("rounds") ?? (scale === "full" ? 2 : 1));
+  return {
+    scenarios,
+    out,
+    opts: { scale, rounds, workers: Number(value("workers") ?? 2), systems, start: { nodeArgs } },
+  };
+}
+
+function loadExisting(out: string): AllResults {
+  const all: AllResults = {};
+  for (const name of ORDER) {
+    const file = join(out, `${name}.json`);
+    if (existsSync(file)) (all as Record<string, unknown>)[name] = JSON.parse(readFileSync(file, "utf8"));
+  }
+  return all;
+}
+
+async function main(): Promise<void> {
+  const { scenarios, opts, out } = parseArgs(process.argv.slice(2));
+  mkdirSync(out, { recursive: true });
+  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version };
+  const started = Date.now();
+  for (const name of scenarios) {
+    log(`scenario ${name} (${opts.scale}, ${opts.rounds} round(s), ${opts.workers} generator processes)`);
+    const result = await SCENARIOS[name](opts);
+    const doc = { ...result, at: new Date().toISOString(), machine, scale: opts.scale, rounds: result.rounds };
+    writeFileSync(join(out, `${name}.json`), JSON.stringify(doc, null, 2) + "\n");
+  }
+  const all = loadExisting(out);
+  const meta = `Generated ${new Date().toISOString()} on ${machine.cpus} × ${machine.cpuModel ?? "?"}, Node ${machine.node}; scale ${opts.scale}, ${opts.rounds} round(s) A B C…; shared machine, so compare ratios within one run.`;
+  writeFileSync(join(out, "summary.md"), summaryMarkdown(all, meta));
+  if (all.fanout) writeFileSync(join(out, "fanout.svg"), fanoutChart(all.fanout));
+  log(`done in ${Math.round((Date.now() - started) / 1000)} s; results in ${out}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,82 @@
+import { Generator } from "../load/generator.js";
+import type { ConnSpec } from "../load/messages.js";
+import { ProcSampler } from "../proc-stats.js";
+import { startSystem, type StartOptions } from "../systems/start-system.js";
+import type { RunningSystem } from "../systems/system.js";
+import type { SystemName } from "../wire/wire.js";
+
+/** How big a run is: `full` (the issue's sizes), `quick`, or `toy` (smoke test). */
+export type Scale = "full" | "quick" | "toy";
+
+export interface BenchOptions {
+  readonly scale: Scale;
+  readonly rounds: number;
+  readonly workers: number;
+  readonly systems: readonly SystemName[];
+  readonly start: StartOptions;
+}
+
+/** What a scenario run gets: the running system, its sampler and a generator. */
+export interface Harness {
+  readonly sys: RunningSystem;
+  readonly sampler: ProcSampler;
+  readonly gen: Generator;
+}
+
+/** Starts `name`, runs `fn` against it with a fresh generator, and always stops both. */
+export async function withSystem<T>(name: SystemName, opts: BenchOptions, fn: (h: Harness) => Promise<T>): Promise<T> {
+  const sys = await startSystem(name, opts.start);
+  const sampler = new ProcSampler(sys.pid);
+  const gen = new Generator(opts.workers);
+  try {
+    return await fn({ sys, sampler, gen });
+  } finally {
+    sampler.stop();
+    await gen.close();
+    await sys.stop();
+  }
+}
+
+/** Runs `once` for every system in A B C A B C order; returns each system's per-round results. */
+export async function rounds<T>(
+  opts: BenchOptions,
+  systems: readonly SystemName[],
+  once: (name: SystemName, round: number) => Promise<T>,
+): Promise<Record<string, T[]>> {
+  const out: Record<string, T[]> = {};
+  for (let r = 0; r < opts.rounds; r++) {
+    for (const name of systems) {
+      log(`round ${r + 1}/${opts.rounds}: ${name}`);
+      (out[name] ??= []).push(await once(name, r));
+    }
+  }
+  return out;
+}
+
+/** Connections in rooms of `roomSize`: connection i is user u<i> in room r<i / roomSize>. */
+export function roomSpecs(count: number, roomSize: number, prefix = "u"): ConnSpec[] {
+  return Array.from({ length: count }, (_, i) => ({ user: `${prefix}${i}`, room: `r${Math.floor(i / roomSize)}` }));
+}
+
+export function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Median of a numeric field over rounds, rounded to 2 decimals. */
+export function medianOf<T>(items: readonly T[], f: (t: T) => number): number {
+  return Math.round(median(items.map(f)) * 100) / 100;
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export function log(msg: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+}
+
+/** Fails loudly when too few connections came up, so a broken peer never yields a flattering number. */
+export function requireOpened(name: string, ok: number, wanted: number): void {
+  if (ok < wanted * 0.99) throw new Error(`${name}: only ${ok} of ${wanted} connections subscribed`);
+}

@@ -1,0 +1,80 @@
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { LatencySummary } from "../histogram.js";
+import { log, medianOf, requireOpened, rounds, sleep, withSystem, type BenchOptions } from "./common.js";
+
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const IN_PROCESS = `${ROOT}packages/server/dist/bench/durable-publish.js`;
+
+const SIZES = {
+  full: { publishers: 200, window: 20, rate: 5_000, seconds: 5, inProcessSeconds: 3 },
+  quick: { publishers: 200, window: 20, rate: 5_000, seconds: 3, inProcessSeconds: 2 },
+  toy: { publishers: 4, window: 2, rate: 100, seconds: 1, inProcessSeconds: 0 },
+} as const;
+
+export interface DurableRound {
+  /** Closed loop: publishes acked after COMMIT per second, `publishers × window` in flight. */
+  ackedPerSec: number;
+  closedAck: LatencySummary;
+  /** Open loop at `rate` msg/s. */
+  ack: LatencySummary;
+  achievedRate: number;
+}
+
+export interface DurableResult {
+  scenario: "durable";
+  sizes: (typeof SIZES)[keyof typeof SIZES];
+  rounds: Record<string, DurableRound[]>;
+  /** The existing in-process benchmark of the embedded log (packages/server/src/bench/durable-publish.ts). */
+  inProcess: unknown;
+  summary: Record<string, { ackedPerSec: number; p50AckMs: number; p99AckMs: number }>;
+}
+
+/** Scenario 3: acked-after-commit publishes through the real server (each publisher alone in its room). */
+export async function durable(opts: BenchOptions): Promise<DurableResult> {
+  const size = SIZES[opts.scale];
+  const inProcess = size.inProcessSeconds > 0 ? await runInProcess(size.inProcessSeconds, size.rate) : undefined;
+  const all = await rounds(opts, ["parley"], (name) =>
+    withSystem(name, opts, async ({ sys, gen }) => {
+      const specs = Array.from({ length: size.publishers }, (_, i) => ({ user: `p${i}`, room: `d${i}` }));
+      const opened = await gen.open(name, sys.port, specs);
+      requireOpened(name, opened.ok, size.publishers);
+      const pubs = specs.map((_, i) => i);
+      await gen.measure();
+      const sent = await gen.publish(pubs, size.rate, size.seconds * 1000);
+      await sleep(500);
+      const open = await gen.report();
+      await gen.measure();
+      await gen.closedLoop(pubs, size.window, size.seconds * 1000);
+      await sleep(200);
+      const closed = await gen.report();
+      const round: DurableRound = {
+        ackedPerSec: Math.round(closed.acked / size.seconds),
+        closedAck: closed.ack,
+        ack: open.ack,
+        achievedRate: Math.round(sent / size.seconds),
+      };
+      log(`durable: ${round.ackedPerSec} acked/s; at ${size.rate}/s p99 ack ${round.ack.p99Ms} ms`);
+      return round;
+    }),
+  );
+  const rs = all["parley"] ?? [];
+  const summary = {
+    parley: {
+      ackedPerSec: medianOf(rs, (r) => r.ackedPerSec),
+      p50AckMs: medianOf(rs, (r) => r.ack.p50Ms),
+      p99AckMs: medianOf(rs, (r) => r.ack.p99Ms),
+    },
+  };
+  return { scenario: "durable", sizes: size, rounds: all, inProcess, summary };
+}
+
+/** Runs the existing in-process benchmark as a child and returns the JSON it writes. */
+async function runInProcess(seconds: number, rate: number): Promise<unknown> {
+  log(`durable: in-process embedded-log benchmark (${seconds}s per run)`);
+  const child = spawn(process.execPath, [IN_PROCESS, `--seconds=${seconds}`, `--rate=${rate}`], { stdio: "inherit" });
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  if (code !== 0) return { error: `durable-publish exited with ${code}` };
+  return JSON.parse(readFileSync(`${ROOT}bench/results/durable-publish.json`, "utf8")) as unknown;
+}

@@ -1,0 +1,113 @@
+import type { LatencySummary } from "../histogram.js";
+import { SYSTEMS } from "../wire/wire.js";
+import {
+  log,
+  type Harness,
+  medianOf,
+  requireOpened,
+  roomSpecs,
+  rounds,
+  sleep,
+  withSystem,
+  type BenchOptions,
+} from "./common.js";
+
+/** Sizes per scale: connections, room size, measured window per step, delivery-rate steps (msg/s). */
+const SIZES = {
+  full: {
+    conns: 10_000,
+    roomSize: 100,
+    stepMs: 3_000,
+    steps: [10e3, 20e3, 40e3, 60e3, 80e3, 100e3, 130e3, 160e3, 200e3],
+  },
+  quick: { conns: 4_000, roomSize: 100, stepMs: 2_000, steps: [10e3, 20e3, 40e3, 60e3, 80e3, 100e3, 130e3] },
+  toy: { conns: 20, roomSize: 10, stepMs: 600, steps: [200, 400] },
+} as const;
+
+/** p99 publish→deliver at which stepping stops. */
+const P99_LIMIT_MS = 50;
+
+export interface FanoutStep {
+  targetDeliveries: number;
+  published: number;
+  deliveredPerSec: number;
+  /** Delivered / (published × room size): below 1 means lost or cut-off recipients. */
+  completeness: number;
+  latency: LatencySummary;
+  serverCpuUsPerMsg: number;
+  serverCores: number;
+}
+
+export interface FanoutRound {
+  steps: FanoutStep[];
+  /** The best step within the p99 limit (undefined when even the first failed). */
+  best: FanoutStep | undefined;
+  peakRssKiB: number;
+  connectMs: number;
+}
+
+export interface FanoutResult {
+  scenario: "fanout";
+  sizes: (typeof SIZES)[keyof typeof SIZES];
+  rounds: Record<string, FanoutRound[]>;
+  /** Per system: medians over rounds of the best step. */
+  summary: Record<string, { deliveredPerSec: number; p99Ms: number; serverCpuUsPerMsg: number; peakRssKiB: number }>;
+}
+
+/** Scenario 1: steps the publish rate up until p99 publish→deliver passes 50 ms. */
+export async function fanout(opts: BenchOptions): Promise<FanoutResult> {
+  const size = SIZES[opts.scale];
+  const systems = SYSTEMS.filter((s) => opts.systems.includes(s));
+  const all = await rounds(opts, systems, (name) =>
+    withSystem(name, opts, async (h) => {
+      const opened = await h.gen.open(name, h.sys.port, roomSpecs(size.conns, size.roomSize));
+      requireOpened(name, opened.ok, size.conns);
+      log(`${name}: ${opened.ok} subscribed in ${opened.ms} ms`);
+      const steps = await runSteps(h, size);
+      const best = steps.filter((s) => s.latency.p99Ms <= P99_LIMIT_MS && s.completeness >= 0.99).at(-1);
+      return { steps, best, peakRssKiB: h.sampler.peakRssKiB(), connectMs: opened.ms };
+    }),
+  );
+  const summary: FanoutResult["summary"] = {};
+  for (const [name, rs] of Object.entries(all)) {
+    summary[name] = {
+      deliveredPerSec: medianOf(rs, (r) => r.best?.deliveredPerSec ?? 0),
+      p99Ms: medianOf(rs, (r) => r.best?.latency.p99Ms ?? NaN),
+      serverCpuUsPerMsg: medianOf(rs, (r) => r.best?.serverCpuUsPerMsg ?? NaN),
+      peakRssKiB: medianOf(rs, (r) => r.peakRssKiB),
+    };
+  }
+  return { scenario: "fanout", sizes: size, rounds: all, summary };
+}
+
+/** One publisher per room (its first member); each step publishes for stepMs, then waits for stragglers. */
+async function runSteps(h: Harness, size: (typeof SIZES)[keyof typeof SIZES]): Promise<FanoutStep[]> {
+  const rooms = Math.ceil(size.conns / size.roomSize);
+  const pubs = Array.from({ length: rooms }, (_, r) => r * size.roomSize);
+  const steps: FanoutStep[] = [];
+  for (const target of size.steps) {
+    await h.gen.measure();
+    h.sampler.start();
+    const published = await h.gen.publish(pubs, target / size.roomSize, size.stepMs);
+    await sleep(Math.min(500, size.stepMs));
+    const cpu = h.sampler.window();
+    const rep = await h.gen.report();
+    const step: FanoutStep = {
+      targetDeliveries: target,
+      published,
+      deliveredPerSec: Math.round(rep.delivered / (size.stepMs / 1000)),
+      completeness: Math.round((rep.delivered / Math.max(1, published * size.roomSize)) * 1000) / 1000,
+      latency: rep.latency,
+      serverCpuUsPerMsg: Math.round((cpu.cpuUs / Math.max(1, rep.delivered)) * 100) / 100,
+      serverCores: cpu.cores,
+    };
+    steps.push(step);
+    log(
+      `${h.sys.name} ${target}/s: delivered ${step.deliveredPerSec}/s p99 ${step.latency.p99Ms} ms cpu ${step.serverCpuUsPerMsg} us/msg (${step.completeness})`,
+    );
+    if (step.latency.p99Ms > P99_LIMIT_MS || step.completeness < 0.99) break;
+    // Let backlogs drain so one step does not bleed into the next.
+    await sleep(300);
+  }
+  return steps;
+}

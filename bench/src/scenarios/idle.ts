@@ -1,0 +1,66 @@
+import { rssKiB } from "../proc-stats.js";
+import { SYSTEMS } from "../wire/wire.js";
+import { log, medianOf, requireOpened, roomSpecs, rounds, sleep, withSystem, type BenchOptions } from "./common.js";
+
+const COUNTS = { full: [10_000, 19_000], quick: [5_000], toy: [20] } as const;
+/** Time for the server to settle after the last subscription (timers, GC). */
+const SETTLE_MS = { full: 3_000, quick: 2_000, toy: 300 } as const;
+
+export interface IdleRound {
+  connections: number;
+  rssKiBPerConn: number;
+  heapKiBPerConn: number | undefined;
+  baseRssKiB: number;
+  rssKiB: number;
+}
+
+export interface IdleResult {
+  scenario: "idle";
+  counts: readonly number[];
+  rounds: Record<string, IdleRound[]>;
+  summary: Record<string, Record<string, { rssKiBPerConn: number; heapKiBPerConn: number }>>;
+}
+
+/** Scenario 4: RSS and heap per subscribed idle connection (rooms of 100), over the empty server's baseline. */
+export async function idle(opts: BenchOptions): Promise<IdleResult> {
+  const counts = COUNTS[opts.scale];
+  const systems = SYSTEMS.filter((s) => opts.systems.includes(s));
+  const all: Record<string, IdleRound[]> = {};
+  for (const n of counts) {
+    const res = await rounds(opts, systems, (name) =>
+      withSystem(name, opts, async ({ sys, gen }) => {
+        await sleep(SETTLE_MS[opts.scale]);
+        const baseRss = rssKiB(sys.pid);
+        const baseHeap = await sys.heapUsed();
+        const opened = await gen.open(name, sys.port, roomSpecs(n, 100));
+        requireOpened(name, opened.ok, n);
+        await sleep(SETTLE_MS[opts.scale]);
+        const rss = rssKiB(sys.pid);
+        const heap = await sys.heapUsed();
+        const perConn = (before: number, after: number) => Math.round(((after - before) / n) * 100) / 100;
+        const round: IdleRound = {
+          connections: n,
+          rssKiBPerConn: perConn(baseRss, rss),
+          heapKiBPerConn:
+            heap !== undefined && baseHeap !== undefined ? perConn(baseHeap / 1024, heap / 1024) : undefined,
+          baseRssKiB: baseRss,
+          rssKiB: rss,
+        };
+        log(`${name} idle ${n}: ${round.rssKiBPerConn} KiB RSS/conn, heap ${round.heapKiBPerConn ?? "-"} KiB/conn`);
+        return round;
+      }),
+    );
+    for (const [name, rs] of Object.entries(res)) (all[name] ??= []).push(...rs);
+  }
+  const summary: IdleResult["summary"] = {};
+  for (const [name, rs] of Object.entries(all)) {
+    for (const n of counts) {
+      const at = rs.filter((r) => r.connections === n);
+      (summary[name] ??= {})[String(n)] = {
+        rssKiBPerConn: medianOf(at, (r) => r.rssKiBPerConn),
+        heapKiBPerConn: medianOf(at, (r) => r.heapKiBPerConn ?? NaN),
+      };
+    }
+  }
+  return { scenario: "idle", counts, rounds: all, summary };
+}

@@ -1,0 +1,74 @@
+import { Generator } from "../load/generator.js";
+import type { ResumeResult } from "../load/messages.js";
+import { log, medianOf, requireOpened, roomSpecs, rounds, sleep, withSystem, type BenchOptions } from "./common.js";
+
+const SIZES = {
+  full: { clients: 10_000, roomSize: 100, missed: 50 },
+  quick: { clients: 4_000, roomSize: 100, missed: 50 },
+  toy: { clients: 20, roomSize: 10, missed: 5 },
+} as const;
+
+export interface ResumeRound extends ResumeResult {
+  publishMs: number;
+}
+
+export interface ResumeOutcome {
+  scenario: "resume";
+  sizes: (typeof SIZES)[keyof typeof SIZES];
+  rounds: Record<string, ResumeRound[]>;
+  summary: Record<string, { catchUpMs: number; p50Ms: number; caughtUp: number }>;
+}
+
+/**
+ * Scenario 5 (Parley only; the peers have no resume): every client drops, each
+ * room moves on `missed` events, then all reconnect at once with their last
+ * seq; measured until the last client has seen its room's new head.
+ */
+export async function resume(opts: BenchOptions): Promise<ResumeOutcome> {
+  const size = SIZES[opts.scale];
+  const rooms = Math.ceil(size.clients / size.roomSize);
+  const all = await rounds(opts, ["parley"], (name) =>
+    withSystem(name, opts, async ({ sys, gen }) => {
+      const opened = await gen.open(name, sys.port, roomSpecs(size.clients, size.roomSize));
+      requireOpened(name, opened.ok, size.clients);
+      const heads = await gen.heads();
+      await gen.drop();
+      const publishMs = await moveRooms(sys.port, rooms, size.missed);
+      const targets: Record<string, number> = {};
+      for (let r = 0; r < rooms; r++) targets[`r${r}`] = (heads[`r${r}`] ?? 0) + size.missed;
+      const res = await gen.resume(targets, 60_000);
+      log(`resume: ${res.caughtUp}/${res.total} caught up; slowest ${res.maxMs} ms, p50 ${res.p50Ms} ms`);
+      return { ...res, publishMs };
+    }),
+  );
+  const rs = all["parley"] ?? [];
+  return {
+    scenario: "resume",
+    sizes: size,
+    rounds: all,
+    summary: {
+      parley: {
+        catchUpMs: medianOf(rs, (r) => r.maxMs),
+        p50Ms: medianOf(rs, (r) => r.p50Ms),
+        caughtUp: medianOf(rs, (r) => r.caughtUp / r.total),
+      },
+    },
+  };
+}
+
+/** Publishes `missed` events to every room from one publisher per room; resolves once all are acked. */
+async function moveRooms(port: number, rooms: number, missed: number): Promise<number> {
+  const start = performance.now();
+  const pubGen = new Generator(1);
+  try {
+    const opened = await pubGen.open("parley", port, roomSpecs(rooms, 1, "p"));
+    requireOpened("publishers", opened.ok, rooms);
+    await pubGen.measure();
+    const pubs = Array.from({ length: rooms }, (_, i) => i);
+    await pubGen.publish(pubs, rooms * missed, 1_000);
+    for (let i = 0; i < 200 && (await pubGen.report()).acked < rooms * missed; i++) await sleep(50);
+  } finally {
+    await pubGen.close();
+  }
+  return Math.round(performance.now() - start);
+}

@@ -1,0 +1,74 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { connect, createServer } from "node:net";
+import type { SystemName } from "../wire/wire.js";
+
+/** A system under test, running as its own process. */
+export interface RunningSystem {
+  readonly name: SystemName;
+  readonly pid: number;
+  readonly port: number;
+  /** Heap used by the server in bytes, when it can tell (Node servers). */
+  heapUsed(): Promise<number | undefined>;
+  stop(): Promise<void>;
+}
+
+/** A free loopback TCP port. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once something accepts TCP connections on `port`; rejects after `ms`. */
+export async function waitForPort(port: number, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect(port, "127.0.0.1");
+      s.once("connect", () => (s.destroy(), resolve(true)));
+      s.once("error", () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing listens on port ${port} after ${ms} ms`);
+}
+
+/** Spawns a server process whose warnings and errors go to the runner's stderr, prefixed. */
+export function spawnServer(cmd: string, args: string[], label: string): ChildProcess {
+  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+  const relay = (chunk: Buffer) => {
+    const text = chunk.toString();
+    // nats-server logs its banner at INF; the rest is worth seeing.
+    if (!/^\[\d+\] \S+ \S+ \[INF\]/.test(text) && !text.includes("DEV MODE"))
+      process.stderr.write(`[${label}] ${text}`);
+  };
+  child.stdout!.on("data", relay);
+  child.stderr!.on("data", relay);
+  return child;
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves when the process has exited. */
+export function stopProcess(child: ChildProcess, graceMs = 5_000): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    child.once("exit", () => (clearTimeout(timer), resolve()));
+    child.kill("SIGTERM");
+  });
+}
+
+/** GETs a loopback URL's text, or undefined on any failure. */
+export async function fetchText(url: string): Promise<string | undefined> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+    return res.ok ? await res.text() : undefined;
+  } catch {
+    return undefined;
+  }
+}

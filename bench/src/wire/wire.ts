@@ -1,0 +1,69 @@
+import type { WebSocket } from "ws";
+
+/** What a wire adapter reports to the load worker that owns the connection. */
+export interface WireSink {
+  /** The connection is subscribed and may publish. */
+  ready(c: WireConn): void;
+  /** One message delivered; `t0` is the publisher's send time in µs (monotonic clock shared by processes). */
+  delivered(c: WireConn, t0: number): void;
+  /** A publish was acknowledged (Parley only). */
+  acked(c: WireConn, id: number): void;
+  failed(c: WireConn, why: string): void;
+}
+
+/** One generator connection, as every wire adapter sees it. */
+export interface WireConn {
+  readonly user: string;
+  readonly room: string;
+  ws: WebSocket | undefined;
+  /** Per-room resume position (Parley only). */
+  lastSeq: number;
+  epoch: string | undefined;
+  /** Resume from `lastSeq`/`epoch` on the next handshake (Parley only). */
+  resume: boolean;
+  nextId: number;
+  /** Parser carry-over between frames (NATS only). */
+  carry: string;
+}
+
+/**
+ * One system's protocol spoken over the same minimal `ws` client, so the
+ * generator's cost per message is alike for every system. Deliveries are
+ * found by scanning the frame for the body's `"t0":` field, not by parsing it.
+ */
+export interface Wire {
+  readonly name: SystemName;
+  url(port: number): string;
+  onOpen(c: WireConn): void;
+  onMessage(c: WireConn, data: Buffer, sink: WireSink): void;
+  /** Publishes `body` (a JSON object text) to the connection's room; returns the request id when acked. */
+  publish(c: WireConn, body: string): number;
+}
+
+export type SystemName = "parley" | "socketio" | "nats" | "ws";
+export const SYSTEMS: readonly SystemName[] = ["parley", "ws", "nats", "socketio"];
+
+const T0 = Buffer.from('"t0":');
+
+/** The integer after `"t0":` in `data`, or -1. */
+export function extractT0(data: Buffer, from = 0): number {
+  const at = data.indexOf(T0, from);
+  if (at < 0) return -1;
+  let n = 0;
+  for (let i = at + T0.length; i < data.length; i++) {
+    const d = data[i]! - 48;
+    if (d < 0 || d > 9) break;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/** Monotonic microseconds; CLOCK_MONOTONIC is shared by all processes on the machine. */
+export function nowUs(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
+/** The body every system carries: a send timestamp and ~90 bytes of text. */
+export function messageBody(t0: number): string {
+  return `{"t0":${t0},"text":"The quick brown fox jumps over the lazy dog; a chat message of about a hundred bytes."}`;
+}

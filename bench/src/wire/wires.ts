@@ -1,0 +1,11 @@
+import { bareWire } from "./bare-wire.js";
+import { natsWire } from "./nats-wire.js";
+import { parleyWire } from "./parley-wire.js";
+import { socketioWire } from "./socketio-wire.js";
+import type { SystemName, Wire } from "./wire.js";
+
+const WIRES: Record<SystemName, Wire> = { parley: parleyWire, socketio: socketioWire, nats: natsWire, ws: bareWire };
+
+export function wireFor(system: SystemName): Wire {
+  return WIRES[system];
+}
