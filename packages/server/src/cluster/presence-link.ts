@@ -1,0 +1,129 @@
+/**
+ * Carries ClusterPresence snapshots between gateways over a short-retention
+ * Kafka topic (`<prefix>presence`, one partition: it is small and ordering
+ * per node is all that matters). Every gateway reads it from the latest
+ * offset under its own throwaway group: presence is ephemeral, a new node
+ * learns the others from their next heartbeat.
+ */
+import { randomBytes } from "node:crypto";
+import { Admin, Consumer, Producer, stringDeserializers, stringSerializers } from "@platformatic/kafka";
+import type { MessagesStream } from "@platformatic/kafka";
+import type { Logger } from "pino";
+import { ClusterPresence, type PresenceSnapshot } from "./cluster-presence.js";
+
+/** Options of PresenceLink. */
+export interface PresenceLinkOptions {
+  readonly brokers: readonly string[];
+  readonly topicPrefix: string;
+  /** Replication factor of the presence topic when created. Default 1. */
+  readonly replication?: number;
+  readonly logger: Logger;
+  /** Snapshot interval. Default 2000 ms. */
+  readonly heartbeatMs?: number;
+  /** A node silent this long leaves with its users. Default 8000 ms (users of a killed gateway leave in < 15 s). */
+  readonly nodeTimeoutMs?: number;
+}
+
+/** ClusterPresence plus its Kafka transport and timers. */
+export class PresenceLink {
+  readonly nodeId = randomBytes(6).toString("base64url");
+  readonly presence: ClusterPresence;
+  private readonly topic: string;
+  private producer: Producer<string, string, string, string> | undefined;
+  private consumer: Consumer<string, string, string, string> | undefined;
+  private stream: MessagesStream<string, string, string, string> | undefined;
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(private readonly options: PresenceLinkOptions) {
+    this.topic = `${options.topicPrefix}presence`;
+    this.presence = new ClusterPresence({
+      nodeId: this.nodeId,
+      publish: (s) => this.send(s),
+      nodeTimeoutMs: options.nodeTimeoutMs ?? 8000,
+    });
+  }
+
+  /** Creates the topic if missing, starts reading it, and starts the heartbeat. */
+  async start(): Promise<void> {
+    const { brokers, logger } = this.options;
+    await ensurePresenceTopic([...brokers], this.topic, this.options.replication ?? 1);
+    this.producer = new Producer({
+      clientId: `parley-presence-${this.nodeId}`,
+      bootstrapBrokers: [...brokers],
+      serializers: stringSerializers,
+    });
+    this.consumer = new Consumer({
+      groupId: `${this.options.topicPrefix}presence.${this.nodeId}`,
+      clientId: `parley-presence-${this.nodeId}`,
+      bootstrapBrokers: [...brokers],
+      deserializers: stringDeserializers,
+    });
+    this.stream = await this.consumer.consume({
+      topics: [this.topic],
+      mode: "latest",
+      autocommit: false,
+      maxWaitTime: 200,
+    });
+    this.stream.on("data", (m: { value: string }) => this.receive(m.value));
+    this.stream.on("error", (err: unknown) => logger.warn({ err }, "presence consumer error"));
+    const heartbeat = setInterval(() => this.presence.publishSnapshot(), this.options.heartbeatMs ?? 2000);
+    const expiry = setInterval(() => this.presence.expire(), 1000);
+    this.timers = [heartbeat, expiry];
+    for (const t of this.timers) t.unref();
+    this.presence.publishSnapshot();
+  }
+
+  /** Tells the others this node is gone (an empty snapshot), then stops. */
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    await this.producer
+      ?.send({
+        messages: [{ topic: this.topic, key: this.nodeId, value: JSON.stringify({ node: this.nodeId, entries: [] }) }],
+      })
+      .catch(() => undefined);
+    await this.stream?.close().catch(() => undefined);
+    const consumer = this.consumer;
+    if (consumer) await new Promise<void>((resolve) => consumer.close(true, () => resolve()));
+    await this.producer?.close().catch(() => undefined);
+  }
+
+  private send(snapshot: PresenceSnapshot): void {
+    // Best effort: a lost snapshot is repeated by the next heartbeat.
+    this.producer
+      ?.send({ messages: [{ topic: this.topic, key: this.nodeId, value: JSON.stringify(snapshot) }] })
+      .catch((err: unknown) => this.options.logger.debug({ err }, "presence publish failed"));
+  }
+
+  private receive(value: string): void {
+    try {
+      const s = JSON.parse(value) as PresenceSnapshot;
+      if (typeof s?.node === "string" && Array.isArray(s.entries)) this.presence.apply(s);
+    } catch {
+      // Not ours or corrupt: presence is best effort, never fatal.
+    }
+  }
+}
+
+async function ensurePresenceTopic(brokers: string[], topic: string, replicas: number): Promise<void> {
+  const admin = new Admin({ clientId: "parley-presence-admin", bootstrapBrokers: brokers });
+  try {
+    if ((await admin.listTopics()).includes(topic)) return;
+    await admin
+      .createTopics({
+        topics: [topic],
+        partitions: 1,
+        replicas,
+        configs: [
+          { name: "retention.ms", value: "60000" },
+          { name: "segment.ms", value: "60000" },
+        ],
+      })
+      .catch((err: unknown) => {
+        // Another node created it first: fine.
+        const findBy = (err as { findBy?: (k: string, v: string) => unknown }).findBy;
+        if (!findBy?.("apiId", "TOPIC_ALREADY_EXISTS") && !/exist/i.test(String(err))) throw err;
+      });
+  } finally {
+    await admin.close();
+  }
+}
