@@ -1,0 +1,107 @@
+/**
+ * One face for the three ways in: WebSocket and SSE (`connect` frame with a
+ * token) and REST (`Authorization: Bearer`). The auth matrix runs the same
+ * cases through each and compares outcomes: "ok" or the error code.
+ */
+import { randomUUID } from "node:crypto";
+import type { ServerFrame } from "@parley/protocol";
+import { RawClient } from "../test-support/raw-client.js";
+import { SseClient } from "../test-support/sse-client.js";
+
+/** What a client may try on a room. REST has no subscriptions. */
+export type RoomAction = "sub" | "history" | "pub";
+
+/** "ok" or the catalogued error code. */
+export type Outcome = string;
+
+/** An authenticated session on one transport. */
+export interface AuthSession {
+  attempt(action: RoomAction, room: string): Promise<Outcome>;
+  /** Events received for `room` (always 0 on REST). */
+  eventsIn(room: string): number;
+  close(): void;
+}
+
+/** A transport: open a session with a token, or learn the refusal code. */
+export interface AuthTransport {
+  readonly name: "ws" | "sse" | "rest";
+  readonly actions: readonly RoomAction[];
+  open(token: string): Promise<AuthSession | { refused: Outcome }>;
+}
+
+function frameFor(action: RoomAction, room: string): Record<string, unknown> & { t: string } {
+  if (action === "pub") return { t: "pub", room, cmid: randomUUID(), body: "matrix" };
+  return { t: action, room };
+}
+
+const outcome = (reply: ServerFrame): Outcome => (reply.t === "error" ? reply.code : "ok");
+
+/** Over WebSocket. */
+export function wsTransport(wsUrl: string): AuthTransport {
+  return {
+    name: "ws",
+    actions: ["sub", "history", "pub"],
+    async open(token) {
+      const c = await RawClient.open(wsUrl);
+      const reply = await c.request({ t: "connect", versions: [1], token });
+      if (reply.t !== "connected") {
+        c.terminate();
+        return { refused: outcome(reply) };
+      }
+      return {
+        attempt: async (action, room) => outcome(await c.request(frameFor(action, room))),
+        eventsIn: (room) => c.events(room).length,
+        close: () => c.terminate(),
+      };
+    },
+  };
+}
+
+/** Over SSE + POST. */
+export function sseTransport(httpUrl: string): AuthTransport {
+  return {
+    name: "sse",
+    actions: ["sub", "history", "pub"],
+    async open(token) {
+      const c = await SseClient.open(httpUrl);
+      const reply = await c.request({ t: "connect", versions: [1], token });
+      if (reply.t !== "connected") {
+        c.destroy();
+        return { refused: outcome(reply) };
+      }
+      return {
+        attempt: async (action, room) => outcome(await c.request(frameFor(action, room))),
+        eventsIn: (room) => c.events(room).length,
+        close: () => c.destroy(),
+      };
+    },
+  };
+}
+
+/** Over the REST API: `sub` does not exist there; `history` and `pub` are the messages routes. */
+export function restTransport(httpUrl: string): AuthTransport {
+  const call = async (token: string, method: string, path: string, body?: unknown): Promise<Outcome> => {
+    const headers: Record<string, string> = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+    const init: RequestInit = { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) };
+    const res = await fetch(httpUrl + path, init);
+    const json = (await res.json()) as { error?: { code: string } };
+    return res.ok ? "ok" : (json.error?.code ?? `HTTP ${res.status}`);
+  };
+  return {
+    name: "rest",
+    actions: ["history", "pub"],
+    async open(token) {
+      const result = await call(token, "GET", "/v1/rooms");
+      if (result !== "ok") return { refused: result };
+      return {
+        attempt: (action, room) => {
+          const path = `/v1/rooms/${encodeURIComponent(room)}/messages`;
+          if (action === "pub") return call(token, "POST", path, { cmid: randomUUID(), body: "matrix" });
+          return call(token, "GET", path);
+        },
+        eventsIn: () => 0,
+        close: () => undefined,
+      };
+    },
+  };
+}
