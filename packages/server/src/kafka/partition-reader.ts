@@ -1,0 +1,175 @@
+/**
+ * Reads chosen partitions of one topic at offsets the caller owns (no
+ * consumer group, no hidden position), with read_committed semantics that
+ * are safe against aborted transactions whose abort marker did not fit in
+ * the fetch response: the Kafka client drops only aborted ranges it can see
+ * closed, so this reader also drops the open ones (see dropOpenAborted).
+ */
+import { type Consumer, FetchIsolationLevels, ListOffsetTimestamps } from "@platformatic/kafka";
+import type { fetchV17 } from "@platformatic/kafka";
+
+type FetchResponsePartition = fetchV17.FetchResponsePartition;
+
+/** One committed record. */
+export interface ReadRecord {
+  readonly partition: number;
+  readonly offset: bigint;
+  readonly timestamp: number;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: readonly (readonly [Buffer | null, Buffer | null])[];
+}
+
+/** What one fetch returned for a partition. */
+export interface PartitionBatch {
+  readonly records: ReadRecord[];
+  /** The offset to fetch next. */
+  readonly next: bigint;
+}
+
+/** Options of PartitionReader. */
+export interface PartitionReaderOptions {
+  /** Longest the broker holds a fetch open while no data is available. Default 200 ms. */
+  readonly maxWaitMs?: number;
+  /** Most bytes per fetch response. Default 16 MiB. */
+  readonly maxBytes?: number;
+}
+
+const IS_CONTROL = 0x20;
+
+/** Fetches committed records from partitions of `topic` at given offsets. */
+export class PartitionReader {
+  constructor(
+    private readonly consumer: Consumer,
+    readonly topic: string,
+    private readonly options: PartitionReaderOptions = {},
+  ) {}
+
+  /** Fetches once from every partition in `positions`; partitions with nothing new are absent. */
+  async fetch(positions: ReadonlyMap<number, bigint>): Promise<Map<number, PartitionBatch>> {
+    const metadata = await this.consumer.metadata({ topics: [this.topic] });
+    const topic = metadata.topics.get(this.topic);
+    if (!topic) throw new Error(`unknown topic ${this.topic}`);
+    const byLeader = new Map<number, { partition: number; fetchOffset: bigint }[]>();
+    for (const [partition, fetchOffset] of positions) {
+      const leader = topic.partitions[partition]?.leader ?? -1;
+      const list = byLeader.get(leader) ?? [];
+      list.push({ partition, fetchOffset });
+      byLeader.set(leader, list);
+    }
+    const out = new Map<number, PartitionBatch>();
+    const maxBytes = this.options.maxBytes ?? 16 * 1024 * 1024;
+    await Promise.all(
+      [...byLeader].map(async ([node, parts]) => {
+        const response = await this.consumer
+          .fetch({
+            node,
+            maxWaitTime: this.options.maxWaitMs ?? 200,
+            minBytes: 1,
+            maxBytes,
+            isolationLevel: FetchIsolationLevels.READ_COMMITTED,
+            topics: [
+              {
+                topicId: topic.id,
+                partitions: parts.map((p) => ({
+                  partition: p.partition,
+                  fetchOffset: p.fetchOffset,
+                  partitionMaxBytes: maxBytes,
+                  currentLeaderEpoch: -1,
+                  lastFetchedEpoch: -1,
+                })),
+              },
+            ],
+          })
+          .catch((err: unknown) => {
+            this.consumer.clearMetadata();
+            throw err;
+          });
+        for (const t of response.responses) for (const p of t.partitions) this.collect(p, positions, out);
+      }),
+    );
+    return out;
+  }
+
+  /** Per partition, the offset a read_committed reader ends at now (the last stable offset). */
+  async endOffsets(partitions: readonly number[]): Promise<Map<number, bigint>> {
+    return this.listOffsets(partitions, ListOffsetTimestamps.LATEST);
+  }
+
+  /** Per partition, the first offset still retained. */
+  async startOffsets(partitions: readonly number[]): Promise<Map<number, bigint>> {
+    return this.listOffsets(partitions, ListOffsetTimestamps.EARLIEST);
+  }
+
+  /** Per partition, the first offset whose timestamp is at or after `timestampMs` (the end if none). */
+  async offsetsAt(partitions: readonly number[], timestampMs: number): Promise<Map<number, bigint>> {
+    const at = await this.listOffsets(partitions, BigInt(timestampMs));
+    const end = await this.endOffsets(partitions);
+    for (const p of partitions) if ((at.get(p) ?? -1n) < 0n) at.set(p, end.get(p) ?? 0n);
+    return at;
+  }
+
+  private async listOffsets(partitions: readonly number[], timestamp: bigint): Promise<Map<number, bigint>> {
+    const offsets = await this.consumer.listOffsets({
+      topics: [this.topic],
+      partitions: { [this.topic]: [...partitions] },
+      timestamp,
+      isolationLevel: FetchIsolationLevels.READ_COMMITTED,
+    });
+    const list = offsets.get(this.topic) ?? [];
+    return new Map(partitions.map((p) => [p, list[p] ?? 0n]));
+  }
+
+  private collect(p: FetchResponsePartition, positions: ReadonlyMap<number, bigint>, out: Map<number, PartitionBatch>) {
+    const from = positions.get(p.partitionIndex) ?? 0n;
+    if (p.errorCode !== 0) throw new Error(`fetch ${this.topic}[${p.partitionIndex}] failed with code ${p.errorCode}`);
+    const batches = dropOpenAborted(p);
+    if (batches.length === 0) return;
+    const records: ReadRecord[] = [];
+    let next = from;
+    for (const batch of batches) {
+      const last = batch.firstOffset + BigInt(batch.lastOffsetDelta);
+      if (last + 1n > next) next = last + 1n;
+      if (batch.attributes & IS_CONTROL) continue;
+      for (const r of batch.records) {
+        const offset = batch.firstOffset + BigInt(r.offsetDelta);
+        if (offset < from) continue; // a batch can start before the offset asked for
+        records.push({
+          partition: p.partitionIndex,
+          offset,
+          timestamp: Number(batch.firstTimestamp + r.timestampDelta),
+          key: r.key,
+          value: r.value,
+          headers: r.headers,
+        });
+      }
+    }
+    out.set(p.partitionIndex, { records, next });
+  }
+}
+
+type Batch = NonNullable<FetchResponsePartition["records"]>[number];
+
+/**
+ * Drops batches of an aborted transaction whose abort marker is not in this
+ * response. The client keeps those "for safety", which would deliver a
+ * zombie's aborted events. A fenced or aborting producer writes nothing
+ * after its aborted records before the marker, so dropping every later
+ * batch of that producer in this response is exact.
+ */
+export function dropOpenAborted(p: FetchResponsePartition): Batch[] {
+  const batches = p.records ?? [];
+  if (p.abortedTransactions.length === 0) return batches;
+  const open = new Map<bigint, bigint>();
+  for (const a of p.abortedTransactions) {
+    const closed = batches.some(
+      (b) => b.attributes & IS_CONTROL && b.producerId === a.producerId && b.firstOffset >= a.firstOffset,
+    );
+    if (!closed) open.set(a.producerId, a.firstOffset);
+  }
+  if (open.size === 0) return batches;
+  return batches.filter((b) => {
+    const first = open.get(b.producerId);
+    return first === undefined || b.firstOffset < first || (b.attributes & IS_CONTROL) !== 0;
+  });
+}

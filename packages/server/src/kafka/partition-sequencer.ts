@@ -1,0 +1,163 @@
+/**
+ * One sequencer's work on one commands partition. It owns a transactional
+ * producer whose transactional.id is the partition's (`<prefix>sequencer-<p>`):
+ * initialising it fences any previous owner, and aborts that owner's open
+ * transaction, BEFORE this one reads state. Each batch of commands becomes
+ * one transaction holding the events and duplicate markers, the changed
+ * room heads and the commands offset, so either all of it is visible to
+ * read_committed readers or none is. A zombie's later writes fail with a
+ * fencing error, so it can neither reuse nor skip a seq.
+ */
+import { type Consumer, type Message, ProduceAcks, Producer } from "@platformatic/kafka";
+import { SequencerBatch, type RoomState } from "../sequencer/sequencer.js";
+import { closeForced } from "./close-client.js";
+import { PartitionReader, type ReadRecord } from "./partition-reader.js";
+import { decodeCommand, encodeEventsRecord, encodeState, type OutRecord } from "./records.js";
+import { rebuildPartitionState, type PartitionState } from "./sequencer-state.js";
+import { partitionFor, roomEpoch, type KafkaClusterOptions, type TopicLayout } from "./topics.js";
+
+/** Why a worker ended. `fenced`: another owner took the partition. `failed`: any other error. */
+export type WorkerExit = "stopped" | "fenced" | "failed";
+
+/** What a PartitionSequencer needs from its service. */
+export interface WorkerDeps {
+  readonly cluster: KafkaClusterOptions;
+  readonly layout: TopicLayout;
+  readonly partition: number;
+  readonly clientId: string;
+  /** A consumer used for plain reads. */
+  readonly reader: Consumer;
+  /** The group member; offsets are committed in its group. */
+  readonly group: Consumer;
+  readonly maxBatch: number;
+  readonly dedupeWindowMs: number;
+  readonly dedupeMaxEntries: number;
+  readonly now: () => number;
+  readonly newId: () => string;
+  readonly onError: (err: unknown, partition: number) => void;
+}
+
+/** True for the errors a fenced (replaced) transactional producer gets. */
+export function isFenced(err: unknown): boolean {
+  const e = err as { findBy?: (k: string, v: unknown) => unknown };
+  return ["PRODUCER_FENCED", "INVALID_PRODUCER_EPOCH", "TRANSACTIONAL_ID_AUTHORIZATION_FAILED"].some((id) =>
+    Boolean(e?.findBy?.("apiId", id)),
+  );
+}
+
+/** Sequences one commands partition until stopped, fenced or failed. */
+export class PartitionSequencer {
+  /** Resolves when the worker has ended and closed its producer. */
+  readonly done: Promise<WorkerExit>;
+  private stopping = false;
+
+  constructor(private readonly d: WorkerDeps) {
+    this.done = this.run();
+  }
+
+  /** Finishes the transaction in flight, then ends. */
+  stop(): Promise<WorkerExit> {
+    this.stopping = true;
+    return this.done;
+  }
+
+  private async run(): Promise<WorkerExit> {
+    const { cluster, layout, partition: p } = this.d;
+    const producer = new Producer({
+      clientId: `${this.d.clientId}-p${p}`,
+      bootstrapBrokers: [...cluster.brokers],
+      idempotent: true,
+      acks: ProduceAcks.ALL,
+      transactionalId: `${cluster.topicPrefix ?? "parley."}sequencer-${p}`,
+      timeout: 10_000,
+    });
+    try {
+      let txn = await producer.beginTransaction(); // InitProducerId: fences the previous owner
+      const state = await rebuildPartitionState({ ...this.d, now: this.d.now() });
+      const commands = new PartitionReader(this.d.reader, layout.names.commands, { maxWaitMs: 100 });
+      let offset = state.commandsOffset;
+      while (!this.stopping) {
+        const batch = (await commands.fetch(new Map([[p, offset]]))).get(p);
+        if (!batch) continue;
+        const records = batch.records.slice(0, this.d.maxBatch);
+        const next = records.length < batch.records.length ? records[records.length - 1]!.offset + 1n : batch.next;
+        if (records.length === 0) {
+          offset = next;
+          continue;
+        }
+        const out = this.sequence(state, records);
+        if (out.records.length > 0) await txn.send({ messages: out.records.map((r) => ({ ...r })) });
+        await txn.addConsumer(this.d.group);
+        await txn.addOffset(this.offsetMessage(records[records.length - 1]!.offset));
+        await txn.commit();
+        out.apply();
+        offset = next;
+        txn = await producer.beginTransaction();
+      }
+      await txn.cancel();
+      return "stopped";
+    } catch (err) {
+      if (this.stopping && !isFenced(err)) return "stopped";
+      this.d.onError(err, p);
+      const open = producer.transaction;
+      if (open) await new Promise<void>((resolve) => open.abort(() => resolve()));
+      return isFenced(err) ? "fenced" : "failed";
+    } finally {
+      await closeForced(producer);
+    }
+  }
+
+  /** Decides a batch with the pure sequencer; nothing in `state` changes until `apply` (after commit). */
+  private sequence(state: PartitionState, records: readonly ReadRecord[]): { records: OutRecord[]; apply(): void } {
+    const { layout, partition: p } = this.d;
+    const now = this.d.now();
+    const base = (room: string): RoomState =>
+      state.heads.get(room) ?? { epoch: roomEpoch(layout.eventsTopicId, room), lastSeq: 0 };
+    const batch = new SequencerBatch(base, (room, cmid) => state.dedupe.get(room, cmid, now), this.d.newId);
+    const out: OutRecord[] = [];
+    for (const r of records) {
+      const decoded = decodeCommand(r.value, r.headers);
+      // A malformed command, or one on the wrong partition (which would fork the room's sequence), is skipped.
+      if (!decoded || partitionFor(decoded.command.room, layout.partitions) !== p) {
+        this.d.onError(new Error(`skipped a malformed or misrouted command at offset ${r.offset}`), p);
+        continue;
+      }
+      const decision = batch.decide(decoded.command, now);
+      const rid = decoded.rid;
+      out.push(
+        encodeEventsRecord(
+          layout.names.events,
+          p,
+          decision.type === "append"
+            ? { type: "event", event: decision.event, epoch: decision.state.epoch, rid }
+            : { type: "duplicate", event: decision.event, rid },
+        ),
+      );
+    }
+    for (const [room, head] of batch.touched()) out.push(encodeState(layout.names.state, p, room, head));
+    return {
+      records: out,
+      apply() {
+        for (const [room, head] of batch.touched()) state.heads.set(room, head);
+        for (const e of batch.appended) state.dedupe.add(e, now);
+      },
+    };
+  }
+
+  /** The shape Transaction.addOffset reads: the group member's identity and the last sequenced offset. */
+  private offsetMessage(offset: bigint): Message {
+    const g = this.d.group;
+    const consumer = {
+      groupId: g.groupId,
+      generationId: g.generationId,
+      memberId: g.memberId,
+      coordinatorId: g.coordinatorId,
+    };
+    return {
+      topic: this.d.layout.names.commands,
+      partition: this.d.partition,
+      offset,
+      metadata: { consumer },
+    } as unknown as Message;
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * The wire format of Parley's Kafka records, in one place so gateways,
+ * sequencers and the PostgreSQL sink agree. Keys are the room id (UTF-8);
+ * values are JSON; headers are UTF-8 strings.
+ *
+ * - commands: value = PublishCommand; header `parley-rid` = the gateway's
+ *   request id (`<gatewayId>:<n>`), echoed on the answer.
+ * - events: header `parley-t` = `event` or `duplicate`.
+ *   `event`: value = the new RoomEvent, `parley-epoch` = the room's epoch,
+ *   `parley-rid` = the request that created it. This is the only kind the
+ *   sink stores. `duplicate`: value = the ORIGINAL RoomEvent of a cmid that
+ *   was already sequenced, `parley-rid` = the retried request. A duplicate
+ *   marker is an answer to one gateway, never a new event.
+ * - sequencer-state (compacted): value = `{ epoch, lastSeq }` of the room.
+ */
+import type { EventKind, Json, RoomEvent } from "@parley/protocol";
+import type { PublishCommand } from "../log/event-log.js";
+import type { RoomState } from "../sequencer/sequencer.js";
+
+/** Header names. */
+export const HEADER = { type: "parley-t", rid: "parley-rid", epoch: "parley-epoch" } as const;
+
+/** A record as Parley produces it (Buffers, as the Kafka client sends them). */
+export interface OutRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly key: Buffer;
+  readonly value: Buffer;
+  readonly headers: Map<Buffer, Buffer>;
+}
+
+/** A decoded record of the events topic. */
+export type EventsRecord =
+  | { readonly type: "event"; readonly event: RoomEvent; readonly epoch: string; readonly rid: string }
+  | { readonly type: "duplicate"; readonly event: RoomEvent; readonly rid: string };
+
+/** A decoded command and the request id to answer. */
+export interface CommandRecord {
+  readonly command: PublishCommand;
+  readonly rid: string;
+}
+
+type RawHeaders = Map<Buffer, Buffer> | Iterable<readonly [Buffer | null, Buffer | null]>;
+
+function headers(entries: Record<string, string>): Map<Buffer, Buffer> {
+  return new Map(Object.entries(entries).map(([k, v]) => [Buffer.from(k), Buffer.from(v)]));
+}
+
+/** Reads string headers from a raw record's headers. */
+export function readHeaders(raw: RawHeaders): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [k, v] of raw) if (k && v) out.set(k.toString("utf8"), v.toString("utf8"));
+  return out;
+}
+
+function parse(value: Buffer | null | undefined): unknown {
+  if (!value) return undefined;
+  try {
+    return JSON.parse(value.toString("utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
+
+/** A command record for `partition`. */
+export function encodeCommand(topic: string, partition: number, command: PublishCommand, rid: string): OutRecord {
+  const { room, cmid, from, kind, body } = command;
+  return {
+    topic,
+    partition,
+    key: Buffer.from(room),
+    value: Buffer.from(JSON.stringify({ room, cmid, from, kind, body })),
+    headers: headers({ [HEADER.rid]: rid }),
+  };
+}
+
+/** Decodes a command; undefined when malformed (the sequencer skips it, it never crashes). */
+export function decodeCommand(value: Buffer | null | undefined, raw: RawHeaders): CommandRecord | undefined {
+  const v = parse(value);
+  const rid = readHeaders(raw).get(HEADER.rid) ?? "";
+  if (!isObject(v)) return undefined;
+  const { room, cmid, from, kind, body } = v;
+  if (typeof room !== "string" || typeof cmid !== "string" || typeof from !== "string" || typeof kind !== "string")
+    return undefined;
+  return { command: { room, cmid, from, kind: kind as EventKind, body: (body ?? null) as Json }, rid };
+}
+
+/** A new event, or a duplicate marker carrying the original event. */
+export function encodeEventsRecord(topic: string, partition: number, rec: EventsRecord): OutRecord {
+  const h: Record<string, string> = { [HEADER.type]: rec.type, [HEADER.rid]: rec.rid };
+  if (rec.type === "event") h[HEADER.epoch] = rec.epoch;
+  return {
+    topic,
+    partition,
+    key: Buffer.from(rec.event.room),
+    value: Buffer.from(JSON.stringify(rec.event)),
+    headers: headers(h),
+  };
+}
+
+/** Decodes an events-topic record; undefined when it is not one Parley wrote. */
+export function decodeEventsRecord(value: Buffer | null | undefined, raw: RawHeaders): EventsRecord | undefined {
+  const h = readHeaders(raw);
+  const event = parse(value);
+  if (!isObject(event) || typeof event.room !== "string" || typeof event.seq !== "number") return undefined;
+  const rid = h.get(HEADER.rid) ?? "";
+  const type = h.get(HEADER.type);
+  if (type === "event") return { type, event: event as unknown as RoomEvent, epoch: h.get(HEADER.epoch) ?? "", rid };
+  if (type === "duplicate") return { type, event: event as unknown as RoomEvent, rid };
+  return undefined;
+}
+
+/** A room-head changelog record. */
+export function encodeState(topic: string, partition: number, room: string, state: RoomState): OutRecord {
+  return {
+    topic,
+    partition,
+    key: Buffer.from(room),
+    value: Buffer.from(JSON.stringify({ epoch: state.epoch, lastSeq: state.lastSeq })),
+    headers: new Map(),
+  };
+}
+
+/** Decodes a room head; undefined when malformed or a tombstone. */
+export function decodeState(value: Buffer | null | undefined): RoomState | undefined {
+  const v = parse(value);
+  if (!isObject(v) || typeof v.epoch !== "string" || typeof v.lastSeq !== "number") return undefined;
+  return { epoch: v.epoch, lastSeq: v.lastSeq };
+}

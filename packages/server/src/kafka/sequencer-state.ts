@@ -1,0 +1,95 @@
+/**
+ * Rebuilds what a new owner of a commands partition needs, without
+ * replaying all history:
+ * - room heads from the compacted `<prefix>sequencer-state` partition
+ *   (one record per room, written in the same transaction as the events, so
+ *   it is exactly as new as the committed events: there is no tail to add);
+ * - the dedupe cache from the tail of the events partition inside the dedupe
+ *   window (bounded by count too);
+ * - where to resume commands: the group offset committed in the same transaction.
+ */
+import type { Consumer } from "@platformatic/kafka";
+import { DedupeCache } from "../sequencer/dedupe-cache.js";
+import type { RoomState } from "../sequencer/sequencer.js";
+import { PartitionReader, type ReadRecord } from "./partition-reader.js";
+import { decodeEventsRecord, decodeState } from "./records.js";
+import type { TopicLayout } from "./topics.js";
+
+/** A partition's sequencer state. */
+export interface PartitionState {
+  readonly heads: Map<string, RoomState>;
+  readonly dedupe: DedupeCache;
+  /** The next commands offset to sequence. */
+  readonly commandsOffset: bigint;
+}
+
+/** What rebuild needs. */
+export interface RebuildOptions {
+  readonly layout: TopicLayout;
+  readonly partition: number;
+  /** A client for reads (no group needed). */
+  readonly reader: Consumer;
+  /** The sequencers' group member, whose group holds the committed command offsets. */
+  readonly group: Consumer;
+  readonly dedupeWindowMs: number;
+  readonly dedupeMaxEntries: number;
+  readonly now: number;
+}
+
+/** Reads partition `p` of `reader.topic` from `from` up to `to`, handing over each record. */
+async function readRange(
+  reader: PartitionReader,
+  p: number,
+  from: bigint,
+  to: bigint,
+  each: (record: ReadRecord) => void,
+): Promise<void> {
+  let pos = from;
+  while (pos < to) {
+    const batch = (await reader.fetch(new Map([[p, pos]]))).get(p);
+    if (!batch) continue;
+    for (const r of batch.records) if (r.offset < to) each(r);
+    pos = batch.next;
+  }
+}
+
+/** Rebuilds partition state; call only after this owner's transactional producer was initialised (fencing the old owner). */
+export async function rebuildPartitionState(o: RebuildOptions): Promise<PartitionState> {
+  const p = o.partition;
+  const heads = new Map<string, RoomState>();
+  const state = new PartitionReader(o.reader, o.layout.names.state);
+  const [stateStart, stateEnd] = await Promise.all([state.startOffsets([p]), state.endOffsets([p])]);
+  await readRange(state, p, stateStart.get(p) ?? 0n, stateEnd.get(p) ?? 0n, (r) => {
+    const head = decodeState(r.value);
+    if (head && r.key) heads.set(r.key.toString("utf8"), head);
+  });
+  return { heads, dedupe: await rebuildDedupe(o, heads), commandsOffset: await committedOffset(o) };
+}
+
+async function rebuildDedupe(o: RebuildOptions, heads: Map<string, RoomState>): Promise<DedupeCache> {
+  const p = o.partition;
+  const dedupe = new DedupeCache({ windowMs: o.dedupeWindowMs, maxEntries: o.dedupeMaxEntries });
+  const events = new PartitionReader(o.reader, o.layout.names.events);
+  const [at, end] = await Promise.all([events.offsetsAt([p], o.now - o.dedupeWindowMs), events.endOffsets([p])]);
+  const to = end.get(p) ?? 0n;
+  const byCount = to - BigInt(o.dedupeMaxEntries);
+  const from = (at.get(p) ?? 0n) > byCount ? (at.get(p) ?? 0n) : byCount;
+  await readRange(events, p, from > 0n ? from : 0n, to, (r) => {
+    const rec = decodeEventsRecord(r.value, r.headers);
+    if (rec?.type !== "event") return;
+    dedupe.add(rec.event, rec.event.ts);
+    // Heads and events commit together, so this only matters if the state record was lost.
+    const head = heads.get(rec.event.room);
+    if (!head || head.lastSeq < rec.event.seq) heads.set(rec.event.room, { epoch: rec.epoch, lastSeq: rec.event.seq });
+  });
+  return dedupe;
+}
+
+async function committedOffset(o: RebuildOptions): Promise<bigint> {
+  const { commands } = o.layout.names;
+  const committed = await o.group.listCommittedOffsets({ topics: [{ topic: commands, partitions: [o.partition] }] });
+  const offset = committed.get(commands)?.[o.partition] ?? -1n;
+  if (offset >= 0n) return offset;
+  const reader = new PartitionReader(o.reader, commands);
+  return (await reader.startOffsets([o.partition])).get(o.partition) ?? 0n;
+}
