@@ -11,3 +11,5 @@ if [ ! -f "$stamp" ] || [ package.json -nt "$stamp" ] || [ package-lock.json -nt
 fi
 echo "[parley] building…"
 npx tsc -b
+echo "[parley] building the web app…"
+(cd apps/web && npx vite build --logLevel warn)

@@ -10,6 +10,8 @@ export interface ConnectionInfo {
   since: number;
   /** True once a session has been established at least once: "reconnecting" means lost, not "never had". */
   everConnected: boolean;
+  /** True while `connected` follows a lost connection (not the first connect): time to say "back online". */
+  reconnected: boolean;
 }
 
 /** Follows the client's connection state machine; re-renders on every transition. */
@@ -24,6 +26,7 @@ export function useConnectionState(): ConnectionInfo {
         reason,
         since: Date.now(),
         everConnected: prev.everConnected || newState === "connected",
+        reconnected: newState === "connected" && prev.everConnected,
       })),
     );
   }, [client]);
@@ -31,5 +34,5 @@ export function useConnectionState(): ConnectionInfo {
 }
 
 function initial(state: ConnectionState): ConnectionInfo {
-  return { state, reason: "", since: Date.now(), everConnected: state === "connected" };
+  return { state, reason: "", since: Date.now(), everConnected: state === "connected", reconnected: false };
 }

@@ -34,7 +34,11 @@ export function useTyping(id: string, options: UseTypingOptions = {}): TypingRes
       room.on("typing", ({ user: who }) => {
         if (who !== me()) setUntil((m) => new Map(m).set(who, Date.now() + timeoutMs));
       }),
-      room.on("event", (e) => setUntil((m) => (m.has(e.from) ? without(m, e.from) : m))),
+      room.on("event", (e) => {
+        // My message ended my typing burst for everyone else: the next keystroke announces a new one.
+        if (e.from === me()) lastSent.current = 0;
+        setUntil((m) => (m.has(e.from) ? without(m, e.from) : m));
+      }),
     ];
     return () => offs.forEach((off) => off());
   }, [room, client, user, timeoutMs]);

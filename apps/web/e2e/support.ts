@@ -1,0 +1,165 @@
+/**
+ * Browser-test fixtures: a real Parley server process serving the built app,
+ * headless Debian Chromium, and helpers that read the message list the way a
+ * user sees it (DOM rows with their seq and delivery state).
+ */
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { ServerProcess } from "@parley/server/test-support/server-process.js";
+
+/** The built app (apps/web/dist), resolved from the compiled test file in apps/web/dist-e2e/. */
+export const WEB_ROOT = fileURLToPath(new URL("../dist", import.meta.url));
+/** Screenshots land in the repo's gitignored test-results/screenshots/. */
+export const SHOTS = fileURLToPath(new URL("../../../test-results/screenshots/", import.meta.url));
+
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+/** Starts a dev-mode server on the built app; a short heartbeat lets clients notice a dead link in ~2.5 s. */
+export function startServer(extraArgs: string[] = []): Promise<ServerProcess> {
+  return ServerProcess.start({ args: ["--web-root", WEB_ROOT, "--heartbeat-ms", "1000", ...extraArgs] });
+}
+
+/** Headless Chromium from Debian (scripts/ensure-chromium.sh installs it). */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS });
+}
+
+/** A signed-in user in a browser context of their own. */
+export interface User {
+  name: string;
+  context: BrowserContext;
+  page: Page;
+}
+
+/** Opens the app in a fresh context, signs in as `name` (dev mode) and waits until #general is loaded. */
+export async function signIn(
+  browser: Browser,
+  server: ServerProcess,
+  name: string,
+  viewport = { width: 1100, height: 720 },
+): Promise<User> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  page.on("pageerror", (err) => console.error(`[${name}] page error: ${err.message}`));
+  await page.goto(server.httpUrl);
+  await page.getByLabel("Your name").fill(name);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.locator("#room-title").waitFor();
+  await waitReady(page);
+  return { name, context, page };
+}
+
+/** Waits until the open room's latest page is loaded and the connection is up. */
+export async function waitReady(page: Page): Promise<void> {
+  await page.locator('[data-testid="connection-banner"][data-state="connected"]').waitFor({ state: "attached" });
+  await page.locator(".messages .loading").waitFor({ state: "detached" });
+}
+
+/** Types a message and presses Enter, as a user does. */
+export async function send(page: Page, text: string): Promise<void> {
+  const box = page.getByRole("textbox", { name: /^Message / });
+  await box.fill(text);
+  await box.press("Enter");
+}
+
+/** A rendered row. */
+export interface Row {
+  seq: number | undefined;
+  text: string;
+  state: string;
+  from: string;
+}
+
+/** The message rows in display order. */
+export function rows(page: Page): Promise<Row[]> {
+  return page.$$eval("li.message", (items) =>
+    items.map((li) => ({
+      seq: li.getAttribute("data-seq") ? Number(li.getAttribute("data-seq")) : undefined,
+      text: li.querySelector(".body")?.textContent ?? "",
+      state: li.getAttribute("data-state") ?? "",
+      from: li.querySelector(".sender")?.textContent ?? "",
+    })),
+  );
+}
+
+/** Polls until `check` passes (it throws assertion errors until then), or fails with its last error. */
+export async function eventually(check: () => Promise<void>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/**
+ * Waits until the confirmed rows whose text starts with `prefix` are exactly `expected`, in that
+ * order, each once, with strictly increasing seqs.
+ */
+export async function expectConfirmed(
+  page: Page,
+  prefix: string,
+  expected: string[],
+  timeoutMs?: number,
+): Promise<void> {
+  await eventually(async () => {
+    const mine = (await rows(page)).filter((r) => r.text.startsWith(prefix));
+    assert.deepEqual(
+      mine.map((r) => r.text),
+      expected,
+    );
+    assert.ok(
+      mine.every((r) => r.state === "sent" && r.seq !== undefined),
+      `not all confirmed: ${JSON.stringify(mine)}`,
+    );
+    const seqs = mine.map((r) => r.seq!);
+    assert.deepEqual(
+      seqs,
+      [...seqs].sort((a, b) => a - b),
+    );
+    assert.equal(new Set(seqs).size, seqs.length);
+  }, timeoutMs);
+}
+
+/** Every message of a room from the REST API, oldest first (the server's truth). */
+export async function history(server: ServerProcess, room: string): Promise<{ seq: number; text: string }[]> {
+  const out: { seq: number; text: string }[] = [];
+  for (let after = 0; ;) {
+    const res = await fetch(`${server.httpUrl}/v1/rooms/${room}/messages?after=${after}&limit=500`, {
+      headers: { "x-parley-user": "auditor" },
+    });
+    const page = (await res.json()) as { events: { seq: number; body: { text: string } }[]; hasMore: boolean };
+    out.push(...page.events.map((e) => ({ seq: e.seq, text: e.body.text })));
+    if (!page.hasMore || page.events.length === 0) return out;
+    after = page.events.at(-1)!.seq;
+  }
+}
+
+/** Publishes through REST as `user` (a different path from the browsers' WebSockets). */
+export async function restPublish(server: ServerProcess, room: string, user: string, text: string): Promise<number> {
+  const res = await fetch(`${server.httpUrl}/v1/rooms/${room}/messages`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-parley-user": user },
+    body: JSON.stringify({ cmid: `rest-${text.replace(/\s/g, "_")}`, body: { text } }),
+  });
+  if (!res.ok) assert.fail(`POST ${room} as ${user}: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { seq: number }).seq;
+}
+
+/** Saves a screenshot as test-results/screenshots/<name>.png. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: `${SHOTS}${name}.png` });
+}

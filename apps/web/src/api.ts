@@ -1,0 +1,98 @@
+import type { Session } from "./session.js";
+
+/** A room in the sidebar, as `GET /v1/rooms` returns it. */
+export interface RoomSummary {
+  id: string;
+  type: "public" | "private" | "dm";
+  name: string;
+  createdBy: string;
+  createdAt: number;
+  lastReadSeq: number;
+  lastSeq: number;
+  unread: number;
+}
+
+/** A public room anyone may join. */
+export type PublicRoom = Pick<RoomSummary, "id" | "type" | "name" | "createdBy" | "createdAt">;
+
+/** A REST failure with the server's error code. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The small REST client the app needs (rooms, DMs, read positions), authenticated like the socket. */
+export class Api {
+  constructor(private readonly session: Session) {}
+
+  async myRooms(): Promise<RoomSummary[]> {
+    return (await this.call<{ rooms: RoomSummary[] }>("GET", "/v1/rooms")).rooms;
+  }
+
+  async publicRooms(): Promise<PublicRoom[]> {
+    return (await this.call<{ rooms: PublicRoom[] }>("GET", "/v1/rooms/public?limit=100")).rooms;
+  }
+
+  createRoom(name: string, type: "public" | "private"): Promise<PublicRoom> {
+    return this.call("POST", "/v1/rooms", { name, type, id: slug(name) });
+  }
+
+  join(room: string): Promise<unknown> {
+    return this.call("POST", `/v1/rooms/${encodeURIComponent(room)}/join`);
+  }
+
+  openDm(user: string): Promise<PublicRoom> {
+    return this.call("POST", "/v1/dms", { user });
+  }
+
+  markRead(room: string, seq: number): Promise<unknown> {
+    return this.call("POST", `/v1/rooms/${encodeURIComponent(room)}/read`, { seq });
+  }
+
+  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (this.session.token) headers.authorization = `Bearer ${this.session.token}`;
+    else headers["x-parley-user"] = this.session.user;
+    const init: RequestInit = { method, headers };
+    if (body !== undefined) init.body = JSON.stringify(body);
+    const res = await fetch(path, init);
+    const json = (await res.json().catch(() => ({}))) as { error?: { code: string; message: string } };
+    if (!res.ok) throw new ApiError(res.status, json.error?.code ?? "HTTP", json.error?.message ?? res.statusText);
+    return json as T;
+  }
+}
+
+/** `GET /v1/info`: whether the server is in dev mode. */
+export async function serverInfo(): Promise<{ dev: boolean; version: string }> {
+  const res = await fetch("/v1/info");
+  if (!res.ok) throw new Error(`GET /v1/info: ${res.status}`);
+  return (await res.json()) as { dev: boolean; version: string };
+}
+
+/** A readable room id from a name, with a random tail so two "Design" rooms never collide. */
+export function slug(name: string): string {
+  const base = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 40);
+  return `${base || "room"}-${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/** The other user of a DM room id `dm:<a>:<b>`. */
+export function dmPeer(roomId: string, me: string): string | undefined {
+  const parts = roomId.split(":");
+  if (parts.length !== 3 || parts[0] !== "dm") return undefined;
+  return parts[1] === me ? parts[2] : parts[1];
+}
+
+/** What the sidebar and header call a room. */
+export function roomTitle(room: Pick<RoomSummary, "id" | "name" | "type">, me: string): string {
+  if (room.type === "dm") return `@${dmPeer(room.id, me) ?? room.id}`;
+  return room.name || room.id;
+}

@@ -1,0 +1,127 @@
+import { useCallback, useEffect, useState } from "react";
+import { useConnectionState } from "@parley/react";
+import { ApiError, type Api, type RoomSummary } from "../api.js";
+import { ConnectionBanner } from "./ConnectionBanner.js";
+import { RoomView } from "./RoomView.js";
+import { Sidebar } from "./Sidebar.js";
+
+const REFRESH_MS = 15_000;
+
+/** The signed-in screen: banner, sidebar of rooms and DMs, and the open room. */
+export function ChatApp({ api, me, onSignOut }: { api: Api; me: string; onSignOut: () => void }) {
+  const [rooms, setRooms] = useState<RoomSummary[]>([]);
+  const [active, setActive] = useState<string | undefined>(() => roomFromHash());
+  const [menuOpen, setMenuOpen] = useState(false);
+  const [error, setError] = useState("");
+  const { state } = useConnectionState();
+
+  const refresh = useCallback(async () => {
+    try {
+      let list = await api.myRooms();
+      if (list.length === 0) list = await joinGeneral(api);
+      setRooms(list);
+      setError("");
+    } catch (err) {
+      setError(`Could not load your rooms: ${(err as Error).message}`);
+    }
+  }, [api]);
+
+  useEffect(() => {
+    if (state !== "connected") return; // refresh on every (re)connect and every so often while up
+    void refresh();
+    const timer = setInterval(() => void refresh(), REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [state, refresh]);
+
+  const open = useCallback((id: string) => {
+    setActive(id);
+    setMenuOpen(false);
+    history.replaceState(null, "", `#room=${encodeURIComponent(id)}`);
+  }, []);
+  useEffect(() => {
+    if (!active && rooms[0]) open(rooms[0].id);
+  }, [active, rooms, open]);
+
+  const markedRead = useCallback((id: string, seq: number) => {
+    setRooms((rs) =>
+      rs.map((r) =>
+        r.id === id && seq > r.lastReadSeq
+          ? { ...r, lastReadSeq: seq, lastSeq: Math.max(seq, r.lastSeq), unread: 0 }
+          : r,
+      ),
+    );
+  }, []);
+  const openDm = useCallback(
+    async (user: string) => {
+      const room = await api.openDm(user);
+      await refresh();
+      open(room.id);
+    },
+    [api, refresh, open],
+  );
+
+  const current = rooms.find((r) => r.id === active);
+  return (
+    <div className={`app ${menuOpen ? "menu-open" : ""}`}>
+      <a className="skip-link" href="#composer-input">
+        Skip to message box
+      </a>
+      <ConnectionBanner />
+      <header className="topbar">
+        <button
+          type="button"
+          className="menu-button"
+          aria-expanded={menuOpen}
+          aria-controls="sidebar"
+          onClick={() => setMenuOpen((o) => !o)}
+        >
+          <span aria-hidden="true">☰</span>
+          <span className="visually-hidden">Rooms</span>
+        </button>
+        <span className="brand">Parley</span>
+        <span className="me">
+          Signed in as <strong>{me}</strong>
+        </span>
+        <button type="button" className="link-button" onClick={onSignOut}>
+          Sign out
+        </button>
+      </header>
+      {error && (
+        <p role="alert" className="error app-error">
+          {error}
+        </p>
+      )}
+      <div className="layout">
+        <Sidebar api={api} me={me} rooms={rooms} active={active} onOpen={open} onChanged={refresh} />
+        {active ? (
+          <RoomView key={active} id={active} summary={current} api={api} me={me} onRead={markedRead} onDm={openDm} />
+        ) : (
+          <main className="room empty-room">
+            <p>Pick or create a room.</p>
+          </main>
+        )}
+      </div>
+    </div>
+  );
+}
+
+/** A first-time user lands in #general (created by whoever comes first). */
+async function joinGeneral(api: Api): Promise<RoomSummary[]> {
+  try {
+    await api.join("general");
+  } catch (err) {
+    if (!(err instanceof ApiError && err.code === "ROOM_NOT_FOUND")) throw err;
+    await api
+      .call("POST", "/v1/rooms", { id: "general", name: "general", type: "public" })
+      .catch(async (e: unknown) => {
+        if (!(e instanceof ApiError && e.code === "ROOM_EXISTS")) throw e;
+        await api.join("general"); // someone else created it just now
+      });
+  }
+  return api.myRooms();
+}
+
+function roomFromHash(): string | undefined {
+  const match = /^#room=(.+)$/.exec(location.hash);
+  return match ? decodeURIComponent(match[1]!) : undefined;
+}

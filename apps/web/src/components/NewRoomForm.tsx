@@ -1,0 +1,42 @@
+import { useState, type FormEvent } from "react";
+import type { Api } from "../api.js";
+
+/** Creates a public or private room; the creator becomes its first member. */
+export function NewRoomForm({ api, onDone }: { api: Api; onDone: (id?: string) => Promise<void> }) {
+  const [name, setName] = useState("");
+  const [type, setType] = useState<"public" | "private">("public");
+  const [error, setError] = useState("");
+  const submit = async (ev: FormEvent) => {
+    ev.preventDefault();
+    if (!name.trim()) return setError("Give the room a name.");
+    try {
+      const room = await api.createRoom(name.trim(), type);
+      await onDone(room.id);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  return (
+    <form className="panel" onSubmit={submit} aria-label="New room">
+      <label htmlFor="new-room-name">Room name</label>
+      <input id="new-room-name" autoFocus maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
+      <fieldset>
+        <legend>Who can join</legend>
+        <label>
+          <input type="radio" name="room-type" checked={type === "public"} onChange={() => setType("public")} /> Anyone
+          (public)
+        </label>
+        <label>
+          <input type="radio" name="room-type" checked={type === "private"} onChange={() => setType("private")} />{" "}
+          Invited only (private)
+        </label>
+      </fieldset>
+      <button type="submit">Create room</button>
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,31 @@
+import { usePresence } from "@parley/react";
+
+/** Who is in the room now; anyone but me gets a "Message" button that opens a DM. */
+export function PresenceList(props: { id: string; me: string; open: boolean; onDm: (user: string) => Promise<void> }) {
+  const { members, fresh } = usePresence(props.id);
+  return (
+    <aside id="presence" className={`presence ${props.open ? "open" : ""}`} aria-labelledby="presence-heading">
+      <h2 id="presence-heading">
+        Here now <span className="count">{fresh ? members.length : "…"}</span>
+      </h2>
+      <ul>
+        {members.map((m) => (
+          <li key={m.user}>
+            <span className="dot" aria-hidden="true" />
+            <span className="who">{m.user === props.me ? `${m.user} (you)` : m.user}</span>
+            {m.user !== props.me && (
+              <button
+                type="button"
+                className="dm-button"
+                aria-label={`Message ${m.user}`}
+                onClick={() => void props.onDm(m.user)}
+              >
+                Message
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+    </aside>
+  );
+}
