@@ -1,12 +1,18 @@
-import { usePresence } from "@parley/react";
+import { useConnectionState, usePresence } from "@parley/react";
 
 /** Who is in the room now; anyone but me gets a "Message" button that opens a DM. */
 export function PresenceList(props: { id: string; me: string; open: boolean; onDm: (user: string) => Promise<void> }) {
   const { members, fresh } = usePresence(props.id);
+  // While the link is down this list is only what we last knew: say so instead of showing it as live.
+  const live = useConnectionState().state === "connected" && fresh;
   return (
-    <aside id="presence" className={`presence ${props.open ? "open" : ""}`} aria-labelledby="presence-heading">
+    <aside
+      id="presence"
+      className={`presence ${props.open ? "open" : ""} ${live ? "" : "stale"}`}
+      aria-labelledby="presence-heading"
+    >
       <h2 id="presence-heading">
-        Here now <span className="count">{fresh ? members.length : "…"}</span>
+        Here now <span className="count">{live ? members.length : "(last known)"}</span>
       </h2>
       <ul>
         {members.map((m) => (
