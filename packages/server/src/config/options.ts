@@ -56,6 +56,11 @@ export const OPTIONS = {
   topicPartitions: opt("int", 12, "Partitions of the commands and events topics when they are created."),
   topicReplication: opt("int", 1, "Replication factor of topics when they are created."),
   postgresPoolSize: opt("int", 10, "Most PostgreSQL connections per process."),
+  kafkaSessionTimeoutMs: opt(
+    "int",
+    10_000,
+    "Consumer-group session of sequencers and sinks: how soon a dead one's partitions move to another.",
+  ),
   // ---- auth
   dev: opt("bool", false, "Dev mode: anyone connects as any user name, with every capability. Never in production."),
   jwtSecret: opt(
