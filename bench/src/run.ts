@@ -1,6 +1,6 @@
 /**
  * The benchmark runner: `npm run bench -- <scenario>|all [--quick|--toy] [--rounds=N]
- * [--workers=N] [--systems=parley,ws,nats,socketio] [--out=DIR] [--cpu-prof]`.
+ * [--workers=N] [--systems=parley,ws,nats,socketio] [--out=DIR] [--cpu-prof] [--parley-args=a,b]`.
  * Scenarios: fanout, dms, durable-publish, idle, resume. Writes <out>/<scenario>.json,
  * <out>/summary.md and <out>/fanout.svg (default out: bench/results).
  */

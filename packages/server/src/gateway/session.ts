@@ -4,7 +4,7 @@ import type { ConnectedFrame, ErrorFrame, ServerFrame } from "@parley/protocol";
 import { decodeClientFrame } from "@parley/protocol/schemas";
 import type { Principal } from "../auth/principal.js";
 import type { TokenBucket } from "../limits/token-bucket.js";
-import type { OutboundFrame } from "../transport/outbound-frame.js";
+import { OutboundFrame } from "../transport/outbound-frame.js";
 import type { Transport } from "../transport/transport.js";
 import type { GatewayContext } from "./context.js";
 import { handleConnect } from "./connect.js";
@@ -13,6 +13,9 @@ import type { Subscription, SubscriptionOwner } from "./subscription.js";
 
 /** Session states: awaiting `connect` → authenticating → connected → closed. */
 export type SessionState = "awaiting" | "authenticating" | "connected" | "closed";
+
+/** The server ping, encoded and framed once for every connection. */
+const PING = new OutboundFrame(encodeFrame({ t: "ping" }));
 
 /** Frames a client may pipeline behind `connect` while it is being authenticated. */
 const MAX_QUEUED = 64;
@@ -117,7 +120,7 @@ export class Session implements SubscriptionOwner {
       this.fail("TOKEN_EXPIRED");
       return this.close(CLOSE.TOKEN_EXPIRED, "token expired");
     }
-    if (this.state === "connected") this.reply({ t: "ping" });
+    if (this.state === "connected") this.sendFrame(PING);
   }
 
   /** Called by the connect handler once authenticated: replies `connected`, then runs pipelined frames. */

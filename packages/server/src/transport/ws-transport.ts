@@ -1,15 +1,33 @@
 import type { IncomingMessage } from "node:http";
+import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
 import type { OutboundFrame } from "./outbound-frame.js";
 import type { Transport } from "./transport.js";
+import { textFrameOf } from "./ws-frame.js";
 
 /** Path of the WebSocket endpoint. */
 export const WS_PATH = "/v1/ws";
+/** A turn's frames are written early once they reach this size: larger batches save no syscalls worth having. */
+const FLUSH_BYTES = 4 * 1024;
 /** How long a closing socket may take to flush its close frame before it is destroyed. */
 const CLOSE_GRACE_MS = 2_000;
-/** Shared send options: a Buffer payload sent as a text frame (ws does not copy it). */
-const TEXT = { binary: false } as const;
+
+/**
+ * Transports with queued frames. They are flushed together once per
+ * event-loop turn, so every frame a connection gets in one turn (events of a
+ * commit batch, presence joins of a subscribe storm, replies) leaves in one
+ * write: one syscall instead of one per frame.
+ */
+let dirty: WsTransport[] = [];
+let flushScheduled = false;
+
+function flushDirty(): void {
+  flushScheduled = false;
+  const list = dirty;
+  dirty = [];
+  for (const t of list) t.flush();
+}
 
 /** Options of the WebSocket acceptor. */
 export interface WsAcceptorOptions {
@@ -20,30 +38,68 @@ export interface WsAcceptorOptions {
 export class WsTransport implements Transport {
   readonly kind = "ws" as const;
   private closing = false;
+  /**
+   * The socket beneath `ws`. Pre-built frames are written to it directly; this
+   * is safe because without permessage-deflate ws writes synchronously and
+   * never queues, so frames cannot interleave out of order with ws' own.
+   */
+  private readonly socket: Socket;
+  /** Frames of this turn, in order; every outbound frame goes through here to keep replies and events ordered. */
+  private queue: Buffer[] = [];
+  private queuedBytes = 0;
 
   constructor(private readonly ws: WebSocket) {
+    this.socket = (ws as unknown as { _socket: Socket })._socket;
     // An `error` event with no listener would crash the process (e.g. 1009 on maxPayload, 1007 on bad UTF-8).
     ws.on("error", () => {});
   }
 
   send(text: string): void {
-    if (!this.closing && this.ws.readyState === this.ws.OPEN) this.ws.send(text);
+    if (!this.closing && this.ws.readyState === this.ws.OPEN) this.enqueue(textFrameOf(text));
   }
 
+  /** The frame's bytes (header included) are shared with every other recipient; nothing is copied here. */
   sendFrame(frame: OutboundFrame): void {
-    if (!this.closing && this.ws.readyState === this.ws.OPEN) this.ws.send(frame.wsBytes(), TEXT);
+    if (!this.closing && this.ws.readyState === this.ws.OPEN) this.enqueue(frame.wsFrame());
   }
 
   /** Sends a close frame; a peer that does not answer (e.g. a stalled reader) is destroyed after a grace period. */
   close(code: number, reason: string): void {
     if (this.closing) return;
+    this.flush();
     this.closing = true;
     this.ws.close(code, reason);
     setTimeout(() => this.ws.terminate(), CLOSE_GRACE_MS).unref();
   }
 
+  /** Queued frames count as buffered, so the slow-consumer limit sees them at once. */
   bufferedBytes(): number {
-    return this.ws.bufferedAmount;
+    return this.ws.bufferedAmount + this.queuedBytes;
+  }
+
+  /** Writes this turn's frames in one write (called by the shared flusher, and before a close). */
+  flush(): void {
+    const queue = this.queue;
+    if (queue.length === 0) return;
+    const bytes = this.queuedBytes;
+    this.queue = [];
+    this.queuedBytes = 0;
+    if (this.ws.readyState !== this.ws.OPEN || this.socket.destroyed) return;
+    this.socket.write(queue.length === 1 ? queue[0]! : Buffer.concat(queue, bytes));
+  }
+
+  private enqueue(frame: Buffer): void {
+    if (this.queue.length === 0) {
+      dirty.push(this);
+      if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(flushDirty);
+      }
+    }
+    this.queue.push(frame);
+    this.queuedBytes += frame.length;
+    // Hands big bursts to the kernel at once, as an unbatched write would, so the slow-consumer limit sees the real backlog.
+    if (this.queuedBytes >= FLUSH_BYTES) this.flush();
   }
 
   /** Text frames only: a binary frame is passed on as empty text, which the session answers with BAD_JSON. */
