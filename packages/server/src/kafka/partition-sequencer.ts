@@ -72,7 +72,10 @@ export class PartitionSequencer {
       timeout: 10_000,
     });
     try {
-      let txn = await producer.beginTransaction(); // InitProducerId: fences the previous owner
+      // InitProducerId fences the previous owner. The client sends producerId 0 / epoch 0 unless told
+      // otherwise, which the broker answers with PRODUCER_FENCED once the transactional id exists: -1 / -1
+      // asks for a fresh epoch, as Kafka's own clients do.
+      let txn = await producer.beginTransaction({ producerId: -1n, producerEpoch: -1 });
       const state = await rebuildPartitionState({ ...this.d, now: this.d.now() });
       const commands = new PartitionReader(this.d.reader, layout.names.commands, { maxWaitMs: 100 });
       let offset = state.commandsOffset;
@@ -99,8 +102,7 @@ export class PartitionSequencer {
     } catch (err) {
       if (this.stopping && !isFenced(err)) return "stopped";
       this.d.onError(err, p);
-      const open = producer.transaction;
-      if (open) await new Promise<void>((resolve) => open.abort(() => resolve()));
+      await abandon(producer);
       return isFenced(err) ? "fenced" : "failed";
     } finally {
       await closeForced(producer);
@@ -160,4 +162,19 @@ export class PartitionSequencer {
       metadata: { consumer },
     } as unknown as Message;
   }
+}
+
+/**
+ * Ends the transaction in flight: aborted on the broker when the producer
+ * got an id (the client crashes on an abort without one), else dropped
+ * locally. If the abort fails, the next owner's initialisation aborts it.
+ */
+async function abandon(producer: Producer): Promise<void> {
+  const open = producer.transaction;
+  if (!open) return;
+  if (producer.producerId === undefined) {
+    await new Promise<void>((resolve) => open.cancel(() => resolve()));
+    return;
+  }
+  await new Promise<void>((resolve) => open.abort(() => resolve()));
 }
