@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { ConfigError, loadConfig } from "../config/load-config.js";
 import { helpRow, optionsHelp } from "../config/help.js";
 import { createLogger } from "../logger.js";
+import { isClusterMode } from "../cluster/roles.js";
 import { createParleyServer } from "../server.js";
 import { TOKEN_HELP, tokenCommand } from "./token-command.js";
 
@@ -12,7 +13,7 @@ const USAGE_EXIT = 2;
 const MAIN_HELP = `Usage: parley <command> [options]
 
 Commands:
-  start     Run a Parley server (embedded SQLite store).
+  start     Run a Parley server (embedded SQLite store; with --kafka, a cluster role).
   token     Print a JWT for a user (HS256).
 
 Options:
@@ -36,7 +37,10 @@ async function start(argv: readonly string[]): Promise<void> {
   const { config, help } = loadConfig({ argv });
   if (help) return void process.stdout.write(START_HELP);
   const logger = createLogger(config.logLevel);
-  const server = createParleyServer(config, { logger });
+  // Without --kafka: embedded mode, exactly as before (Kafka and pg are not even loaded). With it: --role (docs/cluster.md).
+  const server = isClusterMode(config)
+    ? (await import("../cluster/cluster-node.js")).createClusterNode(config, logger)
+    : createParleyServer(config, { logger });
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;

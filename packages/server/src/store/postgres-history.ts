@@ -5,11 +5,12 @@
  * tables; a lagging sink only means the Kafka log's buffer serves more.
  */
 import type { RoomEvent } from "@parley/protocol";
+import type { HistorySource } from "../kafka/history-source.js";
 import type { RoomHead } from "../log/event-log.js";
 import type { PostgresEvents } from "./postgres-events.js";
 
 /** Stored history of rooms, as the sink has written it so far. */
-export class PostgresHistory {
+export class PostgresHistory implements HistorySource {
   constructor(private readonly events: PostgresEvents) {}
 
   /** Stored events with `afterSeq < seq`, ascending, at most `limit`. */

@@ -1,0 +1,126 @@
+/**
+ * `parley start --kafka … --role gateway|sequencer|sink|all`: composes one
+ * cluster process from its roles. The gateway reuses the embedded mode's
+ * HTTP/gateway composition (server.ts) with Kafka and PostgreSQL storage
+ * injected; the sequencer and the sink are headless consumers.
+ */
+import type { ParleyConfig } from "../config/options.js";
+import { KafkaLog } from "../kafka/kafka-log.js";
+import { SequencerService } from "../kafka/sequencer-service.js";
+import { ensureTopics, type KafkaClusterOptions } from "../kafka/topics.js";
+import type { Logger } from "../logger.js";
+import { createParleyServer, type NodeStorage, type ParleyServer } from "../server.js";
+import { SinkService } from "../sink/sink-service.js";
+import { openPostgresDb, type PostgresDb } from "../store/postgres-db.js";
+import { PostgresEvents } from "../store/postgres-events.js";
+import { PostgresHistory } from "../store/postgres-history.js";
+import { PostgresStore } from "../store/postgres-store.js";
+import { PresenceLink } from "./presence-link.js";
+import { clusterRoles } from "./roles.js";
+
+/** A running cluster process: what `start` resolves with. */
+export interface ClusterAddress {
+  /** The gateway's address, when this process runs one. */
+  readonly port?: number;
+  readonly url?: string;
+}
+
+/** One cluster process. */
+export interface ClusterNode {
+  start(): Promise<ClusterAddress>;
+  /** Graceful: gateway drains first, then the sink flushes and the sequencer hands off. Idempotent. */
+  stop(): Promise<void>;
+}
+
+interface Parts {
+  db?: PostgresDb;
+  gateway?: ParleyServer;
+  sequencer?: SequencerService;
+  sink?: SinkService;
+}
+
+/** Builds the cluster process the configuration describes; throws ConfigError for a bad role combination. */
+export function createClusterNode(config: ParleyConfig, logger: Logger): ClusterNode {
+  const roles = clusterRoles(config);
+  const cluster: KafkaClusterOptions = {
+    brokers: config.kafka,
+    topicPrefix: config.topicPrefix,
+    partitions: config.topicPartitions,
+    replication: config.topicReplication,
+  };
+  const parts: Parts = {};
+  let stopping: Promise<void> | undefined;
+  return {
+    async start() {
+      // Every role reads or writes the topics; whichever process starts first creates them.
+      await ensureTopics(cluster);
+      if (config.postgres) {
+        parts.db = await openPostgresDb({ url: config.postgres, maxConnections: config.postgresPoolSize });
+      }
+      if (roles.has("sequencer")) {
+        parts.sequencer = new SequencerService({ cluster, logger, sessionTimeoutMs: config.kafkaSessionTimeoutMs });
+        await parts.sequencer.start();
+      }
+      if (roles.has("sink")) {
+        parts.sink = new SinkService({
+          brokers: config.kafka,
+          topicPrefix: config.topicPrefix,
+          events: new PostgresEvents(parts.db!.pool),
+          logger,
+          sessionTimeoutMs: config.kafkaSessionTimeoutMs,
+        });
+        await parts.sink.start();
+      }
+      let address: ClusterAddress = {};
+      if (roles.has("gateway")) {
+        parts.gateway = createParleyServer(config, { logger, openStorage: () => openGatewayStorage(parts.db!) });
+        address = await parts.gateway.start();
+      }
+      logger.info({ roles: [...roles], ...address }, "cluster node ready");
+      return address;
+    },
+    stop() {
+      stopping ??= stopParts(parts, logger);
+      return stopping;
+    },
+  };
+
+  async function openGatewayStorage(db: PostgresDb): Promise<NodeStorage> {
+    const log = new KafkaLog({ cluster, history: new PostgresHistory(new PostgresEvents(db.pool)) });
+    const link = new PresenceLink({
+      brokers: config.kafka,
+      topicPrefix: config.topicPrefix,
+      replication: config.topicReplication,
+      logger,
+    });
+    const store = new PostgresStore(db.pool);
+    await log.start();
+    await store.start();
+    await link.start();
+    return {
+      log,
+      store,
+      presence: link.presence,
+      async close() {
+        await link.stop().catch((err: unknown) => logger.warn({ err }, "presence stop failed"));
+        await log.close();
+        await store.close();
+      },
+    };
+  }
+}
+
+async function stopParts(parts: Parts, logger: Logger): Promise<void> {
+  const step = async (what: string, work: (() => Promise<void>) | undefined) => {
+    try {
+      await work?.();
+    } catch (err) {
+      logger.error({ err }, `${what} stop failed`);
+    }
+  };
+  await step("gateway", parts.gateway && (() => parts.gateway!.stop()));
+  await step("sink", parts.sink && (() => parts.sink!.stop()));
+  await step("sequencer", parts.sequencer && (() => parts.sequencer!.close()));
+  await step("postgres", parts.db && (() => parts.db!.close()));
+  logger.info("stopped");
+}
