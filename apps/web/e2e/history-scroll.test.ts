@@ -64,6 +64,8 @@ describe("infinite scroll", () => {
     await ann.page.getByRole("button", { name: "2 new messages ↓" }).waitFor();
     // Not yanked to the bottom: the reader stays where they were (give or take a line of reflow).
     assert.ok(Math.abs((await pane.evaluate((el) => el.scrollTop)) - before) < 60);
+    const fromBottom = await pane.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+    assert.ok(fromBottom > 1_000, `only ${fromBottom}px from the bottom`);
     await screenshot(ann.page, "new-messages-pill");
     await ann.page.getByRole("button", { name: "2 new messages ↓" }).click();
     await ann.page.getByText("while away 2").waitFor();
