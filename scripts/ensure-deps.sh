@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 stamp=node_modules/.parley-install-stamp
 if [ ! -f "$stamp" ] || [ package.json -nt "$stamp" ] || [ package-lock.json -nt "$stamp" ] \
-  || [ -n "$(find packages -maxdepth 2 -name package.json -newer "$stamp" 2>/dev/null)" ]; then
+  || [ -n "$(find packages apps bench -maxdepth 2 -name package.json -newer "$stamp" 2>/dev/null)" ]; then
   echo "[parley] installing dependencies (first run builds better-sqlite3 from source, about a minute)…"
   npm install --no-audit --no-fund
   touch "$stamp"
