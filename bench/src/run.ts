@@ -45,11 +45,12 @@ function parseArgs(argv: readonly string[]): RunArgs {
   const systems = (value("systems")?.split(",") ?? [...SYSTEMS]) as SystemName[];
   const nodeArgs = flag("cpu-prof") ? ["--cpu-prof", `--cpu-prof-dir=${join(out, "profiles")}`] : [];
   const rounds = Number(value("rounds") ?? (scale === "full" ? 2 : 1));
-  return {
-    scenarios,
-    out,
-    opts: { scale, rounds, workers: Number(value("workers") ?? 2), systems, start: { nodeArgs } },
-  };
+  // `--parley-args=--durability,normal` passes extra flags to `parley start` (comma-separated).
+  const parleyArgs = flag("parley-args")?.slice("--parley-args=".length).split(",") ?? [];
+  const baselineCli = value("baseline");
+  if (baselineCli && !value("systems")) systems.splice(1, 0, "parley-base");
+  const workers = Number(value("workers") ?? 2);
+  return { scenarios, out, opts: { scale, rounds, workers, systems, start: { nodeArgs, parleyArgs, baselineCli } } };
 }
 
 function loadExisting(out: string): AllResults {

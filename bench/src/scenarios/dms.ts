@@ -1,7 +1,7 @@
 import { dmRoomId } from "@parley/protocol";
 import type { LatencySummary } from "../histogram.js";
 import type { ConnSpec } from "../load/messages.js";
-import { SYSTEMS } from "../wire/wire.js";
+import { ALL_SYSTEMS } from "../wire/wire.js";
 import { log, medianOf, requireOpened, rounds, sleep, withSystem, type BenchOptions } from "./common.js";
 
 /** Users (two per DM), seconds between one user's messages, measured window. */
@@ -38,7 +38,7 @@ function dmSpecs(users: number): ConnSpec[] {
 /** Scenario 2: every user sends to its DM every few seconds; both members receive it. */
 export async function dms(opts: BenchOptions): Promise<DmResult> {
   const size = SIZES[opts.scale];
-  const systems = SYSTEMS.filter((s) => opts.systems.includes(s));
+  const systems = ALL_SYSTEMS.filter((s) => opts.systems.includes(s));
   const all = await rounds(opts, systems, (name) =>
     withSystem(name, opts, async ({ sys, gen, sampler }) => {
       const opened = await gen.open(name, sys.port, dmSpecs(size.users));

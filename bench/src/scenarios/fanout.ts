@@ -1,5 +1,5 @@
 import type { LatencySummary } from "../histogram.js";
-import { SYSTEMS } from "../wire/wire.js";
+import { ALL_SYSTEMS } from "../wire/wire.js";
 import {
   log,
   type Harness,
@@ -57,7 +57,7 @@ export interface FanoutResult {
 /** Scenario 1: steps the publish rate up until p99 publish→deliver passes 50 ms. */
 export async function fanout(opts: BenchOptions): Promise<FanoutResult> {
   const size = SIZES[opts.scale];
-  const systems = SYSTEMS.filter((s) => opts.systems.includes(s));
+  const systems = ALL_SYSTEMS.filter((s) => opts.systems.includes(s));
   const all = await rounds(opts, systems, (name) =>
     withSystem(name, opts, async (h) => {
       const opened = await h.gen.open(name, h.sys.port, roomSpecs(size.conns, size.roomSize));
@@ -85,7 +85,9 @@ async function runSteps(h: Harness, size: (typeof SIZES)[keyof typeof SIZES]): P
   const rooms = Math.ceil(size.conns / size.roomSize);
   const pubs = Array.from({ length: rooms }, (_, r) => r * size.roomSize);
   const steps: FanoutStep[] = [];
-  for (const target of size.steps) {
+  let retried = false;
+  for (let i = 0; i < size.steps.length; i++) {
+    const target = size.steps[i]!;
     await h.gen.measure();
     h.sampler.start();
     const published = await h.gen.publish(pubs, target / size.roomSize, size.stepMs);
@@ -105,7 +107,13 @@ async function runSteps(h: Harness, size: (typeof SIZES)[keyof typeof SIZES]): P
     log(
       `${h.sys.name} ${target}/s: delivered ${step.deliveredPerSec}/s p99 ${step.latency.p99Ms} ms cpu ${step.serverCpuUsPerMsg} us/msg (${step.completeness})`,
     );
-    if (step.latency.p99Ms > P99_LIMIT_MS || step.completeness < 0.99) break;
+    if (step.latency.p99Ms > P99_LIMIT_MS || step.completeness < 0.99) {
+      // Other jobs share this machine: a step that fails is run once more before the stepping ends.
+      if (retried) break;
+      retried = true;
+      i--;
+      await sleep(1_500);
+    }
     // Let backlogs drain so one step does not bleed into the next.
     await sleep(300);
   }

@@ -1,5 +1,5 @@
 import { rssKiB } from "../proc-stats.js";
-import { SYSTEMS } from "../wire/wire.js";
+import { ALL_SYSTEMS } from "../wire/wire.js";
 import { log, medianOf, requireOpened, roomSpecs, rounds, sleep, withSystem, type BenchOptions } from "./common.js";
 
 const COUNTS = { full: [10_000, 19_000], quick: [5_000], toy: [20] } as const;
@@ -24,10 +24,11 @@ export interface IdleResult {
 /** Scenario 4: RSS and heap per subscribed idle connection (rooms of 100), over the empty server's baseline. */
 export async function idle(opts: BenchOptions): Promise<IdleResult> {
   const counts = COUNTS[opts.scale];
-  const systems = SYSTEMS.filter((s) => opts.systems.includes(s));
+  const systems = ALL_SYSTEMS.filter((s) => opts.systems.includes(s));
   const all: Record<string, IdleRound[]> = {};
   for (const n of counts) {
-    const res = await rounds(opts, systems, (name) =>
+    // Memory after connect is steady from round to round, unlike throughput: one round keeps `all` under 15 min.
+    const res = await rounds({ ...opts, rounds: 1 }, systems, (name) =>
       withSystem(name, opts, async ({ sys, gen }) => {
         await sleep(SETTLE_MS[opts.scale]);
         const baseRss = rssKiB(sys.pid);

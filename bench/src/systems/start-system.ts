@@ -14,21 +14,27 @@ const NATS = "/usr/sbin/nats-server";
 export interface StartOptions {
   readonly nodeArgs?: readonly string[];
   readonly parleyArgs?: readonly string[];
+  /** CLI of a baseline Parley build, run as system `parley-base`. */
+  readonly baselineCli?: string;
 }
 
 export async function startSystem(name: SystemName, opts: StartOptions = {}): Promise<RunningSystem> {
-  if (name === "parley") return startParley(opts);
+  if (name === "parley") return startParley(opts, PARLEY_CLI, "parley");
+  if (name === "parley-base") {
+    if (!opts.baselineCli) throw new Error("parley-base needs --baseline=<path to a built cli/main.js>");
+    return startParley(opts, opts.baselineCli, "parley-base");
+  }
   if (name === "nats") return startNats();
   return startPeer(name, opts);
 }
 
 /** The real `parley start` process, limits raised so the generator is never rate limited. */
-async function startParley(opts: StartOptions): Promise<RunningSystem> {
+async function startParley(opts: StartOptions, cli: string, name: SystemName): Promise<RunningSystem> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), "parley-bench-"));
   const args = [
     ...(opts.nodeArgs ?? []),
-    PARLEY_CLI,
+    cli,
     "start",
     "--dev",
     ...["--host", "127.0.0.1", "--port", String(port), "--data-dir", dataDir, "--log-level", "warn"],
@@ -36,10 +42,10 @@ async function startParley(opts: StartOptions): Promise<RunningSystem> {
     ...["--max-connections-per-user", "1000000", "--shutdown-grace-ms", "2000"],
     ...(opts.parleyArgs ?? []),
   ];
-  const child = spawnServer(process.execPath, args, "parley");
+  const child = spawnServer(process.execPath, args, name);
   await waitForPort(port);
   return {
-    name: "parley",
+    name,
     pid: child.pid!,
     port,
     async heapUsed() {

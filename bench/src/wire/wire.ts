@@ -40,8 +40,12 @@ export interface Wire {
   publish(c: WireConn, body: string): number;
 }
 
-export type SystemName = "parley" | "socketio" | "nats" | "ws";
+/** `parley-base` is a baseline Parley build (`--baseline=<cli>`), for A/B of hot-path changes in one run. */
+export type SystemName = "parley" | "socketio" | "nats" | "ws" | "parley-base";
+/** The systems a run compares by default. */
 export const SYSTEMS: readonly SystemName[] = ["parley", "ws", "nats", "socketio"];
+/** Every system, in report order. */
+export const ALL_SYSTEMS: readonly SystemName[] = ["parley", "parley-base", "ws", "nats", "socketio"];
 
 const T0 = Buffer.from('"t0":');
 

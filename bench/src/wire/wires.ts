@@ -4,7 +4,13 @@ import { parleyWire } from "./parley-wire.js";
 import { socketioWire } from "./socketio-wire.js";
 import type { SystemName, Wire } from "./wire.js";
 
-const WIRES: Record<SystemName, Wire> = { parley: parleyWire, socketio: socketioWire, nats: natsWire, ws: bareWire };
+const WIRES: Record<SystemName, Wire> = {
+  parley: parleyWire,
+  "parley-base": parleyWire,
+  socketio: socketioWire,
+  nats: natsWire,
+  ws: bareWire,
+};
 
 export function wireFor(system: SystemName): Wire {
   return WIRES[system];

@@ -45,7 +45,7 @@ export class WsTransport implements Transport {
    */
   private readonly socket: Socket;
   /** Frames of this turn, in order; every outbound frame goes through here to keep replies and events ordered. */
-  private queue: Buffer[] = [];
+  private readonly queue: Buffer[] = [];
   private queuedBytes = 0;
 
   constructor(private readonly ws: WebSocket) {
@@ -82,10 +82,12 @@ export class WsTransport implements Transport {
     const queue = this.queue;
     if (queue.length === 0) return;
     const bytes = this.queuedBytes;
-    this.queue = [];
     this.queuedBytes = 0;
-    if (this.ws.readyState !== this.ws.OPEN || this.socket.destroyed) return;
-    this.socket.write(queue.length === 1 ? queue[0]! : Buffer.concat(queue, bytes));
+    if (this.ws.readyState === this.ws.OPEN && !this.socket.destroyed) {
+      this.socket.write(queue.length === 1 ? queue[0]! : Buffer.concat(queue, bytes));
+    }
+    // The array is reused: no allocation per connection per turn (write and concat are done with it).
+    queue.length = 0;
   }
 
   private enqueue(frame: Buffer): void {
