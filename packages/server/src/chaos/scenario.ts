@@ -9,8 +9,9 @@ import type { RoomEvent } from "@parley/protocol";
 import { RawClient } from "../test-support/raw-client.js";
 import { readAllHistory } from "../test-support/fixtures.js";
 import type { ChaosTarget, Fault } from "./chaos-target.js";
+import { tallyDeliveries, type DeliveryTally } from "./delivery-tally.js";
 import { checkHistory, type CheckResult } from "./history-checker.js";
-import type { RoomHistory } from "./history.js";
+import type { ChaosHistory, RoomHistory } from "./history.js";
 import { ChaosRecorder } from "./recorder.js";
 import { mintChaosToken, Workload } from "./workload.js";
 
@@ -40,6 +41,8 @@ export interface ChaosReport {
   readonly behind: number;
   /** Sessions opened by workload clients (reconnects included). */
   readonly sessions: number;
+  /** Lost and duplicated acked messages by cmid, the figures compared with peers. */
+  readonly tally: DeliveryTally;
 }
 
 /** Runs the scenario; the caller owns (and stops) the target. */
@@ -68,7 +71,9 @@ export async function runChaos(target: ChaosTarget, options: ChaosOptions): Prom
     workload.stopPublishing();
     const settled = await settle(target, workload, options.settleTimeoutMs ?? 60_000);
     const rooms = await readHistories(target, workload.allRooms);
-    const check = checkHistory(recorder.history(rooms));
+    const history = recorder.history(rooms);
+    const check = checkHistory(history);
+    const tally = tallyDeliveries(tallyInput(history));
     const faultTotal = Object.values(counts).reduce((a, b) => a + b, 0);
     const sessions = workload.clients.reduce((n, c) => n + c.sessions, 0);
     return {
@@ -79,11 +84,18 @@ export async function runChaos(target: ChaosTarget, options: ChaosOptions): Prom
       check,
       ...settled,
       sessions,
+      tally,
     };
   } finally {
     stop.abort();
     workload.stop();
   }
+}
+
+function tallyInput(history: ChaosHistory): Parameters<typeof tallyDeliveries>[0] {
+  const acked = history.publishes.filter((p) => p.acks.length > 0);
+  const stayed = history.subscriptions.filter((s) => s.stayed && s.mayRead);
+  return { acked, subscribers: stayed.map((s) => ({ room: s.room, cmids: s.events.map((e) => e.cmid) })) };
 }
 
 /** The fault phase: the leaver leaves at 1/3, the late joiner arrives at 1/2. */
@@ -95,7 +107,8 @@ async function phases(workload: Workload, durationMs: number): Promise<void> {
   await sleep(durationMs / 2);
 }
 
-async function faultLoop(
+/** Injects `fault` at random intervals until `signal` aborts, counting successful injections. */
+export async function faultLoop(
   fault: Fault,
   signal: AbortSignal,
   counts: Record<string, number>,
