@@ -27,10 +27,19 @@ export function summaryMarkdown(r: AllResults, meta: string): string {
   if (r.fanout) {
     const s = r.fanout.summary;
     const p = s["parley"]?.deliveredPerSec ?? 0;
+    const pn = s["parley-normal"]?.deliveredPerSec ?? 0;
     parts.push(
       `## Fan-out (${r.fanout.sizes.conns} connections, rooms of ${r.fanout.sizes.roomSize}; best step with p99 ≤ 50 ms; medians)\n`,
       table(
-        ["system", "delivered msg/s", "p99 ms", "server CPU µs/msg", "peak RSS MiB", "Parley ÷ system"],
+        [
+          "system",
+          "delivered msg/s",
+          "p99 ms",
+          "server CPU µs/msg",
+          "peak RSS MiB",
+          "Parley ÷ system",
+          "Parley (normal) ÷ system",
+        ],
         Object.entries(s).map(([n, v]) => [
           label(n),
           v.deliveredPerSec,
@@ -38,6 +47,7 @@ export function summaryMarkdown(r: AllResults, meta: string): string {
           v.serverCpuUsPerMsg,
           Math.round(v.peakRssKiB / 1024),
           ratio(p, v.deliveredPerSec),
+          ratio(pn, v.deliveredPerSec),
         ]),
       ),
       "\n![fan-out chart](fanout.svg)\n",

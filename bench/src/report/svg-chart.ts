@@ -1,6 +1,13 @@
 import type { FanoutResult } from "../scenarios/fanout.js";
 
-const COLORS: Record<string, string> = { parley: "#d6336c", ws: "#1c7ed6", nats: "#37b24d", socketio: "#f08c00" };
+const COLORS: Record<string, string> = {
+  "parley-base": "#868e96",
+  "parley-normal": "#862e9c",
+  parley: "#d6336c",
+  ws: "#1c7ed6",
+  nats: "#37b24d",
+  socketio: "#f08c00",
+};
 const W = 760;
 const H = 460;
 const PAD = { l: 70, r: 150, t: 40, b: 55 };
@@ -57,7 +64,16 @@ export function fanoutChart(result: FanoutResult): string {
 }
 
 export function label(name: string): string {
-  return { parley: "Parley", ws: "bare ws loop", nats: "NATS (ws)", socketio: "Socket.IO 4" }[name] ?? name;
+  return (
+    {
+      parley: "Parley",
+      "parley-base": "Parley (baseline)",
+      "parley-normal": "Parley (normal)",
+      ws: "bare ws loop",
+      nats: "NATS (ws)",
+      socketio: "Socket.IO 4",
+    }[name] ?? name
+  );
 }
 
 function niceCeil(v: number): number {

@@ -17,7 +17,7 @@ const SIZES = {
   full: {
     conns: 10_000,
     roomSize: 100,
-    stepMs: 3_000,
+    stepMs: 2_500,
     steps: [10e3, 20e3, 40e3, 60e3, 80e3, 100e3, 130e3, 160e3, 200e3],
   },
   quick: { conns: 4_000, roomSize: 100, stepMs: 2_000, steps: [10e3, 20e3, 40e3, 60e3, 80e3, 100e3, 130e3] },

@@ -20,12 +20,17 @@ export interface StartOptions {
 
 export async function startSystem(name: SystemName, opts: StartOptions = {}): Promise<RunningSystem> {
   if (name === "parley") return startParley(opts, PARLEY_CLI, "parley");
+  if (name === "parley-normal") {
+    const parleyArgs = [...(opts.parleyArgs ?? []), "--durability", "normal"];
+    return startParley({ ...opts, parleyArgs }, PARLEY_CLI, "parley-normal");
+  }
   if (name === "parley-base") {
     if (!opts.baselineCli) throw new Error("parley-base needs --baseline=<path to a built cli/main.js>");
     return startParley(opts, opts.baselineCli, "parley-base");
   }
   if (name === "nats") return startNats();
-  return startPeer(name, opts);
+  if (name === "ws" || name === "socketio") return startPeer(name, opts);
+  throw new Error(`unknown system ${name}`);
 }
 
 /** The real `parley start` process, limits raised so the generator is never rate limited. */

@@ -39,9 +39,20 @@ export async function waitForPort(port: number, ms = 20_000): Promise<void> {
   throw new Error(`nothing listens on port ${port} after ${ms} ms`);
 }
 
+/** Every server process started and not yet exited, so an interrupted run leaves none behind. */
+const children = new Set<ChildProcess>();
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    for (const child of children) child.kill("SIGKILL");
+    process.exit(130);
+  });
+}
+
 /** Spawns a server process whose warnings and errors go to the runner's stderr, prefixed. */
 export function spawnServer(cmd: string, args: string[], label: string): ChildProcess {
   const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+  children.add(child);
+  child.once("exit", () => children.delete(child));
   const relay = (chunk: Buffer) => {
     const text = chunk.toString();
     // nats-server logs its banner at INF; the rest is worth seeing.

@@ -7,6 +7,7 @@ import type { SystemName, Wire } from "./wire.js";
 const WIRES: Record<SystemName, Wire> = {
   parley: parleyWire,
   "parley-base": parleyWire,
+  "parley-normal": parleyWire,
   socketio: socketioWire,
   nats: natsWire,
   ws: bareWire,
