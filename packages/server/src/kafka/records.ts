@@ -11,7 +11,9 @@
  *   sink stores. `duplicate`: value = the ORIGINAL RoomEvent of a cmid that
  *   was already sequenced, `parley-rid` = the retried request. A duplicate
  *   marker is an answer to one gateway, never a new event.
- * - sequencer-state (compacted): value = `{ epoch, lastSeq }` of the room.
+ * - sequencer-state (compacted): key = room, value = `{ epoch, lastSeq }` of
+ *   the room; plus one record per partition, key COMMANDS_OFFSET_KEY, value
+ *   `{ next }`: where a new owner resumes reading commands.
  */
 import type { EventKind, Json, RoomEvent } from "@parley/protocol";
 import type { PublishCommand } from "../log/event-log.js";
@@ -121,6 +123,30 @@ export function encodeState(topic: string, partition: number, room: string, stat
     value: Buffer.from(JSON.stringify({ epoch: state.epoch, lastSeq: state.lastSeq })),
     headers: new Map(),
   };
+}
+
+/**
+ * Key of the state record that holds the partition's next commands offset.
+ * Room ids cannot contain NUL, so it never collides with a room head.
+ */
+export const COMMANDS_OFFSET_KEY = "\u0000commands-offset";
+
+/** The next commands offset to sequence, written in the same transaction as the events it follows. */
+export function encodeCommandsOffset(topic: string, partition: number, next: bigint): OutRecord {
+  return {
+    topic,
+    partition,
+    key: Buffer.from(COMMANDS_OFFSET_KEY),
+    value: Buffer.from(JSON.stringify({ next: next.toString() })),
+    headers: new Map(),
+  };
+}
+
+/** Decodes a commands-offset record; undefined when malformed. */
+export function decodeCommandsOffset(value: Buffer | null | undefined): bigint | undefined {
+  const v = parse(value);
+  if (!isObject(v) || typeof v.next !== "string" || !/^\d+$/.test(v.next)) return undefined;
+  return BigInt(v.next);
 }
 
 /** Decodes a room head; undefined when malformed or a tombstone. */

@@ -6,13 +6,16 @@
  *   it is exactly as new as the committed events: there is no tail to add);
  * - the dedupe cache from the tail of the events partition inside the dedupe
  *   window (bounded by count too);
- * - where to resume commands: the group offset committed in the same transaction.
+ * - where to resume commands: the partition's commands-offset record in the
+ *   same state partition, written in the same transaction as the events (so
+ *   a transaction needs no AddOffsetsToTxn/TxnOffsetCommit round trips);
+ *   the group's committed offset only when that record is missing.
  */
 import type { Consumer } from "@platformatic/kafka";
 import { DedupeCache } from "../sequencer/dedupe-cache.js";
 import type { RoomState } from "../sequencer/sequencer.js";
 import { PartitionReader, type ReadRecord } from "./partition-reader.js";
-import { decodeEventsRecord, decodeState } from "./records.js";
+import { COMMANDS_OFFSET_KEY, decodeCommandsOffset, decodeEventsRecord, decodeState } from "./records.js";
 import type { TopicLayout } from "./topics.js";
 
 /** A partition's sequencer state. */
@@ -59,11 +62,14 @@ export async function rebuildPartitionState(o: RebuildOptions): Promise<Partitio
   const heads = new Map<string, RoomState>();
   const state = new PartitionReader(o.reader, o.layout.names.state);
   const [stateStart, stateEnd] = await Promise.all([state.startOffsets([p]), state.endOffsets([p])]);
+  let commandsOffset: bigint | undefined;
   await readRange(state, p, stateStart.get(p) ?? 0n, stateEnd.get(p) ?? 0n, (r) => {
-    const head = decodeState(r.value);
-    if (head && r.key) heads.set(r.key.toString("utf8"), head);
+    const key = r.key?.toString("utf8");
+    if (key === COMMANDS_OFFSET_KEY) commandsOffset = decodeCommandsOffset(r.value) ?? commandsOffset;
+    const head = key === COMMANDS_OFFSET_KEY ? undefined : decodeState(r.value);
+    if (head && key) heads.set(key, head);
   });
-  return { heads, dedupe: await rebuildDedupe(o, heads), commandsOffset: await committedOffset(o) };
+  return { heads, dedupe: await rebuildDedupe(o, heads), commandsOffset: commandsOffset ?? (await committedOffset(o)) };
 }
 
 async function rebuildDedupe(o: RebuildOptions, heads: Map<string, RoomState>): Promise<DedupeCache> {
