@@ -1,12 +1,17 @@
 /** The human-readable verdict of a chaos run. */
 import type { ChaosReport } from "./scenario.js";
 
+/** A run passes with no violation and nothing left unsettled (an unacked publish after healing is a liveness failure). */
+export function passed(report: ChaosReport): boolean {
+  return report.check.ok && report.unacked === 0 && report.behind === 0;
+}
+
 /** Verdict line, counts, faults, and the first violations when there are any. */
 export function formatReport(report: ChaosReport): string {
   const { check } = report;
   const c = check.counts;
   const lines = [
-    `chaos ${report.target}: ${check.ok ? "PASS" : "FAIL"} — ${check.violationCount} violations`,
+    `chaos ${report.target}: ${passed(report) ? "PASS" : "FAIL"} — ${check.violationCount} violations`,
     `  duration           ${Math.round(report.durationMs / 1000)} s`,
     `  messages checked   ${c.ackedMessages} acked (${c.refusedPublishes} refused as expected), ${c.historyEvents} in history`,
     `  deliveries checked ${c.deliveries} across ${c.subscriptions} subscriptions in ${c.rooms} rooms`,

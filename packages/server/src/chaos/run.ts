@@ -6,7 +6,7 @@
  * against Socket.IO 4, reported beside Parley's figures (docs/reliability.md).
  */
 import { startEmbeddedTarget } from "./embedded-target.js";
-import { formatReport } from "./report.js";
+import { formatReport, passed } from "./report.js";
 import { runChaos } from "./scenario.js";
 
 /** Parsed command line. */
@@ -55,8 +55,8 @@ async function main(): Promise<number> {
   try {
     const report = await runChaos(target, { durationMs: args.durationMs, log });
     console.log(formatReport(report));
-    if (!report.check.ok) console.error(target.diagnostics());
-    return report.check.ok ? 0 : 1;
+    if (!passed(report)) console.error(target.diagnostics());
+    return passed(report) ? 0 : 1;
   } finally {
     await target.stop();
   }

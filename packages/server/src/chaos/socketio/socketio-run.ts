@@ -7,7 +7,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Fault } from "../chaos-target.js";
 import { tallyDeliveries, type DeliveryTally } from "../delivery-tally.js";
 import { startEmbeddedTarget } from "../embedded-target.js";
-import { formatReport } from "../report.js";
+import { formatReport, passed } from "../report.js";
 import { faultLoop, runChaos } from "../scenario.js";
 import { TcpProxy } from "../tcp-proxy.js";
 import { SocketIoProcess } from "./socketio-process.js";
@@ -30,7 +30,7 @@ export async function runSocketIoComparison(durationMs: number, log: (line: stri
     const parley = await runChaos(target, { durationMs, log });
     console.log(formatReport(parley));
     console.log(formatTable([{ system: "Parley (embedded)", tally: parley.tally, faults: parley.faultTotal }, sio]));
-    return parley.check.ok ? 0 : 1;
+    return passed(parley) ? 0 : 1;
   } finally {
     await target.stop();
   }
