@@ -8,7 +8,8 @@
 # started again on the same ports and data (that is how restart.sh works).
 # Prints the bootstrap address (host:port) on stdout once the broker answers;
 # everything else goes to stderr. Also records DIR in <repo>/.kafka/current so
-# stop.sh and restart.sh find it without arguments.
+# stop.sh and restart.sh find it without arguments (not when PARLEY_KAFKA_RECORD_CURRENT=0:
+# tests that run a private broker leave the developer's record alone).
 # Env: PARLEY_KAFKA_HOME (jars, default <repo>/.kafka), PARLEY_KAFKA_HEAP
 # (default 512m), PARLEY_KAFKA_START_TIMEOUT (seconds, default 90).
 set -euo pipefail
@@ -81,7 +82,7 @@ setsid java -Xmx"${PARLEY_KAFKA_HEAP:-512m}" -Xms128m -XX:+UseG1GC -Djava.awt.he
   kafka.Kafka "$dir/server.properties" >>"$dir/kafka.out" 2>&1 </dev/null &
 pid=$!
 echo "$pid" >"$dir/kafka.pid"
-echo "$dir" >"$home/current"
+if [ "${PARLEY_KAFKA_RECORD_CURRENT:-1}" != 0 ]; then echo "$dir" >"$home/current"; fi
 
 deadline=$((SECONDS + ${PARLEY_KAFKA_START_TIMEOUT:-90}))
 until node "$here/ready.mjs" "$bootstrap"; do

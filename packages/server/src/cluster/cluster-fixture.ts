@@ -9,7 +9,7 @@ import type { AckFrame, Json } from "@parley/protocol";
 import { testPostgresUrl } from "../store/postgres-test-db.js";
 import { RawClient } from "../test-support/raw-client.js";
 import { ClusterProcess, type TestClusterConfig } from "./cluster-process.js";
-import { testKafkaBrokers, uniquePrefix } from "./cluster-test-env.js";
+import { testBrokers, uniquePrefix } from "../kafka/test-kafka.js";
 
 /** Publish limits lifted: the tests publish in bulk. */
 const UNLIMITED = ["--publish-rate-per-connection", "100000", "--publish-rate-per-user", "100000"];
@@ -27,9 +27,14 @@ export class TestCluster {
     private readonly adminUrl: string,
   ) {}
 
-  /** Creates a database and starts `gateways` gateways, `sequencers` sequencers and one sink. */
-  static async start(shape: { gateways: number; sequencers: number; args?: string[] }): Promise<TestCluster> {
-    const kafka = testKafkaBrokers().join(",");
+  /** Creates a database and starts `gateways` gateways, `sequencers` sequencers and one sink (on `kafka`, default the test broker). */
+  static async start(shape: {
+    gateways: number;
+    sequencers: number;
+    args?: string[];
+    kafka?: string;
+  }): Promise<TestCluster> {
+    const kafka = shape.kafka ?? testBrokers().join(",");
     const adminUrl = testPostgresUrl();
     const database = `parley_c_${process.pid}_${randomUUID().slice(0, 8)}`;
     await withAdmin(adminUrl, (c) => c.query(`CREATE DATABASE ${database}`));

@@ -50,8 +50,12 @@ export function createClusterNode(config: ParleyConfig, logger: Logger): Cluster
   };
   const parts: Parts = {};
   let stopping: Promise<void> | undefined;
+  // A sequencer or sink has no listening socket: while the broker is away (restart) its Kafka sockets
+  // close and its retry timers are unref'd, so Node would see an empty event loop and exit with code 0.
+  let keepAlive: NodeJS.Timeout | undefined;
   return {
     async start() {
+      keepAlive ??= setInterval(() => {}, 1 << 30);
       // Every role reads or writes the topics; whichever process starts first creates them.
       await ensureTopics(cluster);
       if (config.postgres) {
@@ -80,6 +84,7 @@ export function createClusterNode(config: ParleyConfig, logger: Logger): Cluster
       return address;
     },
     stop() {
+      clearInterval(keepAlive);
       stopping ??= stopParts(parts, logger);
       return stopping;
     },

@@ -119,9 +119,9 @@ async function ensurePresenceTopic(brokers: string[], topic: string, replicas: n
         ],
       })
       .catch((err: unknown) => {
-        // Another node created it first: fine.
-        const findBy = (err as { findBy?: (k: string, v: string) => unknown }).findBy;
-        if (!findBy?.("apiId", "TOPIC_ALREADY_EXISTS") && !/exist/i.test(String(err))) throw err;
+        // Another node created it first: fine. (findBy is called as a method: it reads `this`.)
+        const e = err as { findBy?: (k: string, v: string) => unknown };
+        if (!e.findBy?.("apiId", "TOPIC_ALREADY_EXISTS") && !/exist/i.test(String(err))) throw err;
       });
   } finally {
     await admin.close();

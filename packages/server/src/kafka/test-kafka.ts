@@ -1,24 +1,53 @@
-/** Test support for the Kafka tests: the broker address, fresh topic prefixes, cleanup. */
+/**
+ * Test support for every test that needs Kafka (kafka/, cluster/, sink/):
+ * the shared test broker from PARLEY_TEST_KAFKA, topic prefixes no other
+ * test uses, cleanup, and a private broker for tests that must disrupt one
+ * (restart it) without disturbing the other test files. Tests never skip
+ * when Kafka is missing: they fail with how to start it.
+ */
+import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { Admin } from "@platformatic/kafka";
 import { topicNames, type KafkaClusterOptions } from "./topics.js";
 
-/** The test broker from PARLEY_TEST_KAFKA; throws (the test fails, never skips) when it is not set. */
+/** The test broker from PARLEY_TEST_KAFKA as a broker list; throws (the test fails, never skips) when it is not set. */
 export function testBrokers(): string[] {
   const value = process.env.PARLEY_TEST_KAFKA;
   if (!value) {
     throw new Error(
-      "PARLEY_TEST_KAFKA is not set. Start a broker with `bash scripts/kafka/start.sh` (it prints host:port) " +
-        "and run with PARLEY_TEST_KAFKA=<host:port>; `npm test` does this for you.",
+      "PARLEY_TEST_KAFKA is not set. Start a throwaway broker with\n" +
+        "  export PARLEY_TEST_KAFKA=$(bash scripts/kafka/start.sh)\n" +
+        "(stop it with bash scripts/kafka/stop.sh), or run the whole suite with npm test.",
     );
   }
   return value.split(",").map((s) => s.trim());
 }
 
-let counter = 0;
+/** A topic prefix no other test uses, so tests share one broker without seeing each other's records. */
+export function uniquePrefix(tag: string): string {
+  return `t.${tag}.${process.pid}.${randomUUID().slice(0, 8)}.`;
+}
+
 /** Cluster options on a topic prefix no other test uses. */
 export function testCluster(label: string, partitions = 4, brokers = testBrokers()): KafkaClusterOptions {
-  const prefix = `t.${label}.${process.pid}.${Date.now().toString(36)}.${++counter}.`;
-  return { brokers, topicPrefix: prefix, partitions, replication: 1, clientId: `parley-test-${label}` };
+  return { brokers, topicPrefix: uniquePrefix(label), partitions, replication: 1, clientId: `parley-test-${label}` };
+}
+
+/** Creates topics (idempotently) with `partitions` partitions and replication 1. */
+export async function createTestTopics(brokers: string[], topics: string[], partitions: number): Promise<void> {
+  const admin = new Admin({ clientId: "parley-test-admin", bootstrapBrokers: brokers });
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t));
+    if (missing.length > 0) await admin.createTopics({ topics: missing, partitions, replicas: 1 });
+  } finally {
+    await admin.close();
+  }
 }
 
 /** Deletes a test's topics (best effort). */
@@ -30,5 +59,35 @@ export async function deleteTestTopics(cluster: KafkaClusterOptions): Promise<vo
     // Topics that were never created, or a broker already gone: nothing to clean.
   } finally {
     await admin.close().catch(() => {});
+  }
+}
+
+const SCRIPTS = fileURLToPath(new URL("../../../../scripts/kafka/", import.meta.url));
+const run = promisify(execFile);
+/** Keeps start.sh from recording this broker as the developer's current one (stop.sh without DIR). */
+const OWN_ENV = { ...process.env, PARLEY_KAFKA_RECORD_CURRENT: "0" };
+
+/** A broker of the test's own (scripts/kafka/start.sh in a fresh dir), to restart at will. */
+export class OwnBroker {
+  private constructor(
+    readonly dir: string,
+    readonly bootstrap: string,
+  ) {}
+
+  /** Starts a new single-node broker; fails (never skips) when it cannot. */
+  static async start(): Promise<OwnBroker> {
+    const dir = mkdtempSync(join(tmpdir(), "parley-own-kafka-"));
+    const { stdout } = await run("bash", [join(SCRIPTS, "start.sh"), dir], { timeout: 120_000, env: OWN_ENV });
+    return new OwnBroker(dir, stdout.trim());
+  }
+
+  /** Clean shutdown, then the same broker (same data and ports) again; resolves once it answers. */
+  async restart(): Promise<void> {
+    await run("bash", [join(SCRIPTS, "restart.sh"), this.dir], { timeout: 120_000, env: OWN_ENV });
+  }
+
+  /** Stops the broker and deletes its data. */
+  async purge(): Promise<void> {
+    await run("bash", [join(SCRIPTS, "stop.sh"), this.dir, "--purge"], { timeout: 60_000 });
   }
 }

@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { Producer, stringSerializers } from "@platformatic/kafka";
 import type { RoomEvent } from "@parley/protocol";
 import pino from "pino";
-import { createTestTopics, testKafkaBrokers, uniquePrefix } from "../cluster/cluster-test-env.js";
+import { createTestTopics, testBrokers, uniquePrefix } from "../kafka/test-kafka.js";
 import type { PostgresDb } from "../store/postgres-db.js";
 import { PostgresEvents } from "../store/postgres-events.js";
 import { dropSchema, openTestDb, uniqueSchema } from "../store/postgres-test-db.js";
@@ -24,7 +24,7 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: s
 }
 
 describe("SinkService (real Kafka, real PostgreSQL)", () => {
-  const brokers = testKafkaBrokers();
+  const brokers = testBrokers();
   const prefix = uniquePrefix("sink");
   const schema = uniqueSchema("sink");
   const rooms = ["a", "b", "c", "d"].map((r) => `${prefix}${r}`);

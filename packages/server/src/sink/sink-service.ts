@@ -29,6 +29,9 @@ export interface SinkServiceOptions {
 
 type RawMessage = Message<Buffer, Buffer, Buffer, Buffer>;
 
+/** Pause before a dead stream is reopened. */
+const REOPEN_MS = 1000;
+
 /** Consumes the events topic into PostgreSQL. */
 export class SinkService {
   private consumer: Consumer<Buffer, Buffer, Buffer, Buffer> | undefined;
@@ -37,6 +40,7 @@ export class SinkService {
   private readonly decode: SinkDecoder;
   private readonly highWater: number;
   private written = 0;
+  private stopped = false;
 
   constructor(private readonly options: SinkServiceOptions) {
     this.decode = options.decode ?? decodeEventRecord;
@@ -68,20 +72,49 @@ export class SinkService {
       // Only events from committed sequencer transactions are history.
       isolationLevel: FetchIsolationLevels.READ_COMMITTED,
     });
-    this.stream = await this.consumer.consume({
-      topics: [`${topicPrefix}events`],
+    await this.consume();
+    this.options.logger.info({ group: `${topicPrefix}sink` }, "sink started");
+  }
+
+  /**
+   * Opens the message stream from the committed offsets. A stream dies on a
+   * fetch that fails past its retries (the broker restarting, say); the sink
+   * then opens a new one on the same consumer after a pause, so it resumes by
+   * itself. Records queued from the old stream are still written; their
+   * offset commits go through the consumer, and rows seen twice are no-ops.
+   */
+  private async consume(): Promise<void> {
+    const stream = await this.consumer!.consume({
+      topics: [`${this.options.topicPrefix}events`],
       mode: "committed",
       fallbackMode: "earliest",
       autocommit: false,
       maxWaitTime: 200,
     });
-    this.stream.on("data", (m: RawMessage) => this.onMessage(m));
-    this.stream.on("error", (err: unknown) => this.options.logger.error({ err }, "sink consumer error"));
-    this.options.logger.info({ group: `${topicPrefix}sink` }, "sink started");
+    this.stream = stream;
+    stream.on("data", (m: RawMessage) => this.onMessage(m));
+    stream.once("error", (err: unknown) => {
+      this.options.logger.error({ err }, "sink consumer error; reopening the stream");
+      void this.reopen(stream);
+    });
+  }
+
+  private async reopen(dead: MessagesStream<Buffer, Buffer, Buffer, Buffer>): Promise<void> {
+    void dead.close().catch(() => undefined); // already destroyed; not awaited, it may never settle
+    while (!this.stopped && this.stream === dead) {
+      await new Promise((r) => setTimeout(r, REOPEN_MS));
+      if (this.stopped) return;
+      try {
+        await this.consume();
+      } catch (err) {
+        this.options.logger.warn({ err }, "sink could not reopen its stream; retrying");
+      }
+    }
   }
 
   /** Writes what is queued, commits it, and leaves the group. */
   async stop(): Promise<void> {
+    this.stopped = true;
     this.stream?.pause();
     await this.writer.close();
     await this.stream?.close().catch(() => undefined);
