@@ -3,35 +3,10 @@
  * row ↔ RoomEvent mapping. Used by EmbeddedLog; kept apart so the log file is
  * about batching and ordering only.
  */
-import type { Json, RoomEvent } from "@parley/protocol";
+import type { RoomEvent } from "@parley/protocol";
 import type { SqliteDb } from "../store/sqlite-db.js";
 import type { RoomState } from "../sequencer/sequencer.js";
-
-interface EventRow {
-  room: string;
-  seq: number;
-  id: string;
-  from_user: string;
-  ts: number;
-  kind: string;
-  body: string;
-  cmid: string;
-}
-
-const EVENT_COLUMNS = "room, seq, id, from_user, ts, kind, body, cmid";
-
-function toEvent(row: EventRow): RoomEvent {
-  return {
-    room: row.room,
-    seq: row.seq,
-    id: row.id,
-    from: row.from_user,
-    ts: row.ts,
-    kind: row.kind,
-    body: JSON.parse(row.body) as Json,
-    cmid: row.cmid,
-  };
-}
+import { EVENT_COLUMNS, toEvent, type EventRow } from "../store/rows.js";
 
 /** Typed access to stored events and room heads. */
 export class SqliteEvents {

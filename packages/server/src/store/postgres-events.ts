@@ -2,41 +2,16 @@
  * The `events` and `room_heads` tables on PostgreSQL: idempotent batch
  * inserts for the sink, and the reads behind history and resume.
  */
-import type { Json, RoomEvent } from "@parley/protocol";
+import type { RoomEvent } from "@parley/protocol";
 import type pg from "pg";
 import { guardPg } from "./postgres-store.js";
+import { EVENT_COLUMNS, toEvent, type EventRow } from "./rows.js";
 
 /** An event as the sink receives it: with its room's epoch when the log carries one. */
 export interface StoredEvent {
   readonly event: RoomEvent;
   /** The room stream's epoch; a new epoch means the stream was recreated and older rows are stale. */
   readonly epoch?: string;
-}
-
-interface EventRow {
-  room: string;
-  seq: number;
-  id: string;
-  from_user: string;
-  ts: number;
-  kind: string;
-  body: string;
-  cmid: string;
-}
-
-const EVENT_COLUMNS = "room, seq, id, from_user, ts, kind, body, cmid";
-
-function toEvent(row: EventRow): RoomEvent {
-  return {
-    room: row.room,
-    seq: row.seq,
-    id: row.id,
-    from: row.from_user,
-    ts: row.ts,
-    kind: row.kind,
-    body: JSON.parse(row.body) as Json,
-    cmid: row.cmid,
-  };
 }
 
 const SQL = {

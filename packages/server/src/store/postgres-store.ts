@@ -1,42 +1,12 @@
 import { ParleyError } from "@parley/protocol";
 import type pg from "pg";
-import type { CreateRoomInput, Member, Room, RoomType, Store } from "./store.js";
+import type { CreateRoomInput, Member, Room, Store } from "./store.js";
+import { ROOM_COLUMNS, toMember, toRoom, type MemberRow, type RoomRow } from "./rows.js";
 
 /** Options of PostgresStore. */
 export interface PostgresStoreOptions {
   /** Clock for createdAt/joinedAt; injectable for tests. Default Date.now. */
   readonly now?: () => number;
-}
-
-interface RoomRow {
-  id: string;
-  type: string;
-  name: string;
-  created_by: string;
-  created_at: number;
-}
-
-interface MemberRow {
-  room: string;
-  user_id: string;
-  joined_at: number;
-  last_read_seq: number;
-}
-
-const ROOM_COLUMNS = "r.id, r.type, r.name, r.created_by, r.created_at";
-
-function toRoom(row: RoomRow): Room {
-  return {
-    id: row.id,
-    type: row.type as RoomType,
-    name: row.name,
-    createdBy: row.created_by,
-    createdAt: row.created_at,
-  };
-}
-
-function toMember(row: MemberRow): Member {
-  return { room: row.room, user: row.user_id, joinedAt: row.joined_at, lastReadSeq: row.last_read_seq };
 }
 
 const SQL = {
