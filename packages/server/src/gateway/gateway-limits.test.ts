@@ -140,6 +140,19 @@ describe("gateway limits and liveness", () => {
     }
   });
 
+  it("does not count retryable refusals (RATE_LIMITED) toward maxErrorsPerMinute", async () => {
+    const h = await startHarness({ publishRatePerConnection: 1, maxErrorsPerMinute: 3 });
+    try {
+      const c = await TestClient.connect(h.wsUrl, "alice");
+      for (let i = 0; i < 10; i++) c.send({ t: "pub", id: i + 1, room: "rl2", cmid: `q${i}`, body: i });
+      assert.equal((await c.next((f) => f.id === 10)).code, "RATE_LIMITED");
+      await c.request({ t: "ping" });
+      assert.equal(h.gateway.stats().connections, 1);
+    } finally {
+      await h.close();
+    }
+  });
+
   it("enforces maxConnectionsPerUser and maxSubscriptionsPerConnection", async () => {
     const h = await startHarness({ maxConnectionsPerUser: 1, maxSubscriptionsPerConnection: 1 });
     try {

@@ -82,14 +82,17 @@ export class Session implements SubscriptionOwner {
     this.checkBuffer();
   }
 
-  /** Replies an `error` frame and counts it toward maxErrorsPerMinute. */
+  /**
+   * Replies an `error` frame. Only non-retryable errors (client misuse) count toward
+   * maxErrorsPerMinute: a throttled but well-behaved publisher must not be cut off.
+   */
   fail(code: ErrorCode, message?: string, id?: number): void {
     this.ctx.metrics.errors.inc({ code });
     const frame: ErrorFrame = { t: "error", code, message: message ?? ERRORS[code].description, retryable: false };
     frame.retryable = ERRORS[code].retryable;
     if (id !== undefined) frame.id = id;
     this.reply(frame);
-    this.countError();
+    if (!frame.retryable) this.countError();
   }
 
   /** Closes the connection with a Parley close code; idempotent. */
