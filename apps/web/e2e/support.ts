@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { after, before } from "node:test";
 import { ServerProcess } from "@parley/server/test-support/server-process.js";
 
 /** The built app (apps/web/dist), resolved from the compiled test file in apps/web/dist-e2e/. */
@@ -162,4 +163,28 @@ export async function restPublish(server: ServerProcess, room: string, user: str
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: `${SHOTS}${name}.png` });
+}
+
+/** ann and bob signed in on one server and browser, opened before the file's tests and closed after them. */
+export interface TwoUsers {
+  server: ServerProcess;
+  browser: Browser;
+  ann: User;
+  bob: User;
+}
+
+/** Registers the before/after hooks of a two-user browser test file; the fields are set once `before` ran. */
+export function twoUsers(): TwoUsers {
+  const s = {} as TwoUsers;
+  before(async () => {
+    s.server = await startServer();
+    s.browser = await launchBrowser();
+    s.ann = await signIn(s.browser, s.server, "ann");
+    s.bob = await signIn(s.browser, s.server, "bob");
+  });
+  after(async () => {
+    await s.browser?.close();
+    await s.server?.cleanup();
+  });
+  return s;
 }
