@@ -1,10 +1,11 @@
 /**
  * What the chaos scenario runs against. The embedded target is one server
- * process behind a fault proxy; a cluster target (after the Kafka event log
- * lands) implements the same interface with more faults: kill gateways,
- * sequencers and the sink, pause a sequencer past its session timeout,
- * restart the broker. The workload and the checker do not change.
+ * process behind a fault proxy; the cluster target (cluster-target.ts)
+ * implements the same interface with more faults: kill gateways, sequencers
+ * and the sink, pause a sequencer past its session timeout. The workload and
+ * the checker do not change.
  */
+import type { RoomHistory } from "./history.js";
 
 /** One kind of fault, injected again and again at random intervals. */
 export interface Fault {
@@ -29,6 +30,13 @@ export interface ChaosTarget {
   heal(): Promise<void>;
   /** Stops everything and removes temporary data. */
   stop(): Promise<void>;
+  /**
+   * The cluster's durable store (PostgreSQL, written by the sink) is a second
+   * copy of history that gateways do not fully read from (they prefer their
+   * recent buffer): waits until it holds as many events as `gatewayRooms`,
+   * then returns it, checked like the gateway's copy. Absent: one copy only.
+   */
+  storedHistories?(gatewayRooms: readonly RoomHistory[]): Promise<RoomHistory[]>;
   /** Recent server output, for a failed run's report. */
   diagnostics(): string;
 }

@@ -13,7 +13,7 @@ export function formatReport(report: ChaosReport): string {
   const lines = [
     `chaos ${report.target}: ${passed(report) ? "PASS" : "FAIL"} — ${check.violationCount} violations`,
     `  duration           ${Math.round(report.durationMs / 1000)} s`,
-    `  messages checked   ${c.ackedMessages} acked (${c.refusedPublishes} refused as expected), ${c.historyEvents} in history`,
+    `  messages checked   ${c.ackedMessages} acked (${c.refusedPublishes} refused as expected), ${c.historyEvents} in history (${report.historyCopies.join(" + ")})`,
     `  deliveries checked ${c.deliveries} across ${c.subscriptions} subscriptions in ${c.rooms} rooms`,
     `  faults injected    ${report.faultTotal} (${formatFaults(report.faults)})`,
     `  sessions           ${report.sessions} (reconnects included)`,

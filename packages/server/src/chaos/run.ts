@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 /**
- * `npm run chaos -- [--duration 10m] [--cluster]`: the embedded chaos run,
+ * `npm run chaos -- [--duration 10m] [--cluster]`: the embedded chaos run (or
+ * the cluster one: 3 gateways, 2 sequencers, a sink on Kafka and PostgreSQL),
  * then the verdict and counts; exit 1 on any violation.
  * `npm run chaos -- socketio [--duration 2m]`: the same kill and cut faults
  * against Socket.IO 4, reported beside Parley's figures (docs/reliability.md).
  */
+import type { ChaosTarget } from "./chaos-target.js";
+import { ensureClusterServices } from "./cluster-services.js";
+import { startClusterTarget } from "./cluster-target.js";
 import { startEmbeddedTarget } from "./embedded-target.js";
 import { formatReport, passed } from "./report.js";
 import { runChaos } from "./scenario.js";
@@ -43,15 +47,22 @@ export function parseArgs(argv: readonly string[]): ChaosArgs {
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   const log = (line: string): void => console.error(`[chaos ${new Date().toISOString().slice(11, 19)}] ${line}`);
-  if (args.cluster) {
-    console.log("cluster chaos: not available yet (needs the Kafka event log; see docs/reliability.md)");
-    return 2;
-  }
   if (args.command === "socketio") {
     const { runSocketIoComparison } = await import("./socketio/socketio-run.js");
     return runSocketIoComparison(args.durationMs, log);
   }
-  const target = await startEmbeddedTarget();
+  if (!args.cluster) return runOn(await startEmbeddedTarget(), args, log);
+  const services = await ensureClusterServices(log);
+  try {
+    log(`cluster on Kafka ${services.kafka}, PostgreSQL ${services.postgres}`);
+    return await runOn(await startClusterTarget({ kafka: services.kafka }), args, log);
+  } finally {
+    await services.stop();
+  }
+}
+
+/** Runs the scenario on `target`, prints the verdict, and stops the target. */
+async function runOn(target: ChaosTarget, args: ChaosArgs, log: (line: string) => void): Promise<number> {
   try {
     const report = await runChaos(target, { durationMs: args.durationMs, log });
     console.log(formatReport(report));

@@ -41,6 +41,8 @@ export interface ChaosReport {
   readonly behind: number;
   /** Sessions opened by workload clients (reconnects included). */
   readonly sessions: number;
+  /** The copies of history that were checked: the gateway's, and the durable store's when the target has one. */
+  readonly historyCopies: readonly string[];
   /** Lost and duplicated acked messages by cmid, the figures compared with peers. */
   readonly tally: DeliveryTally;
 }
@@ -72,7 +74,7 @@ export async function runChaos(target: ChaosTarget, options: ChaosOptions): Prom
     const settled = await settle(target, workload, options.settleTimeoutMs ?? 60_000);
     const rooms = await readHistories(target, workload.allRooms);
     const history = recorder.history(rooms);
-    const check = checkHistory(history);
+    const check = await checkCopies(target, history);
     const tally = tallyDeliveries(tallyInput(history));
     const faultTotal = Object.values(counts).reduce((a, b) => a + b, 0);
     const sessions = workload.clients.reduce((n, c) => n + c.sessions, 0);
@@ -83,6 +85,7 @@ export async function runChaos(target: ChaosTarget, options: ChaosOptions): Prom
       faultTotal,
       check,
       ...settled,
+      historyCopies: target.storedHistories ? ["gateway", "store"] : ["gateway"],
       sessions,
       tally,
     };
@@ -90,6 +93,20 @@ export async function runChaos(target: ChaosTarget, options: ChaosOptions): Prom
     stop.abort();
     workload.stop();
   }
+}
+
+/**
+ * Checks the history read through a gateway and, when the target has a
+ * durable store of its own, that copy too: violations of both are reported,
+ * the store's marked as such; the counts are the gateway copy's.
+ */
+async function checkCopies(target: ChaosTarget, history: ChaosHistory): Promise<CheckResult> {
+  const check = checkHistory(history);
+  if (!target.storedHistories) return check;
+  const stored = checkHistory({ ...history, rooms: await target.storedHistories(history.rooms) });
+  const marked = stored.violations.map((v) => ({ ...v, detail: `[store] ${v.detail}` }));
+  const violationCount = check.violationCount + stored.violationCount;
+  return { ...check, ok: violationCount === 0, violationCount, violations: [...check.violations, ...marked] };
 }
 
 function tallyInput(history: ChaosHistory): Parameters<typeof tallyDeliveries>[0] {
