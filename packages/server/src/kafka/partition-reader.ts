@@ -3,7 +3,7 @@
  * consumer group, no hidden position), with read_committed semantics that
  * are safe against aborted transactions whose abort marker did not fit in
  * the fetch response: the Kafka client drops only aborted ranges it can see
- * closed, so this reader also drops the open ones (see dropOpenAborted).
+ * closed, and only one per producer id, so this reader drops them itself (see dropAborted).
  */
 import { type Consumer, FetchIsolationLevels, ListOffsetTimestamps } from "@platformatic/kafka";
 import type { fetchV17 } from "@platformatic/kafka";
@@ -123,7 +123,7 @@ export class PartitionReader {
   private collect(p: FetchResponsePartition, positions: ReadonlyMap<number, bigint>, out: Map<number, PartitionBatch>) {
     const from = positions.get(p.partitionIndex) ?? 0n;
     if (p.errorCode !== 0) throw new Error(`fetch ${this.topic}[${p.partitionIndex}] failed with code ${p.errorCode}`);
-    const batches = dropOpenAborted(p);
+    const batches = dropAborted(p);
     if (batches.length === 0) return;
     const records: ReadRecord[] = [];
     let next = from;
@@ -151,25 +151,27 @@ export class PartitionReader {
 type Batch = NonNullable<FetchResponsePartition["records"]>[number];
 
 /**
- * Drops batches of an aborted transaction whose abort marker is not in this
- * response. The client keeps those "for safety", which would deliver a
- * zombie's aborted events. A fenced or aborting producer writes nothing
- * after its aborted records before the marker, so dropping every later
- * batch of that producer in this response is exact.
+ * Drops every batch of an aborted transaction, as Kafka's own consumer does:
+ * walking batches in offset order, a producer enters the aborting set when
+ * the response's next aborted transaction starts at or before the batch, and
+ * leaves it at its next control batch (the abort marker). The client library's
+ * filter keeps only one aborted range per producer id, so two aborted
+ * transactions of one sequencer in a response leaked the first (found by the
+ * cluster chaos run), and it keeps ranges whose marker is not in the response.
+ * Control batches are kept: they only advance the fetch position.
  */
-export function dropOpenAborted(p: FetchResponsePartition): Batch[] {
+export function dropAborted(p: FetchResponsePartition): Batch[] {
   const batches = p.records ?? [];
   if (p.abortedTransactions.length === 0) return batches;
-  const open = new Map<bigint, bigint>();
-  for (const a of p.abortedTransactions) {
-    const closed = batches.some(
-      (b) => b.attributes & IS_CONTROL && b.producerId === a.producerId && b.firstOffset >= a.firstOffset,
-    );
-    if (!closed) open.set(a.producerId, a.firstOffset);
+  const pending = [...p.abortedTransactions].sort((a, b) => Number(a.firstOffset - b.firstOffset));
+  const aborting = new Set<bigint>();
+  const kept: Batch[] = [];
+  for (const b of batches) {
+    const last = b.firstOffset + BigInt(b.lastOffsetDelta);
+    while (pending.length > 0 && pending[0]!.firstOffset <= last) aborting.add(pending.shift()!.producerId);
+    if (b.attributes & IS_CONTROL) aborting.delete(b.producerId);
+    else if (aborting.has(b.producerId)) continue;
+    kept.push(b);
   }
-  if (open.size === 0) return batches;
-  return batches.filter((b) => {
-    const first = open.get(b.producerId);
-    return first === undefined || b.firstOffset < first || (b.attributes & IS_CONTROL) !== 0;
-  });
+  return kept;
 }
