@@ -6,6 +6,7 @@
  */
 import type { ParleyConfig } from "../config/options.js";
 import { KafkaLog } from "../kafka/kafka-log.js";
+import { PostgresDedupe } from "../kafka/postgres-dedupe.js";
 import { SequencerService } from "../kafka/sequencer-service.js";
 import { ensureTopics, type KafkaClusterOptions } from "../kafka/topics.js";
 import type { Logger } from "../logger.js";
@@ -62,7 +63,13 @@ export function createClusterNode(config: ParleyConfig, logger: Logger): Cluster
         parts.db = await openPostgresDb({ url: config.postgres, maxConnections: config.postgresPoolSize });
       }
       if (roles.has("sequencer")) {
-        parts.sequencer = new SequencerService({ cluster, logger, sessionTimeoutMs: config.kafkaSessionTimeoutMs });
+        parts.sequencer = new SequencerService({
+          cluster,
+          logger,
+          sessionTimeoutMs: config.kafkaSessionTimeoutMs,
+          // With PostgreSQL, retries older than the cmid cache are checked against the stored events.
+          dedupeFallback: parts.db && new PostgresDedupe(parts.db.pool),
+        });
         await parts.sequencer.start();
       }
       if (roles.has("sink")) {

@@ -8,14 +8,29 @@
  * a group offset commit: two round trips fewer per transaction), so either
  * all of it is visible to read_committed readers or none is. A zombie's later writes fail with a
  * fencing error, so it can neither reuse nor skip a seq.
+ *
+ * Dedupe: the partition's cmid cache answers; only misses in rooms whose
+ * cache lost events still inside the window go, once per batch, to the
+ * optional DedupeFallback (dedupe-fallback.ts), before anything is decided.
  */
 import { type Consumer, ProduceAcks, Producer } from "@platformatic/kafka";
-import { SequencerBatch, type RoomState } from "../sequencer/sequencer.js";
+import type { RoomEvent } from "@parley/protocol";
+import type { PublishCommand } from "../log/event-log.js";
+import { dedupeKey, SequencerBatch, type RoomState } from "../sequencer/sequencer.js";
 import { closeForced } from "./close-client.js";
+import { resolveProbes, type DedupeFallback, type PendingProbe } from "./dedupe-fallback.js";
 import { PartitionReader, type PartitionBatch, type ReadRecord } from "./partition-reader.js";
-import { decodeCommand, encodeCommandsOffset, encodeEventsRecord, encodeState, type OutRecord } from "./records.js";
+import {
+  decodeCommand,
+  encodeCommandsOffset,
+  encodeEventsRecord,
+  encodeState,
+  type CommandRecord,
+  type OutRecord,
+} from "./records.js";
 import { transactionalRetries } from "./retry-policy.js";
 import { rebuildPartitionState, type PartitionState } from "./sequencer-state.js";
+import type { SinkWatermark } from "./sink-watermark.js";
 import { partitionFor, roomEpoch, type KafkaClusterOptions, type TopicLayout } from "./topics.js";
 
 /** Why a worker ended. `fenced`: another owner took the partition. `failed`: any other error. */
@@ -36,6 +51,10 @@ export interface WorkerDeps {
   readonly dedupeMaxEntries: number;
   readonly now: () => number;
   readonly newId: () => string;
+  /** Asked for cache misses the cache cannot rule out; without it such a miss is sequenced as new. */
+  readonly fallback?: DedupeFallback;
+  /** With a fallback: how far the sink has written; the cache keeps what lies above it. */
+  readonly watermark?: SinkWatermark;
   readonly onError: (err: unknown, partition: number) => void;
 }
 
@@ -79,7 +98,10 @@ export class PartitionSequencer {
       // otherwise, which the broker answers with PRODUCER_FENCED once the transactional id exists: -1 / -1
       // asks for a fresh epoch, as Kafka's own clients do.
       let txn = await producer.beginTransaction({ producerId: -1n, producerEpoch: -1 });
-      const state = await rebuildPartitionState({ ...this.d, now: this.d.now() });
+      const watermark = this.d.watermark;
+      await watermark?.refresh();
+      const sunk = watermark && (() => watermark.get(p));
+      const state = await rebuildPartitionState({ ...this.d, now: this.d.now(), sunk });
       const commands = new PartitionReader(this.d.reader, layout.names.commands, { maxWaitMs: 100 });
       let fetching = prefetch(commands, p, state.commandsOffset);
       while (!this.stopping) {
@@ -90,10 +112,10 @@ export class PartitionSequencer {
         // Pipelining: the next fetch runs while this batch's transaction commits.
         fetching = prefetch(commands, p, next);
         if (records.length === 0) continue;
-        const out = this.sequence(state, records, next);
-        await txn.send({ messages: out.records.map((r) => ({ ...r })) });
+        const out = await this.sequence(state, records, next);
+        const sent = await txn.send({ messages: out.records.map((r) => ({ ...r })) });
         await txn.commit();
-        out.apply();
+        out.apply(() => eventsBaseOffset(sent.offsets, layout.names.events, p));
         txn = await producer.beginTransaction();
       }
       await txn.cancel();
@@ -109,26 +131,25 @@ export class PartitionSequencer {
   }
 
   /** Decides a batch with the pure sequencer; nothing in `state` changes until `apply` (after commit). */
-  private sequence(
+  private async sequence(
     state: PartitionState,
     records: readonly ReadRecord[],
     next: bigint,
-  ): { records: OutRecord[]; apply(): void } {
+  ): Promise<{ records: OutRecord[]; apply(eventsBase: () => bigint): void }> {
     const { layout, partition: p } = this.d;
     const now = this.d.now();
     const base = (room: string): RoomState =>
       state.heads.get(room) ?? { epoch: roomEpoch(layout.eventsTopicId, room), lastSeq: 0 };
-    const batch = new SequencerBatch(base, (room, cmid) => state.dedupe.get(room, cmid, now), this.d.newId);
+    const commands = this.decodeAll(records);
+    const stored = await this.lookupStored(state, commands, base, now);
+    const lookup = (room: string, cmid: string) =>
+      state.dedupe.get(room, cmid, now) ?? stored.get(dedupeKey(room, cmid));
+    const batch = new SequencerBatch(base, lookup, this.d.newId);
     const out: OutRecord[] = [];
-    for (const r of records) {
-      const decoded = decodeCommand(r.value, r.headers);
-      // A malformed command, or one on the wrong partition (which would fork the room's sequence), is skipped.
-      if (!decoded || partitionFor(decoded.command.room, layout.partitions) !== p) {
-        this.d.onError(new Error(`skipped a malformed or misrouted command at offset ${r.offset}`), p);
-        continue;
-      }
-      const decision = batch.decide(decoded.command, now);
-      const rid = decoded.rid;
+    const appended: { event: RoomEvent; index: number }[] = [];
+    for (const { command, rid } of commands) {
+      const decision = batch.decide(command, now);
+      if (decision.type === "append") appended.push({ event: decision.event, index: out.length });
       out.push(
         encodeEventsRecord(
           layout.names.events,
@@ -143,12 +164,74 @@ export class PartitionSequencer {
     out.push(encodeCommandsOffset(layout.names.state, p, next));
     return {
       records: out,
-      apply() {
+      // The events records come first and only this producer writes the partition: record i is at base + i.
+      // A batch of only skipped commands wrote no event, so the base is asked for only when needed.
+      apply(eventsBase) {
         for (const [room, head] of batch.touched()) state.heads.set(room, head);
-        for (const e of batch.appended) state.dedupe.add(e, now);
+        const base = appended.length > 0 ? eventsBase() : 0n;
+        for (const { event, index } of appended) state.dedupe.add(event, now, base + BigInt(index));
       },
     };
   }
+
+  /** The batch's commands; a malformed one, or one on the wrong partition (it would fork the room's sequence), is skipped. */
+  private decodeAll(records: readonly ReadRecord[]): CommandRecord[] {
+    const { layout, partition: p } = this.d;
+    const out: CommandRecord[] = [];
+    for (const r of records) {
+      const decoded = decodeCommand(r.value, r.headers);
+      if (decoded && partitionFor(decoded.command.room, layout.partitions) === p) out.push(decoded);
+      else this.d.onError(new Error(`skipped a malformed or misrouted command at offset ${r.offset}`), p);
+    }
+    return out;
+  }
+
+  /** One fallback round trip for the batch's misses that the cache cannot rule out; none in the common case. */
+  private async lookupStored(
+    state: PartitionState,
+    commands: readonly CommandRecord[],
+    base: (room: string) => RoomState,
+    now: number,
+  ): Promise<Map<string, RoomEvent>> {
+    const fallback = this.d.fallback;
+    if (!fallback) return new Map();
+    const probes = commands.flatMap(({ command }) => probeFor(state, command, base, now));
+    if (probes.length === 0) return new Map();
+    return resolveProbes(fallback, probes, {
+      stopped: () => this.stopping,
+      onGiveUp: (open, reason) => {
+        const cmids = open.map((o) => `${o.room}/${o.cmid}`).join(", ");
+        this.d.onError(
+          new Error(`dedupe fallback unavailable, sequenced as new: ${cmids}`, { cause: reason }),
+          this.d.partition,
+        );
+      },
+    });
+  }
+}
+
+/** The probe a command needs: none when the cache has it or is complete for its room. */
+function probeFor(
+  state: PartitionState,
+  command: PublishCommand,
+  base: (room: string) => RoomState,
+  now: number,
+): PendingProbe[] {
+  const { room, cmid } = command;
+  if (state.dedupe.get(room, cmid, now)) return [];
+  const gap = state.dedupe.incomplete(room, now);
+  return gap ? [{ room, cmid, epoch: base(room).epoch, needSeq: gap.seq }] : [];
+}
+
+/** Where a transaction's first record on events partition `p` landed (the producer sends one batch per partition). */
+function eventsBaseOffset(
+  offsets: readonly { topic: string; partition: number; offset: bigint }[] | undefined,
+  events: string,
+  p: number,
+): bigint {
+  const base = offsets?.find((o) => o.topic === events && o.partition === p)?.offset;
+  if (base === undefined) throw new Error(`no offset reported for ${events}-${p}`);
+  return base;
 }
 
 /**

@@ -8,6 +8,7 @@
  *     options.logger?: Logger (pino)
  *     options.instanceId?, sessionTimeoutMs?, heartbeatIntervalMs?, maxBatch?, dedupeWindowMs?,
  *     options.dedupeMaxEntries?, now?
+ *     options.dedupeFallback?: DedupeFallback  // e.g. PostgresDedupe; see dedupe-fallback.ts
  *   await service.start()   // creates missing topics, joins the `<prefix>sequencer` group
  *   service.owned()         // partitions it sequences now
  *   await service.close()   // finishes transactions in flight, leaves the group (fast hand-off)
@@ -23,7 +24,9 @@ import { Consumer } from "@platformatic/kafka";
 import type { Logger } from "../logger.js";
 import { createEventIdGenerator } from "../sequencer/event-id.js";
 import { closeForced } from "./close-client.js";
+import type { DedupeFallback } from "./dedupe-fallback.js";
 import { PartitionSequencer, type WorkerExit } from "./partition-sequencer.js";
+import { SinkWatermark } from "./sink-watermark.js";
 import { ensureTopics, type KafkaClusterOptions, type TopicLayout } from "./topics.js";
 
 /** Options of SequencerService. */
@@ -44,6 +47,12 @@ export interface SequencerServiceOptions {
   readonly dedupeMaxEntries?: number;
   /** Clock for event timestamps. Default Date.now. */
   readonly now?: () => number;
+  /**
+   * Where misses go that a cache cut short by `dedupeMaxEntries` cannot rule
+   * out (PostgresDedupe when the node has PostgreSQL). Without it, a retry
+   * older than the cache is sequenced as a new event.
+   */
+  readonly dedupeFallback?: DedupeFallback;
 }
 
 /** Backoff before a worker that failed restarts; a fenced one waits for the group to settle. */
@@ -58,6 +67,7 @@ export class SequencerService {
   private readonly workers = new Map<number, PartitionSequencer>();
   private assigned = new Set<number>();
   private readonly newId = createEventIdGenerator();
+  private watermark: SinkWatermark | undefined;
   private closed = false;
 
   constructor(private readonly options: SequencerServiceOptions) {
@@ -67,6 +77,10 @@ export class SequencerService {
   async start(): Promise<void> {
     const { cluster } = this.options;
     this.layout = await ensureTopics(cluster);
+    if (this.options.dedupeFallback) {
+      this.watermark = new SinkWatermark(cluster, (err) => this.options.logger?.warn({ err }, "sink offsets unread"));
+      this.watermark.start();
+    }
     const clientId = this.clientId();
     const sessionTimeout = this.options.sessionTimeoutMs ?? 10_000;
     const heartbeatInterval = this.options.heartbeatIntervalMs ?? Math.max(100, Math.floor(sessionTimeout / 5));
@@ -104,6 +118,7 @@ export class SequencerService {
     if (group) await new Promise<void>((resolve) => group.leaveGroup(true, () => resolve()));
     await closeForced(group);
     await closeForced(this.reader);
+    await this.watermark?.close();
   }
 
   /** Same as close (the cluster composition calls it stop). */
@@ -141,6 +156,8 @@ export class SequencerService {
       dedupeMaxEntries: this.options.dedupeMaxEntries ?? 200_000,
       now: this.options.now ?? Date.now,
       newId: this.newId,
+      fallback: this.options.dedupeFallback,
+      watermark: this.watermark,
       onError: (err, partition) => this.options.logger?.warn({ err, partition }, "sequencer partition error"),
     });
     this.workers.set(p, worker);

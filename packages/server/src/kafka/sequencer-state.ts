@@ -5,15 +5,17 @@
  *   (one record per room, written in the same transaction as the events, so
  *   it is exactly as new as the committed events: there is no tail to add);
  * - the dedupe cache from the tail of the events partition inside the dedupe
- *   window (bounded by count too);
+ *   window (bounded by count too); when the count bound cut the window short,
+ *   each room's skipped seqs are marked uncached, so misses there go to the
+ *   DedupeFallback (partition-dedupe.ts);
  * - where to resume commands: the partition's commands-offset record in the
  *   same state partition, written in the same transaction as the events (so
  *   a transaction needs no AddOffsetsToTxn/TxnOffsetCommit round trips);
  *   the group's committed offset only when that record is missing.
  */
 import type { Consumer } from "@platformatic/kafka";
-import { DedupeCache } from "../sequencer/dedupe-cache.js";
 import type { RoomState } from "../sequencer/sequencer.js";
+import { PartitionDedupe } from "./partition-dedupe.js";
 import { PartitionReader, type ReadRecord } from "./partition-reader.js";
 import { COMMANDS_OFFSET_KEY, decodeCommandsOffset, decodeEventsRecord, decodeState } from "./records.js";
 import type { TopicLayout } from "./topics.js";
@@ -21,7 +23,7 @@ import type { TopicLayout } from "./topics.js";
 /** A partition's sequencer state. */
 export interface PartitionState {
   readonly heads: Map<string, RoomState>;
-  readonly dedupe: DedupeCache;
+  readonly dedupe: PartitionDedupe;
   /** The next commands offset to sequence. */
   readonly commandsOffset: bigint;
 }
@@ -37,6 +39,8 @@ export interface RebuildOptions {
   readonly dedupeWindowMs: number;
   readonly dedupeMaxEntries: number;
   readonly now: number;
+  /** The sink's committed events offset, when a dedupe fallback is used: events above it are never skipped. */
+  readonly sunk?: () => bigint;
 }
 
 /** Reads partition `p` of `reader.topic` from `from` up to `to`, handing over each record. */
@@ -72,23 +76,46 @@ export async function rebuildPartitionState(o: RebuildOptions): Promise<Partitio
   return { heads, dedupe: await rebuildDedupe(o, heads), commandsOffset: commandsOffset ?? (await committedOffset(o)) };
 }
 
-async function rebuildDedupe(o: RebuildOptions, heads: Map<string, RoomState>): Promise<DedupeCache> {
+async function rebuildDedupe(o: RebuildOptions, heads: Map<string, RoomState>): Promise<PartitionDedupe> {
   const p = o.partition;
-  const dedupe = new DedupeCache({ windowMs: o.dedupeWindowMs, maxEntries: o.dedupeMaxEntries });
+  const dedupe = new PartitionDedupe({ windowMs: o.dedupeWindowMs, maxEntries: o.dedupeMaxEntries, sunk: o.sunk });
   const events = new PartitionReader(o.reader, o.layout.names.events);
   const [at, end] = await Promise.all([events.offsetsAt([p], o.now - o.dedupeWindowMs), events.endOffsets([p])]);
   const to = end.get(p) ?? 0n;
-  const byCount = to - BigInt(o.dedupeMaxEntries);
-  const from = (at.get(p) ?? 0n) > byCount ? (at.get(p) ?? 0n) : byCount;
+  const byTime = at.get(p) ?? 0n;
+  const bound = to - BigInt(o.dedupeMaxEntries);
+  // What the sink has not written yet is read whatever the count bound says: it is nowhere else.
+  const sunk = o.sunk?.();
+  const byCount = sunk !== undefined && sunk < bound ? sunk : bound;
+  const from = byTime > byCount ? byTime : byCount;
+  const firstSeq = new Map<string, number>();
+  let firstTs: number | undefined;
   await readRange(events, p, from > 0n ? from : 0n, to, (r) => {
     const rec = decodeEventsRecord(r.value, r.headers);
     if (rec?.type !== "event") return;
-    dedupe.add(rec.event, rec.event.ts);
+    dedupe.add(rec.event, rec.event.ts, r.offset);
+    firstTs ??= rec.event.ts;
+    if (!firstSeq.has(rec.event.room)) firstSeq.set(rec.event.room, rec.event.seq);
     // Heads and events commit together, so this only matters if the state record was lost.
     const head = heads.get(rec.event.room);
     if (!head || head.lastSeq < rec.event.seq) heads.set(rec.event.room, { epoch: rec.epoch, lastSeq: rec.event.seq });
   });
+  if (byCount > byTime) markSkipped(dedupe, heads, firstSeq, (firstTs ?? o.now) + o.dedupeWindowMs);
   return dedupe;
+}
+
+/**
+ * The count bound skipped events inside the window: per room, every seq
+ * before the first one read (all of them for a room not read at all). They
+ * are older than the first event read, so they leave the window by `until`.
+ */
+function markSkipped(
+  dedupe: PartitionDedupe,
+  heads: ReadonlyMap<string, RoomState>,
+  firstSeq: ReadonlyMap<string, number>,
+  until: number,
+): void {
+  for (const [room, head] of heads) dedupe.markUncached(room, (firstSeq.get(room) ?? head.lastSeq + 1) - 1, until);
 }
 
 async function committedOffset(o: RebuildOptions): Promise<bigint> {
