@@ -3,7 +3,9 @@
  * appends per second acknowledged after COMMIT with many in flight over 100
  * rooms; (b) ack latency at a steady rate. Each run gets a fresh database.
  *
- *   node packages/server/dist/bench/durable-publish.js [--seconds=5] [--rate=5000] [--inflight=4000]
+ *   node packages/server/dist/bench/durable-publish.js [--seconds=5] [--rate=5000] [--inflight=4000] [--listener-us=0]
+ *
+ * The latency table also shows the event-loop delay during the run (what a commit stalls the rest of a server).
  *
  * Prints a table and writes bench/results/durable-publish.json at the repo root.
  */
@@ -11,6 +13,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { openEmbedded, type EmbeddedConfig } from "../log/open-embedded.js";
 import type { EventLog, PublishCommand } from "../log/event-log.js";
 import { createLatencyRecorder } from "./latency-recorder.js";
@@ -20,6 +23,8 @@ interface BenchArgs {
   readonly rate: number;
   readonly inflight: number;
   readonly rooms: number;
+  /** CPU burnt by a listener per event, in µs: stands in for fan-out work on the event loop. */
+  readonly listenerUs: number;
 }
 
 interface RunSpec {
@@ -42,6 +47,9 @@ interface LatencyResult extends RunSpec {
   readonly p99Ms: number;
   readonly p999Ms: number;
   readonly maxMs: number;
+  /** Event-loop delay during the run: what a commit blocking the loop costs every other socket. */
+  readonly loopP99Ms: number;
+  readonly loopMaxMs: number;
   readonly recorder: string;
 }
 
@@ -55,13 +63,14 @@ function parseArgs(argv: readonly string[]): BenchArgs {
     rate: get("rate", 5000),
     inflight: get("inflight", 4000),
     rooms: get("rooms", 100),
+    listenerUs: get("listener-us", 0),
   };
 }
 
 const BODY = { text: "The quick brown fox jumps over the lazy dog; a chat message of about a hundred bytes." };
 
 /** Opens a fresh embedded log in a temp dir; returns it with a cleanup. */
-async function freshLog(spec: RunSpec) {
+async function freshLog(spec: RunSpec, listenerUs: number) {
   const dir = mkdtempSync(join(tmpdir(), "parley-bench-"));
   const config: EmbeddedConfig = {
     dataDir: dir,
@@ -72,6 +81,7 @@ async function freshLog(spec: RunSpec) {
   };
   const storage = openEmbedded(config, { flush: spec.flush });
   await storage.log.start();
+  if (listenerUs > 0) storage.log.subscribe(() => burn(listenerUs));
   return {
     log: storage.log as EventLog,
     async dispose() {
@@ -81,9 +91,14 @@ async function freshLog(spec: RunSpec) {
   };
 }
 
+function burn(us: number): void {
+  const until = performance.now() + us / 1000;
+  while (performance.now() < until);
+}
+
 /** Closed loop: `inflight` workers each append, await the ack, and append again until time is up. */
 async function throughput(spec: RunSpec, args: BenchArgs): Promise<ThroughputResult> {
-  const { log, dispose } = await freshLog(spec);
+  const { log, dispose } = await freshLog(spec, args.listenerUs);
   let acked = 0;
   let next = 0;
   const start = performance.now();
@@ -107,8 +122,10 @@ function command(n: number, rooms: number): PublishCommand {
 
 /** Open loop: publishes at `rate`/s for `seconds`, measuring each append from call to ack. */
 async function latency(spec: RunSpec, args: BenchArgs): Promise<LatencyResult> {
-  const { log, dispose } = await freshLog(spec);
+  const { log, dispose } = await freshLog(spec, args.listenerUs);
   const rec = await createLatencyRecorder();
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
   const total = Math.round(args.rate * args.seconds);
   const start = performance.now();
   const pending: Promise<void>[] = [];
@@ -124,6 +141,7 @@ async function latency(spec: RunSpec, args: BenchArgs): Promise<LatencyResult> {
   }
   await Promise.all(pending);
   const elapsed = (performance.now() - start) / 1000;
+  loop.disable();
   await dispose();
   const ms = (us: number) => Math.round(us / 10) / 100;
   return {
@@ -135,6 +153,8 @@ async function latency(spec: RunSpec, args: BenchArgs): Promise<LatencyResult> {
     p99Ms: ms(rec.percentile(99)),
     p999Ms: ms(rec.percentile(99.9)),
     maxMs: ms(rec.max()),
+    loopP99Ms: ms(loop.percentile(99) / 1000),
+    loopMaxMs: ms(loop.max / 1000),
     recorder: rec.kind,
   };
 }
@@ -146,9 +166,9 @@ function printTables(tp: ThroughputResult[], lat: LatencyResult[], args: BenchAr
     console.log(`${r.durability.padEnd(12)}${r.flush.padEnd(10)}${String(r.acked).padEnd(11)}${r.perSec}`);
   }
   console.log(`\nAck latency at ${args.rate} msg/s for ${args.seconds}s`);
-  console.log("durability  flush     achieved  p50 ms  p99 ms  p99.9   max ms");
+  console.log("durability  flush     achieved  p50 ms  p99 ms  p99.9   max ms  loop p99 loop max");
   for (const r of lat) {
-    const cols = [r.achievedRate, r.p50Ms, r.p99Ms, r.p999Ms, r.maxMs].map((v, i) =>
+    const cols = [r.achievedRate, r.p50Ms, r.p99Ms, r.p999Ms, r.maxMs, r.loopP99Ms, r.loopMaxMs].map((v, i) =>
       String(v).padEnd(i === 0 ? 10 : 8),
     );
     console.log(`${r.durability.padEnd(12)}${r.flush.padEnd(10)}${cols.join("")}`);

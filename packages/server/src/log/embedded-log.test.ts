@@ -61,7 +61,8 @@ describe("EmbeddedLog specifics", () => {
     try {
       const { log, db } = tmp.storage;
       await log.append(msg("r", "ok-1"));
-      const failing = "CREATE TEMP TRIGGER boom BEFORE INSERT ON events WHEN NEW.cmid = 'bad'";
+      // Not TEMP: commits run on the writer thread's own connection, which must see the trigger.
+      const failing = "CREATE TRIGGER boom BEFORE INSERT ON events WHEN NEW.cmid = 'bad'";
       db.exec(`${failing} BEGIN SELECT RAISE(ABORT, 'injected'); END`);
       const batch = ["a", "bad", "c"].map((c) => log.append(msg(c === "c" ? "other" : "r", c)));
       for (const p of batch) await assert.rejects(p, isCode("UNAVAILABLE"));
@@ -74,6 +75,23 @@ describe("EmbeddedLog specifics", () => {
         (await log.read("r", 0, 10)).map((e) => e.cmid),
         ["ok-1", "a"],
       );
+    } finally {
+      await tmp.dispose();
+    }
+  });
+
+  it("head() of a new room answers the head before appends made after the call", async () => {
+    const tmp = await openTempEmbedded();
+    try {
+      const { log } = tmp.storage;
+      const head = log.head("fresh");
+      const [a, b] = await Promise.all([log.append(msg("fresh", "1")), log.append(msg("fresh", "2"))]);
+      const h = await head;
+      assert.equal(h.lastSeq, 0);
+      assert.deepEqual([a.event.seq, b.event.seq], [1, 2]);
+      assert.deepEqual(await log.head("fresh"), { epoch: h.epoch, lastSeq: 2 });
+      const reopened = await tmp.restart();
+      assert.equal((await reopened.log.head("fresh")).epoch, h.epoch);
     } finally {
       await tmp.dispose();
     }

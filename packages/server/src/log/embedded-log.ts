@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { ParleyError, type RoomEvent } from "@parley/protocol";
 import type { AppendResult, EventListener, EventLog, PublishCommand, RoomHead } from "./event-log.js";
-import { SqliteEvents } from "./sqlite-events.js";
+import { SqliteEvents, eventValues } from "./sqlite-events.js";
 import type { SqliteDb } from "../store/sqlite-db.js";
-import { DedupeCache } from "../sequencer/dedupe-cache.js";
+import { CmidIndex } from "./cmid-index.js";
+import { LogWriter, type WriteBatch } from "./log-writer.js";
 import { createEventIdGenerator } from "../sequencer/event-id.js";
 import { SequencerBatch, type RoomState, type SequenceDecision } from "../sequencer/sequencer.js";
 
@@ -35,6 +36,26 @@ interface Pending {
   readonly reject: (err: unknown) => void;
 }
 
+/** A head() call for a room with no stored epoch; it is answered where it stands among the appends. */
+interface HeadRequest {
+  readonly room: string;
+  readonly resolve: (head: RoomHead) => void;
+  readonly reject: (err: unknown) => void;
+}
+
+type Queued = Pending | HeadRequest;
+
+const isAppend = (q: Queued): q is Pending => "command" in q;
+
+/** One batch, sequenced and ready to write. */
+interface Plan {
+  readonly seq: SequencerBatch;
+  /** Per queued item, in order: the append's decision, or the head at that point. */
+  readonly outcomes: (SequenceDecision | RoomState)[];
+  readonly created: Map<string, RoomState>;
+  readonly write: Omit<WriteBatch, "id">;
+}
+
 /** A new random room epoch. */
 function newEpoch(): string {
   return randomBytes(9).toString("base64url");
@@ -42,38 +63,53 @@ function newEpoch(): string {
 
 /**
  * The EventLog of embedded mode, on the SQLite database shared with
- * SqliteStore. Appends queue up and are sequenced and written in one
- * transaction per batch (group commit); promises resolve and listeners run
- * only after COMMIT. SQLite calls are synchronous, so a batch is never
- * interleaved with another batch, a read or a head() call.
+ * SqliteStore. Appends queue up and are sequenced here, on the main thread,
+ * then written in one transaction per batch (group commit) by a writer
+ * thread with its own connection (log-writer.ts), so the commit's fsync never
+ * blocks the event loop. Reads use the main connection (WAL lets them run
+ * beside the writer). One batch is in flight at a time and the next is
+ * sequenced only after it committed: heads and the dedupe cache change only
+ * after COMMIT, so a failed batch leaves nothing to undo, and promises resolve
+ * and listeners run in commit order.
  */
 export class EmbeddedLog implements EventLog {
   private readonly events: SqliteEvents;
-  private readonly cache: DedupeCache;
+  private readonly cmids: CmidIndex;
+  private readonly writer: LogWriter;
   private readonly newId = createEventIdGenerator();
   private readonly now: () => number;
   /** Committed heads of the rooms touched since start (loaded lazily from room_heads). */
   private readonly heads = new Map<string, RoomState>();
   private readonly listeners = new Set<EventListener>();
-  private queue: Pending[] = [];
+  /** Appends, and head() calls for new rooms, in call order. */
+  private queue: Queued[] = [];
+  private inFlight: Promise<void> | undefined;
   private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private state: "new" | "open" | "closed" = "new";
 
   constructor(
-    private readonly db: SqliteDb,
+    db: SqliteDb,
     private readonly options: EmbeddedLogOptions,
   ) {
+    if (db.memory) throw new Error("EmbeddedLog needs a database file: its writer thread opens a second connection");
     this.events = new SqliteEvents(db);
+    this.writer = new LogWriter({ file: db.name, synchronous: db.pragma("synchronous", { simple: true }) as number });
     this.now = options.now ?? Date.now;
-    this.cache = new DedupeCache({
+    this.cmids = new CmidIndex({
       windowMs: options.dedupeWindowHours * 3_600_000,
       maxEntries: options.dedupeMaxEntries ?? 200_000,
     });
   }
 
-  /** Heads are recovered lazily from room_heads on first use, so start only opens the log. */
+  /** Heads are recovered lazily from room_heads on first use, so start only opens the log and its writer. */
   async start(): Promise<void> {
     if (this.state === "closed") throw new ParleyError("UNAVAILABLE", "log is closed");
+    if (this.state === "open") return;
+    try {
+      await this.writer.open();
+    } catch (err) {
+      throw new ParleyError("UNAVAILABLE", `log writer: ${(err as Error).message}`);
+    }
     this.state = "open";
   }
 
@@ -106,19 +142,27 @@ export class EmbeddedLog implements EventLog {
   }
 
   async head(room: string): Promise<RoomHead> {
-    return this.guard(() => {
-      const known = this.committedHead(room);
-      if (known) return known;
-      this.events.createHead(room, { epoch: newEpoch(), lastSeq: 0 });
-      return this.committedHead(room) as RoomState;
+    const known = this.guard(() => this.committedHead(room));
+    if (known) return known;
+    if (this.state === "closed") throw new ParleyError("SHUTTING_DOWN", "log is closed");
+    // The epoch is written by the writer thread with the next batch; queued like an append, the answer
+    // is the head before any append made after this call (a `sub` then `pub` must see the pub as new).
+    return new Promise((resolve, reject) => {
+      this.queue.push({ room, resolve, reject });
+      this.schedule();
     });
   }
 
+  /** Stops accepting appends, commits everything queued, then stops the writer thread. */
   async close(): Promise<void> {
     if (this.state === "closed") return;
-    this.clearTimer();
-    this.flushAll();
     this.state = "closed";
+    this.clearTimer();
+    while (this.inFlight || this.hasWork()) {
+      if (!this.inFlight) this.send();
+      await this.inFlight;
+    }
+    await this.writer.close();
   }
 
   private guard<T>(fn: () => T): T {
@@ -138,10 +182,17 @@ export class EmbeddedLog implements EventLog {
     // Heads and events are written in one transaction, so they agree; the events table wins if not.
     const head = { epoch: stored.epoch, lastSeq: Math.max(stored.lastSeq, this.events.maxSeq(room)) };
     this.heads.set(room, head);
+    if (head.lastSeq === 0) this.cmids.markEmpty(room);
     return head;
   }
 
+  private hasWork(): boolean {
+    return this.queue.length > 0;
+  }
+
   private schedule(): void {
+    // The batch in flight sends the next one when it has committed (pipeline depth 1).
+    if (this.inFlight) return;
     if (this.queue.length >= this.options.commitMaxBatch) {
       // A full batch goes now, but after the caller's synchronous code, so listeners never run inside append().
       this.clearTimer();
@@ -162,50 +213,81 @@ export class EmbeddedLog implements EventLog {
 
   private onTimer(): void {
     this.timer = undefined;
-    this.flushAll();
+    if (!this.inFlight && this.hasWork()) this.send();
   }
 
-  private flushAll(): void {
-    while (this.queue.length > 0) {
-      const batch = this.queue.slice(0, this.options.commitMaxBatch);
-      this.queue = this.queue.slice(batch.length);
-      this.commitBatch(batch);
-    }
-  }
-
-  /** Sequences, writes and commits one batch, then settles it. Nothing in memory changes before COMMIT. */
-  private commitBatch(batch: Pending[]): void {
-    const now = this.now();
-    const seq = new SequencerBatch(
-      (room) => this.committedHead(room) ?? { epoch: newEpoch(), lastSeq: 0 },
-      (room, cmid) => this.cache.get(room, cmid, now) ?? this.events.findByCmid(room, cmid),
-      this.newId,
-    );
-    let decisions: SequenceDecision[];
-    try {
-      decisions = this.db
-        .transaction(() => {
-          const out = batch.map((p) => seq.decide(p.command, now));
-          for (const e of seq.appended) this.events.insert(e);
-          for (const [room, state] of seq.touched()) this.events.saveHead(room, state);
-          return out;
-        })
-        .immediate();
-    } catch (err) {
-      const error = new ParleyError("UNAVAILABLE", `commit failed: ${(err as Error).message}`);
-      for (const p of batch) p.reject(error);
-      return;
-    }
-    this.afterCommit(seq, now);
-    batch.forEach((p, i) => {
-      const d = decisions[i] as SequenceDecision;
-      p.resolve({ event: d.event, duplicate: d.type === "duplicate" });
+  /** Takes the next batch off the queue and commits it; when done, what queued meanwhile goes next. */
+  private send(): void {
+    const batch = this.queue.splice(0, this.options.commitMaxBatch);
+    this.inFlight = this.commitBatch(batch).finally(() => {
+      this.inFlight = undefined;
+      // Not at once: appends made by the callbacks of the batch just settled join the next batch.
+      if (this.hasWork() && this.state !== "closed") {
+        this.clearTimer();
+        this.timer = setImmediate(() => this.onTimer());
+      }
     });
   }
 
-  private afterCommit(seq: SequencerBatch, now: number): void {
+  /** Sequences one batch, has it committed, then settles it. Nothing in memory changes before COMMIT. */
+  private async commitBatch(batch: Queued[]): Promise<void> {
+    const now = this.now();
+    let plan: Plan;
+    try {
+      plan = this.plan(batch, now);
+      await this.writer.commit(plan.write);
+    } catch (err) {
+      const error = new ParleyError("UNAVAILABLE", `commit failed: ${(err as Error).message}`);
+      for (const q of batch) q.reject(error);
+      return;
+    }
+    this.afterCommit(plan, now);
+    batch.forEach((q, i) => {
+      const outcome = plan.outcomes[i] as SequenceDecision | RoomState;
+      if (!isAppend(q)) return (q as HeadRequest).resolve(outcome as RoomState);
+      const d = outcome as SequenceDecision;
+      q.resolve({ event: d.event, duplicate: d.type === "duplicate" });
+    });
+  }
+
+  /** Sequences the batch against committed state (reads only) and builds what the writer stores. */
+  private plan(batch: Queued[], now: number): Plan {
+    const created = new Map<string, RoomState>();
+    for (const q of batch) {
+      if (isAppend(q) || created.has(q.room) || this.committedHead(q.room)) continue;
+      created.set(q.room, this.freshRoom(q.room));
+    }
+    const seq = new SequencerBatch(
+      (room) => this.committedHead(room) ?? created.get(room) ?? this.freshRoom(room),
+      (room, cmid) => {
+        const found = this.cmids.find(room, cmid, now);
+        return found === undefined ? this.events.findByCmid(room, cmid) : (found ?? undefined);
+      },
+      this.newId,
+    );
+    const outcomes = batch.map((q) =>
+      isAppend(q)
+        ? seq.decide(q.command, now)
+        : (seq.touched().get(q.room) ?? this.committedHead(q.room) ?? (created.get(q.room) as RoomState)),
+    );
+    const write = {
+      createHeads: [...created].map(([room, s]) => [room, s.epoch] as const),
+      events: seq.appended.map(eventValues),
+      heads: [...seq.touched()].map(([room, s]) => [room, s.epoch, s.lastSeq] as const),
+    };
+    return { seq, outcomes, created, write };
+  }
+
+  /** A room with no stored head: a new epoch, and no events for the dedupe lookup to miss. */
+  private freshRoom(room: string): RoomState {
+    this.cmids.markEmpty(room);
+    return { epoch: newEpoch(), lastSeq: 0 };
+  }
+
+  private afterCommit({ seq, created }: Plan, now: number): void {
+    for (const [room, state] of created) this.heads.set(room, state);
     for (const [room, state] of seq.touched()) this.heads.set(room, state);
-    for (const e of seq.appended) this.cache.add(e, now);
+    for (const e of seq.appended) this.cmids.add(e, now);
     if (this.listeners.size === 0) return;
     const listeners = [...this.listeners];
     for (const e of seq.appended) {

@@ -8,6 +8,14 @@ import type { SqliteDb } from "../store/sqlite-db.js";
 import type { RoomState } from "../sequencer/sequencer.js";
 import { EVENT_COLUMNS, toEvent, type EventRow } from "../store/rows.js";
 
+/** One events row as bound to the INSERT, in EVENT_COLUMNS order; cheap to post to the writer thread. */
+export type EventValues = [string, number, string, string, number, string, string, string];
+
+/** The row of an event (body serialised). */
+export function eventValues(e: RoomEvent): EventValues {
+  return [e.room, e.seq, e.id, e.from, e.ts, e.kind, JSON.stringify(e.body), e.cmid];
+}
+
 /** Typed access to stored events and room heads. */
 export class SqliteEvents {
   private readonly stmts;
@@ -30,7 +38,12 @@ export class SqliteEvents {
 
   /** Inserts one event; the caller wraps batches in a transaction. */
   insert(e: RoomEvent): void {
-    this.stmts.insert.run(e.room, e.seq, e.id, e.from, e.ts, e.kind, JSON.stringify(e.body), e.cmid);
+    this.insertValues(eventValues(e));
+  }
+
+  /** Inserts one row built by `eventValues`. */
+  insertValues(values: EventValues): void {
+    this.stmts.insert.run(...values);
   }
 
   /** The stored event for (room, cmid), if any. */

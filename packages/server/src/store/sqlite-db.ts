@@ -28,16 +28,35 @@ export function openSqliteDb(options: SqliteDbOptions): SqliteDb {
   mkdirSync(options.dataDir, { recursive: true });
   const db = new Database(join(options.dataDir, options.fileName ?? "parley.db"));
   try {
-    db.pragma("journal_mode = WAL");
-    db.pragma(`synchronous = ${synchronous}`);
-    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-    db.pragma("foreign_keys = ON");
+    configure(db, synchronous, options.busyTimeoutMs);
     migrate(db, [...CORE_MIGRATIONS, ...SQLITE_MIGRATIONS]);
   } catch (err) {
     db.close();
     throw err;
   }
   return db;
+}
+
+/**
+ * Another connection to a database openSqliteDb has already opened and migrated (the embedded log's
+ * writer thread uses one). `synchronous` is the opener's level, as `PRAGMA synchronous` reports it.
+ */
+export function openSqliteConnection(file: string, synchronous: number, busyTimeoutMs?: number): SqliteDb {
+  const db = new Database(file, { fileMustExist: true });
+  try {
+    configure(db, synchronous, busyTimeoutMs);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return db;
+}
+
+function configure(db: SqliteDb, synchronous: string | number, busyTimeoutMs = 5000): void {
+  db.pragma("journal_mode = WAL");
+  db.pragma(`synchronous = ${synchronous}`);
+  db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  db.pragma("foreign_keys = ON");
 }
 
 function synchronousFor(durability: string): "FULL" | "NORMAL" {
