@@ -37,6 +37,13 @@ export const ERRORS = {
   TOO_MANY_CONNECTIONS: spec(true, 429, "Exceeds `limits.maxConnectionsPerUser`."),
   RATE_LIMITED: spec(true, 429, "Publish or typing rate limit exceeded; retry after backoff."),
   BAD_REQUEST: spec(false, 400, "The REST request is malformed."),
+  BAD_EVENT: spec(false, 400, "The event body does not fit its kind (see docs/chat.md), or the kind is reserved."),
+  TARGET_NOT_FOUND: spec(
+    false,
+    404,
+    "The seq an edit, delete, reaction, reply or receipt refers to is not a message of this room.",
+  ),
+  NOT_AUTHOR: spec(false, 403, "Only the author may edit (or, without `delete_any`, delete) this message."),
   NOT_FOUND: spec(false, 404, "No such REST resource."),
   SHUTTING_DOWN: spec(true, 503, "The node is draining; reconnect elsewhere or later."),
   UNAVAILABLE: spec(true, 503, "The store or log is temporarily unavailable."),

@@ -2,3 +2,4 @@
 export * from "./frames.js";
 export * from "./errors.js";
 export * from "./codec.js";
+export * from "./chat.js";

@@ -1,6 +1,19 @@
-/** An action a capability can allow on a room. `*` allows all of them. */
-export type Capability = "subscribe" | "publish" | "presence" | "history";
-export const CAPABILITIES: readonly Capability[] = ["subscribe", "publish", "presence", "history"];
+/**
+ * An action a capability can allow on a room. `*` allows all of them.
+ * `edit` and `delete` cover the holder's own messages, `delete_any` anyone's
+ * (moderation); see docs/chat.md for which event kind needs which.
+ */
+export type Capability = "subscribe" | "publish" | "presence" | "history" | "edit" | "delete" | "delete_any" | "react";
+export const CAPABILITIES: readonly Capability[] = [
+  "subscribe",
+  "publish",
+  "presence",
+  "history",
+  "edit",
+  "delete",
+  "delete_any",
+  "react",
+];
 
 /**
  * Capabilities by room pattern, as carried in the token's `caps` claim:
