@@ -93,6 +93,21 @@ export interface TypingFrame {
   t: "typing";
   room: string;
 }
+/** Asks for the user's unread and mention counts in every room they belong to (see docs/chat.md). */
+export interface UnreadQueryFrame {
+  t: "unread";
+  id: number;
+}
+/** Full-text search over the chat messages of the rooms the user may read, newest first. */
+export interface SearchQueryFrame {
+  t: "search";
+  id: number;
+  q: string;
+  /** Only this room. */
+  room?: string;
+  /** Default and most: historyPageMax. */
+  limit?: number;
+}
 export interface PingFrame {
   t: "ping";
   id?: number;
@@ -111,6 +126,8 @@ export type ClientFrame =
   | HistoryFrame
   | PresenceQueryFrame
   | TypingFrame
+  | UnreadQueryFrame
+  | SearchQueryFrame
   | PingFrame
   | PongFrame;
 
@@ -188,6 +205,38 @@ export interface TypingEventFrame {
   room: string;
   user: string;
 }
+/** One room's read position and counts, exact from the store. */
+export interface UnreadRoom {
+  room: string;
+  /** The user's read position (0 = nothing read). */
+  lastRead: number;
+  /** The room's head. */
+  lastSeq: number;
+  /** Chat messages from others after lastRead, deleted ones excluded. */
+  unread: number;
+  /** Of those, the ones that mention the user. */
+  mentions: number;
+}
+export interface UnreadListFrame {
+  t: "unread";
+  id: number;
+  rooms: UnreadRoom[];
+}
+/** One search result: a chat message's current text. */
+export interface SearchHit {
+  room: string;
+  seq: number;
+  from: string;
+  ts: number;
+  text: string;
+  /** Plain-text excerpt around the first match, at most ~200 characters; clients highlight the terms. */
+  snippet: string;
+}
+export interface SearchResultFrame {
+  t: "search";
+  id: number;
+  hits: SearchHit[];
+}
 export interface ErrorFrame {
   t: "error";
   /** The request id this error answers, when it answers one. */
@@ -209,6 +258,8 @@ export type ServerFrame =
   | JoinFrame
   | LeaveFrame
   | TypingEventFrame
+  | UnreadListFrame
+  | SearchResultFrame
   | ErrorFrame
   | PingFrame
   | PongFrame;

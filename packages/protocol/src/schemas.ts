@@ -50,6 +50,14 @@ export const HistorySchema = Type.Object({
 });
 export const PresenceSchema = Type.Object({ t: Type.Literal("presence"), id: Id, room: RoomId });
 export const TypingSchema = Type.Object({ t: Type.Literal("typing"), room: RoomId });
+export const UnreadSchema = Type.Object({ t: Type.Literal("unread"), id: Id });
+export const SearchSchema = Type.Object({
+  t: Type.Literal("search"),
+  id: Id,
+  q: Type.String({ minLength: 1, maxLength: 256 }),
+  room: Opt(RoomId),
+  limit: Opt(Type.Integer({ minimum: 1, maximum: 1000 })),
+});
 export const PingSchema = Type.Object({ t: Type.Literal("ping"), id: Opt(Id) });
 export const PongSchema = Type.Object({ t: Type.Literal("pong"), id: Opt(Id) });
 
@@ -62,6 +70,8 @@ export const CLIENT_FRAME_SCHEMAS = {
   history: HistorySchema,
   presence: PresenceSchema,
   typing: TypingSchema,
+  unread: UnreadSchema,
+  search: SearchSchema,
   ping: PingSchema,
   pong: PongSchema,
 } as const;
@@ -77,6 +87,8 @@ export type SchemasMatchTypes = [
   Check<Same<Static<typeof HistorySchema>, F.HistoryFrame>>,
   Check<Same<Static<typeof PresenceSchema>, F.PresenceQueryFrame>>,
   Check<Same<Static<typeof TypingSchema>, F.TypingFrame>>,
+  Check<Same<Static<typeof UnreadSchema>, F.UnreadQueryFrame>>,
+  Check<Same<Static<typeof SearchSchema>, F.SearchQueryFrame>>,
   Check<Same<Static<typeof PingSchema>, F.PingFrame>>,
   Check<Same<Static<typeof PongSchema>, F.PongFrame>>,
 ];
