@@ -11,6 +11,7 @@ import {
 } from "@parley/protocol";
 import { authorize } from "../auth/access.js";
 import type { Capability } from "../auth/principal.js";
+import { checkPublish } from "../chat/publish-rules.js";
 import { OutboundFrame } from "../transport/outbound-frame.js";
 import type { Session } from "./session.js";
 import { handleSubscribe, handleUnsubscribe } from "./subscribe.js";
@@ -46,7 +47,7 @@ async function allowed(s: Session, room: string, action: Capability, id: number)
   return denied === undefined && s.state === "connected";
 }
 
-/** `pub`: rate limits, size limit, authorization, append, then `ack` once durable. */
+/** `pub`: rate limits, size limit, authorization and chat rules (chat/publish-rules.ts), append, then `ack` once durable. */
 async function handlePublish(s: Session, f: PublishFrame): Promise<void> {
   const { ctx } = s;
   const started = process.hrtime.bigint();
@@ -60,8 +61,13 @@ async function handlePublish(s: Session, f: PublishFrame): Promise<void> {
     ctx.metrics.publishes.inc({ outcome: "too_large" });
     return s.fail("MESSAGE_TOO_LARGE", undefined, f.id);
   }
-  if (!(await allowed(s, f.room, "publish", f.id))) return void ctx.metrics.publishes.inc({ outcome: "forbidden" });
   const command = { room: f.room, cmid: f.cmid, from: s.user, kind: f.kind ?? "message", body };
+  const refused = await checkPublish(s.principal!, command, ctx);
+  if (refused) {
+    ctx.metrics.publishes.inc({ outcome: refused.code === "FORBIDDEN" ? "forbidden" : "rejected" });
+    return s.fail(refused.code, refused.message, f.id);
+  }
+  if (s.state !== "connected") return;
   const { event, duplicate } = await ctx.log.append(command);
   s.reply({ t: "ack", id: f.id, room: f.room, cmid: f.cmid, seq: event.seq, ts: event.ts, dup: duplicate });
   ctx.metrics.publishes.inc({ outcome: duplicate ? "duplicate" : "ok" });

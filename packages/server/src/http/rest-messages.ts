@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ParleyError, utf8Length, type Json, type RoomEvent } from "@parley/protocol";
 import { authorize } from "../auth/access.js";
+import { checkPublish } from "../chat/publish-rules.js";
 import type { PublishCommand } from "../log/event-log.js";
 import type { HttpContext } from "./context.js";
 import { principalOf } from "./context.js";
@@ -16,7 +17,7 @@ export function addMessageRoutes(router: Router, ctx: HttpContext): void {
   router.add("GET", "/v1/rooms/{room}/messages", (req, res, params, url) => history(ctx, req, res, params, url));
 }
 
-/** POST a message: the same path as a WebSocket publish (rate limit, size check, authorize, log.append). */
+/** POST a message: the same path as a WebSocket publish (rate limit, size check, authorize and chat rules, log.append). */
 async function publish(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, params: Params): Promise<void> {
   const principal = await principalOf(ctx, req);
   const command = await readPublish(ctx, req, params, principal.user);
@@ -29,10 +30,10 @@ async function publish(ctx: HttpContext, req: IncomingMessage, res: ServerRespon
     count("too_large");
     throw new ParleyError("MESSAGE_TOO_LARGE");
   }
-  const denied = await authorize(principal, command.room, "publish", ctx.store);
-  if (denied) {
-    count("forbidden");
-    throw new ParleyError(denied, `you may not publish to ${command.room}`);
+  const refused = await checkPublish(principal, command, ctx);
+  if (refused) {
+    count(refused.code === "FORBIDDEN" ? "forbidden" : "rejected");
+    throw new ParleyError(refused.code, refused.message);
   }
   const { event, duplicate } = await ctx.log.append(command);
   count(duplicate ? "duplicate" : "ok");

@@ -1,0 +1,134 @@
+/**
+ * The gateway's chat rules (docs/chat.md, "Event kinds") against a real
+ * server with JWT auth: body shapes, the capability each kind needs, targets
+ * and authorship, over WebSocket and REST (both go through chat/publish-rules.ts).
+ */
+import { describe } from "node:test";
+import assert from "node:assert/strict";
+import { SignJWT } from "jose";
+import type { ErrorFrame, Json, ServerFrame } from "@parley/protocol";
+import type { RawClient } from "../test-support/raw-client.js";
+import { serverSuite, uniqueCmid, uniqueRoom } from "../test-support/fixtures.js";
+
+const SECRET = "chat-rules-secret-0123456789abcdef";
+
+function mint(user: string, caps: Record<string, string[]> = { "*": ["*"] }): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ caps })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(user)
+    .setIssuedAt(now - 60)
+    .setExpirationTime(now + 600)
+    .sign(new TextEncoder().encode(SECRET));
+}
+
+/** Publishes `kind`/`body` and returns the reply (an ack or an error). */
+function pub(c: RawClient, room: string, kind: string, body: Json): Promise<ServerFrame> {
+  return c.request({ t: "pub", room, cmid: uniqueCmid(), kind, body });
+}
+
+/** The error code of a reply, or "ack". */
+function outcome(reply: ServerFrame): string {
+  return reply.t === "error" ? (reply as ErrorFrame).code : reply.t;
+}
+
+async function seqOf(c: RawClient, room: string, kind: string, body: Json): Promise<number> {
+  const reply = await pub(c, room, kind, body);
+  assert.equal(reply.t, "ack", JSON.stringify(reply));
+  return (reply as { seq: number }).seq;
+}
+
+describe("chat publish rules", () => {
+  const suite = serverSuite({ dev: false, args: ["--jwt-secret", SECRET] });
+  const it = suite.it;
+  const pid = process.pid;
+
+  it("BAD_EVENT for malformed chat bodies and the server-only kind; app kinds pass", async (pool) => {
+    const room = uniqueRoom("shape");
+    const c = await pool.connect({ token: await mint(`ann-${pid}`) });
+    await seqOf(c, room, "message", { text: "hello" });
+    const bad: [string, Json][] = [
+      ["message", { text: 5 }],
+      ["edit", { target: 1 }],
+      ["edit", { target: 0, text: "x" }],
+      ["delete", { target: 1, extra: true }],
+      ["reaction", { target: 1, emoji: "👍", op: "toggle" }],
+      ["receipt", { upTo: -1 }],
+      ["system", { text: "spoof" }],
+    ];
+    for (const [kind, body] of bad) assert.equal(outcome(await pub(c, room, kind, body)), "BAD_EVENT", kind);
+    assert.equal(outcome(await pub(c, room, "app.vote", { anything: [1, 2] })), "ack");
+    assert.equal(outcome(await pub(c, room, "message", "free-form")), "ack");
+  });
+
+  it("a token with only publish cannot edit, delete, react or send receipts", async (pool) => {
+    const room = uniqueRoom("caps");
+    const writer = await pool.connect({ token: await mint(`pat-${pid}`, { [room]: ["publish"] }) });
+    const seq = await seqOf(writer, room, "message", { text: "mine" });
+    const attempts: [string, Json][] = [
+      ["edit", { target: seq, text: "changed" }],
+      ["delete", { target: seq }],
+      ["reaction", { target: seq, emoji: "👍", op: "add" }],
+      ["receipt", { upTo: seq }],
+    ];
+    for (const [kind, body] of attempts) assert.equal(outcome(await pub(writer, room, kind, body)), "FORBIDDEN", kind);
+    const reactor = await pool.connect({ token: await mint(`rae-${pid}`, { [room]: ["react"] }) });
+    assert.equal(outcome(await pub(reactor, room, "reaction", { target: seq, emoji: "👍", op: "add" })), "ack");
+    assert.equal(outcome(await pub(reactor, room, "message", { text: "no publish" })), "FORBIDDEN");
+    const reader = await pool.connect({ token: await mint(`ray-${pid}`, { [room]: ["subscribe"] }) });
+    assert.equal(outcome(await pub(reader, room, "receipt", { upTo: seq })), "ack");
+  });
+
+  it("targets: TARGET_NOT_FOUND when missing, above the head or not a message", async (pool) => {
+    const room = uniqueRoom("target");
+    const c = await pool.connect({ token: await mint(`tia-${pid}`) });
+    const seq = await seqOf(c, room, "message", { text: "one" });
+    const reaction = await seqOf(c, room, "reaction", { target: seq, emoji: "🎉", op: "add" });
+    const cases: [string, Json][] = [
+      ["edit", { target: 99, text: "x" }],
+      ["edit", { target: reaction, text: "x" }],
+      ["reaction", { target: 50, emoji: "👍", op: "add" }],
+      ["delete", { target: reaction }],
+      ["message", { text: "reply", replyTo: 77 }],
+      ["receipt", { upTo: reaction + 1 }],
+    ];
+    for (const [kind, body] of cases) assert.equal(outcome(await pub(c, room, kind, body)), "TARGET_NOT_FOUND", kind);
+    assert.equal(outcome(await pub(c, room, "message", { text: "reply", replyTo: seq })), "ack");
+    assert.equal(outcome(await pub(c, room, "receipt", { upTo: reaction })), "ack");
+  });
+
+  it("authorship: edit own only; delete own, or anyone's with delete_any", async (pool) => {
+    const room = uniqueRoom("author");
+    const ann = await pool.connect({ token: await mint(`ann-${pid}`) });
+    const bob = await pool.connect({ token: await mint(`bob-${pid}`, { [room]: ["publish", "edit", "delete"] }) });
+    const mod = await pool.connect({ token: await mint(`mod-${pid}`, { [room]: ["delete_any"] }) });
+    const first = await seqOf(ann, room, "message", { text: "ann's" });
+    const second = await seqOf(ann, room, "message", { text: "ann's too" });
+    assert.equal(outcome(await pub(bob, room, "edit", { target: first, text: "bob was here" })), "NOT_AUTHOR");
+    assert.equal(outcome(await pub(bob, room, "delete", { target: first })), "NOT_AUTHOR");
+    assert.equal(outcome(await pub(ann, room, "edit", { target: first, text: "ann's, edited" })), "ack");
+    assert.equal(outcome(await pub(mod, room, "delete", { target: first })), "ack");
+    assert.equal(outcome(await pub(ann, room, "delete", { target: second })), "ack");
+  });
+
+  it("REST publish applies the same rules, with the catalogue's HTTP statuses", async (pool) => {
+    const room = uniqueRoom("rest");
+    const ann = await pool.connect({ token: await mint(`ann-${pid}`) });
+    const seq = await seqOf(ann, room, "message", { text: "over ws" });
+    const post = async (user: string, kind: string, body: Json, caps?: Record<string, string[]>) => {
+      const res = await fetch(`${suite.server.httpUrl}/v1/rooms/${room}/messages`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${await mint(user, caps)}`, "content-type": "application/json" },
+        body: JSON.stringify({ cmid: uniqueCmid(), kind, body }),
+      });
+      return [res.status, ((await res.json()) as { error?: { code: string } }).error?.code ?? "ok"];
+    };
+    assert.deepEqual(await post(`ann-${pid}`, "edit", { target: seq }), [400, "BAD_EVENT"]);
+    assert.deepEqual(await post(`ann-${pid}`, "edit", { target: 42, text: "x" }), [404, "TARGET_NOT_FOUND"]);
+    assert.deepEqual(await post(`bob-${pid}`, "edit", { target: seq, text: "x" }), [403, "NOT_AUTHOR"]);
+    const onlyPublish = { [room]: ["publish"] };
+    assert.deepEqual(await post(`ann-${pid}`, "edit", { target: seq, text: "x" }, onlyPublish), [403, "FORBIDDEN"]);
+    assert.deepEqual(await post(`ann-${pid}`, "edit", { target: seq, text: "edited over REST" }), [201, "ok"]);
+    assert.deepEqual(await post(`bob-${pid}`, "reaction", { target: seq, emoji: "✅", op: "add" }), [201, "ok"]);
+  });
+});
