@@ -13,3 +13,15 @@ export type { Timers } from "./timers.js";
 export type { WebSocketLike, WebSocketConstructor } from "./transport.js";
 export { ConnectionClosedError, DisconnectedError } from "./errors.js";
 export { ParleyError, CLOSE, ERRORS, type ErrorCode, type RoomEvent, type Json } from "@parley/protocol";
+export {
+  ChatFold,
+  foldRoom,
+  isTombstone,
+  seenBy,
+  threadOf,
+  topLevel,
+  type EditView,
+  type MessageView,
+  type ReactionView,
+  type RoomFold,
+} from "./chat/index.js";
