@@ -5,7 +5,9 @@ import {
   type EventKind,
   type Json,
   type RoomEvent,
+  type SearchHit,
   type ServerFrame,
+  type UnreadRoom,
 } from "@parley/protocol";
 import { backoffDelay } from "./backoff.js";
 import { Connection } from "./connection.js";
@@ -16,6 +18,14 @@ import { Outbox, type OutboxSettlement, type PublishAck } from "./outbox.js";
 import { resolveOptions, type ParleyClientOptions, type ResolvedOptions } from "./options.js";
 import { disconnectedError, RequestManager, type RequestFrame } from "./request-manager.js";
 import { Room, type RequestBody, type RoomContext, type RoomOptions } from "./room.js";
+
+/** Options of `search`. */
+export interface SearchOptions {
+  /** Only this room. */
+  room?: string;
+  /** At most this many hits (the server caps it). */
+  limit?: number;
+}
 
 /** Client-wide events. */
 export interface ClientEvents {
@@ -128,6 +138,29 @@ export class ParleyClient {
     return room;
   }
 
+  /**
+   * The user's read position, unread and mention counts in every room they
+   * belong to, exact from the server (waits for the connection, up to the
+   * request timeout). Also tells the rooms their read positions, so
+   * `markRead` never sends a receipt for what was read on another device.
+   */
+  async unread(): Promise<UnreadRoom[]> {
+    const frame = await this.#call({ t: "unread" }, true);
+    if (frame.t !== "unread") throw new Error(`parley: unexpected reply ${frame.t} to unread`);
+    for (const r of frame.rooms) this.#rooms.get(r.room)?.knownRead(r.lastRead);
+    return frame.rooms;
+  }
+
+  /** Full-text search over the chat messages of the rooms this user may read, newest first. */
+  async search(q: string, options: SearchOptions = {}): Promise<SearchHit[]> {
+    const body: RequestBody = { t: "search", q };
+    if (options.room !== undefined) body.room = options.room;
+    if (options.limit !== undefined) body.limit = options.limit;
+    const frame = await this.#call(body, true);
+    if (frame.t !== "search") throw new Error(`parley: unexpected reply ${frame.t} to search`);
+    return frame.hits;
+  }
+
   #wireConnection(): void {
     const events = this.#connection.events;
     events.on("state", (change) => {
@@ -199,6 +232,10 @@ export class ParleyClient {
       get connected() {
         return connection.state === "connected";
       },
+      get user() {
+        return connection.session?.user;
+      },
+      timers: this.#options.timers,
       send: (frame: ClientFrame) => connection.send(frame),
       track: (body, onReply) => this.#track(body, onReply, () => undefined),
       call: (body, retrySafe) => this.#call(body, retrySafe),

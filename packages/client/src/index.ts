@@ -1,9 +1,17 @@
 /** @parley/client core: runtime-neutral; pick `@parley/client/node` or `@parley/client/browser` for defaults. */
-export { ParleyClient, type ClientEvents } from "./client.js";
+export { ParleyClient, type ClientEvents, type SearchOptions } from "./client.js";
 export type { ParleyClientOptions, HeartbeatOptions } from "./options.js";
 export type { ConnectionState, StateChange } from "./connection-state.js";
 export { canTransition } from "./connection-state.js";
-export { Room, type RoomEvents, type RoomOptions, type HistoryOptions, type HistoryPage } from "./room.js";
+export {
+  Room,
+  type RoomEvents,
+  type RoomOptions,
+  type HistoryOptions,
+  type HistoryPage,
+  type ReplyBody,
+} from "./room.js";
+export { ReadMarker, type ReadMarkerOptions } from "./chat/read-marker.js";
 export type { SubscribedInfo, SubscriptionState } from "./subscription.js";
 export type { PublishAck } from "./outbox.js";
 export { MemoryOutboxStorage, type OutboxEntry, type OutboxStorage } from "./outbox-storage.js";
@@ -12,4 +20,26 @@ export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.js
 export type { Timers } from "./timers.js";
 export type { WebSocketLike, WebSocketConstructor } from "./transport.js";
 export { ConnectionClosedError, DisconnectedError } from "./errors.js";
-export { ParleyError, CLOSE, ERRORS, type ErrorCode, type RoomEvent, type Json } from "@parley/protocol";
+export {
+  ParleyError,
+  CLOSE,
+  ERRORS,
+  extractMentions,
+  type ErrorCode,
+  type RoomEvent,
+  type Json,
+  type SearchHit,
+  type UnreadRoom,
+} from "@parley/protocol";
+export {
+  ChatFold,
+  foldRoom,
+  isTombstone,
+  seenBy,
+  threadOf,
+  topLevel,
+  type EditView,
+  type MessageView,
+  type ReactionView,
+  type RoomFold,
+} from "./chat/index.js";

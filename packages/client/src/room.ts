@@ -7,10 +7,12 @@ import {
   type RoomEvent,
   type ServerFrame,
 } from "@parley/protocol";
+import { ReadMarker } from "./chat/read-marker.js";
 import { Emitter, type Listener } from "./events.js";
 import type { PublishAck } from "./outbox.js";
 import type { RequestFrame } from "./request-manager.js";
 import { SubscriptionTracker, type SubscribedInfo, type SubscriptionState } from "./subscription.js";
+import type { Timers } from "./timers.js";
 
 /** A request frame before the client assigns its id. */
 export type RequestBody = RequestFrame extends infer F ? (F extends unknown ? Omit<F, "id"> : never) : never;
@@ -18,6 +20,9 @@ export type RequestBody = RequestFrame extends infer F ? (F extends unknown ? Om
 /** What a room needs from its client. */
 export interface RoomContext {
   readonly connected: boolean;
+  /** The session's user, once connected (to recognise own receipts from other devices). */
+  readonly user: string | undefined;
+  readonly timers: Timers;
   /** Sends a frame that expects no reply; false when not connected. */
   send(frame: ClientFrame): boolean;
   /** Sends a request whose reply is handled synchronously; false when not connected (nothing is kept). */
@@ -67,6 +72,9 @@ export interface HistoryPage {
   hasMore: boolean;
 }
 
+/** The body of a reply: its text, or a message body with the app's own fields. */
+export type ReplyBody = string | { text: string; [extra: string]: Json };
+
 type Waiter = { resolve: (info: SubscribedInfo) => void; reject: (error: Error) => void };
 
 /** A room handle: subscription with resume and dedupe, publishing through the outbox, history, presence. */
@@ -78,6 +86,7 @@ export class Room {
   #waiters: Waiter[] = [];
   #attempt = 0;
   #cancelRetry: (() => void) | undefined;
+  readonly #reads: ReadMarker;
 
   constructor(
     /** The room id. */
@@ -86,6 +95,7 @@ export class Room {
     options: RoomOptions = {},
   ) {
     this.#tracker = new SubscriptionTracker(id, options.since, options.epoch);
+    this.#reads = new ReadMarker({ timers: ctx.timers, send: (upTo) => this.publish({ upTo }, { kind: "receipt" }) });
   }
 
   /** The subscription state. */
@@ -142,6 +152,50 @@ export class Room {
     return this.ctx.publish(this.id, body, options.kind);
   }
 
+  /** Replaces the text of own message `seq` (an `edit` event, through the outbox). */
+  edit(seq: number, text: string): Promise<PublishAck> {
+    return this.publish({ target: seq, text }, { kind: "edit" });
+  }
+
+  /** Deletes message `seq`: it becomes a tombstone for everyone (a `delete` event, through the outbox). */
+  delete(seq: number): Promise<PublishAck> {
+    return this.publish({ target: seq }, { kind: "delete" });
+  }
+
+  /** Adds this user's `emoji` to message `seq` (adding it twice is one reaction). */
+  react(seq: number, emoji: string): Promise<PublishAck> {
+    return this.publish({ target: seq, emoji, op: "add" }, { kind: "reaction" });
+  }
+
+  /** Removes this user's `emoji` from message `seq` (nothing when absent). */
+  unreact(seq: number, emoji: string): Promise<PublishAck> {
+    return this.publish({ target: seq, emoji, op: "remove" }, { kind: "reaction" });
+  }
+
+  /** Posts a message in the thread of message `seq`. */
+  reply(seq: number, body: ReplyBody): Promise<PublishAck> {
+    return this.publish({ ...(typeof body === "string" ? { text: body } : body), replyTo: seq });
+  }
+
+  /**
+   * The user has read up to `seq`: sends a receipt through the outbox,
+   * monotonic and coalesced (one in flight, at most one a second, none at or
+   * below a position already read here or on another device).
+   */
+  markRead(seq: number): void {
+    this.#reads.mark(seq);
+  }
+
+  /** The highest read position known: acked receipts, own receipts from other devices, the last `unread()`. */
+  get readPosition(): number {
+    return this.#reads.position;
+  }
+
+  /** @internal A read position reported by the server (the `unread` frame). */
+  knownRead(seq: number): void {
+    this.#reads.known(seq);
+  }
+
   /** Reads a page of history (waits for the connection if it is down, up to the request timeout). */
   async history(options: HistoryOptions = {}): Promise<HistoryPage> {
     const frame = await this.ctx.call({ t: "history", room: this.id, ...options }, true);
@@ -188,11 +242,17 @@ export class Room {
   #onEvent(event: RoomEvent): void {
     const verdict = this.#tracker.classify(event);
     if (verdict === "deliver") {
+      if (event.kind === "receipt" && event.from === this.ctx.user) this.#ownReceipt(event.body);
       this.#events.emit("event", event);
       this.ctx.delivered(event);
     } else if (verdict === "gap" && this.#tracker.state === "subscribed") {
       this.#resync();
     }
+  }
+
+  #ownReceipt(body: Json): void {
+    const upTo = (body as { upTo?: unknown } | null)?.upTo;
+    if (typeof upTo === "number") this.#reads.known(upTo);
   }
 
   /** A gap: ask the server again from our position (unsub, then sub with since=lastSeq). */
