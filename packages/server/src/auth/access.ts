@@ -30,9 +30,17 @@ export async function authorize(
   store: Store,
 ): Promise<ErrorCode | undefined> {
   if (!capsAllow(principal.caps, room, action)) return "FORBIDDEN";
+  return (await roomAdmits(room, principal.user, store)) ? undefined : "FORBIDDEN";
+}
+
+/**
+ * The room's own rule alone, without a token: a DM admits its two users, a
+ * private room its members, any other room everyone. The notifier uses it for
+ * users who are offline (so there is no token to check).
+ */
+export async function roomAdmits(room: string, user: string, store: Store): Promise<boolean> {
   const dm = dmUsers(room);
-  if (dm) return dm.includes(principal.user) ? undefined : "FORBIDDEN";
+  if (dm) return dm.includes(user);
   const stored = await store.getRoom(room);
-  if (stored?.type === "private" && !(await store.isMember(room, principal.user))) return "FORBIDDEN";
-  return undefined;
+  return stored?.type !== "private" || (await store.isMember(room, user));
 }

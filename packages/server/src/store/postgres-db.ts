@@ -4,6 +4,7 @@
  */
 import pg from "pg";
 import { CORE_MIGRATIONS, MIGRATIONS_TABLE, type Migration } from "./schema.js";
+import { NOTIFY_MIGRATIONS } from "../notify/notify-schema.js";
 import { MIGRATION_LOCK_KEY, POSTGRES_DIALECT, POSTGRES_MIGRATIONS } from "./postgres-dialect.js";
 
 /** Options of openPostgresDb. */
@@ -54,7 +55,7 @@ export async function openPostgresDb(options: PostgresDbOptions): Promise<Postgr
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on("error", () => undefined);
   try {
-    await migratePostgres(pool, schema, [...CORE_MIGRATIONS, ...POSTGRES_MIGRATIONS]);
+    await migratePostgres(pool, schema, [...CORE_MIGRATIONS, ...POSTGRES_MIGRATIONS, ...NOTIFY_MIGRATIONS]);
   } catch (err) {
     await pool.end();
     throw err;

@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { CORE_MIGRATIONS, MIGRATIONS_TABLE, type Migration } from "./schema.js";
+import { NOTIFY_MIGRATIONS } from "../notify/notify-schema.js";
 import { SQLITE_DIALECT, SQLITE_MIGRATIONS } from "./sqlite-dialect.js";
 
 /** The better-sqlite3 handle type used across the embedded mode. */
@@ -22,6 +23,9 @@ export interface SqliteDbOptions {
   readonly fileName?: string;
 }
 
+/** Every migration of the embedded database: core, SQLite-only and notify/ tables. */
+export const SQLITE_SCHEMA: readonly Migration[] = [...CORE_MIGRATIONS, ...SQLITE_MIGRATIONS, ...NOTIFY_MIGRATIONS];
+
 /** Opens (creating if needed) `<dataDir>/parley.db` in WAL mode and brings its schema up to date. */
 export function openSqliteDb(options: SqliteDbOptions): SqliteDb {
   const synchronous = synchronousFor(options.durability);
@@ -29,7 +33,7 @@ export function openSqliteDb(options: SqliteDbOptions): SqliteDb {
   const db = new Database(join(options.dataDir, options.fileName ?? "parley.db"));
   try {
     configure(db, synchronous, options.busyTimeoutMs);
-    migrate(db, [...CORE_MIGRATIONS, ...SQLITE_MIGRATIONS]);
+    migrate(db, SQLITE_SCHEMA);
   } catch (err) {
     db.close();
     throw err;
@@ -72,16 +76,22 @@ export function schemaVersion(db: SqliteDb): number {
   return row.v ?? 0;
 }
 
-/** Applies every migration newer than the database, each in its own transaction. */
+/**
+ * Applies every migration not yet recorded, in version order, each in its own
+ * transaction. Applied versions are a set (as on PostgreSQL), so a migration
+ * with a lower version that arrives after a higher one (another area's range) still runs.
+ */
 export function migrate(db: SqliteDb, migrations: readonly Migration[]): void {
-  const sorted = [...migrations].sort((a, b) => a.version - b.version);
-  const current = schemaVersion(db);
-  const newest = sorted.at(-1)?.version ?? 0;
+  schemaVersion(db); // creates the table
+  const rows = db.prepare("SELECT version FROM schema_migrations").all() as { version: number }[];
+  const applied = new Set(rows.map((r) => r.version));
+  const known = new Set(migrations.map((m) => m.version));
+  const unknown = [...applied].filter((v) => !known.has(v));
   // A database written by a newer Parley may have a schema this code misreads.
-  if (current > newest) throw new Error(`database schema v${current} is newer than this server (v${newest})`);
+  if (unknown.length > 0) throw new Error(`database schema has migrations ${unknown} newer than this server knows`);
   const record = db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
-  for (const m of sorted) {
-    if (m.version <= current) continue;
+  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (applied.has(m.version)) continue;
     db.transaction(() => {
       for (const sql of m.up(SQLITE_DIALECT)) db.exec(sql);
       record.run(m.version, m.name, Date.now());

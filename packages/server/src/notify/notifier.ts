@@ -1,0 +1,103 @@
+/**
+ * The notifier: consumes every sequenced event in log order and turns chat
+ * messages into pushes for the users who are away (see recipients.ts), and
+ * tells the webhook dispatcher which rooms have new events.
+ *
+ * Embedded mode runs it in the server process on `log.subscribe`; delivery
+ * of pushes is best-effort and live only (an event sequenced while the
+ * notifier is down gets no push), while webhooks resume from their persisted
+ * position (webhook-worker.ts).
+ */
+import type { RoomEvent } from "@parley/protocol";
+import { roomAdmits } from "../auth/access.js";
+import type { EventListener } from "../log/event-log.js";
+import type { Logger } from "../logger.js";
+import type { Presence } from "../presence/presence.js";
+import type { Store } from "../store/store.js";
+import { pushPayload, type PushPayload } from "./push-payload.js";
+import { decideRecipients, pushCandidates, type PushRecipient } from "./recipients.js";
+
+/** Sends one payload to every push subscription of a user. Never rejects. */
+export interface PushFanout {
+  sendToUser(user: string, payload: PushPayload): Promise<void>;
+}
+
+/** Where the notifier's events come from: the EventLog satisfies it. */
+export interface EventFeed {
+  subscribe(listener: EventListener): () => void;
+}
+
+/** What a Notifier is built from. */
+export interface NotifierDeps {
+  readonly feed: EventFeed;
+  readonly store: Store;
+  readonly presence: Presence;
+  readonly logger: Logger;
+  /** Absent: no Web Push (only webhooks). */
+  readonly push?: PushFanout | undefined;
+  /** Called for every event, in order, after its pushes were handed out (the webhook dispatcher's wake-up). */
+  readonly onEvent?: ((event: RoomEvent) => void) | undefined;
+  /** Most events waiting; beyond it new events get no push (logged), so a stuck push service cannot exhaust memory. Default 10 000. */
+  readonly maxQueue?: number;
+}
+
+/** Consumes events one at a time in arrival (per-room seq) order. */
+export class Notifier {
+  private readonly queue: RoomEvent[] = [];
+  private running: Promise<void> | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private dropped = 0;
+
+  constructor(private readonly deps: NotifierDeps) {}
+
+  start(): void {
+    this.unsubscribe ??= this.deps.feed.subscribe((event) => this.enqueue(event));
+  }
+
+  /** Stops taking events and waits for the ones already queued. */
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    await this.running;
+  }
+
+  /** Resolves when every queued event has been processed (for tests). */
+  idle(): Promise<void> {
+    return this.running ?? Promise.resolve();
+  }
+
+  private enqueue(event: RoomEvent): void {
+    this.deps.onEvent?.(event);
+    if (!this.deps.push || pushCandidates(event).length === 0) return;
+    if (this.queue.length >= (this.deps.maxQueue ?? 10_000)) {
+      if (this.dropped++ % 1000 === 0) this.deps.logger.warn({ dropped: this.dropped }, "push queue full");
+      return;
+    }
+    this.queue.push(event);
+    this.running ??= this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    for (let event = this.queue.shift(); event; event = this.queue.shift()) {
+      try {
+        await this.notify(event);
+      } catch (err) {
+        this.deps.logger.warn({ err, room: event.room, seq: event.seq }, "push failed");
+      }
+    }
+    this.running = undefined;
+  }
+
+  private async notify(event: RoomEvent): Promise<void> {
+    const recipients = await this.recipients(event);
+    await Promise.all(recipients.map((r) => this.deps.push!.sendToUser(r.user, pushPayload(event, r.reason))));
+  }
+
+  /** Resolves the room rule and presence for the candidates, then decides. */
+  async recipients(event: RoomEvent): Promise<PushRecipient[]> {
+    const candidates = pushCandidates(event);
+    const present = new Set(this.deps.presence.members(event.room).map((m) => m.user));
+    const mayRead = new Set<string>();
+    for (const c of candidates) if (await roomAdmits(event.room, c.user, this.deps.store)) mayRead.add(c.user);
+    return decideRecipients(candidates, { present, mayRead });
+  }
+}
