@@ -94,10 +94,10 @@ export function summaryMarkdown(r: AllResults, meta: string): string {
     );
   }
   if (r.resume) {
-    const v = r.resume.summary["parley"]!;
+    const rows = Object.entries(r.resume.summary).map(([n, v]) => [label(n), v.catchUpMs, v.p50Ms, v.caughtUp]);
     parts.push(
       `## Resume storm (${r.resume.sizes.clients} clients, ${r.resume.sizes.missed} missed events per room)\n`,
-      table(["slowest catch-up ms", "p50 catch-up ms", "caught up"], [[v.catchUpMs, v.p50Ms, v.caughtUp]]),
+      table(["system", "slowest catch-up ms", "p50 catch-up ms", "caught up"], rows),
       "",
     );
   }

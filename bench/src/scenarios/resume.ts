@@ -1,5 +1,6 @@
 import { Generator } from "../load/generator.js";
 import type { ResumeResult } from "../load/messages.js";
+import type { SystemName } from "../wire/wire.js";
 import { log, medianOf, requireOpened, roomSpecs, rounds, sleep, withSystem, type BenchOptions } from "./common.js";
 
 const SIZES = {
@@ -7,6 +8,9 @@ const SIZES = {
   quick: { clients: 4_000, roomSize: 100, missed: 50 },
   toy: { clients: 20, roomSize: 10, missed: 5 },
 } as const;
+
+/** Parley builds a resume runs: the default one, and the baseline build when `--baseline` is given. */
+const PARLEY_BUILDS: readonly SystemName[] = ["parley", "parley-base"];
 
 export interface ResumeRound extends ResumeResult {
   publishMs: number;
@@ -20,14 +24,15 @@ export interface ResumeOutcome {
 }
 
 /**
- * Scenario 5 (Parley only; the peers have no resume): every client drops, each
+ * Scenario 5 (Parley only, and its baseline build for an A/B; the peers have no resume): every client drops, each
  * room moves on `missed` events, then all reconnect at once with their last
  * seq; measured until the last client has seen its room's new head.
  */
 export async function resume(opts: BenchOptions): Promise<ResumeOutcome> {
   const size = SIZES[opts.scale];
   const rooms = Math.ceil(size.clients / size.roomSize);
-  const all = await rounds(opts, ["parley"], (name) =>
+  const systems = PARLEY_BUILDS.filter((n) => n === "parley" || opts.systems.includes(n));
+  const all = await rounds(opts, systems, (name) =>
     withSystem(name, opts, async ({ sys, gen }) => {
       const opened = await gen.open(name, sys.port, roomSpecs(size.clients, size.roomSize));
       requireOpened(name, opened.ok, size.clients);
@@ -41,19 +46,15 @@ export async function resume(opts: BenchOptions): Promise<ResumeOutcome> {
       return { ...res, publishMs };
     }),
   );
-  const rs = all["parley"] ?? [];
-  return {
-    scenario: "resume",
-    sizes: size,
-    rounds: all,
-    summary: {
-      parley: {
-        catchUpMs: medianOf(rs, (r) => r.maxMs),
-        p50Ms: medianOf(rs, (r) => r.p50Ms),
-        caughtUp: medianOf(rs, (r) => r.caughtUp / r.total),
-      },
-    },
-  };
+  const summary: ResumeOutcome["summary"] = {};
+  for (const [name, rs] of Object.entries(all)) {
+    summary[name] = {
+      catchUpMs: medianOf(rs, (r) => r.maxMs),
+      p50Ms: medianOf(rs, (r) => r.p50Ms),
+      caughtUp: medianOf(rs, (r) => r.caughtUp / r.total),
+    };
+  }
+  return { scenario: "resume", sizes: size, rounds: all, summary };
 }
 
 /** Publishes `missed` events to every room from one publisher per room; resolves once all are acked. */

@@ -64,7 +64,10 @@ export class Gateway implements GatewayContext {
     this.logger = deps.logger;
     this.metrics = deps.metrics;
     this.presence = deps.presence ?? new LocalPresence();
-    this.hub = new RoomHub((rooms) => this.metrics.rooms.set(rooms));
+    this.hub = new RoomHub(
+      (room, afterSeq, limit) => this.log.read(room, afterSeq, limit),
+      (rooms) => this.metrics.rooms.set(rooms),
+    );
     this.acceptor = new WsAcceptor({ maxFrameBytes: deps.config.maxFrameBytes });
     const count = Math.min(MAX_SLICES, Math.max(1, Math.floor(deps.config.heartbeatMs / SLICE_MS)));
     this.slices = Array.from({ length: count }, () => new Set<Session>());

@@ -1,6 +1,12 @@
 import { encodeFrame, type RoomEvent } from "@parley/protocol";
 import { OutboundFrame } from "../transport/outbound-frame.js";
+import { ReplayPages, type PageReader, type ReplayPage } from "./replay-pages.js";
 import type { Subscription, SubscriptionOwner } from "./subscription.js";
+
+/** Resume pages are shared for this long (a reconnect storm's resumes of one room arrive within it). */
+const REPLAY_TTL_MS = 2_000;
+/** Most JSON bytes held by shared resume pages. */
+const REPLAY_MAX_BYTES = 16 * 1024 * 1024;
 
 /**
  * The room registry of one gateway: room → local subscriptions. Each log
@@ -8,9 +14,18 @@ import type { Subscription, SubscriptionOwner } from "./subscription.js";
  */
 export class RoomHub {
   private readonly rooms = new Map<string, Set<Subscription>>();
+  private readonly replays: ReplayPages;
 
-  /** `onRoomCount` is told the number of rooms with subscribers whenever it changes. */
-  constructor(private readonly onRoomCount: (rooms: number) => void = () => {}) {}
+  /**
+   * `read` is the event log's page read (resume pages are shared through it);
+   * `onRoomCount` is told the number of rooms with subscribers whenever it changes.
+   */
+  constructor(
+    read: PageReader,
+    private readonly onRoomCount: (rooms: number) => void = () => {},
+  ) {
+    this.replays = new ReplayPages(read, { ttlMs: REPLAY_TTL_MS, maxBytes: REPLAY_MAX_BYTES });
+  }
 
   add(sub: Subscription): void {
     let subs = this.rooms.get(sub.room);
@@ -30,12 +45,18 @@ export class RoomHub {
 
   /** Delivers a log event to the room's subscribers; returns how many it was written to or buffered for. */
   publish(event: RoomEvent): number {
+    this.replays.invalidate(event.room);
     const subs = this.rooms.get(event.room);
     if (!subs) return 0;
     const frame = new OutboundFrame(encodeFrame({ t: "event", ...event }));
     // Deleting from a Set during for-of is safe: a subscriber cut off mid-loop is simply skipped.
     for (const sub of subs) sub.onEvent(event, frame);
     return subs.size;
+  }
+
+  /** A resume page after `afterSeq`, read and encoded once for every subscriber resuming from there now. */
+  replayPage(room: string, epoch: string, afterSeq: number, limit: number): Promise<ReplayPage> {
+    return this.replays.get(room, epoch, afterSeq, limit);
   }
 
   /** Sends an ephemeral frame to the room's live subscriptions, except those owned by `except`. */

@@ -42,6 +42,13 @@ const seqsOf = (t: FakeTransport) =>
     .frames()
     .filter((f) => f.t === "event")
     .map((f) => f.seq as number);
+/** Counts the log's page reads from now on. */
+function countReads(log: MemoryLog): { n: number } {
+  const read = log.read.bind(log);
+  const reads = { n: 0 };
+  log.read = (room, after, limit) => (reads.n++, read(room, after, limit));
+  return reads;
+}
 const cmd = (room: string, i: number) => ({ room, cmid: `c${i}`, from: "p", kind: "message", body: i });
 
 describe("planResume", () => {
@@ -96,6 +103,33 @@ describe("Session", () => {
     assert.equal(t.frames().find((f) => f.t === "subscribed")?.recovered, true);
     assert.ok(extra > 600, "events were appended during the resume");
     assert.deepEqual(seqsOf(t), range(101, extra));
+  });
+
+  it("shares one page read between clients resuming a room from the same position", async () => {
+    const { log, open } = setup();
+    for (let i = 1; i <= 300; i++) await log.append(cmd("storm", i));
+    const reads = countReads(log);
+    const clients = await Promise.all(range(1, 20).map((i) => open(`s${i}`)));
+    for (const { t } of clients) t.inject({ t: "sub", id: 1, room: "storm", since: 10 });
+    await settle();
+    for (const { t } of clients) assert.deepEqual(seqsOf(t), range(11, 300));
+    assert.equal(reads.n, 2, "two pages (256 + 34 events), each read once for all 20 clients");
+  });
+
+  it("reads afresh once the room has a new event (a delete may have rewritten history)", async () => {
+    const { log, open } = setup();
+    for (let i = 1; i <= 5; i++) await log.append(cmd("fresh", i));
+    const reads = countReads(log);
+    const a = await open("a");
+    a.t.inject({ t: "sub", id: 1, room: "fresh", since: 2 });
+    await settle();
+    await log.append(cmd("fresh", 6));
+    const b = await open("b");
+    b.t.inject({ t: "sub", id: 1, room: "fresh", since: 2 });
+    await settle();
+    assert.equal(reads.n, 2);
+    assert.deepEqual(seqsOf(a.t), range(3, 6));
+    assert.deepEqual(seqsOf(b.t), range(3, 6));
   });
 
   it("stops a resume that was unsubscribed midway", async () => {

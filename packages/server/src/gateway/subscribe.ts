@@ -1,13 +1,7 @@
-import {
-  encodeFrame,
-  type ErrorCode,
-  type RoomEvent,
-  type SubscribeFrame,
-  type UnsubscribeFrame,
-} from "@parley/protocol";
+import { type ErrorCode, type SubscribeFrame, type UnsubscribeFrame } from "@parley/protocol";
 import { authorize } from "../auth/access.js";
 import type { RoomHead } from "../log/event-log.js";
-import { OutboundFrame } from "../transport/outbound-frame.js";
+import { EMPTY_PAGE } from "./replay-pages.js";
 import type { Session } from "./session.js";
 import { Subscription } from "./subscription.js";
 
@@ -78,10 +72,11 @@ async function resume(s: Session, sub: Subscription, f: SubscribeFrame): Promise
   ctx.hub.add(sub);
   const head = await ctx.log.head(f.room);
   const plan = planResume(head, f.since, f.epoch);
-  let page = plan.afterSeq < head.lastSeq ? await ctx.log.read(f.room, plan.afterSeq, REPLAY_PAGE) : [];
+  const pageAfter = (after: number) => ctx.hub.replayPage(f.room, head.epoch, after, REPLAY_PAGE);
+  let page = plan.afterSeq < head.lastSeq ? await pageAfter(plan.afterSeq) : EMPTY_PAGE;
   if (sub.cancelled) return;
   // Retention trimmed the requested range: what we can send starts later than asked.
-  const trimmed = page.length > 0 && page[0]!.seq !== plan.afterSeq + 1;
+  const trimmed = page.events.length > 0 && page.events[0]!.seq !== plan.afterSeq + 1;
   sub.lastSent = plan.afterSeq;
   s.reply({
     t: "subscribed",
@@ -91,17 +86,13 @@ async function resume(s: Session, sub: Subscription, f: SubscribeFrame): Promise
     lastSeq: head.lastSeq,
     recovered: plan.recovered && !trimmed,
   });
-  while (page.length > 0) {
-    for (const event of page) sub.replay(event, eventFrame(event));
-    if (page.length < REPLAY_PAGE || !(await whenWritable(s)) || sub.cancelled) break;
-    page = await ctx.log.read(f.room, sub.lastSent, REPLAY_PAGE);
+  while (page.events.length > 0) {
+    sub.replayPage(page);
+    if (page.events.length < REPLAY_PAGE || !(await whenWritable(s)) || sub.cancelled) break;
+    page = await pageAfter(sub.lastSent);
     if (sub.cancelled) return;
   }
   if (!sub.cancelled) sub.goLive();
-}
-
-function eventFrame(event: RoomEvent): OutboundFrame {
-  return new OutboundFrame(encodeFrame({ t: "event", ...event }));
 }
 
 /** Waits until the replaying connection drained below the pause mark; false if it closed meanwhile. */

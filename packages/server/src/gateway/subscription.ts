@@ -1,5 +1,6 @@
 import type { RoomEvent } from "@parley/protocol";
 import type { OutboundFrame } from "../transport/outbound-frame.js";
+import type { ReplayPage } from "./replay-pages.js";
 
 /** What a subscription writes to: its connection's session. */
 export interface SubscriptionOwner {
@@ -52,6 +53,20 @@ export class Subscription {
     this.owner.sendFrame(frame);
   }
 
+  /**
+   * Sends a replayed page (catch-up only): as its one shared batch when none
+   * of it was sent yet, which is the case in every resume, else event by event.
+   */
+  replayPage(page: ReplayPage): void {
+    const { events, frames, batch } = page;
+    if (this.cancelled || events.length === 0) return;
+    if (batch && events[0]!.seq > this.lastSent) {
+      this.lastSent = events[events.length - 1]!.seq;
+      return this.owner.sendFrame(batch);
+    }
+    for (let i = 0; i < events.length; i++) this.replay(events[i]!, frames[i]!);
+  }
+
   /** Flushes events buffered during catch-up that replay did not cover, then delivers directly. */
   goLive(): void {
     const pending = this.pending;
@@ -68,7 +83,7 @@ export class Subscription {
 
   private buffer(seq: number, frame: OutboundFrame): void {
     this.pending.push({ seq, frame });
-    this.pendingBytes += frame.text.length;
+    this.pendingBytes += frame.size;
     if (this.pendingBytes > this.maxPendingBytes) this.owner.overflow();
   }
 }

@@ -15,7 +15,7 @@ export class FakeTransport implements Transport {
     if (!this.closed) this.sent.push(text);
   }
   sendFrame(frame: OutboundFrame): void {
-    this.send(frame.text);
+    for (const text of frame.texts()) this.send(text);
   }
   close(code: number, reason: string): void {
     if (this.closed) return;
