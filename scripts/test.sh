@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: the whole suite. Installs and builds first, checks formatting,
-# installs Chromium if missing, starts a throwaway Kafka broker and PostgreSQL
+# installs Chromium and nats-server if missing, starts a throwaway Kafka broker and PostgreSQL
 # (unless PARLEY_TEST_KAFKA / PARLEY_TEST_PG_URL point at running ones), runs
 # every compiled test file with Node's test runner, and stops what it started.
 set -euo pipefail
@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
 npx prettier --check . >/dev/null || { npx prettier --check . ; echo "formatting: run 'npm run format'"; exit 1; }
 node scripts/check-imports.mjs
-bash scripts/ensure-chromium.sh
+bash scripts/ensure-debian-packages.sh
 
 started_pg=""
 kafka_dir=""
