@@ -82,6 +82,12 @@ export class Session implements SubscriptionOwner {
     this.checkBuffer();
   }
 
+  /** Sends a frame of a paced replay (see SubscriptionOwner.sendReplay). */
+  sendReplay(frame: OutboundFrame): void {
+    if (this.state === "closed") return;
+    this.transport.sendFrame(frame);
+  }
+
   /**
    * Replies an `error` frame. Only non-retryable errors (client misuse) count toward
    * maxErrorsPerMinute: a throttled but well-behaved publisher must not be cut off.

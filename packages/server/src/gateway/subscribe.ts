@@ -88,7 +88,10 @@ async function resume(s: Session, sub: Subscription, f: SubscribeFrame): Promise
   });
   while (page.events.length > 0) {
     sub.replayPage(page);
-    if (page.events.length < REPLAY_PAGE || !(await whenWritable(s)) || sub.cancelled) break;
+    // Drain below the pause mark before the next page and before going live: replay is paced
+    // here, not checked against maxBufferedBytes, but live frames are (see Subscription.replay).
+    if (!(await whenWritable(s)) || sub.cancelled) return;
+    if (page.events.length < REPLAY_PAGE) break;
     page = await pageAfter(sub.lastSent);
     if (sub.cancelled) return;
   }

@@ -6,6 +6,12 @@ import type { ReplayPage } from "./replay-pages.js";
 export interface SubscriptionOwner {
   /** Sends a shared frame; the owner cuts itself off if its buffer overflows. */
   sendFrame(frame: OutboundFrame): void;
+  /**
+   * Sends a replayed frame without the maxBufferedBytes check: the resume loop paces replay
+   * itself (it waits below the pause mark before reading the next page), so the backlog is at
+   * most one page, and a reader merely slower than loopback is not cut off by our own burst.
+   */
+  sendReplay(frame: OutboundFrame): void;
   /** Called when live events buffered during catch-up exceed the connection's limit. */
   overflow(): void;
 }
@@ -50,7 +56,7 @@ export class Subscription {
   replay(event: RoomEvent, frame: OutboundFrame): void {
     if (this.cancelled || event.seq <= this.lastSent) return;
     this.lastSent = event.seq;
-    this.owner.sendFrame(frame);
+    this.owner.sendReplay(frame);
   }
 
   /**
@@ -62,7 +68,7 @@ export class Subscription {
     if (this.cancelled || events.length === 0) return;
     if (batch && events[0]!.seq > this.lastSent) {
       this.lastSent = events[events.length - 1]!.seq;
-      return this.owner.sendFrame(batch);
+      return this.owner.sendReplay(batch);
     }
     for (let i = 0; i < events.length; i++) this.replay(events[i]!, frames[i]!);
   }
