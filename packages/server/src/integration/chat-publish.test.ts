@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { SignJWT } from "jose";
 import type { ErrorFrame, Json, ServerFrame } from "@parley/protocol";
 import type { RawClient } from "../test-support/raw-client.js";
-import { serverSuite, uniqueCmid, uniqueRoom } from "../test-support/fixtures.js";
+import { serverSuite, subscribe, uniqueCmid, uniqueRoom } from "../test-support/fixtures.js";
 
 const SECRET = "chat-rules-secret-0123456789abcdef";
 
@@ -109,6 +109,31 @@ describe("chat publish rules", () => {
     assert.equal(outcome(await pub(ann, room, "edit", { target: first, text: "ann's, edited" })), "ack");
     assert.equal(outcome(await pub(mod, room, "delete", { target: first })), "ack");
     assert.equal(outcome(await pub(ann, room, "delete", { target: second })), "ack");
+  });
+
+  it("a deleted message takes no edit or reaction; a second delete is accepted", async (pool) => {
+    const room = uniqueRoom("tomb");
+    const c = await pool.connect({ token: await mint(`dee-${pid}`) });
+    await subscribe(c, room);
+    const seq = await seqOf(c, room, "message", { text: "soon gone" });
+    await seqOf(c, room, "delete", { target: seq });
+    assert.equal(outcome(await pub(c, room, "edit", { target: seq, text: "too late" })), "TARGET_NOT_FOUND");
+    assert.equal(outcome(await pub(c, room, "reaction", { target: seq, emoji: "👍", op: "add" })), "TARGET_NOT_FOUND");
+    assert.equal(outcome(await pub(c, room, "delete", { target: seq })), "ack");
+    const history = await c.expect({ t: "history", room, after: 0 }, "history");
+    assert.deepEqual(
+      history.events.map((e) => [e.seq, e.kind, e.body]),
+      [
+        [1, "message", { deleted: true }],
+        [2, "delete", { target: 1 }],
+        [3, "delete", { target: 1 }],
+      ],
+    );
+    // The live subscriber got the original first, then the delete.
+    assert.deepEqual(
+      (await c.waitForEvents(room, 3)).map((e) => e.body),
+      [{ text: "soon gone" }, { target: 1 }, { target: 1 }],
+    );
   });
 
   it("REST publish applies the same rules, with the catalogue's HTTP statuses", async (pool) => {

@@ -1,4 +1,5 @@
 import type { RoomEvent } from "@parley/protocol";
+import { applyDeleteInPlace } from "../chat/tombstones.js";
 import { EventsTail } from "./events-tail.js";
 import type { HistorySource } from "./history-source.js";
 import { ensureTopics, type KafkaClusterOptions } from "./topics.js";
@@ -7,7 +8,8 @@ import { ensureTopics, type KafkaClusterOptions } from "./topics.js";
  * A HistorySource held in memory and fed from the whole events topic: a
  * stand-in for the PostgreSQL sink in tests, and a checker's view of what
  * the topic holds. Keeps the contract of history-source.ts (events only,
- * each seq once) for as long as the topic retains everything.
+ * each seq once) for as long as the topic retains everything, and applies
+ * deletes as the sink's projection does.
  */
 export class MemoryHistorySource implements HistorySource {
   private readonly rooms = new Map<string, { epoch: string; events: RoomEvent[] }>();
@@ -56,6 +58,9 @@ export class MemoryHistorySource implements HistorySource {
     this.rooms.set(event.room, r);
     const last = r.events[r.events.length - 1]?.seq ?? 0;
     if (event.seq !== last + 1) this.anomalies.push(`${event.room}: seq ${event.seq} after ${last}`);
-    if (event.seq > last) r.events.push(event);
+    if (event.seq > last) {
+      r.events.push(event);
+      applyDeleteInPlace(r.events, event);
+    }
   }
 }

@@ -3,11 +3,14 @@
  * The buffer holds the newest events this gateway consumed; the history
  * holds everything the sink has written, possibly lagging. Together they
  * are gap-free as long as the sink's lag fits in the buffer; when it does
- * not, a read waits for the sink rather than return a gap.
+ * not, a read waits for the sink rather than return a gap. A lagging sink
+ * may not have applied a delete the buffer holds yet: history rows get the
+ * buffer's deletes applied (chat/tombstones.ts) before they are returned.
  */
 import { ParleyError, type RoomEvent } from "@parley/protocol";
 import type { HistorySource } from "./history-source.js";
 import type { RecentBuffer } from "./recent-buffer.js";
+import { withTombstones } from "../chat/tombstones.js";
 
 /** The two sources and how long to wait for a lagging sink. */
 export interface MergedSources {
@@ -17,6 +20,15 @@ export interface MergedSources {
 }
 
 const POLL_MS = 50;
+
+/** History with the deletes the buffer holds applied, as the sink will have applied them once it catches up. */
+function historyOf(s: MergedSources, room: string) {
+  const fix = (events: RoomEvent[]) => withTombstones(events, s.recent.deletedIn(room));
+  return {
+    read: async (afterSeq: number, limit: number) => fix(await s.history.read(room, afterSeq, limit)),
+    readBefore: async (beforeSeq: number, limit: number) => fix(await s.history.readBefore(room, beforeSeq, limit)),
+  };
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Events with `afterSeq < seq`, ascending, at most `limit`, with no gap between history and buffer. */
@@ -27,10 +39,11 @@ export async function readMerged(
   limit: number,
 ): Promise<RoomEvent[]> {
   const deadline = Date.now() + s.waitMs;
+  const history = historyOf(s, room);
   for (;;) {
     const first = s.recent.firstSeq(room);
     if (first !== undefined && afterSeq + 1 >= first) return s.recent.after(room, afterSeq, limit);
-    const hist = await s.history.read(room, afterSeq, limit);
+    const hist = await history.read(afterSeq, limit);
     if (hist.length >= limit || first === undefined) return hist;
     const lastHist = hist.length > 0 ? hist[hist.length - 1]!.seq : afterSeq;
     const firstNow = s.recent.firstSeq(room) ?? first;
@@ -53,13 +66,14 @@ export async function readBeforeMerged(
   limit: number,
 ): Promise<RoomEvent[]> {
   const deadline = Date.now() + s.waitMs;
+  const history = historyOf(s, room);
   for (;;) {
     const first = s.recent.firstSeq(room);
-    if (first === undefined || beforeSeq <= first) return s.history.readBefore(room, beforeSeq, limit);
+    if (first === undefined || beforeSeq <= first) return history.readBefore(beforeSeq, limit);
     const fromBuffer = s.recent.before(room, beforeSeq, limit);
     const low = fromBuffer[0]?.seq ?? first;
     if (fromBuffer.length >= limit || low <= 1) return fromBuffer;
-    const hist = await s.history.readBefore(room, low, limit - fromBuffer.length);
+    const hist = await history.readBefore(low, limit - fromBuffer.length);
     const joined = hist.length > 0 && hist[hist.length - 1]!.seq === low - 1;
     // An empty history below the buffer is either a lagging sink or trimmed retention: wait, then accept.
     if (joined || Date.now() >= deadline) return joined ? [...hist, ...fromBuffer] : fromBuffer;

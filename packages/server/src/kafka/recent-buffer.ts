@@ -1,4 +1,5 @@
 import type { RoomEvent } from "@parley/protocol";
+import { applyDeleteInPlace, deletedTargets } from "../chat/tombstones.js";
 
 /** Options of RecentBuffer. */
 export interface RecentBufferOptions {
@@ -12,7 +13,9 @@ export interface RecentBufferOptions {
  * The newest events per room, as a gateway consumed them from the events
  * topic, so reads never depend on how far the sink has got. Each room's
  * list is contiguous and ascending: an event that does not extend it (a gap
- * after a buffer eviction) restarts the room's list at that event.
+ * after a buffer eviction) restarts the room's list at that event. A
+ * `delete` tombstones the target and edits it holds (chat/tombstones.ts), as
+ * the store's projection does, so reads agree whichever source serves them.
  */
 export class RecentBuffer {
   // Map order = least recently appended room first, for eviction.
@@ -44,6 +47,7 @@ export class RecentBuffer {
     this.rooms.delete(event.room);
     this.rooms.set(event.room, list);
     list.push(event);
+    applyDeleteInPlace(list, event);
     this.count++;
     if (list.length > this.options.perRoom) {
       list.splice(0, list.length - this.options.perRoom);
@@ -51,6 +55,11 @@ export class RecentBuffer {
     }
     this.evict();
     return true;
+  }
+
+  /** The seqs removed by the deletes held for `room`: older events read elsewhere must be tombstoned too. */
+  deletedIn(room: string): Set<number> {
+    return deletedTargets(this.rooms.get(room) ?? []);
   }
 
   /** Held events with `afterSeq < seq`, ascending, at most `limit`. */

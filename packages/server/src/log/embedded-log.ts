@@ -5,6 +5,7 @@ import { SqliteEvents, eventValues } from "./sqlite-events.js";
 import type { SqliteDb } from "../store/sqlite-db.js";
 import { CmidIndex } from "./cmid-index.js";
 import { LogWriter, type WriteBatch } from "./log-writer.js";
+import { projectEvents } from "../chat/projection.js";
 import { createEventIdGenerator } from "../sequencer/event-id.js";
 import { SequencerBatch, type RoomState, type SequenceDecision } from "../sequencer/sequencer.js";
 
@@ -273,6 +274,7 @@ export class EmbeddedLog implements EventLog {
     const write = {
       createHeads: [...created].map(([room, s]) => [room, s.epoch] as const),
       events: seq.appended.map(eventValues),
+      projection: projectEvents(seq.appended),
       heads: [...seq.touched()].map(([room, s]) => [room, s.epoch, s.lastSeq] as const),
     };
     return { seq, outcomes, created, write };

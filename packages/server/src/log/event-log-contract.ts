@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { RoomEvent } from "@parley/protocol";
+import { TOMBSTONE_BODY, type RoomEvent } from "@parley/protocol";
 import type { AppendResult, EventLog, PublishCommand } from "./event-log.js";
 
 /** A started log on fresh storage, and a way to restart it on the same storage. */
@@ -77,6 +77,7 @@ export function describeEventLogContract(name: string, factory: EventLogFactory)
     describeIdempotence(ctx, restart);
     describeReads(ctx);
     describeRestart(ctx, restart, factory);
+    describeTombstones(ctx, restart);
   });
 }
 
@@ -299,5 +300,36 @@ function describeRestart(ctx: Ctx, restart: () => Promise<EventLog>, factory: Ev
       seqs(await log.read(room, 0, 100)).slice(0, ok.length),
       [...ok].sort((a, b) => a - b),
     );
+  });
+}
+
+function describeTombstones(ctx: Ctx, restart: () => Promise<EventLog>): void {
+  it("a deleted message and its edits read back as the tombstone, before and after a restart", async () => {
+    const room = freshRoom("tomb");
+    const append = (cmid: string, kind: string, body: PublishCommand["body"], from = "user-1") =>
+      ctx.log.append({ room, cmid, from, kind, body });
+    await append("m1", "message", { text: "secret" });
+    await append("e1", "edit", { target: 1, text: "still secret" });
+    await append("m3", "message", { text: "stays", replyTo: 1 });
+    await append("r1", "reaction", { target: 1, emoji: "👍", op: "add" }, "user-2");
+    await append("d1", "delete", { target: 1 });
+    // Sequenced after the delete (a race the gateway's check lost): removed too.
+    await append("e2", "edit", { target: 1, text: "late secret" });
+    const expected = (events: RoomEvent[]) =>
+      assert.deepEqual(
+        events.map((e) => [e.seq, e.kind, e.body]),
+        [
+          [1, "message", TOMBSTONE_BODY],
+          [2, "edit", TOMBSTONE_BODY],
+          [3, "message", { text: "stays", replyTo: 1 }],
+          [4, "reaction", { target: 1, emoji: "👍", op: "add" }],
+          [5, "delete", { target: 1 }],
+          [6, "edit", TOMBSTONE_BODY],
+        ],
+      );
+    expected(await ctx.log.read(room, 0, 10));
+    expected(await ctx.log.readBefore(room, 7, 10));
+    const log = await restart();
+    expected(await log.read(room, 0, 10));
   });
 }

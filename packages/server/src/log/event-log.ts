@@ -46,6 +46,9 @@ export type EventListener = (event: RoomEvent) => void;
  *   before or at the same time as its `append` resolves.
  * - Reads: `read` returns stored events in ascending seq; an event visible to a
  *   listener is visible to `read` by the time the listener is called.
+ * - Tombstones: once a `delete` (docs/chat.md) is readable, its target
+ *   message and every `edit` of that message read back with TOMBSTONE_BODY,
+ *   from every read path (a live listener still got the original event).
  * - Restart: `start` recovers every room's head from durable state; the epoch
  *   of a room survives restarts and changes only if its history is lost.
  */

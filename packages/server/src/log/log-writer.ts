@@ -5,6 +5,7 @@
  */
 import { Worker } from "node:worker_threads";
 import type { EventValues } from "./sqlite-events.js";
+import type { Projection } from "../chat/projection.js";
 
 /** What the worker needs to open its own connection. */
 export interface WriterConfig {
@@ -20,6 +21,8 @@ export interface WriteBatch {
   /** Rooms whose epoch is recorded for the first time: [room, epoch]. */
   readonly createHeads: readonly (readonly [string, string])[];
   readonly events: readonly EventValues[];
+  /** What the events change in the chat projection tables, applied in the same transaction. */
+  readonly projection: Projection;
   /** New heads of the rooms the batch advanced: [room, epoch, lastSeq]. */
   readonly heads: readonly (readonly [string, string, number])[];
 }

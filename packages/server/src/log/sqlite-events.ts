@@ -6,14 +6,15 @@
 import type { RoomEvent } from "@parley/protocol";
 import type { SqliteDb } from "../store/sqlite-db.js";
 import type { RoomState } from "../sequencer/sequencer.js";
-import { EVENT_COLUMNS, toEvent, type EventRow } from "../store/rows.js";
+import { EVENT_COLUMNS, EVENT_INSERT_COLUMNS, toEvent, type EventRow } from "../store/rows.js";
+import { targetColumn } from "../chat/projection.js";
 
-/** One events row as bound to the INSERT, in EVENT_COLUMNS order; cheap to post to the writer thread. */
-export type EventValues = [string, number, string, string, number, string, string, string];
+/** One events row as bound to the INSERT, in EVENT_INSERT_COLUMNS order; cheap to post to the writer thread. */
+export type EventValues = [string, number, string, string, number, string, string, string, number | null];
 
 /** The row of an event (body serialised). */
 export function eventValues(e: RoomEvent): EventValues {
-  return [e.room, e.seq, e.id, e.from, e.ts, e.kind, JSON.stringify(e.body), e.cmid];
+  return [e.room, e.seq, e.id, e.from, e.ts, e.kind, JSON.stringify(e.body), e.cmid, targetColumn(e)];
 }
 
 /** Typed access to stored events and room heads. */
@@ -22,7 +23,7 @@ export class SqliteEvents {
 
   constructor(db: SqliteDb) {
     this.stmts = {
-      insert: db.prepare(`INSERT INTO events (${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      insert: db.prepare(`INSERT INTO events (${EVENT_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       byCmid: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE room = ? AND cmid = ?`),
       after: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?`),
       before: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?`),

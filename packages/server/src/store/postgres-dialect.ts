@@ -24,6 +24,19 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX events_body_tsv ON events USING GIN (body_tsv)`,
     ],
   },
+  {
+    version: 10_002,
+    name: "chat projections: backfill event targets and current message text",
+    up: () => [
+      `UPDATE events SET target = (body::jsonb->>'target')::bigint
+        WHERE kind IN ('edit', 'delete', 'reaction') AND (body::jsonb->>'target') ~ '^[1-9][0-9]{0,15}$'`,
+      `UPDATE events SET target = (body::jsonb->>'replyTo')::bigint
+        WHERE kind = 'message' AND (body::jsonb->>'replyTo') ~ '^[1-9][0-9]{0,15}$'`,
+      `INSERT INTO chat_messages (room, seq, from_user, ts, text, text_seq)
+        SELECT room, seq, from_user, ts, body::jsonb->>'text', seq FROM events
+        WHERE kind = 'message' AND jsonb_typeof(body::jsonb->'text') = 'string'`,
+    ],
+  },
 ];
 
 /** `$1, $2, …, $n` starting after `offset`. */

@@ -5,7 +5,9 @@
 import type { RoomEvent } from "@parley/protocol";
 import type pg from "pg";
 import { guardPg } from "./postgres-store.js";
-import { EVENT_COLUMNS, toEvent, type EventRow } from "./rows.js";
+import { EVENT_COLUMNS, EVENT_INSERT_COLUMNS, toEvent, type EventRow } from "./rows.js";
+import { projectEvents, targetColumn } from "../chat/projection.js";
+import { applyPostgresProjection, DROP_ROOM_PROJECTIONS } from "./postgres-projection.js";
 
 /** An event as the sink receives it: with its room's epoch when the log carries one. */
 export interface StoredEvent {
@@ -16,10 +18,12 @@ export interface StoredEvent {
 
 const SQL = {
   // One round trip for the whole batch; a re-delivered event hits (room, seq) or
-  // (room, cmid) and is skipped, which is what makes replays after a crash harmless.
-  insert: `INSERT INTO events (${EVENT_COLUMNS})
-    SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[])
-    ON CONFLICT DO NOTHING`,
+  // (room, cmid) and is skipped, which is what makes replays after a crash harmless; RETURNING names the
+  // rows really added, the only ones the chat projection may apply (a replayed message must not revive).
+  insert: `INSERT INTO events (${EVENT_INSERT_COLUMNS})
+    SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[],
+      $8::text[], $9::bigint[])
+    ON CONFLICT DO NOTHING RETURNING room, seq`,
   heads: "SELECT room, epoch FROM room_heads WHERE room = ANY($1::text[]) FOR UPDATE",
   dropRoom: "DELETE FROM events WHERE room = $1",
   upsertHeads: `INSERT INTO room_heads (room, epoch, last_seq)
@@ -38,9 +42,10 @@ export class PostgresEvents {
   constructor(private readonly pool: pg.Pool) {}
 
   /**
-   * Writes a batch in one transaction: events already stored are skipped, room
-   * heads advance, and a room whose epoch changed loses its stale rows first.
-   * Resolves with the number of new rows once committed.
+   * Writes a batch in one transaction: events already stored are skipped, the
+   * new ones are projected (chat/projection.ts), room heads advance, and a room
+   * whose epoch changed loses its stale rows first. Resolves with the number of
+   * new rows once committed.
    */
   async insertBatch(batch: readonly StoredEvent[]): Promise<number> {
     if (batch.length === 0) return 0;
@@ -51,10 +56,14 @@ export class PostgresEvents {
       try {
         await client.query("BEGIN");
         await this.resetChangedRooms(client, epochs);
-        const { rowCount } = await client.query(SQL.insert, columns(events.map((s) => s.event)));
+        const { rows } = await client.query<{ room: string; seq: number }>(SQL.insert, columns(events));
+        const added = new Set(rows.map((r) => `${r.seq}:${r.room}`));
+        // delete() is true once per key: an event that came twice in the batch projects once.
+        const fresh = events.map((s) => s.event).filter((e) => added.delete(`${e.seq}:${e.room}`));
+        await applyPostgresProjection(client, projectEvents(fresh));
         await this.advanceHeads(client, events, epochs);
         await client.query("COMMIT");
-        return rowCount ?? 0;
+        return rows.length;
       } catch (err) {
         await client.query("ROLLBACK").catch(() => undefined);
         throw err;
@@ -89,7 +98,9 @@ export class PostgresEvents {
     if (epochs.size === 0) return;
     const { rows } = await client.query<{ room: string; epoch: string }>(SQL.heads, [[...epochs.keys()]]);
     for (const row of rows) {
-      if (row.epoch !== epochs.get(row.room)) await client.query(SQL.dropRoom, [row.room]);
+      if (row.epoch !== epochs.get(row.room)) {
+        for (const sql of [SQL.dropRoom, ...DROP_ROOM_PROJECTIONS]) await client.query(sql, [row.room]);
+      }
     }
   }
 
@@ -113,8 +124,9 @@ function latestEpochs(batch: readonly StoredEvent[]): Map<string, string> {
   return epochs;
 }
 
-/** The batch as eight column arrays, for unnest. */
-function columns(events: readonly RoomEvent[]): unknown[][] {
+/** The batch as nine column arrays (EVENT_INSERT_COLUMNS), for unnest. */
+function columns(batch: readonly StoredEvent[]): unknown[][] {
+  const events = batch.map((s) => s.event);
   return [
     events.map((e) => e.room),
     events.map((e) => e.seq),
@@ -124,5 +136,6 @@ function columns(events: readonly RoomEvent[]): unknown[][] {
     events.map((e) => e.kind),
     events.map((e) => JSON.stringify(e.body)),
     events.map((e) => e.cmid),
+    events.map(targetColumn),
   ];
 }

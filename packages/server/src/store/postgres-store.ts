@@ -1,7 +1,7 @@
 import { ParleyError } from "@parley/protocol";
 import type pg from "pg";
 import type { CreateRoomInput, Member, Room, Store } from "./store.js";
-import { ROOM_COLUMNS, toMember, toRoom, type MemberRow, type RoomRow } from "./rows.js";
+import { LIST_MEMBERS, ROOM_COLUMNS, toMember, toRoom, type MemberRow, type RoomRow } from "./rows.js";
 
 /** Options of PostgresStore. */
 export interface PostgresStoreOptions {
@@ -27,10 +27,10 @@ const SQL = {
     "INSERT INTO members (room, user_id, joined_at, last_read_seq) VALUES ($1, $2, $3, 0) ON CONFLICT DO NOTHING",
   deleteMember: "DELETE FROM members WHERE room = $1 AND user_id = $2",
   isMember: "SELECT 1 FROM members WHERE room = $1 AND user_id = $2",
-  listMembers:
-    "SELECT room, user_id, joined_at, last_read_seq FROM members WHERE room = $1 ORDER BY joined_at, user_id",
-  // The `<` guard keeps read positions monotonic without a read-modify-write race.
-  setLastRead: "UPDATE members SET last_read_seq = $1 WHERE room = $2 AND user_id = $3 AND last_read_seq < $1",
+  listMembers: LIST_MEMBERS.replace("?", "$1"),
+  // GREATEST in the upsert keeps read positions monotonic without a read-modify-write race.
+  setLastRead: `INSERT INTO read_positions (room, user_id, up_to) VALUES ($2, $3, $1)
+    ON CONFLICT (room, user_id) DO UPDATE SET up_to = GREATEST(read_positions.up_to, excluded.up_to)`,
 } as const;
 
 /** Turns driver and network failures into ParleyError("UNAVAILABLE"); ParleyErrors pass through. */

@@ -33,6 +33,14 @@ export function toRoom(row: RoomRow): Room {
   };
 }
 
+/**
+ * Members with their read position. read_positions is the one source of read positions (receipts and
+ * Store.setLastRead write it); members.last_read_seq is a pre-v2 column copied into it and no longer read.
+ */
+export const LIST_MEMBERS = `SELECT m.room, m.user_id, m.joined_at, COALESCE(p.up_to, 0) AS last_read_seq
+  FROM members m LEFT JOIN read_positions p ON p.room = m.room AND p.user_id = m.user_id
+  WHERE m.room = ? ORDER BY m.joined_at, m.user_id`;
+
 export function toMember(row: MemberRow): Member {
   return { room: row.room, user: row.user_id, joinedAt: row.joined_at, lastReadSeq: row.last_read_seq };
 }
@@ -49,6 +57,8 @@ export interface EventRow {
 }
 
 export const EVENT_COLUMNS = "room, seq, id, from_user, ts, kind, body, cmid";
+/** The columns an INSERT writes: EVENT_COLUMNS plus the derived `target` (see chat/projection.ts targetColumn). */
+export const EVENT_INSERT_COLUMNS = `${EVENT_COLUMNS}, target`;
 
 export function toEvent(row: EventRow): RoomEvent {
   return {

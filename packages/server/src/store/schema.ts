@@ -66,4 +66,40 @@ export const CORE_MIGRATIONS: readonly Migration[] = [
       )${d.clusteredSuffix}`,
     ],
   },
+  {
+    version: 2,
+    name: "chat projections: event targets, read positions, mentions, current message text",
+    up: (d) => [
+      // The seq an edit, delete, reaction or reply refers to: edits-of and replies-of a message are one index range.
+      `ALTER TABLE events ADD COLUMN target BIGINT`,
+      `CREATE INDEX events_target ON events (room, target) WHERE target IS NOT NULL`,
+      // The one source of read positions (receipts and Store.setLastRead); members.last_read_seq is no longer read.
+      `CREATE TABLE read_positions (
+        room TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        up_to BIGINT NOT NULL,
+        PRIMARY KEY (room, user_id)
+      )${d.clusteredSuffix}`,
+      `CREATE INDEX read_positions_user ON read_positions (user_id)`,
+      `INSERT INTO read_positions (room, user_id, up_to) SELECT room, user_id, last_read_seq FROM members WHERE last_read_seq > 0`,
+      `CREATE TABLE mentions (
+        user_id TEXT NOT NULL,
+        room TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        PRIMARY KEY (user_id, room, seq)
+      )${d.clusteredSuffix}`,
+      `CREATE INDEX mentions_room_seq ON mentions (room, seq)`,
+      // Current text of every non-deleted chat message; text_seq is the seq whose text it holds (the message or
+      // its latest edit). A rowid table on SQLite, so FTS5 can index it as external content.
+      `CREATE TABLE chat_messages (
+        room TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        from_user TEXT NOT NULL,
+        ts BIGINT NOT NULL,
+        text TEXT NOT NULL,
+        text_seq BIGINT NOT NULL,
+        PRIMARY KEY (room, seq)
+      )`,
+    ],
+  },
 ];

@@ -1,7 +1,7 @@
 import { ParleyError } from "@parley/protocol";
 import type { CreateRoomInput, Member, Room, Store } from "./store.js";
 import type { SqliteDb } from "./sqlite-db.js";
-import { ROOM_COLUMNS, toMember, toRoom, type MemberRow, type RoomRow } from "./rows.js";
+import { LIST_MEMBERS, ROOM_COLUMNS, toMember, toRoom, type MemberRow, type RoomRow } from "./rows.js";
 
 /** Options of SqliteStore. */
 export interface SqliteStoreOptions {
@@ -93,8 +93,8 @@ export class SqliteStore implements Store {
   }
 
   setLastRead(room: string, user: string, seq: number): Promise<void> {
-    // The `<` guard keeps read positions monotonic without a read-modify-write race.
-    return guard(() => void this.stmts.setLastRead.run(seq, room, user, seq));
+    // max() in the upsert keeps read positions monotonic without a read-modify-write race.
+    return guard(() => void this.stmts.setLastRead.run(room, user, seq));
   }
 
   /** The database belongs to whoever opened it (see openEmbedded), so closing the store leaves it open. */
@@ -117,11 +117,10 @@ function prepare(db: SqliteDb) {
     ),
     deleteMember: db.prepare("DELETE FROM members WHERE room = ? AND user_id = ?"),
     isMember: db.prepare("SELECT 1 FROM members WHERE room = ? AND user_id = ?"),
-    listMembers: db.prepare(
-      "SELECT room, user_id, joined_at, last_read_seq FROM members WHERE room = ? ORDER BY joined_at, user_id",
-    ),
+    listMembers: db.prepare(LIST_MEMBERS),
     setLastRead: db.prepare(
-      "UPDATE members SET last_read_seq = ? WHERE room = ? AND user_id = ? AND last_read_seq < ?",
+      `INSERT INTO read_positions (room, user_id, up_to) VALUES (?, ?, ?)
+        ON CONFLICT (room, user_id) DO UPDATE SET up_to = max(up_to, excluded.up_to)`,
     ),
   };
 }

@@ -1,0 +1,110 @@
+/**
+ * The chat projection, described once: what a batch of newly stored events
+ * changes in the derived tables (docs/chat.md, "What the server stores").
+ * Both writers apply it in the transaction that stores the events: the
+ * embedded log's writer thread (store/sqlite-projection.ts) and the sink
+ * (store/postgres-projection.ts); only the SQL differs per dialect.
+ *
+ * Apply the parts in this order, within one transaction, to the events just
+ * inserted (never to a replayed one: the sink projects only rows its INSERT
+ * actually added, which is what makes a replay after a crash harmless):
+ *  1. `messages`: a current-text row per chat message (search, unread, threads).
+ *  2. `mentions`: one row per mentioned user other than the author.
+ *  3. `edits`: replace a message's current text, if the edit is by its author,
+ *     newer than the text it has, and the message is not deleted.
+ *  4. `deletes`: rewrite the target (a `message`) and every `edit` of it to
+ *     TOMBSTONE_BODY; drop its current-text row and its mentions.
+ *  5. `edits` again: an edit sequenced after its target's delete (a race the
+ *     log order settles) becomes a tombstone too.
+ *  6. `receipts`: raise the sender's read position to `upTo`, never lower it.
+ * Every part is also idempotent on its own (re-applying it changes nothing).
+ */
+import { mentionsOf, targetOf, textOf, type RoomEvent } from "@parley/protocol";
+
+/** A chat message's current-text row: [room, seq, from, ts, text]. */
+export type MessageRow = readonly [string, number, string, number, string];
+/** An edit: [room, target, editSeq, editor, text]. */
+export type EditRow = readonly [string, number, number, string, string];
+/** A delete: [room, target]. */
+export type DeleteRow = readonly [string, number];
+/** A receipt: [room, user, upTo]. */
+export type ReceiptRow = readonly [string, string, number];
+/** A mention: [user, room, seq]. */
+export type MentionRow = readonly [string, string, number];
+
+/** What one batch of new events changes in the projection tables; plain arrays, cheap to post to a thread. */
+export interface Projection {
+  readonly messages: MessageRow[];
+  readonly mentions: MentionRow[];
+  readonly edits: EditRow[];
+  readonly deletes: DeleteRow[];
+  readonly receipts: ReceiptRow[];
+}
+
+/** The projection of `events` (new, in log order). */
+export function projectEvents(events: readonly RoomEvent[]): Projection {
+  const p: Projection = { messages: [], mentions: [], edits: [], deletes: [], receipts: [] };
+  for (const e of events) projectOne(p, e);
+  return p;
+}
+
+/** True when a projection changes nothing. */
+export function isEmptyProjection(p: Projection): boolean {
+  return Object.values(p).every((rows: unknown[]) => rows.length === 0);
+}
+
+/** The `events.target` column: the seq an edit, delete, reaction or reply refers to, else null. */
+export function targetColumn(e: Pick<RoomEvent, "kind" | "body">): number | null {
+  const target = targetOf(e);
+  return isSeq(target) ? target : null;
+}
+
+function projectOne(p: Projection, e: RoomEvent): void {
+  // Apps' own producers (cluster mode) may write any body; only well-formed chat bodies project.
+  const body = (typeof e.body === "object" && e.body !== null ? e.body : {}) as Record<string, unknown>;
+  switch (e.kind) {
+    case "message": {
+      const text = textOf(e);
+      if (text === undefined) return;
+      p.messages.push([e.room, e.seq, e.from, e.ts, text]);
+      for (const user of mentionsOf(e)) if (user !== e.from) p.mentions.push([user, e.room, e.seq]);
+      return;
+    }
+    case "edit":
+      if (isSeq(body.target) && typeof body.text === "string")
+        p.edits.push([e.room, body.target, e.seq, e.from, body.text]);
+      return;
+    case "delete":
+      if (isSeq(body.target)) p.deletes.push([e.room, body.target]);
+      return;
+    case "receipt":
+      if (isSeq(body.upTo)) p.receipts.push([e.room, e.from, body.upTo]);
+      return;
+  }
+}
+
+function isSeq(v: unknown): v is number {
+  return Number.isSafeInteger(v) && (v as number) >= 1;
+}
+
+/** Per (room, target, editor), only the newest edit: a batched UPDATE may then touch each message once. */
+export function latestEdits(edits: readonly EditRow[]): EditRow[] {
+  const newest = new Map<string, EditRow>();
+  for (const e of edits) {
+    const key = JSON.stringify([e[0], e[1], e[3]]);
+    const held = newest.get(key);
+    if (!held || held[2] < e[2]) newest.set(key, e);
+  }
+  return [...newest.values()];
+}
+
+/** Per (room, user), only the highest receipt: a batched upsert may then touch each read position once. */
+export function highestReceipts(receipts: readonly ReceiptRow[]): ReceiptRow[] {
+  const highest = new Map<string, ReceiptRow>();
+  for (const r of receipts) {
+    const key = JSON.stringify([r[0], r[1]]);
+    const held = highest.get(key);
+    if (!held || held[2] < r[2]) highest.set(key, r);
+  }
+  return [...highest.values()];
+}
