@@ -17,9 +17,11 @@
  *  5. `edits` again: an edit sequenced after its target's delete (a race the
  *     log order settles) becomes a tombstone too.
  *  6. `receipts`: raise the sender's read position to `upTo`, never lower it.
+ *  7. `dmUsers`: both users of a DM get a read position (0 if none yet), so
+ *     the DM is among "their rooms" for unread counts and search.
  * Every part is also idempotent on its own (re-applying it changes nothing).
  */
-import { mentionsOf, targetOf, textOf, type RoomEvent } from "@parley/protocol";
+import { dmUsers, mentionsOf, targetOf, textOf, type RoomEvent } from "@parley/protocol";
 
 /** A chat message's current-text row: [room, seq, from, ts, text]. */
 export type MessageRow = readonly [string, number, string, number, string];
@@ -31,6 +33,8 @@ export type DeleteRow = readonly [string, number];
 export type ReceiptRow = readonly [string, string, number];
 /** A mention: [user, room, seq]. */
 export type MentionRow = readonly [string, string, number];
+/** A user of a DM room: [room, user]. */
+export type DmUserRow = readonly [string, string];
 
 /** What one batch of new events changes in the projection tables; plain arrays, cheap to post to a thread. */
 export interface Projection {
@@ -39,12 +43,16 @@ export interface Projection {
   readonly edits: EditRow[];
   readonly deletes: DeleteRow[];
   readonly receipts: ReceiptRow[];
+  readonly dmUsers: DmUserRow[];
 }
 
 /** The projection of `events` (new, in log order). */
 export function projectEvents(events: readonly RoomEvent[]): Projection {
-  const p: Projection = { messages: [], mentions: [], edits: [], deletes: [], receipts: [] };
+  const p: Projection = { messages: [], mentions: [], edits: [], deletes: [], receipts: [], dmUsers: [] };
   for (const e of events) projectOne(p, e);
+  for (const room of new Set(events.map((e) => e.room))) {
+    for (const user of dmUsers(room) ?? []) p.dmUsers.push([room, user]);
+  }
   return p;
 }
 

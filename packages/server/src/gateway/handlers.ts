@@ -7,11 +7,14 @@ import {
   type PresenceQueryFrame,
   type PublishFrame,
   type RoomEvent,
+  type SearchQueryFrame,
+  type UnreadQueryFrame,
   type TypingFrame,
 } from "@parley/protocol";
 import { authorize } from "../auth/access.js";
 import type { Capability } from "../auth/principal.js";
 import { checkPublish } from "../chat/publish-rules.js";
+import { searchFor, unreadFor } from "../chat/chat-reads.js";
 import { OutboundFrame } from "../transport/outbound-frame.js";
 import type { Session } from "./session.js";
 import { handleSubscribe, handleUnsubscribe } from "./subscribe.js";
@@ -31,6 +34,10 @@ export function dispatchConnected(s: Session, frame: ClientFrame): Promise<void>
       return handlePresence(s, frame);
     case "typing":
       return handleTyping(s, frame);
+    case "unread":
+      return handleUnread(s, frame);
+    case "search":
+      return handleSearch(s, frame);
     case "ping":
       return s.reply(frame.id === undefined ? { t: "pong" } : { t: "pong", id: frame.id });
     case "pong":
@@ -114,4 +121,18 @@ function handleTyping(s: Session, f: TypingFrame): void {
   if (!s.typingBucket!.take(Date.now())) return s.fail("RATE_LIMITED");
   const frame = new OutboundFrame(encodeFrame({ t: "typing", room: f.room, user: s.user }));
   s.ctx.hub.broadcast(f.room, frame, s);
+}
+
+/** `unread`: the user's read position and counts per room, exact from the store (docs/chat.md). */
+async function handleUnread(s: Session, f: UnreadQueryFrame): Promise<void> {
+  const rooms = await unreadFor(s.principal!, s.ctx.store);
+  s.reply({ t: "unread", id: f.id, rooms });
+}
+
+/** `search`: plain words in the rooms the user may read; one room when `room` is given. */
+async function handleSearch(s: Session, f: SearchQueryFrame): Promise<void> {
+  if (f.room !== undefined && !(await allowed(s, f.room, "history", f.id))) return;
+  const limit = Math.min(f.limit ?? s.ctx.config.historyPageMax, s.ctx.config.historyPageMax);
+  const hits = await searchFor(s.principal!, s.ctx.store, { q: f.q, room: f.room, limit });
+  s.reply({ t: "search", id: f.id, hits });
 }

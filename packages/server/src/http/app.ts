@@ -3,6 +3,7 @@ import type { Metrics } from "../metrics/metrics.js";
 import type { HttpContext } from "./context.js";
 import { applyCors } from "./cors.js";
 import { addMessageRoutes } from "./rest-messages.js";
+import { addChatRoutes } from "./rest-chat.js";
 import { addOpsRoutes, type Readiness } from "./ops-routes.js";
 import { addReadRoutes } from "./rest-reads.js";
 import { sendError, sendThrown } from "./respond.js";
@@ -17,6 +18,7 @@ export function buildRouter(ctx: HttpContext, state: Readiness, metrics: Metrics
   router.add("GET", "/v1/sse", (req, res) => ctx.gateway.handleSse(req, res));
   router.add("POST", "/v1/sse/{session}", (req, res, params) => ctx.gateway.handleSsePost(req, res, params.session!));
   addMessageRoutes(router, ctx);
+  addChatRoutes(router, ctx);
   addRoomRoutes(router, ctx);
   addReadRoutes(router, ctx);
   return router;

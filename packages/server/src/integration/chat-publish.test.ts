@@ -5,21 +5,15 @@
  */
 import { describe } from "node:test";
 import assert from "node:assert/strict";
-import { SignJWT } from "jose";
 import type { ErrorFrame, Json, ServerFrame } from "@parley/protocol";
 import type { RawClient } from "../test-support/raw-client.js";
+import { mintTestToken } from "../test-support/tokens.js";
 import { serverSuite, subscribe, uniqueCmid, uniqueRoom } from "../test-support/fixtures.js";
 
 const SECRET = "chat-rules-secret-0123456789abcdef";
 
-function mint(user: string, caps: Record<string, string[]> = { "*": ["*"] }): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ caps })
-    .setProtectedHeader({ alg: "HS256" })
-    .setSubject(user)
-    .setIssuedAt(now - 60)
-    .setExpirationTime(now + 600)
-    .sign(new TextEncoder().encode(SECRET));
+function mint(user: string, caps?: Record<string, string[]>): Promise<string> {
+  return mintTestToken(SECRET, user, caps);
 }
 
 /** Publishes `kind`/`body` and returns the reply (an ack or an error). */

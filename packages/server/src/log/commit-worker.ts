@@ -6,8 +6,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { openSqliteConnection, type SqliteDb } from "../store/sqlite-db.js";
-import { SqliteEvents } from "./sqlite-events.js";
-import { SqliteProjection } from "../store/sqlite-projection.js";
+import { sqliteCommitter } from "./sqlite-commit.js";
 import type { CommitReply, WriteBatch, WriterConfig } from "./log-writer.js";
 
 const config = workerData as WriterConfig;
@@ -18,16 +17,7 @@ let write: ((batch: WriteBatch) => void) | undefined;
 function writer(): (batch: WriteBatch) => void {
   if (write) return write;
   db = openSqliteConnection(config.file, config.synchronous, config.busyTimeoutMs);
-  const events = new SqliteEvents(db);
-  const projection = new SqliteProjection(db);
-  const tx = db.transaction((batch: WriteBatch) => {
-    // New heads first: the upserts below only move last_seq, so a head created here keeps its epoch.
-    for (const [room, epoch] of batch.createHeads) events.createHead(room, { epoch, lastSeq: 0 });
-    for (const values of batch.events) events.insertValues(values);
-    projection.apply(batch.projection);
-    for (const [room, epoch, lastSeq] of batch.heads) events.saveHead(room, { epoch, lastSeq });
-  });
-  write = (batch) => tx.immediate(batch);
+  write = sqliteCommitter(db);
   return write;
 }
 

@@ -37,6 +37,17 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         WHERE kind = 'message' AND jsonb_typeof(body::jsonb->'text') = 'string'`,
     ],
   },
+  {
+    version: 10_003,
+    name: "chat search: tsvector + GIN over the current text of chat messages (replaces events.body_tsv)",
+    up: () => [
+      // 10_001 indexed the raw JSON of every event, deleted ones included; search now reads chat_messages.
+      `DROP INDEX IF EXISTS events_body_tsv`,
+      `ALTER TABLE events DROP COLUMN IF EXISTS body_tsv`,
+      `ALTER TABLE chat_messages ADD COLUMN text_tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', text)) STORED`,
+      `CREATE INDEX chat_messages_text_tsv ON chat_messages USING GIN (text_tsv)`,
+    ],
+  },
 ];
 
 /** `$1, $2, …, $n` starting after `offset`. */

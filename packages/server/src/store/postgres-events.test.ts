@@ -3,6 +3,7 @@ import { after, before, describe, it } from "node:test";
 import type { RoomEvent } from "@parley/protocol";
 import type { PostgresDb } from "./postgres-db.js";
 import { PostgresEvents } from "./postgres-events.js";
+import { PostgresStore } from "./postgres-store.js";
 import { dropSchema, openTestDb, uniqueSchema } from "./postgres-test-db.js";
 
 let n = 0;
@@ -65,5 +66,26 @@ describe("PostgresEvents", () => {
       ["new-1"],
     );
     assert.deepEqual(await events.head(r), { epoch: "new", lastSeq: 1 });
+  });
+
+  it("projections survive a replay: a replayed message is not revived, a replayed edit not re-applied", async () => {
+    const r = room();
+    const store = new PostgresStore(db.pool);
+    const chat = (seq: number, kind: string, body: unknown) => ({ event: { ...ev(r, seq, body), kind }, epoch: "e1" });
+    const first = [chat(1, "message", { text: "findme original" }), chat(2, "edit", { target: 1, text: "findme v2" })];
+    const second = [chat(3, "edit", { target: 1, text: "findme v3" })];
+    await events.insertBatch(first);
+    await events.insertBatch(second);
+    await events.insertBatch([...first, ...second]); // the sink replays after a crash
+    const texts = async () => (await store.search({ q: "findme", user: "bob", room: r, limit: 5 })).map((h) => h.text);
+    assert.deepEqual(await texts(), ["findme v3"]);
+    const deleted = [chat(4, "delete", { target: 1 })];
+    await events.insertBatch(deleted);
+    await events.insertBatch([...first, ...second, ...deleted]);
+    assert.deepEqual(await texts(), []);
+    assert.deepEqual(
+      (await events.readAfter(r, 0, 10)).map((e) => e.body),
+      [{ deleted: true }, { deleted: true }, { deleted: true }, { target: 1 }],
+    );
   });
 });

@@ -33,6 +33,8 @@ const SQL = {
   raiseReadPositions: `INSERT INTO read_positions (room, user_id, up_to)
     SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
     ON CONFLICT (room, user_id) DO UPDATE SET up_to = GREATEST(read_positions.up_to, excluded.up_to)`,
+  addDmUsers: `INSERT INTO read_positions (room, user_id, up_to)
+    SELECT r, u, 0 FROM unnest($1::text[], $2::text[]) AS x(r, u) ON CONFLICT DO NOTHING`,
 } as const;
 
 /** Row tuples as one array per column, for unnest. */
@@ -54,6 +56,7 @@ export async function applyPostgresProjection(client: pg.PoolClient, p: Projecti
   await run(SQL.dropMentions, p.deletes, 2);
   await run(SQL.tombstoneLateEdits, p.edits, 3, [TOMBSTONE]);
   await run(SQL.raiseReadPositions, highestReceipts(p.receipts), 3);
+  await run(SQL.addDmUsers, p.dmUsers, 2);
 }
 
 /** Statements that forget a room's projections (its stream was recreated with a new epoch). */

@@ -1,5 +1,6 @@
 import { describeStoreContract } from "./store-contract.js";
 import { PostgresStore } from "./postgres-store.js";
+import { PostgresEvents } from "./postgres-events.js";
 import { dropSchema, openTestDb, uniqueSchema } from "./postgres-test-db.js";
 
 describeStoreContract("PostgreSQL", async () => {
@@ -15,6 +16,9 @@ describeStoreContract("PostgreSQL", async () => {
     async dispose() {
       await db.close();
       await dropSchema(schema);
+    },
+    async writeEvents(events) {
+      await new PostgresEvents(db.pool).insertBatch(events.map((event) => ({ event, epoch: "contract-epoch" })));
     },
   };
 });

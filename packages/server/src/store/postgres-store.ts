@@ -1,6 +1,8 @@
 import { ParleyError } from "@parley/protocol";
 import type pg from "pg";
-import type { CreateRoomInput, Member, Room, Store } from "./store.js";
+import type { RoomEvent, SearchHit, UnreadRoom } from "@parley/protocol";
+import type { CreateRoomInput, Member, Room, SearchQuery, Store, Thread } from "./store.js";
+import { PostgresChatReads } from "./postgres-chat.js";
 import { LIST_MEMBERS, ROOM_COLUMNS, toMember, toRoom, type MemberRow, type RoomRow } from "./rows.js";
 
 /** Options of PostgresStore. */
@@ -50,12 +52,14 @@ export async function guardPg<T>(what: string, work: () => Promise<T>): Promise<
  */
 export class PostgresStore implements Store {
   private readonly now: () => number;
+  private readonly chat: PostgresChatReads;
 
   constructor(
     private readonly pool: pg.Pool,
     options: PostgresStoreOptions = {},
   ) {
     this.now = options.now ?? Date.now;
+    this.chat = new PostgresChatReads(pool);
   }
 
   /** The schema is migrated by openPostgresDb; nothing more to do. */
@@ -105,6 +109,22 @@ export class PostgresStore implements Store {
 
   async setLastRead(room: string, user: string, seq: number): Promise<void> {
     await this.rows(SQL.setLastRead, [seq, room, user]);
+  }
+
+  unread(user: string): Promise<UnreadRoom[]> {
+    return this.chat.unread(user);
+  }
+
+  editsOf(room: string, seq: number, limit: number): Promise<RoomEvent[]> {
+    return this.chat.editsOf(room, seq, limit);
+  }
+
+  thread(room: string, seq: number, afterSeq: number, limit: number): Promise<Thread> {
+    return this.chat.thread(room, seq, afterSeq, limit);
+  }
+
+  search(query: SearchQuery): Promise<SearchHit[]> {
+    return this.chat.search(query);
   }
 
   /** The pool belongs to whoever opened it (see openCluster), so closing the store leaves it open. */

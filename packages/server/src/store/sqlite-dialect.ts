@@ -1,6 +1,6 @@
 /**
  * SQLite-only parts of the schema. Core tables are in schema.ts; this file
- * holds what PostgreSQL does differently (clustered tables, and later FTS5).
+ * holds what PostgreSQL does differently (clustered tables, FTS5 search).
  */
 import type { Migration, SchemaDialect } from "./schema.js";
 
@@ -20,6 +20,23 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       `INSERT INTO chat_messages (room, seq, from_user, ts, text, text_seq)
         SELECT room, seq, from_user, ts, json_extract(body, '$.text'), seq FROM events
         WHERE kind = 'message' AND json_valid(body) AND json_type(body, '$.text') = 'text'`,
+    ],
+  },
+  {
+    version: 4,
+    name: "chat search: FTS5 over the current text of chat messages",
+    up: () => [
+      // External content: the text lives once, in chat_messages; the triggers keep the index in step with it.
+      `CREATE VIRTUAL TABLE chat_search USING fts5(text, content = 'chat_messages', content_rowid = 'rowid',
+        tokenize = 'unicode61 remove_diacritics 2')`,
+      `CREATE TRIGGER chat_messages_ai AFTER INSERT ON chat_messages BEGIN
+        INSERT INTO chat_search (rowid, text) VALUES (new.rowid, new.text); END`,
+      `CREATE TRIGGER chat_messages_ad AFTER DELETE ON chat_messages BEGIN
+        INSERT INTO chat_search (chat_search, rowid, text) VALUES ('delete', old.rowid, old.text); END`,
+      `CREATE TRIGGER chat_messages_au AFTER UPDATE OF text ON chat_messages BEGIN
+        INSERT INTO chat_search (chat_search, rowid, text) VALUES ('delete', old.rowid, old.text);
+        INSERT INTO chat_search (rowid, text) VALUES (new.rowid, new.text); END`,
+      `INSERT INTO chat_search (chat_search) VALUES ('rebuild')`,
     ],
   },
 ];

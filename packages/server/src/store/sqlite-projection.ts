@@ -24,6 +24,7 @@ const SQL = {
     AND EXISTS (SELECT 1 FROM events d WHERE d.room = ? AND d.target = ? AND d.kind = 'delete')`,
   raiseReadPosition: `INSERT INTO read_positions (room, user_id, up_to) VALUES (?, ?, ?)
     ON CONFLICT (room, user_id) DO UPDATE SET up_to = max(up_to, excluded.up_to)`,
+  addDmUser: "INSERT INTO read_positions (room, user_id, up_to) VALUES (?, ?, 0) ON CONFLICT DO NOTHING",
 } as const;
 
 /** Applies projections on one connection; call `apply` inside the transaction that inserted the events. */
@@ -47,5 +48,6 @@ export class SqliteProjection {
     }
     for (const [room, target, seq] of p.edits) s.tombstoneLateEdit.run(TOMBSTONE, room, seq, room, target);
     for (const r of p.receipts) s.raiseReadPosition.run(...r);
+    for (const u of p.dmUsers) s.addDmUser.run(...u);
   }
 }

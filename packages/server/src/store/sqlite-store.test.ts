@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { SQLITE_SCHEMA, migrate, openSqliteDb, schemaVersion, type SqliteDb } from "./sqlite-db.js";
 import { SqliteStore } from "./sqlite-store.js";
+import { batchOfEvents, sqliteCommitter } from "../log/sqlite-commit.js";
 import { describeStoreContract } from "./store-contract.js";
 import { CORE_MIGRATIONS } from "./schema.js";
 
@@ -27,6 +28,9 @@ describeStoreContract("SqliteStore", async () => {
       await store.close();
       db.close();
       rmSync(dir, { recursive: true, force: true });
+    },
+    async writeEvents(events) {
+      sqliteCommitter(db)(batchOfEvents(events, "contract-epoch"));
     },
   };
 });

@@ -1,5 +1,7 @@
 import { ParleyError } from "@parley/protocol";
-import type { CreateRoomInput, Member, Room, Store } from "./store.js";
+import type { RoomEvent, SearchHit, UnreadRoom } from "@parley/protocol";
+import type { CreateRoomInput, Member, Room, SearchQuery, Store, Thread } from "./store.js";
+import { SqliteChatReads } from "./sqlite-chat.js";
 import type { SqliteDb } from "./sqlite-db.js";
 import { LIST_MEMBERS, ROOM_COLUMNS, toMember, toRoom, type MemberRow, type RoomRow } from "./rows.js";
 
@@ -32,6 +34,7 @@ function guard<T>(fn: () => T): Promise<T> {
 export class SqliteStore implements Store {
   private readonly now: () => number;
   private readonly stmts;
+  private readonly chat: SqliteChatReads;
 
   constructor(
     private readonly db: SqliteDb,
@@ -39,6 +42,7 @@ export class SqliteStore implements Store {
   ) {
     this.now = options.now ?? Date.now;
     this.stmts = prepare(db);
+    this.chat = new SqliteChatReads(db);
   }
 
   async start(): Promise<void> {}
@@ -95,6 +99,22 @@ export class SqliteStore implements Store {
   setLastRead(room: string, user: string, seq: number): Promise<void> {
     // max() in the upsert keeps read positions monotonic without a read-modify-write race.
     return guard(() => void this.stmts.setLastRead.run(room, user, seq));
+  }
+
+  unread(user: string): Promise<UnreadRoom[]> {
+    return guard(() => this.chat.unread(user));
+  }
+
+  editsOf(room: string, seq: number, limit: number): Promise<RoomEvent[]> {
+    return guard(() => this.chat.editsOf(room, seq, limit));
+  }
+
+  thread(room: string, seq: number, afterSeq: number, limit: number): Promise<Thread> {
+    return guard(() => this.chat.thread(room, seq, afterSeq, limit));
+  }
+
+  search(query: SearchQuery): Promise<SearchHit[]> {
+    return guard(() => this.chat.search(query));
   }
 
   /** The database belongs to whoever opened it (see openEmbedded), so closing the store leaves it open. */

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ParleyError } from "@parley/protocol";
 import type { CreateRoomInput, Room, Store } from "./store.js";
+import { describeChatReads, type EventWriter } from "./chat-reads-contract.js";
 
 /** A fresh, started store on empty storage, with a way to reopen it on the same storage. */
 export interface StoreFixture {
@@ -14,6 +15,8 @@ export interface StoreFixture {
   reopen(): Promise<Store>;
   /** Closes everything and deletes the storage. */
   dispose(): Promise<void>;
+  /** Stores sequenced events the way the backend's event writer does (with their chat projection). */
+  readonly writeEvents: EventWriter;
 }
 
 /** Builds a StoreFixture. */
@@ -42,6 +45,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       store = fx.store;
     });
     after(() => fx.dispose());
+    describeChatReads(() => ({ store, write: (events) => fx.writeEvents(events) }));
 
     it("creates a room, returns it from getRoom, and makes the creator a member", async () => {
       const input = roomInput("private", "bob");

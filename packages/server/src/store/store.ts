@@ -1,3 +1,5 @@
+import type { RoomEvent, SearchHit, UnreadRoom } from "@parley/protocol";
+
 /** Room visibility. DMs are private rooms of exactly two members with a canonical id (see dmRoomId). */
 export type RoomType = "public" | "private" | "dm";
 
@@ -24,6 +26,53 @@ export interface CreateRoomInput {
   readonly createdBy: string;
 }
 
+/** A thread: the replies to one message. */
+export interface Thread {
+  /** Replies with `afterSeq < seq`, ascending, at most the limit asked for (deleted ones as tombstones). */
+  readonly replies: RoomEvent[];
+  /** Replies in all, deleted ones excluded. */
+  readonly count: number;
+}
+
+/** A full-text search. */
+export interface SearchQuery {
+  /** Plain words, all of which must match (never query syntax: quotes, `*`, NEAR are just characters). */
+  readonly q: string;
+  /** Whose search: rooms whose own rule excludes this user (private, others' DMs) are never searched. */
+  readonly user: string;
+  /** Only this room. */
+  readonly room?: string | undefined;
+  readonly limit: number;
+}
+
+/**
+ * Reads of the chat projections (docs/chat.md, "Reads"), which the event
+ * writers fill in the transaction of the events (chat/projection.ts): the
+ * embedded log's writer on SQLite, the sink on PostgreSQL (so in cluster mode
+ * they lag the events topic by the sink's lag, usually milliseconds).
+ */
+export interface ChatReads {
+  /**
+   * Per room the user belongs to (a member, or has a read position, which
+   * both users of a DM get with its first event), ordered by room id: read
+   * position, head, chat messages from others after it (deleted ones
+   * excluded), and those of them that mention the user. Exact. Rooms whose
+   * own rule excludes the user (a private room they left) are left out; token
+   * capabilities are the caller's to apply.
+   */
+  unread(user: string): Promise<UnreadRoom[]>;
+  /** The edits of message `seq` by its author, ascending, at most `limit` (tombstones once it was deleted). */
+  editsOf(room: string, seq: number, limit: number): Promise<RoomEvent[]>;
+  /** The replies to message `seq`. */
+  thread(room: string, seq: number, afterSeq: number, limit: number): Promise<Thread>;
+  /**
+   * The current text of non-deleted chat messages matching every word of
+   * `q`, newest first, in rooms whose own rule admits `user`. Capabilities
+   * are the caller's to apply.
+   */
+  search(query: SearchQuery): Promise<SearchHit[]>;
+}
+
 /**
  * Rooms, memberships and read positions.
  *
@@ -31,10 +80,12 @@ export interface CreateRoomInput {
  * - `createRoom` is atomic and fails with ParleyError("ROOM_EXISTS") if the id
  *   is taken; the creator becomes a member.
  * - `addMember` and `removeMember` are idempotent.
- * - `setLastRead` never moves a read position backwards.
+ * - `setLastRead` never moves a read position backwards. Read positions have
+ *   one source, shared with `receipt` events: `Member.lastReadSeq`,
+ *   `unread` and receipts all read and raise the same position.
  * - Everything written has been committed when the promise resolves.
  */
-export interface Store {
+export interface Store extends ChatReads {
   start(): Promise<void>;
   createRoom(input: CreateRoomInput): Promise<Room>;
   getRoom(id: string): Promise<Room | undefined>;

@@ -1,7 +1,12 @@
 import { ParleyError } from "@parley/protocol";
-import type { CreateRoomInput, Member, Room, Store } from "../store/store.js";
+import type { RoomEvent, SearchHit, UnreadRoom } from "@parley/protocol";
+import type { CreateRoomInput, Member, Room, Store, Thread } from "../store/store.js";
 
-/** An in-memory Store test double following the Store contract. Not durable. */
+/**
+ * An in-memory Store test double following the Store contract for rooms and
+ * members. Not durable. It sees no events, so its chat reads are empty: the
+ * unit tests that use it do not read chat projections.
+ */
 export class MemoryStore implements Store {
   private readonly rooms = new Map<string, Room>();
   private readonly members = new Map<string, Map<string, Member>>();
@@ -55,6 +60,22 @@ export class MemoryStore implements Store {
   async setLastRead(room: string, user: string, seq: number): Promise<void> {
     const member = this.members.get(room)?.get(user);
     if (member && seq > member.lastReadSeq) this.members.get(room)?.set(user, { ...member, lastReadSeq: seq });
+  }
+
+  async unread(): Promise<UnreadRoom[]> {
+    return [];
+  }
+
+  async editsOf(): Promise<RoomEvent[]> {
+    return [];
+  }
+
+  async thread(): Promise<Thread> {
+    return { replies: [], count: 0 };
+  }
+
+  async search(): Promise<SearchHit[]> {
+    return [];
   }
 
   async close(): Promise<void> {}

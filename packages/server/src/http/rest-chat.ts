@@ -1,0 +1,71 @@
+/**
+ * REST reads of the chat projections (docs/chat.md, "Reads"): unread counts,
+ * search, a message's edit history and its thread. Authorization as for
+ * history: a room read needs `history` and the room's own rule.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { ParleyError } from "@parley/protocol";
+import { authorize } from "../auth/access.js";
+import { searchFor, unreadFor } from "../chat/chat-reads.js";
+import { principalOf, type HttpContext } from "./context.js";
+import { sendJson } from "./respond.js";
+import type { Params, Router } from "./router.js";
+import { queryInt, requireId, requireText } from "./validate.js";
+
+const DEFAULT_PAGE = 50;
+/** Longest search query, as the `search` frame's schema allows. */
+const MAX_QUERY = 256;
+
+/** Registers `GET /v1/unread`, `GET /v1/search` and the per-message edits and thread routes. */
+export function addChatRoutes(router: Router, ctx: HttpContext): void {
+  router.add("GET", "/v1/unread", async (req, res) => {
+    sendJson(res, 200, { rooms: await unreadFor(await principalOf(ctx, req), ctx.store) });
+  });
+  router.add("GET", "/v1/search", (req, res, _params, url) => search(ctx, req, res, url));
+  router.add("GET", "/v1/rooms/{room}/messages/{seq}/edits", (req, res, params, url) =>
+    edits(ctx, req, res, params, url),
+  );
+  router.add("GET", "/v1/rooms/{room}/messages/{seq}/thread", (req, res, params, url) =>
+    thread(ctx, req, res, params, url),
+  );
+}
+
+function pageLimit(ctx: HttpContext, url: URL): number {
+  return Math.min(Math.max(queryInt(url, "limit") ?? DEFAULT_PAGE, 1), ctx.config.historyPageMax);
+}
+
+async function search(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  const principal = await principalOf(ctx, req);
+  const q = requireText(url.searchParams.get("q") ?? undefined, "q", MAX_QUERY);
+  const roomParam = url.searchParams.get("room");
+  const room = roomParam === null ? undefined : requireId("room", roomParam);
+  if (room !== undefined) await mayRead(ctx, principal, room);
+  sendJson(res, 200, { hits: await searchFor(principal, ctx.store, { q, room, limit: pageLimit(ctx, url) }) });
+}
+
+/** The room and message seq of a per-message route, once the caller may read the room's history. */
+async function messageOf(ctx: HttpContext, req: IncomingMessage, params: Params): Promise<[string, number]> {
+  const principal = await principalOf(ctx, req);
+  const room = requireId("room", params.room);
+  if (!/^[1-9]\d{0,15}$/.test(params.seq ?? "")) throw new ParleyError("BAD_REQUEST", "`seq` must be a seq (≥ 1)");
+  await mayRead(ctx, principal, room);
+  return [room, Number(params.seq)];
+}
+
+async function mayRead(ctx: HttpContext, principal: Parameters<typeof authorize>[0], room: string): Promise<void> {
+  const denied = await authorize(principal, room, "history", ctx.store);
+  if (denied) throw new ParleyError(denied, `you may not read the history of ${room}`);
+}
+
+async function edits(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, params: Params, url: URL) {
+  const [room, seq] = await messageOf(ctx, req, params);
+  sendJson(res, 200, { room, seq, edits: await ctx.store.editsOf(room, seq, pageLimit(ctx, url)) });
+}
+
+async function thread(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, params: Params, url: URL) {
+  const [room, seq] = await messageOf(ctx, req, params);
+  const limit = pageLimit(ctx, url);
+  const { replies, count } = await ctx.store.thread(room, seq, queryInt(url, "after") ?? 0, limit + 1);
+  const hasMore = replies.length > limit;
+  sendJson(res, 200, { room, seq, count, replies: hasMore ? replies.slice(0, limit) : replies, hasMore });
+}

@@ -1,0 +1,87 @@
+/**
+ * The chat reads' SQL shared by SQLite and PostgreSQL (`?` placeholders;
+ * PostgreSQL numbers them with `numbered`). Full-text matching is the only
+ * part per dialect (sqlite-chat.ts, postgres-chat.ts).
+ */
+import { TOMBSTONE_BODY, type SearchHit, type UnreadRoom } from "@parley/protocol";
+import { snippetOf } from "../chat/search-text.js";
+import { EVENT_COLUMNS } from "./rows.js";
+
+/**
+ * The room rule of auth/access.ts as SQL over `col`, for reads that span rooms:
+ * not a private room the user is no member of, and not a DM unless it is theirs
+ * (both users of a DM hold a read position from its first event). Binds the user twice.
+ */
+export function roomAdmits(col: string): string {
+  return `NOT EXISTS (SELECT 1 FROM rooms ra WHERE ra.id = ${col} AND ra.type = 'private'
+      AND NOT EXISTS (SELECT 1 FROM members mm WHERE mm.room = ra.id AND mm.user_id = ?))
+    AND (${col} NOT LIKE 'dm:%' OR EXISTS (SELECT 1 FROM read_positions pp WHERE pp.room = ${col} AND pp.user_id = ?))`;
+}
+
+/** The stored body of a deleted message, for comparisons in SQL. */
+export const TOMBSTONE_TEXT = JSON.stringify(TOMBSTONE_BODY);
+
+export const CHAT_SQL = {
+  // Binds: user (unread), user (mentions), user (members), user (read positions), user ×2 (room rule).
+  unread: `SELECT r.room AS room, r.last_read AS last_read, COALESCE(h.last_seq, 0) AS last_seq,
+      (SELECT count(*) FROM chat_messages c WHERE c.room = r.room AND c.seq > r.last_read AND c.from_user <> ?) AS unread,
+      (SELECT count(*) FROM mentions m WHERE m.user_id = ? AND m.room = r.room AND m.seq > r.last_read) AS mentions
+    FROM (SELECT room, MAX(up_to) AS last_read FROM (
+        SELECT room, 0 AS up_to FROM members WHERE user_id = ?
+        UNION ALL SELECT room, up_to FROM read_positions WHERE user_id = ?
+      ) AS u GROUP BY room) AS r
+    LEFT JOIN room_heads h ON h.room = r.room
+    WHERE ${roomAdmits("r.room")}
+    ORDER BY r.room`,
+  // Binds: room, seq, room, seq, limit.
+  edits: `SELECT ${EVENT_COLUMNS} FROM events
+    WHERE room = ? AND target = ? AND kind = 'edit'
+      AND from_user = (SELECT t.from_user FROM events t WHERE t.room = ? AND t.seq = ?)
+    ORDER BY seq LIMIT ?`,
+  // Binds: room, seq, afterSeq, limit.
+  replies: `SELECT ${EVENT_COLUMNS} FROM events
+    WHERE room = ? AND target = ? AND kind = 'message' AND seq > ? ORDER BY seq LIMIT ?`,
+  // Binds: room, seq, tombstone.
+  replyCount: `SELECT count(*) AS n FROM events WHERE room = ? AND target = ? AND kind = 'message' AND body <> ?`,
+} as const;
+
+/** Row of CHAT_SQL.unread. */
+export interface UnreadRow {
+  room: string;
+  last_read: number;
+  last_seq: number;
+  unread: number;
+  mentions: number;
+}
+
+/** Row of a search: a chat_messages row. */
+export interface HitRow {
+  room: string;
+  seq: number;
+  from_user: string;
+  ts: number;
+  text: string;
+}
+
+/** `?` placeholders as `$1, $2, …` (PostgreSQL); the SQL here never has a `?` inside a literal. */
+export function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+/** Maps a search row to a hit. */
+export function toHit(row: HitRow, words: readonly string[]): SearchHit {
+  return {
+    room: row.room,
+    seq: row.seq,
+    from: row.from_user,
+    ts: row.ts,
+    text: row.text,
+    snippet: snippetOf(row.text, words),
+  };
+}
+
+/** Maps an unread row to the wire shape. */
+export function toUnread(r: UnreadRow): UnreadRoom {
+  return { room: r.room, lastRead: r.last_read, lastSeq: r.last_seq, unread: r.unread, mentions: r.mentions };
+}
