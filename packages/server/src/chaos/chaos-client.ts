@@ -21,6 +21,8 @@ export interface ChaosClientOptions {
   readonly mayRead: (room: string) => boolean;
   /** No frame for this long: the link is dead, reconnect (the server pings every heartbeatMs). */
   readonly deadAfterMs?: number;
+  /** Told of each publish's first ack (the workload picks edit and reaction targets from them). */
+  readonly onAcked?: (record: PublishRecord, seq: number) => void;
 }
 
 type Inflight = { kind: "pub"; cmid: string } | { kind: "sub"; room: string };
@@ -41,7 +43,7 @@ export class ChaosClient {
   private stopped = false;
   private nextId = 1;
   private lastFrameAt = Date.now();
-  private readonly pending = new Map<string, PublishRecord & { body: unknown }>();
+  private readonly pending = new Map<string, PublishRecord>();
   private readonly inflight = new Map<number, Inflight>();
   private readonly rooms = new Map<string, RoomState>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -83,11 +85,11 @@ export class ChaosClient {
     if (this.connected) this.send({ t: "unsub", id: this.nextId++, room });
   }
 
-  /** Queues a message; it is sent now and re-sent after every reconnect until acked. */
-  publish(room: string, body: unknown): string {
+  /** Queues an event of `kind`; it is sent now and re-sent after every reconnect until acked or refused. */
+  publish(room: string, body: unknown, kind = "message"): string {
     const cmid = `${this.name}-${++this.publishCount}`;
-    const record = this.options.recorder.publish(this.name, room, cmid);
-    this.pending.set(cmid, Object.assign(record, { body }));
+    const record = this.options.recorder.publish(this.name, room, cmid, kind, body);
+    this.pending.set(cmid, record);
     if (this.connected) this.sendPub(cmid);
     return cmid;
   }
@@ -201,6 +203,7 @@ export class ChaosClient {
     this.inflight.delete(id);
     const record = this.pending.get(cmid) ?? this.options.recorder.findPublish(cmid);
     record?.acks.push(seq);
+    if (record?.acks.length === 1) this.options.onAcked?.(record, seq);
     this.pending.delete(cmid);
   }
 
@@ -239,7 +242,7 @@ export class ChaosClient {
     const p = this.pending.get(cmid)!;
     const id = this.nextId++;
     this.inflight.set(id, { kind: "pub", cmid });
-    this.send({ t: "pub", id, room: p.room, cmid, body: p.body });
+    this.send({ t: "pub", id, room: p.room, cmid, kind: p.kind ?? "message", body: p.body });
   }
 
   private send(frame: Record<string, unknown>): void {

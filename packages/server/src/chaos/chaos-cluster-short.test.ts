@@ -41,6 +41,8 @@ test(
       assert.deepEqual(report.historyCopies, ["gateway", "store"], summary);
       assert.ok(report.check.counts.ackedMessages >= 500, summary);
       assert.ok(report.check.counts.deliveries >= 3_000, summary);
+      for (const kind of ["edit", "delete", "reaction", "receipt"])
+        assert.ok((report.check.counts.ackedByKind[kind] ?? 0) >= 10, `${kind} events were checked\n${summary}`);
       assert.ok(report.check.counts.refusedPublishes > 0, `eve's intrusions were refused\n${summary}`);
       assert.ok((report.faults["gateway kill -9"] ?? 0) >= 2, summary);
       for (const kind of ["sequencer kill -9", "sequencer pause", "sink kill -9"])

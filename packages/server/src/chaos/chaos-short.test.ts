@@ -22,6 +22,8 @@ test(
       assert.equal(report.behind, 0, summary);
       assert.ok(report.check.counts.ackedMessages >= 500, summary);
       assert.ok(report.check.counts.deliveries >= 3_000, summary);
+      for (const kind of ["edit", "delete", "reaction", "receipt"])
+        assert.ok((report.check.counts.ackedByKind[kind] ?? 0) >= 10, `${kind} events were checked\n${summary}`);
       assert.ok(report.check.counts.refusedPublishes > 0, `eve's intrusions were refused\n${summary}`);
       assert.ok((report.faults["kill -9"] ?? 0) >= 4, summary);
       for (const [name, n] of Object.entries(report.faults))

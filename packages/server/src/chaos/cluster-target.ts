@@ -123,11 +123,11 @@ async function storedHistories(
 }
 
 async function storedEvents(client: pg.Client, room: string): Promise<RoomHistory["events"]> {
-  const { rows } = await client.query<{ seq: number; cmid: string; id: string }>(
-    "SELECT seq::int AS seq, cmid, id FROM events WHERE room = $1 ORDER BY seq",
+  const { rows } = await client.query<{ seq: number; cmid: string; id: string; kind: string; body: string }>(
+    "SELECT seq::int AS seq, cmid, id, kind, body FROM events WHERE room = $1 ORDER BY seq",
     [room],
   );
-  return rows.map(({ seq, cmid, id }) => ({ seq, cmid, id }));
+  return rows.map(({ seq, cmid, id, kind, body }) => ({ seq, cmid, id, kind, body: JSON.parse(body) as unknown }));
 }
 
 function shuffled<T>(items: readonly T[]): T[] {

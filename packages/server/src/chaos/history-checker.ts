@@ -12,6 +12,7 @@ import type {
   Violation,
   ViolationKind,
 } from "./history.js";
+import { checkChatFold } from "./chat-fold-checker.js";
 
 /** Counts of what was checked, for the verdict line. */
 export interface CheckCounts {
@@ -19,6 +20,8 @@ export interface CheckCounts {
   readonly ackedMessages: number;
   /** Publishes given up with a non-retryable error. */
   readonly refusedPublishes: number;
+  /** Acked publishes per event kind (message, edit, delete, reaction, receipt, …). */
+  readonly ackedByKind: Readonly<Record<string, number>>;
   /** Event frames received by all subscriptions. */
   readonly deliveries: number;
   /** Events in the final histories. */
@@ -55,12 +58,15 @@ export function checkHistory(history: ChaosHistory): CheckResult {
   for (const publish of acked) checkAckedPublish(publish, rooms.get(publish.room), log);
   for (const publish of history.publishes) checkRefusedWrite(publish, history.rooms, log);
   const ackedByRoom = groupAckedByRoom(acked);
+  const published = new Map(history.publishes.map((p) => [p.cmid, p]));
+  for (const room of history.rooms) checkChatFold(room, published, log);
   for (const sub of history.subscriptions) {
     checkSubscription(sub, rooms.get(sub.room), ackedByRoom.get(sub.room) ?? [], log);
   }
   const counts: CheckCounts = {
     ackedMessages: acked.length,
     refusedPublishes: history.publishes.filter((p) => p.acks.length === 0 && p.error !== undefined).length,
+    ackedByKind: countByKind(acked),
     deliveries: history.subscriptions.reduce((n, s) => n + s.events.length, 0),
     historyEvents: history.rooms.reduce((n, r) => n + r.events.length, 0),
     subscriptions: history.subscriptions.length,
@@ -170,4 +176,10 @@ function checkDeliveryOrder(
     }
   }
   return seen;
+}
+
+function countByKind(acked: readonly PublishRecord[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const p of acked) counts[p.kind ?? "message"] = (counts[p.kind ?? "message"] ?? 0) + 1;
+  return counts;
 }

@@ -9,6 +9,10 @@ export interface PublishRecord {
   readonly client: string;
   readonly room: string;
   readonly cmid: string;
+  /** The event kind published (`message` when absent, as in hand-made histories). */
+  readonly kind?: string;
+  /** The body published; when known, the stored event is checked against it (chat-fold-checker.ts). */
+  readonly body?: unknown;
   /** Every ack received for this cmid, in arrival order (retries may be acked more than once). */
   readonly acks: number[];
   /** The last non-retryable error, when the publish was given up. */
@@ -20,6 +24,9 @@ export interface SeenEvent {
   readonly seq: number;
   readonly cmid: string;
   readonly id: string;
+  /** Final histories carry kind and body, so the chat fold can be checked (absent for deliveries). */
+  readonly kind?: string;
+  readonly body?: unknown;
 }
 
 /**
@@ -73,7 +80,11 @@ export type ViolationKind =
   | "unauthorized-read"
   | "unauthorized-write"
   | "epoch-changed"
-  | "not-recovered";
+  | "not-recovered"
+  | "stored-kind-mismatch"
+  | "stored-body-mismatch"
+  | "tombstone-missing"
+  | "unexpected-tombstone";
 
 /** One violation with enough detail to find it in a dump. */
 export interface Violation {

@@ -7,8 +7,8 @@ export class ChaosRecorder {
   private readonly subscriptions: SubscriptionRecord[] = [];
 
   /** A new logical publish (cmids are unique per run). */
-  publish(client: string, room: string, cmid: string): PublishRecord {
-    const record: PublishRecord = { client, room, cmid, acks: [] };
+  publish(client: string, room: string, cmid: string, kind = "message", body?: unknown): PublishRecord {
+    const record: PublishRecord = { client, room, cmid, kind, body, acks: [] };
     this.publishes.set(cmid, record);
     return record;
   }

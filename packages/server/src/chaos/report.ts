@@ -14,8 +14,9 @@ export function formatReport(report: ChaosReport): string {
     `chaos ${report.target}: ${passed(report) ? "PASS" : "FAIL"} — ${check.violationCount} violations`,
     `  duration           ${Math.round(report.durationMs / 1000)} s`,
     `  messages checked   ${c.ackedMessages} acked (${c.refusedPublishes} refused as expected), ${c.historyEvents} in history (${report.historyCopies.join(" + ")})`,
+    `  by kind            ${formatCounts(c.ackedByKind)}`,
     `  deliveries checked ${c.deliveries} across ${c.subscriptions} subscriptions in ${c.rooms} rooms`,
-    `  faults injected    ${report.faultTotal} (${formatFaults(report.faults)})`,
+    `  faults injected    ${report.faultTotal} (${formatCounts(report.faults)})`,
     `  sessions           ${report.sessions} (reconnects included)`,
     `  left unsettled     ${report.unacked} unacked publishes, ${report.behind} subscriptions behind`,
   ];
@@ -23,8 +24,8 @@ export function formatReport(report: ChaosReport): string {
   return lines.join("\n");
 }
 
-function formatFaults(faults: Record<string, number>): string {
-  return Object.entries(faults)
+function formatCounts(counts: Readonly<Record<string, number>>): string {
+  return Object.entries(counts)
     .map(([name, n]) => `${name} ${n}`)
     .join(", ");
 }

@@ -188,7 +188,11 @@ async function readHistories(target: ChaosTarget, rooms: readonly string[]): Pro
     for (const room of rooms) {
       const events: RoomEvent[] = await readAllHistory(c, room);
       const { epoch } = await c.expect({ t: "history", room, limit: 1 }, "history");
-      histories.push({ room, epoch, events: events.map(({ seq, cmid, id }) => ({ seq, cmid, id })) });
+      histories.push({
+        room,
+        epoch,
+        events: events.map(({ seq, cmid, id, kind, body }) => ({ seq, cmid, id, kind, body })),
+      });
     }
     return histories;
   });

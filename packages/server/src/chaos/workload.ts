@@ -2,12 +2,15 @@
  * The chaos workload: publishers that also subscribe to every room from seq
  * 0, a client that leaves a room half-way, a late joiner that replays the
  * whole history while traffic flows, and "eve", whose token cannot read the
- * vault room she tries to subscribe to.
+ * vault room she tries to subscribe to. Publishers send chat traffic: mostly
+ * messages, and edits, reactions and deletes of acked messages, and read
+ * receipts, each its own cmid retried like a message (chat-mix.ts).
  */
 import { randomBytes } from "node:crypto";
 import { SignJWT } from "jose";
 import { ChaosClient } from "./chaos-client.js";
 import type { ChaosRecorder } from "./recorder.js";
+import { ChatMix } from "./chat-mix.js";
 
 /** Options for {@link Workload}. */
 export interface WorkloadOptions {
@@ -48,6 +51,7 @@ export class Workload {
   private ticker: NodeJS.Timeout | undefined;
   private credit = 0;
   private memberToken = "";
+  private readonly mix = new ChatMix();
 
   constructor(private readonly options: WorkloadOptions) {
     const run = randomBytes(4).toString("hex");
@@ -108,7 +112,8 @@ export class Workload {
   private add(name: string, token: string, mayRead: (room: string) => boolean): ChaosClient {
     const index = this.clients.length;
     const url = (): string => this.options.url(index);
-    const client = new ChaosClient({ name, url, token, recorder: this.options.recorder, mayRead });
+    const onAcked = this.mix.onAcked;
+    const client = new ChaosClient({ name, url, token, recorder: this.options.recorder, mayRead, onAcked });
     this.clients.push(client);
     client.start();
     for (const room of this.allRooms) client.subscribe(room);
@@ -125,8 +130,8 @@ export class Workload {
     for (const client of this.publishers) {
       for (let i = 0; i < whole && client.pendingCount < (this.options.maxInFlight ?? 20); i++) {
         const room = rooms[Math.floor(Math.random() * rooms.length)]!;
-        // Bodies up to ~3 KB so frames span TCP chunks and mid-frame cuts tear them.
-        client.publish(room, { at: Date.now(), pad: "x".repeat(Math.floor(Math.random() ** 3 * 3000)) });
+        const { kind, body } = this.mix.next(room);
+        client.publish(room, body, kind);
       }
     }
   }
