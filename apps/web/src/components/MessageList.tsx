@@ -16,6 +16,10 @@ type Props = Pick<
   focusSeq?: number | undefined;
   /** What the list is, for screen readers. */
   label?: string;
+  /** Shown above the first message once nothing older exists (default: the start of the room). */
+  startText?: string;
+  /** Shown when there is nothing to list. */
+  emptyText?: string;
 };
 
 const NEAR_BOTTOM_PX = 48;
@@ -113,13 +117,15 @@ export function MessageList(props: Props) {
             Loading older messages…
           </p>
         )}
-        {ready && !hasOlder && messages.length > 0 && <p className="start">This is the start of the room.</p>}
+        {ready && !hasOlder && messages.length > 0 && props.startText !== "" && (
+          <p className="start">{props.startText ?? "This is the start of the room."}</p>
+        )}
         {!ready && (
           <p className="loading" role="status">
             Loading messages…
           </p>
         )}
-        {ready && messages.length === 0 && <p className="start">No messages yet. Say hello!</p>}
+        {ready && messages.length === 0 && <p className="start">{props.emptyText ?? "No messages yet. Say hello!"}</p>}
         <ol className="message-list">{renderRows(props)}</ol>
       </div>
       {unseen > 0 && (

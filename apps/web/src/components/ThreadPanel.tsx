@@ -54,6 +54,8 @@ export function ThreadPanel({ room, seq, me, candidates, onClose }: ThreadPanelP
         me={me}
         actions={actions}
         label="Replies"
+        startText=""
+        emptyText="No replies yet."
       />
       <Composer
         roomTitle="thread"
