@@ -20,6 +20,8 @@ type Props = Pick<
   startText?: string;
   /** Shown when there is nothing to list. */
   emptyText?: string;
+  /** Who has read the newest own message (from receipts). */
+  seen?: { seq: number; users: string[] } | undefined;
 };
 
 const NEAR_BOTTOM_PX = 48;
@@ -137,7 +139,7 @@ export function MessageList(props: Props) {
   );
 }
 
-function renderRows({ messages: rows, me, retry, dismiss, actions, onThread }: Props) {
+function renderRows({ messages: rows, me, retry, dismiss, actions, onThread, seen }: Props) {
   const out: ReactNode[] = [];
   let prev: ChatMessage | undefined;
   for (const row of rows) {
@@ -158,6 +160,7 @@ function renderRows({ messages: rows, me, retry, dismiss, actions, onThread }: P
         grouped={grouped}
         actions={actions}
         onThread={onThread}
+        seenBy={seen && row.seq === seen.seq ? seen.users : undefined}
         onRetry={retry}
         onDismiss={dismiss}
       />,

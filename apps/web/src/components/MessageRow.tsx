@@ -15,6 +15,8 @@ interface RowProps {
   onDismiss: (cmid: string) => void;
   /** Opens the thread of a message; absent inside a thread (no nested threads). */
   onThread?: ((seq: number) => void) | undefined;
+  /** Who has read this (the newest own) message. */
+  seenBy?: string[] | undefined;
 }
 
 /**
@@ -76,7 +78,11 @@ export const MessageRow = memo(function MessageRow(props: RowProps) {
       {live && !editing && (
         <Tools {...props} seq={row.seq!} mine={mine} onEdit={() => setEditing(true)} onReply={onThread} />
       )}
-      {mine && <Delivery row={row} onRetry={props.onRetry} onDismiss={props.onDismiss} />}
+      {props.seenBy && props.seenBy.length > 0 ? (
+        <span className="delivery seen">Seen by {props.seenBy.join(", ")}</span>
+      ) : (
+        mine && <Delivery row={row} onRetry={props.onRetry} onDismiss={props.onDismiss} />
+      )}
     </li>
   );
 });

@@ -1,4 +1,5 @@
 import { useCallback, useMemo, useRef, useState } from "react";
+import { seenBy } from "@parley/client";
 import { useMessages, usePresence, useRoom, useTyping, type ChatActions, type MessagesResult } from "@parley/react";
 import { dmPeer, roomTitle, type RoomSummary } from "../api.js";
 import { Composer } from "./Composer.js";
@@ -26,6 +27,7 @@ export function RoomView({ id, summary, me, focusSeq, onRead, onDm }: RoomViewPr
   const actions = useActions(messages);
   const candidates = useCandidates(id, me, messages);
   const atBottom = useMarkRead(id, messages, onRead);
+  const seen = useSeen(messages, me);
   const title = summary ? roomTitle(summary, me) : id;
   return (
     <main className="room" aria-labelledby="room-title">
@@ -58,6 +60,7 @@ export function RoomView({ id, summary, me, focusSeq, onRead, onDm }: RoomViewPr
             onThread={setThread}
             onAtBottom={atBottom}
             focusSeq={focusSeq}
+            seen={seen}
           />
           <p className="typing" aria-live="polite">
             {typingText(typing)}
@@ -92,6 +95,15 @@ function useActions(m: MessagesResult): ChatActions {
     () => ({ edit, remove, toggleReaction, reply, markRead }),
     [edit, remove, toggleReaction, reply, markRead],
   );
+}
+
+/** Who has read my newest message (receipts in the loaded events). */
+function useSeen(m: MessagesResult, me: string): { seq: number; users: string[] } | undefined {
+  const { fold } = m;
+  return useMemo(() => {
+    const last = fold.messages.findLast((v) => v.from === me && v.replyTo === undefined && !v.deleted);
+    return last ? { seq: last.seq, users: seenBy(fold, last.seq) } : undefined;
+  }, [fold, me]);
 }
 
 /** Who `@` suggests: people here now, then everyone who wrote in the loaded messages, then the DM peer. */
