@@ -1,31 +1,19 @@
 // The `unread` and `search` frames against the real server: exact counts per room (others' messages after the
 // read position, deleted ones excluded, mentions), receipts from any device, and search over current texts.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import type { UnreadRoom } from "@parley/protocol";
-import { ParleyClient } from "../node.js";
+import type { ParleyClient } from "../node.js";
 import { waitUntil } from "../test-support/fake-server.js";
-import { ServerProcess } from "../test-support/server-process.js";
+import { realServer } from "../test-support/real-server-fixture.js";
 
-const server = new ServerProcess();
-const clients: ParleyClient[] = [];
-let roomCounter = 0;
-
-before(() => server.start());
-after(async () => {
-  for (const c of clients) c.disconnect();
-  await server.stop();
-});
+const fixture = realServer("reads");
+const uniqueRoom = fixture.uniqueRoom;
 
 async function connected(user: string): Promise<ParleyClient> {
-  const c = new ParleyClient({ url: server.url, user, backoff: { minMs: 50, maxMs: 300 } });
-  clients.push(c);
+  const c = fixture.client(user);
   await c.connect();
   return c;
-}
-
-function uniqueRoom(): string {
-  return `reads-${process.pid}-${++roomCounter}`;
 }
 
 async function countsOf(c: ParleyClient, room: string): Promise<UnreadRoom | undefined> {
