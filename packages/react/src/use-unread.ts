@@ -29,6 +29,8 @@ export function useUnread(): UnreadResult {
   const [error, setError] = useState<Error | undefined>(undefined);
   const me = user ?? client.session?.user ?? "";
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  // A subscribed room the user does not belong to stays unknown: ask about each such room once, not per message.
+  const askedAbout = useRef(new Set<string>());
 
   const load = useCallback(() => {
     clearTimeout(timer.current);
@@ -53,7 +55,9 @@ export function useUnread(): UnreadResult {
       client.on("event", (e) =>
         setRooms((current) => {
           const { rooms: next, refresh } = applyLive(current, e, me);
-          if (refresh) later();
+          const unknown = !current.has(e.room);
+          if (refresh && !(unknown && askedAbout.current.has(e.room))) later();
+          if (unknown) askedAbout.current.add(e.room);
           return next;
         }),
       ),
