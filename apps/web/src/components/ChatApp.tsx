@@ -95,7 +95,8 @@ export function ChatApp({ api, me, onSignOut }: { api: Api; me: string; onSignOu
         <span className="brand">Parley</span>
         <SearchBox roomName={roomName} onPick={jump} />
         <span className="me">
-          Signed in as <strong>{me}</strong>
+          <span className="me-label">Signed in as </span>
+          <strong>{me}</strong>
         </span>
         <button type="button" className="link-button" onClick={onSignOut}>
           Sign out
