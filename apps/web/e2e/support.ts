@@ -134,15 +134,18 @@ export async function expectConfirmed(
   }, timeoutMs);
 }
 
-/** Every message of a room from the REST API, oldest first (the server's truth). */
+/** Every chat message of a room from the REST API, oldest first (the server's truth); receipts, edits and the like are not messages. */
 export async function history(server: ServerProcess, room: string): Promise<{ seq: number; text: string }[]> {
   const out: { seq: number; text: string }[] = [];
   for (let after = 0; ;) {
     const res = await fetch(`${server.httpUrl}/v1/rooms/${room}/messages?after=${after}&limit=500`, {
       headers: { "x-parley-user": "auditor" },
     });
-    const page = (await res.json()) as { events: { seq: number; body: { text: string } }[]; hasMore: boolean };
-    out.push(...page.events.map((e) => ({ seq: e.seq, text: e.body.text })));
+    const page = (await res.json()) as {
+      events: { seq: number; kind: string; body: { text: string } }[];
+      hasMore: boolean;
+    };
+    out.push(...page.events.filter((e) => e.kind === "message").map((e) => ({ seq: e.seq, text: e.body.text })));
     if (!page.hasMore || page.events.length === 0) return out;
     after = page.events.at(-1)!.seq;
   }

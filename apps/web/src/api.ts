@@ -26,7 +26,7 @@ export class ApiError extends Error {
   }
 }
 
-/** The small REST client the app needs (rooms, DMs, read positions), authenticated like the socket. */
+/** The small REST client the app needs (rooms, DMs), authenticated like the socket. */
 export class Api {
   constructor(private readonly session: Session) {}
 
@@ -48,10 +48,6 @@ export class Api {
 
   openDm(user: string): Promise<PublicRoom> {
     return this.call("POST", "/v1/dms", { user });
-  }
-
-  markRead(room: string, seq: number): Promise<unknown> {
-    return this.call("POST", `/v1/rooms/${encodeURIComponent(room)}/read`, { seq });
   }
 
   async call<T>(method: string, path: string, body?: unknown): Promise<T> {

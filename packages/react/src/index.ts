@@ -3,6 +3,11 @@ export { ParleyProvider, useParley, type ParleyContextValue, type ParleyProvider
 export { useConnectionState, type ConnectionInfo } from "./use-connection-state.js";
 export { useRoom, type RoomInfo } from "./use-room.js";
 export { useMessages, type MessagesResult, type UseMessagesOptions } from "./use-messages.js";
+export { useThread, type ThreadResult } from "./use-thread.js";
+export { useUnread, type UnreadResult } from "./use-unread.js";
+export { useSearch, type SearchResult, type UseSearchOptions } from "./use-search.js";
+export { applyLive, fromServer, type UnreadMap } from "./unread-counts.js";
+export type { ChatActions } from "./chat-actions.js";
 export { usePresence, type PresenceResult } from "./use-presence.js";
 export { useTyping, type TypingResult, type UseTypingOptions } from "./use-typing.js";
 export { OutboxTracker } from "./outbox-tracker.js";
@@ -13,6 +18,7 @@ export {
   type ChatMessage,
   type DeliveryState,
   type Hole,
+  type MessageScope,
   type PendingContext,
   type TrackedMessage,
 } from "./merge.js";

@@ -125,3 +125,56 @@ describe("buildMessages", () => {
     assert.equal(rows[1]!.error, "FORBIDDEN");
   });
 });
+
+describe("buildMessages over the chat fold", () => {
+  const chat = (seq: number, from: string, kind: string, body: RoomEvent["body"]): RoomEvent => ({
+    ...ev(seq, from),
+    kind,
+    body,
+  });
+  const events = [
+    ev(1),
+    chat(2, "bob", "edit", { target: 1, text: "m1!" }),
+    chat(3, "me", "message", { text: "re", replyTo: 1 }),
+    chat(4, "me", "reaction", { target: 1, emoji: "👍", op: "add" }),
+    ev(5),
+    chat(6, "bob", "delete", { target: 5 }),
+    chat(7, "me", "receipt", { upTo: 6 }),
+  ];
+  const pendingReply: TrackedMessage = {
+    entry: { ...entry("p", 1), body: { text: "later", replyTo: 1 } },
+    status: "queued",
+  };
+  const pendingEdit: TrackedMessage = {
+    entry: { ...entry("q", 2), kind: "edit", body: { target: 1, text: "x" } },
+    status: "queued",
+  };
+
+  it("the main list has folded messages only: no replies, edits, reactions or receipts", () => {
+    const rows = buildMessages(events, [pendingReply, pendingEdit], "r", "me", { connected: true, now: 600 });
+    assert.deepEqual(
+      rows.map((r) => [r.seq, r.view.text, r.view.deleted, r.view.replies, r.view.reactions.length]),
+      [
+        [1, "m1!", false, [3], 1],
+        [5, undefined, true, [], 0],
+      ],
+    );
+  });
+  it("a thread lists its replies, then own replies on their way", () => {
+    const rows = buildMessages(
+      events,
+      [pendingReply, pendingEdit],
+      "r",
+      "me",
+      { connected: true, now: 600 },
+      { thread: 1 },
+    );
+    assert.deepEqual(
+      rows.map((r) => [r.seq, r.view.text, r.state]),
+      [
+        [3, "re", "sent"],
+        [undefined, "later", "sending"],
+      ],
+    );
+  });
+});

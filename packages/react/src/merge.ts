@@ -3,7 +3,16 @@
  * events by seq (no duplicates), finding holes to fill, and laying pending
  * outbox messages after the confirmed ones. No React, no I/O: unit-tested.
  */
-import type { OutboxEntry, PublishAck, RoomEvent } from "@parley/client";
+import {
+  foldRoom,
+  threadOf,
+  topLevel,
+  type MessageView,
+  type OutboxEntry,
+  type PublishAck,
+  type RoomEvent,
+  type RoomFold,
+} from "@parley/client";
 
 /** Where an own message is on its way. */
 export type DeliveryState = "sending" | "retrying" | "sent" | "failed";
@@ -24,6 +33,16 @@ export interface ChatMessage {
   state: DeliveryState;
   /** Why a message failed for good. */
   error?: string;
+  /** The folded message: current text, edits, tombstone, reactions, replies, mentions (provisional while pending). */
+  view: MessageView;
+}
+
+/** Which rows `buildMessages` lays out. */
+export interface MessageScope {
+  /** The fold of `events`, when the caller has it already. */
+  fold?: RoomFold;
+  /** The replies of this message instead of the room's main list. */
+  thread?: number;
 }
 
 /** Merges two ascending event lists into one ascending list, one event per seq. */
@@ -73,43 +92,67 @@ export interface PendingContext {
   now?: number;
 }
 
-/** The rows to render: confirmed events in seq order, then own messages still on their way, in send order. */
+/**
+ * The rows to render: the folded messages of the main list (or of one
+ * thread) in seq order, then own messages still on their way, in send order.
+ * Edits, deletes, reactions and receipts are not rows: they change the rows.
+ */
 export function buildMessages(
   events: readonly RoomEvent[],
   tracked: readonly TrackedMessage[],
   room: string,
   me: string,
   ctx: PendingContext,
+  scope: MessageScope = {},
 ): ChatMessage[] {
-  const rows: ChatMessage[] = events.map((e) => ({
-    key: `${e.from}:${e.cmid}`,
-    cmid: e.cmid,
-    seq: e.seq,
-    from: e.from,
-    ts: e.ts,
-    kind: e.kind,
-    body: e.body,
-    state: "sent",
-  }));
+  const fold = scope.fold ?? foldRoom(events, me);
+  const views = scope.thread === undefined ? topLevel(fold) : threadOf(fold, scope.thread);
+  const rows: ChatMessage[] = views.map((view) => ({ ...rowOf(view), state: "sent" }));
   const confirmed = confirmedCmids(events, me);
   const now = ctx.now ?? Date.now();
   const mine = tracked
-    .filter((t) => t.entry.room === room && !confirmed.has(t.entry.cmid))
+    .filter((t) => t.entry.room === room && !confirmed.has(t.entry.cmid) && inScope(t.entry, scope.thread))
     .sort((a, b) => a.entry.order - b.entry.order);
   for (const t of mine) {
+    const view = pendingView(t, me);
     rows.push({
+      ...rowOf(view),
       key: `${me}:${t.entry.cmid}`,
-      cmid: t.entry.cmid,
       seq: t.ack?.seq,
-      from: me,
-      ts: t.ack?.ts ?? t.entry.createdAt,
-      kind: t.entry.kind ?? "message",
-      body: t.entry.body,
       state: t.status === "failed" ? "failed" : t.status === "acked" ? "sent" : queuedState(t.entry, ctx, now),
       ...(t.error !== undefined ? { error: t.error } : {}),
     });
   }
   return rows;
+}
+
+function rowOf(view: MessageView): Omit<ChatMessage, "state"> {
+  const { cmid, seq, from, ts, kind, body } = view;
+  return { key: `${from}:${cmid}`, cmid, seq, from, ts, kind, body, view };
+}
+
+/** A pending own message belongs to the main list, or to the thread it replies to. */
+function inScope(entry: OutboxEntry, thread: number | undefined): boolean {
+  if ((entry.kind ?? "message") !== "message") return false;
+  const body = entry.body as { replyTo?: unknown } | null;
+  const replyTo = typeof body === "object" && body !== null ? body.replyTo : undefined;
+  return thread === undefined ? replyTo === undefined : replyTo === thread;
+}
+
+/** How an own message looks before the stream confirms it: folded as if it were the only event. */
+function pendingView(t: TrackedMessage, me: string): MessageView {
+  const { cmid, body, createdAt } = t.entry;
+  const event: RoomEvent = {
+    room: t.entry.room,
+    seq: t.ack?.seq ?? 0,
+    id: "",
+    from: me,
+    ts: t.ack?.ts ?? createdAt,
+    kind: "message",
+    body,
+    cmid,
+  };
+  return foldRoom([event], me).messages[0]!;
 }
 
 /** The cmids of `me`'s messages present in the stream. */

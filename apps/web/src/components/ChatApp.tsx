@@ -1,8 +1,10 @@
 import { useCallback, useEffect, useState } from "react";
-import { useConnectionState } from "@parley/react";
-import { ApiError, type Api, type RoomSummary } from "../api.js";
+import { useConnectionState, useUnread } from "@parley/react";
+import type { SearchHit } from "@parley/client";
+import { ApiError, roomTitle, type Api, type RoomSummary } from "../api.js";
 import { ConnectionBanner } from "./ConnectionBanner.js";
 import { RoomView } from "./RoomView.js";
+import { SearchBox } from "./SearchBox.js";
 import { Sidebar } from "./Sidebar.js";
 
 const REFRESH_MS = 15_000;
@@ -13,7 +15,10 @@ export function ChatApp({ api, me, onSignOut }: { api: Api; me: string; onSignOu
   const [active, setActive] = useState<string | undefined>(() => roomFromHash());
   const [menuOpen, setMenuOpen] = useState(false);
   const [error, setError] = useState("");
+  const [focus, setFocus] = useState<{ room: string; seq: number } | undefined>(undefined);
   const { state } = useConnectionState();
+  const unread = useUnread();
+  const refreshUnread = unread.refresh;
 
   const refresh = useCallback(async () => {
     try {
@@ -21,10 +26,11 @@ export function ChatApp({ api, me, onSignOut }: { api: Api; me: string; onSignOu
       if (list.length === 0) list = await joinGeneral(api);
       setRooms(list);
       setError("");
+      refreshUnread();
     } catch (err) {
       setError(`Could not load your rooms: ${(err as Error).message}`);
     }
-  }, [api]);
+  }, [api, refreshUnread]);
 
   useEffect(() => {
     if (state !== "connected") return; // refresh on every (re)connect and every so often while up
@@ -61,6 +67,14 @@ export function ChatApp({ api, me, onSignOut }: { api: Api; me: string; onSignOu
   );
 
   const current = rooms.find((r) => r.id === active);
+  const roomName = (id: string) => {
+    const r = rooms.find((x) => x.id === id);
+    return r ? roomTitle(r, me) : id;
+  };
+  const jump = (hit: SearchHit) => {
+    setFocus({ room: hit.room, seq: hit.seq });
+    open(hit.room);
+  };
   return (
     <div className={`app ${menuOpen ? "menu-open" : ""}`}>
       <a className="skip-link" href="#composer-input">
@@ -79,8 +93,10 @@ export function ChatApp({ api, me, onSignOut }: { api: Api; me: string; onSignOu
           <span className="visually-hidden">Rooms</span>
         </button>
         <span className="brand">Parley</span>
+        <SearchBox roomName={roomName} onPick={jump} />
         <span className="me">
-          Signed in as <strong>{me}</strong>
+          <span className="me-label">Signed in as </span>
+          <strong>{me}</strong>
         </span>
         <button type="button" className="link-button" onClick={onSignOut}>
           Sign out
@@ -92,9 +108,25 @@ export function ChatApp({ api, me, onSignOut }: { api: Api; me: string; onSignOu
         </p>
       )}
       <div className="layout">
-        <Sidebar api={api} me={me} rooms={rooms} active={active} onOpen={open} onChanged={refresh} />
+        <Sidebar
+          api={api}
+          me={me}
+          rooms={rooms}
+          unread={unread.rooms}
+          active={active}
+          onOpen={open}
+          onChanged={refresh}
+        />
         {active ? (
-          <RoomView key={active} id={active} summary={current} api={api} me={me} onRead={markedRead} onDm={openDm} />
+          <RoomView
+            key={active}
+            id={active}
+            summary={current}
+            me={me}
+            focusSeq={focus?.room === active ? focus.seq : undefined}
+            onRead={markedRead}
+            onDm={openDm}
+          />
         ) : (
           <main className="room empty-room">
             <p>Pick or create a room.</p>

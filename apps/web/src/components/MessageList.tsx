@@ -1,9 +1,28 @@
 import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from "react";
-import type { ChatMessage, MessagesResult } from "@parley/react";
+import type { ChatActions, ChatMessage, MessagesResult } from "@parley/react";
 import { MessageRow } from "./MessageRow.js";
 import { dayLabel, sameGroup } from "./time.js";
 
-type Props = Omit<MessagesResult, "send" | "error"> & { me: string };
+type Props = Pick<
+  MessagesResult,
+  "messages" | "ready" | "hasOlder" | "loadingOlder" | "loadOlder" | "retry" | "dismiss"
+> & {
+  me: string;
+  actions: ChatActions;
+  onThread?: ((seq: number) => void) | undefined;
+  /** Called while the newest messages are on screen (after a change or a scroll). */
+  onAtBottom?: (() => void) | undefined;
+  /** A message to bring into view (a search result): older pages load until it is there. */
+  focusSeq?: number | undefined;
+  /** What the list is, for screen readers. */
+  label?: string;
+  /** Shown above the first message once nothing older exists (default: the start of the room). */
+  startText?: string;
+  /** Shown when there is nothing to list. */
+  emptyText?: string;
+  /** Who has read the newest own message (from receipts). */
+  seen?: { seq: number; users: string[] } | undefined;
+};
 
 const NEAR_BOTTOM_PX = 48;
 const NEAR_TOP_PX = 240;
@@ -14,7 +33,8 @@ let firstMessageMarked = false;
  * unless the reader scrolled up; then a pill counts them. Scrolling near the
  * top loads older history, keeping what is on screen in place.
  */
-export function MessageList({ messages, ready, hasOlder, loadingOlder, loadOlder, retry, dismiss, me }: Props) {
+export function MessageList(props: Props) {
+  const { messages, ready, hasOlder, loadingOlder, loadOlder, me, onAtBottom } = props;
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const lastKey = useRef<string | undefined>(undefined);
@@ -30,7 +50,10 @@ export function MessageList({ messages, ready, hasOlder, loadingOlder, loadOlder
   const onScroll = () => {
     const el = scroller.current!;
     atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
-    if (atBottom.current) setUnseen(0);
+    if (atBottom.current) {
+      setUnseen(0);
+      onAtBottom?.();
+    }
     if (el.scrollTop < NEAR_TOP_PX) older();
   };
   const toBottom = () => {
@@ -58,6 +81,17 @@ export function MessageList({ messages, ready, hasOlder, loadingOlder, loadOlder
   }, [messages, loadingOlder, me]);
 
   useEffect(() => {
+    if (atBottom.current) onAtBottom?.();
+  });
+  useEffect(() => {
+    // Coming back to the tab counts as seeing what is at the bottom.
+    const seen = () => atBottom.current && onAtBottom?.();
+    document.addEventListener("visibilitychange", seen);
+    return () => document.removeEventListener("visibilitychange", seen);
+  }, [onAtBottom]);
+  useFocus(scroller, props);
+
+  useEffect(() => {
     // A short first page leaves no scrollbar to scroll up with: keep loading until there is one.
     const el = scroller.current;
     if (el && ready && hasOlder && !loadingOlder && el.scrollHeight <= el.clientHeight + NEAR_TOP_PX) older();
@@ -77,7 +111,7 @@ export function MessageList({ messages, ready, hasOlder, loadingOlder, loadOlder
         ref={scroller}
         onScroll={onScroll}
         tabIndex={0}
-        aria-label="Messages"
+        aria-label={props.label ?? "Messages"}
         data-testid="messages"
       >
         {loadingOlder && (
@@ -85,14 +119,16 @@ export function MessageList({ messages, ready, hasOlder, loadingOlder, loadOlder
             Loading older messages…
           </p>
         )}
-        {ready && !hasOlder && messages.length > 0 && <p className="start">This is the start of the room.</p>}
+        {ready && !hasOlder && messages.length > 0 && props.startText !== "" && (
+          <p className="start">{props.startText ?? "This is the start of the room."}</p>
+        )}
         {!ready && (
           <p className="loading" role="status">
             Loading messages…
           </p>
         )}
-        {ready && messages.length === 0 && <p className="start">No messages yet. Say hello!</p>}
-        <ol className="message-list">{renderRows(messages, me, retry, dismiss)}</ol>
+        {ready && messages.length === 0 && <p className="start">{props.emptyText ?? "No messages yet. Say hello!"}</p>}
+        <ol className="message-list">{renderRows(props)}</ol>
       </div>
       {unseen > 0 && (
         <button type="button" className="new-pill" onClick={toBottom}>
@@ -103,7 +139,7 @@ export function MessageList({ messages, ready, hasOlder, loadingOlder, loadOlder
   );
 }
 
-function renderRows(rows: ChatMessage[], me: string, retry: (c: string) => void, dismiss: (c: string) => void) {
+function renderRows({ messages: rows, me, retry, dismiss, actions, onThread, seen }: Props) {
   const out: ReactNode[] = [];
   let prev: ChatMessage | undefined;
   for (const row of rows) {
@@ -120,8 +156,11 @@ function renderRows(rows: ChatMessage[], me: string, retry: (c: string) => void,
       <MessageRow
         key={row.key}
         row={row}
-        mine={row.from === me}
+        me={me}
         grouped={grouped}
+        actions={actions}
+        onThread={onThread}
+        seenBy={seen && row.seq === seen.seq ? seen.users : undefined}
         onRetry={retry}
         onDismiss={dismiss}
       />,
@@ -129,6 +168,24 @@ function renderRows(rows: ChatMessage[], me: string, retry: (c: string) => void,
     prev = row;
   }
   return out;
+}
+
+/** Scrolls message `focusSeq` into view and marks it, loading older pages until it is loaded. */
+function useFocus(scroller: { current: HTMLDivElement | null }, props: Props) {
+  const { focusSeq, messages, ready, hasOlder, loadingOlder, loadOlder } = props;
+  const done = useRef<number | undefined>(undefined);
+  useEffect(() => {
+    if (focusSeq === undefined || done.current === focusSeq || !ready) return;
+    const el = scroller.current?.querySelector<HTMLElement>(`[data-seq="${focusSeq}"]`);
+    if (el) {
+      done.current = focusSeq;
+      el.scrollIntoView({ block: "center" });
+      el.classList.add("focused");
+      setTimeout(() => el.classList.remove("focused"), 2500);
+    } else if (hasOlder && !loadingOlder && (messages[0]?.seq ?? 0) > focusSeq) {
+      void loadOlder();
+    }
+  }, [scroller, focusSeq, messages, ready, hasOlder, loadingOlder, loadOlder]);
 }
 
 /** Rows from others after the row with key `after` (all of them when it is gone). */

@@ -1,23 +1,42 @@
-import { memo } from "react";
-import type { ChatMessage } from "@parley/react";
+import { memo, useState } from "react";
+import type { ChatActions, ChatMessage } from "@parley/react";
+import { EditBox } from "./EditBox.js";
+import { EditHistory } from "./EditHistory.js";
+import { MessageText } from "./MessageText.js";
+import { EmojiPicker, Reactions } from "./Reactions.js";
 import { clock, fullTime } from "./time.js";
 
 interface RowProps {
   row: ChatMessage;
-  mine: boolean;
+  me: string;
   grouped: boolean;
+  actions: ChatActions;
   onRetry: (cmid: string) => void;
   onDismiss: (cmid: string) => void;
+  /** Opens the thread of a message; absent inside a thread (no nested threads). */
+  onThread?: ((seq: number) => void) | undefined;
+  /** Who has read this (the newest own) message. */
+  seenBy?: string[] | undefined;
 }
 
-/** One message: sender and time (unless it continues the previous sender's group), text, and its delivery state. */
-export const MessageRow = memo(function MessageRow({ row, mine, grouped, onRetry, onDismiss }: RowProps) {
+/**
+ * One message: sender and time (unless it continues the previous sender's
+ * group), text with mentions, "edited" with its history, reactions, the reply
+ * count, tools (react, reply, and edit / delete for own messages) and the delivery state.
+ */
+export const MessageRow = memo(function MessageRow(props: RowProps) {
+  const { row, me, grouped, actions, onThread } = props;
+  const { view } = row;
+  const mine = row.from === me;
+  const [editing, setEditing] = useState(false);
+  const live = row.seq !== undefined && row.state === "sent" && !view.deleted;
   return (
     <li
-      className={`message ${grouped ? "grouped" : ""} ${mine ? "mine" : ""} state-${row.state}`}
+      className={`message ${grouped ? "grouped" : ""} ${mine ? "mine" : ""} ${view.mentionsMe ? "mentions-me" : ""} state-${row.state}`}
       data-seq={row.seq}
       data-cmid={row.cmid}
       data-state={row.state}
+      data-deleted={view.deleted || undefined}
     >
       {grouped ? (
         <span className="visually-hidden">
@@ -31,13 +50,82 @@ export const MessageRow = memo(function MessageRow({ row, mine, grouped, onRetry
           </time>
         </div>
       )}
-      <div className="body">{textOf(row.body)}</div>
-      {mine && <Delivery row={row} onRetry={onRetry} onDismiss={onDismiss} />}
+      {view.deleted ? (
+        <div className="body tombstone">message deleted</div>
+      ) : editing && row.seq !== undefined ? (
+        <EditBox
+          initial={view.text ?? ""}
+          onSave={(text) => {
+            setEditing(false);
+            if (text !== view.text) actions.edit(row.seq!, text);
+          }}
+          onCancel={() => setEditing(false)}
+        />
+      ) : (
+        <div className="body">
+          {view.text === undefined ? JSON.stringify(row.body) : <MessageText text={view.text} me={me} />}
+          {view.edited && <EditHistory history={view.history} />}
+        </div>
+      )}
+      {!view.deleted && (
+        <Reactions reactions={view.reactions} me={me} onToggle={(e) => actions.toggleReaction(row.seq!, e)} />
+      )}
+      {onThread && view.replies.length > 0 && (
+        <button type="button" className="link-button replies" onClick={() => onThread(row.seq!)}>
+          {view.replies.length} {view.replies.length === 1 ? "reply" : "replies"}
+        </button>
+      )}
+      {live && !editing && (
+        <Tools {...props} seq={row.seq!} mine={mine} onEdit={() => setEditing(true)} onReply={onThread} />
+      )}
+      {props.seenBy && props.seenBy.length > 0 ? (
+        <span className="delivery seen">Seen by {props.seenBy.join(", ")}</span>
+      ) : (
+        mine && <Delivery row={row} onRetry={props.onRetry} onDismiss={props.onDismiss} />
+      )}
     </li>
   );
 });
 
-function Delivery({ row, onRetry, onDismiss }: Omit<RowProps, "mine" | "grouped">) {
+function Tools(props: RowProps & { seq: number; mine: boolean; onEdit: () => void; onReply: RowProps["onThread"] }) {
+  const { seq, mine, actions } = props;
+  const [confirming, setConfirming] = useState(false);
+  if (confirming) {
+    return (
+      <span className="tools confirm" role="group" aria-label="Delete this message?">
+        Delete this message?{" "}
+        <button type="button" className="danger" onClick={() => actions.remove(seq)}>
+          Delete
+        </button>
+        <button type="button" onClick={() => setConfirming(false)}>
+          Cancel
+        </button>
+      </span>
+    );
+  }
+  return (
+    <span className="tools" role="group" aria-label="Message actions">
+      <EmojiPicker onPick={(emoji) => actions.toggleReaction(seq, emoji)} />
+      {props.onReply && (
+        <button type="button" className="tool" title="Reply in thread" onClick={() => props.onReply!(seq)}>
+          Reply
+        </button>
+      )}
+      {mine && (
+        <button type="button" className="tool" title="Edit" onClick={props.onEdit}>
+          Edit
+        </button>
+      )}
+      {mine && (
+        <button type="button" className="tool" title="Delete" onClick={() => setConfirming(true)}>
+          Delete
+        </button>
+      )}
+    </span>
+  );
+}
+
+function Delivery({ row, onRetry, onDismiss }: Pick<RowProps, "row" | "onRetry" | "onDismiss">) {
   switch (row.state) {
     case "sending":
       return <span className="delivery">Sending…</span>;
@@ -63,9 +151,4 @@ function Delivery({ row, onRetry, onDismiss }: Omit<RowProps, "mine" | "grouped"
         </span>
       );
   }
-}
-
-function textOf(body: ChatMessage["body"]): string {
-  if (body && typeof body === "object" && !Array.isArray(body) && typeof body.text === "string") return body.text;
-  return JSON.stringify(body);
 }

@@ -1,27 +1,24 @@
-import { useEffect, useRef, useState } from "react";
 import { useRoom } from "@parley/react";
+import type { UnreadRoom } from "@parley/client";
 import { roomTitle, type RoomSummary } from "../api.js";
 
+interface RoomLinkProps {
+  summary: RoomSummary;
+  me: string;
+  active: boolean;
+  /** Exact counts (useUnread); the room list's own count until they arrive. */
+  counts: UnreadRoom | undefined;
+  onOpen: (id: string) => void;
+}
+
 /**
- * One sidebar entry. It keeps its room subscribed so the unread badge moves
- * live: the server's count at the last refresh plus others' messages since.
+ * One sidebar entry with its unread and mention badges. It keeps its room
+ * subscribed so the counts move live (others' messages, own receipts from any device).
  */
-export function RoomLink(props: { summary: RoomSummary; me: string; active: boolean; onOpen: (id: string) => void }) {
-  const { summary, me, active, onOpen } = props;
-  const { room } = useRoom(summary.id);
-  const [extra, setExtra] = useState(0);
-  const activeRef = useRef(active);
-  activeRef.current = active;
-  useEffect(() => {
-    setExtra(0);
-    return room.on("event", (e) => {
-      if (!activeRef.current && e.from !== me && e.seq > summary.lastSeq) setExtra((n) => n + 1);
-    });
-  }, [room, me, summary]);
-  useEffect(() => {
-    if (active) setExtra(0);
-  }, [active]);
-  const unread = active ? 0 : summary.unread + extra;
+export function RoomLink({ summary, me, active, counts, onOpen }: RoomLinkProps) {
+  useRoom(summary.id);
+  const unread = active ? 0 : (counts?.unread ?? summary.unread);
+  const mentions = active ? 0 : (counts?.mentions ?? 0);
   const title = roomTitle(summary, me);
   return (
     <li>
@@ -29,6 +26,7 @@ export function RoomLink(props: { summary: RoomSummary; me: string; active: bool
         href={`#room=${encodeURIComponent(summary.id)}`}
         className={`room-link ${active ? "active" : ""} ${unread > 0 ? "has-unread" : ""}`}
         aria-current={active ? "page" : undefined}
+        data-room={summary.id}
         onClick={(ev) => {
           ev.preventDefault();
           onOpen(summary.id);
@@ -39,6 +37,12 @@ export function RoomLink(props: { summary: RoomSummary; me: string; active: bool
         </span>
         <span className="room-name">{title.replace(/^@/, "")}</span>
         {summary.type === "private" && <span className="visually-hidden"> (private)</span>}
+        {mentions > 0 && (
+          <span className="badge mention-badge" data-testid="mention-badge">
+            @{mentions}
+            <span className="visually-hidden"> mentions</span>
+          </span>
+        )}
         {unread > 0 && (
           <span className="badge" data-testid="unread-badge">
             {unread >= 100 ? "99+" : unread}

@@ -1,26 +1,33 @@
-import { useEffect, useRef, useState } from "react";
-import { useMessages, useRoom, useTyping } from "@parley/react";
-import { roomTitle, type Api, type RoomSummary } from "../api.js";
+import { useCallback, useMemo, useRef, useState } from "react";
+import { seenBy } from "@parley/client";
+import { useMessages, usePresence, useRoom, useTyping, type ChatActions, type MessagesResult } from "@parley/react";
+import { dmPeer, roomTitle, type RoomSummary } from "../api.js";
 import { Composer } from "./Composer.js";
 import { MessageList } from "./MessageList.js";
 import { PresenceList } from "./PresenceList.js";
+import { ThreadPanel } from "./ThreadPanel.js";
 
 interface RoomViewProps {
   id: string;
   summary: RoomSummary | undefined;
-  api: Api;
   me: string;
+  /** A message to scroll to (from search). */
+  focusSeq: number | undefined;
   onRead: (id: string, seq: number) => void;
   onDm: (user: string) => Promise<void>;
 }
 
-/** The open room: messages, who is typing, the composer, and who is here. */
-export function RoomView({ id, summary, api, me, onRead, onDm }: RoomViewProps) {
+/** The open room: messages, who is typing, the composer, who is here, and an open thread. */
+export function RoomView({ id, summary, me, focusSeq, onRead, onDm }: RoomViewProps) {
   const { error: roomError } = useRoom(id);
   const messages = useMessages(id);
   const { typing, notifyTyping } = useTyping(id);
   const [showPeople, setShowPeople] = useState(false);
-  useMarkRead(id, messages.messages, api, onRead);
+  const [thread, setThread] = useState<number | undefined>(undefined);
+  const actions = useActions(messages);
+  const candidates = useCandidates(id, me, messages);
+  const atBottom = useMarkRead(id, messages, onRead);
+  const seen = useSeen(messages, me);
   const title = summary ? roomTitle(summary, me) : id;
   return (
     <main className="room" aria-labelledby="room-title">
@@ -46,13 +53,30 @@ export function RoomView({ id, summary, api, me, onRead, onDm }: RoomViewProps) 
       )}
       <div className="room-body">
         <div className="conversation">
-          <MessageList {...messages} me={me} />
+          <MessageList
+            {...messages}
+            me={me}
+            actions={actions}
+            onThread={setThread}
+            onAtBottom={atBottom}
+            focusSeq={focusSeq}
+            seen={seen}
+          />
           <p className="typing" aria-live="polite">
             {typingText(typing)}
           </p>
-          <Composer roomTitle={title} onSend={(text) => messages.send({ text })} onTyping={notifyTyping} />
+          <Composer
+            roomTitle={title}
+            candidates={candidates}
+            onSend={(text) => messages.send({ text })}
+            onTyping={notifyTyping}
+          />
         </div>
-        <PresenceList id={id} me={me} open={showPeople} onDm={onDm} />
+        {thread !== undefined ? (
+          <ThreadPanel room={id} seq={thread} me={me} candidates={candidates} onClose={() => setThread(undefined)} />
+        ) : (
+          <PresenceList id={id} me={me} open={showPeople} onDm={onDm} />
+        )}
       </div>
     </main>
   );
@@ -65,23 +89,46 @@ function typingText(users: string[]): string {
   return "Several people are typing…";
 }
 
-/** Tells the server what has been seen: the newest confirmed seq, once the tab is visible, debounced. */
-function useMarkRead(
-  id: string,
-  rows: { seq: number | undefined }[],
-  api: Api,
-  onRead: (id: string, seq: number) => void,
-) {
-  const sent = useRef(0);
-  let newest = 0;
-  for (const r of rows) if (r.seq !== undefined && r.seq > newest) newest = r.seq;
-  useEffect(() => {
-    if (newest <= sent.current || document.visibilityState !== "visible") return;
-    const timer = setTimeout(() => {
-      sent.current = newest;
-      onRead(id, newest);
-      api.markRead(id, newest).catch(() => undefined); // not a member (implicit room): nothing to store
-    }, 400);
-    return () => clearTimeout(timer);
-  }, [id, newest, api, onRead]);
+function useActions(m: MessagesResult): ChatActions {
+  const { edit, remove, toggleReaction, reply, markRead } = m;
+  return useMemo(
+    () => ({ edit, remove, toggleReaction, reply, markRead }),
+    [edit, remove, toggleReaction, reply, markRead],
+  );
+}
+
+/** Who has read my newest message (receipts in the loaded events). */
+function useSeen(m: MessagesResult, me: string): { seq: number; users: string[] } | undefined {
+  const { fold } = m;
+  return useMemo(() => {
+    const last = fold.messages.findLast((v) => v.from === me && v.replyTo === undefined && !v.deleted);
+    return last ? { seq: last.seq, users: seenBy(fold, last.seq) } : undefined;
+  }, [fold, me]);
+}
+
+/** Who `@` suggests: people here now, then everyone who wrote in the loaded messages, then the DM peer. */
+function useCandidates(id: string, me: string, m: MessagesResult): string[] {
+  const { members } = usePresence(id);
+  const senders = m.fold.messages;
+  return useMemo(() => {
+    const all = [...members.map((p) => p.user), ...[...senders].reverse().map((v) => v.from), dmPeer(id, me) ?? ""];
+    return [...new Set(all)].filter((u) => u && u !== me);
+  }, [members, senders, id, me]);
+}
+
+/**
+ * Reads the room while its newest messages are on screen and the tab is
+ * visible: a receipt up to the newest message (coalesced by the SDK), so the
+ * badge clears here and on the user's other devices.
+ */
+function useMarkRead(id: string, m: MessagesResult, onRead: (id: string, seq: number) => void): () => void {
+  const newest = m.fold.messages.at(-1)?.seq ?? 0;
+  const { markRead } = m;
+  const done = useRef(0);
+  return useCallback(() => {
+    if (newest <= done.current || document.visibilityState !== "visible") return;
+    done.current = newest;
+    markRead(newest);
+    onRead(id, newest);
+  }, [id, newest, markRead, onRead]);
 }

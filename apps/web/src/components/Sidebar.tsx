@@ -1,4 +1,5 @@
 import { useState } from "react";
+import type { UnreadMap } from "@parley/react";
 import { roomTitle, type Api, type RoomSummary } from "../api.js";
 import { NewRoomForm } from "./NewRoomForm.js";
 import { PublicRooms } from "./PublicRooms.js";
@@ -8,13 +9,17 @@ interface SidebarProps {
   api: Api;
   me: string;
   rooms: RoomSummary[];
+  unread: UnreadMap;
   active: string | undefined;
   onOpen: (id: string) => void;
   onChanged: () => Promise<void>;
 }
 
 /** Rooms and DMs with unread badges, and the forms to create or join a room. */
-export function Sidebar({ api, me, rooms, active, onOpen, onChanged }: SidebarProps) {
+export function Sidebar({ api, me, rooms, unread, active, onOpen, onChanged }: SidebarProps) {
+  const link = (r: RoomSummary) => (
+    <RoomLink key={r.id} summary={r} me={me} active={r.id === active} counts={unread.get(r.id)} onOpen={onOpen} />
+  );
   const [panel, setPanel] = useState<"none" | "create" | "join">("none");
   const channels = rooms.filter((r) => r.type !== "dm").sort(byTitle(me));
   const dms = rooms.filter((r) => r.type === "dm").sort(byTitle(me));
@@ -26,11 +31,7 @@ export function Sidebar({ api, me, rooms, active, onOpen, onChanged }: SidebarPr
   return (
     <nav id="sidebar" className="sidebar" aria-label="Rooms and direct messages">
       <h2 id="rooms-heading">Rooms</h2>
-      <ul aria-labelledby="rooms-heading">
-        {channels.map((r) => (
-          <RoomLink key={r.id} summary={r} me={me} active={r.id === active} onOpen={onOpen} />
-        ))}
-      </ul>
+      <ul aria-labelledby="rooms-heading">{channels.map(link)}</ul>
       <div className="sidebar-actions">
         <button
           type="button"
@@ -53,11 +54,7 @@ export function Sidebar({ api, me, rooms, active, onOpen, onChanged }: SidebarPr
       {dms.length === 0 ? (
         <p className="hint">Start one from a room's “Here now” list.</p>
       ) : (
-        <ul aria-labelledby="dms-heading">
-          {dms.map((r) => (
-            <RoomLink key={r.id} summary={r} me={me} active={r.id === active} onOpen={onOpen} />
-          ))}
-        </ul>
+        <ul aria-labelledby="dms-heading">{dms.map(link)}</ul>
       )}
     </nav>
   );

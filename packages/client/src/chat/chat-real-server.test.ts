@@ -1,33 +1,15 @@
 // Chat features end to end against the real server process: edits, deletes, reactions, replies and
 // receipts go through the outbox as ordinary events, and every client folds them the same way.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import type { RoomEvent } from "@parley/protocol";
-import { ParleyClient } from "../node.js";
+import type { ParleyClient } from "../node.js";
 import { MemoryOutboxStorage } from "../outbox-storage.js";
 import { waitUntil } from "../test-support/fake-server.js";
-import { ServerProcess } from "../test-support/server-process.js";
+import { realServer } from "../test-support/real-server-fixture.js";
 import { foldRoom, threadOf, topLevel } from "./room-fold.js";
 
-const server = new ServerProcess();
-const clients: ParleyClient[] = [];
-let roomCounter = 0;
-
-before(() => server.start());
-after(async () => {
-  for (const c of clients) c.disconnect();
-  await server.stop();
-});
-
-function client(user: string, outbox = new MemoryOutboxStorage()): ParleyClient {
-  const c = new ParleyClient({ url: server.url, user, outbox, backoff: { minMs: 50, maxMs: 300 } });
-  clients.push(c);
-  return c;
-}
-
-function uniqueRoom(): string {
-  return `chat-${process.pid}-${++roomCounter}`;
-}
+const { client, uniqueRoom } = realServer("chat");
 
 async function joined(c: ParleyClient, id: string): Promise<RoomEvent[]> {
   const events: RoomEvent[] = [];

@@ -1,0 +1,40 @@
+import { useMemo, useRef } from "react";
+import type { MessageView } from "@parley/client";
+import { chatActions, type ChatActions } from "./chat-actions.js";
+import type { ChatMessage } from "./merge.js";
+import { useFoldedRows } from "./use-messages.js";
+import { useRoomEvents } from "./use-room-events.js";
+
+/** A thread: its parent message, the replies, and what a thread panel does. */
+export interface ThreadResult extends ChatActions {
+  /** The message the thread hangs off, once loaded. */
+  parent: MessageView | undefined;
+  /** The replies in seq order, then own replies on their way. */
+  replies: ChatMessage[];
+  ready: boolean;
+  error: Error | undefined;
+  /** Posts a reply in this thread. */
+  send(text: string): void;
+}
+
+/**
+ * The thread of message `seq` in room `id`: loads the room from the parent
+ * on (replies always come after it), follows live replies, edits and
+ * reactions. Subscribes while mounted (shared with the room's other hooks).
+ */
+export function useThread(id: string, seq: number, options: { pageSize?: number } = {}): ThreadResult {
+  const { room, list } = useRoomEvents(id, { pageSize: options.pageSize ?? 50, from: seq });
+  const { me, fold, rows } = useFoldedRows(id, list.events);
+  const foldRef = useRef(fold);
+  foldRef.current = fold;
+  const actions = useMemo(() => chatActions(room, () => foldRef.current, me), [room, me]);
+  const replies = rows(seq);
+  return {
+    ...actions,
+    parent: fold.bySeq.get(seq),
+    replies,
+    ready: list.ready,
+    error: list.error,
+    send: (text) => actions.reply(seq, text),
+  };
+}
