@@ -94,7 +94,7 @@ async function startNode(
   const { log, store, presence } = storage;
   const gateway = new Gateway({ log, store, auth, config, logger, metrics, ...(presence && { presence }) });
   gateway.start();
-  const notify = startNotify(config, storage, gateway, logger);
+  const notify = await startNotify(config, storage, gateway, logger);
   state.started = true;
   const ctx: HttpContext = { config, log, store, auth, gateway, logger, metrics, notify: notify?.http };
   const server = createHttp(config);
@@ -108,7 +108,7 @@ async function startNode(
   return { server, storage, gateway, notify, address };
 }
 
-function startNotify(config: ParleyConfig, storage: NodeStorage, gateway: Gateway, logger: Logger) {
+async function startNotify(config: ParleyConfig, storage: NodeStorage, gateway: Gateway, logger: Logger) {
   if (!storage.notifyStore) return undefined;
   const notify = new NotifyService({
     config,
@@ -119,7 +119,7 @@ function startNotify(config: ParleyConfig, storage: NodeStorage, gateway: Gatewa
     logger,
     deliver: storage.deliverNotifications ?? true,
   });
-  notify.start();
+  await notify.start();
   return notify;
 }
 

@@ -6,5 +6,5 @@ export interface NotifyHttp {
   /** The VAPID public key browsers subscribe with; undefined when push is off. */
   readonly vapidPublicKey: string | undefined;
   /** Tells the webhook dispatcher that the room's hooks changed (created or deleted). */
-  hooksChanged(room: string): void;
+  hooksChanged(room: string): Promise<void>;
 }

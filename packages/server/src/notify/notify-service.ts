@@ -2,6 +2,7 @@
  * Composes notify/: the push fan-out, the webhook dispatcher and the
  * Notifier that feeds both from the event log, plus what the REST routes see.
  */
+import type { RoomEvent } from "@parley/protocol";
 import type { ParleyConfig } from "../config/options.js";
 import type { EventLog } from "../log/event-log.js";
 import type { Logger } from "../logger.js";
@@ -11,6 +12,7 @@ import { Notifier } from "./notifier.js";
 import type { NotifyHttp } from "./notify-http.js";
 import type { NotifyStore } from "./notify-store.js";
 import { resolveVapid, type VapidKeys } from "./vapid.js";
+import { WebhookDispatcher } from "./webhook-dispatcher.js";
 import { WebPushFanout } from "./web-push-fanout.js";
 
 /** What a NotifyService is built from. */
@@ -29,23 +31,28 @@ export interface NotifyServiceDeps {
 export class NotifyService {
   readonly http: NotifyHttp;
   private readonly notifier: Notifier | undefined;
+  private readonly webhooks: WebhookDispatcher | undefined;
 
   constructor(deps: NotifyServiceDeps) {
     const { config, logger } = deps;
     const vapid: VapidKeys | undefined = config.push ? resolveVapid(config) : undefined;
-    this.http = { store: deps.notifyStore, vapidPublicKey: vapid?.publicKey, hooksChanged: () => undefined };
+    const hooksChanged = (room: string) => this.webhooks?.hooksChanged(room) ?? Promise.resolve();
+    this.http = { store: deps.notifyStore, vapidPublicKey: vapid?.publicKey, hooksChanged };
     if (deps.deliver === false) return;
-    const push =
-      vapid && new WebPushFanout({ store: deps.notifyStore, vapid, logger, timeoutMs: config.webhookTimeoutMs });
-    this.notifier = new Notifier({ feed: deps.log, store: deps.store, presence: deps.presence, logger, push });
+    const { log, notifyStore: store } = deps;
+    this.webhooks = new WebhookDispatcher({ read: (r, a, l) => log.read(r, a, l), store, timing: config, logger });
+    const push = vapid && new WebPushFanout({ store, vapid, logger, timeoutMs: config.webhookTimeoutMs });
+    const onEvent = (event: RoomEvent) => this.webhooks?.onEvent(event);
+    this.notifier = new Notifier({ feed: log, store: deps.store, presence: deps.presence, logger, push, onEvent });
   }
 
-  start(): void {
+  async start(): Promise<void> {
     this.notifier?.start();
+    await this.webhooks?.start();
   }
 
-  /** Stops taking events and waits for pushes in flight. */
+  /** Stops taking events and waits for pushes in flight; webhook POSTs in flight are aborted. */
   async stop(): Promise<void> {
-    await this.notifier?.stop();
+    await Promise.all([this.notifier?.stop(), this.webhooks?.stop()]);
   }
 }
