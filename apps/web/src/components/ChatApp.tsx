@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from "react";
 import { useConnectionState } from "@parley/react";
 import { ApiError, type Api, type RoomSummary } from "../api.js";
 import { ConnectionBanner } from "./ConnectionBanner.js";
+import { PushSettings } from "./PushSettings.js";
 import { RoomView } from "./RoomView.js";
 import { Sidebar } from "./Sidebar.js";
 
@@ -82,6 +83,7 @@ export function ChatApp({ api, me, onSignOut }: { api: Api; me: string; onSignOu
         <span className="me">
           Signed in as <strong>{me}</strong>
         </span>
+        <PushSettings api={api} onOpenRoom={open} />
         <button type="button" className="link-button" onClick={onSignOut}>
           Sign out
         </button>
