@@ -15,6 +15,7 @@ import { createLogger, type Logger } from "./logger.js";
 import { Metrics } from "./metrics/metrics.js";
 import { NotifyService } from "./notify/notify-service.js";
 import type { NotifyStore } from "./notify/notify-store.js";
+import type { VapidSource } from "./notify/vapid.js";
 import { SqliteNotifyStore } from "./notify/sqlite-notify-store.js";
 import type { Presence } from "./presence/presence.js";
 import type { Store } from "./store/store.js";
@@ -26,11 +27,18 @@ export interface NodeStorage {
   /** Cluster-wide presence; default single-node LocalPresence. */
   readonly presence?: Presence;
   /** Push subscriptions and webhooks; absent: no notify routes work and nothing is delivered. */
-  readonly notifyStore?: NotifyStore;
-  /** Whether this node delivers pushes and webhooks (default true); false serves their REST routes only. */
-  readonly deliverNotifications?: boolean;
+  readonly notify?: NodeNotify;
   /** Closes the log (flushing pending appends) and the store. */
   close(): Promise<void>;
+}
+
+/** A node's notify/ storage and role. */
+export interface NodeNotify {
+  readonly store: NotifyStore;
+  /** Whether this node delivers pushes and webhooks (default true); false serves their REST routes only. */
+  readonly deliver?: boolean;
+  /** Where an unconfigured VAPID pair is kept; default `<dataDir>/vapid.json`. */
+  readonly vapidSource?: VapidSource;
 }
 
 /** Options of createParleyServer beyond the configuration. */
@@ -79,7 +87,7 @@ async function openEmbeddedStorage(config: ParleyConfig): Promise<NodeStorage> {
   const storage = openEmbedded(config);
   await storage.log.start();
   await storage.store.start();
-  return { ...storage, notifyStore: new SqliteNotifyStore(storage.db) };
+  return { ...storage, notify: { store: new SqliteNotifyStore(storage.db) } };
 }
 
 async function startNode(
@@ -109,15 +117,13 @@ async function startNode(
 }
 
 async function startNotify(config: ParleyConfig, storage: NodeStorage, gateway: Gateway, logger: Logger) {
-  if (!storage.notifyStore) return undefined;
-  const notify = new NotifyService({
-    config,
-    log: storage.log,
-    store: storage.store,
-    presence: gateway.presence,
-    notifyStore: storage.notifyStore,
-    logger,
-    deliver: storage.deliverNotifications ?? true,
+  if (!storage.notify) return undefined;
+  const { store: notifyStore, deliver, vapidSource } = storage.notify;
+  const { log, store } = storage;
+  const notify = await NotifyService.create({
+    ...{ config, log, store, presence: gateway.presence, notifyStore, logger },
+    ...(deliver !== undefined && { deliver }),
+    ...(vapidSource && { vapidSource }),
   });
   await notify.start();
   return notify;

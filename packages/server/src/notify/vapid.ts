@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import webpush from "web-push";
 import { ConfigError } from "../config/load-config.js";
+import type { NotifyStore } from "./notify-store.js";
 
 /** The server's VAPID identity (RFC 8292): what push services check a push's `Authorization` against. */
 export interface VapidKeys {
@@ -23,13 +24,16 @@ export interface VapidConfig {
 /** The subject when none is configured. */
 export const DEFAULT_VAPID_SUBJECT = "mailto:parley@localhost";
 
+/** Where an unconfigured key pair is kept: `<dataDir>/vapid.json` (one process) or the notify store (a cluster). */
+export type VapidSource = { readonly kind: "file" } | { readonly kind: "store"; readonly store: NotifyStore };
+
 /**
- * The configured key pair, or the one in `<dataDir>/vapid.json`, generated on
- * first start. Keys must stay stable: browsers subscribed with the public key,
- * and a new pair makes every stored subscription useless. Cluster nodes have
- * their own data dirs, so they must be given the keys.
+ * The configured key pair, or the kept one, generated on first start. Keys
+ * must stay stable: browsers subscribed with the public key, and a new pair
+ * makes every stored subscription useless. Cluster nodes have their own data
+ * dirs, so there the pair lives in PostgreSQL, and every node agrees on it.
  */
-export function resolveVapid(config: VapidConfig): VapidKeys {
+export async function resolveVapid(config: VapidConfig, source: VapidSource): Promise<VapidKeys> {
   const subject = config.vapidSubject ?? DEFAULT_VAPID_SUBJECT;
   if (!/^(mailto:|https:)/.test(subject)) throw new ConfigError("--vapid-subject must be a mailto: or https: URL");
   if (config.vapidPublicKey || config.vapidPrivateKey) {
@@ -38,7 +42,9 @@ export function resolveVapid(config: VapidConfig): VapidKeys {
     }
     return { publicKey: config.vapidPublicKey, privateKey: config.vapidPrivateKey, subject };
   }
-  return { ...ensureVapidFile(config.dataDir), subject };
+  if (source.kind === "file") return { ...ensureVapidFile(config.dataDir), subject };
+  const stored = await source.store.ensureSetting("vapid", JSON.stringify(webpush.generateVAPIDKeys()));
+  return { ...parseKeys(stored, "the stored VAPID pair"), subject };
 }
 
 function ensureVapidFile(dataDir: string): { publicKey: string; privateKey: string } {
@@ -66,9 +72,13 @@ function readKeys(file: string): { publicKey: string; privateKey: string } | und
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw err;
   }
+  return parseKeys(text, file);
+}
+
+function parseKeys(text: string, where: string): { publicKey: string; privateKey: string } {
   const keys = JSON.parse(text) as { publicKey?: unknown; privateKey?: unknown };
   if (typeof keys.publicKey !== "string" || typeof keys.privateKey !== "string") {
-    throw new ConfigError(`${file} must hold {"publicKey", "privateKey"}`);
+    throw new ConfigError(`${where} must hold {"publicKey", "privateKey"}`);
   }
   return { publicKey: keys.publicKey, privateKey: keys.privateKey };
 }

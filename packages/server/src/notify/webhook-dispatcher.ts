@@ -16,7 +16,8 @@ export class WebhookDispatcher {
   constructor(private readonly deps: WebhookWorkerDeps & { readonly store: NotifyStore; readonly logger: Logger }) {}
 
   async start(): Promise<void> {
-    for (const hook of await this.deps.store.allWebhooks()) this.add(hook);
+    this.stopped = false;
+    await this.syncAll();
   }
 
   /** A new event of `event.room` is in the log. */
@@ -26,10 +27,18 @@ export class WebhookDispatcher {
 
   /** Re-reads the room's hooks: starts new ones, stops deleted ones. */
   async hooksChanged(room: string): Promise<void> {
-    const hooks = await this.deps.store.listWebhooks(room);
+    await this.sync(await this.deps.store.listWebhooks(room), (r) => r === room);
+  }
+
+  /** Re-reads every hook (cluster mode: hooks change through other nodes' REST routes). */
+  async syncAll(): Promise<void> {
+    await this.sync(await this.deps.store.allWebhooks(), () => true);
+  }
+
+  private async sync(hooks: readonly WebhookRecord[], inScope: (room: string) => boolean): Promise<void> {
     const ids = new Set(hooks.map((h) => h.id));
     for (const [id, entry] of this.workers) {
-      if (entry.room === room && !ids.has(id)) {
+      if (inScope(entry.room) && !ids.has(id)) {
         this.workers.delete(id);
         await entry.worker.stop();
       }

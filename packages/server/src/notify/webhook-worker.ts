@@ -27,11 +27,15 @@ export interface WebhookWorkerDeps {
   readonly store: NotifyStore;
   readonly timing: WebhookTiming;
   readonly logger: Logger;
+  /**
+   * How often an idle worker looks for new events without a wake-up: a missed
+   * wake costs at most this. Default 30 s; cluster mode polls every second,
+   * since the delivering sink only sees its own partitions' events live.
+   */
+  readonly idlePollMs?: number;
 }
 
 const PAGE = 100;
-/** Even without a wake-up the worker looks for new events this often (a missed wake costs at most this). */
-const IDLE_POLL_MS = 30_000;
 
 export class WebhookWorker {
   private position: number;
@@ -76,7 +80,7 @@ export class WebhookWorker {
         return undefined;
       });
       if (!events) await this.sleep(this.deps.timing.webhookRetryBaseMs, false);
-      else if (events.length === 0) await this.sleep(IDLE_POLL_MS, true);
+      else if (events.length === 0) await this.sleep(this.deps.idlePollMs ?? 30_000, true);
       else for (const event of events) if (!(await this.deliver(event))) return;
     }
   }
