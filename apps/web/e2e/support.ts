@@ -41,14 +41,16 @@ export interface User {
   page: Page;
 }
 
-/** Opens the app in a fresh context, signs in as `name` (dev mode) and waits until #general is loaded. */
+/** Opens the app in a fresh context (set up by `prepare`), signs in as `name` (dev mode) and waits until #general is loaded. */
 export async function signIn(
   browser: Browser,
   server: ServerProcess,
   name: string,
   viewport = { width: 1100, height: 720 },
+  prepare?: (context: BrowserContext) => Promise<void>,
 ): Promise<User> {
   const context = await browser.newContext({ viewport });
+  await prepare?.(context);
   const page = await context.newPage();
   page.on("pageerror", (err) => console.error(`[${name}] page error: ${err.message}`));
   await page.goto(server.httpUrl);

@@ -13,6 +13,10 @@ import type { EventLog } from "./log/event-log.js";
 import { openEmbedded } from "./log/open-embedded.js";
 import { createLogger, type Logger } from "./logger.js";
 import { Metrics } from "./metrics/metrics.js";
+import { NotifyService } from "./notify/notify-service.js";
+import type { NotifyStore } from "./notify/notify-store.js";
+import type { VapidSource } from "./notify/vapid.js";
+import { SqliteNotifyStore } from "./notify/sqlite-notify-store.js";
 import type { Presence } from "./presence/presence.js";
 import type { Store } from "./store/store.js";
 
@@ -22,8 +26,19 @@ export interface NodeStorage {
   readonly store: Store;
   /** Cluster-wide presence; default single-node LocalPresence. */
   readonly presence?: Presence;
+  /** Push subscriptions and webhooks; absent: no notify routes work and nothing is delivered. */
+  readonly notify?: NodeNotify;
   /** Closes the log (flushing pending appends) and the store. */
   close(): Promise<void>;
+}
+
+/** A node's notify/ storage and role. */
+export interface NodeNotify {
+  readonly store: NotifyStore;
+  /** Whether this node delivers pushes and webhooks (default true); false serves their REST routes only. */
+  readonly deliver?: boolean;
+  /** Where an unconfigured VAPID pair is kept; default `<dataDir>/vapid.json`. */
+  readonly vapidSource?: VapidSource;
 }
 
 /** Options of createParleyServer beyond the configuration. */
@@ -64,6 +79,7 @@ interface Running {
   readonly server: Server;
   readonly storage: NodeStorage;
   readonly gateway: Gateway;
+  readonly notify: NotifyService | undefined;
   readonly address: { port: number; url: string };
 }
 
@@ -71,7 +87,7 @@ async function openEmbeddedStorage(config: ParleyConfig): Promise<NodeStorage> {
   const storage = openEmbedded(config);
   await storage.log.start();
   await storage.store.start();
-  return storage;
+  return { ...storage, notify: { store: new SqliteNotifyStore(storage.db) } };
 }
 
 async function startNode(
@@ -86,8 +102,9 @@ async function startNode(
   const { log, store, presence } = storage;
   const gateway = new Gateway({ log, store, auth, config, logger, metrics, ...(presence && { presence }) });
   gateway.start();
+  const notify = await startNotify(config, storage, gateway, logger);
   state.started = true;
-  const ctx: HttpContext = { config, log: storage.log, store: storage.store, auth, gateway, logger, metrics };
+  const ctx: HttpContext = { config, log, store, auth, gateway, logger, metrics, notify: notify?.http };
   const server = createHttp(config);
   server.on("request", requestListener(ctx, buildRouter(ctx, state, config.metrics ? metrics : undefined)));
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) =>
@@ -96,7 +113,20 @@ async function startNode(
   server.on("clientError", (_err, socket: Duplex) => socket.destroy());
   const address = await listen(server, config);
   logger.info({ port: address.port, url: address.url, tls: Boolean(config.tlsCert) }, "listening");
-  return { server, storage, gateway, address };
+  return { server, storage, gateway, notify, address };
+}
+
+async function startNotify(config: ParleyConfig, storage: NodeStorage, gateway: Gateway, logger: Logger) {
+  if (!storage.notify) return undefined;
+  const { store: notifyStore, deliver, vapidSource } = storage.notify;
+  const { log, store } = storage;
+  const notify = await NotifyService.create({
+    ...{ config, log, store, presence: gateway.presence, notifyStore, logger },
+    ...(deliver !== undefined && { deliver }),
+    ...(vapidSource && { vapidSource }),
+  });
+  await notify.start();
+  return notify;
 }
 
 function createHttp(config: ParleyConfig): Server {
@@ -146,6 +176,11 @@ async function stopNode(node: Running, config: ParleyConfig, logger: Logger, sta
   // Drained SSE responses leave keep-alive sockets that only now became idle.
   node.server.closeIdleConnections();
   await within(closed, Math.max(deadline - Date.now(), 0) * 0.5, () => node.server.closeAllConnections());
+  // Pushes and webhook POSTs in flight end within their own timeout; the log must not wait for them.
+  const notifyStopped = node.notify?.stop().catch((err: unknown) => logger.error({ err }, "notify stop failed"));
+  await within(notifyStopped ?? Promise.resolve(), Math.max(deadline - Date.now(), 0) * 0.3, () =>
+    logger.warn("notify stop timed out"),
+  );
   const storageClosed = node.storage.close().catch((err: unknown) => logger.error({ err }, "storage close failed"));
   await within(storageClosed, Math.max(deadline - Date.now(), 0), () => logger.error("storage close timed out"));
   logger.info("stopped");

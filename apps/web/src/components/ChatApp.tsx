@@ -3,6 +3,7 @@ import { useConnectionState, useUnread } from "@parley/react";
 import type { SearchHit } from "@parley/client";
 import { ApiError, roomTitle, type Api, type RoomSummary } from "../api.js";
 import { ConnectionBanner } from "./ConnectionBanner.js";
+import { PushSettings } from "./PushSettings.js";
 import { RoomView } from "./RoomView.js";
 import { SearchBox } from "./SearchBox.js";
 import { Sidebar } from "./Sidebar.js";
@@ -98,6 +99,7 @@ export function ChatApp({ api, me, onSignOut }: { api: Api; me: string; onSignOu
           <span className="me-label">Signed in as </span>
           <strong>{me}</strong>
         </span>
+        <PushSettings api={api} onOpenRoom={open} />
         <button type="button" className="link-button" onClick={onSignOut}>
           Sign out
         </button>

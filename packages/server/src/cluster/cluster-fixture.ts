@@ -33,6 +33,7 @@ export class TestCluster {
     sequencers: number;
     args?: string[];
     kafka?: string;
+    env?: Record<string, string>;
   }): Promise<TestCluster> {
     const kafka = shape.kafka ?? testBrokers().join(",");
     const adminUrl = testPostgresUrl();
@@ -46,6 +47,7 @@ export class TestCluster {
       topicPrefix: uniquePrefix("c"),
       partitions: 4,
       args: [...UNLIMITED, ...(shape.args ?? [])],
+      ...(shape.env && { env: shape.env }),
     };
     const cluster = new TestCluster(config, database, adminUrl);
     try {
@@ -66,6 +68,18 @@ export class TestCluster {
   /** Every process's recent output, for failure messages. */
   output(): string {
     return [...this.gateways, ...this.sequencers, this.sink].map((p) => p?.output(25)).join("\n");
+  }
+
+  /** Wraps a test body so a failure carries every process's output. */
+  explained(body: () => Promise<void>): () => Promise<void> {
+    return async () => {
+      try {
+        await body();
+      } catch (err) {
+        if (err instanceof Error) err.message += `\n${this.output()}`;
+        throw err;
+      }
+    };
   }
 
   /** A dev-mode client connected to `gateway`, closed by dispose. */

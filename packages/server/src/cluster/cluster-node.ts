@@ -16,6 +16,8 @@ import { openPostgresDb, type PostgresDb } from "../store/postgres-db.js";
 import { PostgresEvents } from "../store/postgres-events.js";
 import { PostgresHistory } from "../store/postgres-history.js";
 import { PostgresStore } from "../store/postgres-store.js";
+import { clusterNotifier, type ClusterNotifier } from "../notify/cluster-notifier.js";
+import { PostgresNotifyStore } from "../notify/postgres-notify-store.js";
 import { PresenceLink } from "./presence-link.js";
 import { clusterRoles } from "./roles.js";
 
@@ -38,6 +40,7 @@ interface Parts {
   gateway?: ParleyServer;
   sequencer?: SequencerService;
   sink?: SinkService;
+  notifier?: ClusterNotifier;
 }
 
 /** Builds the cluster process the configuration describes; throws ConfigError for a bad role combination. */
@@ -73,7 +76,12 @@ export function createClusterNode(config: ParleyConfig, logger: Logger): Cluster
         await parts.sequencer.start();
       }
       if (roles.has("sink")) {
+        // The sink role also delivers pushes and webhooks (docs/cluster.md).
+        parts.notifier = clusterNotifier(config, parts.db!.pool, logger);
+        await parts.notifier.start();
+        const relay = parts.notifier.relay;
         parts.sink = new SinkService({
+          onCommitted: (events) => relay.emit(events),
           brokers: config.kafka,
           topicPrefix: config.topicPrefix,
           events: new PostgresEvents(parts.db!.pool),
@@ -109,10 +117,13 @@ export function createClusterNode(config: ParleyConfig, logger: Logger): Cluster
     await log.start();
     await store.start();
     await link.start();
+    const notifyStore = new PostgresNotifyStore(db.pool);
     return {
       log,
       store,
       presence: link.presence,
+      // Gateways serve the push and webhook routes; the sink role delivers.
+      notify: { store: notifyStore, deliver: false, vapidSource: { kind: "store", store: notifyStore } },
       async close() {
         await link.stop().catch((err: unknown) => logger.warn({ err }, "presence stop failed"));
         await log.close();
@@ -132,6 +143,7 @@ async function stopParts(parts: Parts, logger: Logger): Promise<void> {
   };
   await step("gateway", parts.gateway && (() => parts.gateway!.stop()));
   await step("sink", parts.sink && (() => parts.sink!.stop()));
+  await step("notifier", parts.notifier && (() => parts.notifier!.stop()));
   await step("sequencer", parts.sequencer && (() => parts.sequencer!.close()));
   await step("postgres", parts.db && (() => parts.db!.close()));
   logger.info("stopped");

@@ -16,6 +16,8 @@ export interface TestClusterConfig {
   readonly partitions: number;
   /** Extra flags for every node. */
   readonly args?: readonly string[];
+  /** Extra environment variables for every node. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 const live = new Set<ClusterProcess>();
@@ -45,11 +47,16 @@ export class ClusterProcess {
     const args = [CLI_PATH, "start", "--dev", "--role", this.role, "--kafka", c.kafka, "--postgres", c.postgres];
     args.push("--topic-prefix", c.topicPrefix, "--topic-partitions", String(c.partitions));
     args.push("--host", "127.0.0.1", "--port", "0", "--data-dir", this.dataDir, ...(c.args ?? []));
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const env = { ...process.env, ...c.env };
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env });
     this.child = child;
     this.exited = new Promise((resolve) => child.once("exit", () => resolve()));
     this.port = await this.waitReady(child, timeoutMs);
     return this;
+  }
+
+  get httpUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
   }
 
   get wsUrl(): string {

@@ -100,6 +100,29 @@ export const OPTIONS = {
   heartbeatTimeoutMs: opt("int", 15_000, "A connection silent this long is closed and leaves presence."),
   connectTimeoutMs: opt("int", 10_000, "Time allowed between socket open and the `connect` frame."),
   shutdownGraceMs: opt("int", 10_000, "Time to drain connections and flush the log on SIGTERM."),
+  // ---- push and webhooks (notify/)
+  push: opt("bool", true, "Send Web Push notifications (DMs, mentions) to users who are not in the room."),
+  vapidPublicKey: opt(
+    "string",
+    undefined,
+    "VAPID public key (base64url), with vapidPrivateKey. Neither set: a pair is kept in dataDir/vapid.json.",
+  ),
+  vapidPrivateKey: opt("string", undefined, "VAPID private key (base64url) for vapidPublicKey."),
+  vapidSubject: opt(
+    "string",
+    undefined,
+    "VAPID contact for push services (`mailto:` or `https:`). Unset: mailto:parley@localhost.",
+  ),
+  webhookAllowedHosts: opt(
+    "list",
+    [],
+    "Hosts webhooks may target (`name` or `*.name`). Empty: any host, internal ones too (SSRF: docs/chat.md).",
+  ),
+  webhookMaxAttempts: opt("int", 8, "Tries per event before a webhook is marked failing and pauses."),
+  webhookRetryBaseMs: opt("int", 1_000, "First retry delay of a webhook delivery; doubles per try (full jitter)."),
+  webhookRetryMaxMs: opt("int", 60_000, "Longest delay between two webhook tries."),
+  webhookPauseMs: opt("int", 300_000, "How long a failing webhook waits before it tries the same event again."),
+  webhookTimeoutMs: opt("int", 10_000, "Timeout of one webhook POST (and of one push request)."),
   // ---- operations
   logLevel: opt("string", "info", "pino log level."),
   metrics: opt("bool", true, "Serve Prometheus metrics at /metrics."),

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Metrics } from "../metrics/metrics.js";
 import type { HttpContext } from "./context.js";
 import { applyCors } from "./cors.js";
+import { addNotifyRoutes } from "../notify/notify-routes.js";
 import { addMessageRoutes } from "./rest-messages.js";
 import { addChatRoutes } from "./rest-chat.js";
 import { addOpsRoutes, type Readiness } from "./ops-routes.js";
@@ -21,6 +22,7 @@ export function buildRouter(ctx: HttpContext, state: Readiness, metrics: Metrics
   addChatRoutes(router, ctx);
   addRoomRoutes(router, ctx);
   addReadRoutes(router, ctx);
+  addNotifyRoutes(router, ctx);
   return router;
 }
 

@@ -6,6 +6,7 @@ import type { ParleyConfig } from "../config/options.js";
 import type { EventLog } from "../log/event-log.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics/metrics.js";
+import type { NotifyHttp } from "../notify/notify-http.js";
 import type { Store } from "../store/store.js";
 
 /** The part of the Gateway the HTTP layer uses (the real Gateway satisfies it structurally). */
@@ -27,6 +28,8 @@ export interface HttpContext {
   readonly gateway: GatewayView;
   readonly logger: Logger;
   readonly metrics?: Metrics | undefined;
+  /** Push subscriptions and webhooks (notify/); absent when the node has no notify store. */
+  readonly notify?: NotifyHttp | undefined;
 }
 
 /** Authenticates a REST request: `Authorization: Bearer <jwt>`, or `X-Parley-User` (dev mode only). */

@@ -69,7 +69,8 @@ export async function serveStatic(
     "content-type": TYPES[extname(file).toLowerCase()] ?? "application/octet-stream",
     "content-length": info.size,
     "x-content-type-options": "nosniff",
-    "cache-control": file.endsWith(".html") ? "no-cache" : "public, max-age=3600",
+    // Unhashed entry points (the page, the service worker at /sw.js) must be revalidated to update.
+    "cache-control": file.endsWith(".html") || file.endsWith("/sw.js") ? "no-cache" : "public, max-age=3600",
   });
   if (req.method === "HEAD") res.end();
   else createReadStream(file).pipe(res);

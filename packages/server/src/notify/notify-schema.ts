@@ -40,4 +40,9 @@ export const NOTIFY_MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX webhooks_room ON webhooks (room, created_at)`,
     ],
   },
+  {
+    version: 22,
+    name: "notify settings shared by cluster nodes (the VAPID key pair)",
+    up: () => [`CREATE TABLE notify_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)`],
+  },
 ];

@@ -28,6 +28,8 @@ export const NOTIFY_SQL = {
   setDelivered: `UPDATE webhooks SET delivered_seq = CASE WHEN delivered_seq < ? THEN ? ELSE delivered_seq END,
     failing_since = NULL, last_error = NULL WHERE id = ?`,
   setFailing: "UPDATE webhooks SET failing_since = ?, last_error = ? WHERE id = ?",
+  insertSetting: "INSERT INTO notify_settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+  getSetting: "SELECT value FROM notify_settings WHERE name = ?",
 } as const;
 
 /** `?` placeholders as `$1, $2, …` for PostgreSQL. */

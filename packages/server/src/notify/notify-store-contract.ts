@@ -101,5 +101,12 @@ export function describeNotifyStoreContract(name: string, factory: () => Promise
       store = await fx.reopen();
       assert.deepEqual(await store.getWebhook(h.id), { ...h, deliveredSeq: 9 });
     });
+
+    it("keeps the first value of a setting, also under concurrent writers", async () => {
+      const name = unique("setting");
+      const values = await Promise.all(["a", "b", "c"].map((v) => store.ensureSetting(name, v)));
+      assert.equal(new Set(values).size, 1);
+      assert.equal(await store.ensureSetting(name, "z"), values[0]);
+    });
   });
 }

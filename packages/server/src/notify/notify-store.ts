@@ -38,6 +38,7 @@ export const MAX_PUSH_SUBSCRIPTIONS_PER_USER = 20;
  *   MAX_PUSH_SUBSCRIPTIONS_PER_USER per user, dropping the oldest.
  * - Deletes are idempotent and say whether a row went.
  * - `setWebhookDelivered` never moves a position backwards, and clears the failing state.
+ * - `ensureSetting` is atomic: concurrent callers all get the same, first stored value.
  * - Everything written has been committed when the promise resolves.
  */
 export interface NotifyStore {
@@ -56,4 +57,6 @@ export interface NotifyStore {
   deleteWebhook(room: string, id: string): Promise<boolean>;
   setWebhookDelivered(id: string, seq: number): Promise<void>;
   setWebhookFailing(id: string, since: number, error: string): Promise<void>;
+  /** The stored value of setting `name`, storing `candidate` first if there is none (the first writer wins). */
+  ensureSetting(name: string, candidate: string): Promise<string>;
 }

@@ -61,4 +61,9 @@ export class PostgresNotifyStore implements NotifyStore {
   async setWebhookFailing(id: string, since: number, error: string): Promise<void> {
     await this.run(SQL.setFailing, [since, error, id]);
   }
+
+  async ensureSetting(name: string, candidate: string): Promise<string> {
+    await this.run(SQL.insertSetting, [name, candidate]);
+    return (await this.run<{ value: string }>(SQL.getSetting, [name])).rows[0]!.value;
+  }
 }

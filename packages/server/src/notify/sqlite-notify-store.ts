@@ -76,4 +76,11 @@ export class SqliteNotifyStore implements NotifyStore {
   setWebhookFailing(id: string, since: number, error: string): Promise<void> {
     return guard(() => void this.stmts.setFailing.run(since, error, id));
   }
+
+  ensureSetting(name: string, candidate: string): Promise<string> {
+    return guard(() => {
+      this.stmts.insertSetting.run(name, candidate);
+      return (this.stmts.getSetting.get(name) as { value: string }).value;
+    });
+  }
 }

@@ -7,6 +7,7 @@
  */
 import { Consumer, FetchIsolationLevels, type Message, type MessagesStream } from "@platformatic/kafka";
 import type { Logger } from "pino";
+import type { RoomEvent } from "@parley/protocol";
 import type { PostgresEvents } from "../store/postgres-events.js";
 import { decodeEventRecord, type SinkDecoder } from "./sink-decode.js";
 import { SinkWriter } from "./sink-writer.js";
@@ -25,6 +26,8 @@ export interface SinkServiceOptions {
   /** Consumer session timeout: how soon another sink takes over a dead one's partitions. Default 10 000 ms. */
   readonly sessionTimeoutMs?: number;
   readonly clientId?: string;
+  /** Told the events of each batch once PostgreSQL committed it, in per-partition order (the notifier's feed). */
+  readonly onCommitted?: (events: readonly RoomEvent[]) => void;
 }
 
 type RawMessage = Message<Buffer, Buffer, Buffer, Buffer>;
@@ -50,7 +53,10 @@ export class SinkService {
       target: options.events,
       maxBatch,
       onError: (err, what) => options.logger.warn({ err, what }, "sink batch failed; retrying"),
-      onBatch: (_records, inserted) => (this.written += inserted),
+      onBatch: (_records, inserted, events) => {
+        this.written += inserted;
+        options.onCommitted?.(events.map((s) => s.event));
+      },
     });
   }
 

@@ -31,8 +31,8 @@ export interface SinkWriterOptions {
   readonly retryMs?: number;
   /** Told about failed writes and commits (they are retried, never dropped). */
   readonly onError?: (err: unknown, what: "write" | "commit") => void;
-  /** Told after every committed batch. */
-  readonly onBatch?: (records: number, inserted: number) => void;
+  /** Told after every committed batch, with its events (a replayed batch's events come again). */
+  readonly onBatch?: (records: number, inserted: number, events: readonly StoredEvent[]) => void;
 }
 
 /** Batches records into PostgreSQL and commits offsets after each batch. Flushes run one at a time, in order. */
@@ -99,7 +99,7 @@ export class SinkWriter {
       if (inserted === undefined) return;
       this.pending.splice(0, batch.length);
       await this.retry("commit", () => commitLast(batch));
-      this.options.onBatch?.(batch.length, inserted);
+      this.options.onBatch?.(batch.length, inserted, stored);
     }
   }
 

@@ -18,6 +18,8 @@ export interface ServerProcessOptions {
   readonly args?: readonly string[];
   /** Start with `--dev` (default true). */
   readonly dev?: boolean;
+  /** Extra environment variables for the child (on top of this process's). */
+  readonly env?: Readonly<Record<string, string>>;
   /** How long to wait for "listening" and /readyz (default 20 s). */
   readonly startTimeoutMs?: number;
 }
@@ -130,7 +132,8 @@ export class ServerProcess {
     if (this.options.dev !== false) args.push("--dev");
     args.push(...(this.options.args ?? []));
     this.log.push(`---- spawn ${args.slice(1).join(" ")}`);
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const env = { ...process.env, ...this.options.env };
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env });
     this.child = child;
     this.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
     const timeoutMs = this.options.startTimeoutMs ?? 20_000;

@@ -1,0 +1,10 @@
+import type { NotifyStore } from "./notify-store.js";
+
+/** What the push and webhook REST routes use (HttpContext.notify). */
+export interface NotifyHttp {
+  readonly store: NotifyStore;
+  /** The VAPID public key browsers subscribe with; undefined when push is off. */
+  readonly vapidPublicKey: string | undefined;
+  /** Tells the webhook dispatcher that the room's hooks changed (created or deleted). */
+  hooksChanged(room: string): Promise<void>;
+}

@@ -1,0 +1,72 @@
+/**
+ * Web Push delivery: `web-push` builds the VAPID `Authorization` header and
+ * the RFC 8291 `aes128gcm` body; we send it ourselves with fetch so the
+ * request has our timeout and the 404/410 answer can remove the subscription.
+ */
+import webpush from "web-push";
+import type { Logger } from "../logger.js";
+import type { PushFanout } from "./notifier.js";
+import type { NotifyStore, PushSubscriptionRecord } from "./notify-store.js";
+import type { PushPayload } from "./push-payload.js";
+import type { VapidKeys } from "./vapid.js";
+
+/** Options of WebPushFanout. */
+export interface WebPushFanoutOptions {
+  readonly store: NotifyStore;
+  readonly vapid: VapidKeys;
+  readonly logger: Logger;
+  /** Timeout of one push request. */
+  readonly timeoutMs: number;
+  /** How long a push service keeps an undelivered push, in seconds. Default one day. */
+  readonly ttlSeconds?: number;
+}
+
+/** What happened to one push. */
+export type PushOutcome = "sent" | "gone" | "failed";
+
+/** Sends a payload to every subscription of a user; a subscription the push service no longer knows is deleted. */
+export class WebPushFanout implements PushFanout {
+  constructor(private readonly options: WebPushFanoutOptions) {}
+
+  async sendToUser(user: string, payload: PushPayload): Promise<void> {
+    const subs = await this.options.store.pushSubscriptionsOf(user).catch((err: unknown) => {
+      this.options.logger.warn({ err, user }, "push: reading subscriptions failed");
+      return [];
+    });
+    await Promise.all(subs.map((sub) => this.send(sub, payload)));
+  }
+
+  /** One push; never rejects. */
+  async send(sub: PushSubscriptionRecord, payload: PushPayload): Promise<PushOutcome> {
+    try {
+      const res = await this.post(sub, JSON.stringify(payload));
+      if (res.ok) return "sent";
+      if (res.status === 404 || res.status === 410) {
+        await this.options.store.forgetPushEndpoint(sub.endpoint);
+        this.options.logger.info({ user: sub.user, status: res.status }, "push: subscription gone, removed");
+        return "gone";
+      }
+      this.options.logger.warn({ user: sub.user, status: res.status }, "push: push service refused");
+    } catch (err) {
+      this.options.logger.warn({ err, user: sub.user }, "push: request failed");
+    }
+    return "failed";
+  }
+
+  private async post(sub: PushSubscriptionRecord, body: string): Promise<Response> {
+    const { vapid, timeoutMs, ttlSeconds } = this.options;
+    const details = webpush.generateRequestDetails(
+      { endpoint: sub.endpoint, keys: { p256dh: sub.p256dh, auth: sub.auth } },
+      body,
+      { vapidDetails: vapid, TTL: ttlSeconds ?? 86_400, contentEncoding: "aes128gcm" },
+    );
+    const res = await fetch(details.endpoint, {
+      method: details.method,
+      headers: details.headers as Record<string, string>,
+      body: details.body as Buffer,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    await res.arrayBuffer(); // drain, so the connection is reused
+    return res;
+  }
+}
