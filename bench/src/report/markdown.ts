@@ -94,10 +94,16 @@ export function summaryMarkdown(r: AllResults, meta: string): string {
     );
   }
   if (r.resume) {
-    const rows = Object.entries(r.resume.summary).map(([n, v]) => [label(n), v.catchUpMs, v.p50Ms, v.caughtUp]);
+    const rows = Object.entries(r.resume.summary).map(([n, v]) => [
+      label(n),
+      v.catchUpMs,
+      v.p50Ms,
+      v.serverCpuMs,
+      v.caughtUp,
+    ]);
     parts.push(
       `## Resume storm (${r.resume.sizes.clients} clients, ${r.resume.sizes.missed} missed events per room)\n`,
-      table(["system", "slowest catch-up ms", "p50 catch-up ms", "caught up"], rows),
+      table(["system", "slowest catch-up ms", "p50 catch-up ms", "server CPU ms", "caught up"], rows),
       "",
     );
   }
