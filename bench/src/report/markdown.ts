@@ -2,6 +2,7 @@ import type { DmResult } from "../scenarios/dms.js";
 import type { DurableResult } from "../scenarios/durable.js";
 import type { FanoutResult } from "../scenarios/fanout.js";
 import type { IdleResult } from "../scenarios/idle.js";
+import type { KafkaResult } from "../scenarios/kafka.js";
 import type { ResumeOutcome } from "../scenarios/resume.js";
 import { label } from "./svg-chart.js";
 
@@ -11,6 +12,7 @@ export interface AllResults {
   durable?: DurableResult;
   idle?: IdleResult;
   resume?: ResumeOutcome;
+  kafka?: KafkaResult;
 }
 
 const ratio = (a: number, b: number | undefined) => (b && Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : "–");
@@ -64,17 +66,9 @@ export function summaryMarkdown(r: AllResults, meta: string): string {
     );
   }
   if (r.durable) {
-    const v = r.durable.summary["parley"]!;
     parts.push(
       `## Durable publish through the server (acked after COMMIT, synchronous=FULL)\n`,
-      table(
-        [
-          "acked msg/s (closed loop)",
-          `p50 ack ms at ${r.durable.sizes.rate}/s`,
-          `p99 ack ms at ${r.durable.sizes.rate}/s`,
-        ],
-        [[v.ackedPerSec, v.p50AckMs, v.p99AckMs]],
-      ),
+      durableTable(r.durable),
       "",
     );
   }
@@ -94,12 +88,54 @@ export function summaryMarkdown(r: AllResults, meta: string): string {
     );
   }
   if (r.resume) {
-    const rows = Object.entries(r.resume.summary).map(([n, v]) => [label(n), v.catchUpMs, v.p50Ms, v.caughtUp]);
+    const rows = Object.entries(r.resume.summary).map(([n, v]) => [
+      label(n),
+      v.catchUpMs,
+      v.p50Ms,
+      v.serverCpuMs,
+      v.caughtUp,
+    ]);
     parts.push(
       `## Resume storm (${r.resume.sizes.clients} clients, ${r.resume.sizes.missed} missed events per room)\n`,
-      table(["system", "slowest catch-up ms", "p50 catch-up ms", "caught up"], rows),
+      table(["system", "slowest catch-up ms", "p50 catch-up ms", "server CPU ms", "caught up"], rows),
       "",
     );
   }
+  if (r.kafka) parts.push(kafkaSection(r.kafka, r.fanout, r.durable));
   return parts.join("\n") + "\n";
+}
+
+function durableTable(d: DurableResult): string {
+  return table(
+    ["system", "acked msg/s (closed loop)", `p50 ack ms at ${d.sizes.rate}/s`, `p99 ack ms at ${d.sizes.rate}/s`],
+    Object.entries(d.summary).map(([n, v]) => [label(n), v.ackedPerSec, v.p50AckMs, v.p99AckMs]),
+  );
+}
+
+/** Kafka mode beside the embedded Parley of the same run (when that run had fan-out and durable too). */
+function kafkaSection(k: KafkaResult, fan: FanoutResult | undefined, dur: DurableResult | undefined): string {
+  const f = k.fanout.summary["parley-kafka"];
+  const embedded = fan?.summary["parley"]?.deliveredPerSec;
+  const rows = f
+    ? [
+        [
+          label("parley-kafka"),
+          f.deliveredPerSec,
+          f.p99Ms,
+          f.serverCpuUsPerMsg,
+          Math.round(f.peakRssKiB / 1024),
+          ratio(f.deliveredPerSec, embedded),
+        ],
+      ]
+    : [];
+  const acked = k.durable.summary["parley-kafka"]?.ackedPerSec ?? 0;
+  return [
+    `## Kafka mode (\`--role all\`: gateway, sequencer and sink in one process; broker ${k.services.kafka}, PostgreSQL ${k.services.postgres})\n`,
+    `Fan-out, ${k.fanout.sizes.conns} connections in rooms of ${k.fanout.sizes.roomSize}:\n`,
+    table(["system", "delivered msg/s", "p99 ms", "server CPU µs/msg", "peak RSS MiB", "÷ Parley embedded"], rows),
+    `\nDurable publish (acked once the event is in the events topic; ÷ embedded: ${ratio(acked, dur?.summary["parley"]?.ackedPerSec)}):\n`,
+    durableTable(k.durable),
+    k.brokerCpuMs === undefined ? "" : `\nBroker (JVM) CPU over both parts: ${k.brokerCpuMs} ms.`,
+    "",
+  ].join("\n");
 }

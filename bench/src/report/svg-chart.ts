@@ -3,6 +3,7 @@ import type { FanoutResult } from "../scenarios/fanout.js";
 const COLORS: Record<string, string> = {
   "parley-base": "#868e96",
   "parley-normal": "#862e9c",
+  "parley-kafka": "#5f3dc4",
   parley: "#d6336c",
   ws: "#1c7ed6",
   nats: "#37b24d",
@@ -69,6 +70,7 @@ export function label(name: string): string {
       parley: "Parley",
       "parley-base": "Parley (baseline)",
       "parley-normal": "Parley (normal)",
+      "parley-kafka": "Parley (Kafka mode)",
       ws: "bare ws loop",
       nats: "NATS (ws)",
       socketio: "Socket.IO 4",

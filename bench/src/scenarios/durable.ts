@@ -2,10 +2,14 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { LatencySummary } from "../histogram.js";
+import type { SystemName } from "../wire/wire.js";
 import { log, medianOf, requireOpened, rounds, sleep, withSystem, type BenchOptions } from "./common.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const IN_PROCESS = `${ROOT}packages/server/dist/bench/durable-publish.js`;
+
+/** The Parley builds durable publish runs, those of them in `--systems` (default: Parley alone). */
+const DURABLE_SYSTEMS: SystemName[] = ["parley", "parley-base", "parley-kafka"];
 
 const SIZES = {
   full: { publishers: 200, window: 20, rate: 5_000, seconds: 5, inProcessSeconds: 3 },
@@ -34,8 +38,11 @@ export interface DurableResult {
 /** Scenario 3: acked-after-commit publishes through the real server (each publisher alone in its room). */
 export async function durable(opts: BenchOptions): Promise<DurableResult> {
   const size = SIZES[opts.scale];
-  const inProcess = size.inProcessSeconds > 0 ? await runInProcess(size.inProcessSeconds, size.rate) : undefined;
-  const all = await rounds(opts, ["parley"], (name) =>
+  const systems = DURABLE_SYSTEMS.filter((n) => opts.systems.includes(n));
+  if (systems.length === 0) systems.push("parley");
+  const embedded = systems.includes("parley") && size.inProcessSeconds > 0;
+  const inProcess = embedded ? await runInProcess(size.inProcessSeconds, size.rate) : undefined;
+  const all = await rounds(opts, systems, (name) =>
     withSystem(name, opts, async ({ sys, gen }) => {
       const specs = Array.from({ length: size.publishers }, (_, i) => ({ user: `p${i}`, room: `d${i}` }));
       const opened = await gen.open(name, sys.port, specs);
@@ -59,14 +66,14 @@ export async function durable(opts: BenchOptions): Promise<DurableResult> {
       return round;
     }),
   );
-  const rs = all["parley"] ?? [];
-  const summary = {
-    parley: {
+  const summary: DurableResult["summary"] = {};
+  for (const [name, rs] of Object.entries(all)) {
+    summary[name] = {
       ackedPerSec: medianOf(rs, (r) => r.ackedPerSec),
       p50AckMs: medianOf(rs, (r) => r.ack.p50Ms),
       p99AckMs: medianOf(rs, (r) => r.ack.p99Ms),
-    },
-  };
+    };
+  }
   return { scenario: "durable", sizes: size, rounds: all, inProcess, summary };
 }
 

@@ -14,13 +14,15 @@ const PARLEY_BUILDS: readonly SystemName[] = ["parley", "parley-base"];
 
 export interface ResumeRound extends ResumeResult {
   publishMs: number;
+  /** Server CPU (user + system) from the reconnect until the last client caught up. */
+  serverCpuMs: number;
 }
 
 export interface ResumeOutcome {
   scenario: "resume";
   sizes: (typeof SIZES)[keyof typeof SIZES];
   rounds: Record<string, ResumeRound[]>;
-  summary: Record<string, { catchUpMs: number; p50Ms: number; caughtUp: number }>;
+  summary: Record<string, { catchUpMs: number; p50Ms: number; caughtUp: number; serverCpuMs: number }>;
 }
 
 /**
@@ -33,7 +35,7 @@ export async function resume(opts: BenchOptions): Promise<ResumeOutcome> {
   const rooms = Math.ceil(size.clients / size.roomSize);
   const systems = PARLEY_BUILDS.filter((n) => n === "parley" || opts.systems.includes(n));
   const all = await rounds(opts, systems, (name) =>
-    withSystem(name, opts, async ({ sys, gen }) => {
+    withSystem(name, opts, async ({ sys, gen, sampler }) => {
       const opened = await gen.open(name, sys.port, roomSpecs(size.clients, size.roomSize));
       requireOpened(name, opened.ok, size.clients);
       const heads = await gen.heads();
@@ -41,9 +43,13 @@ export async function resume(opts: BenchOptions): Promise<ResumeOutcome> {
       const publishMs = await moveRooms(sys.port, rooms, size.missed);
       const targets: Record<string, number> = {};
       for (let r = 0; r < rooms; r++) targets[`r${r}`] = (heads[`r${r}`] ?? 0) + size.missed;
+      sampler.start();
       const res = await gen.resume(targets, 60_000);
-      log(`resume: ${res.caughtUp}/${res.total} caught up; slowest ${res.maxMs} ms, p50 ${res.p50Ms} ms`);
-      return { ...res, publishMs };
+      const serverCpuMs = Math.round(sampler.window().cpuUs / 1000);
+      log(
+        `resume: ${res.caughtUp}/${res.total} caught up; slowest ${res.maxMs} ms, p50 ${res.p50Ms} ms; server CPU ${serverCpuMs} ms`,
+      );
+      return { ...res, publishMs, serverCpuMs };
     }),
   );
   const summary: ResumeOutcome["summary"] = {};
@@ -52,6 +58,7 @@ export async function resume(opts: BenchOptions): Promise<ResumeOutcome> {
       catchUpMs: medianOf(rs, (r) => r.maxMs),
       p50Ms: medianOf(rs, (r) => r.p50Ms),
       caughtUp: medianOf(rs, (r) => r.caughtUp / r.total),
+      serverCpuMs: medianOf(rs, (r) => r.serverCpuMs),
     };
   }
   return { scenario: "resume", sizes: size, rounds: all, summary };

@@ -2,7 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { randomUUID } from "node:crypto";
+import { deleteTestTopics } from "@parley/server/kafka/test-kafka.js";
 import type { SystemName } from "../wire/wire.js";
+import { freshDatabase, type ClusterServices } from "./cluster-services.js";
 import { fetchText, freePort, spawnServer, stopProcess, waitForPort, type RunningSystem } from "./system.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -16,6 +19,8 @@ export interface StartOptions {
   readonly parleyArgs?: readonly string[];
   /** CLI of a baseline Parley build, run as system `parley-base`. */
   readonly baselineCli?: string;
+  /** Broker and PostgreSQL for system `parley-kafka` (the kafka scenario starts them). */
+  readonly cluster?: ClusterServices;
 }
 
 export async function startSystem(name: SystemName, opts: StartOptions = {}): Promise<RunningSystem> {
@@ -28,9 +33,36 @@ export async function startSystem(name: SystemName, opts: StartOptions = {}): Pr
     if (!opts.baselineCli) throw new Error("parley-base needs --baseline=<path to a built cli/main.js>");
     return startParley(opts, opts.baselineCli, "parley-base");
   }
+  if (name === "parley-kafka") return startParleyKafka(opts);
   if (name === "nats") return startNats();
   if (name === "ws" || name === "socketio") return startPeer(name, opts);
   throw new Error(`unknown system ${name}`);
+}
+
+/**
+ * Cluster mode in one process (`--role all`: gateway, sequencer and sink) on
+ * the run's broker, with its own topic prefix and a fresh database, both
+ * removed again by `stop`.
+ */
+async function startParleyKafka(opts: StartOptions): Promise<RunningSystem> {
+  const cluster = opts.cluster;
+  if (!cluster) throw new Error("parley-kafka runs inside the kafka scenario, which starts the broker and PostgreSQL");
+  const topicPrefix = `bench.${randomUUID().slice(0, 8)}.`;
+  const db = await freshDatabase(cluster.postgresUrl);
+  const parleyArgs = [
+    ...(opts.parleyArgs ?? []),
+    ...["--kafka", cluster.brokers, "--postgres", db.url, "--role", "all", "--topic-prefix", topicPrefix],
+  ];
+  const sys = await startParley({ ...opts, parleyArgs }, PARLEY_CLI, "parley-kafka");
+  return {
+    ...sys,
+    async stop() {
+      await sys.stop();
+      await db.drop();
+      const brokers = cluster.brokers.split(",");
+      await deleteTestTopics({ brokers, topicPrefix, partitions: 1, replication: 1, clientId: "parley-bench" });
+    },
+  };
 }
 
 /** The real `parley start` process, limits raised so the generator is never rate limited. */

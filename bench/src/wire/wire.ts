@@ -41,14 +41,23 @@ export interface Wire {
 }
 
 /** `parley-base` is a baseline Parley build (`--baseline=<cli>`), for A/B of hot-path changes in one run. */
-export type SystemName = "parley" | "parley-normal" | "socketio" | "nats" | "ws" | "parley-base";
+/** `parley-kafka` is cluster mode (Kafka + PostgreSQL) in one process, run by the kafka scenario. */
+export type SystemName = "parley" | "parley-normal" | "socketio" | "nats" | "ws" | "parley-base" | "parley-kafka";
 /**
  * The systems a run compares by default. `parley` runs with its defaults (durability full: an fsync per
  * group commit); `parley-normal` with `--durability normal` (survives a process crash, not power loss).
  */
 export const SYSTEMS: readonly SystemName[] = ["parley", "parley-normal", "ws", "nats", "socketio"];
 /** Every system, in report order. */
-export const ALL_SYSTEMS: readonly SystemName[] = ["parley", "parley-normal", "parley-base", "ws", "nats", "socketio"];
+export const ALL_SYSTEMS: readonly SystemName[] = [
+  "parley",
+  "parley-normal",
+  "parley-base",
+  "parley-kafka",
+  "ws",
+  "nats",
+  "socketio",
+];
 
 const T0 = Buffer.from('"t0":');
 

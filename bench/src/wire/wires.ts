@@ -8,6 +8,7 @@ const WIRES: Record<SystemName, Wire> = {
   parley: parleyWire,
   "parley-base": parleyWire,
   "parley-normal": parleyWire,
+  "parley-kafka": parleyWire,
   socketio: socketioWire,
   nats: natsWire,
   ws: bareWire,
