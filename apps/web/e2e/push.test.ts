@@ -10,7 +10,8 @@
  * push service (LocalPushService, the same one the server's e2e push test
  * uses), so the whole path UI → REST → server → encrypted, VAPID-signed push
  * still runs for real; the push event itself is then injected through the
- * DevTools protocol (ServiceWorker.deliverPushMessage).
+ * DevTools protocol (ServiceWorker.deliverPushMessage), and the click on the
+ * notification is a dispatched `notificationclick`.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -104,7 +105,7 @@ describe("Web Push in the browser", () => {
     await context.close();
   });
 
-  it("shows a notification for a push, titled by the sender", async () => {
+  it("shows a notification for a push, titled by the sender, and a click opens the room", async () => {
     const { page, context } = await signIn(browser, server, "uma", undefined, (c) => grant(c, server.httpUrl));
     await page.evaluate(() => navigator.serviceWorker.ready);
     const cdp = await context.newCDPSession(page);
@@ -130,6 +131,21 @@ describe("Web Push in the browser", () => {
     assert.deepEqual(await shown.jsonValue(), [
       { title: "vic", body: "lunch?", tag: "parley:dm:uma:vic", data: { room: "dm:uma:vic", seq: 7 } },
     ]);
+    // A click cannot be made on a headless notification; dispatch the event the browser would send.
+    // (Its waitUntil throws for an untrusted event, but the handler has started opening the room by then.)
+    const [worker] = context.serviceWorkers();
+    await worker!.evaluate(async () => {
+      // Runs in the service worker; the e2e tsconfig has only the DOM lib, hence the local types.
+      type ClickEvent = new (type: string, init: { notification: Notification }) => Event;
+      const sw = self as unknown as { registration: ServiceWorkerRegistration; NotificationEvent: ClickEvent };
+      const [notification] = await sw.registration.getNotifications();
+      self.dispatchEvent(new sw.NotificationEvent("notificationclick", { notification: notification! }));
+    });
+    await page.waitForFunction(() => location.hash === "#room=dm%3Auma%3Avic");
+    assert.equal(
+      await page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).length),
+      0,
+    );
     await context.close();
   });
 
