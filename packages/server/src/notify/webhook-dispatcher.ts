@@ -11,6 +11,8 @@ import { WebhookWorker, type WebhookWorkerDeps } from "./webhook-worker.js";
  */
 export class WebhookDispatcher {
   private readonly workers = new Map<string, { room: string; worker: WebhookWorker }>();
+  /** room → its workers, so an event wakes only its room's hooks. */
+  private readonly byRoom = new Map<string, Set<WebhookWorker>>();
   private stopped = false;
 
   constructor(private readonly deps: WebhookWorkerDeps & { readonly store: NotifyStore; readonly logger: Logger }) {}
@@ -22,7 +24,7 @@ export class WebhookDispatcher {
 
   /** A new event of `event.room` is in the log. */
   onEvent(event: RoomEvent): void {
-    for (const { room, worker } of this.workers.values()) if (room === event.room) worker.wake();
+    for (const worker of this.byRoom.get(event.room) ?? []) worker.wake();
   }
 
   /** Re-reads the room's hooks: starts new ones, stops deleted ones. */
@@ -39,7 +41,7 @@ export class WebhookDispatcher {
     const ids = new Set(hooks.map((h) => h.id));
     for (const [id, entry] of this.workers) {
       if (inScope(entry.room) && !ids.has(id)) {
-        this.workers.delete(id);
+        this.remove(id);
         await entry.worker.stop();
       }
     }
@@ -50,6 +52,7 @@ export class WebhookDispatcher {
     this.stopped = true;
     const all = [...this.workers.values()];
     this.workers.clear();
+    this.byRoom.clear();
     await Promise.all(all.map((e) => e.worker.stop()));
   }
 
@@ -57,6 +60,18 @@ export class WebhookDispatcher {
     if (this.stopped) return;
     const worker = new WebhookWorker(hook, this.deps);
     this.workers.set(hook.id, { room: hook.room, worker });
+    let room = this.byRoom.get(hook.room);
+    if (!room) this.byRoom.set(hook.room, (room = new Set()));
+    room.add(worker);
     worker.start();
+  }
+
+  private remove(id: string): void {
+    const entry = this.workers.get(id);
+    if (!entry) return;
+    this.workers.delete(id);
+    const room = this.byRoom.get(entry.room);
+    room?.delete(entry.worker);
+    if (room?.size === 0) this.byRoom.delete(entry.room);
   }
 }
