@@ -7,12 +7,14 @@ export interface RestReply<T = Record<string, unknown>> {
   readonly body: T;
 }
 
-/** REST calls as a dev-mode user (`X-Parley-User`) against a server's base URL. */
-export function restAs(baseUrl: string, user: string) {
+/** REST calls as a dev-mode user (`X-Parley-User`), or with a bearer token, against a server's base URL. */
+export function restAs(baseUrl: string, who: string | { token: string }) {
+  const auth: Record<string, string> =
+    typeof who === "string" ? { "x-parley-user": who } : { authorization: `Bearer ${who.token}` };
   const call = async <T = Record<string, unknown>>(method: string, path: string, body?: unknown) => {
     const res = await fetch(`${baseUrl}${path}`, {
       method,
-      headers: { "content-type": "application/json", "x-parley-user": user },
+      headers: { "content-type": "application/json", ...auth },
       ...(body !== undefined && { body: JSON.stringify(body) }),
     });
     const text = await res.text();
