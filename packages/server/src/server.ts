@@ -102,7 +102,7 @@ async function startNode(
   const { log, store, presence } = storage;
   const gateway = new Gateway({ log, store, auth, config, logger, metrics, ...(presence && { presence }) });
   gateway.start();
-  const notify = await startNotify(config, storage, gateway, logger);
+  const notify = await startNotify(config, storage, gateway, logger, metrics);
   state.started = true;
   const ctx: HttpContext = { config, log, store, auth, gateway, logger, metrics, notify: notify?.http };
   const server = createHttp(config);
@@ -116,12 +116,18 @@ async function startNode(
   return { server, storage, gateway, notify, address };
 }
 
-async function startNotify(config: ParleyConfig, storage: NodeStorage, gateway: Gateway, logger: Logger) {
+async function startNotify(
+  config: ParleyConfig,
+  storage: NodeStorage,
+  gateway: Gateway,
+  logger: Logger,
+  metrics: Metrics,
+) {
   if (!storage.notify) return undefined;
   const { store: notifyStore, deliver, vapidSource } = storage.notify;
   const { log, store } = storage;
   const notify = await NotifyService.create({
-    ...{ config, log, store, presence: gateway.presence, notifyStore, logger },
+    ...{ config, log, store, presence: gateway.presence, notifyStore, logger, metrics },
     ...(deliver !== undefined && { deliver }),
     ...(vapidSource && { vapidSource }),
   });

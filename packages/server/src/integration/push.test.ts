@@ -118,6 +118,9 @@ describe("Web Push", () => {
       .filter((p) => p.subscription === kept.id)
       .map((p) => (p.payload as { text: string }).text);
     assert.deepEqual(texts, ["one", "two"]);
+    const metrics = await (await fetch(`${server.httpUrl}/metrics`)).text();
+    assert.match(metrics, /parley_pushes_total\{outcome="gone"\} 1\n/);
+    assert.match(metrics, /parley_pushes_total\{outcome="sent"\} \d+/);
   });
 
   it("deletes a subscription over REST: no more pushes to it", async () => {

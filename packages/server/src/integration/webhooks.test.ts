@@ -123,6 +123,8 @@ describe("webhooks", () => {
       ],
     );
     assert.ok(got.every((h) => signatureValid(h, hook.secret)));
+    const metrics = await (await fetch(`${server.httpUrl}/metrics`)).text();
+    assert.match(metrics, /parley_webhook_attempts_total\{outcome="failed"\} [1-9]/);
   });
 
   it("marks a hook failing after its attempts, pauses, and recovers without skipping", async () => {

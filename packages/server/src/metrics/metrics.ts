@@ -42,6 +42,18 @@ export class Metrics {
     labelNames: ["code"] as const,
     registers: [this.registry],
   });
+  readonly pushes = new Counter({
+    name: "parley_pushes_total",
+    help: "Web Push requests by outcome (sent, gone = subscription removed, failed, dropped = queue full).",
+    labelNames: ["outcome"] as const,
+    registers: [this.registry],
+  });
+  readonly webhookAttempts = new Counter({
+    name: "parley_webhook_attempts_total",
+    help: "Webhook POSTs by outcome (delivered, failed = will be retried, failing = retries exhausted, pausing).",
+    labelNames: ["outcome"] as const,
+    registers: [this.registry],
+  });
 
   constructor(defaults = true) {
     if (defaults) collectDefaultMetrics({ register: this.registry });

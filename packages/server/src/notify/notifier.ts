@@ -39,6 +39,8 @@ export interface NotifierDeps {
   readonly onEvent?: ((event: RoomEvent) => void) | undefined;
   /** Most events waiting; beyond it new events get no push (logged), so a stuck push service cannot exhaust memory. Default 10 000. */
   readonly maxQueue?: number;
+  /** Told each event dropped because the queue was full (metrics). */
+  readonly onDrop?: (() => void) | undefined;
 }
 
 /** Consumes events one at a time in arrival (per-room seq) order. */
@@ -70,6 +72,7 @@ export class Notifier {
     if (!this.deps.push || pushCandidates(event).length === 0) return;
     if (this.queue.length >= (this.deps.maxQueue ?? 10_000)) {
       if (this.dropped++ % 1000 === 0) this.deps.logger.warn({ dropped: this.dropped }, "push queue full");
+      this.deps.onDrop?.();
       return;
     }
     this.queue.push(event);

@@ -8,6 +8,7 @@ import type { RoomEvent } from "@parley/protocol";
 import type { ParleyConfig } from "../config/options.js";
 import type { EventLog } from "../log/event-log.js";
 import type { Logger } from "../logger.js";
+import type { Metrics } from "../metrics/metrics.js";
 import type { Presence } from "../presence/presence.js";
 import type { Store } from "../store/store.js";
 import { Notifier } from "./notifier.js";
@@ -31,6 +32,8 @@ export interface NotifyServiceDeps {
   readonly deliver?: boolean;
   /** Where an unconfigured VAPID pair is kept. Default the data dir's vapid.json. */
   readonly vapidSource?: VapidSource;
+  /** Where delivery outcomes are counted (embedded mode's /metrics). */
+  readonly metrics?: Metrics | undefined;
   /** Cluster mode: webhooks are delivered only while this node leads, and hooks are re-read every second. */
   readonly webhookLeadership?: PostgresLeadership;
 }
@@ -60,18 +63,19 @@ export class NotifyService {
     if (deps.deliver === false) return service;
     const clustered = deps.webhookLeadership !== undefined;
     const read = deps.log.read.bind(deps.log);
-    const timing = { read, store, timing: config, logger, ...(clustered && { idlePollMs: CLUSTER_RELOAD_MS }) };
-    const webhooks = new WebhookDispatcher(timing);
-    const push = vapid && new WebPushFanout({ store, vapid, logger, timeoutMs: config.webhookTimeoutMs });
+    const m = deps.metrics;
+    const count = m && ((outcome: string) => m.webhookAttempts.inc({ outcome }));
+    const idlePollMs = clustered ? CLUSTER_RELOAD_MS : undefined;
+    const webhooks = new WebhookDispatcher({ read, store, timing: config, logger, idlePollMs, count });
+    const pushCount = m && ((outcome: string) => m.pushes.inc({ outcome }));
+    const timeoutMs = config.webhookTimeoutMs;
+    const push = vapid && new WebPushFanout({ store, vapid, logger, timeoutMs, count: pushCount });
     const onEvent = (event: RoomEvent) => webhooks.onEvent(event);
+    const onDrop = () => pushCount?.("dropped");
     service.webhooks = webhooks;
     service.notifier = new Notifier({
-      feed: deps.log,
-      store: deps.store,
-      presence: deps.presence,
-      logger,
-      push,
-      onEvent,
+      ...{ feed: deps.log, store: deps.store, presence: deps.presence, logger },
+      ...{ push, onEvent, onDrop },
     });
     return service;
   }

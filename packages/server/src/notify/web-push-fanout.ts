@@ -19,6 +19,8 @@ export interface WebPushFanoutOptions {
   readonly timeoutMs: number;
   /** How long a push service keeps an undelivered push, in seconds. Default one day. */
   readonly ttlSeconds?: number;
+  /** Told every outcome (metrics). */
+  readonly count?: ((outcome: PushOutcome) => void) | undefined;
 }
 
 /** What happened to one push. */
@@ -33,7 +35,12 @@ export class WebPushFanout implements PushFanout {
       this.options.logger.warn({ err, user }, "push: reading subscriptions failed");
       return [];
     });
-    await Promise.all(subs.map((sub) => this.send(sub, payload)));
+    await Promise.all(
+      subs.map(async (sub) => {
+        const outcome = await this.send(sub, payload);
+        this.options.count?.(outcome);
+      }),
+    );
   }
 
   /** One push; never rejects. */

@@ -33,6 +33,8 @@ export interface WebhookWorkerDeps {
    * since the delivering sink only sees its own partitions' events live.
    */
   readonly idlePollMs?: number;
+  /** Told every attempt's outcome (metrics). */
+  readonly count?: ((outcome: "delivered" | "failed" | "failing") => void) | undefined;
 }
 
 const PAGE = 100;
@@ -90,6 +92,7 @@ export class WebhookWorker {
     const { webhookMaxAttempts: max, webhookRetryBaseMs: base, webhookRetryMaxMs: cap } = this.deps.timing;
     for (let attempt = 0; !this.stopped; attempt++) {
       const error = await this.post(event);
+      this.deps.count?.(error === undefined ? "delivered" : attempt + 1 < max ? "failed" : "failing");
       if (error === undefined) {
         this.position = event.seq;
         // Unsaved, the position is only re-sent after a restart (at-least-once), so a store hiccup is not fatal.
