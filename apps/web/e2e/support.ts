@@ -29,7 +29,7 @@ export function startServer(extraArgs: string[] = []): Promise<ServerProcess> {
   return ServerProcess.start({ args: ["--web-root", WEB_ROOT, "--heartbeat-ms", "1000", ...extraArgs] });
 }
 
-/** Headless Chromium from Debian (scripts/ensure-chromium.sh installs it). */
+/** Headless Chromium from Debian (scripts/ensure-debian-packages.sh installs it). */
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS });
 }
