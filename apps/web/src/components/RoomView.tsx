@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { seenBy } from "@parley/client";
 import { useMessages, usePresence, useRoom, useTyping, type ChatActions, type MessagesResult } from "@parley/react";
 import { dmPeer, roomTitle, type RoomSummary } from "../api.js";
@@ -28,6 +28,10 @@ export function RoomView({ id, summary, me, focusSeq, onRead, onDm }: RoomViewPr
   const candidates = useCandidates(id, me, messages);
   const atBottom = useMarkRead(id, messages, onRead);
   const seen = useSeen(messages, me);
+  const focusParent = focusSeq === undefined ? undefined : messages.fold.bySeq.get(focusSeq)?.replyTo;
+  useEffect(() => {
+    if (focusParent !== undefined) setThread(focusParent); // a search hit in a thread: open it
+  }, [focusParent]);
   const title = summary ? roomTitle(summary, me) : id;
   return (
     <main className="room" aria-labelledby="room-title">
