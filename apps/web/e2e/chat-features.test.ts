@@ -50,6 +50,21 @@ describe("chat features, two users in #general", () => {
     await screenshot(s.bob.page, "chat-edit-history");
   });
 
+  it("an edit made offline shows at once for its author and reaches the other user on reconnect", async () => {
+    await send(s.ann.page, "offline edit target");
+    await row(s.bob, "offline edit target").waitFor();
+    await s.ann.context.setOffline(true);
+    await s.ann.page.locator('[data-testid="connection-banner"]:not([data-state="connected"])').waitFor();
+    await tool(s.ann, "offline edit target", "Edit");
+    const box = s.ann.page.getByRole("textbox", { name: "Edit message" });
+    await box.fill("offline edit applied");
+    await box.press("Enter");
+    await row(s.ann, "offline edit applied").getByRole("button", { name: "(edited)" }).waitFor();
+    assert.equal(await row(s.bob, "offline edit applied").count(), 0, "not sent while offline");
+    await s.ann.context.setOffline(false);
+    await row(s.bob, "offline edit applied").getByRole("button", { name: "(edited)" }).waitFor();
+  });
+
   it("a delete becomes a tombstone for both, and stays one after a reload", async () => {
     await send(s.ann.page, "zebra secret");
     const seq = await seqOf(s.bob, "zebra secret");

@@ -4,6 +4,7 @@ import type { EventKind } from "@parley/protocol";
 import { chatActions, type ChatActions } from "./chat-actions.js";
 import { useParley } from "./context.js";
 import { buildMessages, confirmedCmids, type ChatMessage, type TrackedMessage } from "./merge.js";
+import { pendingChanges } from "./pending-changes.js";
 import { useConnectionState } from "./use-connection-state.js";
 import { useRoomEvents, type ListState } from "./use-room-events.js";
 
@@ -72,7 +73,10 @@ export function useFoldedRows(id: string, events: RoomEvent[]) {
   const connected = useConnectionState().state === "connected";
   const me = user ?? client.session?.user ?? "";
   const now = useTicker(tracked.some((t) => t.status === "queued" && t.entry.room === id));
-  const fold = useMemo(() => foldRoom(events, me), [events, me]);
+  const fold = useMemo(
+    () => foldRoom([...events, ...pendingChanges(tracked, id, me, confirmedCmids(events, me))], me),
+    [events, tracked, id, me],
+  );
   const main = useMemo(
     () => buildMessages(events, tracked, id, me, { connected, now }, { fold }),
     [events, tracked, id, me, connected, now, fold],
