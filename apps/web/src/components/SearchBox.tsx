@@ -17,7 +17,7 @@ export function SearchBox(props: { roomName: (id: string) => string; onPick: (hi
       <input
         id="search-input"
         type="search"
-        placeholder="Search messages"
+        placeholder="Search"
         value={q}
         autoComplete="off"
         onChange={(e) => {
