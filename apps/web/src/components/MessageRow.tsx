@@ -50,23 +50,7 @@ export const MessageRow = memo(function MessageRow(props: RowProps) {
           </time>
         </div>
       )}
-      {view.deleted ? (
-        <div className="body tombstone">message deleted</div>
-      ) : editing && row.seq !== undefined ? (
-        <EditBox
-          initial={view.text ?? ""}
-          onSave={(text) => {
-            setEditing(false);
-            if (text !== view.text) actions.edit(row.seq!, text);
-          }}
-          onCancel={() => setEditing(false)}
-        />
-      ) : (
-        <div className="body">
-          {view.text === undefined ? JSON.stringify(row.body) : <MessageText text={view.text} me={me} />}
-          {view.edited && <EditHistory history={view.history} />}
-        </div>
-      )}
+      <Body {...props} editing={editing} onDone={() => setEditing(false)} />
       {!view.deleted && (
         <Reactions reactions={view.reactions} me={me} onToggle={(e) => actions.toggleReaction(row.seq!, e)} />
       )}
@@ -86,6 +70,26 @@ export const MessageRow = memo(function MessageRow(props: RowProps) {
     </li>
   );
 });
+
+/** The text (with mentions and "edited"), the inline editor, or the tombstone. */
+function Body({ row, me, actions, editing, onDone }: RowProps & { editing: boolean; onDone: () => void }) {
+  const { view } = row;
+  if (view.deleted) return <div className="body tombstone">message deleted</div>;
+  if (editing && row.seq !== undefined) {
+    const seq = row.seq;
+    const save = (text: string) => {
+      onDone();
+      if (text !== view.text) actions.edit(seq, text);
+    };
+    return <EditBox initial={view.text ?? ""} onSave={save} onCancel={onDone} />;
+  }
+  return (
+    <div className="body">
+      {view.text === undefined ? JSON.stringify(row.body) : <MessageText text={view.text} me={me} />}
+      {view.edited && <EditHistory history={view.history} />}
+    </div>
+  );
+}
 
 function Tools(props: RowProps & { seq: number; mine: boolean; onEdit: () => void; onReply: RowProps["onThread"] }) {
   const { seq, mine, actions } = props;
