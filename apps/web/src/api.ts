@@ -46,6 +46,15 @@ export class Api {
     return this.call("POST", `/v1/rooms/${encodeURIComponent(room)}/join`);
   }
 
+  /** The room's members (for `@` suggestions); rooms that were never created have none. */
+  async members(room: string): Promise<string[]> {
+    const { members } = await this.call<{ members: { user: string }[] }>(
+      "GET",
+      `/v1/rooms/${encodeURIComponent(room)}/members`,
+    );
+    return members.map((m) => m.user);
+  }
+
   openDm(user: string): Promise<PublicRoom> {
     return this.call("POST", "/v1/dms", { user });
   }

@@ -124,6 +124,7 @@ export function ChatApp({ api, me, onSignOut }: { api: Api; me: string; onSignOu
             key={active}
             id={active}
             summary={current}
+            api={api}
             me={me}
             focusSeq={focus?.room === active ? focus.seq : undefined}
             onRead={markedRead}

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { seenBy } from "@parley/client";
 import { useMessages, usePresence, useRoom, useTyping, type ChatActions, type MessagesResult } from "@parley/react";
-import { dmPeer, roomTitle, type RoomSummary } from "../api.js";
+import { dmPeer, roomTitle, type Api, type RoomSummary } from "../api.js";
 import { Composer } from "./Composer.js";
 import { MessageList } from "./MessageList.js";
 import { PresenceList } from "./PresenceList.js";
@@ -10,6 +10,7 @@ import { ThreadPanel } from "./ThreadPanel.js";
 interface RoomViewProps {
   id: string;
   summary: RoomSummary | undefined;
+  api: Api;
   me: string;
   /** A message to scroll to (from search). */
   focusSeq: number | undefined;
@@ -18,14 +19,14 @@ interface RoomViewProps {
 }
 
 /** The open room: messages, who is typing, the composer, who is here, and an open thread. */
-export function RoomView({ id, summary, me, focusSeq, onRead, onDm }: RoomViewProps) {
+export function RoomView({ id, summary, api, me, focusSeq, onRead, onDm }: RoomViewProps) {
   const { error: roomError } = useRoom(id);
   const messages = useMessages(id);
   const { typing, notifyTyping } = useTyping(id);
   const [showPeople, setShowPeople] = useState(false);
   const [thread, setThread] = useState<number | undefined>(undefined);
   const actions = useActions(messages);
-  const candidates = useCandidates(id, me, messages);
+  const candidates = useCandidates(id, me, messages, api);
   const atBottom = useMarkRead(id, messages, onRead);
   const seen = useSeen(messages, me);
   const focusParent = focusSeq === undefined ? undefined : messages.fold.bySeq.get(focusSeq)?.replyTo;
@@ -110,14 +111,26 @@ function useSeen(m: MessagesResult, me: string): { seq: number; users: string[] 
   }, [fold, me]);
 }
 
-/** Who `@` suggests: people here now, then everyone who wrote in the loaded messages, then the DM peer. */
-function useCandidates(id: string, me: string, m: MessagesResult): string[] {
-  const { members } = usePresence(id);
+/** Who `@` suggests: people here now, then recent senders, then the room's members and the DM peer. */
+function useCandidates(id: string, me: string, m: MessagesResult, api: Api): string[] {
+  const { members: here } = usePresence(id);
+  const [members, setMembers] = useState<string[]>([]);
+  useEffect(() => {
+    let live = true;
+    api.members(id).then(
+      (users) => live && setMembers(users),
+      () => undefined, // an implicit room has no member list: presence and senders still suggest
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, id]);
   const senders = m.fold.messages;
   return useMemo(() => {
-    const all = [...members.map((p) => p.user), ...[...senders].reverse().map((v) => v.from), dmPeer(id, me) ?? ""];
+    const recent = [...senders].reverse().map((v) => v.from);
+    const all = [...here.map((p) => p.user), ...recent, ...members, dmPeer(id, me) ?? ""];
     return [...new Set(all)].filter((u) => u && u !== me);
-  }, [members, senders, id, me]);
+  }, [here, senders, members, id, me]);
 }
 
 /**
