@@ -40,7 +40,14 @@ export function Reactions(props: {
 export function EmojiPicker({ onPick }: { onPick: (emoji: string) => void }) {
   const [open, setOpen] = useState(false);
   return (
-    <span className="picker">
+    <span
+      className="picker"
+      onBlur={(e) => {
+        // Focus moved elsewhere (not just lost, as some browsers do on a click): close.
+        const next = e.relatedTarget as Node | null;
+        if (next && !e.currentTarget.contains(next)) setOpen(false);
+      }}
+    >
       <button
         type="button"
         className="tool"
@@ -53,11 +60,12 @@ export function EmojiPicker({ onPick }: { onPick: (emoji: string) => void }) {
       </button>
       {open && (
         <span className="picker-menu" role="menu" onKeyDown={(e) => e.key === "Escape" && setOpen(false)}>
-          {EMOJIS.map((emoji) => (
+          {EMOJIS.map((emoji, i) => (
             <button
               key={emoji}
               type="button"
               role="menuitem"
+              autoFocus={i === 0}
               aria-label={`React with ${emoji}`}
               onClick={() => {
                 setOpen(false);
