@@ -45,7 +45,9 @@ describe("infinite scroll", () => {
     assert.ok(firstMessageMs !== undefined);
     const pane = ann.page.getByTestId("messages");
     await send(ann.page, "live 1"); // a live event merged with the pages read before and after it
-    for (let i = 0; i < 40; i++) {
+    // Keep scrolling up like a reader would until the start shows (each scroll near the top loads a page;
+    // on a loaded machine a page can take longer than one pause, so the loop is bounded by time, not count).
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
       if (await ann.page.getByText("This is the start of the room.").isVisible()) break;
       await pane.evaluate((el) => el.scrollTo(0, 0));
       await ann.page.waitForTimeout(150);

@@ -44,7 +44,7 @@ export interface MessagesResult extends ChatActions {
  */
 export function useMessages(id: string, options: UseMessagesOptions = {}): MessagesResult {
   const { room, list, loadOlder } = useRoomEvents(id, { pageSize: options.pageSize ?? 50 });
-  const { me, tracked, fold, rows } = useFoldedRows(id, list.events);
+  const { me, fold, rows } = useFoldedRows(id, list.events);
   const foldRef = useRef(fold);
   foldRef.current = fold;
   const actions = useMemo(() => chatActions(room, () => foldRef.current, me), [room, me]);
@@ -55,12 +55,12 @@ export function useMessages(id: string, options: UseMessagesOptions = {}): Messa
   );
   const retry = useCallback(
     (cmid: string) => {
-      const failed = tracked.find((t) => t.entry.cmid === cmid && t.status === "failed");
+      const failed = tracker?.messages.find((t) => t.entry.cmid === cmid && t.status === "failed");
       if (!failed) return;
       tracker?.forget([cmid]);
       send(failed.entry.body, failed.entry.kind);
     },
-    [tracker, tracked, send],
+    [tracker, send],
   );
   const dismiss = useCallback((cmid: string) => tracker?.forget([cmid]), [tracker]);
   return { ...pick(list), ...actions, messages: rows(), fold, loadOlder, send, retry, dismiss };
@@ -90,7 +90,7 @@ export function useFoldedRows(id: string, events: RoomEvent[]) {
     const forget = tracked.filter((t) => t.entry.room === id && done.has(t.entry.cmid)).map((t) => t.entry.cmid);
     if (forget.length > 0) tracker?.forget(forget);
   }, [events, tracked, tracker, id, me]);
-  return { me, tracked, fold, rows };
+  return { me, fold, rows };
 }
 
 const NO_TRACKED: readonly TrackedMessage[] = [];

@@ -4,6 +4,7 @@ import { EditBox } from "./EditBox.js";
 import { EditHistory } from "./EditHistory.js";
 import { MessageText } from "./MessageText.js";
 import { EmojiPicker, Reactions } from "./Reactions.js";
+import { sameList, sameRow } from "./row-equality.js";
 import { clock, fullTime } from "./time.js";
 
 interface RowProps {
@@ -69,7 +70,20 @@ export const MessageRow = memo(function MessageRow(props: RowProps) {
       )}
     </li>
   );
-});
+}, sameProps);
+
+function sameProps(a: RowProps, b: RowProps): boolean {
+  return (
+    sameRow(a.row, b.row) &&
+    sameList(a.seenBy, b.seenBy) &&
+    a.me === b.me &&
+    a.grouped === b.grouped &&
+    a.actions === b.actions &&
+    a.onThread === b.onThread &&
+    a.onRetry === b.onRetry &&
+    a.onDismiss === b.onDismiss
+  );
+}
 
 /** The text (with mentions and "edited"), the inline editor, or the tombstone. */
 function Body({ row, me, actions, editing, onDone }: RowProps & { editing: boolean; onDone: () => void }) {
