@@ -85,15 +85,18 @@ export function useFoldedRows(id: string, events: RoomEvent[]) {
     thread === undefined ? main : buildMessages(events, tracked, id, me, { connected, now }, { fold, thread });
 
   useEffect(() => {
-    // Confirmed in the stream: the tracker no longer needs them.
+    // Confirmed in the stream, or a refused change (no row shows it: the fold simply drops it): forget them.
     const done = confirmedCmids(events, me);
-    const forget = tracked.filter((t) => t.entry.room === id && done.has(t.entry.cmid)).map((t) => t.entry.cmid);
+    const forget = tracked
+      .filter((t) => t.entry.room === id && (done.has(t.entry.cmid) || refusedChange(t)))
+      .map((t) => t.entry.cmid);
     if (forget.length > 0) tracker?.forget(forget);
   }, [events, tracked, tracker, id, me]);
   return { me, fold, rows };
 }
 
 const NO_TRACKED: readonly TrackedMessage[] = [];
+const refusedChange = (t: TrackedMessage) => t.status === "failed" && (t.entry.kind ?? "message") !== "message";
 const noop = (): (() => void) => () => undefined;
 
 export function pick(s: ListState): Pick<MessagesResult, "ready" | "hasOlder" | "loadingOlder" | "error"> {

@@ -55,9 +55,9 @@ export const MessageRow = memo(function MessageRow(props: RowProps) {
       {!view.deleted && (
         <Reactions reactions={view.reactions} me={me} onToggle={(e) => actions.toggleReaction(row.seq!, e)} />
       )}
-      {onThread && view.replies.length > 0 && (
+      {onThread && view.replyCount > 0 && (
         <button type="button" className="link-button replies" onClick={() => onThread(row.seq!)}>
-          {view.replies.length} {view.replies.length === 1 ? "reply" : "replies"}
+          {view.replyCount} {view.replyCount === 1 ? "reply" : "replies"}
         </button>
       )}
       {live && !editing && (

@@ -23,7 +23,7 @@ function sameView(a: MessageView, b: MessageView): boolean {
     a.text === b.text &&
     a.deleted === b.deleted &&
     a.history.length === b.history.length &&
-    a.replies.length === b.replies.length &&
+    a.replyCount === b.replyCount &&
     a.mentionsMe === b.mentionsMe &&
     (a.text !== undefined || JSON.stringify(a.body) === JSON.stringify(b.body)) &&
     a.reactions.length === b.reactions.length &&

@@ -43,6 +43,8 @@ export interface MessageView {
   readonly replyTo: number | undefined;
   /** The seqs of the replies to this message, ascending (deleted replies stay, as tombstones). */
   readonly replies: readonly number[];
+  /** The replies not deleted (what a thread's count shows; the server's thread `count`). */
+  readonly replyCount: number;
   /** Users `@`-mentioned by the message as sent (edits do not mention again). */
   readonly mentions: readonly string[];
   /** True when `mentions` includes the current user. */
@@ -73,6 +75,7 @@ export function viewOf(event: RoomEvent, me: string): MessageView {
     reactions: [],
     replyTo,
     replies: [],
+    replyCount: 0,
     mentions,
     mentionsMe: mentions.includes(me),
   };

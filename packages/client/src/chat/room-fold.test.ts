@@ -94,6 +94,7 @@ test("replies: counted on the parent, listed in the thread, kept out of the main
     "ann",
   );
   assert.deepEqual(f.bySeq.get(1)!.replies, [2, 4]);
+  assert.equal(f.bySeq.get(1)!.replyCount, 2);
   assert.deepEqual(
     threadOf(f, 1).map((m) => m.text),
     ["a1", "a2"],
@@ -102,6 +103,12 @@ test("replies: counted on the parent, listed in the thread, kept out of the main
     topLevel(f).map((m) => m.seq),
     [1, 3],
   );
+});
+
+test("a deleted reply stays in the thread as a tombstone but leaves the count", () => {
+  const f = foldRoom(log(msg("ann", "q"), msg("bob", "a1", { replyTo: 1 }), ["bob", "delete", { target: 2 }]), "ann");
+  assert.deepEqual([f.bySeq.get(1)!.replies, f.bySeq.get(1)!.replyCount], [[2], 0]);
+  assert.equal(threadOf(f, 1)[0]!.deleted, true);
 });
 
 test("mentions come from the text as sent; mentionsMe for the current user", () => {

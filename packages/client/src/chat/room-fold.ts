@@ -34,6 +34,7 @@ export function foldRoom(events: readonly RoomEvent[], me: string): RoomFold {
     else if (!FOLDED_KINDS.includes(event.kind)) addMessage(folding, event, me);
     else foldRelated(folding, event);
   }
+  countReplies(bySeq);
   return { messages: [...bySeq.values()], bySeq, reads, pending: folding.pending };
 }
 
@@ -55,6 +56,15 @@ export function seenBy(fold: RoomFold, seq: number): string[] {
   const users: string[] = [];
   for (const [user, upTo] of fold.reads) if (upTo >= seq && user !== from) users.push(user);
   return users.sort();
+}
+
+/** A reply may be deleted after it was counted: count the live ones once everything is folded. */
+function countReplies(bySeq: Map<number, MessageView>): void {
+  for (const view of bySeq.values()) {
+    if (view.replies.length === 0) continue;
+    const replyCount = view.replies.filter((s) => bySeq.get(s)?.deleted === false).length;
+    if (replyCount !== view.replyCount) bySeq.set(view.seq, { ...view, replyCount });
+  }
 }
 
 function inSeqOrder(events: readonly RoomEvent[]): RoomEvent[] {
