@@ -4,11 +4,13 @@ import type { SearchHit } from "@parley/client";
 import { ApiError, roomTitle, type Api, type RoomSummary } from "../api.js";
 import { ConnectionBanner } from "./ConnectionBanner.js";
 import { PushSettings } from "./PushSettings.js";
+import type { Counts } from "./RoomLink.js";
 import { RoomView } from "./RoomView.js";
 import { SearchBox } from "./SearchBox.js";
 import { Sidebar } from "./Sidebar.js";
 
 const REFRESH_MS = 15_000;
+const NO_COUNTS: Counts = { unread: 0, mentions: 0 };
 
 /** The signed-in screen: banner, sidebar of rooms and DMs, and the open room. */
 export function ChatApp({ api, me, onSignOut }: { api: Api; me: string; onSignOut: () => void }) {
@@ -68,6 +70,11 @@ export function ChatApp({ api, me, onSignOut }: { api: Api; me: string; onSignOu
   );
 
   const current = rooms.find((r) => r.id === active);
+  // Exact counts once the server answered; the room list's own (older, all-events) count only if it cannot.
+  const countsOf = (r: RoomSummary): Counts => {
+    if (unread.ready) return unread.rooms.get(r.id) ?? NO_COUNTS;
+    return unread.error ? { unread: r.unread, mentions: 0 } : NO_COUNTS;
+  };
   const roomName = (id: string) => {
     const r = rooms.find((x) => x.id === id);
     return r ? roomTitle(r, me) : id;
@@ -114,7 +121,7 @@ export function ChatApp({ api, me, onSignOut }: { api: Api; me: string; onSignOu
           api={api}
           me={me}
           rooms={rooms}
-          unread={unread.rooms}
+          countsOf={countsOf}
           active={active}
           onOpen={open}
           onChanged={refresh}

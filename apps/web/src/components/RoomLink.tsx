@@ -1,13 +1,17 @@
 import { useRoom } from "@parley/react";
-import type { UnreadRoom } from "@parley/client";
 import { roomTitle, type RoomSummary } from "../api.js";
+
+/** What the badges show. */
+export interface Counts {
+  unread: number;
+  mentions: number;
+}
 
 interface RoomLinkProps {
   summary: RoomSummary;
   me: string;
   active: boolean;
-  /** Exact counts (useUnread); the room list's own count until they arrive. */
-  counts: UnreadRoom | undefined;
+  counts: Counts;
   onOpen: (id: string) => void;
 }
 
@@ -17,8 +21,8 @@ interface RoomLinkProps {
  */
 export function RoomLink({ summary, me, active, counts, onOpen }: RoomLinkProps) {
   useRoom(summary.id);
-  const unread = active ? 0 : (counts?.unread ?? summary.unread);
-  const mentions = active ? 0 : (counts?.mentions ?? 0);
+  const unread = active ? 0 : counts.unread;
+  const mentions = active ? 0 : counts.mentions;
   const title = roomTitle(summary, me);
   return (
     <li>

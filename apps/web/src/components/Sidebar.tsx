@@ -1,24 +1,23 @@
 import { useState } from "react";
-import type { UnreadMap } from "@parley/react";
 import { roomTitle, type Api, type RoomSummary } from "../api.js";
 import { NewRoomForm } from "./NewRoomForm.js";
 import { PublicRooms } from "./PublicRooms.js";
-import { RoomLink } from "./RoomLink.js";
+import { RoomLink, type Counts } from "./RoomLink.js";
 
 interface SidebarProps {
   api: Api;
   me: string;
   rooms: RoomSummary[];
-  unread: UnreadMap;
+  countsOf: (room: RoomSummary) => Counts;
   active: string | undefined;
   onOpen: (id: string) => void;
   onChanged: () => Promise<void>;
 }
 
 /** Rooms and DMs with unread badges, and the forms to create or join a room. */
-export function Sidebar({ api, me, rooms, unread, active, onOpen, onChanged }: SidebarProps) {
+export function Sidebar({ api, me, rooms, countsOf, active, onOpen, onChanged }: SidebarProps) {
   const link = (r: RoomSummary) => (
-    <RoomLink key={r.id} summary={r} me={me} active={r.id === active} counts={unread.get(r.id)} onOpen={onOpen} />
+    <RoomLink key={r.id} summary={r} me={me} active={r.id === active} counts={countsOf(r)} onOpen={onOpen} />
   );
   const [panel, setPanel] = useState<"none" | "create" | "join">("none");
   const channels = rooms.filter((r) => r.type !== "dm").sort(byTitle(me));
