@@ -27,11 +27,12 @@ const V1_ROWS = [
     ('old', 1, 'i1', 'ann', 10, 'message', '{"text":"hello upgraded world"}', 'c1'),
     ('old', 2, 'i2', 'ann', 11, 'edit', '{"target":1,"text":"hello again"}', 'c2'),
     ('old', 3, 'i3', 'bob', 12, 'message', '{"text":"a reply","replyTo":1}', 'c3'),
-    ('old', 4, 'i4', 'bob', 13, 'message', '"not chat"', 'c4')`,
+    ('old', 4, 'i4', 'bob', 13, 'message', '"not chat"', 'c4'),
+    ('nul', 1, 'n1', 'bob', 14, 'message', '{"text":"a\\u0000b upgraded"}', 'n1')`,
 ];
 
 async function expectUpgraded(store: Store): Promise<void> {
-  const hits = await store.search({ q: "upgraded", user: "bob", limit: 5 });
+  const hits = await store.search({ q: "upgraded world", user: "bob", limit: 5 });
   assert.deepEqual(
     hits.map((h) => [h.room, h.seq]),
     [["old", 1]],
