@@ -163,12 +163,41 @@ describe("auth matrix over WebSocket, SSE and REST", () => {
     ]);
   });
 
+  cell("chat kinds need their own capability", async (t) => {
+    const room = uniqueRoom("chat");
+    const owner = await session(t, { user: "olga" });
+    assert.equal(await owner.attempt("pub", room), "ok"); // seq 1, the target of react and receipt
+    const writer = await session(t, { user: "pat", caps: { [room]: ["publish"] } });
+    await expectOutcomes(t, writer, [
+      [room, "pub", "ok"],
+      [room, "react", "FORBIDDEN"],
+      [room, "receipt", "FORBIDDEN"],
+      [room, "search", "FORBIDDEN"],
+    ]);
+    const reactor = await session(t, { user: "rae", caps: { [room]: ["react"] } });
+    await expectOutcomes(t, reactor, [
+      [room, "react", "ok"],
+      [room, "pub", "FORBIDDEN"],
+      [room, "receipt", "FORBIDDEN"],
+    ]);
+    const reader = await session(t, { user: "ray", caps: { [room]: ["subscribe", "history"] } });
+    await expectOutcomes(t, reader, [
+      [room, "receipt", "ok"],
+      [room, "search", "ok"],
+      [room, "react", "FORBIDDEN"],
+      [room, "pub", "FORBIDDEN"],
+    ]);
+  });
+
   cell("private room", async (t) => {
     const mallory = await session(t, { user: `mallory-${pid}` });
     await expectOutcomes(t, mallory, [
       [privateRoom, "sub", "FORBIDDEN"],
       [privateRoom, "history", "FORBIDDEN"],
       [privateRoom, "pub", "FORBIDDEN"],
+      [privateRoom, "react", "FORBIDDEN"],
+      [privateRoom, "receipt", "FORBIDDEN"],
+      [privateRoom, "search", "FORBIDDEN"],
     ]);
     const alice = await session(t, { user: `alice-${pid}` });
     await expectOutcomes(t, alice, [
@@ -184,6 +213,9 @@ describe("auth matrix over WebSocket, SSE and REST", () => {
       [dm, "sub", "FORBIDDEN"],
       [dm, "history", "FORBIDDEN"],
       [dm, "pub", "FORBIDDEN"],
+      [dm, "react", "FORBIDDEN"],
+      [dm, "receipt", "FORBIDDEN"],
+      [dm, "search", "FORBIDDEN"],
     ]);
     const bob = await session(t, { user: `bob-${pid}` });
     await expectOutcomes(t, bob, [

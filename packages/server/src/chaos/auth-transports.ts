@@ -8,8 +8,18 @@ import type { ServerFrame } from "@parley/protocol";
 import { RawClient } from "../test-support/raw-client.js";
 import { SseClient } from "../test-support/sse-client.js";
 
-/** What a client may try on a room. REST has no subscriptions. */
-export type RoomAction = "sub" | "history" | "pub";
+/**
+ * What a client may try on a room. REST has no subscriptions. `react` and
+ * `receipt` are publishes of those kinds on seq 1 (which must be a message);
+ * `search` searches the room.
+ */
+export type RoomAction = "sub" | "history" | "pub" | "react" | "receipt" | "search";
+
+/** The kind and body of the chat publishes among the actions. */
+const CHAT_PUBLISH: Partial<Record<RoomAction, { kind: string; body: unknown }>> = {
+  react: { kind: "reaction", body: { target: 1, emoji: "👍", op: "add" } },
+  receipt: { kind: "receipt", body: { upTo: 1 } },
+};
 
 /** "ok" or the catalogued error code. */
 export type Outcome = string;
@@ -31,8 +41,13 @@ export interface AuthTransport {
 
 function frameFor(action: RoomAction, room: string): Record<string, unknown> & { t: string } {
   if (action === "pub") return { t: "pub", room, cmid: randomUUID(), body: "matrix" };
+  const chat = CHAT_PUBLISH[action];
+  if (chat) return { t: "pub", room, cmid: randomUUID(), ...chat };
+  if (action === "search") return { t: "search", room, q: "matrix" };
   return { t: action, room };
 }
+
+const ALL_ACTIONS: readonly RoomAction[] = ["sub", "history", "pub", "react", "receipt", "search"];
 
 const outcome = (reply: ServerFrame): Outcome => (reply.t === "error" ? reply.code : "ok");
 
@@ -40,7 +55,7 @@ const outcome = (reply: ServerFrame): Outcome => (reply.t === "error" ? reply.co
 export function wsTransport(wsUrl: string): AuthTransport {
   return {
     name: "ws",
-    actions: ["sub", "history", "pub"],
+    actions: ALL_ACTIONS,
     async open(token) {
       const c = await RawClient.open(wsUrl);
       const reply = await c.request({ t: "connect", versions: [1], token });
@@ -61,7 +76,7 @@ export function wsTransport(wsUrl: string): AuthTransport {
 export function sseTransport(httpUrl: string): AuthTransport {
   return {
     name: "sse",
-    actions: ["sub", "history", "pub"],
+    actions: ALL_ACTIONS,
     async open(token) {
       const c = await SseClient.open(httpUrl);
       const reply = await c.request({ t: "connect", versions: [1], token });
@@ -89,7 +104,7 @@ export function restTransport(httpUrl: string): AuthTransport {
   };
   return {
     name: "rest",
-    actions: ["history", "pub"],
+    actions: ALL_ACTIONS.filter((a) => a !== "sub"),
     async open(token) {
       const result = await call(token, "GET", "/v1/rooms");
       if (result !== "ok") return { refused: result };
@@ -97,6 +112,9 @@ export function restTransport(httpUrl: string): AuthTransport {
         attempt: (action, room) => {
           const path = `/v1/rooms/${encodeURIComponent(room)}/messages`;
           if (action === "pub") return call(token, "POST", path, { cmid: randomUUID(), body: "matrix" });
+          const chat = CHAT_PUBLISH[action];
+          if (chat) return call(token, "POST", path, { cmid: randomUUID(), ...chat });
+          if (action === "search") return call(token, "GET", `/v1/search?q=matrix&room=${encodeURIComponent(room)}`);
           return call(token, "GET", path);
         },
         eventsIn: () => 0,

@@ -67,6 +67,14 @@ export function targetColumn(e: Pick<RoomEvent, "kind" | "body">): number | null
   return isSeq(target) ? target : null;
 }
 
+/**
+ * Text as the projection tables hold it: NUL becomes U+FFFD, because PostgreSQL's TEXT cannot hold it
+ * (one such message would otherwise fail every sink batch that carries it, forever).
+ */
+export function storableText(text: string): string {
+  return text.includes("\u0000") ? text.replaceAll("\u0000", "\uFFFD") : text;
+}
+
 function projectOne(p: Projection, e: RoomEvent): void {
   // Apps' own producers (cluster mode) may write any body; only well-formed chat bodies project.
   const body = (typeof e.body === "object" && e.body !== null ? e.body : {}) as Record<string, unknown>;
@@ -74,13 +82,13 @@ function projectOne(p: Projection, e: RoomEvent): void {
     case "message": {
       const text = textOf(e);
       if (text === undefined) return;
-      p.messages.push([e.room, e.seq, e.from, e.ts, text]);
+      p.messages.push([e.room, e.seq, e.from, e.ts, storableText(text)]);
       for (const user of mentionsOf(e)) if (user !== e.from) p.mentions.push([user, e.room, e.seq]);
       return;
     }
     case "edit":
       if (isSeq(body.target) && typeof body.text === "string")
-        p.edits.push([e.room, body.target, e.seq, e.from, body.text]);
+        p.edits.push([e.room, body.target, e.seq, e.from, storableText(body.text)]);
       return;
     case "delete":
       if (isSeq(body.target)) p.deletes.push([e.room, body.target]);

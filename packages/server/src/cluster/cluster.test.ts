@@ -150,6 +150,50 @@ describe("cluster: 3 gateways, 2 sequencers, a sink", { timeout: 200_000 }, () =
       assert.deepEqual(seqs(stored), range(1, 40));
     }),
   );
+
+  it(
+    "chat: a delete through one gateway tombstones history on all; unread and search come from PostgreSQL",
+    explained(async () => {
+      const [ann, bob] = [`ann-${process.pid}-${Date.now()}`, `bob-${process.pid}-${Date.now()}`];
+      const room = `dm:${ann}:${bob}`;
+      const tag = `cl${Date.now().toString(36)}`;
+      const a = await cluster.connect(cluster.gateways[0]!, ann);
+      const b = await cluster.connect(cluster.gateways[1]!, bob);
+      const pub = async (kind: string, body: Record<string, unknown>) =>
+        (await a.expect({ t: "pub", room, cmid: uniqueCmid(), kind, body }, "ack", 20_000)).seq;
+      const first = await pub("message", { text: `${tag} hello @${bob}` });
+      const second = await pub("message", { text: `${tag} second` });
+      await pub("edit", { target: first, text: `${tag} edited, @${bob}` });
+      await pub("delete", { target: second });
+      const late = await b.request({
+        t: "pub",
+        room,
+        cmid: uniqueCmid(),
+        kind: "reaction",
+        body: { target: second, emoji: "👍", op: "add" },
+      });
+      assert.equal((late as { code?: string }).code, "TARGET_NOT_FOUND");
+      for (const c of [a, b]) {
+        const bodies = (await readAllHistory(c, room)).map((e) => e.body);
+        assert.deepEqual(bodies[second - 1], { deleted: true });
+      }
+      // The sink writes PostgreSQL a little after the events topic: poll.
+      const deadline = Date.now() + 15_000;
+      let unread: unknown;
+      let hits: { seq: number; text: string }[] = [];
+      while (Date.now() < deadline) {
+        unread = (await b.expect({ t: "unread" }, "unread")).rooms.find((r) => r.room === room);
+        hits = (await b.expect({ t: "search", q: tag }, "search")).hits;
+        if (hits.length === 1 && (unread as { lastSeq?: number } | undefined)?.lastSeq === 4) break;
+        await sleep(200);
+      }
+      assert.deepEqual(unread, { room, lastRead: 0, lastSeq: 4, unread: 1, mentions: 1 });
+      assert.deepEqual(
+        hits.map((h) => [h.seq, h.text]),
+        [[first, `${tag} edited, @${bob}`]],
+      );
+    }),
+  );
 });
 
 type TestClusterNode = TestCluster["gateways"][number];

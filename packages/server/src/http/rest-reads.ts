@@ -7,16 +7,13 @@ import { readJsonObject, sendJson } from "./respond.js";
 import type { Params, Router } from "./router.js";
 import { requireId } from "./validate.js";
 
-/** Unread counts stop here: a badge shows "99+", and the server never scans a long backlog per room. */
-export const UNREAD_CAP = 100;
-
 /** A room in the caller's list, with their read position and what is unread. */
 export interface RoomWithUnread extends Room {
   /** The last seq the caller marked read (0 = none). */
   readonly lastReadSeq: number;
   /** The room's latest seq. */
   readonly lastSeq: number;
-  /** Messages from others after `lastReadSeq`, at most UNREAD_CAP. */
+  /** Chat messages from others after `lastReadSeq`, deleted ones excluded (exact). */
   readonly unread: number;
 }
 
@@ -54,16 +51,14 @@ async function lastReadOf(ctx: HttpContext, room: string, user: string): Promise
   return members.find((m) => m.user === user)?.lastReadSeq ?? 0;
 }
 
-/** Adds read position, head and unread count to each room (rooms are read in parallel). */
+/**
+ * Adds read position, head and unread count to each room: one store query for all of them (the chat
+ * counts of docs/chat.md, the same as `GET /v1/unread`), so reactions, receipts and edits never count.
+ */
 export async function withUnread(ctx: HttpContext, user: string, rooms: Room[]): Promise<RoomWithUnread[]> {
-  return Promise.all(
-    rooms.map(async (room) => {
-      const [lastReadSeq, head] = await Promise.all([lastReadOf(ctx, room.id, user), ctx.log.head(room.id)]);
-      const unread =
-        head.lastSeq <= lastReadSeq
-          ? 0
-          : (await ctx.log.read(room.id, lastReadSeq, UNREAD_CAP)).filter((e) => e.from !== user).length;
-      return { ...room, lastReadSeq, lastSeq: head.lastSeq, unread };
-    }),
-  );
+  const counts = new Map((await ctx.store.unread(user)).map((r) => [r.room, r]));
+  return rooms.map((room) => {
+    const c = counts.get(room.id);
+    return { ...room, lastReadSeq: c?.lastRead ?? 0, lastSeq: c?.lastSeq ?? 0, unread: c?.unread ?? 0 };
+  });
 }

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { RoomEvent } from "@parley/protocol";
 import { RecentBuffer } from "./recent-buffer.js";
+import { readBeforeMerged, readMerged } from "./merged-read.js";
+import type { HistorySource } from "./history-source.js";
 
 const ev = (room: string, seq: number): RoomEvent =>
   ({ room, seq, id: `${room}-${seq}`, cmid: `c${seq}`, from: "u", kind: "message", body: null, ts: 0 }) as RoomEvent;
@@ -60,5 +62,25 @@ describe("RecentBuffer", () => {
     assert.equal(b.lastSeq("b"), undefined);
     assert.deepEqual(seqsOf(b.after("a", 0, 10)), [1, 2, 3, 4]);
     assert.equal(b.size, 4);
+  });
+
+  it("a delete tombstones what the buffer holds and, in merged reads, rows of a lagging sink", async () => {
+    const chat = (seq: number, kind: string, body: RoomEvent["body"]): RoomEvent => ({ ...ev("c", seq), kind, body });
+    // The sink has written 1–2 (not yet the delete); the buffer holds 2–4.
+    const stored = [chat(1, "message", { text: "old" }), chat(2, "edit", { target: 1, text: "older" })];
+    const history: HistorySource = {
+      read: async (_room, after, limit) => stored.filter((e) => e.seq > after).slice(0, limit),
+      readBefore: async (_room, before, limit) => stored.filter((e) => e.seq < before).slice(-limit),
+      head: async () => ({ epoch: "e", lastSeq: 2 }),
+    };
+    const recent = new RecentBuffer({ perRoom: 3, total: 100 });
+    const held = chat(2, "edit", { target: 1, text: "older" });
+    for (const e of [held, chat(3, "message", { text: "new" }), chat(4, "delete", { target: 1 })]) recent.add(e);
+    assert.deepEqual(held.body, { target: 1, text: "older" }, "a held event is replaced, never mutated");
+    const sources = { history, recent, waitMs: 100 };
+    const bodies = (events: RoomEvent[]) => events.map((e) => e.body);
+    const expected = [{ deleted: true }, { deleted: true }, { text: "new" }, { target: 1 }];
+    assert.deepEqual(bodies(await readMerged(sources, "c", 0, 10)), expected);
+    assert.deepEqual(bodies(await readBeforeMerged(sources, "c", 5, 10)), expected);
   });
 });

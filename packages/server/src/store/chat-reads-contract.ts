@@ -193,6 +193,19 @@ export function describeChatReads(get: () => { store: Store; write: EventWriter 
     });
   });
 
+  it("a text with NUL is projected (as U+FFFD), never a failed write", async () => {
+    const { store, write } = get();
+    const ann = user("ann");
+    const r = fresh("nul");
+    const tag = `zn${process.pid}v${counter}`;
+    const m = r.add(ann, "message", { text: `${tag} a\u0000b` });
+    r.add(ann, "edit", { target: m, text: `${tag} c\u0000d` });
+    await write(r.take());
+    const [hit] = await store.search({ q: tag, user: ann, limit: 5 });
+    assert.equal(hit?.text, `${tag} c\uFFFDd`);
+    assert.deepEqual((await store.editsOf(r.room, m, 5))[0]?.body, { target: m, text: `${tag} c\u0000d` });
+  });
+
   it("search: query syntax is never syntax; private rooms and others' DMs are not searched", async () => {
     const { store, write } = get();
     const [ann, bob, cid] = [user("ann"), user("bob"), user("cid")];

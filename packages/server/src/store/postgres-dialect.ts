@@ -6,6 +6,9 @@
  */
 import type { Migration, SchemaDialect } from "./schema.js";
 
+/** An event's body as jsonb, or NULL for a body jsonb cannot hold (the escape \u0000). */
+const SAFE_JSONB = "(CASE WHEN position('\\u0000' in body) = 0 THEN body::jsonb END)";
+
 /** PostgreSQL's fragments for the core schema: tables are heaps, so no suffix. */
 export const POSTGRES_DIALECT: SchemaDialect = { clusteredSuffix: "" };
 
@@ -27,14 +30,16 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   {
     version: 10_002,
     name: "chat projections: backfill event targets and current message text",
+    // jsonb refuses the escape \u0000 (a body may hold it): such rows are skipped, not a failed upgrade.
+    // CASE, not AND: PostgreSQL may evaluate AND's operands in any order.
     up: () => [
-      `UPDATE events SET target = (body::jsonb->>'target')::bigint
-        WHERE kind IN ('edit', 'delete', 'reaction') AND (body::jsonb->>'target') ~ '^[1-9][0-9]{0,15}$'`,
-      `UPDATE events SET target = (body::jsonb->>'replyTo')::bigint
-        WHERE kind = 'message' AND (body::jsonb->>'replyTo') ~ '^[1-9][0-9]{0,15}$'`,
+      `UPDATE events SET target = (${SAFE_JSONB}->>'target')::bigint
+        WHERE kind IN ('edit', 'delete', 'reaction') AND (${SAFE_JSONB}->>'target') ~ '^[1-9][0-9]{0,15}$'`,
+      `UPDATE events SET target = (${SAFE_JSONB}->>'replyTo')::bigint
+        WHERE kind = 'message' AND (${SAFE_JSONB}->>'replyTo') ~ '^[1-9][0-9]{0,15}$'`,
       `INSERT INTO chat_messages (room, seq, from_user, ts, text, text_seq)
-        SELECT room, seq, from_user, ts, body::jsonb->>'text', seq FROM events
-        WHERE kind = 'message' AND jsonb_typeof(body::jsonb->'text') = 'string'`,
+        SELECT room, seq, from_user, ts, ${SAFE_JSONB}->>'text', seq FROM events
+        WHERE kind = 'message' AND jsonb_typeof(${SAFE_JSONB}->'text') = 'string'`,
     ],
   },
   {

@@ -3,6 +3,7 @@ import type pg from "pg";
 import type { RoomEvent, SearchHit, UnreadRoom } from "@parley/protocol";
 import type { CreateRoomInput, Member, Room, SearchQuery, Store, Thread } from "./store.js";
 import { PostgresChatReads } from "./postgres-chat.js";
+import { numbered } from "./chat-sql.js";
 import { LIST_MEMBERS, ROOM_COLUMNS, toMember, toRoom, type MemberRow, type RoomRow } from "./rows.js";
 
 /** Options of PostgresStore. */
@@ -29,7 +30,7 @@ const SQL = {
     "INSERT INTO members (room, user_id, joined_at, last_read_seq) VALUES ($1, $2, $3, 0) ON CONFLICT DO NOTHING",
   deleteMember: "DELETE FROM members WHERE room = $1 AND user_id = $2",
   isMember: "SELECT 1 FROM members WHERE room = $1 AND user_id = $2",
-  listMembers: LIST_MEMBERS.replace("?", "$1"),
+  listMembers: numbered(LIST_MEMBERS),
   // GREATEST in the upsert keeps read positions monotonic without a read-modify-write race.
   setLastRead: `INSERT INTO read_positions (room, user_id, up_to) VALUES ($2, $3, $1)
     ON CONFLICT (room, user_id) DO UPDATE SET up_to = GREATEST(read_positions.up_to, excluded.up_to)`,

@@ -18,7 +18,7 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       `UPDATE events SET target = json_extract(body, '$.replyTo')
         WHERE kind = 'message' AND json_valid(body) AND json_type(body, '$.replyTo') = 'integer'`,
       `INSERT INTO chat_messages (room, seq, from_user, ts, text, text_seq)
-        SELECT room, seq, from_user, ts, json_extract(body, '$.text'), seq FROM events
+        SELECT room, seq, from_user, ts, replace(json_extract(body, '$.text'), char(0), char(65533)), seq FROM events
         WHERE kind = 'message' AND json_valid(body) AND json_type(body, '$.text') = 'text'`,
     ],
   },
