@@ -107,8 +107,14 @@ export function summaryMarkdown(r: AllResults, meta: string): string {
 
 function durableTable(d: DurableResult): string {
   return table(
-    ["system", "acked msg/s (closed loop)", `p50 ack ms at ${d.sizes.rate}/s`, `p99 ack ms at ${d.sizes.rate}/s`],
-    Object.entries(d.summary).map(([n, v]) => [label(n), v.ackedPerSec, v.p50AckMs, v.p99AckMs]),
+    [
+      "system",
+      "acked msg/s (closed loop)",
+      `p50 ack ms at ${d.sizes.rate}/s`,
+      `p99 ack ms at ${d.sizes.rate}/s`,
+      "server CPU µs per ack",
+    ],
+    Object.entries(d.summary).map(([n, v]) => [label(n), v.ackedPerSec, v.p50AckMs, v.p99AckMs, v.serverCpuUsPerAck]),
   );
 }
 
