@@ -107,8 +107,14 @@ export function summaryMarkdown(r: AllResults, meta: string): string {
 
 function durableTable(d: DurableResult): string {
   return table(
-    ["system", "acked msg/s (closed loop)", `p50 ack ms at ${d.sizes.rate}/s`, `p99 ack ms at ${d.sizes.rate}/s`],
-    Object.entries(d.summary).map(([n, v]) => [label(n), v.ackedPerSec, v.p50AckMs, v.p99AckMs]),
+    [
+      "system",
+      "acked msg/s (closed loop)",
+      `p50 ack ms at ${d.sizes.rate}/s`,
+      `p99 ack ms at ${d.sizes.rate}/s`,
+      "server CPU µs per ack",
+    ],
+    Object.entries(d.summary).map(([n, v]) => [label(n), v.ackedPerSec, v.p50AckMs, v.p99AckMs, v.serverCpuUsPerAck]),
   );
 }
 
@@ -135,7 +141,27 @@ function kafkaSection(k: KafkaResult, fan: FanoutResult | undefined, dur: Durabl
     table(["system", "delivered msg/s", "p99 ms", "server CPU µs/msg", "peak RSS MiB", "÷ Parley embedded"], rows),
     `\nDurable publish (acked once the event is in the events topic; ÷ embedded: ${ratio(acked, dur?.summary["parley"]?.ackedPerSec)}):\n`,
     durableTable(k.durable),
-    k.brokerCpuMs === undefined ? "" : `\nBroker (JVM) CPU over both parts: ${k.brokerCpuMs} ms.`,
+    k.brokerCpuMs === undefined ? "" : `\nBroker (JVM) CPU over fan-out and durable: ${k.brokerCpuMs} ms.`,
+    `\nIdle, ${k.idle.sizes.connections} connections over ${k.idle.sizes.gateways} gateway processes (subscribed in ${k.idle.openMs} ms):\n`,
+    table(
+      ["gateway", "connections", "RSS MiB", "RSS KiB/conn", "heap KiB/conn"],
+      [
+        ...k.idle.gateways.map((g, i) => [
+          i + 1,
+          g.connections,
+          Math.round(g.rssKiB / 1024),
+          g.rssKiBPerConn,
+          g.heapKiBPerConn ?? "–",
+        ]),
+        [
+          "all",
+          k.idle.gateways.reduce((a, g) => a + g.connections, 0),
+          "",
+          k.idle.rssKiBPerConn,
+          k.idle.heapKiBPerConn ?? "–",
+        ],
+      ],
+    ),
     "",
   ].join("\n");
 }

@@ -24,6 +24,8 @@ export interface DurableRound {
   /** Open loop at `rate` msg/s. */
   ack: LatencySummary;
   achievedRate: number;
+  /** Server CPU per acked publish in the closed loop: steadier than msg/s on a shared machine. */
+  serverCpuUsPerAck: number;
 }
 
 export interface DurableResult {
@@ -32,7 +34,7 @@ export interface DurableResult {
   rounds: Record<string, DurableRound[]>;
   /** The existing in-process benchmark of the embedded log (packages/server/src/bench/durable-publish.ts). */
   inProcess: unknown;
-  summary: Record<string, { ackedPerSec: number; p50AckMs: number; p99AckMs: number }>;
+  summary: Record<string, { ackedPerSec: number; p50AckMs: number; p99AckMs: number; serverCpuUsPerAck: number }>;
 }
 
 /** Scenario 3: acked-after-commit publishes through the real server (each publisher alone in its room). */
@@ -43,7 +45,7 @@ export async function durable(opts: BenchOptions): Promise<DurableResult> {
   const embedded = systems.includes("parley") && size.inProcessSeconds > 0;
   const inProcess = embedded ? await runInProcess(size.inProcessSeconds, size.rate) : undefined;
   const all = await rounds(opts, systems, (name) =>
-    withSystem(name, opts, async ({ sys, gen }) => {
+    withSystem(name, opts, async ({ sys, gen, sampler }) => {
       const specs = Array.from({ length: size.publishers }, (_, i) => ({ user: `p${i}`, room: `d${i}` }));
       const opened = await gen.open(name, sys.port, specs);
       requireOpened(name, opened.ok, size.publishers);
@@ -53,16 +55,21 @@ export async function durable(opts: BenchOptions): Promise<DurableResult> {
       await sleep(500);
       const open = await gen.report();
       await gen.measure();
+      sampler.start();
       await gen.closedLoop(pubs, size.window, size.seconds * 1000);
       await sleep(200);
+      const cpu = sampler.window();
       const closed = await gen.report();
       const round: DurableRound = {
         ackedPerSec: Math.round(closed.acked / size.seconds),
         closedAck: closed.ack,
         ack: open.ack,
         achievedRate: Math.round(sent / size.seconds),
+        serverCpuUsPerAck: Math.round((cpu.cpuUs / Math.max(1, closed.acked)) * 100) / 100,
       };
-      log(`durable: ${round.ackedPerSec} acked/s; at ${size.rate}/s p99 ack ${round.ack.p99Ms} ms`);
+      log(
+        `durable: ${round.ackedPerSec} acked/s (server ${round.serverCpuUsPerAck} µs CPU per ack); at ${size.rate}/s p99 ack ${round.ack.p99Ms} ms`,
+      );
       return round;
     }),
   );
@@ -72,6 +79,7 @@ export async function durable(opts: BenchOptions): Promise<DurableResult> {
       ackedPerSec: medianOf(rs, (r) => r.ackedPerSec),
       p50AckMs: medianOf(rs, (r) => r.ack.p50Ms),
       p99AckMs: medianOf(rs, (r) => r.ack.p99Ms),
+      serverCpuUsPerAck: medianOf(rs, (r) => r.serverCpuUsPerAck),
     };
   }
   return { scenario: "durable", sizes: size, rounds: all, inProcess, summary };

@@ -39,34 +39,56 @@ export async function startSystem(name: SystemName, opts: StartOptions = {}): Pr
   throw new Error(`unknown system ${name}`);
 }
 
-/**
- * Cluster mode in one process (`--role all`: gateway, sequencer and sink) on
- * the run's broker, with its own topic prefix and a fresh database, both
- * removed again by `stop`.
- */
-async function startParleyKafka(opts: StartOptions): Promise<RunningSystem> {
-  const cluster = opts.cluster;
-  if (!cluster) throw new Error("parley-kafka runs inside the kafka scenario, which starts the broker and PostgreSQL");
+/** A topic prefix and a fresh database for one cluster-mode Parley (any number of processes); `drop` removes both. */
+export interface ClusterSpace {
+  /** `parley start` flags of one process of this cluster in `role`. */
+  args(role: "all" | "gateway" | "sequencer" | "sink"): string[];
+  drop(): Promise<void>;
+}
+
+export async function clusterSpace(cluster: ClusterServices): Promise<ClusterSpace> {
   const topicPrefix = `bench.${randomUUID().slice(0, 8)}.`;
   const db = await freshDatabase(cluster.postgresUrl);
-  const parleyArgs = [
-    ...(opts.parleyArgs ?? []),
-    ...["--kafka", cluster.brokers, "--postgres", db.url, "--role", "all", "--topic-prefix", topicPrefix],
-  ];
-  const sys = await startParley({ ...opts, parleyArgs }, PARLEY_CLI, "parley-kafka");
+  const brokers = cluster.brokers.split(",");
   return {
-    ...sys,
-    async stop() {
-      await sys.stop();
+    args: (role) => ["--kafka", cluster.brokers, "--postgres", db.url, "--role", role, "--topic-prefix", topicPrefix],
+    async drop() {
       await db.drop();
-      const brokers = cluster.brokers.split(",");
       await deleteTestTopics({ brokers, topicPrefix, partitions: 1, replication: 1, clientId: "parley-bench" });
     },
   };
 }
 
+/**
+ * One `parley start` process of the current build with extra flags, as `name`.
+ * `listens: false` for roles without HTTP (a sequencer): then it is not waited for.
+ */
+export function startParleyProcess(
+  opts: StartOptions,
+  name: SystemName,
+  extraArgs: string[],
+  listens = true,
+): Promise<RunningSystem> {
+  return startParley({ ...opts, parleyArgs: [...(opts.parleyArgs ?? []), ...extraArgs] }, PARLEY_CLI, name, listens);
+}
+
+/** Cluster mode in one process (`--role all`: gateway, sequencer and sink) in a ClusterSpace of its own. */
+async function startParleyKafka(opts: StartOptions): Promise<RunningSystem> {
+  const cluster = opts.cluster;
+  if (!cluster) throw new Error("parley-kafka runs inside the kafka scenario, which starts the broker and PostgreSQL");
+  const space = await clusterSpace(cluster);
+  const sys = await startParleyProcess(opts, "parley-kafka", space.args("all"));
+  return {
+    ...sys,
+    async stop() {
+      await sys.stop();
+      await space.drop();
+    },
+  };
+}
+
 /** The real `parley start` process, limits raised so the generator is never rate limited. */
-async function startParley(opts: StartOptions, cli: string, name: SystemName): Promise<RunningSystem> {
+async function startParley(opts: StartOptions, cli: string, name: SystemName, listens = true): Promise<RunningSystem> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), "parley-bench-"));
   const args = [
@@ -80,7 +102,7 @@ async function startParley(opts: StartOptions, cli: string, name: SystemName): P
     ...(opts.parleyArgs ?? []),
   ];
   const child = spawnServer(process.execPath, args, name);
-  await waitForPort(port);
+  if (listens) await waitForPort(port);
   return {
     name,
     pid: child.pid!,

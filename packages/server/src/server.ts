@@ -19,6 +19,7 @@ import type { VapidSource } from "./notify/vapid.js";
 import { SqliteNotifyStore } from "./notify/sqlite-notify-store.js";
 import type { Presence } from "./presence/presence.js";
 import type { Store } from "./store/store.js";
+import { roomRuleCacheOptions, withRoomRuleCache } from "./auth/room-rule-cache.js";
 
 /** A node's started event log and store (embedded: one SQLite database; cluster: Kafka + PostgreSQL). */
 export interface NodeStorage {
@@ -99,7 +100,8 @@ async function startNode(
   const auth = await authenticatorFromConfig(config, logger);
   const storage = await openStorage();
   const metrics = new Metrics();
-  const { log, store, presence } = storage;
+  const { log, presence } = storage;
+  const store = withRoomRuleCache(storage.store, roomRuleCacheOptions(config));
   const gateway = new Gateway({ log, store, auth, config, logger, metrics, ...(presence && { presence }) });
   gateway.start();
   const notify = await startNotify(config, storage, gateway, logger, metrics);

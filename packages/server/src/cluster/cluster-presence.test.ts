@@ -57,4 +57,20 @@ describe("ClusterPresence", () => {
     assert.deepEqual(a.members("x"), []);
     assert.deepEqual(b.snapshot(), { node: "b", entries: [["x", "dan", 1]] });
   });
+
+  it("with publishDelayMs, a burst of local changes leaves as one snapshot of the end state", async () => {
+    const sent: PresenceSnapshot[] = [];
+    const node = new ClusterPresence({ nodeId: "n", publish: (s) => sent.push(s), publishDelayMs: 20 });
+    for (let i = 0; i < 100; i++) node.join("storm", `u${i}`, `c${i}`);
+    node.leave("storm", "u0", "c0");
+    assert.equal(sent.length, 0, "nothing yet: the changes wait for the delay");
+    await new Promise((r) => setTimeout(r, 40));
+    assert.equal(sent.length, 1);
+    assert.equal(sent[0]!.entries.length, 99);
+    node.join("storm", "late", "c-late");
+    node.publishSnapshot();
+    await new Promise((r) => setTimeout(r, 40));
+    assert.equal(sent.length, 2, "a heartbeat publish covers the pending change; no second send");
+    node.stop();
+  });
 });

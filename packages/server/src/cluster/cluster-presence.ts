@@ -22,6 +22,13 @@ export interface ClusterPresenceOptions {
   readonly publish: (snapshot: PresenceSnapshot) => void;
   /** A node silent this long is considered dead. Default 8000 ms. */
   readonly nodeTimeoutMs?: number;
+  /**
+   * 0 (default): a local join or leave publishes at once. Above 0: the
+   * changes of this many ms go out as one snapshot, so n connections
+   * subscribing cost a few snapshots instead of n (each is the whole local
+   * view: per-change publishing made a subscribe storm quadratic).
+   */
+  readonly publishDelayMs?: number;
   readonly now?: () => number;
 }
 
@@ -39,6 +46,7 @@ export class ClusterPresence implements Presence {
   private readonly listeners = new Set<PresenceListener>();
   private readonly now: () => number;
   private readonly timeoutMs: number;
+  private publishTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: ClusterPresenceOptions) {
     this.now = options.now ?? Date.now;
@@ -53,7 +61,7 @@ export class ClusterPresence implements Presence {
       if (!conns) users.set(user, (conns = new Set()));
       conns.add(connection);
     });
-    this.publishSnapshot();
+    this.changed();
   }
 
   leave(room: string, user: string, connection: string): void {
@@ -64,7 +72,7 @@ export class ClusterPresence implements Presence {
       users.delete(user);
       if (users.size === 0) this.local.delete(room);
     });
-    this.publishSnapshot();
+    this.changed();
   }
 
   members(room: string): PresenceMember[] {
@@ -88,9 +96,25 @@ export class ClusterPresence implements Presence {
     return { node: this.options.nodeId, entries: this.localEntries() };
   }
 
-  /** Publishes this node's view (call on a heartbeat timer). */
+  /** Publishes this node's view (call on a heartbeat timer); a delayed publish of pending changes is then moot. */
   publishSnapshot(): void {
+    clearTimeout(this.publishTimer);
+    this.publishTimer = undefined;
     this.options.publish(this.snapshot());
+  }
+
+  /** Stops a pending delayed publish (the node is stopping). */
+  stop(): void {
+    clearTimeout(this.publishTimer);
+    this.publishTimer = undefined;
+  }
+
+  private changed(): void {
+    const delay = this.options.publishDelayMs ?? 0;
+    if (delay <= 0) return this.publishSnapshot();
+    if (this.publishTimer) return;
+    this.publishTimer = setTimeout(() => this.publishSnapshot(), delay);
+    this.publishTimer.unref();
   }
 
   /** Applies another node's snapshot; emits the joins and leaves it implies. */

@@ -11,6 +11,9 @@ import type { MessagesStream } from "@platformatic/kafka";
 import type { Logger } from "pino";
 import { ClusterPresence, type PresenceSnapshot } from "./cluster-presence.js";
 
+/** Local presence changes within this many ms leave as one snapshot (see ClusterPresenceOptions.publishDelayMs). */
+const PUBLISH_DELAY_MS = 50;
+
 /** Options of PresenceLink. */
 export interface PresenceLinkOptions {
   readonly brokers: readonly string[];
@@ -40,6 +43,7 @@ export class PresenceLink {
       nodeId: this.nodeId,
       publish: (s) => this.send(s),
       nodeTimeoutMs: options.nodeTimeoutMs ?? 8000,
+      publishDelayMs: PUBLISH_DELAY_MS,
     });
   }
 
@@ -64,7 +68,10 @@ export class PresenceLink {
       autocommit: false,
       maxWaitTime: 200,
     });
-    this.stream.on("data", (m: { value: string }) => this.receive(m.value));
+    // Our own snapshots come back too; their key says so before any parsing (they were a storm's biggest cost).
+    this.stream.on("data", (m: { key: string; value: string }) => {
+      if (m.key !== this.nodeId) this.receive(m.value);
+    });
     this.stream.on("error", (err: unknown) => logger.warn({ err }, "presence consumer error"));
     const heartbeat = setInterval(() => this.presence.publishSnapshot(), this.options.heartbeatMs ?? 2000);
     const expiry = setInterval(() => this.presence.expire(), 1000);
@@ -76,6 +83,7 @@ export class PresenceLink {
   /** Tells the others this node is gone (an empty snapshot), then stops. */
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
+    this.presence.stop();
     await this.producer
       ?.send({
         messages: [{ topic: this.topic, key: this.nodeId, value: JSON.stringify({ node: this.nodeId, entries: [] }) }],

@@ -13,7 +13,7 @@
  * cache lost events still inside the window go, once per batch, to the
  * optional DedupeFallback (dedupe-fallback.ts), before anything is decided.
  */
-import { type Consumer, ProduceAcks, Producer } from "@platformatic/kafka";
+import { Consumer, ProduceAcks, Producer } from "@platformatic/kafka";
 import type { RoomEvent } from "@parley/protocol";
 import type { PublishCommand } from "../log/event-log.js";
 import { dedupeKey, SequencerBatch, type RoomState } from "../sequencer/sequencer.js";
@@ -93,6 +93,13 @@ export class PartitionSequencer {
       timeout: 10_000,
       ...transactionalRetries(),
     });
+    // The commands fetch gets a connection of its own: the broker answers one request per connection at a
+    // time, so partitions sharing one waited out each other's idle long-polls (n × maxWait, ~1.1 s with 12).
+    const fetcher = new Consumer({
+      clientId: `${this.d.clientId}-p${p}-commands`,
+      groupId: `${this.d.clientId}-p${p}-unjoined`,
+      bootstrapBrokers: [...cluster.brokers],
+    });
     try {
       // InitProducerId fences the previous owner. The client sends producerId 0 / epoch 0 unless told
       // otherwise, which the broker answers with PRODUCER_FENCED once the transactional id exists: -1 / -1
@@ -102,7 +109,7 @@ export class PartitionSequencer {
       await watermark?.refresh();
       const sunk = watermark && (() => watermark.get(p));
       const state = await rebuildPartitionState({ ...this.d, now: this.d.now(), sunk });
-      const commands = new PartitionReader(this.d.reader, layout.names.commands, { maxWaitMs: 100 });
+      const commands = new PartitionReader(fetcher, layout.names.commands, { maxWaitMs: 100 });
       let fetching = prefetch(commands, p, state.commandsOffset);
       while (!this.stopping) {
         const { batch, at, error } = await fetching;
@@ -127,6 +134,7 @@ export class PartitionSequencer {
       return isFenced(err) ? "fenced" : "failed";
     } finally {
       await closeForced(producer);
+      await closeForced(fetcher);
     }
   }
 

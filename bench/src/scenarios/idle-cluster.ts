@@ -1,0 +1,105 @@
+import { Generator } from "../load/generator.js";
+import { rssKiB } from "../proc-stats.js";
+import type { ClusterServices } from "../systems/cluster-services.js";
+import { clusterSpace, startParleyProcess } from "../systems/start-system.js";
+import type { RunningSystem } from "../systems/system.js";
+import { log, requireOpened, roomSpecs, sleep, type BenchOptions } from "./common.js";
+
+/** Connections in all, gateways, generator processes per gateway (each holds ≤ 19 500 sockets: open-files limit). */
+const SIZES = {
+  full: { connections: 50_000, gateways: 3, workersPerGateway: 2 },
+  quick: { connections: 6_000, gateways: 3, workersPerGateway: 1 },
+  toy: { connections: 30, gateways: 3, workersPerGateway: 1 },
+} as const;
+const SETTLE_MS = 3_000;
+
+export interface GatewayIdle {
+  connections: number;
+  rssKiBPerConn: number;
+  heapKiBPerConn: number | undefined;
+  rssKiB: number;
+}
+
+export interface IdleClusterResult {
+  sizes: (typeof SIZES)[keyof typeof SIZES];
+  /** Time until every connection of every gateway was subscribed. */
+  openMs: number;
+  gateways: GatewayIdle[];
+  /** Over all gateways: (RSS after − RSS before) / connections. */
+  rssKiBPerConn: number;
+  heapKiBPerConn: number | undefined;
+}
+
+/**
+ * Scenario 4 at cluster scale: idle subscribed connections (rooms of 100)
+ * spread over three `--role gateway` processes, with a sequencer beside
+ * them, each gateway's share opened by its own generator processes.
+ */
+export async function idleCluster(opts: BenchOptions, cluster: ClusterServices): Promise<IdleClusterResult> {
+  const size = SIZES[opts.scale];
+  const space = await clusterSpace(cluster);
+  const started: RunningSystem[] = [];
+  const gens: Generator[] = [];
+  try {
+    started.push(await startParleyProcess(opts.start, "parley-kafka", space.args("sequencer"), false));
+    const gateways: RunningSystem[] = [];
+    for (let g = 0; g < size.gateways; g++) {
+      gateways.push(await startParleyProcess(opts.start, "parley-kafka", space.args("gateway")));
+      started.push(gateways[g]!);
+      gens.push(new Generator(size.workersPerGateway));
+    }
+    await sleep(SETTLE_MS);
+    const before = await Promise.all(gateways.map(async (gw) => ({ rss: rssKiB(gw.pid), heap: await gw.heapUsed() })));
+    const specs = roomSpecs(size.connections, 100);
+    const t0 = performance.now();
+    const opened = await Promise.all(
+      gateways.map((gw, g) =>
+        gens[g]!.open(
+          "parley-kafka",
+          gw.port,
+          specs.filter((_, i) => i % size.gateways === g),
+        ),
+      ),
+    );
+    const openMs = Math.round(performance.now() - t0);
+    requireOpened(
+      "parley-kafka gateways",
+      opened.reduce((a, o) => a + o.ok, 0),
+      size.connections,
+    );
+    await sleep(SETTLE_MS);
+    const per = await Promise.all(gateways.map((gw, g) => measure(gw, opened[g]!.ok, before[g]!)));
+    const total = per.reduce((a, p) => a + p.connections, 0);
+    const sum = (f: (p: GatewayIdle) => number) => per.reduce((a, p) => a + f(p) * p.connections, 0) / total;
+    const heapKnown = per.every((p) => p.heapKiBPerConn !== undefined);
+    const result: IdleClusterResult = {
+      sizes: size,
+      openMs,
+      gateways: per,
+      rssKiBPerConn: round2(sum((p) => p.rssKiBPerConn)),
+      heapKiBPerConn: heapKnown ? round2(sum((p) => p.heapKiBPerConn!)) : undefined,
+    };
+    log(
+      `kafka idle: ${total} connections on ${size.gateways} gateways in ${openMs} ms; ${result.rssKiBPerConn} KiB RSS/conn, heap ${result.heapKiBPerConn ?? "-"} KiB/conn`,
+    );
+    return result;
+  } finally {
+    await Promise.all(gens.map((g) => g.close()));
+    await Promise.all(started.map((s) => s.stop()));
+    await space.drop();
+  }
+}
+
+async function measure(gw: RunningSystem, connections: number, before: { rss: number; heap: number | undefined }) {
+  const rss = rssKiB(gw.pid);
+  const heap = await gw.heapUsed();
+  return {
+    connections,
+    rssKiBPerConn: round2((rss - before.rss) / connections),
+    heapKiBPerConn:
+      heap !== undefined && before.heap !== undefined ? round2((heap - before.heap) / 1024 / connections) : undefined,
+    rssKiB: rss,
+  };
+}
+
+const round2 = (v: number) => Math.round(v * 100) / 100;

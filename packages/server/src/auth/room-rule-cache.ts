@@ -1,0 +1,116 @@
+import type { Room, Store } from "../store/store.js";
+
+/** Bounds of the room rule cache. */
+export interface RoomRuleCacheOptions {
+  /** How long an answer is reused. Short in cluster mode: another gateway may change a room. */
+  readonly ttlMs: number;
+  /** Most cached answers (rooms plus memberships); the oldest go first. */
+  readonly maxEntries: number;
+}
+
+interface Entry<T> {
+  readonly value: T;
+  readonly expires: number;
+}
+
+/** The answers `authorize` asks for on every publish and subscribe: a room's rule and a user's membership. */
+export class RoomRuleCache {
+  private readonly rooms = new Map<string, Entry<Room | undefined>>();
+  private readonly members = new Map<string, Entry<boolean>>();
+  /** Bumped by every invalidation of a room, so a read that began before it does not cache a stale answer. */
+  private readonly generations = new Map<string, number>();
+
+  constructor(private readonly options: RoomRuleCacheOptions) {}
+
+  room(id: string, load: () => Promise<Room | undefined>): Promise<Room | undefined> {
+    return this.cached(this.rooms, id, id, load);
+  }
+
+  member(room: string, user: string, load: () => Promise<boolean>): Promise<boolean> {
+    return this.cached(this.members, `${room}\u0000${user}`, room, load);
+  }
+
+  /** Forgets everything about `room` (its rule and every membership in it). */
+  invalidate(room: string): void {
+    this.generations.set(room, (this.generations.get(room) ?? 0) + 1);
+    this.rooms.delete(room);
+    const prefix = `${room}\u0000`;
+    for (const key of this.members.keys()) if (key.startsWith(prefix)) this.members.delete(key);
+  }
+
+  get size(): number {
+    return this.rooms.size + this.members.size;
+  }
+
+  private async cached<T>(map: Map<string, Entry<T>>, key: string, room: string, load: () => Promise<T>): Promise<T> {
+    const now = Date.now();
+    const hit = map.get(key);
+    if (hit && hit.expires > now) return hit.value;
+    const generation = this.generations.get(room) ?? 0;
+    const value = await load();
+    if ((this.generations.get(room) ?? 0) !== generation) return value;
+    map.delete(key);
+    map.set(key, { value, expires: now + this.options.ttlMs });
+    this.bound(map);
+    return value;
+  }
+
+  private bound<T>(map: Map<string, Entry<T>>): void {
+    while (this.size > this.options.maxEntries) {
+      const oldest = map.keys().next();
+      if (oldest.done) return;
+      map.delete(oldest.value);
+    }
+    // Generations only matter while a read is in flight; keep the map from growing without bound.
+    if (this.generations.size > this.options.maxEntries) this.generations.clear();
+  }
+}
+
+/** Store methods that change what the cache answers, by the room argument they change. */
+const MUTATIONS = ["createRoom", "addMember", "removeMember"] as const;
+
+/**
+ * `store` with `getRoom` and `isMember` answered from a RoomRuleCache; every
+ * room change made through it (create, add or remove a member) drops that
+ * room's answers before and after it runs. Changes made elsewhere (another
+ * gateway, another process on the same database) show after at most `ttlMs`.
+ * Every other method is the store's own.
+ */
+export function withRoomRuleCache(store: Store, options: RoomRuleCacheOptions): Store {
+  const cache = new RoomRuleCache(options);
+  const overrides = new Map<PropertyKey, unknown>([
+    ["getRoom", (id: string) => cache.room(id, () => store.getRoom(id))],
+    ["isMember", (room: string, user: string) => cache.member(room, user, () => store.isMember(room, user))],
+  ]);
+  for (const name of MUTATIONS) {
+    const original = store[name] as (first: unknown, ...rest: unknown[]) => Promise<unknown>;
+    overrides.set(name, async (first: unknown, ...rest: unknown[]) => {
+      const room = typeof first === "string" ? first : (first as { id: string }).id;
+      cache.invalidate(room);
+      try {
+        return await original.call(store, first, ...rest);
+      } finally {
+        cache.invalidate(room);
+      }
+    });
+  }
+  return new Proxy(store, {
+    get(target, prop) {
+      if (overrides.has(prop)) return overrides.get(prop);
+      const value: unknown = Reflect.get(target, prop, target);
+      if (typeof value !== "function") return value;
+      const bound = (value as (...args: unknown[]) => unknown).bind(target);
+      overrides.set(prop, bound);
+      return bound;
+    },
+  });
+}
+
+/**
+ * The bounds a node uses: 5 s in embedded mode (every change goes through
+ * this process, except a second process on the same database file), 1 s in
+ * cluster mode (another gateway may change a room's members); 20 000 answers.
+ */
+export function roomRuleCacheOptions(config: { readonly kafka: readonly string[] }): RoomRuleCacheOptions {
+  return { ttlMs: config.kafka.length > 0 ? 1_000 : 5_000, maxEntries: 20_000 };
+}
