@@ -14,7 +14,9 @@ import { Emitter } from "./events.js";
 import { Heartbeat } from "./heartbeat.js";
 import type { ResolvedOptions } from "./options.js";
 import type { TimerHandle } from "./timers.js";
-import { Transport } from "./transport.js";
+import type { Transport, TransportKind } from "./transport.js";
+import { openTransport } from "./transport-factory.js";
+import { TransportSelector } from "./transport-selector.js";
 
 /** What a connection reports to the client. */
 export interface ConnectionEvents {
@@ -42,7 +44,10 @@ export class Connection {
   readonly #machine = new ConnectionStateMachine((change) => this.events.emit("state", change));
   readonly #heartbeat: Heartbeat;
   readonly #backoff: Backoff;
+  readonly #selector: TransportSelector;
   #transport: Transport | undefined;
+  /** Whether the current attempt's transport has delivered a server frame (it can reach the server). */
+  #reached = false;
   #session: ConnectedFrame | undefined;
   #connectTimer: TimerHandle | undefined;
   #reconnectTimer: TimerHandle | undefined;
@@ -54,11 +59,17 @@ export class Connection {
   constructor(private readonly options: ResolvedOptions) {
     this.#heartbeat = new Heartbeat(options.timers, () => this.#dead());
     this.#backoff = new Backoff(options.backoff, options.random);
+    this.#selector = new TransportSelector(options.transports, options.transportFallback, () => options.timers.now());
   }
 
   /** The current connection state. */
   get state(): ConnectionState {
     return this.#machine.state;
+  }
+
+  /** The transport of the current session, while connected. */
+  get transport(): TransportKind | undefined {
+    return this.#session ? this.#transport?.kind : undefined;
   }
 
   /** The current session, while connected. */
@@ -117,10 +128,11 @@ export class Connection {
   }
 
   #startSocket(token: string | undefined): void {
+    this.#reached = false;
     try {
-      this.#transport = new Transport(this.options.WebSocket, this.options.url, {
+      this.#transport = openTransport(this.#selector.next(), this.options, {
         onOpen: () => this.#sendConnect(token),
-        onFrame: (frame) => this.#onFrame(frame),
+        onFrame: (frame) => this.#onTransportFrame(frame),
         onClose: (code, reason) => this.#lost(code, reason),
         onMalformed: () => this.events.emit("error", new Error("parley: the server sent a frame that is not JSON")),
       });
@@ -140,6 +152,12 @@ export class Connection {
     if (token !== undefined) frame.token = token;
     if (this.options.user !== undefined) frame.user = this.options.user;
     this.#transport?.send(frame);
+  }
+
+  #onTransportFrame(frame: ServerFrame): void {
+    if (!this.#reached) this.#selector.reached();
+    this.#reached = true;
+    this.#onFrame(frame);
   }
 
   #onFrame(frame: ServerFrame): void {
@@ -162,7 +180,7 @@ export class Connection {
     if (timeoutMs !== undefined || frame.heartbeatMs > 0) {
       this.#heartbeat.start(timeoutMs ?? Math.ceil(frame.heartbeatMs * timeoutFactor));
     }
-    this.#machine.setState("connected", `connected as ${frame.user}`);
+    this.#machine.setState("connected", `connected as ${frame.user} over ${this.#transport?.kind}`);
     this.events.emit("connected", frame);
   }
 
@@ -177,6 +195,7 @@ export class Connection {
   }
 
   #lost(code: number, reason: string): void {
+    if (!this.#reached) this.#selector.failed();
     this.#teardown();
     this.events.emit("disconnected", { code, reason });
     if (code === CLOSE.TOKEN_EXPIRED) this.#tokenStale = true;
