@@ -2,10 +2,10 @@
 // exactly-once across kill -9, and the fallback from a refused WebSocket upgrade.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import type { RoomEvent } from "@parley/protocol";
 import { ParleyClient } from "./node.js";
 import type { ParleyClientOptions } from "./options.js";
 import { waitUntil } from "./test-support/fake-server.js";
+import { killRestartScenario, recordEvents } from "./test-support/kill-restart-scenario.js";
 import { ServerProcess } from "./test-support/server-process.js";
 import { WebSocketBlockingProxy } from "./test-support/websocket-blocking-proxy.js";
 
@@ -33,11 +33,7 @@ function client(user: string, options: Partial<ParleyClientOptions> = {}): Parle
 const sse = (user: string) => client(user, { transports: ["sse"] });
 const uniqueRoom = () => `sse-${process.pid}-${++rooms}`;
 
-function record(c: ParleyClient, room: string): RoomEvent[] {
-  const events: RoomEvent[] = [];
-  c.room(room).on("event", (e) => events.push(e));
-  return events;
-}
+const record = recordEvents;
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
@@ -161,42 +157,7 @@ test("after falling back, a reconnect past probeAfterMs probes WebSocket again a
 });
 
 test("kill -9 and restart while on SSE: reconnect, resume, and the outbox delivers exactly once", async () => {
-  const alice = sse("alice");
-  const bob = sse("bob");
-  await Promise.all([alice.connect(), bob.connect()]);
-  const id = uniqueRoom();
-  const seen = record(alice, id);
-  await alice.room(id).subscribe();
-  await alice.room(id).publish("before-1");
-  await alice.room(id).publish("before-2");
-  await waitUntil(() => seen.length === 2, 5000, "first events");
-
-  const inFlight = alice.room(id).publish("in-flight");
-  await server.kill();
-  await waitUntil(() => alice.state === "reconnecting" || alice.state === "connecting", 5000, "alice notices");
-  const offline = [alice.room(id).publish("offline-1"), alice.room(id).publish("offline-2")];
-  await server.start();
-
-  const acks = await Promise.all([inFlight, ...offline]);
-  await waitUntil(() => bob.state === "connected", 10_000, "bob back");
-  await bob.room(id).publish("after-restart");
-  await waitUntil(() => seen.length === 6, 10_000, "all six events");
-
-  const bodies = seen.map((e) => e.body);
-  assert.deepEqual(bodies, ["before-1", "before-2", "in-flight", "offline-1", "offline-2", "after-restart"]);
-  assert.deepEqual(
-    seen.map((e) => e.seq),
-    range(1, 6),
-  );
-  assert.deepEqual(
-    acks.map((a) => a.seq),
-    [3, 4, 5],
-  );
+  const [alice, bob] = [sse("alice"), sse("bob")];
+  await killRestartScenario(server, alice, bob, uniqueRoom());
   assert.deepEqual([alice.transport, bob.transport], ["sse", "sse"]);
-  const history = await alice.room(id).history({ after: 0, limit: 100 });
-  assert.deepEqual(
-    history.events.map((e) => e.body),
-    bodies,
-  );
-  assert.equal(alice.pendingMessages, 0);
 });
