@@ -107,7 +107,7 @@ export class SseTransport implements Transport {
   }
 
   #flush(): void {
-    if (this.#posting || this.#queue.length === 0 || this.#postUrl === undefined) return;
+    if (!this.#handlers || this.#posting || this.#queue.length === 0 || this.#postUrl === undefined) return;
     const batch = takeBatch(this.#queue, SSE_BATCH_MAX_BYTES);
     this.#posting = true;
     this.fetchImpl(this.#postUrl, {
