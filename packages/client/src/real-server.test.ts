@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { ParleyClient } from "./node.js";
 import { waitUntil } from "./test-support/fake-server.js";
-import { killRestartScenario, recordEvents } from "./test-support/kill-restart-scenario.js";
+import { concurrentPublishScenario, killRestartScenario, recordEvents } from "./test-support/scenarios.js";
 import { ServerProcess } from "./test-support/server-process.js";
 
 const server = new ServerProcess();
@@ -42,26 +42,7 @@ test("publish is acked and delivered to the publisher's subscription", async () 
 });
 
 test("two clients publishing concurrently see the same order", async () => {
-  const [alice, bob] = [client("alice"), client("bob")];
-  await Promise.all([alice.connect(), bob.connect()]);
-  const id = uniqueRoom();
-  const seenA = record(alice, id);
-  const seenB = record(bob, id);
-  await Promise.all([alice.room(id).subscribe(), bob.room(id).subscribe()]);
-  const n = 20;
-  const acks = await Promise.all(
-    Array.from({ length: n }, (_, i) => [alice.room(id).publish(`a${i}`), bob.room(id).publish(`b${i}`)]).flat(),
-  );
-  await waitUntil(() => seenA.length === 2 * n && seenB.length === 2 * n, 10_000, "all events");
-  assert.deepEqual(
-    seenA.map((e) => e.cmid),
-    seenB.map((e) => e.cmid),
-  );
-  assert.deepEqual(
-    seenA.map((e) => e.seq),
-    Array.from({ length: 2 * n }, (_, i) => i + 1),
-  );
-  assert.deepEqual(new Set(acks.map((a) => a.seq)).size, 2 * n);
+  await concurrentPublishScenario(client("alice"), client("bob"), uniqueRoom(), 20);
 });
 
 test("kill -9 and restart: the client reconnects, resumes, and the outbox delivers exactly once", async () => {

@@ -1,4 +1,4 @@
-// The exactly-once-across-kill -9 scenario, shared by the WebSocket and SSE end-to-end tests.
+// End-to-end scenarios shared by the WebSocket and SSE tests against the real server.
 import assert from "node:assert/strict";
 import type { RoomEvent } from "@parley/protocol";
 import type { ParleyClient } from "../client.js";
@@ -10,6 +10,30 @@ export function recordEvents(c: ParleyClient, room: string): RoomEvent[] {
   const events: RoomEvent[] = [];
   c.room(room).on("event", (e) => events.push(e));
   return events;
+}
+
+/**
+ * alice and bob publish `n` messages each, all at once; both must see the same
+ * order, seqs 1…2n, every ack a distinct seq. Returns what alice saw.
+ */
+export async function concurrentPublishScenario(alice: ParleyClient, bob: ParleyClient, room: string, n: number) {
+  await Promise.all([alice.connect(), bob.connect()]);
+  const [seenA, seenB] = [recordEvents(alice, room), recordEvents(bob, room)];
+  await Promise.all([alice.room(room).subscribe(), bob.room(room).subscribe()]);
+  const acks = await Promise.all(
+    Array.from({ length: n }, (_, i) => [alice.room(room).publish(`a${i}`), bob.room(room).publish(`b${i}`)]).flat(),
+  );
+  await waitUntil(() => seenA.length === 2 * n && seenB.length === 2 * n, 10_000, "all events");
+  assert.deepEqual(
+    seenA.map((e) => e.cmid),
+    seenB.map((e) => e.cmid),
+  );
+  assert.deepEqual(
+    seenA.map((e) => e.seq),
+    Array.from({ length: 2 * n }, (_, i) => i + 1),
+  );
+  assert.equal(new Set(acks.map((a) => a.seq)).size, 2 * n);
+  return seenA;
 }
 
 /**
