@@ -133,7 +133,7 @@ export class Connection {
       this.#transport = openTransport(this.#selector.next(), this.options, {
         onOpen: () => this.#sendConnect(token),
         onFrame: (frame) => this.#onTransportFrame(frame),
-        onClose: (code, reason) => this.#lost(code, reason),
+        onClose: (code, reason) => this.#closedByPeer(code, reason),
         onMalformed: () => this.events.emit("error", new Error("parley: the server sent a frame that is not JSON")),
       });
     } catch (error) {
@@ -155,9 +155,20 @@ export class Connection {
   }
 
   #onTransportFrame(frame: ServerFrame): void {
+    this.#serverReached();
+    this.#onFrame(frame);
+  }
+
+  /** A close the transport reported; a Parley close code (4000+) proves the server answered on it. */
+  #closedByPeer(code: number, reason: string): void {
+    if (code >= 4000) this.#serverReached();
+    this.#lost(code, reason);
+  }
+
+  /** The transport in use reaches the server: the fallback rule keeps it. */
+  #serverReached(): void {
     if (!this.#reached) this.#selector.reached();
     this.#reached = true;
-    this.#onFrame(frame);
   }
 
   #onFrame(frame: ServerFrame): void {

@@ -15,7 +15,8 @@ export const DEFAULT_TRANSPORT_FALLBACK: TransportFallbackOptions = { failures: 
  * Picks the transport for each connect attempt; pure, with an injected clock.
  *
  * - Attempts use the current transport, starting with the first listed.
- * - An attempt "reached the server" when any server frame arrived on it. One
+ * - An attempt "reached the server" when any server frame (or a Parley close
+ *   code, 4000+) arrived on it; the connection reports that. One
  *   that ends without (upgrade refused, connect timeout, proxy cut) is a
  *   failure; after `failures` in a row the next transport in the list is
  *   current (wrapping around, so a server that is simply down is retried on
