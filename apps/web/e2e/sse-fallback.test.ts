@@ -1,7 +1,7 @@
-// A browser without WebSocket (as behind a proxy that breaks it): the app connects over SSE + POST and two users still chat.
+// Browsers whose WebSocket does not work (absent, or broken by a proxy): the app connects over SSE + POST and users still chat.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { Browser, BrowserContext } from "playwright-core";
+import type { Browser, BrowserContext, WebSocketRoute } from "playwright-core";
 import type { ServerProcess } from "@parley/server/test-support/server-process.js";
 import { expectConfirmed, history, launchBrowser, send, signIn, startServer, type User } from "./support.js";
 
@@ -10,6 +10,11 @@ async function withoutWebSocket(context: BrowserContext): Promise<void> {
   await context.addInitScript(() => {
     delete (window as { WebSocket?: unknown }).WebSocket;
   });
+}
+
+/** Every WebSocket to /v1/ws is closed before a frame passes, as by a proxy that breaks WebSockets. */
+async function withBrokenWebSocket(context: BrowserContext): Promise<void> {
+  await context.routeWebSocket(/\/v1\/ws$/, (ws: WebSocketRoute) => void ws.close({ code: 1011, reason: "proxy" }));
 }
 
 /** The server's open-connection gauge by transport, from /metrics. */
@@ -58,6 +63,19 @@ describe("no WebSocket in the browser", () => {
     );
     const open = await openConnections(server);
     assert.ok((open.sse ?? 0) >= 2, `both users on SSE: ${JSON.stringify(open)}`);
+    assert.equal(open.websocket ?? 0, 0, `no WebSocket connection: ${JSON.stringify(open)}`);
+  });
+
+  it("a WebSocket that a proxy breaks before any frame falls back to SSE, and chat goes on", async () => {
+    const cy = await signIn(browser, server, "cy", undefined, withBrokenWebSocket);
+    await send(cy.page, "broken 1");
+    await send(ann.page, "broken 2");
+    await send(cy.page, "broken 3");
+    const texts = ["broken 1", "broken 2", "broken 3"];
+    await expectConfirmed(cy.page, "broken ", texts);
+    await expectConfirmed(ann.page, "broken ", texts);
+    const open = await openConnections(server);
+    assert.ok((open.sse ?? 0) >= 3, `cy on SSE too: ${JSON.stringify(open)}`);
     assert.equal(open.websocket ?? 0, 0, `no WebSocket connection: ${JSON.stringify(open)}`);
   });
 });
