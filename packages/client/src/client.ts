@@ -18,6 +18,7 @@ import { Outbox, type OutboxSettlement, type PublishAck } from "./outbox.js";
 import { resolveOptions, type ParleyClientOptions, type ResolvedOptions } from "./options.js";
 import { disconnectedError, RequestManager, type RequestFrame } from "./request-manager.js";
 import { Room, type RequestBody, type RoomContext, type RoomOptions } from "./room.js";
+import type { TransportKind } from "./transport.js";
 
 /** Options of `search`. */
 export interface SearchOptions {
@@ -80,6 +81,11 @@ export class ParleyClient {
   /** The current session (user, limits, heartbeat), while connected. */
   get session(): ConnectedFrame | undefined {
     return this.#connection.session;
+  }
+
+  /** The transport of the current session (`"websocket"` or `"sse"`), while connected. */
+  get transport(): TransportKind | undefined {
+    return this.#connection.transport;
   }
 
   /** Number of published messages not yet acked. */

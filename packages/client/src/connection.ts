@@ -14,7 +14,9 @@ import { Emitter } from "./events.js";
 import { Heartbeat } from "./heartbeat.js";
 import type { ResolvedOptions } from "./options.js";
 import type { TimerHandle } from "./timers.js";
-import { Transport } from "./transport.js";
+import type { Transport, TransportKind } from "./transport.js";
+import { openTransport } from "./transport-factory.js";
+import { TransportSelector } from "./transport-selector.js";
 
 /** What a connection reports to the client. */
 export interface ConnectionEvents {
@@ -42,7 +44,10 @@ export class Connection {
   readonly #machine = new ConnectionStateMachine((change) => this.events.emit("state", change));
   readonly #heartbeat: Heartbeat;
   readonly #backoff: Backoff;
+  readonly #selector: TransportSelector;
   #transport: Transport | undefined;
+  /** Whether the current attempt's transport has delivered a server frame (it can reach the server). */
+  #reached = false;
   #session: ConnectedFrame | undefined;
   #connectTimer: TimerHandle | undefined;
   #reconnectTimer: TimerHandle | undefined;
@@ -54,11 +59,17 @@ export class Connection {
   constructor(private readonly options: ResolvedOptions) {
     this.#heartbeat = new Heartbeat(options.timers, () => this.#dead());
     this.#backoff = new Backoff(options.backoff, options.random);
+    this.#selector = new TransportSelector(options.transports, options.transportFallback, () => options.timers.now());
   }
 
   /** The current connection state. */
   get state(): ConnectionState {
     return this.#machine.state;
+  }
+
+  /** The transport of the current session, while connected. */
+  get transport(): TransportKind | undefined {
+    return this.#session ? this.#transport?.kind : undefined;
   }
 
   /** The current session, while connected. */
@@ -117,11 +128,12 @@ export class Connection {
   }
 
   #startSocket(token: string | undefined): void {
+    this.#reached = false;
     try {
-      this.#transport = new Transport(this.options.WebSocket, this.options.url, {
+      this.#transport = openTransport(this.#selector.next(), this.options, {
         onOpen: () => this.#sendConnect(token),
-        onFrame: (frame) => this.#onFrame(frame),
-        onClose: (code, reason) => this.#lost(code, reason),
+        onFrame: (frame) => this.#onTransportFrame(frame),
+        onClose: (code, reason) => this.#closedByPeer(code, reason),
         onMalformed: () => this.events.emit("error", new Error("parley: the server sent a frame that is not JSON")),
       });
     } catch (error) {
@@ -140,6 +152,23 @@ export class Connection {
     if (token !== undefined) frame.token = token;
     if (this.options.user !== undefined) frame.user = this.options.user;
     this.#transport?.send(frame);
+  }
+
+  #onTransportFrame(frame: ServerFrame): void {
+    this.#serverReached();
+    this.#onFrame(frame);
+  }
+
+  /** A close the transport reported; a Parley close code (4000+) proves the server answered on it. */
+  #closedByPeer(code: number, reason: string): void {
+    if (code >= 4000) this.#serverReached();
+    this.#lost(code, reason);
+  }
+
+  /** The transport in use reaches the server: the fallback rule keeps it. */
+  #serverReached(): void {
+    if (!this.#reached) this.#selector.reached();
+    this.#reached = true;
   }
 
   #onFrame(frame: ServerFrame): void {
@@ -162,7 +191,7 @@ export class Connection {
     if (timeoutMs !== undefined || frame.heartbeatMs > 0) {
       this.#heartbeat.start(timeoutMs ?? Math.ceil(frame.heartbeatMs * timeoutFactor));
     }
-    this.#machine.setState("connected", `connected as ${frame.user}`);
+    this.#machine.setState("connected", `connected as ${frame.user} over ${this.#transport?.kind}`);
     this.events.emit("connected", frame);
   }
 
@@ -177,6 +206,7 @@ export class Connection {
   }
 
   #lost(code: number, reason: string): void {
+    if (!this.#reached) this.#selector.failed();
     this.#teardown();
     this.events.emit("disconnected", { code, reason });
     if (code === CLOSE.TOKEN_EXPIRED) this.#tokenStale = true;

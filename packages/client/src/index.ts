@@ -18,7 +18,10 @@ export { MemoryOutboxStorage, type OutboxEntry, type OutboxStorage } from "./out
 export { IndexedDbOutboxStorage, type IndexedDbOutboxOptions } from "./outbox-indexeddb.js";
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.js";
 export type { Timers } from "./timers.js";
-export type { WebSocketLike, WebSocketConstructor } from "./transport.js";
+export type { TransportKind, WebSocketLike, WebSocketConstructor } from "./transport.js";
+export type { TransportOptions } from "./transport-factory.js";
+export { DEFAULT_TRANSPORT_FALLBACK, type TransportFallbackOptions } from "./transport-selector.js";
+export type { FetchLike } from "./sse-transport.js";
 export { ConnectionClosedError, DisconnectedError } from "./errors.js";
 export {
   ParleyError,

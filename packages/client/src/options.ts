@@ -1,7 +1,7 @@
 import { DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.js";
 import { MemoryOutboxStorage, type OutboxStorage } from "./outbox-storage.js";
 import { systemTimers, type Timers } from "./timers.js";
-import type { WebSocketConstructor } from "./transport.js";
+import { resolveTransportOptions, type ResolvedTransportOptions, type TransportOptions } from "./transport-factory.js";
 
 /** Dead-link detection settings. */
 export interface HeartbeatOptions {
@@ -12,7 +12,7 @@ export interface HeartbeatOptions {
 }
 
 /** Everything `new ParleyClient(...)` accepts. Every option has a default except `url`. */
-export interface ParleyClientOptions {
+export interface ParleyClientOptions extends TransportOptions {
   /** WebSocket URL of a Parley server, e.g. `ws://localhost:8080/ws`. */
   url: string;
   /** A fixed JWT. */
@@ -21,8 +21,6 @@ export interface ParleyClientOptions {
   getToken?: () => Promise<string>;
   /** Dev-mode servers only: the user to act as. */
   user?: string;
-  /** The WebSocket implementation. Default: `globalThis.WebSocket` (the `node` entry point passes `ws`). */
-  WebSocket?: WebSocketConstructor;
   /** Where unacked messages wait. Default: in memory. */
   outbox?: OutboxStorage;
   /** Reconnect and retry delays. Default `{ minMs: 500, maxMs: 20000 }`. */
@@ -44,12 +42,10 @@ export interface ParleyClientOptions {
 }
 
 /** Options with every default applied. */
-export interface ResolvedOptions {
-  url: string;
+export interface ResolvedOptions extends ResolvedTransportOptions {
   token: string | undefined;
   getToken: (() => Promise<string>) | undefined;
   user: string | undefined;
-  WebSocket: WebSocketConstructor;
   outbox: OutboxStorage;
   backoff: BackoffOptions;
   heartbeat: Required<Pick<HeartbeatOptions, "timeoutFactor">> & Pick<HeartbeatOptions, "timeoutMs">;
@@ -63,16 +59,11 @@ export interface ResolvedOptions {
 
 /** Applies defaults and checks what can be checked up front. */
 export function resolveOptions(options: ParleyClientOptions): ResolvedOptions {
-  const WebSocketImpl = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-  if (!WebSocketImpl) {
-    throw new Error("parley: no WebSocket implementation; pass `WebSocket` or use the `@parley/client/node` entry");
-  }
   return {
-    url: options.url,
+    ...resolveTransportOptions(options),
     token: options.token,
     getToken: options.getToken,
     user: options.user,
-    WebSocket: WebSocketImpl,
     outbox: options.outbox ?? new MemoryOutboxStorage(),
     backoff: { ...DEFAULT_BACKOFF, ...options.backoff },
     heartbeat: { timeoutFactor: options.heartbeat?.timeoutFactor ?? 2.5, timeoutMs: options.heartbeat?.timeoutMs },

@@ -1,9 +1,9 @@
 // End to end against the real server process: ordering, acks, and exactly-once across kill -9.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import type { RoomEvent } from "@parley/protocol";
 import { ParleyClient } from "./node.js";
 import { waitUntil } from "./test-support/fake-server.js";
+import { concurrentPublishScenario, killRestartScenario, recordEvents } from "./test-support/scenarios.js";
 import { ServerProcess } from "./test-support/server-process.js";
 
 const server = new ServerProcess();
@@ -26,11 +26,7 @@ function uniqueRoom(): string {
   return `e2e-${process.pid}-${++roomCounter}`;
 }
 
-function record(c: ParleyClient, room: string): RoomEvent[] {
-  const events: RoomEvent[] = [];
-  c.room(room).on("event", (e) => events.push(e));
-  return events;
-}
+const record = recordEvents;
 
 test("publish is acked and delivered to the publisher's subscription", async () => {
   const alice = client("alice");
@@ -46,65 +42,9 @@ test("publish is acked and delivered to the publisher's subscription", async () 
 });
 
 test("two clients publishing concurrently see the same order", async () => {
-  const [alice, bob] = [client("alice"), client("bob")];
-  await Promise.all([alice.connect(), bob.connect()]);
-  const id = uniqueRoom();
-  const seenA = record(alice, id);
-  const seenB = record(bob, id);
-  await Promise.all([alice.room(id).subscribe(), bob.room(id).subscribe()]);
-  const n = 20;
-  const acks = await Promise.all(
-    Array.from({ length: n }, (_, i) => [alice.room(id).publish(`a${i}`), bob.room(id).publish(`b${i}`)]).flat(),
-  );
-  await waitUntil(() => seenA.length === 2 * n && seenB.length === 2 * n, 10_000, "all events");
-  assert.deepEqual(
-    seenA.map((e) => e.cmid),
-    seenB.map((e) => e.cmid),
-  );
-  assert.deepEqual(
-    seenA.map((e) => e.seq),
-    Array.from({ length: 2 * n }, (_, i) => i + 1),
-  );
-  assert.deepEqual(new Set(acks.map((a) => a.seq)).size, 2 * n);
+  await concurrentPublishScenario(client("alice"), client("bob"), uniqueRoom(), 20);
 });
 
 test("kill -9 and restart: the client reconnects, resumes, and the outbox delivers exactly once", async () => {
-  const alice = client("alice");
-  const bob = client("bob");
-  await Promise.all([alice.connect(), bob.connect()]);
-  const id = uniqueRoom();
-  const seen = record(alice, id);
-  await alice.room(id).subscribe();
-  await alice.room(id).publish("before-1");
-  await alice.room(id).publish("before-2");
-  await waitUntil(() => seen.length === 2, 5000, "first events");
-
-  // In flight at the moment of the crash: stored or not, it must end up exactly once.
-  const inFlight = alice.room(id).publish("in-flight");
-  await server.kill();
-  await waitUntil(() => alice.state === "reconnecting" || alice.state === "connecting", 5000, "alice notices");
-  const offline = [alice.room(id).publish("offline-1"), alice.room(id).publish("offline-2")];
-  await server.start();
-
-  const acks = await Promise.all([inFlight, ...offline]);
-  await waitUntil(() => bob.state === "connected", 10_000, "bob back");
-  await bob.room(id).publish("after-restart");
-  await waitUntil(() => seen.length === 6, 10_000, "all six events");
-
-  const bodies = seen.map((e) => e.body);
-  assert.deepEqual(bodies, ["before-1", "before-2", "in-flight", "offline-1", "offline-2", "after-restart"]);
-  assert.deepEqual(
-    seen.map((e) => e.seq),
-    [1, 2, 3, 4, 5, 6],
-  );
-  assert.deepEqual(
-    acks.map((a) => a.seq),
-    [3, 4, 5],
-  );
-  const history = await alice.room(id).history({ after: 0, limit: 100 });
-  assert.deepEqual(
-    history.events.map((e) => e.body),
-    bodies,
-  );
-  assert.equal(alice.pendingMessages, 0);
+  await killRestartScenario(server, client("alice"), client("bob"), uniqueRoom());
 });

@@ -1,4 +1,7 @@
-import { decodeServerFrame, encodeFrame, type ClientFrame, type ServerFrame } from "@parley/protocol";
+import { decodeServerFrame, type ClientFrame, type ServerFrame } from "@parley/protocol";
+
+/** The ways a client can reach a server, in the order `transports` lists them. */
+export type TransportKind = "websocket" | "sse";
 
 /** The part of a message event the client reads. */
 export interface MessageEventLike {
@@ -29,7 +32,7 @@ export interface WebSocketLike {
 /** A WebSocket constructor, injected per runtime. */
 export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
-/** Callbacks from one socket's lifetime. */
+/** Callbacks from one transport's lifetime; none fires after `close()` was called. */
 export interface TransportHandlers {
   onOpen(): void;
   onFrame(frame: ServerFrame): void;
@@ -38,58 +41,25 @@ export interface TransportHandlers {
   onMalformed(data: unknown): void;
 }
 
-const OPEN = 1;
-
 /**
- * One WebSocket, from open to close. A transport is never reused: each
- * (re)connect attempt gets a new one, so late events of an old socket cannot
- * leak into a new session.
+ * One connection attempt's link to the server, from open to close. A transport
+ * is never reused: each (re)connect attempt gets a new one, so late events of
+ * an old link cannot leak into a new session. `onOpen` fires once, when frames
+ * can be sent; `onClose` fires at most once, with a WebSocket close code
+ * (1006 when the link broke without one), and only when the close did not
+ * come from `close()`.
  */
-export class Transport {
-  readonly #socket: WebSocketLike;
-  #handlers: TransportHandlers | undefined;
+export interface Transport {
+  readonly kind: TransportKind;
+  /** Sends (or queues, in order) a frame; false when the transport is not open yet or already closed. */
+  send(frame: ClientFrame): boolean;
+  /** Closes from our side; handlers are detached first, since the caller has already decided what the close means. */
+  close(code: number, reason: string): void;
+}
 
-  constructor(WebSocketImpl: WebSocketConstructor, url: string, handlers: TransportHandlers) {
-    this.#handlers = handlers;
-    this.#socket = new WebSocketImpl(url);
-    this.#socket.onopen = () => this.#handlers?.onOpen();
-    this.#socket.onmessage = (event) => this.#message(event.data);
-    this.#socket.onclose = (event) => this.#closed(event.code, event.reason);
-    // An error is always followed by a close event; the close decides what happens.
-    this.#socket.onerror = () => undefined;
-  }
-
-  /** Sends a frame; false when the socket is not open (the caller decides whether to queue). */
-  send(frame: ClientFrame): boolean {
-    if (!this.#handlers || this.#socket.readyState !== OPEN) return false;
-    this.#socket.send(encodeFrame(frame));
-    return true;
-  }
-
-  /**
-   * Closes from our side. Handlers are detached first: the caller has already
-   * decided what the close means, and a dead link may never deliver a close event.
-   */
-  close(code: number, reason: string): void {
-    this.#handlers = undefined;
-    try {
-      if (this.#socket.terminate && code !== 1000) this.#socket.terminate();
-      else this.#socket.close(code, reason);
-    } catch {
-      // Closing a socket that is still CONNECTING may throw in some runtimes; it is gone either way.
-    }
-  }
-
-  #message(data: unknown): void {
-    if (!this.#handlers) return;
-    const frame = typeof data === "string" ? decodeServerFrame(data) : undefined;
-    if (frame) this.#handlers.onFrame(frame);
-    else this.#handlers.onMalformed(data);
-  }
-
-  #closed(code: number, reason: string): void {
-    const handlers = this.#handlers;
-    this.#handlers = undefined;
-    handlers?.onClose(code, reason);
-  }
+/** Hands one received text to the handlers: a server frame, or malformed. */
+export function deliverText(handlers: TransportHandlers, data: unknown): void {
+  const frame = typeof data === "string" ? decodeServerFrame(data) : undefined;
+  if (frame) handlers.onFrame(frame);
+  else handlers.onMalformed(data);
 }
