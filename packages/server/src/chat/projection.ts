@@ -8,7 +8,7 @@
  * Apply the parts in this order, within one transaction, to the events just
  * inserted (never to a replayed one: the sink projects only rows its INSERT
  * actually added, which is what makes a replay after a crash harmless):
- *  1. `messages`: a current-text row per chat message (search, unread, threads).
+ *  1. `messages`: a current-text row per chat message (search, unread counts).
  *  2. `mentions`: one row per mentioned user other than the author.
  *  3. `edits`: replace a message's current text, if the edit is by its author,
  *     newer than the text it has, and the message is not deleted.
@@ -19,7 +19,7 @@
  *  6. `receipts`: raise the sender's read position to `upTo`, never lower it.
  *  7. `dmUsers`: both users of a DM get a read position (0 if none yet), so
  *     the DM is among "their rooms" for unread counts and search.
- * Every part is also idempotent on its own (re-applying it changes nothing).
+ * Each part is also idempotent by itself (applying it twice in a row changes nothing).
  */
 import { dmUsers, mentionsOf, targetOf, textOf, type RoomEvent } from "@parley/protocol";
 
