@@ -8,6 +8,7 @@
 import { Consumer, FetchIsolationLevels, type Message, type MessagesStream } from "@platformatic/kafka";
 import type { Logger } from "pino";
 import type { RoomEvent } from "@parley/protocol";
+import { filterAbortedFetches } from "../kafka/committed-fetch.js";
 import type { PostgresEvents } from "../store/postgres-events.js";
 import { decodeEventRecord, type SinkDecoder } from "./sink-decode.js";
 import { SinkWriter } from "./sink-writer.js";
@@ -69,15 +70,17 @@ export class SinkService {
   async start(): Promise<void> {
     const { brokers, topicPrefix } = this.options;
     const sessionTimeout = this.options.sessionTimeoutMs ?? 10_000;
-    this.consumer = new Consumer({
-      groupId: `${topicPrefix}sink`,
-      clientId: this.options.clientId ?? `parley-sink-${process.pid}`,
-      bootstrapBrokers: [...brokers],
-      sessionTimeout,
-      heartbeatInterval: Math.max(100, Math.floor(sessionTimeout / 5)),
-      // Only events from committed sequencer transactions are history.
-      isolationLevel: FetchIsolationLevels.READ_COMMITTED,
-    });
+    this.consumer = filterAbortedFetches(
+      new Consumer({
+        groupId: `${topicPrefix}sink`,
+        clientId: this.options.clientId ?? `parley-sink-${process.pid}`,
+        bootstrapBrokers: [...brokers],
+        sessionTimeout,
+        heartbeatInterval: Math.max(100, Math.floor(sessionTimeout / 5)),
+        // Only events from committed sequencer transactions are history.
+        isolationLevel: FetchIsolationLevels.READ_COMMITTED,
+      }),
+    );
     await this.consume();
     this.options.logger.info({ group: `${topicPrefix}sink` }, "sink started");
   }
