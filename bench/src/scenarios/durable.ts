@@ -11,6 +11,9 @@ const IN_PROCESS = `${ROOT}packages/server/dist/bench/durable-publish.js`;
 /** The Parley builds durable publish runs, those of them in `--systems` (default: Parley alone). */
 const DURABLE_SYSTEMS: SystemName[] = ["parley", "parley-base", "parley-kafka"];
 
+/** Longest wait for the open loop's acks before the closed loop starts. */
+const DRAIN_MAX_MS = 30_000;
+
 const SIZES = {
   full: { publishers: 200, window: 20, rate: 5_000, seconds: 5, inProcessSeconds: 3 },
   quick: { publishers: 200, window: 20, rate: 5_000, seconds: 3, inProcessSeconds: 2 },
@@ -53,6 +56,10 @@ export async function durable(opts: BenchOptions): Promise<DurableResult> {
       await gen.measure();
       const sent = await gen.publish(pubs, size.rate, size.seconds * 1000);
       await sleep(500);
+      // An overloaded system is still acking the open loop's backlog: let it drain, or the closed loop
+      // below would measure that backlog instead of its own publishes.
+      const drainStart = performance.now();
+      while ((await gen.report()).acked < sent && performance.now() - drainStart < DRAIN_MAX_MS) await sleep(100);
       const open = await gen.report();
       await gen.measure();
       sampler.start();
