@@ -11,6 +11,7 @@ export type { ChatActions } from "./chat-actions.js";
 export { usePresence, type PresenceResult } from "./use-presence.js";
 export { useTyping, type TypingResult, type UseTypingOptions } from "./use-typing.js";
 export { OutboxTracker } from "./outbox-tracker.js";
+export { refusalsOf, refusalText, type Refusal } from "./refusals.js";
 export {
   buildMessages,
   findHoles,

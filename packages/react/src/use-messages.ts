@@ -5,6 +5,7 @@ import { chatActions, type ChatActions } from "./chat-actions.js";
 import { useParley } from "./context.js";
 import { buildMessages, confirmedCmids, type ChatMessage, type TrackedMessage } from "./merge.js";
 import { pendingChanges } from "./pending-changes.js";
+import { isRefusal, refusalsOf, type Refusal } from "./refusals.js";
 import { useConnectionState } from "./use-connection-state.js";
 import { useRoomEvents, type ListState } from "./use-room-events.js";
 
@@ -31,8 +32,10 @@ export interface MessagesResult extends ChatActions {
   send(body: Json, kind?: EventKind): void;
   /** Publishes a failed message again (new cmid). */
   retry(cmid: string): void;
-  /** Removes a failed message from the list. */
+  /** Removes a failed message from the list, or a refusal's notice. */
   dismiss(cmid: string): void;
+  /** Own edits, deletes and reactions in this room the server refused, until dismissed (also on `row.refusals`). */
+  refused: Refusal[];
   /** The last history read failure, if any. */
   error: Error | undefined;
 }
@@ -44,7 +47,7 @@ export interface MessagesResult extends ChatActions {
  */
 export function useMessages(id: string, options: UseMessagesOptions = {}): MessagesResult {
   const { room, list, loadOlder } = useRoomEvents(id, { pageSize: options.pageSize ?? 50 });
-  const { me, fold, rows } = useFoldedRows(id, list.events);
+  const { me, fold, rows, refused } = useFoldedRows(id, list.events);
   const foldRef = useRef(fold);
   foldRef.current = fold;
   const actions = useMemo(() => chatActions(room, () => foldRef.current, me), [room, me]);
@@ -63,7 +66,7 @@ export function useMessages(id: string, options: UseMessagesOptions = {}): Messa
     [tracker, send],
   );
   const dismiss = useCallback((cmid: string) => tracker?.forget([cmid]), [tracker]);
-  return { ...pick(list), ...actions, messages: rows(), fold, loadOlder, send, retry, dismiss };
+  return { ...pick(list), ...actions, messages: rows(), fold, refused, loadOlder, send, retry, dismiss };
 }
 
 /** The fold of a room's events and a row builder for it (main list or a thread), with own pending messages. */
@@ -85,14 +88,16 @@ export function useFoldedRows(id: string, events: RoomEvent[]) {
     thread === undefined ? main : buildMessages(events, tracked, id, me, { connected, now }, { fold, thread });
 
   useEffect(() => {
-    // Confirmed in the stream, or a refused change (no row shows it: the fold simply drops it): forget them.
+    // Confirmed in the stream, or a refused receipt or app event (nothing shows it): forget them.
+    // Refused edits, deletes and reactions stay for their notice until dismissed.
     const done = confirmedCmids(events, me);
     const forget = tracked
-      .filter((t) => t.entry.room === id && (done.has(t.entry.cmid) || refusedChange(t)))
+      .filter((t) => t.entry.room === id && (done.has(t.entry.cmid) || (refusedChange(t) && !isRefusal(t))))
       .map((t) => t.entry.cmid);
     if (forget.length > 0) tracker?.forget(forget);
   }, [events, tracked, tracker, id, me]);
-  return { me, fold, rows };
+  const refused = useMemo(() => refusalsOf(tracked, id), [tracked, id]);
+  return { me, fold, rows, refused };
 }
 
 const NO_TRACKED: readonly TrackedMessage[] = [];

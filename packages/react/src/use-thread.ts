@@ -1,7 +1,9 @@
-import { useMemo, useRef } from "react";
+import { useCallback, useMemo, useRef } from "react";
 import type { MessageView } from "@parley/client";
 import { chatActions, type ChatActions } from "./chat-actions.js";
+import { useParley } from "./context.js";
 import type { ChatMessage } from "./merge.js";
+import type { Refusal } from "./refusals.js";
 import { useFoldedRows } from "./use-messages.js";
 import { useRoomEvents } from "./use-room-events.js";
 
@@ -15,6 +17,9 @@ export interface ThreadResult extends ChatActions {
   error: Error | undefined;
   /** Posts a reply in this thread. */
   send(text: string): void;
+  /** Own changes refused in this room (see `useMessages`), and dropping one's notice. */
+  refused: Refusal[];
+  dismiss(cmid: string): void;
 }
 
 /**
@@ -24,7 +29,9 @@ export interface ThreadResult extends ChatActions {
  */
 export function useThread(id: string, seq: number, options: { pageSize?: number } = {}): ThreadResult {
   const { room, list } = useRoomEvents(id, { pageSize: options.pageSize ?? 50, from: seq });
-  const { me, fold, rows } = useFoldedRows(id, list.events);
+  const { me, fold, rows, refused } = useFoldedRows(id, list.events);
+  const { tracker } = useParley();
+  const dismiss = useCallback((cmid: string) => tracker?.forget([cmid]), [tracker]);
   const foldRef = useRef(fold);
   foldRef.current = fold;
   const actions = useMemo(() => chatActions(room, () => foldRef.current, me), [room, me]);
@@ -36,5 +43,7 @@ export function useThread(id: string, seq: number, options: { pageSize?: number 
     ready: list.ready,
     error: list.error,
     send: (text) => actions.reply(seq, text),
+    refused,
+    dismiss,
   };
 }
