@@ -4,6 +4,7 @@ export { useConnectionState, type ConnectionInfo } from "./use-connection-state.
 export { useRoom, type RoomInfo } from "./use-room.js";
 export { useMessages, type MessagesResult, type UseMessagesOptions } from "./use-messages.js";
 export { useThread, type ThreadResult } from "./use-thread.js";
+export { useChatFold, syncFold } from "./use-chat-fold.js";
 export { useUnread, type UnreadResult } from "./use-unread.js";
 export { useSearch, type SearchResult, type UseSearchOptions } from "./use-search.js";
 export { applyLive, fromServer, type UnreadMap } from "./unread-counts.js";

@@ -1,11 +1,12 @@
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
-import { foldRoom, type Json, type RoomEvent, type RoomFold } from "@parley/client";
+import type { Json, RoomEvent, RoomFold } from "@parley/client";
 import type { EventKind } from "@parley/protocol";
 import { chatActions, type ChatActions } from "./chat-actions.js";
 import { useParley } from "./context.js";
 import { buildMessages, confirmedCmids, type ChatMessage, type TrackedMessage } from "./merge.js";
 import { pendingChanges } from "./pending-changes.js";
 import { isRefusal, refusalsOf, type Refusal } from "./refusals.js";
+import { useChatFold } from "./use-chat-fold.js";
 import { useConnectionState } from "./use-connection-state.js";
 import { useRoomEvents, type ListState } from "./use-room-events.js";
 
@@ -47,7 +48,7 @@ export interface MessagesResult extends ChatActions {
  */
 export function useMessages(id: string, options: UseMessagesOptions = {}): MessagesResult {
   const { room, list, loadOlder } = useRoomEvents(id, { pageSize: options.pageSize ?? 50 });
-  const { me, fold, rows, refused } = useFoldedRows(id, list.events);
+  const { me, fold, rows, refused } = useFoldedRows(id, list.events, list.epoch);
   const foldRef = useRef(fold);
   foldRef.current = fold;
   const actions = useMemo(() => chatActions(room, () => foldRef.current, me), [room, me]);
@@ -70,16 +71,14 @@ export function useMessages(id: string, options: UseMessagesOptions = {}): Messa
 }
 
 /** The fold of a room's events and a row builder for it (main list or a thread), with own pending messages. */
-export function useFoldedRows(id: string, events: RoomEvent[]) {
+export function useFoldedRows(id: string, events: RoomEvent[], epoch: string | undefined) {
   const { client, tracker, user } = useParley();
   const tracked = useSyncExternalStore(tracker?.subscribe ?? noop, () => tracker?.messages ?? NO_TRACKED);
   const connected = useConnectionState().state === "connected";
   const me = user ?? client.session?.user ?? "";
   const now = useTicker(tracked.some((t) => t.status === "queued" && t.entry.room === id));
-  const fold = useMemo(
-    () => foldRoom([...events, ...pendingChanges(tracked, id, me, confirmedCmids(events, me))], me),
-    [events, tracked, id, me],
-  );
+  const overlay = useMemo(() => pendingChanges(tracked, id, me, confirmedCmids(events, me)), [tracked, id, me, events]);
+  const fold = useChatFold(`${id}\n${me}\n${epoch ?? ""}`, me, events, overlay);
   const main = useMemo(
     () => buildMessages(events, tracked, id, me, { connected, now }, { fold }),
     [events, tracked, id, me, connected, now, fold],

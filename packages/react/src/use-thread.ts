@@ -29,7 +29,7 @@ export interface ThreadResult extends ChatActions {
  */
 export function useThread(id: string, seq: number, options: { pageSize?: number } = {}): ThreadResult {
   const { room, list } = useRoomEvents(id, { pageSize: options.pageSize ?? 50, from: seq });
-  const { me, fold, rows, refused } = useFoldedRows(id, list.events);
+  const { me, fold, rows, refused } = useFoldedRows(id, list.events, list.epoch);
   const { tracker } = useParley();
   const dismiss = useCallback((cmid: string) => tracker?.forget([cmid]), [tracker]);
   const foldRef = useRef(fold);
