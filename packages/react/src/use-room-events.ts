@@ -16,8 +16,6 @@ export interface ListState {
 /** Options of {@link useRoomEvents}. */
 export interface RoomEventsOptions {
   pageSize: number;
-  /** Also load from this seq on (a thread's parent), so the run reaches back to it. */
-  from?: number | undefined;
 }
 
 const EMPTY: ListState = {
@@ -34,7 +32,7 @@ const EMPTY: ListState = {
  * (live events racing a history read) filled from history. Subscribes while mounted.
  */
 export function useRoomEvents(id: string, options: RoomEventsOptions) {
-  const { pageSize, from } = options;
+  const { pageSize } = options;
   const { room } = useRoom(id);
   const [list, setList] = useState<ListState>(EMPTY);
   const stateRef = useRef(list);
@@ -43,10 +41,10 @@ export function useRoomEvents(id: string, options: RoomEventsOptions) {
     setList(next);
   }, []);
   useEffect(() => {
-    const loader = new Loader(room, pageSize, commit, from);
+    const loader = new Loader(room, pageSize, commit);
     commit(EMPTY);
     return loader.start();
-  }, [room, pageSize, commit, from]);
+  }, [room, pageSize, commit]);
   const loadOlder = useCallback(() => loadOlderPage(room, pageSize, stateRef, commit), [room, pageSize, commit]);
   return { room, list, loadOlder };
 }
@@ -82,7 +80,6 @@ class Loader {
     private readonly room: Room,
     private readonly pageSize: number,
     private readonly commit: (s: ListState) => void,
-    private readonly from: number | undefined,
   ) {}
 
   /** Listens before reading, so no live event can fall between the history page and the stream. */
@@ -124,20 +121,9 @@ class Loader {
       this.#add(page.events, page.epoch);
       const hasOlder = first ? page.hasMore : this.#state.hasOlder;
       this.#set({ ...this.#state, ready: true, hasOlder: hasOlder && (this.#state.events[0]?.seq ?? 0) > 1 });
-      await this.#reachBackTo(this.from);
     } catch (error) {
       if (!this.#stopped) this.#set({ ...this.#state, error: error as Error });
     }
-  }
-
-  /** Reads from `from` on when the latest page starts after it; filling the hole joins the two runs. */
-  async #reachBackTo(from: number | undefined): Promise<void> {
-    const oldest = this.#state.events[0]?.seq;
-    if (from === undefined || oldest === undefined || oldest <= from) return;
-    const page = await this.room.history({ after: from - 1, limit: this.pageSize });
-    if (this.#stopped) return;
-    this.#add(page.events, page.epoch);
-    this.#set({ ...this.#state, hasOlder: (this.#state.events[0]?.seq ?? 0) > 1 });
   }
 
   /** Reads forward from the start of each hole until none is left. */

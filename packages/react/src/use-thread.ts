@@ -5,7 +5,7 @@ import { useParley } from "./context.js";
 import type { ChatMessage } from "./merge.js";
 import type { Refusal } from "./refusals.js";
 import { useFoldedRows } from "./use-messages.js";
-import { useRoomEvents } from "./use-room-events.js";
+import { useThreadEvents } from "./use-thread-events.js";
 
 /** A thread: its parent message, the replies, and what a thread panel does. */
 export interface ThreadResult extends ChatActions {
@@ -23,12 +23,13 @@ export interface ThreadResult extends ChatActions {
 }
 
 /**
- * The thread of message `seq` in room `id`: loads the room from the parent
- * on (replies always come after it), follows live replies, edits and
- * reactions. Subscribes while mounted (shared with the room's other hooks).
+ * The thread of message `seq` in room `id`: the parent and its replies
+ * (see `useThreadEvents`: the pages around them, not the room in between),
+ * then live replies, edits and reactions. Subscribes while mounted (shared
+ * with the room's other hooks).
  */
 export function useThread(id: string, seq: number, options: { pageSize?: number } = {}): ThreadResult {
-  const { room, list } = useRoomEvents(id, { pageSize: options.pageSize ?? 50, from: seq });
+  const { room, list } = useThreadEvents(id, seq, options.pageSize ?? 50);
   const { me, fold, rows, refused } = useFoldedRows(id, list.events, list.epoch);
   const { tracker } = useParley();
   const dismiss = useCallback((cmid: string) => tracker?.forget([cmid]), [tracker]);
