@@ -1,7 +1,7 @@
 // Far back in a long room: a thread whose parent is 300+ messages back opens with the parent and
 // its replies without the room in between being loaded, and live replies still arrive.
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import type { Page } from "playwright-core";
 import { eventually, screenshot, twoUsers } from "./support.js";
 
@@ -47,13 +47,56 @@ async function jumpTo(page: Page, q: string): Promise<void> {
 }
 
 describe("far back in a long room", () => {
-  it("a thread whose parent is 300+ messages back shows the parent and every reply, not the room between", async () => {
-    const parent = await post("bob", { text: "walrus question" }, "parent");
+  let parent = 0;
+  let narwhal = 0;
+  before(async () => {
+    parent = await post("bob", { text: "walrus question" }, "parent");
     await post("bob", { text: "early answer", replyTo: parent }, "early");
-    for (let i = 0; i < 320; i++) await post(i % 2 ? "bob" : "cat", { text: `filler ${i}` }, `filler-${i}`);
+    for (let i = 0; i < 320; i++) {
+      const seq = await post(i % 2 ? "bob" : "cat", { text: i === 100 ? "narwhal sighting" : `filler ${i}` }, `f-${i}`);
+      if (i === 100) narwhal = seq;
+    }
     await post("cat", { text: "late answer", replyTo: parent }, "late");
     for (let i = 0; i < 10; i++) await post("cat", { text: `recent ${i}` }, `recent-${i}`);
+  });
 
+  it("a search hit far back opens the room at the page around it, with a gap to the newest", async () => {
+    const page = s.bob.page;
+    const frames = historyFrames(page);
+    await page.reload();
+    await page.locator("#room-title").waitFor();
+    await jumpTo(page, "narwhal");
+    await page.locator(`li.message.focused[data-seq="${narwhal}"]`).waitFor();
+    assert.ok(frames.length <= 2, `${frames.length} history reads: ${JSON.stringify(frames)}`);
+    const seqs = async () =>
+      (
+        await page.locator(".conversation li.message").evaluateAll((els) => els.map((e) => e.getAttribute("data-seq")))
+      ).map(Number);
+    const shown = await seqs();
+    assert.ok(shown.includes(narwhal - 10) && shown.includes(narwhal + 10), "the page around the hit");
+    assert.ok(shown.at(-1)! > narwhal + 200, "and the newest messages");
+    const gap = page.getByRole("separator", { name: "Newer messages not loaded" });
+    await gap.waitFor();
+    await screenshot(page, "search-jump-far-back");
+
+    const before = (await seqs()).length;
+    await gap.getByRole("button", { name: "Load newer messages" }).click();
+    await eventually(async () => assert.ok((await seqs()).length > before));
+    assert.equal(frames.length, 3, "one read per click");
+    for (let i = 0; i < 8 && (await gap.count()) > 0; i++) {
+      await gap.getByRole("button", { name: "Load newer messages" }).click();
+      await page.waitForTimeout(200);
+    }
+    await eventually(async () => assert.equal(await gap.count(), 0, "the gap closes"));
+    const all = await seqs();
+    assert.deepEqual(
+      all,
+      [...all].sort((a, b) => a - b),
+    );
+    assert.equal(new Set(all).size, all.length, "no message twice");
+  });
+
+  it("a thread whose parent is 300+ messages back shows the parent and every reply, not the room between", async () => {
     const page = s.ann.page;
     const frames = historyFrames(page);
     await page.reload(); // so the WebSocket is watched from its first frame
@@ -61,6 +104,7 @@ describe("far back in a long room", () => {
     await jumpTo(page, "walrus");
     const parentRow = page.locator(`li.message[data-seq="${parent}"]`);
     await parentRow.waitFor();
+    assert.ok(frames.length <= 2, `the jump read ${frames.length} history pages`);
     const before = frames.length;
     await parentRow.getByRole("button", { name: "2 replies" }).click();
 

@@ -1,19 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ChatFold, foldRoom, type RoomEvent } from "@parley/client";
+import { eventAt, eventRange } from "./test-support/events.js";
 import { syncFold } from "./use-chat-fold.js";
 
-const ev = (seq: number): RoomEvent => ({
-  room: "r",
-  seq,
-  id: `e${seq}`,
-  from: "ann",
-  ts: seq,
-  kind: seq % 4 === 0 ? "reaction" : "message",
-  body: seq % 4 === 0 ? { target: seq - 1, emoji: "👍", op: "add" } : { text: `m${seq}` },
-  cmid: `c${seq}`,
-});
-const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => ev(from + i));
+const ev = (seq: number): RoomEvent =>
+  seq % 4 === 0 ? eventAt(seq, "reaction", { target: seq - 1, emoji: "👍", op: "add" }) : eventAt(seq);
+const range = (from: number, to: number) => eventRange(from, to, ev);
 
 test("syncFold adds live events, an older page and a filled hole, ending equal to the fold from scratch", () => {
   const fold = new ChatFold("bob");

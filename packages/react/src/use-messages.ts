@@ -29,6 +29,16 @@ export interface MessagesResult extends ChatActions {
   loadingOlder: boolean;
   /** Loads one page before the oldest loaded message. */
   loadOlder(): Promise<void>;
+  /**
+   * Brings message `seq` into the list when it is older than what is loaded:
+   * reads only the page around it, leaving a gap (`gapAfter`) up to the newest messages.
+   */
+  jumpTo(seq: number): Promise<void>;
+  /** After a jump: the list has a gap after this seq (older messages before it, the newest after). */
+  gapAfter: number | undefined;
+  loadingNewer: boolean;
+  /** Reads the next page into the gap; the gap closes once it reaches the newest messages. */
+  loadNewer(): Promise<void>;
   /** Publishes through the outbox; the row shows sending → sent (or failed). */
   send(body: Json, kind?: EventKind): void;
   /** Publishes a failed message again (new cmid). */
@@ -47,7 +57,7 @@ export interface MessagesResult extends ChatActions {
  * duplicates or holes. Subscribes while mounted.
  */
 export function useMessages(id: string, options: UseMessagesOptions = {}): MessagesResult {
-  const { room, list, loadOlder } = useRoomEvents(id, { pageSize: options.pageSize ?? 50 });
+  const { room, list, loadOlder, loadNewer, jumpTo } = useRoomEvents(id, { pageSize: options.pageSize ?? 50 });
   const { me, fold, rows, refused } = useFoldedRows(id, list.events, list.epoch);
   const foldRef = useRef(fold);
   foldRef.current = fold;
@@ -67,7 +77,19 @@ export function useMessages(id: string, options: UseMessagesOptions = {}): Messa
     [tracker, send],
   );
   const dismiss = useCallback((cmid: string) => tracker?.forget([cmid]), [tracker]);
-  return { ...pick(list), ...actions, messages: rows(), fold, refused, loadOlder, send, retry, dismiss };
+  return {
+    ...pick(list),
+    ...actions,
+    messages: rows(),
+    fold,
+    refused,
+    loadOlder,
+    loadNewer,
+    jumpTo,
+    send,
+    retry,
+    dismiss,
+  };
 }
 
 /** The fold of a room's events and a row builder for it (main list or a thread), with own pending messages. */
@@ -103,8 +125,11 @@ const NO_TRACKED: readonly TrackedMessage[] = [];
 const refusedChange = (t: TrackedMessage) => t.status === "failed" && (t.entry.kind ?? "message") !== "message";
 const noop = (): (() => void) => () => undefined;
 
-export function pick(s: ListState): Pick<MessagesResult, "ready" | "hasOlder" | "loadingOlder" | "error"> {
-  return { ready: s.ready, hasOlder: s.hasOlder, loadingOlder: s.loadingOlder, error: s.error };
+type ListFields = "ready" | "hasOlder" | "loadingOlder" | "gapAfter" | "loadingNewer" | "error";
+
+export function pick(s: ListState): Pick<MessagesResult, ListFields> {
+  const { ready, hasOlder, loadingOlder, gapAfter, loadingNewer, error } = s;
+  return { ready, hasOlder, loadingOlder, gapAfter, loadingNewer, error };
 }
 
 /** Re-renders every second while `active`, so "sending" can turn into "retrying". */

@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { Room, RoomEvent } from "@parley/client";
-import { findHoles, mergeEvents } from "./merge.js";
+import { loadNewerPage, jumpToPage, loadOlderPage, type ListStore } from "./list-pages.js";
+import { findHoles, mergeEvents, type Hole } from "./merge.js";
 import { useRoom } from "./use-room.js";
 
 /** A room's loaded events: a contiguous run ending at the head once ready (holes are filled). */
@@ -10,6 +11,9 @@ export interface ListState {
   ready: boolean;
   hasOlder: boolean;
   loadingOlder: boolean;
+  /** After a jump far back: the list has a gap after this seq, up to the newest run (filled by `loadNewer`). */
+  gapAfter: number | undefined;
+  loadingNewer: boolean;
   error: Error | undefined;
 }
 
@@ -24,6 +28,8 @@ const EMPTY: ListState = {
   ready: false,
   hasOlder: true,
   loadingOlder: false,
+  gapAfter: undefined,
+  loadingNewer: false,
   error: undefined,
 };
 /**
@@ -41,46 +47,37 @@ export function useRoomEvents(id: string, options: RoomEventsOptions) {
     setList(next);
   }, []);
   useEffect(() => {
-    const loader = new Loader(room, pageSize, commit);
+    const loader = new Loader(room, pageSize, stateRef, commit);
     commit(EMPTY);
     return loader.start();
   }, [room, pageSize, commit]);
-  const loadOlder = useCallback(() => loadOlderPage(room, pageSize, stateRef, commit), [room, pageSize, commit]);
-  return { room, list, loadOlder };
-}
-
-async function loadOlderPage(
-  room: Room,
-  pageSize: number,
-  ref: { current: ListState },
-  commit: (s: ListState) => void,
-): Promise<void> {
-  const s = ref.current;
-  if (!s.ready || !s.hasOlder || s.loadingOlder) return;
-  const oldest = s.events[0]?.seq;
-  if (oldest === undefined || oldest <= 1) return commit({ ...s, hasOlder: false });
-  commit({ ...s, loadingOlder: true });
-  try {
-    const page = await room.history({ before: oldest, limit: pageSize });
-    const cur = ref.current;
-    if (cur.epoch !== undefined && page.epoch !== cur.epoch) return commit({ ...cur, loadingOlder: false });
-    commit({ ...cur, events: mergeEvents(cur.events, page.events), hasOlder: page.hasMore, loadingOlder: false });
-  } catch (error) {
-    commit({ ...ref.current, loadingOlder: false, error: error as Error });
-  }
+  const pages = useMemo(() => {
+    const store: ListStore = { room, pageSize, ref: stateRef, commit };
+    return {
+      loadOlder: () => loadOlderPage(store),
+      loadNewer: () => loadNewerPage(store),
+      jumpTo: (seq: number) => jumpToPage(store, seq),
+    };
+  }, [room, pageSize, commit]);
+  return { room, list, ...pages };
 }
 
 /** Feeds one room's live events and history reads into a list, for the lifetime of an effect. */
 class Loader {
-  #state: ListState = EMPTY;
   #stopped = false;
   #filling = false;
 
   constructor(
     private readonly room: Room,
     private readonly pageSize: number,
+    private readonly ref: { current: ListState },
     private readonly commit: (s: ListState) => void,
   ) {}
+
+  /** The list as it is now, also after the on-demand reads (list-pages.ts) changed it. */
+  get #state(): ListState {
+    return this.ref.current;
+  }
 
   /** Listens before reading, so no live event can fall between the history page and the stream. */
   start(): () => void {
@@ -99,7 +96,6 @@ class Loader {
   }
 
   #set(next: ListState): void {
-    this.#state = next;
     if (!this.#stopped) this.commit(next);
   }
 
@@ -126,17 +122,22 @@ class Loader {
     }
   }
 
+  /** The first hole to fill: any but the gap a jump left on purpose. */
+  #nextHole(): Hole | undefined {
+    const { events, gapAfter } = this.#state;
+    return findHoles(events).find((h) => h.after !== gapAfter);
+  }
+
   /** Reads forward from the start of each hole until none is left. */
   async #fillHoles(): Promise<void> {
     if (this.#filling) return;
     this.#filling = true;
     try {
-      for (let hole = findHoles(this.#state.events)[0]; hole && !this.#stopped;) {
+      for (let hole = this.#nextHole(); hole && !this.#stopped; hole = this.#nextHole()) {
         const limit = Math.min(this.pageSize, hole.until - hole.after - 1);
         const page = await this.room.history({ after: hole.after, limit });
         if (this.#stopped || page.events.length === 0) break;
         this.#set({ ...this.#state, events: mergeEvents(this.#state.events, page.events) });
-        hole = findHoles(this.#state.events)[0];
       }
     } catch (error) {
       if (!this.#stopped) this.#set({ ...this.#state, error: error as Error });
