@@ -79,6 +79,12 @@ describe("far back in a long room", () => {
     await gap.waitFor();
     await screenshot(page, "search-jump-far-back");
 
+    // A live message after the jump joins the newest run; the page around the hit stays.
+    const live = await post("cat", { text: "live after the jump" }, "live-jump");
+    await page.locator(`li.message[data-seq="${live}"]`).waitFor();
+    assert.ok((await seqs()).includes(narwhal), "the jumped-to page is still there");
+    assert.equal(frames.length, 2, "a live message needs no read");
+
     const before = (await seqs()).length;
     await gap.getByRole("button", { name: "Load newer messages" }).click();
     await eventually(async () => assert.ok((await seqs()).length > before));
