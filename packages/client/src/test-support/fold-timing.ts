@@ -2,11 +2,11 @@
  * How long folding a room takes when its events arrive one by one and the
  * fold is read after each (what a chat view does): the incremental
  * `ChatFold` against refolding from scratch (`foldRoom`, what `ChatFold` did
- * before). Run: `node packages/client/dist/chat/fold-timing.js [events] [scratchEvents]`.
+ * before). Run: `node packages/client/dist/test-support/fold-timing.js [events] [scratchEvents]`.
  */
 import type { RoomEvent } from "@parley/protocol";
-import { ChatFold } from "./chat-fold.js";
-import { foldRoom, topLevel } from "./room-fold.js";
+import { ChatFold } from "../chat/chat-fold.js";
+import { foldRoom, topLevel } from "../chat/room-fold.js";
 
 /** A room's log: mostly messages, with edits, reactions, replies, deletes and receipts of recent messages. */
 export function syntheticLog(n: number): RoomEvent[] {
