@@ -13,6 +13,7 @@ import { applyRelated, byUser, foldReceipt, foldRoom, FOLDED_KINDS, type RoomFol
 
 const bySeq = (a: RoomEvent, b: RoomEvent) => a.seq - b.seq;
 
+/** A room's fold, kept up to date event by event; always equal to `foldRoom` over what was added. */
 export class ChatFold {
   /** Every event added, whatever its kind (what `foldRoom` calls loaded). */
   readonly #events = new Map<number, RoomEvent>();
