@@ -49,13 +49,33 @@ export async function signIn(
   viewport = { width: 1100, height: 720 },
   prepare?: (context: BrowserContext) => Promise<void>,
 ): Promise<User> {
-  const context = await browser.newContext({ viewport });
-  await prepare?.(context);
+  return openSignedIn(browser, server, name, { viewport, prepare }, async (page) => {
+    await page.getByLabel("Your name").fill(name);
+    await page.getByRole("button", { name: "Sign in" }).click();
+  });
+}
+
+/** Like `signIn`, on a server that is not in dev mode: pastes `token` (a JWT for `name`). */
+export function signInWithToken(browser: Browser, server: ServerProcess, name: string, token: string): Promise<User> {
+  return openSignedIn(browser, server, name, {}, async (page) => {
+    await page.getByLabel("Access token (JWT)").fill(token);
+    await page.getByRole("button", { name: "Sign in with token" }).click();
+  });
+}
+
+async function openSignedIn(
+  browser: Browser,
+  server: ServerProcess,
+  name: string,
+  opts: { viewport?: { width: number; height: number }; prepare?: ((c: BrowserContext) => Promise<void>) | undefined },
+  fillForm: (page: Page) => Promise<void>,
+): Promise<User> {
+  const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1100, height: 720 } });
+  await opts.prepare?.(context);
   const page = await context.newPage();
   page.on("pageerror", (err) => console.error(`[${name}] page error: ${err.message}`));
   await page.goto(server.httpUrl);
-  await page.getByLabel("Your name").fill(name);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await fillForm(page);
   await page.locator("#room-title").waitFor();
   await waitReady(page);
   return { name, context, page };

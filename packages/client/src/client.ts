@@ -17,6 +17,7 @@ import { Emitter, type Listener } from "./events.js";
 import { Outbox, type OutboxSettlement, type PublishAck } from "./outbox.js";
 import { resolveOptions, type ParleyClientOptions, type ResolvedOptions } from "./options.js";
 import { disconnectedError, RequestManager, type RequestFrame } from "./request-manager.js";
+import { restGet } from "./rest.js";
 import { Room, type RequestBody, type RoomContext, type RoomOptions } from "./room.js";
 import type { TransportKind } from "./transport.js";
 
@@ -252,6 +253,16 @@ export class ParleyClient {
         return () => timers.clearTimeout(handle);
       },
       delivered: (event) => this.#events.emit("event", event),
+      rest: <T>(path: string) =>
+        restGet<T>(
+          {
+            fetch: this.#options.fetch,
+            url: this.#options.url,
+            user: this.#options.user,
+            credentials: () => connection.credentials(),
+          },
+          path,
+        ),
     };
   }
 

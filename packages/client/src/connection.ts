@@ -118,6 +118,11 @@ export class Connection {
     this.#startSocket(token);
   }
 
+  /** The JWT the client connects with (fetched with `getToken` when needed); undefined without one. */
+  credentials(): Promise<string | undefined> {
+    return this.#credentials();
+  }
+
   async #credentials(): Promise<string | undefined> {
     if (!this.options.getToken) return this.options.token;
     if (this.#token === undefined || this.#tokenStale) {

@@ -10,6 +10,7 @@ export {
   type HistoryOptions,
   type HistoryPage,
   type ReplyBody,
+  type ThreadPage,
 } from "./room.js";
 export { ReadMarker, type ReadMarkerOptions } from "./chat/read-marker.js";
 export type { SubscribedInfo, SubscriptionState } from "./subscription.js";

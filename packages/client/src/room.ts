@@ -34,6 +34,17 @@ export interface RoomContext {
   retryLater(attempt: number, fn: () => void): () => void;
   /** Reports an event delivered to the app, for the client-wide `event` stream. */
   delivered(event: RoomEvent): void;
+  /** A REST read below the API base (`/rooms/…`), with the client's credentials. */
+  rest<T>(path: string): Promise<T>;
+}
+
+/** A page of a message's thread (`room.thread`). */
+export interface ThreadPage {
+  /** The replies not deleted, in all. */
+  count: number;
+  /** Replies after `after`, ascending; deleted ones as tombstones. */
+  replies: RoomEvent[];
+  hasMore: boolean;
 }
 
 /** Room events an app can listen to. */
@@ -201,6 +212,20 @@ export class Room {
     const frame = await this.ctx.call({ t: "history", room: this.id, ...options }, true);
     if (frame.t !== "history") throw new Error(`parley: unexpected reply ${frame.t} to history`);
     return { room: frame.room, epoch: frame.epoch, events: frame.events, hasMore: frame.hasMore };
+  }
+
+  /** The replies to message `seq` (REST `GET …/messages/{seq}/thread`): a page after `after`, ascending. */
+  thread(seq: number, options: { after?: number; limit?: number } = {}): Promise<ThreadPage> {
+    const query = new URLSearchParams();
+    if (options.after !== undefined) query.set("after", String(options.after));
+    if (options.limit !== undefined) query.set("limit", String(options.limit));
+    return this.ctx.rest<ThreadPage>(`/rooms/${encodeURIComponent(this.id)}/messages/${seq}/thread?${query}`);
+  }
+
+  /** The author's edits of message `seq`, ascending (REST `GET …/messages/{seq}/edits`). */
+  async edits(seq: number): Promise<RoomEvent[]> {
+    const path = `/rooms/${encodeURIComponent(this.id)}/messages/${seq}/edits`;
+    return (await this.ctx.rest<{ edits: RoomEvent[] }>(path)).edits;
   }
 
   /** Who is in the room now. */

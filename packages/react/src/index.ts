@@ -4,6 +4,7 @@ export { useConnectionState, type ConnectionInfo } from "./use-connection-state.
 export { useRoom, type RoomInfo } from "./use-room.js";
 export { useMessages, type MessagesResult, type UseMessagesOptions } from "./use-messages.js";
 export { useThread, type ThreadResult } from "./use-thread.js";
+export { useChatFold, syncFold } from "./use-chat-fold.js";
 export { useUnread, type UnreadResult } from "./use-unread.js";
 export { useSearch, type SearchResult, type UseSearchOptions } from "./use-search.js";
 export { applyLive, fromServer, type UnreadMap } from "./unread-counts.js";
@@ -11,6 +12,7 @@ export type { ChatActions } from "./chat-actions.js";
 export { usePresence, type PresenceResult } from "./use-presence.js";
 export { useTyping, type TypingResult, type UseTypingOptions } from "./use-typing.js";
 export { OutboxTracker } from "./outbox-tracker.js";
+export { refusalsOf, refusalText, type Refusal } from "./refusals.js";
 export {
   buildMessages,
   findHoles,

@@ -13,6 +13,7 @@ import {
   type RoomEvent,
   type RoomFold,
 } from "@parley/client";
+import { refusalsOf, type Refusal } from "./refusals.js";
 
 /** Where an own message is on its way. */
 export type DeliveryState = "sending" | "retrying" | "sent" | "failed";
@@ -33,6 +34,8 @@ export interface ChatMessage {
   state: DeliveryState;
   /** Why a message failed for good. */
   error?: string;
+  /** Own changes of this message the server refused (edits, deletes, reactions), until dismissed. */
+  refusals?: Refusal[];
   /** The folded message: current text, edits, tombstone, reactions, replies, mentions (provisional while pending). */
   view: MessageView;
 }
@@ -81,6 +84,8 @@ export interface TrackedMessage {
   status: "queued" | "acked" | "failed";
   ack?: PublishAck;
   error?: string;
+  /** The server's stable error code of a refusal (`NOT_AUTHOR`, `FORBIDDEN`, …). */
+  code?: string;
 }
 
 /** What decides the state shown for a pending own message. */
@@ -107,7 +112,11 @@ export function buildMessages(
 ): ChatMessage[] {
   const fold = scope.fold ?? foldRoom(events, me);
   const views = scope.thread === undefined ? topLevel(fold) : threadOf(fold, scope.thread);
-  const rows: ChatMessage[] = views.map((view) => ({ ...rowOf(view), state: "sent" }));
+  const refused = refusalsByTarget(tracked, room);
+  const rows: ChatMessage[] = views.map((view) => {
+    const refusals = refused.get(view.seq);
+    return { ...rowOf(view), state: "sent", ...(refusals ? { refusals } : {}) };
+  });
   const confirmed = confirmedCmids(events, me);
   const now = ctx.now ?? Date.now();
   const mine = tracked
@@ -124,6 +133,12 @@ export function buildMessages(
     });
   }
   return rows;
+}
+
+function refusalsByTarget(tracked: readonly TrackedMessage[], room: string): Map<number, Refusal[]> {
+  const byTarget = new Map<number, Refusal[]>();
+  for (const r of refusalsOf(tracked, room)) byTarget.set(r.target, [...(byTarget.get(r.target) ?? []), r]);
+  return byTarget;
 }
 
 function rowOf(view: MessageView): Omit<ChatMessage, "state"> {

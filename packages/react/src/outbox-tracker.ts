@@ -32,7 +32,7 @@ export class OutboxTracker implements OutboxStorage {
   attach(client: ParleyClient): () => void {
     const offAck = client.on("ack", (ack) => this.#update(ack.cmid, (t) => ({ ...t, status: "acked", ack })));
     const offRejected = client.on("rejected", ({ cmid, error }) =>
-      this.#update(cmid, (t) => ({ ...t, status: "failed", error: error.message })),
+      this.#update(cmid, (t) => ({ ...t, status: "failed", error: error.message, ...codeOf(error) })),
     );
     return () => {
       offAck();
@@ -76,4 +76,9 @@ export class OutboxTracker implements OutboxStorage {
     this.#snapshot = [...this.#messages.values()].sort((a, b) => a.entry.order - b.entry.order);
     for (const listener of [...this.#listeners]) listener();
   }
+}
+
+function codeOf(error: Error): { code?: string } {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" ? { code } : {};
 }

@@ -1,10 +1,12 @@
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
-import { foldRoom, type Json, type RoomEvent, type RoomFold } from "@parley/client";
+import type { Json, RoomEvent, RoomFold } from "@parley/client";
 import type { EventKind } from "@parley/protocol";
 import { chatActions, type ChatActions } from "./chat-actions.js";
 import { useParley } from "./context.js";
 import { buildMessages, confirmedCmids, type ChatMessage, type TrackedMessage } from "./merge.js";
 import { pendingChanges } from "./pending-changes.js";
+import { isRefusal, refusalsOf, type Refusal } from "./refusals.js";
+import { useChatFold } from "./use-chat-fold.js";
 import { useConnectionState } from "./use-connection-state.js";
 import { useRoomEvents, type ListState } from "./use-room-events.js";
 
@@ -27,12 +29,24 @@ export interface MessagesResult extends ChatActions {
   loadingOlder: boolean;
   /** Loads one page before the oldest loaded message. */
   loadOlder(): Promise<void>;
+  /**
+   * Brings message `seq` into the list when it is older than what is loaded:
+   * reads only the page around it, leaving a gap (`gapAfter`) up to the newest messages.
+   */
+  jumpTo(seq: number): Promise<void>;
+  /** After a jump: the list has a gap after this seq (older messages before it, the newest after). */
+  gapAfter: number | undefined;
+  loadingNewer: boolean;
+  /** Reads the next page into the gap; the gap closes once it reaches the newest messages. */
+  loadNewer(): Promise<void>;
   /** Publishes through the outbox; the row shows sending → sent (or failed). */
   send(body: Json, kind?: EventKind): void;
   /** Publishes a failed message again (new cmid). */
   retry(cmid: string): void;
-  /** Removes a failed message from the list. */
+  /** Removes a failed message from the list, or a refusal's notice. */
   dismiss(cmid: string): void;
+  /** Own edits, deletes and reactions in this room the server refused, until dismissed (also on `row.refusals`). */
+  refused: Refusal[];
   /** The last history read failure, if any. */
   error: Error | undefined;
 }
@@ -43,8 +57,8 @@ export interface MessagesResult extends ChatActions {
  * duplicates or holes. Subscribes while mounted.
  */
 export function useMessages(id: string, options: UseMessagesOptions = {}): MessagesResult {
-  const { room, list, loadOlder } = useRoomEvents(id, { pageSize: options.pageSize ?? 50 });
-  const { me, fold, rows } = useFoldedRows(id, list.events);
+  const { room, list, loadOlder, loadNewer, jumpTo } = useRoomEvents(id, { pageSize: options.pageSize ?? 50 });
+  const { me, fold, rows, refused } = useFoldedRows(id, list.events, list.epoch);
   const foldRef = useRef(fold);
   foldRef.current = fold;
   const actions = useMemo(() => chatActions(room, () => foldRef.current, me), [room, me]);
@@ -63,20 +77,30 @@ export function useMessages(id: string, options: UseMessagesOptions = {}): Messa
     [tracker, send],
   );
   const dismiss = useCallback((cmid: string) => tracker?.forget([cmid]), [tracker]);
-  return { ...pick(list), ...actions, messages: rows(), fold, loadOlder, send, retry, dismiss };
+  return {
+    ...pick(list),
+    ...actions,
+    messages: rows(),
+    fold,
+    refused,
+    loadOlder,
+    loadNewer,
+    jumpTo,
+    send,
+    retry,
+    dismiss,
+  };
 }
 
 /** The fold of a room's events and a row builder for it (main list or a thread), with own pending messages. */
-export function useFoldedRows(id: string, events: RoomEvent[]) {
+export function useFoldedRows(id: string, events: RoomEvent[], epoch: string | undefined) {
   const { client, tracker, user } = useParley();
   const tracked = useSyncExternalStore(tracker?.subscribe ?? noop, () => tracker?.messages ?? NO_TRACKED);
   const connected = useConnectionState().state === "connected";
   const me = user ?? client.session?.user ?? "";
   const now = useTicker(tracked.some((t) => t.status === "queued" && t.entry.room === id));
-  const fold = useMemo(
-    () => foldRoom([...events, ...pendingChanges(tracked, id, me, confirmedCmids(events, me))], me),
-    [events, tracked, id, me],
-  );
+  const overlay = useMemo(() => pendingChanges(tracked, id, me, confirmedCmids(events, me)), [tracked, id, me, events]);
+  const fold = useChatFold(`${id}\n${me}\n${epoch ?? ""}`, me, events, overlay);
   const main = useMemo(
     () => buildMessages(events, tracked, id, me, { connected, now }, { fold }),
     [events, tracked, id, me, connected, now, fold],
@@ -85,22 +109,27 @@ export function useFoldedRows(id: string, events: RoomEvent[]) {
     thread === undefined ? main : buildMessages(events, tracked, id, me, { connected, now }, { fold, thread });
 
   useEffect(() => {
-    // Confirmed in the stream, or a refused change (no row shows it: the fold simply drops it): forget them.
+    // Confirmed in the stream, or a refused receipt or app event (nothing shows it): forget them.
+    // Refused edits, deletes and reactions stay for their notice until dismissed.
     const done = confirmedCmids(events, me);
     const forget = tracked
-      .filter((t) => t.entry.room === id && (done.has(t.entry.cmid) || refusedChange(t)))
+      .filter((t) => t.entry.room === id && (done.has(t.entry.cmid) || (refusedChange(t) && !isRefusal(t))))
       .map((t) => t.entry.cmid);
     if (forget.length > 0) tracker?.forget(forget);
   }, [events, tracked, tracker, id, me]);
-  return { me, fold, rows };
+  const refused = useMemo(() => refusalsOf(tracked, id), [tracked, id]);
+  return { me, fold, rows, refused };
 }
 
 const NO_TRACKED: readonly TrackedMessage[] = [];
 const refusedChange = (t: TrackedMessage) => t.status === "failed" && (t.entry.kind ?? "message") !== "message";
 const noop = (): (() => void) => () => undefined;
 
-export function pick(s: ListState): Pick<MessagesResult, "ready" | "hasOlder" | "loadingOlder" | "error"> {
-  return { ready: s.ready, hasOlder: s.hasOlder, loadingOlder: s.loadingOlder, error: s.error };
+type ListFields = "ready" | "hasOlder" | "loadingOlder" | "gapAfter" | "loadingNewer" | "error";
+
+export function pick(s: ListState): Pick<MessagesResult, ListFields> {
+  const { ready, hasOlder, loadingOlder, gapAfter, loadingNewer, error } = s;
+  return { ready, hasOlder, loadingOlder, gapAfter, loadingNewer, error };
 }
 
 /** Re-renders every second while `active`, so "sending" can turn into "retrying". */

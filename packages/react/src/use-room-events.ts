@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { Room, RoomEvent } from "@parley/client";
-import { findHoles, mergeEvents } from "./merge.js";
+import { loadNewerPage, jumpToPage, loadOlderPage, type ListStore } from "./list-pages.js";
+import { findHoles, mergeEvents, type Hole } from "./merge.js";
 import { useRoom } from "./use-room.js";
 
 /** A room's loaded events: a contiguous run ending at the head once ready (holes are filled). */
@@ -10,14 +11,15 @@ export interface ListState {
   ready: boolean;
   hasOlder: boolean;
   loadingOlder: boolean;
+  /** After a jump far back: the list has a gap after this seq, up to the newest run (filled by `loadNewer`). */
+  gapAfter: number | undefined;
+  loadingNewer: boolean;
   error: Error | undefined;
 }
 
 /** Options of {@link useRoomEvents}. */
 export interface RoomEventsOptions {
   pageSize: number;
-  /** Also load from this seq on (a thread's parent), so the run reaches back to it. */
-  from?: number | undefined;
 }
 
 const EMPTY: ListState = {
@@ -26,6 +28,8 @@ const EMPTY: ListState = {
   ready: false,
   hasOlder: true,
   loadingOlder: false,
+  gapAfter: undefined,
+  loadingNewer: false,
   error: undefined,
 };
 /**
@@ -34,7 +38,7 @@ const EMPTY: ListState = {
  * (live events racing a history read) filled from history. Subscribes while mounted.
  */
 export function useRoomEvents(id: string, options: RoomEventsOptions) {
-  const { pageSize, from } = options;
+  const { pageSize } = options;
   const { room } = useRoom(id);
   const [list, setList] = useState<ListState>(EMPTY);
   const stateRef = useRef(list);
@@ -43,47 +47,37 @@ export function useRoomEvents(id: string, options: RoomEventsOptions) {
     setList(next);
   }, []);
   useEffect(() => {
-    const loader = new Loader(room, pageSize, commit, from);
+    const loader = new Loader(room, pageSize, stateRef, commit);
     commit(EMPTY);
     return loader.start();
-  }, [room, pageSize, commit, from]);
-  const loadOlder = useCallback(() => loadOlderPage(room, pageSize, stateRef, commit), [room, pageSize, commit]);
-  return { room, list, loadOlder };
-}
-
-async function loadOlderPage(
-  room: Room,
-  pageSize: number,
-  ref: { current: ListState },
-  commit: (s: ListState) => void,
-): Promise<void> {
-  const s = ref.current;
-  if (!s.ready || !s.hasOlder || s.loadingOlder) return;
-  const oldest = s.events[0]?.seq;
-  if (oldest === undefined || oldest <= 1) return commit({ ...s, hasOlder: false });
-  commit({ ...s, loadingOlder: true });
-  try {
-    const page = await room.history({ before: oldest, limit: pageSize });
-    const cur = ref.current;
-    if (cur.epoch !== undefined && page.epoch !== cur.epoch) return commit({ ...cur, loadingOlder: false });
-    commit({ ...cur, events: mergeEvents(cur.events, page.events), hasOlder: page.hasMore, loadingOlder: false });
-  } catch (error) {
-    commit({ ...ref.current, loadingOlder: false, error: error as Error });
-  }
+  }, [room, pageSize, commit]);
+  const pages = useMemo(() => {
+    const store: ListStore = { room, pageSize, ref: stateRef, commit };
+    return {
+      loadOlder: () => loadOlderPage(store),
+      loadNewer: () => loadNewerPage(store),
+      jumpTo: (seq: number) => jumpToPage(store, seq),
+    };
+  }, [room, pageSize, commit]);
+  return { room, list, ...pages };
 }
 
 /** Feeds one room's live events and history reads into a list, for the lifetime of an effect. */
 class Loader {
-  #state: ListState = EMPTY;
   #stopped = false;
   #filling = false;
 
   constructor(
     private readonly room: Room,
     private readonly pageSize: number,
+    private readonly ref: { current: ListState },
     private readonly commit: (s: ListState) => void,
-    private readonly from: number | undefined,
   ) {}
+
+  /** The list as it is now, also after the on-demand reads (list-pages.ts) changed it. */
+  get #state(): ListState {
+    return this.ref.current;
+  }
 
   /** Listens before reading, so no live event can fall between the history page and the stream. */
   start(): () => void {
@@ -102,7 +96,6 @@ class Loader {
   }
 
   #set(next: ListState): void {
-    this.#state = next;
     if (!this.#stopped) this.commit(next);
   }
 
@@ -124,20 +117,15 @@ class Loader {
       this.#add(page.events, page.epoch);
       const hasOlder = first ? page.hasMore : this.#state.hasOlder;
       this.#set({ ...this.#state, ready: true, hasOlder: hasOlder && (this.#state.events[0]?.seq ?? 0) > 1 });
-      await this.#reachBackTo(this.from);
     } catch (error) {
       if (!this.#stopped) this.#set({ ...this.#state, error: error as Error });
     }
   }
 
-  /** Reads from `from` on when the latest page starts after it; filling the hole joins the two runs. */
-  async #reachBackTo(from: number | undefined): Promise<void> {
-    const oldest = this.#state.events[0]?.seq;
-    if (from === undefined || oldest === undefined || oldest <= from) return;
-    const page = await this.room.history({ after: from - 1, limit: this.pageSize });
-    if (this.#stopped) return;
-    this.#add(page.events, page.epoch);
-    this.#set({ ...this.#state, hasOlder: (this.#state.events[0]?.seq ?? 0) > 1 });
+  /** The first hole to fill: any but the gap a jump left on purpose. */
+  #nextHole(): Hole | undefined {
+    const { events, gapAfter } = this.#state;
+    return findHoles(events).find((h) => h.after !== gapAfter);
   }
 
   /** Reads forward from the start of each hole until none is left. */
@@ -145,12 +133,11 @@ class Loader {
     if (this.#filling) return;
     this.#filling = true;
     try {
-      for (let hole = findHoles(this.#state.events)[0]; hole && !this.#stopped;) {
+      for (let hole = this.#nextHole(); hole && !this.#stopped; hole = this.#nextHole()) {
         const limit = Math.min(this.pageSize, hole.until - hole.after - 1);
         const page = await this.room.history({ after: hole.after, limit });
         if (this.#stopped || page.events.length === 0) break;
         this.#set({ ...this.#state, events: mergeEvents(this.#state.events, page.events) });
-        hole = findHoles(this.#state.events)[0];
       }
     } catch (error) {
       if (!this.#stopped) this.#set({ ...this.#state, error: error as Error });

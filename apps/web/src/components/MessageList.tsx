@@ -6,23 +6,24 @@ import { dayLabel, sameGroup } from "./time.js";
 type Props = Pick<
   MessagesResult,
   "messages" | "ready" | "hasOlder" | "loadingOlder" | "loadOlder" | "retry" | "dismiss"
-> & {
-  me: string;
-  actions: ChatActions;
-  onThread?: ((seq: number) => void) | undefined;
-  /** Called while the newest messages are on screen (after a change or a scroll). */
-  onAtBottom?: (() => void) | undefined;
-  /** A message to bring into view (a search result): older pages load until it is there. */
-  focusSeq?: number | undefined;
-  /** What the list is, for screen readers. */
-  label?: string;
-  /** Shown above the first message once nothing older exists (default: the start of the room). */
-  startText?: string;
-  /** Shown when there is nothing to list. */
-  emptyText?: string;
-  /** Who has read the newest own message (from receipts). */
-  seen?: { seq: number; users: string[] } | undefined;
-};
+> &
+  Partial<Pick<MessagesResult, "jumpTo" | "gapAfter" | "loadingNewer" | "loadNewer">> & {
+    me: string;
+    actions: ChatActions;
+    onThread?: ((seq: number) => void) | undefined;
+    /** Called while the newest messages are on screen (after a change or a scroll). */
+    onAtBottom?: (() => void) | undefined;
+    /** A message to bring into view (a search result): the page around it loads (`jumpTo`) when it is older. */
+    focusSeq?: number | undefined;
+    /** What the list is, for screen readers. */
+    label?: string;
+    /** Shown above the first message once nothing older exists (default: the start of the room). */
+    startText?: string;
+    /** Shown when there is nothing to list. */
+    emptyText?: string;
+    /** Who has read the newest own message (from receipts). */
+    seen?: { seq: number; users: string[] } | undefined;
+  };
 
 const NEAR_BOTTOM_PX = 48;
 const NEAR_TOP_PX = 240;
@@ -139,10 +140,14 @@ export function MessageList(props: Props) {
   );
 }
 
-function renderRows({ messages: rows, me, retry, dismiss, actions, onThread, seen }: Props) {
+function renderRows(props: Props) {
+  const { messages: rows, me, retry, dismiss, actions, onThread, seen } = props;
   const out: ReactNode[] = [];
   let prev: ChatMessage | undefined;
   for (const row of rows) {
+    if (props.gapAfter !== undefined && prev?.seq !== undefined && prev.seq <= props.gapAfter) {
+      if (row.seq === undefined || row.seq > props.gapAfter) out.push(<Gap key="gap" {...props} />);
+    }
     const day = dayLabel(row.ts);
     if (!prev || dayLabel(prev.ts) !== day) {
       out.push(
@@ -170,9 +175,20 @@ function renderRows({ messages: rows, me, retry, dismiss, actions, onThread, see
   return out;
 }
 
-/** Scrolls message `focusSeq` into view and marks it, loading older pages until it is loaded. */
+/** Where a jump far back left the newest messages apart: a button reads the next page into it. */
+function Gap({ loadNewer, loadingNewer }: Props) {
+  return (
+    <li className="gap" role="separator" aria-label="Newer messages not loaded">
+      <button type="button" className="link-button" disabled={loadingNewer} onClick={() => void loadNewer?.()}>
+        {loadingNewer ? "Loading newer messages…" : "Load newer messages"}
+      </button>
+    </li>
+  );
+}
+
+/** Scrolls message `focusSeq` into view and marks it, reading the page around it when it is not loaded. */
 function useFocus(scroller: { current: HTMLDivElement | null }, props: Props) {
-  const { focusSeq, messages, ready, hasOlder, loadingOlder, loadOlder } = props;
+  const { focusSeq, messages, ready, hasOlder, loadingOlder, loadOlder, jumpTo } = props;
   const done = useRef<number | undefined>(undefined);
   useEffect(() => {
     if (focusSeq === undefined || done.current === focusSeq || !ready) return;
@@ -182,10 +198,12 @@ function useFocus(scroller: { current: HTMLDivElement | null }, props: Props) {
       el.scrollIntoView({ block: "center" });
       el.classList.add("focused");
       setTimeout(() => el.classList.remove("focused"), 2500);
+    } else if (jumpTo && !loadingOlder) {
+      void jumpTo(focusSeq); // nothing to do when it is loaded but not a row here (a reply)
     } else if (hasOlder && !loadingOlder && (messages[0]?.seq ?? 0) > focusSeq) {
       void loadOlder();
     }
-  }, [scroller, focusSeq, messages, ready, hasOlder, loadingOlder, loadOlder]);
+  }, [scroller, focusSeq, messages, ready, hasOlder, loadingOlder, loadOlder, jumpTo]);
 }
 
 /** Rows from others after the row with key `after` (all of them when it is gone). */

@@ -52,6 +52,14 @@ export const MessageRow = memo(function MessageRow(props: RowProps) {
         </div>
       )}
       <Body {...props} editing={editing} onDone={() => setEditing(false)} />
+      {row.refusals?.map((r) => (
+        <p key={r.cmid} className="refusal" role="alert" data-code={r.code}>
+          {r.text}{" "}
+          <button type="button" className="link-button" aria-label="Dismiss" onClick={() => props.onDismiss(r.cmid)}>
+            ✕
+          </button>
+        </p>
+      ))}
       {!view.deleted && (
         <Reactions reactions={view.reactions} me={me} onToggle={(e) => actions.toggleReaction(row.seq!, e)} />
       )}

@@ -50,7 +50,7 @@ export function ThreadPanel({ room, seq, me, candidates, onClose }: ThreadPanelP
         loadingOlder={false}
         loadOlder={async () => undefined}
         retry={() => undefined}
-        dismiss={() => undefined}
+        dismiss={thread.dismiss}
         me={me}
         actions={actions}
         label="Replies"

@@ -14,6 +14,10 @@ export function sameRow(a: ChatMessage, b: ChatMessage): boolean {
     a.state === b.state &&
     a.error === b.error &&
     a.ts === b.ts &&
+    sameList(
+      a.refusals?.map((r) => r.cmid),
+      b.refusals?.map((r) => r.cmid),
+    ) &&
     sameView(a.view, b.view)
   );
 }

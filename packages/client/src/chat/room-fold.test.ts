@@ -1,31 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import type { Json, RoomEvent } from "@parley/protocol";
+import { arbLog, log, msg } from "../test-support/fold-logs.js";
 import { ChatFold } from "./chat-fold.js";
 import { foldRoom, seenBy, threadOf, topLevel } from "./room-fold.js";
-
-type Spec = [from: string, kind: string, body: Json];
-
-/** Events with seqs 1, 2, … in the order given. */
-function log(...specs: Spec[]): RoomEvent[] {
-  return specs.map(([from, kind, body], i) => ({
-    room: "r",
-    seq: i + 1,
-    id: `e${i + 1}`,
-    from,
-    ts: 1000 + i,
-    kind,
-    body,
-    cmid: `c${i + 1}`,
-  }));
-}
-
-const msg = (from: string, text: string, extra: Record<string, Json> = {}): Spec => [
-  from,
-  "message",
-  { text, ...extra },
-];
 
 test("an edit by the author replaces the text and keeps the history", () => {
   const f = foldRoom(log(msg("ann", "helo"), ["ann", "edit", { target: 1, text: "hello" }]), "bob");
@@ -158,36 +136,6 @@ test("events before their target are kept and apply when the older page arrives"
 });
 
 // ---- properties over random logs ----
-
-const USERS = ["ann", "bob", "cat"];
-const EMOJIS = ["👍", "🎉", "❤️"];
-
-/** A random but well-formed log: every target is an earlier seq. */
-const arbLog = fc
-  .array(
-    fc.record({
-      from: fc.constantFrom(...USERS),
-      op: fc.constantFrom("message", "reply", "edit", "delete", "add", "remove", "receipt"),
-      pick: fc.nat(),
-      emoji: fc.constantFrom(...EMOJIS),
-      mention: fc.option(fc.constantFrom(...USERS)),
-    }),
-    { maxLength: 60 },
-  )
-  .map((actions) => {
-    const specs: Spec[] = [msg("ann", "first")];
-    for (const a of actions) {
-      const target = (a.pick % specs.length) + 1;
-      const text = a.mention ? `hey @${a.mention}` : `t${specs.length}`;
-      if (a.op === "message") specs.push(msg(a.from, text));
-      else if (a.op === "reply") specs.push(msg(a.from, text, { replyTo: target }));
-      else if (a.op === "edit") specs.push([a.from, "edit", { target, text }]);
-      else if (a.op === "delete") specs.push([a.from, "delete", { target }]);
-      else if (a.op === "receipt") specs.push([a.from, "receipt", { upTo: target }]);
-      else specs.push([a.from, "reaction", { target, emoji: a.emoji, op: a.op }]);
-    }
-    return log(...specs);
-  });
 
 const arbArrivals = arbLog.chain((events) =>
   fc.tuple(

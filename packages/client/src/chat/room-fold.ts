@@ -10,14 +10,14 @@ import { targetOf, type RoomEvent } from "@parley/protocol";
 import { applyDelete, applyEdit, applyReaction, applyReply, viewOf, type MessageView } from "./message-view.js";
 
 /** The kinds that change a message instead of showing as one. */
-const FOLDED_KINDS: readonly string[] = ["edit", "delete", "reaction", "receipt"];
+export const FOLDED_KINDS: readonly string[] = ["edit", "delete", "reaction", "receipt"];
 
 /** A room's messages as they are now. */
 export interface RoomFold {
   /** Every message (replies too), ascending by seq. */
   readonly messages: readonly MessageView[];
   readonly bySeq: ReadonlyMap<number, MessageView>;
-  /** Per user, the highest `upTo` of their receipts (read positions never move back). */
+  /** Per user (ordered by user id), the highest `upTo` of their receipts (read positions never move back). */
   readonly reads: ReadonlyMap<string, number>;
   /** Events whose target is not among the events folded (an older page not loaded yet), in seq order. */
   readonly pending: readonly RoomEvent[];
@@ -35,7 +35,7 @@ export function foldRoom(events: readonly RoomEvent[], me: string): RoomFold {
     else foldRelated(folding, event);
   }
   countReplies(bySeq);
-  return { messages: [...bySeq.values()], bySeq, reads, pending: folding.pending };
+  return { messages: [...bySeq.values()], bySeq, reads: byUser(reads), pending: folding.pending };
 }
 
 /** Messages outside any thread (what a room's main list shows), ascending. */
@@ -73,7 +73,13 @@ function inSeqOrder(events: readonly RoomEvent[]): RoomEvent[] {
   return [...unique.values()].sort((a, b) => a.seq - b.seq);
 }
 
-function foldReceipt(reads: Map<string, number>, event: RoomEvent): void {
+/** The read positions ordered by user id, so arrival order never shows. */
+export function byUser(reads: ReadonlyMap<string, number>): Map<string, number> {
+  return new Map([...reads].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** Folds a receipt into the read positions (the highest `upTo` per user wins, whatever the order). */
+export function foldReceipt(reads: Map<string, number>, event: RoomEvent): void {
   const upTo = (event.body as { upTo?: unknown } | null)?.upTo;
   if (typeof upTo === "number" && upTo > (reads.get(event.from) ?? 0)) reads.set(event.from, upTo);
 }
@@ -97,10 +103,11 @@ function foldRelated({ bySeq, pending, loaded }: Folding, event: RoomEvent): voi
   if (typeof target !== "number" || target >= event.seq) return; // malformed: refers forward or nowhere
   if (!loaded.has(target)) return void pending.push(event);
   const view = bySeq.get(target);
-  if (view?.kind === "message") bySeq.set(target, apply(view, event));
+  if (view?.kind === "message") bySeq.set(target, applyRelated(view, event));
 }
 
-function apply(view: MessageView, event: RoomEvent): MessageView {
+/** Applies an edit, delete, reaction or reply (a `message` with `replyTo`) to the message it refers to. */
+export function applyRelated(view: MessageView, event: RoomEvent): MessageView {
   switch (event.kind) {
     case "edit":
       return applyEdit(view, event);
