@@ -1,7 +1,8 @@
 /**
- * `POST /v1/rooms/{room}/read` with real tokens: moving a read position needs
- * the same capability as a `receipt` event (`subscribe` on the room), not
- * membership alone.
+ * Read positions and room lists with real, scoped tokens: moving a read
+ * position needs the same capability as a `receipt` event (`subscribe` on the
+ * room), not membership alone, and `GET /v1/rooms` leaves out the rooms that
+ * `unread` leaves out.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -10,7 +11,7 @@ import { tokenServer } from "../test-support/token-server.js";
 
 const SECRET = "read-access-test-secret-0123456789abcd";
 
-describe("read position access", () => {
+describe("scoped tokens: read positions and room lists", () => {
   const as = tokenServer(SECRET);
 
   it("a member whose token may not subscribe to the room cannot mark it read; one that may, can", async () => {
@@ -26,5 +27,24 @@ describe("read position access", () => {
     const allowed = await as("bob", { [room]: ["subscribe"] });
     const read = await allowed.call("POST", `/v1/rooms/${room}/read`, { seq: 1 });
     assert.deepEqual([read.status, read.body], [200, { room, lastReadSeq: 1 }]);
+  });
+
+  it("GET /v1/rooms lists only the member's rooms the token may subscribe to, as unread does", async () => {
+    const [mine, other] = [uniqueRoom("listed"), uniqueRoom("unlisted")];
+    const owner = await as("cy", { "*": ["*"] });
+    for (const id of [mine, other]) {
+      assert.equal((await owner.call("POST", "/v1/rooms", { id, type: "private", name: id })).status, 201);
+    }
+    const scoped = await as("cy", { [mine]: ["subscribe"] });
+    const listed = await scoped.call<{ rooms: { id: string }[] }>("GET", "/v1/rooms");
+    assert.deepEqual(
+      listed.body.rooms.map((r) => r.id),
+      [mine],
+    );
+    const unread = await scoped.call<{ rooms: { room: string }[] }>("GET", "/v1/unread");
+    assert.deepEqual(
+      unread.body.rooms.map((r) => r.room),
+      [mine],
+    );
   });
 });
