@@ -85,7 +85,7 @@ export function decideChatPublish(f: PublishFacts): PublishRefusal | undefined {
 
 /** Says why a publish was FORBIDDEN: the token's missing capability, or else the room's own rule. */
 export function forbiddenMessage(kind: string, room: string, needed: Capability, hasCapability: boolean): string {
-  const what = kind === "message" ? "publish" : `publish a ${kind}`;
+  const what = kind === "message" ? "publish" : `publish ${/^[aeiou]/.test(kind) ? "an" : "a"} ${kind}`;
   const why = hasCapability ? "the room admits only its members" : `the token lacks \`${needed}\``;
   return `you may not ${what} in ${room}: ${why}`;
 }
