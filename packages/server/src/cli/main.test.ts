@@ -30,6 +30,10 @@ describe("parley CLI", () => {
     assert.match(start.stdout, /--heartbeat-timeout-ms <int>/);
     assert.match(start.stdout, /PARLEY_DATA_DIR/);
     assert.match(run("token", "--help").stdout, /--user <id>/);
+    assert.match(
+      run("token", "--help").stdout,
+      /Capabilities:\s+subscribe, publish, presence, history, edit, delete,\s+delete_any, react, \*/,
+    );
     assert.match(run("--version").stdout, /^\d+\.\d+\.\d+\n$/);
   });
 
