@@ -11,5 +11,10 @@ if [ ! -f "$stamp" ] || [ package.json -nt "$stamp" ] || [ package-lock.json -nt
 fi
 echo "[parley] building…"
 npx tsc -b
+# npm links a workspace's bin only if its file exists at install time, and on a fresh clone
+# dist/ is built after the install: link `parley` now so `npx parley …` (README) works.
+if [ ! -x node_modules/.bin/parley ]; then
+  npm rebuild @parley/server --ignore-scripts --no-audit --no-fund >/dev/null
+fi
 echo "[parley] building the web app…"
 (cd apps/web && npx vite build --logLevel warn)

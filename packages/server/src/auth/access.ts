@@ -1,4 +1,4 @@
-import { dmUsers, type ErrorCode } from "@parley/protocol";
+import { dmRoomId, dmUsers, type ErrorCode } from "@parley/protocol";
 import type { Store } from "../store/store.js";
 import type { Capability, CapabilityMap, Principal } from "./principal.js";
 
@@ -35,12 +35,16 @@ export async function authorize(
 
 /**
  * The room's own rule alone, without a token: a DM admits its two users, a
- * private room its members, any other room everyone. The notifier uses it for
+ * private room its members, any other room everyone; a `dm:` id that is not a
+ * canonical DM id admits nobody. The notifier uses it for
  * users who are offline (so there is no token to check).
  */
 export async function roomAdmits(room: string, user: string, store: Store): Promise<boolean> {
   const dm = dmUsers(room);
-  if (dm) return dm.includes(user);
+  // Only the canonical id (`dm:<a>:<b>`, a < b) is a DM: `dm:bob:amy` would be a second DM of the
+  // same pair, and `dm:x` an open room that looks like a DM, so ids like those admit nobody.
+  if (dm) return dm.includes(user) && dmRoomId(dm[0], dm[1]) === room;
+  if (room.startsWith("dm:")) return false;
   const stored = await store.getRoom(room);
   return stored?.type !== "private" || (await store.isMember(room, user));
 }

@@ -6,6 +6,9 @@ import { DevAuthenticator } from "./dev-authenticator.js";
 import { JwtAuthenticator } from "./jwt-authenticator.js";
 import { ensureSecretFile, readSecretFile, secretFilePath } from "./secret-file.js";
 
+/** RFC 7518 §3.2: an HS256 key must be at least as long as the hash, 256 bits. */
+export const MIN_HS256_SECRET_BYTES = 32;
+
 /**
  * The authenticator the configuration asks for. With no auth configured at
  * all, a secret is generated once in `<dataDir>/secret.key` so a fresh server
@@ -18,6 +21,11 @@ export async function authenticatorFromConfig(config: ParleyConfig, logger: Logg
     // Tokens still work in dev mode: the configured keys, else a secret.key left by an earlier non-dev start.
     const secret = config.jwtSecret ?? readSecretFile(config.dataDir);
     return new DevAuthenticator(configured || secret ? await jwtFromConfig(config, secret) : undefined);
+  }
+  if (config.jwtSecret !== undefined && Buffer.byteLength(config.jwtSecret) < MIN_HS256_SECRET_BYTES) {
+    logger.warn(
+      `jwtSecret is shorter than ${MIN_HS256_SECRET_BYTES} bytes: tokens signed with it can be forged by guessing it offline (RFC 7518 asks for 256 bits); use e.g. \`openssl rand -base64 32\``,
+    );
   }
   if (configured) return jwtFromConfig(config, config.jwtSecret);
   const dataDir = config.dataDir;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { RoomEvent } from "@parley/protocol";
-import { capabilityFor, decideChatPublish, isTombstone, type PublishFacts } from "./publish-rules.js";
+import { capabilityFor, decideChatPublish, forbiddenMessage, isTombstone, type PublishFacts } from "./publish-rules.js";
 
 function message(seq: number, from: string, body: RoomEvent["body"] = { text: "hi" }): RoomEvent {
   return { room: "r", seq, id: `e${seq}`, from, ts: 1, kind: "message", body, cmid: `c${seq}` };
@@ -29,6 +29,21 @@ describe("chat publish rules (pure)", () => {
       "subscribe",
       "publish",
     ]);
+  });
+
+  it("a FORBIDDEN refusal names the missing capability, or else the room's rule", () => {
+    assert.equal(
+      forbiddenMessage("reaction", "r", "react", false),
+      "you may not publish a reaction in r: the token lacks `react`",
+    );
+    assert.equal(
+      forbiddenMessage("message", "r", "publish", false),
+      "you may not publish in r: the token lacks `publish`",
+    );
+    assert.equal(
+      forbiddenMessage("receipt", "p", "subscribe", true),
+      "you may not publish a receipt in p: the room admits only its members",
+    );
   });
 
   it("accepts an author's edit and refuses another user's with NOT_AUTHOR", () => {

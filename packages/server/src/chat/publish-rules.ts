@@ -83,6 +83,13 @@ export function decideChatPublish(f: PublishFacts): PublishRefusal | undefined {
   return undefined;
 }
 
+/** Says why a publish was FORBIDDEN: the token's missing capability, or else the room's own rule. */
+export function forbiddenMessage(kind: string, room: string, needed: Capability, hasCapability: boolean): string {
+  const what = kind === "message" ? "publish" : `publish ${/^[aeiou]/.test(kind) ? "an" : "a"} ${kind}`;
+  const why = hasCapability ? "the room admits only its members" : `the token lacks \`${needed}\``;
+  return `you may not ${what} in ${room}: ${why}`;
+}
+
 function notFound(message: string): PublishRefusal {
   return { code: "TARGET_NOT_FOUND", message };
 }
@@ -109,7 +116,8 @@ export async function checkPublish(
   const deleteAny = kind === "delete" && capsAllow(principal.caps, room, "delete_any");
   const needed = deleteAny ? "delete_any" : capabilityFor(kind);
   const denied = await authorize(principal, room, needed, sources.store);
-  if (denied) return { code: denied, message: `you may not ${kind === "message" ? "publish" : kind} in ${room}` };
+  if (denied)
+    return { code: denied, message: forbiddenMessage(kind, room, needed, capsAllow(principal.caps, room, needed)) };
   if (kind === "receipt") {
     const { lastSeq } = await sources.log.head(room);
     return decideChatPublish({ user: principal.user, kind, body, target: undefined, lastSeq, deleteAny });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -29,6 +30,10 @@ describe("parley CLI", () => {
     assert.match(start.stdout, /--heartbeat-timeout-ms <int>/);
     assert.match(start.stdout, /PARLEY_DATA_DIR/);
     assert.match(run("token", "--help").stdout, /--user <id>/);
+    assert.match(
+      run("token", "--help").stdout,
+      /Capabilities:\s+subscribe, publish, presence, history, edit, delete,\s+delete_any, react, \*/,
+    );
     assert.match(run("--version").stdout, /^\d+\.\d+\.\d+\n$/);
   });
 
@@ -61,6 +66,22 @@ describe("parley CLI", () => {
     const r = run("token", "--user", "alice", "--data-dir", join(dir, "empty"));
     assert.equal(r.status, 2);
     assert.match(r.stderr, /no secret/);
+  });
+
+  it("says which port is taken, and warns about an HS256 secret shorter than 256 bits", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const port = String((taken.address() as { port: number }).port);
+    try {
+      const args = ["start", "--port", port, "--host", "127.0.0.1", "--data-dir", join(dir, "busy")];
+      const r = run(...args, "--jwt-secret", "short-secret");
+      assert.equal(r.status, 1);
+      assert.match(r.stderr, new RegExp(`port ${port} is in use; pick another with --port`));
+      assert.match(r.stdout, /jwtSecret is shorter than 32 bytes/);
+      assert.doesNotMatch(run(...args, "--jwt-secret", "x".repeat(32)).stdout, /shorter than/);
+    } finally {
+      taken.close();
+    }
   });
 
   it("starts with no auth configured, generates secret.key, logs listening on port 0, and stops on SIGTERM", async () => {

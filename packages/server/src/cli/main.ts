@@ -68,6 +68,9 @@ async function start(argv: readonly string[]): Promise<void> {
     await server.start();
   } catch (err) {
     logger.fatal({ err }, "failed to start");
+    if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") {
+      process.stderr.write(`parley: port ${config.port} is in use; pick another with --port <n> (or PARLEY_PORT)\n`);
+    }
     process.exit(1);
   }
 }

@@ -1,3 +1,4 @@
+import { CAPABILITIES } from "../auth/principal.js";
 import { readSecretFile, secretFilePath } from "../auth/secret-file.js";
 import { mintToken, parseCapsArg, parseTtl } from "../auth/mint-token.js";
 import { ConfigError } from "../config/load-config.js";
@@ -9,7 +10,8 @@ Prints an HS256 JWT for a Parley server.
 
   --user <id>            User id (the token's sub). Required.
   --caps <json>          Capability map, default {"*":["*"]} (every room, every action),
-                         e.g. '{"room-*":["subscribe","publish"]}'.
+                         e.g. '{"room-*":["subscribe","publish"]}'. Capabilities:
+                         ${CAPABILITIES.join(", ")}, * (docs/protocol.md).
   --ttl <duration>       Lifetime: 90s, 15m, 1h, 7d (default 1h).
   --data-dir <dir>       Use the secret the server generated in <dir>/secret.key
                          (default ./data; env PARLEY_DATA_DIR).

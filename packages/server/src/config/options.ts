@@ -66,7 +66,7 @@ export const OPTIONS = {
   jwtSecret: opt(
     "string",
     undefined,
-    "HS256 secret. If no auth is configured, one is generated in dataDir/secret.key.",
+    "HS256 secret (32+ bytes). If no auth is configured, one is generated in dataDir/secret.key.",
   ),
   jwksUrl: opt("string", undefined, "JWKS URL for RS256/ES256 tokens (instead of or beside jwtSecret)."),
   jwtPublicKey: opt("string", undefined, "PEM file of an RS256 public key for tokens."),

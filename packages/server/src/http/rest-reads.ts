@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ParleyError } from "@parley/protocol";
+import { authorize } from "../auth/access.js";
 import type { Room } from "../store/store.js";
 import { principalOf, type HttpContext } from "./context.js";
 import { readJsonObject, sendJson } from "./respond.js";
@@ -32,13 +33,18 @@ export function addReadRoutes(router: Router, ctx: HttpContext): void {
   router.add("POST", "/v1/rooms/{room}/read", (req, res, params) => markRead(ctx, req, res, params));
 }
 
-/** Moves the caller's read position forward (never back), clamped to the room's head. Members only. */
+/**
+ * Moves the caller's read position forward (never back), clamped to the room's head. Members only,
+ * and, like a `receipt` event, only with `subscribe` on the room (unread leaves other rooms out).
+ */
 async function markRead(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, params: Params): Promise<void> {
   const principal = await principalOf(ctx, req);
   const room = requireId("room", params.room);
   const input = await readJsonObject(req, ctx.config.maxFrameBytes);
   if (typeof input.seq !== "number" || !Number.isSafeInteger(input.seq) || input.seq < 0)
     throw new ParleyError("BAD_REQUEST", "`seq` must be a non-negative integer");
+  const denied = await authorize(principal, room, "subscribe", ctx.store);
+  if (denied) throw new ParleyError(denied, `you may not mark ${room} read: the token lacks \`subscribe\``);
   if (!(await ctx.store.isMember(room, principal.user)))
     throw new ParleyError("FORBIDDEN", `only members of ${room} have a read position`);
   const head = await ctx.log.head(room);

@@ -22,9 +22,11 @@ export function addRoomRoutes(router: Router, ctx: HttpContext): void {
       sendJson(res, reply.status, reply.body);
     });
   };
-  add("GET", "/v1/rooms", async (c, p) =>
-    ok({ rooms: await withUnread(c, p.user, await c.store.listRoomsOf(p.user)) }),
-  );
+  // As `unread` does, rooms the token may not subscribe to are left out: a scoped token sees only its rooms.
+  add("GET", "/v1/rooms", async (c, p) => {
+    const rooms = (await c.store.listRoomsOf(p.user)).filter((room) => capsAllow(p.caps, room.id, "subscribe"));
+    return ok({ rooms: await withUnread(c, p.user, rooms) });
+  });
   add("GET", "/v1/rooms/public", async (c, _p, _r, _q, url) =>
     ok({ rooms: await c.store.listPublicRooms(pageLimit(url)) }),
   );

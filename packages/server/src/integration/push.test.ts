@@ -56,6 +56,7 @@ describe("Web Push", () => {
       { ...sub, endpoint: sub.endpoint.replace("https:", "http:") },
       { ...sub, endpoint: "not a url" },
       { ...sub, keys: { ...sub.keys, p256dh: Buffer.alloc(65, 4).toString("base64url").slice(2) } },
+      { ...sub, keys: { ...sub.keys, p256dh: Buffer.alloc(65, 4).toString("base64url") } }, // 65 bytes, off the curve
       { ...sub, keys: { ...sub.keys, auth: Buffer.alloc(8).toString("base64url") } },
       { endpoint: sub.endpoint },
     ];

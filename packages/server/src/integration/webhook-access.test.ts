@@ -4,26 +4,18 @@
  * someone who may read the room.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { mintToken } from "../auth/mint-token.js";
+import { createECDH } from "node:crypto";
+import { describe, it } from "node:test";
 import type { CapabilityMap } from "../auth/principal.js";
 import { uniqueRoom } from "../test-support/fixtures.js";
-import { restAs } from "../test-support/rest-as.js";
-import { ServerProcess } from "../test-support/server-process.js";
+import { tokenServer } from "../test-support/token-server.js";
 
 const SECRET = "webhook-access-test-secret-0123456789";
 const MEMBER: CapabilityMap = { "*": ["subscribe", "publish", "history"] };
 const MODERATOR: CapabilityMap = { "*": ["subscribe", "history", "delete_any"] };
 
 describe("webhook access", () => {
-  let server: ServerProcess;
-  before(async () => {
-    server = await ServerProcess.start({ dev: false, args: ["--jwt-secret", SECRET] });
-  });
-  after(() => server?.cleanup());
-
-  const as = async (user: string, caps: CapabilityMap) =>
-    restAs(server.httpUrl, { token: await mintToken({ secret: SECRET, user, caps, ttlSeconds: 600 }) });
+  const as = tokenServer(SECRET);
   const hookUrl = { url: "http://127.0.0.1:9/never-called" };
 
   it("the creator manages; a member without delete_any may not; a moderator who may read the room may", async () => {
@@ -68,7 +60,8 @@ describe("webhook access", () => {
 
   it("push subscriptions belong to the token's user", async () => {
     const amy = await as("amy", MEMBER);
-    const p256dh = Buffer.concat([Buffer.from([4]), Buffer.alloc(64, 7)]).toString("base64url");
+    const browser = createECDH("prime256v1");
+    const p256dh = browser.generateKeys().toString("base64url");
     const sub = {
       endpoint: "https://push.example.net/abc",
       keys: { p256dh, auth: Buffer.alloc(16, 1).toString("base64url") },

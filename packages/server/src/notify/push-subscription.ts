@@ -1,3 +1,4 @@
+import { ECDH } from "node:crypto";
 import { ParleyError } from "@parley/protocol";
 
 /** The parts of a browser's `PushSubscription.toJSON()` the server keeps. */
@@ -12,7 +13,8 @@ const MAX_ENDPOINT = 2048;
 /**
  * Checks a PushSubscription JSON: an https endpoint (push services are HTTPS;
  * anything else would let a client point the server at internal plain-HTTP
- * services), a P-256 public key (65-byte uncompressed point) and a 16-byte
+ * services), a P-256 public key (65-byte uncompressed point on the curve: a key
+ * that is not cannot encrypt, so every push to it would fail) and a 16-byte
  * auth secret, both base64url. Throws BAD_REQUEST naming the field.
  */
 export function parsePushSubscription(input: Record<string, unknown>): PushSubscriptionInput {
@@ -23,10 +25,20 @@ export function parsePushSubscription(input: Record<string, unknown>): PushSubsc
   const keys = input.keys as Record<string, unknown> | undefined;
   if (typeof keys !== "object" || keys === null) throw new ParleyError("BAD_REQUEST", "`keys` must be an object");
   const p256dh = base64url(keys.p256dh, "keys.p256dh", 65);
-  if (Buffer.from(p256dh, "base64url")[0] !== 0x04) {
+  if (!isP256Point(Buffer.from(p256dh, "base64url"))) {
     throw new ParleyError("BAD_REQUEST", "`keys.p256dh` must be an uncompressed P-256 point");
   }
   return { endpoint, p256dh, auth: base64url(keys.auth, "keys.auth", 16) };
+}
+
+function isP256Point(key: Buffer): boolean {
+  if (key[0] !== 0x04) return false;
+  try {
+    ECDH.convertKey(key, "prime256v1"); // decodes the point, which OpenSSL checks is on the curve
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function isHttpsUrl(value: string): boolean {

@@ -182,6 +182,10 @@ export function describeChatReads(get: () => { store: Store; write: EventWriter 
     assert.deepEqual(await seqsOf(`${tag} alone`), []);
     assert.deepEqual(await seqsOf(`${tag} delete`), []);
     assert.deepEqual(await seqsOf(`${tag}`, "another-room"), []);
+    // Search as you type: the last word matches as a prefix, the others whole.
+    assert.deepEqual(await seqsOf(`${tag} qui`), [a]);
+    assert.deepEqual(await seqsOf(`${tag} fo`), [c, b, a]);
+    assert.deepEqual(await seqsOf(`qui ${tag}`), []);
     const [hit] = await store.search({ q: `quick ${tag}`, user: ann, limit: 1 });
     assert.deepEqual(hit, {
       room: r.room,

@@ -21,11 +21,16 @@ import { guardPg } from "./postgres-store.js";
 import { toEvent, type EventRow } from "./rows.js";
 import type { ChatReads, SearchQuery, Thread } from "./store.js";
 
-// plainto_tsquery takes any text: every word is ANDed and nothing is syntax.
+// to_tsquery of tsQuery's output: quoted words (queryWords keeps only letters and digits, so nothing is syntax).
 const SEARCH = numbered(`SELECT c.room, c.seq, c.from_user, c.ts, c.text FROM chat_messages c
-  WHERE c.text_tsv @@ plainto_tsquery('simple', ?) AND (CAST(? AS TEXT) IS NULL OR c.room = ?)
+  WHERE c.text_tsv @@ to_tsquery('simple', ?) AND (CAST(? AS TEXT) IS NULL OR c.room = ?)
     AND ${roomAdmits("c.room")}
   ORDER BY c.ts DESC, c.seq DESC LIMIT ?`);
+
+/** Every word ANDed, the last one also as a prefix (search as you type), as fts5Query does on SQLite. */
+export function tsQuery(words: readonly string[]): string {
+  return words.map((w, i) => `'${w.replaceAll("'", "''")}'${i === words.length - 1 ? ":*" : ""}`).join(" & ");
+}
 
 const SQL = {
   unread: numbered(CHAT_SQL.unread),
@@ -58,7 +63,7 @@ export class PostgresChatReads implements ChatReads {
     const words = queryWords(query.q);
     if (words.length === 0 || query.limit <= 0) return [];
     const room = query.room ?? null;
-    const params = [words.join(" "), room, room, query.user, query.user, query.limit];
+    const params = [tsQuery(words), room, room, query.user, query.user, query.limit];
     return (await this.rows<HitRow>(SEARCH, params)).map((r) => toHit(r, words));
   }
 

@@ -15,9 +15,12 @@ const SEARCH = `SELECT c.room, c.seq, c.from_user, c.ts, c.text
   WHERE chat_search MATCH ? AND (CAST(? AS TEXT) IS NULL OR c.room = ?) AND ${roomAdmits("c.room")}
   ORDER BY c.ts DESC, c.seq DESC LIMIT ?`;
 
-/** An FTS5 query matching every word: each one a quoted string, so nothing in it is syntax. */
+/**
+ * An FTS5 query matching every word, the last one also as a prefix (search as you type): each word a
+ * quoted string, so nothing in it is syntax; `"…"*` is FTS5's prefix form of a string.
+ */
 export function fts5Query(words: readonly string[]): string {
-  return words.map((w) => `"${w.replaceAll('"', '""')}"`).join(" ");
+  return words.map((w, i) => `"${w.replaceAll('"', '""')}"${i === words.length - 1 ? "*" : ""}`).join(" ");
 }
 
 /** Synchronous chat reads on the main connection (callers wrap them for errors). */
