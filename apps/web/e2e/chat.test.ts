@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { expectConfirmed, history, screenshot, send, signIn, twoUsers, type User } from "./support.js";
+import { converse, expectConfirmed, history, screenshot, send, signIn, twoUsers, type User } from "./support.js";
 
 const s = twoUsers();
 
@@ -13,8 +13,7 @@ describe("two users in #general", () => {
       [s.ann, "hi 4"],
       [s.bob, "hi 5"],
     ];
-    for (const [user, text] of script) await send(user.page, text);
-    const texts = script.map(([, t]) => t);
+    const texts = await converse(script, "hi ");
     await expectConfirmed(s.ann.page, "hi ", texts);
     await expectConfirmed(s.bob.page, "hi ", texts);
     assert.deepEqual(

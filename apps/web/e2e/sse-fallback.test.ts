@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Browser, BrowserContext, WebSocketRoute } from "playwright-core";
 import type { ServerProcess } from "@parley/server/test-support/server-process.js";
-import { expectConfirmed, history, launchBrowser, send, signIn, startServer, type User } from "./support.js";
+import { converse, expectConfirmed, history, launchBrowser, send, signIn, startServer, type User } from "./support.js";
 
 /** Removes WebSocket before any page script runs. */
 async function withoutWebSocket(context: BrowserContext): Promise<void> {
@@ -53,8 +53,7 @@ describe("no WebSocket in the browser", () => {
       [bob, "sse 4"],
       [ann, "sse 5"],
     ];
-    for (const [user, text] of script) await send(user.page, text);
-    const texts = script.map(([, t]) => t);
+    const texts = await converse(script, "sse ");
     await expectConfirmed(ann.page, "sse ", texts);
     await expectConfirmed(bob.page, "sse ", texts);
     assert.deepEqual(

@@ -94,6 +94,20 @@ export async function send(page: Page, text: string): Promise<void> {
   await box.press("Enter");
 }
 
+/**
+ * Plays a conversation: each line is sent once the previous one is acked and shown to its
+ * sender, because two users' publishes race each other (one user's own messages keep their
+ * order regardless). Returns the texts in the room order this produces.
+ */
+export async function converse(script: ReadonlyArray<readonly [User, string]>, prefix: string): Promise<string[]> {
+  const texts = script.map(([, t]) => t);
+  for (const [i, [user, text]] of script.entries()) {
+    await send(user.page, text);
+    await expectConfirmed(user.page, prefix, texts.slice(0, i + 1));
+  }
+  return texts;
+}
+
 /** A rendered row. */
 export interface Row {
   seq: number | undefined;
