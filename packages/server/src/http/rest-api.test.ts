@@ -129,6 +129,24 @@ describe("REST messages", () => {
     assertError(await call("GET", `${path}?limit=-1`, "alice"), 400, "BAD_REQUEST");
   });
 
+  it("answers BAD_REQUEST for a limit outside its documented range, on every route that takes one", async () => {
+    const routes: Array<[string, number]> = [
+      ["/v1/rooms/rest-lim/messages", 500],
+      ["/v1/rooms/public", 500],
+      ["/v1/search?q=hello", 500],
+      ["/v1/rooms/rest-lim/messages/1/edits", 500],
+      ["/v1/rooms/rest-lim/messages/1/thread", 500],
+    ];
+    for (const [route, max] of routes) {
+      const at = (limit: string): string => `${route}${route.includes("?") ? "&" : "?"}limit=${limit}`;
+      for (const bad of ["0", String(max + 1), "99999999", "1.5", "abc", ""]) {
+        assertError(await call("GET", at(bad), "alice"), 400, "BAD_REQUEST");
+      }
+      assert.equal((await call("GET", at("1"), "alice")).status, 200, route);
+      assert.equal((await call("GET", at(String(max)), "alice")).status, 200, route);
+    }
+  });
+
   it("enforces the token's capabilities", async () => {
     const reader = { token: await tokenFor("rita", { "news-*": ["history"] }) };
     assertError(await call("POST", "/v1/rooms/news-1/messages", reader, { cmid: "c", body: 1 }), 403, "FORBIDDEN");

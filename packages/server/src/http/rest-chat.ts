@@ -10,7 +10,7 @@ import { searchFor, unreadFor } from "../chat/chat-reads.js";
 import { principalOf, type HttpContext } from "./context.js";
 import { sendJson } from "./respond.js";
 import type { Params, Router } from "./router.js";
-import { queryInt, requireId, requireText } from "./validate.js";
+import { queryInt, queryLimit, requireId, requireText } from "./validate.js";
 
 const DEFAULT_PAGE = 50;
 /** Longest search query, as the `search` frame's schema allows. */
@@ -31,7 +31,7 @@ export function addChatRoutes(router: Router, ctx: HttpContext): void {
 }
 
 function pageLimit(ctx: HttpContext, url: URL): number {
-  return Math.min(Math.max(queryInt(url, "limit") ?? DEFAULT_PAGE, 1), ctx.config.historyPageMax);
+  return queryLimit(url, ctx.config.historyPageMax, DEFAULT_PAGE);
 }
 
 async function search(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {

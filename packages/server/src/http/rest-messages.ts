@@ -7,7 +7,7 @@ import type { HttpContext } from "./context.js";
 import { principalOf } from "./context.js";
 import { readJsonObject, sendJson } from "./respond.js";
 import type { Params, Router } from "./router.js";
-import { queryInt, requireId } from "./validate.js";
+import { queryInt, queryLimit, requireId } from "./validate.js";
 
 const DEFAULT_PAGE = 50;
 
@@ -69,7 +69,7 @@ async function history(
   const after = queryInt(url, "after");
   if (before !== undefined && after !== undefined)
     throw new ParleyError("BAD_REQUEST", "give `before` or `after`, not both");
-  const limit = Math.min(Math.max(queryInt(url, "limit") ?? DEFAULT_PAGE, 1), ctx.config.historyPageMax);
+  const limit = queryLimit(url, ctx.config.historyPageMax, DEFAULT_PAGE);
   const denied = await authorize(principal, room, "history", ctx.store);
   if (denied) throw new ParleyError(denied, `you may not read the history of ${room}`);
   const head = await ctx.log.head(room);

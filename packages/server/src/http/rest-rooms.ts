@@ -8,7 +8,7 @@ import { principalOf, type HttpContext } from "./context.js";
 import { readJsonObject, sendJson } from "./respond.js";
 import { withUnread } from "./rest-reads.js";
 import type { Params, Router } from "./router.js";
-import { queryInt, requireId, requireText } from "./validate.js";
+import { queryLimit, requireId, requireText } from "./validate.js";
 
 type RoomHandler = (ctx: HttpContext, p: Principal, req: IncomingMessage, params: Params, url: URL) => Promise<Reply>;
 type Reply = { status: number; body: unknown };
@@ -44,7 +44,7 @@ function ok(body: unknown, status = 200): Reply {
 }
 
 function pageLimit(url: URL): number {
-  return Math.min(Math.max(queryInt(url, "limit") ?? 100, 1), 500);
+  return queryLimit(url, 500, 100);
 }
 
 function deny(code: ErrorCode | undefined, message: string): void {

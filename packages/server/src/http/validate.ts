@@ -23,6 +23,20 @@ export function queryInt(url: URL, name: string): number | undefined {
   return Number(raw);
 }
 
+/**
+ * Parses the optional `limit` query parameter: an integer in 1..`max`, else
+ * BAD_REQUEST (never clamped, as the WebSocket frames answer BAD_FRAME), or
+ * `fallback` when absent.
+ */
+export function queryLimit(url: URL, max: number, fallback: number): number {
+  const raw = url.searchParams.get("limit");
+  if (raw === null) return Math.min(fallback, max);
+  if (!/^[1-9]\d{0,15}$/.test(raw) || Number(raw) > max) {
+    throw new ParleyError("BAD_REQUEST", `\`limit\` must be an integer in 1..${max}`);
+  }
+  return Number(raw);
+}
+
 /** Returns a non-empty string of at most `max` characters, or throws BAD_REQUEST. */
 export function requireText(value: unknown, field: string, max: number): string {
   if (typeof value !== "string" || value.length === 0 || value.length > max) {
