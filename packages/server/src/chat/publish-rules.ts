@@ -113,17 +113,38 @@ export async function checkPublish(
   const { room, kind, body } = command;
   const shape = checkChatBody(kind, body);
   if (shape !== undefined) return { code: "BAD_EVENT", message: shape };
+  if (kind === "receipt") {
+    const refused = await readRefusal(principal, room, sources.store);
+    if (refused) return refused;
+    const { lastSeq } = await sources.log.head(room);
+    return decideChatPublish({ user: principal.user, kind, body, target: undefined, lastSeq, deleteAny: false });
+  }
   const deleteAny = kind === "delete" && capsAllow(principal.caps, room, "delete_any");
   const needed = deleteAny ? "delete_any" : capabilityFor(kind);
   const denied = await authorize(principal, room, needed, sources.store);
   if (denied)
     return { code: denied, message: forbiddenMessage(kind, room, needed, capsAllow(principal.caps, room, needed)) };
-  if (kind === "receipt") {
-    const { lastSeq } = await sources.log.head(room);
-    return decideChatPublish({ user: principal.user, kind, body, target: undefined, lastSeq, deleteAny });
-  }
   const seq = targetOf({ kind, body });
   if (seq === undefined) return undefined;
   const [target] = await sources.log.read(room, seq - 1, 1);
   return decideChatPublish({ user: principal.user, kind, body, target, lastSeq: 0, deleteAny });
+}
+
+/**
+ * Who may move their read position in a room, by a `receipt` event or by
+ * `POST /v1/rooms/{room}/read`: `subscribe` on it and the room's own rule
+ * (anyone in a public room, members of a private one, a DM's users). The one
+ * place both paths ask, so they cannot disagree.
+ */
+export async function readRefusal(
+  principal: Principal,
+  room: string,
+  store: Store,
+): Promise<PublishRefusal | undefined> {
+  const denied = await authorize(principal, room, "subscribe", store);
+  if (!denied) return undefined;
+  return {
+    code: denied,
+    message: forbiddenMessage("receipt", room, "subscribe", capsAllow(principal.caps, room, "subscribe")),
+  };
 }

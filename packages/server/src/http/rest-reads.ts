@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ParleyError } from "@parley/protocol";
-import { authorize } from "../auth/access.js";
+import { readRefusal } from "../chat/publish-rules.js";
 import type { Room } from "../store/store.js";
 import { principalOf, type HttpContext } from "./context.js";
 import { readJsonObject, sendJson } from "./respond.js";
@@ -34,8 +34,8 @@ export function addReadRoutes(router: Router, ctx: HttpContext): void {
 }
 
 /**
- * Moves the caller's read position forward (never back), clamped to the room's head. Members only,
- * and, like a `receipt` event, only with `subscribe` on the room (unread leaves other rooms out).
+ * Moves the caller's read position forward (never back), clamped to the room's head. Allowed exactly
+ * when a `receipt` event would be (`readRefusal`: `subscribe` and the room's own rule).
  */
 async function markRead(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, params: Params): Promise<void> {
   const principal = await principalOf(ctx, req);
@@ -43,18 +43,16 @@ async function markRead(ctx: HttpContext, req: IncomingMessage, res: ServerRespo
   const input = await readJsonObject(req, ctx.config.maxFrameBytes);
   if (typeof input.seq !== "number" || !Number.isSafeInteger(input.seq) || input.seq < 0)
     throw new ParleyError("BAD_REQUEST", "`seq` must be a non-negative integer");
-  const denied = await authorize(principal, room, "subscribe", ctx.store);
-  if (denied) throw new ParleyError(denied, `you may not mark ${room} read: the token lacks \`subscribe\``);
-  if (!(await ctx.store.isMember(room, principal.user)))
-    throw new ParleyError("FORBIDDEN", `only members of ${room} have a read position`);
+  const refused = await readRefusal(principal, room, ctx.store);
+  if (refused) throw new ParleyError(refused.code, refused.message);
   const head = await ctx.log.head(room);
   await ctx.store.setLastRead(room, principal.user, Math.min(input.seq, head.lastSeq));
   sendJson(res, 200, { room, lastReadSeq: await lastReadOf(ctx, room, principal.user) });
 }
 
+/** From the unread rows, which also list rooms where the user only has a read position (public, never joined). */
 async function lastReadOf(ctx: HttpContext, room: string, user: string): Promise<number> {
-  const members = await ctx.store.listMembers(room);
-  return members.find((m) => m.user === user)?.lastReadSeq ?? 0;
+  return (await ctx.store.unread(user)).find((r) => r.room === room)?.lastRead ?? 0;
 }
 
 /**

@@ -150,4 +150,32 @@ describe("chat publish rules", () => {
     assert.deepEqual(await post(`ann-${pid}`, "edit", { target: seq, text: "edited over REST" }), [201, "ok"]);
     assert.deepEqual(await post(`bob-${pid}`, "reaction", { target: seq, emoji: "✅", op: "add" }), [201, "ok"]);
   });
+
+  it("a receipt and POST /read follow one rule: a public room's non-member may, a private room's may not", async (pool) => {
+    const [open, closed] = [uniqueRoom("read-pub"), uniqueRoom("read-priv")];
+    const rest = async (user: string, method: string, path: string, body: unknown) => {
+      const res = await fetch(`${suite.server.httpUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${await mint(user)}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      const reply = (await res.json()) as { error?: { code: string }; lastReadSeq?: number };
+      return [res.status, reply.error?.code ?? reply.lastReadSeq];
+    };
+    const ann = await pool.connect({ token: await mint(`ann-${pid}`) });
+    for (const [id, type] of [
+      [open, "public"],
+      [closed, "private"],
+    ] as const) {
+      assert.equal((await rest(`ann-${pid}`, "POST", "/v1/rooms", { id, type, name: id }))[0], 201);
+      await seqOf(ann, id, "message", { text: "hello" });
+      await seqOf(ann, id, "message", { text: "again" });
+    }
+    const stranger = `sid-${pid}`;
+    const ws = await pool.connect({ token: await mint(stranger) });
+    assert.equal(outcome(await pub(ws, open, "receipt", { upTo: 1 })), "ack");
+    assert.deepEqual(await rest(stranger, "POST", `/v1/rooms/${open}/read`, { seq: 2 }), [200, 2]);
+    assert.equal(outcome(await pub(ws, closed, "receipt", { upTo: 1 })), "FORBIDDEN");
+    assert.deepEqual(await rest(stranger, "POST", `/v1/rooms/${closed}/read`, { seq: 1 }), [403, "FORBIDDEN"]);
+  });
 });
