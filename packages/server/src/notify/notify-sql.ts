@@ -20,6 +20,9 @@ export const NOTIFY_SQL = {
   forgetEndpoint: "DELETE FROM push_subscriptions WHERE endpoint = ?",
   subsOf: `SELECT ${SUB_COLUMNS} FROM push_subscriptions WHERE user_id = ? ORDER BY created_at, endpoint`,
   insertHook: `INSERT INTO webhooks (${HOOK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  countHooks: "SELECT count(*) AS n FROM webhooks WHERE room = ?",
+  // Serializes creates per room (PostgreSQL only; SQLite has one writer).
+  lockRoomHooks: "SELECT pg_advisory_xact_lock(hashtext('parley.webhooks:' || ?))",
   getHook: `SELECT ${HOOK_COLUMNS} FROM webhooks WHERE id = ?`,
   listHooks: `SELECT ${HOOK_COLUMNS} FROM webhooks WHERE room = ? ORDER BY created_at, id`,
   allHooks: `SELECT ${HOOK_COLUMNS} FROM webhooks ORDER BY created_at, id`,

@@ -79,9 +79,9 @@ export function describeNotifyStoreContract(name: string, factory: () => Promise
       const [room, other] = [unique("room"), unique("room")];
       const h1 = hook(room, 1);
       const h2 = hook(room, 2);
-      await store.createWebhook(h1);
-      await store.createWebhook(h2);
-      await store.createWebhook(hook(other, 3));
+      await store.createWebhook(h1, 10);
+      await store.createWebhook(h2, 10);
+      await store.createWebhook(hook(other, 3), 10);
       assert.deepEqual(await store.listWebhooks(room), [h1, h2]);
       assert.deepEqual(await store.getWebhook(h2.id), h2);
       assert.equal(await store.deleteWebhook(other, h1.id), false);
@@ -91,9 +91,18 @@ export function describeNotifyStoreContract(name: string, factory: () => Promise
       assert.ok(all.includes(h2.id) && !all.includes(h1.id));
     });
 
+    it("never lets concurrent creates exceed the per-room limit", async () => {
+      const [room, other] = [unique("room"), unique("room")];
+      const created = await Promise.all(Array.from({ length: 16 }, (_, i) => store.createWebhook(hook(room, i), 10)));
+      assert.equal(created.filter(Boolean).length, 10);
+      assert.equal((await store.listWebhooks(room)).length, 10);
+      assert.equal(await store.createWebhook(hook(room, 99), 10), false);
+      assert.equal(await store.createWebhook(hook(other, 1), 10), true);
+    });
+
     it("moves a delivered position only forward, ends a failing run, and keeps it across a reopen", async () => {
       const h = hook(unique("room"));
-      await store.createWebhook(h);
+      await store.createWebhook(h, 10);
       await store.setWebhookFailing(h.id, 77, "HTTP 500");
       assert.deepEqual(await store.getWebhook(h.id), { ...h, failingSince: 77, lastError: "HTTP 500" });
       await store.setWebhookDelivered(h.id, 9);

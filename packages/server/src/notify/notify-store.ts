@@ -48,7 +48,12 @@ export interface NotifyStore {
   /** Removes `endpoint` whoever owns it (the push service said it is gone). */
   forgetPushEndpoint(endpoint: string): Promise<void>;
   pushSubscriptionsOf(user: string): Promise<PushSubscriptionRecord[]>;
-  createWebhook(hook: WebhookRecord): Promise<void>;
+  /**
+   * Stores `hook` unless its room already has `maxPerRoom` hooks, and says whether it did. Atomic:
+   * concurrent creates in one room never leave more than `maxPerRoom` (SQLite: one immediate
+   * transaction; PostgreSQL: count and insert under a per-room advisory transaction lock).
+   */
+  createWebhook(hook: WebhookRecord, maxPerRoom: number): Promise<boolean>;
   getWebhook(id: string): Promise<WebhookRecord | undefined>;
   /** The room's hooks, oldest first. */
   listWebhooks(room: string): Promise<WebhookRecord[]>;

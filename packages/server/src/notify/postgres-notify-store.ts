@@ -33,8 +33,24 @@ export class PostgresNotifyStore implements NotifyStore {
     return (await this.run<SubRow>(SQL.subsOf, [user])).rows.map(toSub);
   }
 
-  async createWebhook(hook: WebhookRecord): Promise<void> {
-    await this.run(SQL.insertHook, hookParams(hook));
+  async createWebhook(hook: WebhookRecord, maxPerRoom: number): Promise<boolean> {
+    return guardPg("notify store", async () => {
+      const client = await this.pool.connect();
+      try {
+        await client.query("BEGIN");
+        await client.query(SQL.lockRoomHooks, [hook.room]);
+        const { rows } = await client.query<{ n: number | string }>(SQL.countHooks, [hook.room]);
+        const fits = Number(rows[0]!.n) < maxPerRoom;
+        if (fits) await client.query(SQL.insertHook, hookParams(hook));
+        await client.query("COMMIT");
+        return fits;
+      } catch (err) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    });
   }
 
   async getWebhook(id: string): Promise<WebhookRecord | undefined> {

@@ -18,7 +18,8 @@ export class SqliteNotifyStore implements NotifyStore {
   private readonly stmts;
 
   constructor(private readonly db: SqliteDb) {
-    this.stmts = Object.fromEntries(Object.entries(NOTIFY_SQL).map(([k, sql]) => [k, db.prepare(sql)])) as {
+    const sqlite = Object.entries(NOTIFY_SQL).filter(([k]) => k !== "lockRoomHooks");
+    this.stmts = Object.fromEntries(sqlite.map(([k, sql]) => [k, db.prepare(sql)])) as {
       [K in keyof typeof NOTIFY_SQL]: Statement<unknown[]>;
     };
   }
@@ -46,8 +47,16 @@ export class SqliteNotifyStore implements NotifyStore {
     return guard(() => (this.stmts.subsOf.all(user) as SubRow[]).map(toSub));
   }
 
-  createWebhook(hook: WebhookRecord): Promise<void> {
-    return guard(() => void this.stmts.insertHook.run(...hookParams(hook)));
+  createWebhook(hook: WebhookRecord, maxPerRoom: number): Promise<boolean> {
+    return guard(() =>
+      this.db
+        .transaction(() => {
+          if ((this.stmts.countHooks.get(hook.room) as { n: number }).n >= maxPerRoom) return false;
+          this.stmts.insertHook.run(...hookParams(hook));
+          return true;
+        })
+        .immediate(),
+    );
   }
 
   getWebhook(id: string): Promise<WebhookRecord | undefined> {

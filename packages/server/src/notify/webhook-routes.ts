@@ -69,9 +69,6 @@ async function createHook(ctx: HttpContext, notify: NotifyHttp, p: Principal, re
   if (typeof secret !== "string" || secret.length < 16 || secret.length > 256) {
     throw new ParleyError("BAD_REQUEST", "`secret` must be a string of 16–256 characters");
   }
-  if ((await notify.store.listWebhooks(room)).length >= MAX_WEBHOOKS_PER_ROOM) {
-    throw new ParleyError("BAD_REQUEST", `a room has at most ${MAX_WEBHOOKS_PER_ROOM} webhooks`);
-  }
   // Only events after now: a new hook does not replay the room's history.
   const { lastSeq } = await ctx.log.head(room);
   const hook: WebhookRecord = {
@@ -83,7 +80,9 @@ async function createHook(ctx: HttpContext, notify: NotifyHttp, p: Principal, re
     createdAt: Date.now(),
     deliveredSeq: lastSeq,
   };
-  await notify.store.createWebhook(hook);
+  if (!(await notify.store.createWebhook(hook, MAX_WEBHOOKS_PER_ROOM))) {
+    throw new ParleyError("BAD_REQUEST", `a room has at most ${MAX_WEBHOOKS_PER_ROOM} webhooks`);
+  }
   await notify.hooksChanged(room);
   return { status: 201, body: { ...publicView(hook), secret } };
 }
