@@ -19,6 +19,11 @@
  *  6. `receipts`: raise the sender's read position to `upTo`, never lower it.
  *  7. `dmUsers`: both users of a DM get a read position (0 if none yet), so
  *     the DM is among "their rooms" for unread counts and search.
+ *  8. `mentionReaders`: a user mentioned in a room (not a DM, not a private
+ *     room) who is no member and has no read position gets one just before
+ *     their first mention, so `unread` lists the room with the mention (and
+ *     counts from it, not from the room's start). After step 7, so a DM's
+ *     users keep 0.
  * Each part is also idempotent by itself (applying it twice in a row changes nothing).
  */
 import { dmUsers, mentionsOf, targetOf, textOf, type RoomEvent } from "@parley/protocol";
@@ -36,6 +41,9 @@ export type MentionRow = readonly [string, string, number];
 /** A user of a DM room: [room, user]. */
 export type DmUserRow = readonly [string, string];
 
+/** A mentioned user's first read position: [room, user, upTo = first mention's seq − 1]. */
+export type MentionReaderRow = readonly [string, string, number];
+
 /** What one batch of new events changes in the projection tables; plain arrays, cheap to post to a thread. */
 export interface Projection {
   readonly messages: MessageRow[];
@@ -44,16 +52,36 @@ export interface Projection {
   readonly deletes: DeleteRow[];
   readonly receipts: ReceiptRow[];
   readonly dmUsers: DmUserRow[];
+  readonly mentionReaders: MentionReaderRow[];
 }
 
 /** The projection of `events` (new, in log order). */
 export function projectEvents(events: readonly RoomEvent[]): Projection {
-  const p: Projection = { messages: [], mentions: [], edits: [], deletes: [], receipts: [], dmUsers: [] };
+  const p: Projection = {
+    messages: [],
+    mentions: [],
+    edits: [],
+    deletes: [],
+    receipts: [],
+    dmUsers: [],
+    mentionReaders: [],
+  };
   for (const e of events) projectOne(p, e);
   for (const room of new Set(events.map((e) => e.room))) {
     for (const user of dmUsers(room) ?? []) p.dmUsers.push([room, user]);
   }
+  p.mentionReaders.push(...firstMentions(p.mentions));
   return p;
+}
+
+/** Per (room, user) outside DMs, the position just before the first mention (mentions are in log order). */
+function firstMentions(mentions: readonly MentionRow[]): MentionReaderRow[] {
+  const first = new Map<string, MentionReaderRow>();
+  for (const [user, room, seq] of mentions) {
+    const key = JSON.stringify([room, user]);
+    if (!dmUsers(room) && !first.has(key)) first.set(key, [room, user, seq - 1]);
+  }
+  return [...first.values()];
 }
 
 /** True when a projection changes nothing. */

@@ -100,6 +100,34 @@ export function describeChatReads(get: () => { store: Store; write: EventWriter 
     assert.ok((await rooms(eve)).includes(open.room));
   });
 
+  it("a mentioned non-member of a public room gets a read position before the first mention, so unread lists it", async () => {
+    const { store, write } = get();
+    const [ann, bob, eve] = [user("ann"), user("bob"), user("eve")];
+    const r = fresh("mentioned");
+    await store.createRoom({ id: r.room, type: "public", name: "m", createdBy: ann });
+    await store.addMember(r.room, bob);
+    for (const text of ["one", "two", "three"]) r.add(ann, "message", { text });
+    r.add(ann, "message", { text: `hey @${eve} and @${bob}` });
+    r.add(ann, "message", { text: `@${eve} again` });
+    const [dm, priv] = [new RoomScript(`dm:${ann}:${bob}`), fresh("mentioned-priv")];
+    await store.createRoom({ id: priv.room, type: "private", name: "p", createdBy: ann });
+    dm.add(ann, "message", { text: "first" });
+    dm.add(ann, "message", { text: `@${bob} and @${eve}` });
+    priv.add(ann, "message", { text: `@${eve} is not in here` });
+    await write([...r.take(), ...dm.take(), ...priv.take()]);
+    const rowOf = async (u: string, room: string) => (await store.unread(u)).find((x) => x.room === room);
+    assert.deepEqual(await rowOf(eve, r.room), { room: r.room, lastRead: 3, lastSeq: 5, unread: 2, mentions: 2 });
+    // A member keeps counting from the room's start; a DM's user from 0; others' DMs and private rooms stay out.
+    assert.deepEqual(await rowOf(bob, r.room), { room: r.room, lastRead: 0, lastSeq: 5, unread: 5, mentions: 1 });
+    assert.deepEqual(await rowOf(bob, dm.room), { room: dm.room, lastRead: 0, lastSeq: 2, unread: 2, mentions: 1 });
+    assert.equal(await rowOf(eve, dm.room), undefined);
+    assert.equal(await rowOf(eve, priv.room), undefined);
+    // A later mention does not move the position it was given.
+    r.add(ann, "message", { text: `@${eve} once more` });
+    await write(r.take());
+    assert.deepEqual(await rowOf(eve, r.room), { room: r.room, lastRead: 3, lastSeq: 6, unread: 3, mentions: 3 });
+  });
+
   it("unread leaves out a private room the user has left", async () => {
     const { store, write } = get();
     const [ann, bob] = [user("ann"), user("bob")];

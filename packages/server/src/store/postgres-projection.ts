@@ -35,6 +35,11 @@ const SQL = {
     ON CONFLICT (room, user_id) DO UPDATE SET up_to = GREATEST(read_positions.up_to, excluded.up_to)`,
   addDmUsers: `INSERT INTO read_positions (room, user_id, up_to)
     SELECT r, u, 0 FROM unnest($1::text[], $2::text[]) AS x(r, u) ON CONFLICT DO NOTHING`,
+  addMentionReaders: `INSERT INTO read_positions (room, user_id, up_to)
+    SELECT r, u, s FROM unnest($1::text[], $2::text[], $3::bigint[]) AS x(r, u, s)
+    WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.room = x.r AND m.user_id = x.u)
+      AND NOT EXISTS (SELECT 1 FROM rooms o WHERE o.id = x.r AND o.type = 'private')
+    ON CONFLICT DO NOTHING`,
 } as const;
 
 /** Row tuples as one array per column, for unnest. */
@@ -57,6 +62,7 @@ export async function applyPostgresProjection(client: pg.PoolClient, p: Projecti
   await run(SQL.tombstoneLateEdits, p.edits, 3, [TOMBSTONE]);
   await run(SQL.raiseReadPositions, highestReceipts(p.receipts), 3);
   await run(SQL.addDmUsers, p.dmUsers, 2);
+  await run(SQL.addMentionReaders, p.mentionReaders, 3);
 }
 
 /** Statements that forget a room's projections (its stream was recreated with a new epoch). */

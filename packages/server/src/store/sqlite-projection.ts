@@ -25,6 +25,11 @@ const SQL = {
   raiseReadPosition: `INSERT INTO read_positions (room, user_id, up_to) VALUES (?, ?, ?)
     ON CONFLICT (room, user_id) DO UPDATE SET up_to = max(up_to, excluded.up_to)`,
   addDmUser: "INSERT INTO read_positions (room, user_id, up_to) VALUES (?, ?, 0) ON CONFLICT DO NOTHING",
+  // Binds: room, user, upTo, room, user, room.
+  addMentionReader: `INSERT INTO read_positions (room, user_id, up_to) SELECT ?, ?, ?
+    WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.room = ? AND m.user_id = ?)
+      AND NOT EXISTS (SELECT 1 FROM rooms r WHERE r.id = ? AND r.type = 'private')
+    ON CONFLICT DO NOTHING`,
 } as const;
 
 /** Applies projections on one connection; call `apply` inside the transaction that inserted the events. */
@@ -49,5 +54,6 @@ export class SqliteProjection {
     for (const [room, target, seq] of p.edits) s.tombstoneLateEdit.run(TOMBSTONE, room, seq, room, target);
     for (const r of p.receipts) s.raiseReadPosition.run(...r);
     for (const u of p.dmUsers) s.addDmUser.run(...u);
+    for (const [room, user, upTo] of p.mentionReaders) s.addMentionReader.run(room, user, upTo, room, user, room);
   }
 }
