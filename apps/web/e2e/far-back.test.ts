@@ -1,5 +1,6 @@
 // Far back in a long room: a thread whose parent is 300+ messages back opens with the parent and
-// its replies without the room in between being loaded, and live replies still arrive.
+// its replies without the room in between being loaded (a reply edited and reacted to pages
+// after it shows its current text and reaction), and live replies still arrive.
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import type { Page } from "playwright-core";
@@ -8,11 +9,11 @@ import { eventually, screenshot, twoUsers } from "./support.js";
 const s = twoUsers();
 const ROOM = `farback-${Date.now().toString(36)}`;
 
-async function post(user: string, body: Record<string, unknown>, cmid: string): Promise<number> {
+async function post(user: string, body: Record<string, unknown>, cmid: string, kind = "message"): Promise<number> {
   const res = await fetch(`${s.server.httpUrl}/v1/rooms/${ROOM}/messages`, {
     method: "POST",
     headers: { "content-type": "application/json", "x-parley-user": user },
-    body: JSON.stringify({ cmid, body }),
+    body: JSON.stringify({ cmid, kind, body }),
   });
   if (!res.ok) assert.fail(`POST as ${user}: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { seq: number }).seq;
@@ -51,10 +52,15 @@ describe("far back in a long room", () => {
   let narwhal = 0;
   before(async () => {
     parent = await post("bob", { text: "walrus question" }, "parent");
-    await post("bob", { text: "early answer", replyTo: parent }, "early");
+    const early = await post("bob", { text: "early answer", replyTo: parent }, "early");
     for (let i = 0; i < 320; i++) {
       const seq = await post(i % 2 ? "bob" : "cat", { text: i === 100 ? "narwhal sighting" : `filler ${i}` }, `f-${i}`);
       if (i === 100) narwhal = seq;
+      // Four pages after the reply and two before the newest: in none of the pages the thread reads.
+      if (i === 200) {
+        await post("bob", { target: early, text: "early answer, corrected" }, "early-edit", "edit");
+        await post("cat", { target: early, emoji: "🦭", op: "add" }, "early-react", "reaction");
+      }
     }
     await post("cat", { text: "late answer", replyTo: parent }, "late");
     for (let i = 0; i < 10; i++) await post("cat", { text: `recent ${i}` }, `recent-${i}`);
@@ -102,7 +108,7 @@ describe("far back in a long room", () => {
     assert.equal(new Set(all).size, all.length, "no message twice");
   });
 
-  it("a thread whose parent is 300+ messages back shows the parent and every reply, not the room between", async () => {
+  it("a thread whose parent is 300+ messages back shows the parent and every reply as it is now, not the room between", async () => {
     const page = s.ann.page;
     const frames = historyFrames(page);
     await page.reload(); // so the WebSocket is watched from its first frame
@@ -118,15 +124,24 @@ describe("far back in a long room", () => {
     await thread.locator(".thread-parent", { hasText: "walrus question" }).waitFor();
     const replies = thread.locator("li.message");
     await eventually(async () =>
-      assert.deepEqual(await replies.locator(".body").allInnerTexts(), ["early answer", "late answer"]),
+      assert.deepEqual(await replies.locator(".body").allInnerTexts(), [
+        "early answer, corrected (edited)",
+        "late answer",
+      ]),
     );
+    const reaction = replies.first().getByRole("button", { name: "🦭 1: cat" });
+    await reaction.waitFor();
     const threadFrames = frames.slice(before);
     assert.ok(threadFrames.length <= 2, `the thread read ${threadFrames.length} history pages`);
     await screenshot(page, "thread-far-back");
 
     await post("bob", { text: "live answer", replyTo: parent }, "live");
     await eventually(async () =>
-      assert.deepEqual(await replies.locator(".body").allInnerTexts(), ["early answer", "late answer", "live answer"]),
+      assert.deepEqual(await replies.locator(".body").allInnerTexts(), [
+        "early answer, corrected (edited)",
+        "late answer",
+        "live answer",
+      ]),
     );
     assert.equal(frames.length - before, threadFrames.length, "a live reply needs no read");
   });

@@ -45,6 +45,13 @@ export interface ThreadPage {
   /** Replies after `after`, ascending; deleted ones as tombstones. */
   replies: RoomEvent[];
   hasMore: boolean;
+  /**
+   * The edits, deletes and reactions that target these replies (or, on the first page, the
+   * parent), ascending, at most 1000: fold them with the replies for their current state.
+   */
+  related: RoomEvent[];
+  /** More events targeted this page than `related` holds. */
+  relatedHasMore: boolean;
 }
 
 /** Room events an app can listen to. */

@@ -17,9 +17,9 @@ const REPLIES_PAGE = 100;
 /**
  * What the thread of message `seq` needs, without the room between the
  * parent and now: the parent with the page of events right after it, the
- * parent's edits, every reply (the server's thread route), the room's latest
- * page, then live events. Edits and reactions of old replies that lie outside
- * those pages are not loaded. Subscribes while mounted.
+ * parent's edits, every reply with the edits, deletes and reactions that
+ * target it or the parent (the server's thread route: `related`), the room's
+ * latest page, then live events. Subscribes while mounted.
  */
 export function useThreadEvents(id: string, seq: number, pageSize: number) {
   const { room } = useRoom(id);
@@ -69,7 +69,7 @@ async function loadThread(
   add(await room.edits(seq)); // the parent's current text, however far its edits are from it
   for (let after = 0; ;) {
     const page = await room.thread(seq, { after, limit: REPLIES_PAGE });
-    add(page.replies);
+    add([...page.replies, ...page.related]);
     if (!page.hasMore || page.replies.length === 0) return;
     after = page.replies[page.replies.length - 1]!.seq;
   }

@@ -4,7 +4,7 @@
  * history: a room read needs `history` and the room's own rule.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ParleyError } from "@parley/protocol";
+import { ParleyError, targetOf } from "@parley/protocol";
 import { authorize } from "../auth/access.js";
 import { searchFor, unreadFor } from "../chat/chat-reads.js";
 import { principalOf, type HttpContext } from "./context.js";
@@ -65,7 +65,11 @@ async function edits(ctx: HttpContext, req: IncomingMessage, res: ServerResponse
 async function thread(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, params: Params, url: URL) {
   const [room, seq] = await messageOf(ctx, req, params);
   const limit = pageLimit(ctx, url);
-  const { replies, count } = await ctx.store.thread(room, seq, queryInt(url, "after") ?? 0, limit + 1);
-  const hasMore = replies.length > limit;
-  sendJson(res, 200, { room, seq, count, replies: hasMore ? replies.slice(0, limit) : replies, hasMore });
+  const t = await ctx.store.thread(room, seq, queryInt(url, "after") ?? 0, limit + 1);
+  const hasMore = t.replies.length > limit;
+  const replies = hasMore ? t.replies.slice(0, limit) : t.replies;
+  // The extra reply read for `hasMore` is the next page's: its related events come with that page.
+  const page = new Set([seq, ...replies.map((r) => r.seq)]);
+  const related = t.related.filter((e) => page.has(targetOf(e) ?? e.seq));
+  sendJson(res, 200, { room, seq, count: t.count, replies, hasMore, related, relatedHasMore: t.relatedHasMore });
 }

@@ -188,7 +188,50 @@ export function describeChatReads(get: () => { store: Store; write: EventWriter 
       (await store.thread(r.room, root, first, 1)).replies.map((e) => e.seq),
       [second],
     );
-    assert.deepEqual(await store.thread(r.room, second, 0, 10), { replies: [], count: 0 });
+    assert.deepEqual(await store.thread(r.room, second, 0, 10), {
+      replies: [],
+      count: 0,
+      related: [],
+      relatedHasMore: false,
+    });
+  });
+
+  it("thread: the edits, deletes and reactions of the page's replies (and, first page, the parent), ascending", async () => {
+    const { store, write } = get();
+    const [ann, bob] = [user("ann"), user("bob")];
+    const r = fresh("related");
+    const root = r.add(ann, "message", { text: "root" });
+    const first = r.add(bob, "message", { text: "re 1", replyTo: root });
+    const other = r.add(ann, "message", { text: "not in the thread" });
+    const second = r.add(ann, "message", { text: "re 2", replyTo: root });
+    const edit = r.add(bob, "edit", { target: first, text: "re 1, fixed" });
+    const onFirst = r.add(ann, "reaction", { target: first, emoji: "👍", op: "add" });
+    const onRoot = r.add(bob, "reaction", { target: root, emoji: "🎉", op: "add" });
+    const onOther = r.add(bob, "reaction", { target: other, emoji: "👀", op: "add" });
+    const del = r.add(ann, "delete", { target: second });
+    await write(r.take());
+    const related = async (after: number, limit: number) => {
+      const t = await store.thread(r.room, root, after, limit);
+      assert.equal(t.relatedHasMore, false);
+      return t.related.map((e) => [e.seq, e.kind]);
+    };
+    assert.deepEqual(await related(0, 10), [
+      [edit, "edit"],
+      [onFirst, "reaction"],
+      [onRoot, "reaction"],
+      [del, "delete"],
+    ]);
+    assert.deepEqual(await related(0, 1), [
+      [edit, "edit"],
+      [onFirst, "reaction"],
+      [onRoot, "reaction"],
+    ]);
+    assert.deepEqual(await related(first, 10), [[del, "delete"]]);
+    // A message without replies is a thread of its own: its parent's events only.
+    assert.deepEqual(
+      (await store.thread(r.room, other, 0, 10)).related.map((e) => e.seq),
+      [onOther],
+    );
   });
 
   it("search: every word, newest first, current text only, deleted never", async () => {

@@ -5,7 +5,8 @@
  */
 import { TOMBSTONE_BODY, type SearchHit, type UnreadRoom } from "@parley/protocol";
 import { snippetOf } from "../chat/search-text.js";
-import { EVENT_COLUMNS } from "./rows.js";
+import { EVENT_COLUMNS, toEvent, type EventRow } from "./rows.js";
+import type { Thread } from "./store.js";
 
 /**
  * The room rule of auth/access.ts as SQL over `col`, for reads that span rooms:
@@ -41,9 +42,35 @@ export const CHAT_SQL = {
   // Binds: room, seq, afterSeq, limit.
   replies: `SELECT ${EVENT_COLUMNS} FROM events
     WHERE room = ? AND target = ? AND kind = 'message' AND seq > ? ORDER BY seq LIMIT ?`,
+  // Binds: room, parent target (seq on the first page, else -1: none), room, seq, afterSeq, limit, related limit.
+  // The replies' subquery is the `replies` page, so both use the (room, target) index.
+  related: `SELECT ${EVENT_COLUMNS} FROM events
+    WHERE room = ? AND kind IN ('edit', 'delete', 'reaction') AND target IN (
+      SELECT CAST(? AS BIGINT) UNION ALL SELECT seq FROM (SELECT seq FROM events
+        WHERE room = ? AND target = ? AND kind = 'message' AND seq > ? ORDER BY seq LIMIT ?) AS page)
+    ORDER BY seq LIMIT ?`,
   // Binds: room, seq, tombstone.
   replyCount: `SELECT count(*) AS n FROM events WHERE room = ? AND target = ? AND kind = 'message' AND body <> ?`,
 } as const;
+
+/** Most events `Thread.related` carries per page (docs/chat.md, "Reads"). */
+export const THREAD_RELATED_MAX = 1000;
+
+/** The binds of CHAT_SQL.related for a thread page; asks one more than the bound to learn whether there is more. */
+export function relatedParams(room: string, seq: number, afterSeq: number, limit: number): unknown[] {
+  return [room, afterSeq === 0 ? seq : -1, room, seq, afterSeq, limit, THREAD_RELATED_MAX + 1];
+}
+
+/** A thread from its rows: `related` cut to the bound. */
+export function toThread(replies: EventRow[], related: EventRow[], count: number): Thread {
+  const relatedHasMore = related.length > THREAD_RELATED_MAX;
+  return {
+    replies: replies.map(toEvent),
+    count,
+    related: (relatedHasMore ? related.slice(0, THREAD_RELATED_MAX) : related).map(toEvent),
+    relatedHasMore,
+  };
+}
 
 /** Row of CHAT_SQL.unread. */
 export interface UnreadRow {

@@ -10,8 +10,10 @@ import { queryWords } from "../chat/search-text.js";
 import {
   CHAT_SQL,
   numbered,
+  relatedParams,
   roomAdmits,
   toHit,
+  toThread,
   toUnread,
   TOMBSTONE_TEXT,
   type HitRow,
@@ -37,6 +39,7 @@ const SQL = {
   edits: numbered(CHAT_SQL.edits),
   replies: numbered(CHAT_SQL.replies),
   replyCount: numbered(CHAT_SQL.replyCount),
+  related: numbered(CHAT_SQL.related),
 } as const;
 
 /** Chat reads over the pool. */
@@ -52,11 +55,12 @@ export class PostgresChatReads implements ChatReads {
   }
 
   async thread(room: string, seq: number, afterSeq: number, limit: number): Promise<Thread> {
-    const [replies, counted] = await Promise.all([
+    const [replies, related, counted] = await Promise.all([
       this.rows<EventRow>(SQL.replies, [room, seq, afterSeq, limit]),
+      this.rows<EventRow>(SQL.related, relatedParams(room, seq, afterSeq, limit)),
       this.rows<{ n: number }>(SQL.replyCount, [room, seq, TOMBSTONE_TEXT]),
     ]);
-    return { replies: replies.map(toEvent), count: counted[0]?.n ?? 0 };
+    return toThread(replies, related, counted[0]?.n ?? 0);
   }
 
   async search(query: SearchQuery): Promise<SearchHit[]> {

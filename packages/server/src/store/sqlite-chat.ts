@@ -5,7 +5,17 @@
  */
 import type { RoomEvent, SearchHit, UnreadRoom } from "@parley/protocol";
 import { queryWords } from "../chat/search-text.js";
-import { CHAT_SQL, roomAdmits, toHit, toUnread, TOMBSTONE_TEXT, type HitRow, type UnreadRow } from "./chat-sql.js";
+import {
+  CHAT_SQL,
+  relatedParams,
+  roomAdmits,
+  toHit,
+  toThread,
+  toUnread,
+  TOMBSTONE_TEXT,
+  type HitRow,
+  type UnreadRow,
+} from "./chat-sql.js";
 import { toEvent, type EventRow } from "./rows.js";
 import type { SqliteDb } from "./sqlite-db.js";
 import type { SearchQuery, Thread } from "./store.js";
@@ -33,6 +43,7 @@ export class SqliteChatReads {
       edits: db.prepare(CHAT_SQL.edits),
       replies: db.prepare(CHAT_SQL.replies),
       replyCount: db.prepare(CHAT_SQL.replyCount),
+      related: db.prepare(CHAT_SQL.related),
       search: db.prepare(SEARCH),
     };
   }
@@ -46,9 +57,10 @@ export class SqliteChatReads {
   }
 
   thread(room: string, seq: number, afterSeq: number, limit: number): Thread {
-    const replies = (this.stmts.replies.all(room, seq, afterSeq, limit) as EventRow[]).map(toEvent);
+    const replies = this.stmts.replies.all(room, seq, afterSeq, limit) as EventRow[];
+    const related = this.stmts.related.all(...relatedParams(room, seq, afterSeq, limit)) as EventRow[];
     const { n } = this.stmts.replyCount.get(room, seq, TOMBSTONE_TEXT) as { n: number };
-    return { replies, count: n };
+    return toThread(replies, related, n);
   }
 
   search(query: SearchQuery): SearchHit[] {

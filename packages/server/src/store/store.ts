@@ -32,6 +32,14 @@ export interface Thread {
   readonly replies: RoomEvent[];
   /** Replies in all, deleted ones excluded. */
   readonly count: number;
+  /**
+   * The edits, deletes and reactions that target a reply of this page (or, on the first page,
+   * `afterSeq` 0, the parent), ascending, at most THREAD_RELATED_MAX: what a client folds the
+   * replies with when they are far back in the room.
+   */
+  readonly related: RoomEvent[];
+  /** True when more events target this page than `related` holds (its first THREAD_RELATED_MAX). */
+  readonly relatedHasMore: boolean;
 }
 
 /** A full-text search. */

@@ -71,7 +71,7 @@ export class MemoryStore implements Store {
   }
 
   async thread(): Promise<Thread> {
-    return { replies: [], count: 0 };
+    return { replies: [], count: 0, related: [], relatedHasMore: false };
   }
 
   async search(): Promise<SearchHit[]> {
