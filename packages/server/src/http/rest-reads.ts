@@ -46,7 +46,9 @@ async function markRead(ctx: HttpContext, req: IncomingMessage, res: ServerRespo
   const refused = await readRefusal(principal, room, ctx.store);
   if (refused) throw new ParleyError(refused.code, refused.message);
   const head = await ctx.log.head(room);
-  await ctx.store.setLastRead(room, principal.user, Math.min(input.seq, head.lastSeq));
+  const upTo = Math.min(input.seq, head.lastSeq);
+  // Position 0 is "nothing read": a row for it would only put an unread room in the caller's list.
+  if (upTo > 0) await ctx.store.setLastRead(room, principal.user, upTo);
   sendJson(res, 200, { room, lastReadSeq: await lastReadOf(ctx, room, principal.user) });
 }
 

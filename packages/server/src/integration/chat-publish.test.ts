@@ -177,5 +177,15 @@ describe("chat publish rules", () => {
     assert.deepEqual(await rest(stranger, "POST", `/v1/rooms/${open}/read`, { seq: 2 }), [200, 2]);
     assert.equal(outcome(await pub(ws, closed, "receipt", { upTo: 1 })), "FORBIDDEN");
     assert.deepEqual(await rest(stranger, "POST", `/v1/rooms/${closed}/read`, { seq: 1 }), [403, "FORBIDDEN"]);
+    // Marking an empty room read changes nothing, as a receipt there cannot be sent.
+    const empty = uniqueRoom("read-empty");
+    assert.deepEqual(await rest(stranger, "POST", `/v1/rooms/${empty}/read`, { seq: 5 }), [200, 0]);
+    const unread = (await (
+      await fetch(`${suite.server.httpUrl}/v1/unread`, { headers: { authorization: `Bearer ${await mint(stranger)}` } })
+    ).json()) as { rooms: { room: string }[] };
+    assert.deepEqual(
+      unread.rooms.map((r) => r.room),
+      [open],
+    );
   });
 });
