@@ -12,6 +12,8 @@ const SIZES = {
   toy: { connections: 30, gateways: 3, workersPerGateway: 1 },
 } as const;
 const SETTLE_MS = 3_000;
+/** Handshakes in flight per generator process: six processes at 200 each timed out some of 50 000 on a loaded machine. */
+const CONCURRENCY = 60;
 
 export interface GatewayIdle {
   connections: number;
@@ -58,10 +60,12 @@ export async function idleCluster(opts: BenchOptions, cluster: ClusterServices):
           "parley-kafka",
           gw.port,
           specs.filter((_, i) => i % size.gateways === g),
+          CONCURRENCY,
         ),
       ),
     );
     const openMs = Math.round(performance.now() - t0);
+    log(`kafka idle: opened ${opened.map((o) => `${o.ok} ok / ${o.failed} failed`).join(", ")} in ${openMs} ms`);
     requireOpened(
       "parley-kafka gateways",
       opened.reduce((a, o) => a + o.ok, 0),
