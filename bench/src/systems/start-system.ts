@@ -102,7 +102,8 @@ async function startParley(opts: StartOptions, cli: string, name: SystemName, li
     ...(opts.parleyArgs ?? []),
   ];
   const child = spawnServer(process.execPath, args, name);
-  if (listens) await waitForPort(port);
+  // A server that never listens must not outlive the failed start.
+  if (listens) await waitForPort(port).catch((err: unknown) => stopProcess(child).then(() => Promise.reject(err)));
   return {
     name,
     pid: child.pid!,
