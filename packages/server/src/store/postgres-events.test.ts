@@ -88,4 +88,28 @@ describe("PostgresEvents", () => {
       [{ deleted: true }, { deleted: true }, { deleted: true }, { target: 1 }],
     );
   });
+
+  it("an edit sequenced after its target's delete is stored as the tombstone, in a later batch or the same one", async () => {
+    const r = room();
+    const chat = (seq: number, kind: string, body: unknown) => ({ event: { ...ev(r, seq, body), kind }, epoch: "e1" });
+    await events.insertBatch([chat(1, "message", { text: "a" }), chat(2, "message", { text: "b" })]);
+    await events.insertBatch([chat(3, "delete", { target: 1 }), chat(4, "delete", { target: 2 })]);
+    // Regression (cluster chaos run): the PostgreSQL step bound the edit's target and seq the wrong way round.
+    await events.insertBatch([chat(5, "edit", { target: 1, text: "late a" })]);
+    await events.insertBatch([chat(6, "message", { text: "c" }), chat(7, "delete", { target: 6 })]);
+    await events.insertBatch([
+      chat(8, "edit", { target: 6, text: "late c" }),
+      chat(9, "edit", { target: 2, text: "b2" }),
+    ]);
+    assert.deepEqual(
+      (await events.readAfter(r, 4, 10)).map((e) => [e.seq, e.body]),
+      [
+        [5, { deleted: true }],
+        [6, { deleted: true }],
+        [7, { target: 6 }],
+        [8, { deleted: true }],
+        [9, { deleted: true }],
+      ],
+    );
+  });
 });

@@ -27,7 +27,8 @@ const SQL = {
     WHERE c.room = u.r AND c.seq = u.t`,
   dropMentions: `DELETE FROM mentions m USING unnest($1::text[], $2::bigint[]) AS u(r, t)
     WHERE m.room = u.r AND m.seq = u.t`,
-  tombstoneLateEdits: `UPDATE events e SET body = $1 FROM unnest($2::text[], $3::bigint[], $4::bigint[]) AS u(r, s, t)
+  // Bound from EditRow's first three columns: room, target, the edit's own seq.
+  tombstoneLateEdits: `UPDATE events e SET body = $1 FROM unnest($2::text[], $3::bigint[], $4::bigint[]) AS u(r, t, s)
     WHERE e.room = u.r AND e.seq = u.s
       AND EXISTS (SELECT 1 FROM events d WHERE d.room = u.r AND d.target = u.t AND d.kind = 'delete')`,
   raiseReadPositions: `INSERT INTO read_positions (room, user_id, up_to)
