@@ -30,6 +30,14 @@ const P99_LIMIT_MS = 50;
 export interface FanoutStep {
   targetDeliveries: number;
   published: number;
+  /**
+   * Publishes acked in the step. With completeness below 1 it tells where
+   * deliveries went: acked = published means the server stored them but did
+   * not deliver live; fewer means publishes went unanswered (unsequenced).
+   */
+  acked: number;
+  /** The first failures the generator saw (error frames, closes), if any. */
+  failures: string[];
   deliveredPerSec: number;
   /** Delivered / (published × room size): below 1 means lost or cut-off recipients. */
   completeness: number;
@@ -97,6 +105,8 @@ async function runSteps(h: Harness, size: (typeof SIZES)[keyof typeof SIZES]): P
     const step: FanoutStep = {
       targetDeliveries: target,
       published,
+      acked: rep.acked,
+      failures: rep.failures.slice(0, 5),
       deliveredPerSec: Math.round(rep.delivered / (size.stepMs / 1000)),
       completeness: Math.round((rep.delivered / Math.max(1, published * size.roomSize)) * 1000) / 1000,
       latency: rep.latency,
@@ -105,7 +115,7 @@ async function runSteps(h: Harness, size: (typeof SIZES)[keyof typeof SIZES]): P
     };
     steps.push(step);
     log(
-      `${h.sys.name} ${target}/s: delivered ${step.deliveredPerSec}/s p99 ${step.latency.p99Ms} ms cpu ${step.serverCpuUsPerMsg} us/msg (${step.completeness})`,
+      `${h.sys.name} ${target}/s: delivered ${step.deliveredPerSec}/s p99 ${step.latency.p99Ms} ms cpu ${step.serverCpuUsPerMsg} us/msg (${step.completeness}; acked ${step.acked}/${published})`,
     );
     if (step.latency.p99Ms > P99_LIMIT_MS || step.completeness < 0.99) {
       // Other jobs share this machine: a step that fails is run once more before the stepping ends.

@@ -58,7 +58,7 @@ describe("operations endpoints", () => {
     });
   });
 
-  it("reports 503 from readyz while starting and draining", async () => {
+  it("reports 503 from readyz while starting, degraded and draining", async () => {
     const state: Readiness = { started: false, draining: false };
     const router = new Router();
     addOpsRoutes(router, state, undefined, { stats: () => ({ connections: 0, rooms: 0 }) } as never);
@@ -69,6 +69,12 @@ describe("operations endpoints", () => {
     try {
       assert.deepEqual(await (await fetch(url)).json(), { status: "starting" });
       state.started = true;
+      assert.equal((await fetch(url)).status, 200);
+      let reading = false;
+      state.storageReady = () => reading;
+      const degraded = await fetch(url);
+      assert.deepEqual([degraded.status, await degraded.json()], [503, { status: "degraded" }]);
+      reading = true;
       assert.equal((await fetch(url)).status, 200);
       state.draining = true;
       const res = await fetch(url);

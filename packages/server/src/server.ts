@@ -29,6 +29,8 @@ export interface NodeStorage {
   readonly presence?: Presence;
   /** Push subscriptions and webhooks; absent: no notify routes work and nothing is delivered. */
   readonly notify?: NodeNotify;
+  /** False while the storage cannot serve live delivery (a cluster gateway's events tail not reading every partition); /readyz reports it. Default: always true. */
+  ready?(): boolean;
   /** Closes the log (flushing pending appends) and the store. */
   close(): Promise<void>;
 }
@@ -105,6 +107,7 @@ async function startNode(
   const gateway = new Gateway({ log, store, auth, config, logger, metrics, ...(presence && { presence }) });
   gateway.start();
   const notify = await startNotify(config, storage, gateway, logger, metrics);
+  if (storage.ready) state.storageReady = () => storage.ready!();
   state.started = true;
   const ctx: HttpContext = { config, log, store, auth, gateway, logger, metrics, notify: notify?.http };
   const server = createHttp(config);

@@ -124,6 +124,7 @@ export function createClusterNode(config: ParleyConfig, logger: Logger): Cluster
       presence: link.presence,
       // Gateways serve the push and webhook routes; the sink role delivers.
       notify: { store: notifyStore, deliver: false, vapidSource: { kind: "store", store: notifyStore } },
+      ready: () => log.ready(),
       async close() {
         await link.stop().catch((err: unknown) => logger.warn({ err }, "presence stop failed"));
         await log.close();

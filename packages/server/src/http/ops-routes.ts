@@ -9,6 +9,8 @@ export interface Readiness {
   /** Log and store started. */
   started: boolean;
   draining: boolean;
+  /** False while storage cannot deliver live (NodeStorage.ready); absent: always ready. */
+  storageReady?: () => boolean;
 }
 
 /** Registers /healthz, /readyz and (unless disabled) /metrics. */
@@ -20,8 +22,7 @@ export function addOpsRoutes(
 ): void {
   router.add("GET", "/healthz", (_req, res) => sendJson(res, 200, { status: "ok" }));
   router.add("GET", "/readyz", (_req, res) => {
-    const ready = state.started && !state.draining;
-    sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : state.draining ? "draining" : "starting" });
+    sendJson(res, readinessStatus(state) === "ready" ? 200 : 503, { status: readinessStatus(state) });
   });
   if (!metrics) return;
   registerGatewayGauges(metrics, gateway);
@@ -30,6 +31,13 @@ export function addOpsRoutes(
     res.writeHead(200, { "content-type": metrics.registry.contentType, "cache-control": "no-store" });
     res.end(text);
   });
+}
+
+/** `degraded`: started, but storage cannot deliver live (e.g. an events partition is not being read). */
+function readinessStatus(state: Readiness): "ready" | "starting" | "draining" | "degraded" {
+  if (state.draining) return "draining";
+  if (!state.started) return "starting";
+  return (state.storageReady?.() ?? true) ? "ready" : "degraded";
 }
 
 /** Gauges read from the gateway at scrape time, so they can never drift from its real state. */

@@ -24,6 +24,8 @@ export interface EventsTailOptions {
 }
 
 const RETRY_MS = 200;
+/** A tail whose last complete read of every partition is older than this is not reading (fetches wait ≤ 500 ms). */
+const STALE_MS = 10_000;
 
 /** A background reader of the whole events topic. */
 export class EventsTail {
@@ -33,6 +35,8 @@ export class EventsTail {
   private liveFrom = new Map<number, bigint>();
   private loop: Promise<void> | undefined;
   private closed = false;
+  /** When a fetch last succeeded for every partition; 0 while the last one failed. */
+  private readAt = 0;
 
   constructor(
     private readonly options: EventsTailOptions,
@@ -60,7 +64,16 @@ export class EventsTail {
     }
     this.liveFrom = end;
     await this.catchUp(end);
+    this.readAt = Date.now();
     this.loop = this.run();
+  }
+
+  /**
+   * True while the tail reads every partition: its last fetch, covering all
+   * of them, succeeded within the last 10 s. False before start() resolves.
+   */
+  reading(): boolean {
+    return !this.closed && this.loop !== undefined && this.readAt > 0 && Date.now() - this.readAt < STALE_MS;
   }
 
   /** Stops reading; the fetch in flight (at most 500 ms) is discarded. */
@@ -81,7 +94,9 @@ export class EventsTail {
     while (!this.closed) {
       try {
         await this.step(this.positions);
+        this.readAt = Date.now();
       } catch (err) {
+        this.readAt = 0;
         if (this.closed) return;
         (this.options.onError ?? ((e) => console.error("parley: events tail:", e)))(err);
         await new Promise((r) => setTimeout(r, RETRY_MS));

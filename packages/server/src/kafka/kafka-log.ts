@@ -9,6 +9,7 @@
  *     options.gatewayId?, appendTimeoutMs?, recentPerRoom?, recentTotal?, warmupPerPartition?,
  *     options.closeGraceMs?, historyWaitMs?, onListenerError?
  *   await log.start()   // creates missing topics, warms the recent buffer, then reads live
+ *   log.ready()         // false while the events tail does not read every partition (/readyz)
  *
  * How it keeps the EventLog contract (log/event-log.ts):
  * - append produces the command to `<prefix>commands` (idempotent producer,
@@ -54,6 +55,12 @@ export interface KafkaLogOptions {
   readonly historyWaitMs?: number;
   /** Called when a listener throws. Default: console.error. */
   readonly onListenerError?: (err: unknown, event: RoomEvent) => void;
+  /**
+   * Told (at most once per partition per appendTimeoutMs) that an append got
+   * no answer in time: no sequencer owns that commands partition, or this
+   * gateway does not read its events partition. Default: console.error.
+   */
+  readonly onUnanswered?: (partition: number, timeoutMs: number) => void;
 }
 
 interface Pending {
@@ -74,6 +81,8 @@ export class KafkaLog implements EventLog {
   private outbox: OutRecord[] = [];
   private sending: Promise<void> | undefined;
   private counter = 0;
+  /** Per commands partition, when an unanswered append was last reported. */
+  private readonly toldUnanswered = new Map<number, number>();
   private state: "new" | "open" | "closed" = "new";
 
   constructor(private readonly options: KafkaLogOptions) {
@@ -100,6 +109,15 @@ export class KafkaLog implements EventLog {
     this.state = "open";
   }
 
+  /**
+   * Whether live delivery works: open, and the events tail reads every
+   * partition (false while a partition has no leader or its fetches fail;
+   * the tail retries and logs each failure). Feeds /readyz.
+   */
+  ready(): boolean {
+    return this.state === "open" && (this.tail?.reading() ?? false);
+  }
+
   append(command: PublishCommand): Promise<AppendResult> {
     if (this.state !== "open" || !this.layout) {
       const code = this.state === "closed" ? "SHUTTING_DOWN" : "UNAVAILABLE";
@@ -107,13 +125,11 @@ export class KafkaLog implements EventLog {
     }
     const rid = `${this.gatewayId}:${(this.counter++).toString(36)}`;
     const { names, partitions } = this.layout;
+    const partition = partitionFor(command.room, partitions);
     return new Promise<AppendResult>((resolve, reject) => {
-      const timer = setTimeout(
-        () => this.settle(rid, new ParleyError("UNAVAILABLE", "no answer from the sequencer in time")),
-        this.options.appendTimeoutMs ?? 30_000,
-      );
+      const timer = setTimeout(() => this.unanswered(rid, partition), this.timeoutMs());
       this.pending.set(rid, { resolve, reject, timer });
-      this.outbox.push(encodeCommand(names.commands, partitionFor(command.room, partitions), command, rid));
+      this.outbox.push(encodeCommand(names.commands, partition, command, rid));
       this.sending ??= this.flush();
     });
   }
@@ -178,6 +194,19 @@ export class KafkaLog implements EventLog {
     this.sending = undefined;
   }
 
+  private timeoutMs(): number {
+    return this.options.appendTimeoutMs ?? 30_000;
+  }
+
+  /** An append timed out: the client retries (dedupe holds), and the operator hears which partition is silent. */
+  private unanswered(rid: string, partition: number): void {
+    this.settle(rid, new ParleyError("UNAVAILABLE", "no answer from the sequencer in time"));
+    const now = Date.now();
+    if ((this.toldUnanswered.get(partition) ?? 0) > now - this.timeoutMs()) return;
+    this.toldUnanswered.set(partition, now);
+    (this.options.onUnanswered ?? defaultUnanswered)(partition, this.timeoutMs());
+  }
+
   private settle(rid: string, outcome: AppendResult | Error): void {
     const p = this.pending.get(rid);
     if (!p) return;
@@ -219,6 +248,13 @@ export class KafkaLog implements EventLog {
 function ridOf(r: OutRecord): string {
   for (const [k, v] of r.headers) if (k.toString() === "parley-rid") return v.toString();
   return "";
+}
+
+function defaultUnanswered(partition: number, timeoutMs: number): void {
+  console.error(
+    `parley: no sequencer answer within ${timeoutMs} ms for commands partition ${partition} ` +
+      "(is a sequencer running and assigned it, and does this gateway read its events partition?)",
+  );
 }
 
 function defaultListenerError(err: unknown, event: RoomEvent): void {

@@ -50,9 +50,15 @@ export class PartitionReader {
     const metadata = await this.consumer.metadata({ topics: [this.topic] });
     const topic = metadata.topics.get(this.topic);
     if (!topic) throw new Error(`unknown topic ${this.topic}`);
+    // A partition without a known leader (just created, or moving) is never silently left out: the caller retries.
+    const leaderless = [...positions.keys()].filter((p) => (topic.partitions[p]?.leader ?? -1) < 0);
+    if (leaderless.length > 0) {
+      this.consumer.clearMetadata();
+      throw new Error(`${this.topic}: no leader known for partitions ${leaderless.join(",")}`);
+    }
     const byLeader = new Map<number, { partition: number; fetchOffset: bigint }[]>();
     for (const [partition, fetchOffset] of positions) {
-      const leader = topic.partitions[partition]?.leader ?? -1;
+      const leader = topic.partitions[partition]!.leader;
       const list = byLeader.get(leader) ?? [];
       list.push({ partition, fetchOffset });
       byLeader.set(leader, list);
@@ -117,7 +123,10 @@ export class PartitionReader {
       isolationLevel: FetchIsolationLevels.READ_COMMITTED,
     });
     const list = offsets.get(this.topic) ?? [];
-    return new Map(partitions.map((p) => [p, list[p] ?? 0n]));
+    // A partition the broker gave no offset for must fail the call, not read as 0 (or be skipped).
+    const missing = partitions.filter((p) => list[p] === undefined);
+    if (missing.length > 0) throw new Error(`${this.topic}: no offset listed for partitions ${missing.join(",")}`);
+    return new Map(partitions.map((p) => [p, list[p]!]));
   }
 
   private collect(p: FetchResponsePartition, positions: ReadonlyMap<number, bigint>, out: Map<number, PartitionBatch>) {

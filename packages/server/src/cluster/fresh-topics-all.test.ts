@@ -1,0 +1,77 @@
+/**
+ * `parley start --role all` on a topic prefix nobody created yet, with 12
+ * partitions (the bench's kafka fan-out setup): every room, whatever its
+ * partition, must reach its subscribers live. Needs PARLEY_TEST_KAFKA and
+ * PARLEY_TEST_PG_URL; fails, never skips, without them.
+ */
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { test } from "node:test";
+import pg from "pg";
+import { testBrokers, uniquePrefix } from "../kafka/test-kafka.js";
+import { partitionFor } from "../kafka/topics.js";
+import { testPostgresUrl } from "../store/postgres-test-db.js";
+import { RawClient } from "../test-support/raw-client.js";
+import { ClusterProcess } from "./cluster-process.js";
+
+const PARTITIONS = 12;
+const PER_ROOM = 3;
+
+async function admin(url: string, sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  await c.query(sql).finally(() => c.end());
+}
+
+/** One room per partition. */
+function roomPerPartition(tag: string): string[] {
+  const rooms = new Map<number, string>();
+  for (let i = 0; rooms.size < PARTITIONS; i++) {
+    const p = partitionFor(`${tag}-${i}`, PARTITIONS);
+    if (!rooms.has(p)) rooms.set(p, `${tag}-${i}`);
+  }
+  return [...rooms.values()];
+}
+
+test("--role all on freshly created 12-partition topics delivers every room live", { timeout: 120_000 }, async () => {
+  const adminUrl = testPostgresUrl();
+  const database = `parley_f_${process.pid}_${randomUUID().slice(0, 8)}`;
+  await admin(adminUrl, `CREATE DATABASE ${database}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${database}`;
+  const config = {
+    kafka: testBrokers().join(","),
+    postgres: url.toString(),
+    topicPrefix: uniquePrefix("fa"),
+    partitions: PARTITIONS,
+    args: ["--publish-rate-per-connection", "100000", "--publish-rate-per-user", "100000"],
+  };
+  const node = new ClusterProcess("all", config);
+  const clients: RawClient[] = [];
+  try {
+    await node.start(60_000);
+    const rooms = roomPerPartition(`fa-${randomUUID().slice(0, 6)}`);
+    for (const room of rooms) {
+      const c = await RawClient.connect(node.wsUrl, { user: `sub-${clients.length}` });
+      clients.push(c);
+      await c.expect({ t: "sub", room }, "subscribed");
+    }
+    const pub = await RawClient.connect(node.wsUrl, { user: "pub" });
+    clients.push(pub);
+    for (const room of rooms)
+      for (let n = 0; n < PER_ROOM; n++) await pub.expect({ t: "pub", room, cmid: `${room}-${n}`, body: { n } }, "ack");
+    const missing: string[] = [];
+    await Promise.all(
+      rooms.map((room, i) =>
+        clients[i]!.waitForEvents(room, PER_ROOM, 5000).catch(() =>
+          missing.push(`${room} (p${partitionFor(room, PARTITIONS)})`),
+        ),
+      ),
+    );
+    assert.deepEqual(missing, [], `every room delivers live\n${node.output(40)}`);
+  } finally {
+    for (const c of clients) c.terminate();
+    await node.cleanup();
+    await admin(adminUrl, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
+  }
+});
