@@ -83,6 +83,8 @@ export class KafkaLog implements EventLog {
   private counter = 0;
   /** Per commands partition, when an unanswered append was last reported. */
   private readonly toldUnanswered = new Map<number, number>();
+  private failedPublishes = 0;
+  private toldPublishFailureAt = 0;
   private state: "new" | "open" | "closed" = "new";
 
   constructor(private readonly options: KafkaLogOptions) {
@@ -189,6 +191,7 @@ export class KafkaLog implements EventLog {
       } catch (err) {
         const error = new ParleyError("UNAVAILABLE", `publish to Kafka failed: ${(err as Error).message}`);
         for (const r of batch) this.settle(ridOf(r), error);
+        this.reportPublishFailure(err, batch.length);
       }
     }
     this.sending = undefined;
@@ -205,6 +208,18 @@ export class KafkaLog implements EventLog {
     if ((this.toldUnanswered.get(partition) ?? 0) > now - this.timeoutMs()) return;
     this.toldUnanswered.set(partition, now);
     (this.options.onUnanswered ?? defaultUnanswered)(partition, this.timeoutMs());
+  }
+
+  /** Clients only see UNAVAILABLE and retry: the operator hears of failing produces too, at most once a second. */
+  private reportPublishFailure(err: unknown, commands: number): void {
+    this.failedPublishes += commands;
+    const now = Date.now();
+    if (now - this.toldPublishFailureAt < 1000) return;
+    this.toldPublishFailureAt = now;
+    console.error(
+      `parley: publish to Kafka failed (${this.failedPublishes} commands answered UNAVAILABLE so far):`,
+      err,
+    );
   }
 
   private settle(rid: string, outcome: AppendResult | Error): void {
