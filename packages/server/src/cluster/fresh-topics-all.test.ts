@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { test } from "node:test";
 import pg from "pg";
-import { deleteTestTopics, testBrokers, uniquePrefix } from "../kafka/test-kafka.js";
+import { deleteTestTopics, roomsOnEveryPartition, testBrokers, uniquePrefix } from "../kafka/test-kafka.js";
 import { partitionFor } from "../kafka/topics.js";
 import { testPostgresUrl } from "../store/postgres-test-db.js";
 import { RawClient } from "../test-support/raw-client.js";
@@ -21,16 +21,6 @@ async function admin(url: string, sql: string): Promise<void> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   await c.query(sql).finally(() => c.end());
-}
-
-/** One room per partition. */
-function roomPerPartition(tag: string): string[] {
-  const rooms = new Map<number, string>();
-  for (let i = 0; rooms.size < PARTITIONS; i++) {
-    const p = partitionFor(`${tag}-${i}`, PARTITIONS);
-    if (!rooms.has(p)) rooms.set(p, `${tag}-${i}`);
-  }
-  return [...rooms.values()];
 }
 
 /** One bench-like round: a fresh database and prefix, one `--role all` node, every partition's room published to and watched. */
@@ -51,7 +41,7 @@ async function round(): Promise<string[]> {
   const clients: RawClient[] = [];
   try {
     await node.start(60_000);
-    const rooms = roomPerPartition(`fa-${randomUUID().slice(0, 6)}`);
+    const rooms = roomsOnEveryPartition(`fa-${randomUUID().slice(0, 6)}`, PARTITIONS);
     for (const room of rooms) {
       const c = await RawClient.connect(node.wsUrl, { user: `sub-${clients.length}` });
       clients.push(c);

@@ -4,23 +4,11 @@ import type { RoomEvent } from "@parley/protocol";
 import { KafkaLog } from "./kafka-log.js";
 import { MemoryHistorySource } from "./memory-history-source.js";
 import { SequencerService } from "./sequencer-service.js";
-import { deleteTestTopics, testCluster } from "./test-kafka.js";
+import { deleteTestTopics, roomsOnEveryPartition, testCluster } from "./test-kafka.js";
 import { partitionFor, type KafkaClusterOptions } from "./topics.js";
 
 const PARTITIONS = 12;
 const PER_ROOM = 5;
-
-/** Two rooms per partition, so every events partition carries traffic. */
-function roomsOnEveryPartition(tag: string): string[] {
-  const byPartition = new Map<number, string[]>();
-  for (let i = 0; byPartition.size < PARTITIONS || [...byPartition.values()].some((r) => r.length < 2); i++) {
-    const room = `fresh-${tag}-${i}`;
-    const list = byPartition.get(partitionFor(room, PARTITIONS)) ?? [];
-    if (list.length < 2) list.push(room);
-    byPartition.set(partitionFor(room, PARTITIONS), list);
-  }
-  return [...byPartition.values()].flat();
-}
 
 /** Starts a sequencer and two gateways at once on topics none of them has seen (as `--role all` on a new prefix). */
 async function startTogether(cluster: KafkaClusterOptions) {
@@ -35,7 +23,7 @@ test("gateways started while the topics are created deliver every partition's ev
   const cluster = testCluster("fresh", PARTITIONS);
   const { history, sequencer, gateways } = await startTogether(cluster);
   try {
-    const rooms = roomsOnEveryPartition(cluster.topicPrefix!);
+    const rooms = roomsOnEveryPartition(`fresh-${cluster.topicPrefix}`, PARTITIONS, 2);
     const seen = gateways.map(() => new Map<string, number[]>());
     gateways.forEach((g, i) =>
       g.subscribe((e: RoomEvent) => seen[i]!.set(e.room, [...(seen[i]!.get(e.room) ?? []), e.seq])),

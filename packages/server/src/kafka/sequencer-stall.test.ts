@@ -3,20 +3,9 @@ import { test } from "node:test";
 import { KafkaLog } from "./kafka-log.js";
 import { MemoryHistorySource } from "./memory-history-source.js";
 import { SequencerService } from "./sequencer-service.js";
-import { deleteTestTopics, testCluster } from "./test-kafka.js";
-import { partitionFor } from "./topics.js";
+import { deleteTestTopics, roomsOnEveryPartition, testCluster } from "./test-kafka.js";
 
 const PARTITIONS = 12;
-
-/** One room per partition. */
-function roomPerPartition(tag: string): string[] {
-  const rooms = new Map<number, string>();
-  for (let i = 0; rooms.size < PARTITIONS; i++) {
-    const p = partitionFor(`${tag}-${i}`, PARTITIONS);
-    if (!rooms.has(p)) rooms.set(p, `${tag}-${i}`);
-  }
-  return [...rooms.values()];
-}
 
 test(
   "a sequencer whose event loop stalls past its session timeout owns every partition again",
@@ -28,7 +17,7 @@ test(
     const log = new KafkaLog({ cluster, history, appendTimeoutMs: 15_000 });
     try {
       await Promise.all([sequencer.start(), log.start(), history.start()]);
-      const rooms = roomPerPartition(`stall-${cluster.topicPrefix}`);
+      const rooms = roomsOnEveryPartition(`stall-${cluster.topicPrefix}`, PARTITIONS);
       let n = 0;
       const publishAll = () =>
         Promise.all(rooms.map((room) => log.append({ room, cmid: `c${n++}`, from: "u", kind: "message", body: {} })));

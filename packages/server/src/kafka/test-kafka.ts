@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { Admin } from "@platformatic/kafka";
-import { topicNames, type KafkaClusterOptions } from "./topics.js";
+import { partitionFor, topicNames, type KafkaClusterOptions } from "./topics.js";
 
 /** The test broker from PARLEY_TEST_KAFKA as a broker list; throws (the test fails, never skips) when it is not set. */
 export function testBrokers(): string[] {
@@ -31,6 +31,16 @@ export function testBrokers(): string[] {
 /** A topic prefix no other test uses, so tests share one broker without seeing each other's records. */
 export function uniquePrefix(tag: string): string {
   return `t.${tag}.${process.pid}.${randomUUID().slice(0, 8)}.`;
+}
+
+/** `perPartition` room names (starting with `tag`) on each of `partitions` partitions, so a test's traffic covers every partition. */
+export function roomsOnEveryPartition(tag: string, partitions: number, perPartition = 1): string[] {
+  const byPartition = Array.from({ length: partitions }, () => [] as string[]);
+  for (let i = 0; byPartition.some((r) => r.length < perPartition); i++) {
+    const list = byPartition[partitionFor(`${tag}-${i}`, partitions)]!;
+    if (list.length < perPartition) list.push(`${tag}-${i}`);
+  }
+  return byPartition.flat();
 }
 
 /** Cluster options on a topic prefix no other test uses. */
