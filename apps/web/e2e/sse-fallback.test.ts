@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Browser, BrowserContext, WebSocketRoute } from "playwright-core";
 import type { ServerProcess } from "@parley/server/test-support/server-process.js";
-import { converse, expectConfirmed, history, launchBrowser, send, signIn, startServer, type User } from "./support.js";
+import { converse, expectConfirmed, history, launchBrowser, signIn, startServer, type User } from "./support.js";
 
 /** Removes WebSocket before any page script runs. */
 async function withoutWebSocket(context: BrowserContext): Promise<void> {
@@ -67,10 +67,14 @@ describe("no WebSocket in the browser", () => {
 
   it("a WebSocket that a proxy breaks before any frame falls back to SSE, and chat goes on", async () => {
     const cy = await signIn(browser, server, "cy", undefined, withBrokenWebSocket);
-    await send(cy.page, "broken 1");
-    await send(ann.page, "broken 2");
-    await send(cy.page, "broken 3");
-    const texts = ["broken 1", "broken 2", "broken 3"];
+    const texts = await converse(
+      [
+        [cy, "broken 1"],
+        [ann, "broken 2"],
+        [cy, "broken 3"],
+      ],
+      "broken ",
+    );
     await expectConfirmed(cy.page, "broken ", texts);
     await expectConfirmed(ann.page, "broken ", texts);
     const open = await openConnections(server);

@@ -52,6 +52,13 @@ export interface ReceiptBody {
 /** The body a stored message has once deleted (what history and replays return). */
 export const TOMBSTONE_BODY = { deleted: true } as const;
 
+/** True when `body` is TOMBSTONE_BODY: the stored body of a deleted message or of an edit of one. */
+export function isTombstone(body: unknown): boolean {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return false;
+  const keys = Object.keys(body);
+  return keys.length === 1 && (body as Record<string, unknown>).deleted === TOMBSTONE_BODY.deleted;
+}
+
 /** Longest text of a message or an edit, in UTF-16 code units (the byte limit applies too). */
 export const MAX_TEXT_LENGTH = 16_000;
 /** Longest emoji string of a reaction, in UTF-16 code units (covers ZWJ sequences and skin tones). */

@@ -5,7 +5,7 @@
  * compare them by identity). The order of the steps is the log order; see
  * docs/chat.md "Races".
  */
-import { TOMBSTONE_BODY, mentionsOf, textOf, type Json, type RoomEvent } from "@parley/protocol";
+import { TOMBSTONE_BODY, isTombstone, mentionsOf, textOf, type Json, type RoomEvent } from "@parley/protocol";
 
 /** One earlier version of a message's text, with the event that replaced it. */
 export interface EditView {
@@ -79,13 +79,6 @@ export function viewOf(event: RoomEvent, me: string): MessageView {
     mentions,
     mentionsMe: mentions.includes(me),
   };
-}
-
-/** The body a stored message or edit has once its message was deleted. */
-export function isTombstone(body: Json): boolean {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) return false;
-  const keys = Object.keys(body);
-  return keys.length === 1 && body.deleted === TOMBSTONE_BODY.deleted;
 }
 
 /** An `edit`: only the author's, only of a live chat message; a tombstoned edit (its message was deleted) changes nothing. */

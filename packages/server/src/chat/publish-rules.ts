@@ -10,7 +10,7 @@
  * sequenced after its target's delete is ignored by every fold and
  * projection (the log order decides), never rejected after the fact.
  */
-import { checkChatBody, targetOf, TOMBSTONE_BODY, type ErrorCode, type RoomEvent } from "@parley/protocol";
+import { checkChatBody, isTombstone, targetOf, type ErrorCode, type RoomEvent } from "@parley/protocol";
 import { authorize, capsAllow } from "../auth/access.js";
 import type { Capability, Principal } from "../auth/principal.js";
 import type { EventLog, PublishCommand } from "../log/event-log.js";
@@ -38,18 +38,6 @@ export function capabilityFor(kind: string): Capability {
   }
 }
 
-/** True when a stored message has been deleted (its body was rewritten to the tombstone). */
-export function isTombstone(event: Pick<RoomEvent, "body">): boolean {
-  const body = event.body as Record<string, unknown> | null;
-  return (
-    typeof body === "object" &&
-    body !== null &&
-    !Array.isArray(body) &&
-    body.deleted === TOMBSTONE_BODY.deleted &&
-    Object.keys(body).length === 1
-  );
-}
-
 /** What the pure decision needs to know about the publisher and the room. */
 export interface PublishFacts {
   readonly user: string;
@@ -74,7 +62,7 @@ export function decideChatPublish(f: PublishFacts): PublishRefusal | undefined {
   const t = f.target;
   if (!t || t.seq !== seq || t.kind !== "message") return notFound(`seq ${seq} is not a message of this room`);
   if (f.kind === "edit" || f.kind === "reaction") {
-    if (isTombstone(t)) return notFound(`message ${seq} was deleted`);
+    if (isTombstone(t.body)) return notFound(`message ${seq} was deleted`);
     if (f.kind === "edit" && t.from !== f.user) return { code: "NOT_AUTHOR", message: "only the author may edit" };
   }
   if (f.kind === "delete" && t.from !== f.user && !f.deleteAny) {

@@ -4,11 +4,9 @@
  * transaction that inserted the events (store/postgres-events.ts), on the
  * rows that INSERT actually added. The order of the steps is the projection's.
  */
-import { TOMBSTONE_BODY } from "@parley/protocol";
+import { TOMBSTONE_TEXT } from "./chat-sql.js";
 import type pg from "pg";
 import { highestReceipts, latestEdits, type Projection } from "../chat/projection.js";
-
-const TOMBSTONE = JSON.stringify(TOMBSTONE_BODY);
 
 const SQL = {
   insertMessages: `INSERT INTO chat_messages (room, seq, from_user, ts, text, text_seq)
@@ -56,11 +54,11 @@ export async function applyPostgresProjection(client: pg.PoolClient, p: Projecti
   await run(SQL.insertMessages, p.messages, 5);
   await run(SQL.insertMentions, p.mentions, 3);
   await run(SQL.applyEdits, latestEdits(p.edits), 5);
-  await run(SQL.tombstoneTargets, p.deletes, 2, [TOMBSTONE]);
-  await run(SQL.tombstoneEdits, p.deletes, 2, [TOMBSTONE]);
+  await run(SQL.tombstoneTargets, p.deletes, 2, [TOMBSTONE_TEXT]);
+  await run(SQL.tombstoneEdits, p.deletes, 2, [TOMBSTONE_TEXT]);
   await run(SQL.dropMessages, p.deletes, 2);
   await run(SQL.dropMentions, p.deletes, 2);
-  await run(SQL.tombstoneLateEdits, p.edits, 3, [TOMBSTONE]);
+  await run(SQL.tombstoneLateEdits, p.edits, 3, [TOMBSTONE_TEXT]);
   await run(SQL.raiseReadPositions, highestReceipts(p.receipts), 3);
   await run(SQL.addDmUsers, p.dmUsers, 2);
   await run(SQL.addMentionReaders, p.mentionReaders, 3);

@@ -3,12 +3,10 @@
  * row with prepared statements inside the embedded log's commit transaction
  * (log/commit-worker.ts). The order of the steps is the projection's.
  */
-import { TOMBSTONE_BODY } from "@parley/protocol";
+import { TOMBSTONE_TEXT } from "./chat-sql.js";
 import type { Projection } from "../chat/projection.js";
 import type { Statement } from "better-sqlite3";
 import type { SqliteDb } from "./sqlite-db.js";
-
-const TOMBSTONE = JSON.stringify(TOMBSTONE_BODY);
 
 const SQL = {
   insertMessage:
@@ -46,12 +44,12 @@ export class SqliteProjection {
     for (const m of p.mentions) s.insertMention.run(...m);
     for (const [room, target, seq, editor, text] of p.edits) s.applyEdit.run(text, seq, room, target, editor, seq);
     for (const [room, target] of p.deletes) {
-      s.tombstoneTarget.run(TOMBSTONE, room, target);
-      s.tombstoneEdits.run(TOMBSTONE, room, target);
+      s.tombstoneTarget.run(TOMBSTONE_TEXT, room, target);
+      s.tombstoneEdits.run(TOMBSTONE_TEXT, room, target);
       s.dropMessage.run(room, target);
       s.dropMentions.run(room, target);
     }
-    for (const [room, target, seq] of p.edits) s.tombstoneLateEdit.run(TOMBSTONE, room, seq, room, target);
+    for (const [room, target, seq] of p.edits) s.tombstoneLateEdit.run(TOMBSTONE_TEXT, room, seq, room, target);
     for (const r of p.receipts) s.raiseReadPosition.run(...r);
     for (const u of p.dmUsers) s.addDmUser.run(...u);
     for (const [room, user, upTo] of p.mentionReaders) s.addMentionReader.run(room, user, upTo, room, user, room);
