@@ -3,7 +3,7 @@
  * and restarted at will, always cleaned up (even when a test throws).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CLI_PATH } from "../test-support/server-process.js";
@@ -108,6 +108,9 @@ export class ClusterProcess {
       const timer = setTimeout(() => fail(`not ready within ${timeoutMs} ms`), timeoutMs);
       const onLine = (line: string) => {
         this.log.push(line);
+        // PARLEY_CLUSTER_LOG_DIR keeps every node's whole output, for digging into a failed chaos run.
+        const dir = process.env.PARLEY_CLUSTER_LOG_DIR;
+        if (dir) appendFileSync(join(dir, `${this.cluster.topicPrefix}${this.name}.log`), `${line}\n`);
         if (!line.includes("cluster node ready")) return;
         clearTimeout(timer);
         resolve(readyPort(line));

@@ -1,72 +1,85 @@
-/**
- * Regression (found by the cluster chaos run): the sink consumes through the
- * client's message stream, whose read_committed filter kept the first of two
- * aborted transactions of one producer, so PostgreSQL stored a zombie
- * sequencer's event. filterAbortedFetches must leave only committed records.
- */
 import assert from "node:assert/strict";
-import { test } from "node:test";
-import { Consumer, FetchIsolationLevels, Producer, ProduceAcks } from "@platformatic/kafka";
-import { filterAbortedFetches } from "./committed-fetch.js";
-import { createTestTopics, testBrokers, uniquePrefix } from "./test-kafka.js";
+import { describe, it } from "node:test";
+import { dropAborted } from "./committed-fetch.js";
 
-/** Values a group consumer's stream yields from the start of `topic` until it has seen `last`. */
-async function streamUntil(consumer: Consumer<Buffer, Buffer, Buffer, Buffer>, topic: string, last: string) {
-  const stream = await consumer.consume({ topics: [topic], mode: "earliest", autocommit: false, maxWaitTime: 100 });
-  const values: string[] = [];
-  try {
-    for await (const m of stream) {
-      values.push(m.value.toString());
-      if (values.at(-1) === last) break;
-    }
-  } finally {
-    await stream.close().catch(() => undefined);
-  }
-  return values;
+const CONTROL = 0x20;
+type Partition = Parameters<typeof dropAborted>[0];
+
+/** A fetch-response batch: `producerId`, offsets `first..first+count-1`, control or data. */
+const batch = (producerId: bigint, first: bigint, count = 1, control = false) => ({
+  producerId,
+  firstOffset: first,
+  lastOffsetDelta: count - 1,
+  attributes: control ? CONTROL : 0,
+  records: [],
+});
+
+function partition(batches: ReturnType<typeof batch>[], aborted: { producerId: bigint; firstOffset: bigint }[]) {
+  return { partitionIndex: 0, errorCode: 0, abortedTransactions: aborted, records: batches } as unknown as Partition;
 }
+const offsets = (batches: { firstOffset: bigint }[]) => batches.map((b) => b.firstOffset);
 
-async function produce(topic: string, brokers: string[], plan: ReadonlyArray<readonly [string, boolean]>) {
-  const producer = new Producer({
-    clientId: "abort-stream-p",
-    bootstrapBrokers: brokers,
-    idempotent: true,
-    acks: ProduceAcks.ALL,
-    transactionalId: `${topic}-tx`,
+describe("dropAborted (every aborted transaction in a fetch response)", () => {
+  it("keeps everything when nothing was aborted", () => {
+    const p = partition([batch(1n, 0n), batch(2n, 1n)], []);
+    assert.deepEqual(offsets(dropAborted(p)), [0n, 1n]);
   });
-  try {
-    for (const [value, commit] of plan) {
-      const txn = await producer.beginTransaction();
-      await txn.send({ messages: [{ topic, partition: 0, value: Buffer.from(value) }] });
-      if (commit) await txn.commit();
-      else await txn.abort();
-    }
-  } finally {
-    await producer.close();
-  }
-}
 
-test("group stream, read_committed: every aborted transaction of one producer is dropped", async () => {
-  const brokers = testBrokers();
-  const topic = `${uniquePrefix("abort-stream")}events`;
-  await createTestTopics(brokers, [topic], 1);
-  await produce(topic, brokers, [
-    ["A", false],
-    ["B", true],
-    ["C", false],
-    ["D", false],
-    ["E", true],
-  ]);
-  const consumer = filterAbortedFetches(
-    new Consumer({
-      clientId: "abort-stream-c",
-      groupId: `${topic}-sink`,
-      bootstrapBrokers: brokers,
-      isolationLevel: FetchIsolationLevels.READ_COMMITTED,
-    }),
-  );
-  try {
-    assert.deepEqual(await streamUntil(consumer, topic, "E"), ["B", "E"]);
-  } finally {
-    await consumer.close(true);
-  }
+  it("drops an aborted range whose marker is in the response, keeping the marker", () => {
+    const p = partition([batch(1n, 0n), batch(1n, 1n, 1, true), batch(2n, 2n)], [{ producerId: 1n, firstOffset: 0n }]);
+    assert.deepEqual(offsets(dropAborted(p)), [1n, 2n]);
+  });
+
+  it("drops two aborted transactions of one producer and keeps its committed one (regression)", () => {
+    // aborts A (0), marker 1; aborts B (2), marker 3; commits C (4), marker 5.
+    const p = partition(
+      [
+        batch(7n, 0n),
+        batch(7n, 1n, 1, true),
+        batch(7n, 2n),
+        batch(7n, 3n, 1, true),
+        batch(7n, 4n),
+        batch(7n, 5n, 1, true),
+      ],
+      [
+        { producerId: 7n, firstOffset: 2n },
+        { producerId: 7n, firstOffset: 0n },
+      ],
+    );
+    assert.deepEqual(offsets(dropAborted(p)), [1n, 3n, 4n, 5n]);
+  });
+
+  it("drops the open aborted producer's batches from its first aborted offset on", () => {
+    const p = partition(
+      [batch(1n, 0n), batch(7n, 1n, 2), batch(2n, 3n), batch(7n, 4n)],
+      [{ producerId: 7n, firstOffset: 1n }],
+    );
+    assert.deepEqual(offsets(dropAborted(p)), [0n, 3n]);
+  });
+
+  it("keeps the producer's batches before the aborted range, and other producers' batches", () => {
+    const p = partition([batch(7n, 0n), batch(7n, 5n), batch(3n, 6n)], [{ producerId: 7n, firstOffset: 5n }]);
+    assert.deepEqual(offsets(dropAborted(p)), [0n, 6n]);
+  });
+
+  it("treats an abort marker of the same producer before the range as not closing it", () => {
+    const p = partition([batch(7n, 0n, 1, true), batch(7n, 1n), batch(2n, 2n)], [{ producerId: 7n, firstOffset: 1n }]);
+    assert.deepEqual(offsets(dropAborted(p)), [0n, 2n], "the old control batch stays, the open range goes");
+  });
+
+  it("keeps committed batches between an aborted range and a later abort marker with no records (regression)", () => {
+    // aborts X (1), marker 2; commits B (3), marker 4; an abort with no records, marker 5; commits D (6).
+    const p = partition(
+      [
+        batch(7n, 1n),
+        batch(7n, 2n, 1, true),
+        batch(7n, 3n),
+        batch(7n, 4n, 1, true),
+        batch(7n, 5n, 1, true),
+        batch(7n, 6n),
+      ],
+      [{ producerId: 7n, firstOffset: 1n }],
+    );
+    assert.deepEqual(offsets(dropAborted(p)), [2n, 3n, 4n, 5n, 6n]);
+  });
 });

@@ -1,12 +1,12 @@
 /**
  * Reads chosen partitions of one topic at offsets the caller owns (no
- * consumer group, no hidden position), with read_committed semantics that
- * are safe against aborted transactions whose abort marker did not fit in
- * the fetch response: the Kafka client drops only aborted ranges it can see
- * closed, and only one per producer id, so this reader drops them itself (see dropAborted).
+ * consumer group, no hidden position), read_committed. The client library's
+ * own aborted-transaction filter is wrong in several ways, so the consumer's
+ * fetches go through committedFetches (committed-fetch.ts) first.
  */
 import { type Consumer, FetchIsolationLevels, ListOffsetTimestamps } from "@platformatic/kafka";
 import type { fetchV17 } from "@platformatic/kafka";
+import { committedFetches } from "./committed-fetch.js";
 
 type FetchResponsePartition = fetchV17.FetchResponsePartition;
 
@@ -39,11 +39,15 @@ const IS_CONTROL = 0x20;
 
 /** Fetches committed records from partitions of `topic` at given offsets. */
 export class PartitionReader {
+  private readonly consumer: Consumer;
+
   constructor(
-    private readonly consumer: Consumer,
+    consumer: Consumer,
     readonly topic: string,
     private readonly options: PartitionReaderOptions = {},
-  ) {}
+  ) {
+    this.consumer = committedFetches(consumer);
+  }
 
   /** Fetches once from every partition in `positions`; partitions with nothing new are absent. */
   async fetch(positions: ReadonlyMap<number, bigint>): Promise<Map<number, PartitionBatch>> {
@@ -132,7 +136,7 @@ export class PartitionReader {
   private collect(p: FetchResponsePartition, positions: ReadonlyMap<number, bigint>, out: Map<number, PartitionBatch>) {
     const from = positions.get(p.partitionIndex) ?? 0n;
     if (p.errorCode !== 0) throw new Error(`fetch ${this.topic}[${p.partitionIndex}] failed with code ${p.errorCode}`);
-    const batches = dropAborted(p);
+    const batches = p.records ?? [];
     if (batches.length === 0) return;
     const records: ReadRecord[] = [];
     let next = from;
@@ -155,32 +159,4 @@ export class PartitionReader {
     }
     out.set(p.partitionIndex, { records, next });
   }
-}
-
-type Batch = NonNullable<FetchResponsePartition["records"]>[number];
-
-/**
- * Drops every batch of an aborted transaction, as Kafka's own consumer does:
- * walking batches in offset order, a producer enters the aborting set when
- * the response's next aborted transaction starts at or before the batch, and
- * leaves it at its next control batch (the abort marker). The client library's
- * filter keeps only one aborted range per producer id, so two aborted
- * transactions of one sequencer in a response leaked the first (found by the
- * cluster chaos run), and it keeps ranges whose marker is not in the response.
- * Control batches are kept: they only advance the fetch position.
- */
-export function dropAborted(p: FetchResponsePartition): Batch[] {
-  const batches = p.records ?? [];
-  if (p.abortedTransactions.length === 0) return batches;
-  const pending = [...p.abortedTransactions].sort((a, b) => Number(a.firstOffset - b.firstOffset));
-  const aborting = new Set<bigint>();
-  const kept: Batch[] = [];
-  for (const b of batches) {
-    const last = b.firstOffset + BigInt(b.lastOffsetDelta);
-    while (pending.length > 0 && pending[0]!.firstOffset <= last) aborting.add(pending.shift()!.producerId);
-    if (b.attributes & IS_CONTROL) aborting.delete(b.producerId);
-    else if (aborting.has(b.producerId)) continue;
-    kept.push(b);
-  }
-  return kept;
 }

@@ -56,6 +56,19 @@ export interface WorkerDeps {
   /** With a fallback: how far the sink has written; the cache keeps what lies above it. */
   readonly watermark?: SinkWatermark;
   readonly onError: (err: unknown, partition: number) => void;
+  /** Told once the worker owns the partition: its producer epoch and where the rebuilt state stands (for the operator's log). */
+  readonly onOwned?: (facts: OwnedFacts) => void;
+}
+
+/** What a worker knows once it has fenced the previous owner and rebuilt state. */
+export interface OwnedFacts {
+  readonly partition: number;
+  readonly producerEpoch: number | undefined;
+  readonly rooms: number;
+  readonly commandsOffset: string;
+  readonly stateEnd: string;
+  readonly eventsEnd: string;
+  readonly rebuildMs: number;
 }
 
 /** True for the errors a fenced (replaced) transactional producer gets. */
@@ -108,7 +121,17 @@ export class PartitionSequencer {
       const watermark = this.d.watermark;
       await watermark?.refresh();
       const sunk = watermark && (() => watermark.get(p));
+      const started = Date.now();
       const state = await rebuildPartitionState({ ...this.d, now: this.d.now(), sunk });
+      this.d.onOwned?.({
+        partition: p,
+        producerEpoch: producer.producerEpoch,
+        rooms: state.heads.size,
+        commandsOffset: String(state.commandsOffset),
+        stateEnd: String(state.stateEnd),
+        eventsEnd: String(state.eventsEnd),
+        rebuildMs: Date.now() - started,
+      });
       const commands = new PartitionReader(fetcher, layout.names.commands, { maxWaitMs: 100 });
       let fetching = prefetch(commands, p, state.commandsOffset);
       while (!this.stopping) {

@@ -159,6 +159,7 @@ export class SequencerService {
       fallback: this.options.dedupeFallback,
       watermark: this.watermark,
       onError: (err, partition) => this.options.logger?.warn({ err, partition }, "sequencer partition error"),
+      onOwned: (facts) => this.options.logger?.info(facts, "sequencer owns partition"),
     });
     this.workers.set(p, worker);
     void worker.done.then((exit) => this.onWorkerExit(p, worker, exit));
@@ -170,6 +171,7 @@ export class SequencerService {
    * its next heartbeat that it lost the partition, and stays out.
    */
   private onWorkerExit(p: number, worker: PartitionSequencer, exit: WorkerExit): void {
+    this.options.logger?.info({ partition: p, exit }, "sequencer worker ended");
     if (this.workers.get(p) !== worker) return;
     this.workers.delete(p);
     if (this.closed || exit === "stopped") return;

@@ -26,6 +26,9 @@ export interface PartitionState {
   readonly dedupe: PartitionDedupe;
   /** The next commands offset to sequence. */
   readonly commandsOffset: bigint;
+  /** Where the state and events partitions were read up to (their last stable offsets then). */
+  readonly stateEnd: bigint;
+  readonly eventsEnd: bigint;
 }
 
 /** What rebuild needs. */
@@ -67,16 +70,21 @@ export async function rebuildPartitionState(o: RebuildOptions): Promise<Partitio
   const state = new PartitionReader(o.reader, o.layout.names.state);
   const [stateStart, stateEnd] = await Promise.all([state.startOffsets([p]), state.endOffsets([p])]);
   let commandsOffset: bigint | undefined;
-  await readRange(state, p, stateStart.get(p) ?? 0n, stateEnd.get(p) ?? 0n, (r) => {
+  const stateTo = stateEnd.get(p) ?? 0n;
+  await readRange(state, p, stateStart.get(p) ?? 0n, stateTo, (r) => {
     const key = r.key?.toString("utf8");
     if (key === COMMANDS_OFFSET_KEY) commandsOffset = decodeCommandsOffset(r.value) ?? commandsOffset;
     const head = key === COMMANDS_OFFSET_KEY ? undefined : decodeState(r.value);
     if (head && key) heads.set(key, head);
   });
-  return { heads, dedupe: await rebuildDedupe(o, heads), commandsOffset: commandsOffset ?? (await committedOffset(o)) };
+  const { dedupe, eventsEnd } = await rebuildDedupe(o, heads);
+  return { heads, dedupe, commandsOffset: commandsOffset ?? (await committedOffset(o)), stateEnd: stateTo, eventsEnd };
 }
 
-async function rebuildDedupe(o: RebuildOptions, heads: Map<string, RoomState>): Promise<PartitionDedupe> {
+async function rebuildDedupe(
+  o: RebuildOptions,
+  heads: Map<string, RoomState>,
+): Promise<{ dedupe: PartitionDedupe; eventsEnd: bigint }> {
   const p = o.partition;
   const dedupe = new PartitionDedupe({ windowMs: o.dedupeWindowMs, maxEntries: o.dedupeMaxEntries, sunk: o.sunk });
   const events = new PartitionReader(o.reader, o.layout.names.events);
@@ -101,7 +109,7 @@ async function rebuildDedupe(o: RebuildOptions, heads: Map<string, RoomState>): 
     if (!head || head.lastSeq < rec.event.seq) heads.set(rec.event.room, { epoch: rec.epoch, lastSeq: rec.event.seq });
   });
   if (byCount > byTime) markSkipped(dedupe, heads, firstSeq, (firstTs ?? o.now) + o.dedupeWindowMs);
-  return dedupe;
+  return { dedupe, eventsEnd: to };
 }
 
 /**

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { Admin } from "@platformatic/kafka";
+import { Admin, Producer, ProduceAcks } from "@platformatic/kafka";
 import { partitionFor, topicNames, type KafkaClusterOptions } from "./topics.js";
 
 /** The test broker from PARLEY_TEST_KAFKA as a broker list; throws (the test fails, never skips) when it is not set. */
@@ -57,6 +57,42 @@ export async function createTestTopics(brokers: string[], topics: string[], part
     if (missing.length > 0) await admin.createTopics({ topics: missing, partitions, replicas: 1 });
   } finally {
     await admin.close();
+  }
+}
+
+/** One transaction of {@link produceTransactions}: a value on partition 0, or none (the partition only added). */
+export interface PlannedTransaction {
+  readonly value?: string;
+  readonly commit: boolean;
+}
+
+/**
+ * Runs `plan` as transactions of one transactional producer on partition 0
+ * of `topic`. A step without a value adds the partition and writes nothing,
+ * so its abort leaves a marker with no aborted records, as a sequencer fenced
+ * between AddPartitionsToTxn and Produce does.
+ */
+export async function produceTransactions(topic: string, brokers: string[], plan: readonly PlannedTransaction[]) {
+  const producer = new Producer({
+    clientId: "parley-test-txn",
+    bootstrapBrokers: brokers,
+    idempotent: true,
+    acks: ProduceAcks.ALL,
+    transactionalId: `${topic}-tx`,
+  });
+  try {
+    for (const step of plan) {
+      const txn = await producer.beginTransaction();
+      if (step.value === undefined)
+        await txn.addPartitions(await producer.metadata({ topics: [topic] }), [
+          { topic, partition: 0, value: Buffer.alloc(0) },
+        ]);
+      else await txn.send({ messages: [{ topic, partition: 0, value: Buffer.from(step.value) }] });
+      if (step.commit) await txn.commit();
+      else await txn.abort();
+    }
+  } finally {
+    await producer.close();
   }
 }
 

@@ -8,7 +8,7 @@
 import { Consumer, FetchIsolationLevels, type Message, type MessagesStream } from "@platformatic/kafka";
 import type { Logger } from "pino";
 import type { RoomEvent } from "@parley/protocol";
-import { filterAbortedFetches } from "../kafka/committed-fetch.js";
+import { committedFetches } from "../kafka/committed-fetch.js";
 import type { PostgresEvents } from "../store/postgres-events.js";
 import { decodeEventRecord, type SinkDecoder } from "./sink-decode.js";
 import { SinkWriter } from "./sink-writer.js";
@@ -70,7 +70,7 @@ export class SinkService {
   async start(): Promise<void> {
     const { brokers, topicPrefix } = this.options;
     const sessionTimeout = this.options.sessionTimeoutMs ?? 10_000;
-    this.consumer = filterAbortedFetches(
+    this.consumer = committedFetches(
       new Consumer({
         groupId: `${topicPrefix}sink`,
         clientId: this.options.clientId ?? `parley-sink-${process.pid}`,
