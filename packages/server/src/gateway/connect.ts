@@ -1,5 +1,4 @@
 import { CLOSE, ParleyError, SUPPORTED_VERSIONS, type ConnectFrame, type ErrorCode } from "@parley/protocol";
-import { TokenBucket } from "../limits/token-bucket.js";
 import type { Session } from "./session.js";
 
 /** The highest version both sides speak, or undefined. */
@@ -36,9 +35,6 @@ export async function handleConnect(s: Session, frame: ConnectFrame): Promise<vo
   if (!ctx.acquireUser(principal.user)) return refuse(s, "TOO_MANY_CONNECTIONS", CLOSE.TOO_MANY_CONNECTIONS, frame.id);
   s.principal = principal;
   const { config } = ctx;
-  const now = Date.now();
-  s.publishBucket = new TokenBucket(config.publishRatePerConnection, 2 * config.publishRatePerConnection, now);
-  s.typingBucket = new TokenBucket(config.typingRatePerConnection, 2 * config.typingRatePerConnection, now);
   s.connected({
     t: "connected",
     ...(frame.id !== undefined ? { id: frame.id } : {}),

@@ -139,7 +139,7 @@ export class Gateway implements GatewayContext {
   async drain(): Promise<void> {
     this.draining = true;
     for (const stop of this.stoppers.splice(0)) stop();
-    const closing = [...this.sessions].map((s) => s.transportClosed);
+    const closing = [...this.sessions].map((s) => s.transportClosed());
     for (const session of [...this.sessions]) session.close(CLOSE.SHUTDOWN, "server shutting down");
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.config.shutdownGraceMs)));

@@ -59,7 +59,7 @@ async function handlePublish(s: Session, f: PublishFrame): Promise<void> {
   const { ctx } = s;
   const started = process.hrtime.bigint();
   const now = Date.now();
-  if (!s.publishBucket!.take(now) || !ctx.userBucket(s.user).take(now)) {
+  if (!s.takePublish(now) || !ctx.userBucket(s.user).take(now)) {
     ctx.metrics.publishes.inc({ outcome: "rate_limited" });
     return s.fail("RATE_LIMITED", undefined, f.id);
   }
@@ -118,7 +118,7 @@ async function handlePresence(s: Session, f: PresenceQueryFrame): Promise<void> 
  */
 function handleTyping(s: Session, f: TypingFrame): void {
   if (!s.subs.has(f.room)) return s.fail("NOT_SUBSCRIBED");
-  if (!s.typingBucket!.take(Date.now())) return s.fail("RATE_LIMITED");
+  if (!s.takeTyping(Date.now())) return s.fail("RATE_LIMITED");
   const frame = new OutboundFrame(encodeFrame({ t: "typing", room: f.room, user: s.user }));
   s.ctx.hub.broadcast(f.room, frame, s);
 }

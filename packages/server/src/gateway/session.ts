@@ -3,7 +3,7 @@ import { CLOSE, ERRORS, ParleyError, encodeFrame, type ClientFrame, type ErrorCo
 import type { ConnectedFrame, ErrorFrame, ServerFrame } from "@parley/protocol";
 import { decodeClientFrame } from "@parley/protocol/schemas";
 import type { Principal } from "../auth/principal.js";
-import type { TokenBucket } from "../limits/token-bucket.js";
+import { TokenBucket } from "../limits/token-bucket.js";
 import { OutboundFrame } from "../transport/outbound-frame.js";
 import type { Transport } from "../transport/transport.js";
 import type { GatewayContext } from "./context.js";
@@ -30,29 +30,53 @@ export class Session implements SubscriptionOwner {
   state: SessionState = "awaiting";
   principal: Principal | undefined;
   readonly subs = new Map<string, Subscription>();
-  publishBucket: TokenBucket | undefined;
-  typingBucket: TokenBucket | undefined;
-  /** Resolves when the transport reports it is closed (used by drain). */
-  readonly transportClosed: Promise<void>;
+  // Idle connections are most of a gateway's memory, so what only some of them need is made on first use:
+  // the rate buckets, the queue of frames pipelined behind `connect`, the drain promise; the connect timer goes once connected.
+  private publishBucket: TokenBucket | undefined;
+  private typingBucket: TokenBucket | undefined;
+  private transportDone = false;
+  private onTransportDone: (() => void) | undefined;
   private lastSeen = Date.now();
   private errorWindowStart = Date.now();
   private errorCount = 0;
-  private queued: string[] = [];
-  private readonly connectTimer: NodeJS.Timeout;
+  private queued: string[] | undefined;
+  private connectTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly ctx: GatewayContext,
     readonly transport: Transport,
   ) {
-    let resolveClosed: () => void = () => {};
-    this.transportClosed = new Promise((resolve) => (resolveClosed = resolve));
     transport.onMessage((text) => this.onText(text));
     transport.onClose(() => {
-      resolveClosed();
+      this.transportDone = true;
+      this.onTransportDone?.();
       this.cleanup();
     });
     this.connectTimer = setTimeout(() => this.onConnectTimeout(), ctx.config.connectTimeoutMs);
     this.connectTimer.unref();
+  }
+
+  /** Resolves when the transport reports it is closed (used by drain). */
+  transportClosed(): Promise<void> {
+    if (this.transportDone) return Promise.resolve();
+    return new Promise((resolve) => {
+      const before = this.onTransportDone;
+      this.onTransportDone = () => (before?.(), resolve());
+    });
+  }
+
+  /** Takes a token from this connection's publish bucket (full at first use, as it would be at connect). */
+  takePublish(now: number): boolean {
+    const { publishRatePerConnection: rate } = this.ctx.config;
+    this.publishBucket ??= new TokenBucket(rate, 2 * rate, now);
+    return this.publishBucket.take(now);
+  }
+
+  /** Takes a token from this connection's typing bucket. */
+  takeTyping(now: number): boolean {
+    const { typingRatePerConnection: rate } = this.ctx.config;
+    this.typingBucket ??= new TokenBucket(rate, 2 * rate, now);
+    return this.typingBucket.take(now);
   }
 
   /** The authenticated user; only valid once connected. */
@@ -135,10 +159,10 @@ export class Session implements SubscriptionOwner {
   /** Called by the connect handler once authenticated: replies `connected`, then runs pipelined frames. */
   connected(frame: ConnectedFrame): void {
     this.state = "connected";
-    clearTimeout(this.connectTimer);
+    this.stopConnectTimer();
     this.reply(frame);
-    const queued = this.queued;
-    this.queued = [];
+    const queued = this.queued ?? [];
+    this.queued = undefined;
     for (const text of queued) if (this.state === "connected") this.handle(text);
   }
 
@@ -177,9 +201,9 @@ export class Session implements SubscriptionOwner {
   }
 
   private enqueue(text: string): void {
-    if (this.queued.length >= MAX_QUEUED)
-      return this.close(CLOSE.PROTOCOL_VIOLATION, "too many frames before connected");
-    this.queued.push(text);
+    const queued = (this.queued ??= []);
+    if (queued.length >= MAX_QUEUED) return this.close(CLOSE.PROTOCOL_VIOLATION, "too many frames before connected");
+    queued.push(text);
   }
 
   private countError(): void {
@@ -202,6 +226,11 @@ export class Session implements SubscriptionOwner {
     this.close(CLOSE.SLOW_CONSUMER, "slow consumer");
   }
 
+  private stopConnectTimer(): void {
+    clearTimeout(this.connectTimer);
+    this.connectTimer = undefined;
+  }
+
   private onConnectTimeout(): void {
     if (this.state === "awaiting" || this.state === "authenticating")
       this.close(CLOSE.CONNECT_TIMEOUT, "connect timeout");
@@ -212,7 +241,7 @@ export class Session implements SubscriptionOwner {
     if (this.state === "closed") return;
     const wasConnected = this.state === "connected";
     this.state = "closed";
-    clearTimeout(this.connectTimer);
+    this.stopConnectTimer();
     for (const sub of this.subs.values()) {
       sub.cancelled = true;
       this.ctx.hub.remove(sub);
