@@ -17,6 +17,9 @@ export type SessionState = "awaiting" | "authenticating" | "connected" | "closed
 /** The server ping, encoded and framed once for every connection. */
 const PING = new OutboundFrame(encodeFrame({ t: "ping" }));
 
+/** A client's answer to PING as every SDK encodes it: it only proves liveness, so it skips decoding (one per connection per heartbeat). */
+const PONG_TEXT = '{"t":"pong"}';
+
 /** Frames a client may pipeline behind `connect` while it is being authenticated. */
 const MAX_QUEUED = 64;
 
@@ -88,6 +91,7 @@ export class Session implements SubscriptionOwner {
   onText(text: string): void {
     this.lastSeen = Date.now();
     if (this.state === "closed") return;
+    if (text === PONG_TEXT && this.state === "connected") return;
     if (this.state === "authenticating") return this.enqueue(text);
     this.handle(text);
   }
