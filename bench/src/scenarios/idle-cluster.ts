@@ -51,6 +51,7 @@ export async function idleCluster(opts: BenchOptions, cluster: ClusterServices):
       gens.push(new Generator(size.workersPerGateway));
     }
     await sleep(SETTLE_MS);
+    await Promise.all(gateways.map((gw) => gw.collectGarbage()));
     const before = await Promise.all(gateways.map(async (gw) => ({ rss: rssKiB(gw.pid), heap: await gw.heapUsed() })));
     const specs = roomSpecs(size.connections, 100);
     const t0 = performance.now();
@@ -95,6 +96,7 @@ export async function idleCluster(opts: BenchOptions, cluster: ClusterServices):
 }
 
 async function measure(gw: RunningSystem, connections: number, before: { rss: number; heap: number | undefined }) {
+  await gw.collectGarbage();
   const rss = rssKiB(gw.pid);
   const heap = await gw.heapUsed();
   return {

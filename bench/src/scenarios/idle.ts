@@ -31,11 +31,13 @@ export async function idle(opts: BenchOptions): Promise<IdleResult> {
     const res = await rounds({ ...opts, rounds: 1 }, systems, (name) =>
       withSystem(name, opts, async ({ sys, gen }) => {
         await sleep(SETTLE_MS[opts.scale]);
+        await sys.collectGarbage();
         const baseRss = rssKiB(sys.pid);
         const baseHeap = await sys.heapUsed();
         const opened = await gen.open(name, sys.port, roomSpecs(n, 100));
         requireOpened(name, opened.ok, n);
         await sleep(SETTLE_MS[opts.scale]);
+        await sys.collectGarbage();
         const rss = rssKiB(sys.pid);
         const heap = await sys.heapUsed();
         const perConn = (before: number, after: number) => Math.round(((after - before) / n) * 100) / 100;

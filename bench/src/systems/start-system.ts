@@ -12,6 +12,14 @@ const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const PARLEY_CLI = join(ROOT, "packages/server/dist/cli/main.js");
 const PEERS = fileURLToPath(new URL("./peer-servers.js", import.meta.url));
 const NATS = "/usr/sbin/nats-server";
+/** Node flags of every Node server: a full GC on SIGUSR2 (gc-on-signal.ts). */
+const GC_ARGS = ["--expose-gc", `--import=${new URL("./gc-on-signal.js", import.meta.url).href}`];
+
+/** Sends SIGUSR2 (a full GC, see gc-on-signal.ts) and gives it time to finish. */
+async function collectGarbageOf(pid: number): Promise<void> {
+  process.kill(pid, "SIGUSR2");
+  await new Promise((r) => setTimeout(r, 500));
+}
 
 /** Options for starting a system; `nodeArgs` go to Node servers (e.g. --cpu-prof). */
 export interface StartOptions {
@@ -92,6 +100,7 @@ async function startParley(opts: StartOptions, cli: string, name: SystemName, li
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), "parley-bench-"));
   const args = [
+    ...GC_ARGS,
     ...(opts.nodeArgs ?? []),
     cli,
     "start",
@@ -113,6 +122,7 @@ async function startParley(opts: StartOptions, cli: string, name: SystemName, li
       const m = text && /^nodejs_heap_size_used_bytes (\d+)/m.exec(text);
       return m ? Number(m[1]) : undefined;
     },
+    collectGarbage: () => collectGarbageOf(child.pid!),
     async stop() {
       await stopProcess(child);
       rmSync(dataDir, { recursive: true, force: true });
@@ -122,7 +132,7 @@ async function startParley(opts: StartOptions, cli: string, name: SystemName, li
 
 async function startPeer(name: "socketio" | "ws", opts: StartOptions): Promise<RunningSystem> {
   const port = await freePort();
-  const child = spawnServer(process.execPath, [...(opts.nodeArgs ?? []), PEERS, name, String(port)], name);
+  const child = spawnServer(process.execPath, [...GC_ARGS, ...(opts.nodeArgs ?? []), PEERS, name, String(port)], name);
   await waitForPort(port);
   return {
     name,
@@ -132,6 +142,7 @@ async function startPeer(name: "socketio" | "ws", opts: StartOptions): Promise<R
       const text = await fetchText(`http://127.0.0.1:${port}/heap`);
       return text === undefined ? undefined : Number(text);
     },
+    collectGarbage: () => collectGarbageOf(child.pid!),
     stop: () => stopProcess(child),
   };
 }
@@ -157,6 +168,7 @@ async function startNats(): Promise<RunningSystem> {
     pid: child.pid!,
     port,
     heapUsed: async () => undefined,
+    collectGarbage: async () => {},
     async stop() {
       await stopProcess(child);
       rmSync(dir, { recursive: true, force: true });

@@ -9,6 +9,8 @@ export interface RunningSystem {
   readonly port: number;
   /** Heap used by the server in bytes, when it can tell (Node servers). */
   heapUsed(): Promise<number | undefined>;
+  /** Runs a full GC in the server (Node servers; a no-op for NATS), then waits for it to settle. */
+  collectGarbage(): Promise<void>;
   stop(): Promise<void>;
 }
 

@@ -5,7 +5,7 @@ import { decodeClientFrame } from "@parley/protocol/schemas";
 import type { Principal } from "../auth/principal.js";
 import { TokenBucket } from "../limits/token-bucket.js";
 import { OutboundFrame } from "../transport/outbound-frame.js";
-import type { Transport } from "../transport/transport.js";
+import type { Transport, TransportPeer } from "../transport/transport.js";
 import type { GatewayContext } from "./context.js";
 import { handleConnect } from "./connect.js";
 import { dispatchConnected } from "./handlers.js";
@@ -28,7 +28,7 @@ const MAX_QUEUED = 64;
  * decodes every inbound frame, enforces the per-connection limits and routes
  * frames to the handlers. It never throws into the transport.
  */
-export class Session implements SubscriptionOwner {
+export class Session implements SubscriptionOwner, TransportPeer {
   readonly id = randomUUID();
   state: SessionState = "awaiting";
   principal: Principal | undefined;
@@ -49,14 +49,16 @@ export class Session implements SubscriptionOwner {
     readonly ctx: GatewayContext,
     readonly transport: Transport,
   ) {
-    transport.onMessage((text) => this.onText(text));
-    transport.onClose(() => {
-      this.transportDone = true;
-      this.onTransportDone?.();
-      this.cleanup();
-    });
+    transport.attach(this);
     this.connectTimer = setTimeout(() => this.onConnectTimeout(), ctx.config.connectTimeoutMs);
     this.connectTimer.unref();
+  }
+
+  /** The transport closed (either side): leave every room. */
+  onTransportClose(): void {
+    this.transportDone = true;
+    this.onTransportDone?.();
+    this.cleanup();
   }
 
   /** Resolves when the transport reports it is closed (used by drain). */

@@ -1,5 +1,5 @@
 import type { OutboundFrame } from "./outbound-frame.js";
-import type { Transport, TransportKind } from "./transport.js";
+import type { Transport, TransportKind, TransportPeer } from "./transport.js";
 
 /** An in-memory Transport for unit tests: records what was sent, lets tests inject frames and closes. */
 export class FakeTransport implements Transport {
@@ -8,8 +8,7 @@ export class FakeTransport implements Transport {
   closed: { code: number; reason: string } | undefined;
   /** Tests set this to simulate a client that stopped reading. */
   buffered = 0;
-  private messageHandler: (text: string) => void = () => {};
-  private closeHandler: (code: number, reason: string) => void = () => {};
+  private peer: TransportPeer | undefined;
 
   send(text: string): void {
     if (!this.closed) this.sent.push(text);
@@ -20,21 +19,18 @@ export class FakeTransport implements Transport {
   close(code: number, reason: string): void {
     if (this.closed) return;
     this.closed = { code, reason };
-    this.closeHandler(code, reason);
+    this.peer?.onTransportClose(code, reason);
   }
   bufferedBytes(): number {
     return this.buffered;
   }
-  onMessage(handler: (text: string) => void): void {
-    this.messageHandler = handler;
-  }
-  onClose(handler: (code: number, reason: string) => void): void {
-    this.closeHandler = handler;
+  attach(peer: TransportPeer): void {
+    this.peer = peer;
   }
 
   /** Delivers a client frame (object or raw text) as if it arrived on the wire. */
   inject(frame: unknown): void {
-    this.messageHandler(typeof frame === "string" ? frame : JSON.stringify(frame));
+    this.peer?.onText(typeof frame === "string" ? frame : JSON.stringify(frame));
   }
   /** Parsed frames sent so far. */
   frames(): Array<Record<string, unknown>> {

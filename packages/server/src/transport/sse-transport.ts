@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { OutboundFrame } from "./outbound-frame.js";
-import type { Transport } from "./transport.js";
+import type { Transport, TransportPeer } from "./transport.js";
 import { decodeUtf8Strict } from "@parley/protocol";
 
 /** Path of the SSE stream; frames are POSTed to `${SSE_PATH}/<session>`. */
@@ -18,8 +18,7 @@ export class SseTransport implements Transport {
   /** Unguessable: knowing it is what lets a POST speak for this stream. */
   readonly id = randomUUID();
   private closed = false;
-  private messageHandler: (text: string) => void = () => {};
-  private closeHandler: (code: number, reason: string) => void = () => {};
+  private peer: TransportPeer | undefined;
 
   constructor(private readonly res: ServerResponse) {
     res.on("close", () => this.finish(1006, "stream closed"));
@@ -56,17 +55,13 @@ export class SseTransport implements Transport {
     return this.res.writableLength;
   }
 
-  onMessage(handler: (text: string) => void): void {
-    this.messageHandler = handler;
-  }
-
-  onClose(handler: (code: number, reason: string) => void): void {
-    this.closeHandler = handler;
+  attach(peer: TransportPeer): void {
+    this.peer = peer;
   }
 
   /** Feeds one client frame's text, as POSTed. */
   deliver(text: string): void {
-    if (!this.closed) this.messageHandler(text);
+    if (!this.closed) this.peer?.onText(text);
   }
 
   get isClosed(): boolean {
@@ -76,7 +71,7 @@ export class SseTransport implements Transport {
   private finish(code: number, reason: string): void {
     if (this.closed) return;
     this.closed = true;
-    this.closeHandler(code, reason);
+    this.peer?.onTransportClose(code, reason);
   }
 }
 
