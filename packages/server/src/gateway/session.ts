@@ -10,6 +10,7 @@ import type { GatewayContext } from "./context.js";
 import { handleConnect } from "./connect.js";
 import { dispatchConnected } from "./handlers.js";
 import type { Subscription, SubscriptionOwner } from "./subscription.js";
+import { SmallMap } from "./small-map.js";
 
 /** Session states: awaiting `connect` → authenticating → connected → closed. */
 export type SessionState = "awaiting" | "authenticating" | "connected" | "closed";
@@ -32,7 +33,7 @@ export class Session implements SubscriptionOwner, TransportPeer {
   readonly id = randomUUID();
   state: SessionState = "awaiting";
   principal: Principal | undefined;
-  readonly subs = new Map<string, Subscription>();
+  readonly subs = new SmallMap<string, Subscription>();
   // Idle connections are most of a gateway's memory, so what only some of them need is made on first use:
   // the rate buckets, the queue of frames pipelined behind `connect`, the drain promise; the connect timer goes once connected.
   private publishBucket: TokenBucket | undefined;
