@@ -136,6 +136,34 @@ describe("chat features, two users in #general", () => {
     assert.match((await seen.getAttribute("class")) ?? "", /mentions-me/);
     await row(s.bob, "look @ann at this").locator(".mention:not(.mention-me)").waitFor();
   });
+
+  it("typing straight after picking a name keeps the text in order, however late the browser paints", async () => {
+    // The caret restore after a pick waits for a frame; a slow frame (a loaded machine) used to put the caret
+    // back inside the words typed since, and the message went out scrambled.
+    const page = s.bob.page;
+    await page.evaluate(() => {
+      const w = window as unknown as { __raf?: typeof requestAnimationFrame };
+      w.__raf = window.requestAnimationFrame;
+      window.requestAnimationFrame = (cb) => w.__raf!(() => setTimeout(() => cb(performance.now()), 300));
+    });
+    try {
+      const box = page.getByRole("textbox", { name: /^Message / });
+      await box.pressSequentially("ping @an");
+      await page.getByRole("option", { name: "@ann" }).waitFor();
+      await box.press("Enter");
+      await box.pressSequentially("when");
+      await new Promise((r) => setTimeout(r, 500)); // the delayed frame runs between two keystrokes
+      await box.pressSequentially(" free");
+      assert.equal(await box.inputValue(), "ping @ann when free");
+      await box.press("Enter");
+      await row(s.ann, "ping @ann when free").waitFor();
+    } finally {
+      await page.evaluate(() => {
+        const w = window as unknown as { __raf?: typeof requestAnimationFrame };
+        if (w.__raf) window.requestAnimationFrame = w.__raf;
+      });
+    }
+  });
 });
 
 describe("unread and mention badges", () => {

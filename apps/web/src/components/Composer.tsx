@@ -38,7 +38,12 @@ export function Composer(props: ComposerProps) {
     setText(next);
     setCaret(pos);
     setActive(0);
-    requestAnimationFrame(() => input.current?.setSelectionRange(pos, pos));
+    // After React has written the new value; skipped if the user typed on meanwhile (a late restore put the caret
+    // back inside what they had typed since, scrambling it).
+    requestAnimationFrame(() => {
+      const el = input.current;
+      if (el && el.value === next) el.setSelectionRange(pos, pos);
+    });
   };
   const onKeyDown = (ev: KeyboardEvent<HTMLTextAreaElement>) => {
     if (options.length > 0 && menuKey(ev, options, active, setActive, pick, () => setDismissed(at?.start))) return;
