@@ -65,7 +65,8 @@ function getApiSymbol(consumer: object): symbol {
   );
 }
 
-const IS_CONTROL = 0x20;
+/** The record-batch attribute bit of a control batch (a transaction's commit or abort marker). */
+export const IS_CONTROL = 0x20;
 
 /**
  * Drops every batch of an aborted transaction, as Kafka's own consumer does:

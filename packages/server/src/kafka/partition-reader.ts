@@ -6,7 +6,7 @@
  */
 import { type Consumer, FetchIsolationLevels, ListOffsetTimestamps } from "@platformatic/kafka";
 import type { fetchV17 } from "@platformatic/kafka";
-import { committedFetches } from "./committed-fetch.js";
+import { committedFetches, IS_CONTROL } from "./committed-fetch.js";
 
 type FetchResponsePartition = fetchV17.FetchResponsePartition;
 
@@ -34,8 +34,6 @@ export interface PartitionReaderOptions {
   /** Most bytes per fetch response. Default 16 MiB. */
   readonly maxBytes?: number;
 }
-
-const IS_CONTROL = 0x20;
 
 /** Fetches committed records from partitions of `topic` at given offsets. */
 export class PartitionReader {
