@@ -1,6 +1,7 @@
 /**
  * The benchmark runner: `npm run bench -- <scenario>|all [--quick|--toy] [--rounds=N]
- * [--workers=N] [--systems=parley,ws,nats,socketio] [--out=DIR] [--cpu-prof] [--parley-args=a,b]`.
+ * [--workers=N] [--systems=parley,ws,nats,socketio] [--out=DIR] [--cpu-prof] [--parley-args=a,b]
+ * [--steps=10000,80000] [--step-ms=N] [--perf] [--node-args=a,b]`.
  * Scenarios: fanout, dms, durable-publish, idle, resume (these five are `all`), and kafka
  * (fan-out and durable publish in cluster mode; starts its own broker and PostgreSQL).
  * Writes <out>/<scenario>.json, <out>/summary.md and <out>/fanout.svg (default out: bench/results).
@@ -49,13 +50,20 @@ function parseArgs(argv: readonly string[]): RunArgs {
   const out = resolve(value("out") ?? fileURLToPath(new URL("../results/", import.meta.url)));
   const systems = (value("systems")?.split(",") ?? [...SYSTEMS]) as SystemName[];
   const nodeArgs = flag("cpu-prof") ? ["--cpu-prof", `--cpu-prof-dir=${join(out, "profiles")}`] : [];
+  // `--perf` writes /tmp/perf-<pid>.map so `perf record -p <pid>` (pid in the log) names JS functions.
+  if (flag("perf")) nodeArgs.push("--perf-basic-prof-only-functions");
+  // `--node-args=--trace-gc` passes flags to every Node server (comma-separated).
+  nodeArgs.push(...(flag("node-args")?.slice("--node-args=".length).split(",") ?? []));
   const rounds = Number(value("rounds") ?? (scale === "full" ? 2 : 1));
   // `--parley-args=--durability,normal` passes extra flags to `parley start` (comma-separated).
   const parleyArgs = flag("parley-args")?.slice("--parley-args=".length).split(",") ?? [];
   const baselineCli = value("baseline");
   if (baselineCli && !value("systems")) systems.splice(1, 0, "parley-base");
   const workers = Number(value("workers") ?? 2);
-  return { scenarios, out, opts: { scale, rounds, workers, systems, start: { nodeArgs, parleyArgs, baselineCli } } };
+  const steps = value("steps")?.split(",").map(Number);
+  const stepMs = value("step-ms") === undefined ? undefined : Number(value("step-ms"));
+  const start = { nodeArgs, parleyArgs, baselineCli };
+  return { scenarios, out, opts: { scale, rounds, workers, systems, start, steps, stepMs, out } };
 }
 
 function loadExisting(out: string): AllResults {

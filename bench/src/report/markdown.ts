@@ -79,11 +79,13 @@ export function summaryMarkdown(r: AllResults, meta: string): string {
         c,
         v.rssKiBPerConn,
         Number.isNaN(v.heapKiBPerConn) ? "–" : v.heapKiBPerConn,
+        // Results written before idle CPU was measured have none.
+        v.idleCores ?? "–",
       ]),
     );
     parts.push(
       `## Idle connections (subscribed, rooms of 100)\n`,
-      table(["system", "connections", "RSS KiB/conn", "heap KiB/conn"], rows),
+      table(["system", "connections", "RSS KiB/conn", "heap KiB/conn", "server cores while idle"], rows),
       "",
     );
   }

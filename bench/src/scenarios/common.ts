@@ -14,6 +14,12 @@ export interface BenchOptions {
   readonly workers: number;
   readonly systems: readonly SystemName[];
   readonly start: StartOptions;
+  /** Directory the results go to (the in-process durable bench writes its JSON there too). */
+  readonly out: string;
+  /** Fan-out delivery-rate steps instead of the scale's (`--steps=10000,80000`), e.g. to profile one rate. */
+  readonly steps?: readonly number[];
+  /** Measured window per fan-out step instead of the scale's (`--step-ms=N`). */
+  readonly stepMs?: number;
 }
 
 /** What a scenario run gets: the running system, its sampler and a generator. */
@@ -27,6 +33,8 @@ export interface Harness {
 export async function withSystem<T>(name: SystemName, opts: BenchOptions, fn: (h: Harness) => Promise<T>): Promise<T> {
   const sys = await startSystem(name, opts.start);
   const sampler = new ProcSampler(sys.pid);
+  // The pid lets a profiler attach for one step (`perf record -p`).
+  log(`${name} server pid ${sys.pid}`);
   const gen = new Generator(opts.workers);
   try {
     return await fn({ sys, sampler, gen });

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { LatencySummary } from "../histogram.js";
 import type { SystemName } from "../wire/wire.js";
@@ -46,7 +47,7 @@ export async function durable(opts: BenchOptions): Promise<DurableResult> {
   const systems = DURABLE_SYSTEMS.filter((n) => opts.systems.includes(n));
   if (systems.length === 0) systems.push("parley");
   const embedded = systems.includes("parley") && size.inProcessSeconds > 0;
-  const inProcess = embedded ? await runInProcess(size.inProcessSeconds, size.rate) : undefined;
+  const inProcess = embedded ? await runInProcess(size.inProcessSeconds, size.rate, opts.out) : undefined;
   const all = await rounds(opts, systems, (name) =>
     withSystem(name, opts, async ({ sys, gen, sampler }) => {
       const specs = Array.from({ length: size.publishers }, (_, i) => ({ user: `p${i}`, room: `d${i}` }));
@@ -92,11 +93,13 @@ export async function durable(opts: BenchOptions): Promise<DurableResult> {
   return { scenario: "durable", sizes: size, rounds: all, inProcess, summary };
 }
 
-/** Runs the existing in-process benchmark as a child and returns the JSON it writes. */
-async function runInProcess(seconds: number, rate: number): Promise<unknown> {
+/** Runs the existing in-process benchmark as a child and returns the JSON it writes into `out`. */
+async function runInProcess(seconds: number, rate: number, out: string): Promise<unknown> {
   log(`durable: in-process embedded-log benchmark (${seconds}s per run)`);
-  const child = spawn(process.execPath, [IN_PROCESS, `--seconds=${seconds}`, `--rate=${rate}`], { stdio: "inherit" });
+  const file = join(out, "durable-publish.json");
+  const args = [IN_PROCESS, `--seconds=${seconds}`, `--rate=${rate}`, `--out=${file}`];
+  const child = spawn(process.execPath, args, { stdio: "inherit" });
   const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
   if (code !== 0) return { error: `durable-publish exited with ${code}` };
-  return JSON.parse(readFileSync(`${ROOT}bench/results/durable-publish.json`, "utf8")) as unknown;
+  return JSON.parse(readFileSync(file, "utf8")) as unknown;
 }

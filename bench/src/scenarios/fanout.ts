@@ -24,6 +24,8 @@ const SIZES = {
   toy: { conns: 20, roomSize: 10, stepMs: 600, steps: [200, 400] },
 } as const;
 
+type FanoutSize = { conns: number; roomSize: number; stepMs: number; steps: readonly number[] };
+
 /** p99 publish→deliver at which stepping stops. */
 const P99_LIMIT_MS = 50;
 
@@ -56,7 +58,7 @@ export interface FanoutRound {
 
 export interface FanoutResult {
   scenario: "fanout";
-  sizes: (typeof SIZES)[keyof typeof SIZES];
+  sizes: FanoutSize;
   rounds: Record<string, FanoutRound[]>;
   /** Per system: medians over rounds of the best step. */
   summary: Record<string, { deliveredPerSec: number; p99Ms: number; serverCpuUsPerMsg: number; peakRssKiB: number }>;
@@ -64,7 +66,11 @@ export interface FanoutResult {
 
 /** Scenario 1: steps the publish rate up until p99 publish→deliver passes 50 ms. */
 export async function fanout(opts: BenchOptions): Promise<FanoutResult> {
-  const size = SIZES[opts.scale];
+  const size = {
+    ...SIZES[opts.scale],
+    ...(opts.steps && { steps: opts.steps }),
+    ...(opts.stepMs && { stepMs: opts.stepMs }),
+  };
   const systems = ALL_SYSTEMS.filter((s) => opts.systems.includes(s));
   const all = await rounds(opts, systems, (name) =>
     withSystem(name, opts, async (h) => {
@@ -89,7 +95,7 @@ export async function fanout(opts: BenchOptions): Promise<FanoutResult> {
 }
 
 /** One publisher per room (its first member); each step publishes for stepMs, then waits for stragglers. */
-async function runSteps(h: Harness, size: (typeof SIZES)[keyof typeof SIZES]): Promise<FanoutStep[]> {
+async function runSteps(h: Harness, size: FanoutSize): Promise<FanoutStep[]> {
   const rooms = Math.ceil(size.conns / size.roomSize);
   const pubs = Array.from({ length: rooms }, (_, r) => r * size.roomSize);
   const steps: FanoutStep[] = [];

@@ -5,6 +5,8 @@ import { log, medianOf, requireOpened, roomSpecs, rounds, sleep, withSystem, typ
 const COUNTS = { full: [10_000, 19_000], quick: [5_000], toy: [20] } as const;
 /** Time for the server to settle after the last subscription (timers, GC). */
 const SETTLE_MS = { full: 3_000, quick: 2_000, toy: 300 } as const;
+/** Window over which the idle server's CPU is measured (two heartbeat intervals at Parley's default). */
+const CPU_WINDOW_MS = { full: 10_000, quick: 5_000, toy: 300 } as const;
 
 export interface IdleRound {
   connections: number;
@@ -12,13 +14,15 @@ export interface IdleRound {
   heapKiBPerConn: number | undefined;
   baseRssKiB: number;
   rssKiB: number;
+  /** Share of one core the server used while the connections sat idle (heartbeats, timers). */
+  idleCores: number;
 }
 
 export interface IdleResult {
   scenario: "idle";
   counts: readonly number[];
   rounds: Record<string, IdleRound[]>;
-  summary: Record<string, Record<string, { rssKiBPerConn: number; heapKiBPerConn: number }>>;
+  summary: Record<string, Record<string, { rssKiBPerConn: number; heapKiBPerConn: number; idleCores: number }>>;
 }
 
 /** Scenario 4: RSS and heap per subscribed idle connection (rooms of 100), over the empty server's baseline. */
@@ -29,7 +33,7 @@ export async function idle(opts: BenchOptions): Promise<IdleResult> {
   for (const n of counts) {
     // Memory after connect is steady from round to round, unlike throughput: one round keeps `all` under 15 min.
     const res = await rounds({ ...opts, rounds: 1 }, systems, (name) =>
-      withSystem(name, opts, async ({ sys, gen }) => {
+      withSystem(name, opts, async ({ sys, gen, sampler }) => {
         await sleep(SETTLE_MS[opts.scale]);
         await sys.collectGarbage();
         const baseRss = rssKiB(sys.pid);
@@ -37,6 +41,9 @@ export async function idle(opts: BenchOptions): Promise<IdleResult> {
         const opened = await gen.open(name, sys.port, roomSpecs(n, 100));
         requireOpened(name, opened.ok, n);
         await sleep(SETTLE_MS[opts.scale]);
+        sampler.start();
+        await sleep(CPU_WINDOW_MS[opts.scale]);
+        const idleCores = sampler.window().cores;
         await sys.collectGarbage();
         const rss = rssKiB(sys.pid);
         const heap = await sys.heapUsed();
@@ -48,8 +55,11 @@ export async function idle(opts: BenchOptions): Promise<IdleResult> {
             heap !== undefined && baseHeap !== undefined ? perConn(baseHeap / 1024, heap / 1024) : undefined,
           baseRssKiB: baseRss,
           rssKiB: rss,
+          idleCores,
         };
-        log(`${name} idle ${n}: ${round.rssKiBPerConn} KiB RSS/conn, heap ${round.heapKiBPerConn ?? "-"} KiB/conn`);
+        log(
+          `${name} idle ${n}: ${round.rssKiBPerConn} KiB RSS/conn, heap ${round.heapKiBPerConn ?? "-"} KiB/conn, ${idleCores} cores idle`,
+        );
         return round;
       }),
     );
@@ -62,6 +72,7 @@ export async function idle(opts: BenchOptions): Promise<IdleResult> {
       (summary[name] ??= {})[String(n)] = {
         rssKiBPerConn: medianOf(at, (r) => r.rssKiBPerConn),
         heapKiBPerConn: medianOf(at, (r) => r.heapKiBPerConn ?? NaN),
+        idleCores: medianOf(at, (r) => r.idleCores),
       };
     }
   }

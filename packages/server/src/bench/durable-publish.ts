@@ -3,15 +3,15 @@
  * appends per second acknowledged after COMMIT with many in flight over 100
  * rooms; (b) ack latency at a steady rate. Each run gets a fresh database.
  *
- *   node packages/server/dist/bench/durable-publish.js [--seconds=5] [--rate=5000] [--inflight=4000] [--listener-us=0]
+ *   node packages/server/dist/bench/durable-publish.js [--seconds=5] [--rate=5000] [--inflight=4000] [--listener-us=0] [--out=FILE]
  *
  * The latency table also shows the event-loop delay during the run (what a commit stalls the rest of a server).
  *
- * Prints a table and writes bench/results/durable-publish.json at the repo root.
+ * Prints a table and writes FILE (default bench/results/durable-publish.json at the repo root).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { openEmbedded, type EmbeddedConfig } from "../log/open-embedded.js";
@@ -175,10 +175,24 @@ function printTables(tp: ThroughputResult[], lat: LatencyResult[], args: BenchAr
   }
 }
 
+/** `--out=FILE`, else bench/results/durable-publish.json (dist/bench/durable-publish.js → repo root is four levels up). */
+function outFile(argv: readonly string[]): string {
+  const out = argv.find((a) => a.startsWith("--out="));
+  if (out) return resolve(out.slice("--out=".length));
+  return join(
+    dirname(fileURLToPath(import.meta.url)),
+    "..",
+    "..",
+    "..",
+    "..",
+    "bench",
+    "results",
+    "durable-publish.json",
+  );
+}
+
 function writeJson(tp: ThroughputResult[], lat: LatencyResult[], args: BenchArgs): string {
-  // dist/bench/durable-publish.js → repo root is four levels up.
-  const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "..");
-  const file = join(root, "bench", "results", "durable-publish.json");
+  const file = outFile(process.argv.slice(2));
   mkdirSync(dirname(file), { recursive: true });
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, tmpdir: tmpdir() };
   const doc = {

@@ -3,7 +3,8 @@
  * covers completely. A cache miss normally means "ask the database"; for a
  * room that had no stored events when this process first saw it, and none
  * of whose cached cmids has been evicted or expired since, a miss means
- * "new" for certain, which saves a SELECT per new cmid on the hot path.
+ * "new" for certain, which saves a SELECT per new cmid on the hot path. A
+ * hit (a retry) is read back from the database, which has the whole event.
  *
  * Why that is exact: every event of such a room was committed by this process
  * (the embedded log is the only writer of its database) and added here right
@@ -15,7 +16,6 @@
  * restart a room with events is loaded with lastSeq > 0, so it is never
  * "complete" and its misses go to the database as before.
  */
-import type { RoomEvent } from "@parley/protocol";
 import { DedupeCache, type DedupeCacheOptions } from "../sequencer/dedupe-cache.js";
 
 /** Where a complete room's entries start: insertion index and earliest timestamp. */
@@ -24,7 +24,10 @@ interface Coverage {
   minAt: number;
 }
 
-/** Recent (room, cmid) → event, and the rooms for which a miss proves a cmid new. */
+/** What the index knows of a (room, cmid): stored (read it back), provably new, or unknown (ask the database). */
+export type CmidKnowledge = "stored" | "new" | "unknown";
+
+/** Recent (room, cmid) keys, and the rooms for which a miss proves a cmid new. */
 export class CmidIndex {
   private readonly cache: DedupeCache;
   private added = 0;
@@ -40,20 +43,19 @@ export class CmidIndex {
     if (!this.complete.has(room)) this.complete.set(room, null);
   }
 
-  /** Remembers a committed event. */
-  add(event: RoomEvent, now: number): void {
-    const coverage = this.complete.get(event.room);
-    if (coverage === null) this.complete.set(event.room, { first: this.added, minAt: now });
+  /** Remembers a committed event's (room, cmid). */
+  add(room: string, cmid: string, now: number): void {
+    const coverage = this.complete.get(room);
+    if (coverage === null) this.complete.set(room, { first: this.added, minAt: now });
     else if (coverage && now < coverage.minAt) coverage.minAt = now;
-    this.cache.add(event, now);
+    this.cache.add(room, cmid, now);
     this.added++;
   }
 
-  /** The event sequenced for (room, cmid); `null` when it provably has none; undefined when unknown here. */
-  find(room: string, cmid: string, now: number): RoomEvent | null | undefined {
-    const hit = this.cache.get(room, cmid, now);
-    if (hit) return hit;
-    return this.isComplete(room, now) ? null : undefined;
+  /** Whether (room, cmid) has a stored event, provably has none, or is unknown here. */
+  find(room: string, cmid: string, now: number): CmidKnowledge {
+    if (this.cache.has(room, cmid, now)) return "stored";
+    return this.isComplete(room, now) ? "new" : "unknown";
   }
 
   private isComplete(room: string, now: number): boolean {

@@ -260,10 +260,7 @@ export class EmbeddedLog implements EventLog {
     }
     const seq = new SequencerBatch(
       (room) => this.committedHead(room) ?? created.get(room) ?? this.freshRoom(room),
-      (room, cmid) => {
-        const found = this.cmids.find(room, cmid, now);
-        return found === undefined ? this.events.findByCmid(room, cmid) : (found ?? undefined);
-      },
+      (room, cmid) => (this.cmids.find(room, cmid, now) === "new" ? undefined : this.events.findByCmid(room, cmid)),
       this.newId,
     );
     const outcomes = batch.map((q) =>
@@ -289,7 +286,7 @@ export class EmbeddedLog implements EventLog {
   private afterCommit({ seq, created }: Plan, now: number): void {
     for (const [room, state] of created) this.heads.set(room, state);
     for (const [room, state] of seq.touched()) this.heads.set(room, state);
-    for (const e of seq.appended) this.cmids.add(e, now);
+    for (const e of seq.appended) this.cmids.add(e.room, e.cmid, now);
     if (this.listeners.size === 0) return;
     const listeners = [...this.listeners];
     for (const e of seq.appended) {

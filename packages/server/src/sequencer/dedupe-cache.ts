@@ -1,4 +1,3 @@
-import type { RoomEvent } from "@parley/protocol";
 import { dedupeKey } from "./sequencer.js";
 
 /** Options of a DedupeCache. */
@@ -9,38 +8,35 @@ export interface DedupeCacheOptions {
   readonly maxEntries: number;
 }
 
-interface Entry {
-  readonly event: RoomEvent;
-  readonly at: number;
-}
-
 /**
- * Recent (room, cmid) → event, bounded by age and count. A miss means
- * "unknown here", not "new": the caller must then ask the store, whose
- * UNIQUE(room, cmid) makes dedupe hold for as long as events are retained.
+ * Recent (room, cmid) keys with the time they were added, bounded by age and
+ * count. It holds keys only, not events: a full cache (200 000 entries by
+ * default) then stays at about 100 bytes an entry instead of ~600, which
+ * keeps old-space GC pauses short. A hit means "stored: read it back" (rare,
+ * only retries); a miss means "unknown here", not "new".
  */
 export class DedupeCache {
   // A Map iterates in insertion order, so its first entries are the oldest.
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new Map<string, number>();
 
   constructor(private readonly options: DedupeCacheOptions) {}
 
-  /** The event sequenced for (room, cmid), if still cached. */
-  get(room: string, cmid: string, now: number): RoomEvent | undefined {
-    const entry = this.entries.get(dedupeKey(room, cmid));
-    if (!entry) return undefined;
-    if (now - entry.at > this.options.windowMs) {
+  /** True if (room, cmid) was added within the window. */
+  has(room: string, cmid: string, now: number): boolean {
+    const at = this.entries.get(dedupeKey(room, cmid));
+    if (at === undefined) return false;
+    if (now - at > this.options.windowMs) {
       this.evictExpired(now);
-      return undefined;
+      return false;
     }
-    return entry.event;
+    return true;
   }
 
-  /** Remembers a committed event. */
-  add(event: RoomEvent, now: number): void {
-    const key = dedupeKey(event.room, event.cmid);
+  /** Remembers a committed (room, cmid). */
+  add(room: string, cmid: string, now: number): void {
+    const key = dedupeKey(room, cmid);
     this.entries.delete(key);
-    this.entries.set(key, { event, at: now });
+    this.entries.set(key, now);
     if (this.entries.size > this.options.maxEntries) this.evictOldest(this.entries.size - this.options.maxEntries);
   }
 
@@ -62,8 +58,8 @@ export class DedupeCache {
   }
 
   private evictExpired(now: number): void {
-    for (const [key, entry] of this.entries) {
-      if (now - entry.at <= this.options.windowMs) break;
+    for (const [key, at] of this.entries) {
+      if (now - at <= this.options.windowMs) break;
       this.entries.delete(key);
     }
   }
