@@ -18,7 +18,8 @@ const SIZES = {
     conns: 10_000,
     roomSize: 100,
     stepMs: 2_500,
-    steps: [10e3, 20e3, 40e3, 60e3, 80e3, 100e3, 130e3, 160e3, 200e3],
+    // Finer near the top, where the systems part: with 80k → 100k a ratio could only be 1.00× or 0.80×.
+    steps: [10e3, 20e3, 40e3, 60e3, 80e3, 90e3, 100e3, 115e3, 130e3, 160e3, 200e3],
   },
   quick: { conns: 4_000, roomSize: 100, stepMs: 2_000, steps: [10e3, 20e3, 40e3, 60e3, 80e3, 100e3, 130e3] },
   toy: { conns: 20, roomSize: 10, stepMs: 600, steps: [200, 400] },
