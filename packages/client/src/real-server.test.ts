@@ -2,8 +2,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { ParleyClient } from "./node.js";
-import { waitUntil } from "./test-support/fake-server.js";
-import { concurrentPublishScenario, killRestartScenario, recordEvents } from "./test-support/scenarios.js";
+import { concurrentPublishScenario, killRestartScenario, publishDeliverScenario } from "./test-support/scenarios.js";
 import { ServerProcess } from "./test-support/server-process.js";
 
 const server = new ServerProcess();
@@ -26,19 +25,11 @@ function uniqueRoom(): string {
   return `e2e-${process.pid}-${++roomCounter}`;
 }
 
-const record = recordEvents;
-
 test("publish is acked and delivered to the publisher's subscription", async () => {
   const alice = client("alice");
   await alice.connect();
-  const id = uniqueRoom();
-  const events = record(alice, id);
-  await alice.room(id).subscribe();
-  const ack = await alice.room(id).publish({ text: "hello" });
-  assert.deepEqual([ack.seq, ack.dup], [1, false]);
-  await waitUntil(() => events.length === 1, 5000, "own event");
-  assert.equal(events[0]!.cmid, ack.cmid);
-  assert.deepEqual(events[0]!.body, { text: "hello" });
+  assert.equal(alice.transport, "websocket");
+  await publishDeliverScenario(alice, uniqueRoom());
 });
 
 test("two clients publishing concurrently see the same order", async () => {

@@ -5,7 +5,12 @@ import { after, before, test } from "node:test";
 import { ParleyClient } from "./node.js";
 import type { ParleyClientOptions } from "./options.js";
 import { waitUntil } from "./test-support/fake-server.js";
-import { concurrentPublishScenario, killRestartScenario, recordEvents } from "./test-support/scenarios.js";
+import {
+  concurrentPublishScenario,
+  killRestartScenario,
+  publishDeliverScenario,
+  recordEvents,
+} from "./test-support/scenarios.js";
 import { ServerProcess } from "./test-support/server-process.js";
 import { WebSocketBlockingProxy } from "./test-support/websocket-blocking-proxy.js";
 
@@ -41,13 +46,7 @@ test("transports: [sse]: publish is acked and delivered, the session reports sse
   const alice = sse("alice");
   await alice.connect();
   assert.equal(alice.transport, "sse");
-  const id = uniqueRoom();
-  const events = record(alice, id);
-  await alice.room(id).subscribe();
-  const ack = await alice.room(id).publish({ text: "hello" });
-  assert.deepEqual([ack.seq, ack.dup], [1, false]);
-  await waitUntil(() => events.length === 1, 5000, "own event");
-  assert.deepEqual(events[0]!.body, { text: "hello" });
+  await publishDeliverScenario(alice, uniqueRoom());
 });
 
 test("sse and websocket clients publishing concurrently see the same order", async () => {

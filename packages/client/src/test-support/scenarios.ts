@@ -12,6 +12,17 @@ export function recordEvents(c: ParleyClient, room: string): RoomEvent[] {
   return events;
 }
 
+/** `c` (connected) subscribes and publishes once: seq 1, not a duplicate, and its own subscription gets it. */
+export async function publishDeliverScenario(c: ParleyClient, room: string): Promise<void> {
+  const events = recordEvents(c, room);
+  await c.room(room).subscribe();
+  const ack = await c.room(room).publish({ text: "hello" });
+  assert.deepEqual([ack.seq, ack.dup], [1, false]);
+  await waitUntil(() => events.length === 1, 5000, "own event");
+  assert.equal(events[0]!.cmid, ack.cmid);
+  assert.deepEqual(events[0]!.body, { text: "hello" });
+}
+
 /**
  * alice and bob publish `n` messages each, all at once; both must see the same
  * order, seqs 1…2n, every ack a distinct seq. Returns what alice saw.
