@@ -69,6 +69,8 @@ logger.kafka.level = INFO
 PROPS
   # A cluster id is 16 random bytes in URL-safe base64 without padding.
   cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+  # One id in 64 starts with '-', which the storage tool takes for an option ("expected one argument").
+  [ "${cluster_id:0:1}" = "-" ] && cluster_id="A${cluster_id:1}"
   echo "127.0.0.1:$port" >"$dir/bootstrap"
   java -Xmx256m -cp "$home/libs/*" -Dlog4j2.configurationFile="$dir/log4j2.properties" \
     kafka.tools.StorageTool format -t "$cluster_id" -c "$dir/server.properties" --ignore-formatted >"$dir/format.out" 2>&1 ||
