@@ -2,10 +2,9 @@
  * Test support: one `parley start --kafka … --role …` child process, killed
  * and restarted at will, always cleaned up (even when a test throws).
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { appendFileSync } from "node:fs";
 import { join } from "node:path";
+import { ChildNode } from "../test-support/child-node.js";
 import { CLI_PATH } from "../test-support/server-process.js";
 
 /** What every node of a test cluster shares. */
@@ -20,25 +19,14 @@ export interface TestClusterConfig {
   readonly env?: Readonly<Record<string, string>>;
 }
 
-const live = new Set<ClusterProcess>();
-process.on("exit", () => {
-  for (const p of live) p.cleanupSync();
-});
-
 /** One cluster node process. */
-export class ClusterProcess {
-  port = 0;
-  private child: ChildProcess | undefined;
-  private readonly log: string[] = [];
-  private exited: Promise<void> = Promise.resolve();
-  private readonly dataDir = mkdtempSync(join(tmpdir(), "parley-cluster-"));
-
+export class ClusterProcess extends ChildNode {
   constructor(
     readonly role: string,
     private readonly cluster: TestClusterConfig,
     readonly name = role,
   ) {
-    live.add(this);
+    super("parley-cluster-");
   }
 
   /** Spawns the node and waits for its "cluster node ready" line. */
@@ -47,95 +35,35 @@ export class ClusterProcess {
     const args = [CLI_PATH, "start", "--dev", "--role", this.role, "--kafka", c.kafka, "--postgres", c.postgres];
     args.push("--topic-prefix", c.topicPrefix, "--topic-partitions", String(c.partitions));
     args.push("--host", "127.0.0.1", "--port", "0", "--data-dir", this.dataDir, ...(c.args ?? []));
-    const env = { ...process.env, ...c.env };
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env });
-    this.child = child;
-    this.exited = new Promise((resolve) => child.once("exit", () => resolve()));
-    this.port = await this.waitReady(child, timeoutMs);
+    // PARLEY_CLUSTER_LOG_DIR keeps every node's whole output, for digging into a failed chaos run.
+    const dir = process.env.PARLEY_CLUSTER_LOG_DIR;
+    const file = dir && join(dir, `${c.topicPrefix}${this.name}.log`);
+    const keep = file ? (line: string) => appendFileSync(file, `${line}\n`) : undefined;
+    try {
+      this.port = await this.spawnNode(args, c.env, timeoutMs, readyPort, keep);
+    } catch (err) {
+      throw new Error(`${this.name}: ${(err as Error).message}`);
+    }
     return this;
   }
 
-  get httpUrl(): string {
-    return `http://127.0.0.1:${this.port}`;
+  /** The node's recent output under its name, for failure messages. */
+  override output(lines = 40): string {
+    return `---- ${this.name}\n${super.output(lines)}`;
   }
 
-  get wsUrl(): string {
-    return `ws://127.0.0.1:${this.port}/v1/ws`;
-  }
-
-  get running(): boolean {
-    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  /** The node's recent output, for failure messages. */
-  output(lines = 40): string {
-    return `---- ${this.name}\n${this.log.slice(-lines).join("\n")}`;
-  }
-
-  /** SIGKILL; resolves once the process is gone. */
-  async kill9(): Promise<void> {
-    this.child?.kill("SIGKILL");
-    await this.exited;
-  }
-
-  /** SIGTERM (graceful); resolves once the process is gone. */
+  /** SIGTERM (graceful), SIGKILL after 20 s; resolves once the process is gone. */
   async stop(): Promise<void> {
-    if (!this.running) return;
-    this.child?.kill("SIGTERM");
-    const timer = setTimeout(() => this.child?.kill("SIGKILL"), 20_000);
-    await this.exited;
-    clearTimeout(timer);
-  }
-
-  /** Kills the process and removes its data dir. */
-  async cleanup(): Promise<void> {
-    if (this.running) await this.kill9();
-    this.cleanupSync();
-  }
-
-  cleanupSync(): void {
-    if (this.running) this.child?.kill("SIGKILL");
-    rmSync(this.dataDir, { recursive: true, force: true });
-    live.delete(this);
-  }
-
-  private waitReady(child: ChildProcess, timeoutMs: number): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const fail = (why: string) => {
-        clearTimeout(timer);
-        reject(new Error(`${this.name}: ${why}\n${this.output()}`));
-      };
-      const timer = setTimeout(() => fail(`not ready within ${timeoutMs} ms`), timeoutMs);
-      const onLine = (line: string) => {
-        this.log.push(line);
-        // PARLEY_CLUSTER_LOG_DIR keeps every node's whole output, for digging into a failed chaos run.
-        const dir = process.env.PARLEY_CLUSTER_LOG_DIR;
-        if (dir) appendFileSync(join(dir, `${this.cluster.topicPrefix}${this.name}.log`), `${line}\n`);
-        if (!line.includes("cluster node ready")) return;
-        clearTimeout(timer);
-        resolve(readyPort(line));
-      };
-      lines(child.stdout, onLine);
-      lines(child.stderr, onLine);
-      child.once("exit", (code, signal) => fail(`exited early (code ${code}, signal ${signal})`));
-    });
+    await this.terminate(20_000);
   }
 }
 
-function readyPort(line: string): number {
+/** The port of the "cluster node ready" line; undefined for any other line. */
+function readyPort(line: string): number | undefined {
+  if (!line.includes("cluster node ready")) return undefined;
   try {
     return (JSON.parse(line) as { port?: number }).port ?? 0;
   } catch {
     return 0;
   }
-}
-
-function lines(stream: NodeJS.ReadableStream | null, onLine: (line: string) => void): void {
-  let rest = "";
-  stream?.setEncoding("utf8");
-  stream?.on("data", (chunk: string) => {
-    const parts = (rest + chunk).split("\n");
-    rest = parts.pop() ?? "";
-    for (const line of parts) onLine(line);
-  });
 }

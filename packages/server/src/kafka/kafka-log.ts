@@ -26,6 +26,7 @@
 import { randomBytes } from "node:crypto";
 import { ParleyError, type RoomEvent } from "@parley/protocol";
 import { ProduceAcks, Producer } from "@platformatic/kafka";
+import { EventListeners, type ListenerErrorHandler } from "../log/event-listeners.js";
 import type { AppendResult, EventListener, EventLog, PublishCommand, RoomHead } from "../log/event-log.js";
 import { closeForced } from "./close-client.js";
 import { EventsTail } from "./events-tail.js";
@@ -54,7 +55,7 @@ export interface KafkaLogOptions {
   /** How long a read waits for a lagging sink to cover a gap before UNAVAILABLE. Default 5000. */
   readonly historyWaitMs?: number;
   /** Called when a listener throws. Default: console.error. */
-  readonly onListenerError?: (err: unknown, event: RoomEvent) => void;
+  readonly onListenerError?: ListenerErrorHandler;
   /**
    * Told (at most once per partition per appendTimeoutMs) that an append got
    * no answer in time: no sequencer owns that commands partition, or this
@@ -76,7 +77,7 @@ export class KafkaLog implements EventLog {
   private producer: Producer | undefined;
   private tail: EventsTail | undefined;
   private readonly recent: RecentBuffer;
-  private readonly listeners = new Set<EventListener>();
+  private readonly listeners: EventListeners;
   private readonly pending = new Map<string, Pending>();
   private outbox: OutRecord[] = [];
   private sending: Promise<void> | undefined;
@@ -90,6 +91,7 @@ export class KafkaLog implements EventLog {
   constructor(private readonly options: KafkaLogOptions) {
     this.gatewayId = options.gatewayId ?? randomBytes(6).toString("base64url");
     this.recent = new RecentBuffer({ perRoom: options.recentPerRoom ?? 1000, total: options.recentTotal ?? 500_000 });
+    this.listeners = new EventListeners(options.onListenerError);
   }
 
   async start(): Promise<void> {
@@ -137,9 +139,7 @@ export class KafkaLog implements EventLog {
   }
 
   subscribe(listener: EventListener): () => void {
-    const entry: EventListener = (e) => listener(e);
-    this.listeners.add(entry);
-    return () => void this.listeners.delete(entry);
+    return this.listeners.add(listener);
   }
 
   async read(room: string, afterSeq: number, limit: number): Promise<RoomEvent[]> {
@@ -242,13 +242,7 @@ export class KafkaLog implements EventLog {
   }
 
   private deliver(event: RoomEvent): void {
-    for (const l of [...this.listeners]) {
-      try {
-        l(event);
-      } catch (err) {
-        (this.options.onListenerError ?? defaultListenerError)(err, event);
-      }
-    }
+    this.listeners.emit([event]);
   }
 
   private async guard<T>(fn: () => Promise<T>): Promise<T> {
@@ -270,8 +264,4 @@ function defaultUnanswered(partition: number, timeoutMs: number): void {
     `parley: no sequencer answer within ${timeoutMs} ms for commands partition ${partition} ` +
       "(is a sequencer running and assigned it, and does this gateway read its events partition?)",
   );
-}
-
-function defaultListenerError(err: unknown, event: RoomEvent): void {
-  console.error(`parley: event listener threw on ${event.room}#${event.seq}:`, err);
 }

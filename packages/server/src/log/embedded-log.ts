@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { ParleyError, type RoomEvent } from "@parley/protocol";
+import { EventListeners, type ListenerErrorHandler } from "./event-listeners.js";
 import type { AppendResult, EventListener, EventLog, PublishCommand, RoomHead } from "./event-log.js";
 import { SqliteEvents, eventValues } from "./sqlite-events.js";
 import type { SqliteDb } from "../store/sqlite-db.js";
@@ -28,7 +29,7 @@ export interface EmbeddedLogOptions {
   /** Clock for event timestamps. Default Date.now. */
   readonly now?: () => number;
   /** Called when a listener throws; the log goes on delivering. Default: console.error. */
-  readonly onListenerError?: (err: unknown, event: RoomEvent) => void;
+  readonly onListenerError?: ListenerErrorHandler;
 }
 
 interface Pending {
@@ -81,7 +82,7 @@ export class EmbeddedLog implements EventLog {
   private readonly now: () => number;
   /** Committed heads of the rooms touched since start (loaded lazily from room_heads). */
   private readonly heads = new Map<string, RoomState>();
-  private readonly listeners = new Set<EventListener>();
+  private readonly listeners: EventListeners;
   /** Appends, and head() calls for new rooms, in call order. */
   private queue: Queued[] = [];
   private inFlight: Promise<void> | undefined;
@@ -96,6 +97,7 @@ export class EmbeddedLog implements EventLog {
     this.events = new SqliteEvents(db);
     this.writer = new LogWriter({ file: db.name, synchronous: db.pragma("synchronous", { simple: true }) as number });
     this.now = options.now ?? Date.now;
+    this.listeners = new EventListeners(options.onListenerError);
     this.cmids = new CmidIndex({
       windowMs: options.dedupeWindowHours * 3_600_000,
       maxEntries: options.dedupeMaxEntries ?? 200_000,
@@ -126,10 +128,7 @@ export class EmbeddedLog implements EventLog {
   }
 
   subscribe(listener: EventListener): () => void {
-    // A wrapper makes each subscription distinct even when the same function subscribes twice.
-    const entry: EventListener = (e) => listener(e);
-    this.listeners.add(entry);
-    return () => void this.listeners.delete(entry);
+    return this.listeners.add(listener);
   }
 
   async read(room: string, afterSeq: number, limit: number): Promise<RoomEvent[]> {
@@ -287,20 +286,6 @@ export class EmbeddedLog implements EventLog {
     for (const [room, state] of created) this.heads.set(room, state);
     for (const [room, state] of seq.touched()) this.heads.set(room, state);
     for (const e of seq.appended) this.cmids.add(e.room, e.cmid, now);
-    if (this.listeners.size === 0) return;
-    const listeners = [...this.listeners];
-    for (const e of seq.appended) {
-      for (const l of listeners) {
-        try {
-          l(e);
-        } catch (err) {
-          (this.options.onListenerError ?? defaultListenerError)(err, e);
-        }
-      }
-    }
+    this.listeners.emit(seq.appended);
   }
-}
-
-function defaultListenerError(err: unknown, event: RoomEvent): void {
-  console.error(`parley: event listener threw on ${event.room}#${event.seq}:`, err);
 }
