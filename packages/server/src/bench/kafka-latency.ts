@@ -3,7 +3,7 @@
  * Kafka at steady rates, and the time a sequencer failover takes.
  *
  *   node packages/server/dist/bench/kafka-latency.js --kafka=host:port [--seconds=10] [--rates=1000,10000]
- *        [--rooms=100] [--partitions=4] [--session-ms=3000] [--no-failover]
+ *        [--rooms=100] [--partitions=4] [--session-ms=3000] [--no-failover] [--timeline]
  *
  * Shape: sequencers run as child processes (sequencer-process.js); two
  * gateways (KafkaLog) run in this process: one publishes, the other
@@ -31,6 +31,8 @@ interface Args {
   readonly partitions: number;
   readonly sessionMs: number;
   readonly failover: boolean;
+  /** Print, per 500 ms of send time, how many were sent and their slowest delivery (to stderr). */
+  readonly timeline: boolean;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -47,6 +49,7 @@ function parseArgs(argv: string[]): Args {
     partitions: Number(get("partitions") ?? 4),
     sessionMs: Number(get("session-ms") ?? 3000),
     failover: !argv.includes("--no-failover"),
+    timeline: argv.includes("--timeline"),
   };
 }
 
@@ -137,6 +140,32 @@ async function runLoad(log: KafkaLog, rate: number, rooms: number, seconds: numb
 
 const ms = (r: LatencyRecorder, p: number) => Math.round(r.percentile(p) / 100) / 10;
 
+interface Sample {
+  readonly t0: number;
+  readonly room: string;
+  readonly deliverMs: number;
+  readonly toSequencerMs: number;
+}
+
+/** Per 500 ms of send time: messages, median and slowest delivery, and the slowest one's room and share before sequencing. */
+function printTimeline(rate: number, samples: readonly Sample[]): void {
+  if (samples.length === 0) return;
+  const start = Math.min(...samples.map((x) => x.t0));
+  const buckets = new Map<number, Sample[]>();
+  for (const x of samples) {
+    const b = Math.floor((x.t0 - start) / 500);
+    buckets.set(b, [...(buckets.get(b) ?? []), x]);
+  }
+  for (const [b, xs] of [...buckets].sort((a, z) => a[0] - z[0])) {
+    const sorted = [...xs].sort((a, z) => a.deliverMs - z.deliverMs);
+    const worst = sorted.at(-1)!;
+    const p50 = sorted[Math.floor(sorted.length / 2)]!.deliverMs;
+    console.error(
+      `${rate}/s t=${(b / 2).toFixed(1)}s n=${xs.length} p50=${p50.toFixed(1)} max=${worst.deliverMs.toFixed(1)} ms (${worst.room}, ${worst.toSequencerMs.toFixed(1)} before sequencing)`,
+    );
+  }
+}
+
 async function measureLatency(args: Args, rate: number) {
   const c = await openCluster(args, `lat${rate}`, 1);
   try {
@@ -146,11 +175,13 @@ async function measureLatency(args: Args, rate: number) {
     const toSequencer = await createLatencyRecorder();
     const fromSequencer = await createLatencyRecorder();
     const warm = new Map<string, number>();
+    const samples: Sample[] = [];
     c.receiver.subscribe((e) => {
       const t0 = sentAt.get(e.cmid);
       if (t0 === undefined) return;
       const now = performance.now();
       const sequencedAt = now - (Date.now() - e.ts);
+      if (args.timeline) samples.push({ t0, room: e.room, deliverMs: now - t0, toSequencerMs: sequencedAt - t0 });
       deliver.record((now - t0) * 1000);
       toSequencer.record(Math.max(0, sequencedAt - t0) * 1000);
       fromSequencer.record(Math.max(0, now - sequencedAt) * 1000);
@@ -158,6 +189,7 @@ async function measureLatency(args: Args, rate: number) {
     await runLoad(c.publisher, Math.min(rate, 1000), args.rooms, 1, warm); // warm-up, not recorded
     const { load, ack } = await runLoad(c.publisher, rate, args.rooms, args.seconds, sentAt);
     await sleep(500);
+    if (args.timeline) printTimeline(rate, samples);
     return {
       rate,
       achieved: Math.round(load.acked / args.seconds),
