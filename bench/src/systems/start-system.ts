@@ -29,6 +29,11 @@ export interface StartOptions {
   readonly baselineCli?: string;
   /** Broker and PostgreSQL for system `parley-kafka` (the kafka scenario starts them). */
   readonly cluster?: ClusterServices;
+  /**
+   * Topics and database every `parley-kafka` start shares (the caller drops it); without it each
+   * start gets a space of its own, dropped when it stops.
+   */
+  readonly space?: ClusterSpace;
 }
 
 export async function startSystem(name: SystemName, opts: StartOptions = {}): Promise<RunningSystem> {
@@ -84,13 +89,13 @@ export function startParleyProcess(
 async function startParleyKafka(opts: StartOptions): Promise<RunningSystem> {
   const cluster = opts.cluster;
   if (!cluster) throw new Error("parley-kafka runs inside the kafka scenario, which starts the broker and PostgreSQL");
-  const space = await clusterSpace(cluster);
+  const space = opts.space ?? (await clusterSpace(cluster));
   const sys = await startParleyProcess(opts, "parley-kafka", space.args("all"));
   return {
     ...sys,
     async stop() {
       await sys.stop();
-      await space.drop();
+      if (!opts.space) await space.drop();
     },
   };
 }

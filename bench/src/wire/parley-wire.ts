@@ -4,6 +4,11 @@ const SEQ = Buffer.from('"seq":');
 const ID = Buffer.from('"id":');
 const PONG = '{"t":"pong"}';
 const c = (s: string) => s.charCodeAt(0);
+/**
+ * Part of every cmid, new in each generator process: the Kafka scenario's rounds share one cluster's
+ * topics, and a cmid repeated from an earlier round is (rightly) a duplicate, acked but not delivered.
+ */
+const RUN = Math.random().toString(36).slice(2, 8);
 
 /** Parley's JSON frames: connect, sub (with resume position), pub with ack, pong to every ping. */
 export const parleyWire: Wire = {
@@ -25,7 +30,7 @@ export const parleyWire: Wire = {
   },
   publish(conn, body) {
     const id = conn.nextId++;
-    conn.ws!.send(`{"t":"pub","id":${id},"room":"${conn.room}","cmid":"${conn.user}-${id}","body":${body}}`);
+    conn.ws!.send(`{"t":"pub","id":${id},"room":"${conn.room}","cmid":"${conn.user}-${RUN}-${id}","body":${body}}`);
     return id;
   },
 };

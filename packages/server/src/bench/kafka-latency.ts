@@ -53,6 +53,16 @@ function parseArgs(argv: string[]): Args {
   };
 }
 
+/** SIGTERM (the sequencer aborts its open transactions), SIGKILL after 10 s; resolves once it exited. */
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, "exit");
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
 /** A sequencer child process, ready once it joined the group. */
 async function spawnSequencer(cluster: KafkaClusterOptions, sessionMs: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, [fileURLToPath(new URL("../kafka/sequencer-process.js", import.meta.url))], {
@@ -90,7 +100,8 @@ async function openCluster(args: Args, label: string, sequencers: number) {
     publisher,
     receiver,
     async close() {
-      for (const c of children) c.kill("SIGKILL");
+      // SIGTERM: the sequencer aborts its open transactions instead of leaving them to time out.
+      await Promise.all(children.map(stopChild));
       await Promise.all([publisher.close(), receiver.close()]);
       await history.close();
       await deleteTestTopics(cluster);
