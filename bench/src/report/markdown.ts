@@ -88,6 +88,15 @@ export function summaryMarkdown(r: AllResults, meta: string): string {
       table(["system", "connections", "RSS KiB/conn", "heap KiB/conn", "server cores while idle"], rows),
       "",
     );
+    const slopes = marginalRss(r.idle);
+    if (slopes.length > 0) {
+      parts.push(
+        "Per connection between the two counts (what one more connection costs, without the fixed part of the",
+        "growth, such as the young generation the connection storm enlarges):\n",
+        table(["system", "RSS KiB per added connection"], slopes),
+        "",
+      );
+    }
   }
   if (r.resume) {
     const rows = Object.entries(r.resume.summary).map(([n, v]) => [
@@ -166,4 +175,18 @@ function kafkaSection(k: KafkaResult, fan: FanoutResult | undefined, dur: Durabl
     ),
     "",
   ].join("\n");
+}
+
+/** RSS per connection added between the smallest and largest idle counts, per system. */
+function marginalRss(idle: IdleResult): (string | number)[][] {
+  const counts = [...idle.counts].sort((a, b) => a - b);
+  if (counts.length < 2) return [];
+  const [lo, hi] = [counts[0]!, counts.at(-1)!];
+  return Object.entries(idle.summary).flatMap(([n, byCount]) => {
+    const a = byCount[String(lo)];
+    const b = byCount[String(hi)];
+    if (!a || !b) return [];
+    const kib = (b.rssKiBPerConn * hi - a.rssKiBPerConn * lo) / (hi - lo);
+    return [[label(n), Math.round(kib * 100) / 100]];
+  });
 }
