@@ -37,7 +37,7 @@ export async function kafka(opts: BenchOptions): Promise<KafkaResult> {
   try {
     const start = { ...opts.start, cluster, space };
     const clusterOpts: BenchOptions = { ...opts, systems: ["parley-kafka"], start };
-    await warmUp(clusterOpts, opts.scale);
+    await warmUp(clusterOpts);
     const broker0 = cluster.brokerPid === undefined ? undefined : cpuUs(cluster.brokerPid);
     const fan = await fanout(clusterOpts);
     const dur = await durable(clusterOpts);
@@ -58,16 +58,16 @@ export async function kafka(opts: BenchOptions): Promise<KafkaResult> {
   }
 }
 
-/** Load before measuring, unrecorded: a fresh broker's JIT took ~8 s to bring 100 msg/s from p50 70 ms to 4 ms. */
-/** Connections (rooms of 100), publishes per second over all rooms, and how long. */
+/** Warm-up load per scale: connections (rooms of 100), publishes per second over all rooms, and how long. */
 const WARM_UP = {
   full: { conns: 1_000, rate: 200, ms: 15_000 },
   quick: { conns: 400, rate: 100, ms: 8_000 },
   toy: { conns: 10, rate: 20, ms: 500 },
 };
 
-async function warmUp(opts: BenchOptions, scale: BenchOptions["scale"]): Promise<void> {
-  const w = WARM_UP[scale];
+/** Load before measuring, unrecorded: a fresh broker's JIT took ~8 s to bring 100 msg/s from p50 70 ms to 4 ms. */
+async function warmUp(opts: BenchOptions): Promise<void> {
+  const w = WARM_UP[opts.scale];
   log(`kafka: warming the broker up (${w.rate} msg/s for ${w.ms / 1000} s, not recorded)`);
   await withSystem("parley-kafka", opts, async ({ sys, gen }) => {
     const opened = await gen.open("parley-kafka", sys.port, roomSpecs(w.conns, 100, "warm"));

@@ -179,16 +179,7 @@ function printTables(tp: ThroughputResult[], lat: LatencyResult[], args: BenchAr
 function outFile(argv: readonly string[]): string {
   const out = argv.find((a) => a.startsWith("--out="));
   if (out) return resolve(out.slice("--out=".length));
-  return join(
-    dirname(fileURLToPath(import.meta.url)),
-    "..",
-    "..",
-    "..",
-    "..",
-    "bench",
-    "results",
-    "durable-publish.json",
-  );
+  return fileURLToPath(new URL("../../../../bench/results/durable-publish.json", import.meta.url));
 }
 
 function writeJson(tp: ThroughputResult[], lat: LatencyResult[], args: BenchArgs): string {

@@ -165,7 +165,9 @@ function printTimeline(rate: number, samples: readonly Sample[]): void {
   const buckets = new Map<number, Sample[]>();
   for (const x of samples) {
     const b = Math.floor((x.t0 - start) / 500);
-    buckets.set(b, [...(buckets.get(b) ?? []), x]);
+    const bucket = buckets.get(b);
+    if (bucket) bucket.push(x);
+    else buckets.set(b, [x]);
   }
   for (const [b, xs] of [...buckets].sort((a, z) => a[0] - z[0])) {
     const sorted = [...xs].sort((a, z) => a.deliverMs - z.deliverMs);

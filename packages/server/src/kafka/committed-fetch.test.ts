@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { dropAborted } from "./committed-fetch.js";
+import { dropAborted, IS_CONTROL } from "./committed-fetch.js";
 
-const CONTROL = 0x20;
 type Partition = Parameters<typeof dropAborted>[0];
 
 /** A fetch-response batch: `producerId`, offsets `first..first+count-1`, control or data. */
@@ -10,7 +9,7 @@ const batch = (producerId: bigint, first: bigint, count = 1, control = false) =>
   producerId,
   firstOffset: first,
   lastOffsetDelta: count - 1,
-  attributes: control ? CONTROL : 0,
+  attributes: control ? IS_CONTROL : 0,
   records: [],
 });
 

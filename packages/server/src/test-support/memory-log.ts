@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { RoomEvent } from "@parley/protocol";
+import { EventListeners } from "../log/event-listeners.js";
 import type { AppendResult, EventListener, EventLog, PublishCommand, RoomHead } from "../log/event-log.js";
 
 interface RoomState {
@@ -15,7 +16,7 @@ interface RoomState {
  */
 export class MemoryLog implements EventLog {
   private readonly rooms = new Map<string, RoomState>();
-  private readonly listeners = new Set<EventListener>();
+  private readonly listeners = new EventListeners();
   private closed = false;
 
   async start(): Promise<void> {}
@@ -38,13 +39,12 @@ export class MemoryLog implements EventLog {
     };
     room.events.push(event);
     room.byCmid.set(event.cmid, event);
-    for (const listener of this.listeners) listener(event);
+    this.listeners.emit([event]);
     return { event, duplicate: false };
   }
 
   subscribe(listener: EventListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   async read(room: string, afterSeq: number, limit: number): Promise<RoomEvent[]> {
