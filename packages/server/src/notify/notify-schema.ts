@@ -45,4 +45,26 @@ export const NOTIFY_MIGRATIONS: readonly Migration[] = [
     name: "notify settings shared by cluster nodes (the VAPID key pair)",
     up: () => [`CREATE TABLE notify_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)`],
   },
+  {
+    version: 23,
+    name: "push subscriptions keyed by user and endpoint",
+    // Keyed by endpoint alone, a second user who learnt the URL could save it and move the owner's row to
+    // themselves. Now each user's row is their own; only the push service's 404/410 drops all of an endpoint.
+    up: (d) => [
+      `CREATE TABLE push_subscriptions_v23 (
+        user_id TEXT NOT NULL,
+        endpoint TEXT NOT NULL,
+        p256dh TEXT NOT NULL,
+        auth TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (user_id, endpoint)
+      )${d.clusteredSuffix}`,
+      `INSERT INTO push_subscriptions_v23 (user_id, endpoint, p256dh, auth, created_at)
+        SELECT user_id, endpoint, p256dh, auth, created_at FROM push_subscriptions`,
+      `DROP TABLE push_subscriptions`,
+      `ALTER TABLE push_subscriptions_v23 RENAME TO push_subscriptions`,
+      `CREATE INDEX push_subscriptions_user ON push_subscriptions (user_id, created_at)`,
+      `CREATE INDEX push_subscriptions_endpoint ON push_subscriptions (endpoint)`,
+    ],
+  },
 ];

@@ -10,7 +10,7 @@ const HOOK_COLUMNS = "id, room, url, secret, created_by, created_at, delivered_s
 /** Every statement, with the order of its parameters in the comment when it is not obvious. */
 export const NOTIFY_SQL = {
   upsertSub: `INSERT INTO push_subscriptions (${SUB_COLUMNS}) VALUES (?, ?, ?, ?, ?)
-    ON CONFLICT (endpoint) DO UPDATE SET user_id = excluded.user_id, p256dh = excluded.p256dh,
+    ON CONFLICT (user_id, endpoint) DO UPDATE SET p256dh = excluded.p256dh,
     auth = excluded.auth, created_at = excluded.created_at`,
   // (user, user): keeps the newest MAX per user.
   trimSubs: `DELETE FROM push_subscriptions WHERE user_id = ? AND endpoint NOT IN (

@@ -42,15 +42,25 @@ export function describeNotifyStoreContract(name: string, factory: () => Promise
     });
     after(() => fx.dispose());
 
-    it("saves push subscriptions per user, upserting by endpoint", async () => {
-      const [amy, bob] = [unique("amy"), unique("bob")];
+    it("saves push subscriptions per user, upserting by user and endpoint", async () => {
+      const amy = unique("amy");
       const a = sub(amy, 1);
       await store.savePushSubscription(a);
       await store.savePushSubscription({ ...a, p256dh: "BNew", createdAt: 2 });
       assert.deepEqual(await store.pushSubscriptionsOf(amy), [{ ...a, p256dh: "BNew", createdAt: 2 }]);
-      await store.savePushSubscription({ ...a, user: bob });
-      assert.deepEqual(await store.pushSubscriptionsOf(amy), []);
-      assert.equal((await store.pushSubscriptionsOf(bob)).length, 1);
+    });
+
+    it("never lets another user who knows the endpoint take a subscription over", async () => {
+      const [amy, mallory] = [unique("amy"), unique("mallory")];
+      const a = sub(amy, 1);
+      await store.savePushSubscription(a);
+      await store.savePushSubscription({ ...a, user: mallory, p256dh: "BEvil", auth: "ev", createdAt: 2 });
+      assert.deepEqual(await store.pushSubscriptionsOf(amy), [a]);
+      assert.deepEqual(await store.pushSubscriptionsOf(mallory), [
+        { ...a, user: mallory, p256dh: "BEvil", auth: "ev", createdAt: 2 },
+      ]);
+      assert.equal(await store.deletePushSubscription(mallory, a.endpoint), true);
+      assert.deepEqual(await store.pushSubscriptionsOf(amy), [a]);
     });
 
     it("deletes a subscription only for its owner, and forgets an endpoint for anyone", async () => {

@@ -1,7 +1,7 @@
 /** A browser's push subscription (the PushSubscription JSON's endpoint and keys), owned by one user. */
 export interface PushSubscriptionRecord {
   readonly user: string;
-  /** The push service URL; unique: one browser profile, one endpoint. */
+  /** The push service URL: one browser profile, one endpoint; unique per user (a row is keyed by user and endpoint). */
   readonly endpoint: string;
   /** The browser's P-256 ECDH public key, base64url (uncompressed point, 65 bytes). */
   readonly p256dh: string;
@@ -33,8 +33,9 @@ export const MAX_PUSH_SUBSCRIPTIONS_PER_USER = 20;
  * The notifier's persistent state.
  *
  * Contract (every implementation passes `describeNotifyStoreContract`):
- * - `savePushSubscription` upserts by endpoint (the same browser re-subscribing,
- *   possibly as another user, keeps one row) and keeps at most
+ * - `savePushSubscription` upserts by (user, endpoint): the same user re-subscribing
+ *   keeps one row; another user saving the same endpoint gets a row of their own and
+ *   never changes or removes the first user's. It keeps at most
  *   MAX_PUSH_SUBSCRIPTIONS_PER_USER per user, dropping the oldest.
  * - Deletes are idempotent and say whether a row went.
  * - `setWebhookDelivered` never moves a position backwards, and clears the failing state.
