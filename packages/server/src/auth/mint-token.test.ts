@@ -8,11 +8,12 @@ import { mintToken, parseCapsArg, parseTtl } from "./mint-token.js";
 import { ensureSecretFile, readSecretFile } from "./secret-file.js";
 
 describe("mintToken", () => {
-  it("mints a token the authenticator accepts, with every capability by default", async () => {
+  it("mints a token the authenticator accepts, with every capability but delete_any by default", async () => {
     const token = await mintToken({ secret: "s3cret-s3cret", user: "alice", ttlSeconds: 60 });
     const p = await (await JwtAuthenticator.create({ secret: "s3cret-s3cret" })).authenticate({ token });
     assert.equal(p.user, "alice");
-    assert.deepEqual(p.caps, { "*": ["*"] });
+    const userCaps = ["subscribe", "publish", "presence", "history", "edit", "delete", "react"];
+    assert.deepEqual(p.caps, { "*": userCaps });
     assert.ok(p.expiresAt! > Date.now() && p.expiresAt! <= Date.now() + 61_000);
   });
 

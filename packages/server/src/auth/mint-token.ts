@@ -1,18 +1,25 @@
 import { SignJWT } from "jose";
 import { ParleyError, USER_ID_PATTERN } from "@parley/protocol";
-import type { CapabilityMap } from "./principal.js";
+import { CAPABILITIES, type CapabilityMap } from "./principal.js";
 import { parseCaps } from "./jwt-authenticator.js";
 
 /** What `parley token` signs. */
 export interface MintTokenOptions {
   readonly secret: string;
   readonly user: string;
-  /** Defaults to every capability on every room. */
+  /** Defaults to DEFAULT_TOKEN_CAPS. */
   readonly caps?: CapabilityMap | undefined;
   readonly ttlSeconds: number;
   readonly issuer?: string | undefined;
   readonly audience?: string | undefined;
 }
+
+/**
+ * What a token gets when no caps are asked for: every room, every user
+ * action, but not `delete_any`, which makes its holder a moderator (deletes
+ * anyone's messages, manages any room's webhooks). That needs `--caps`.
+ */
+export const DEFAULT_TOKEN_CAPS: CapabilityMap = { "*": CAPABILITIES.filter((c) => c !== "delete_any") };
 
 /** Parses `90`, `90s`, `15m`, `1h`, `7d` into seconds; throws on anything else. */
 export function parseTtl(text: string): number {
@@ -38,7 +45,7 @@ export function parseCapsArg(json: string): CapabilityMap {
 export async function mintToken(options: MintTokenOptions): Promise<string> {
   if (!new RegExp(USER_ID_PATTERN).test(options.user))
     throw new Error(`invalid user id ${JSON.stringify(options.user)}`);
-  let jwt = new SignJWT({ caps: options.caps ?? { "*": ["*"] } })
+  let jwt = new SignJWT({ caps: options.caps ?? DEFAULT_TOKEN_CAPS })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setSubject(options.user)
     .setIssuedAt()

@@ -57,9 +57,12 @@ describe("parley CLI", () => {
     assert.equal(r.status, 0, r.stderr);
     const auth = await JwtAuthenticator.create({ secret: "cli-secret" });
     const p = await auth.authenticate({ token: r.stdout.trim() });
-    assert.deepEqual([p.user, p.caps], ["alice", { "*": ["*"] }]);
+    const userCaps = ["subscribe", "publish", "presence", "history", "edit", "delete", "react"];
+    assert.deepEqual([p.user, p.caps], ["alice", { "*": userCaps }], "no moderation (delete_any) by default");
+    assert.equal(r.stderr, `parley token: alice for 10m, caps ${JSON.stringify({ "*": userCaps })}\n`);
     const caps = run("token", "--user", "bob", "--jwt-secret", "cli-secret", "--caps", '{"room-*":["subscribe"]}');
     assert.deepEqual((await auth.authenticate({ token: caps.stdout.trim() })).caps, { "room-*": ["subscribe"] });
+    assert.match(caps.stderr, /caps \{"room-\*":\["subscribe"\]\}/);
   });
 
   it("fails clearly when --data-dir has no secret yet", () => {

@@ -5,7 +5,7 @@ import { helpRow, optionsHelp } from "../config/help.js";
 import { createLogger } from "../logger.js";
 import { isClusterMode } from "../cluster/roles.js";
 import { createParleyServer } from "../server.js";
-import { TOKEN_HELP, tokenCommand } from "./token-command.js";
+import { TOKEN_HELP, tokenCommand, type TokenOutput } from "./token-command.js";
 
 /** Exit code for usage and configuration errors. */
 const USAGE_EXIT = 2;
@@ -75,13 +75,19 @@ async function start(argv: readonly string[]): Promise<void> {
   }
 }
 
+/** The token alone on stdout (so `$(parley token …)` works); what it grants on stderr. */
+function printToken(out: TokenOutput): void {
+  process.stdout.write(out.stdout.replace(/\n?$/, "\n"));
+  if (out.stderr) process.stderr.write(out.stderr + "\n");
+}
+
 async function main(argv: readonly string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
     case "start":
       return start(rest);
     case "token":
-      return void process.stdout.write((await tokenCommand(rest, process.env)).replace(/\n?$/, "\n"));
+      return printToken(await tokenCommand(rest, process.env));
     case undefined:
     case "--help":
     case "-h":

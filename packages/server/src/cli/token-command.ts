@@ -1,6 +1,6 @@
 import { CAPABILITIES } from "../auth/principal.js";
 import { readSecretFile, secretFilePath } from "../auth/secret-file.js";
-import { mintToken, parseCapsArg, parseTtl } from "../auth/mint-token.js";
+import { DEFAULT_TOKEN_CAPS, mintToken, parseCapsArg, parseTtl } from "../auth/mint-token.js";
 import { ConfigError } from "../config/load-config.js";
 
 /** Usage of `parley token`. */
@@ -9,9 +9,11 @@ export const TOKEN_HELP = `Usage: parley token --user <id> [options]
 Prints an HS256 JWT for a Parley server.
 
   --user <id>            User id (the token's sub). Required.
-  --caps <json>          Capability map, default {"*":["*"]} (every room, every action),
-                         e.g. '{"room-*":["subscribe","publish"]}'. Capabilities:
-                         ${CAPABILITIES.join(", ")}, * (docs/protocol.md).
+  --caps <json>          Capability map, e.g. '{"room-*":["subscribe","publish"]}'.
+                         Capabilities: ${CAPABILITIES.join(", ")}, * (docs/protocol.md).
+                         Default: every room, every capability but delete_any
+                         (moderation): ${JSON.stringify(DEFAULT_TOKEN_CAPS)}.
+                         What was granted is printed to stderr.
   --ttl <duration>       Lifetime: 90s, 15m, 1h, 7d (default 1h).
   --data-dir <dir>       Use the secret the server generated in <dir>/secret.key
                          (default ./data; env PARLEY_DATA_DIR).
@@ -42,10 +44,16 @@ function parseTokenFlags(argv: readonly string[]): Partial<Record<TokenFlag | "h
   return out;
 }
 
-/** `parley token`: returns the JWT text to print, or the help text. Throws ConfigError on bad input. */
-export async function tokenCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<string> {
+/** What `parley token` prints: the token (or help) on stdout, what it grants on stderr. */
+export interface TokenOutput {
+  readonly stdout: string;
+  readonly stderr?: string;
+}
+
+/** `parley token`: the JWT text and what it grants, or the help text. Throws ConfigError on bad input. */
+export async function tokenCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<TokenOutput> {
   const f = parseTokenFlags(argv);
-  if (f.help) return TOKEN_HELP;
+  if (f.help) return { stdout: TOKEN_HELP };
   if (!f.user) throw new ConfigError("--user is required");
   const dataDir = f["data-dir"] ?? env.PARLEY_DATA_DIR ?? "./data";
   const secret = f["jwt-secret"] ?? env.PARLEY_JWT_SECRET ?? readSecretFile(dataDir);
@@ -55,14 +63,17 @@ export async function tokenCommand(argv: readonly string[], env: NodeJS.ProcessE
     );
   }
   try {
-    return await mintToken({
+    const caps = f.caps === undefined ? DEFAULT_TOKEN_CAPS : parseCapsArg(f.caps);
+    const ttl = f.ttl ?? "1h";
+    const token = await mintToken({
       secret,
       user: f.user,
-      caps: f.caps === undefined ? undefined : parseCapsArg(f.caps),
-      ttlSeconds: parseTtl(f.ttl ?? "1h"),
+      caps,
+      ttlSeconds: parseTtl(ttl),
       issuer: f["jwt-issuer"] ?? env.PARLEY_JWT_ISSUER,
       audience: f["jwt-audience"] ?? env.PARLEY_JWT_AUDIENCE,
     });
+    return { stdout: token, stderr: `parley token: ${f.user} for ${ttl}, caps ${JSON.stringify(caps)}` };
   } catch (err) {
     throw new ConfigError((err as Error).message);
   }

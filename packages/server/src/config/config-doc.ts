@@ -40,8 +40,11 @@ else with \`<dataDir>/secret.key\` when it exists.
 
 Tokens: \`sub\` is the user id; the \`caps\` claim maps room patterns to
 capabilities (\`{"general":["*"],"team-*":["subscribe","history"]}\`). A token
-without \`caps\` has **no** room capabilities (least privilege); \`parley token\`
-puts \`{"*":["*"]}\` in unless \`--caps\` is given. \`exp\` and \`nbf\` are checked,
+without \`caps\` has **no** room capabilities (least privilege). Without
+\`--caps\`, \`parley token\` grants every room every capability except
+\`delete_any\` (moderation: deleting anyone's messages, managing any room's
+webhooks) and prints what it granted to stderr; moderators need an explicit
+\`--caps\`. \`exp\` and \`nbf\` are checked,
 and \`iss\`/\`aud\` when \`jwtIssuer\`/\`jwtAudience\` are set. Algorithms are
 pinned: HS256 for \`jwtSecret\`, RS256 for \`jwtPublicKey\`, RS256/ES256 for
 \`jwksUrl\`; \`alg: none\` is always rejected.
