@@ -273,14 +273,30 @@ export const CMID_PATTERN = "^[\\x21-\\x7e]{1,64}$";
 /** Event kinds: lower-case words. */
 export const KIND_PATTERN = "^[a-z][a-z0-9._-]{0,31}$";
 
-/** The canonical room id of the direct-message room between two users. */
-export function dmRoomId(a: string, b: string): string {
-  return a < b ? `dm:${a}:${b}` : `dm:${b}:${a}`;
+/**
+ * The prefix of every DM room id, matched exactly (case-sensitive): `DM:a:b`
+ * is an ordinary room. The server's code (isDmId) and its SQL (chat-sql.ts)
+ * both test this one string.
+ */
+export const DM_PREFIX = "dm:";
+
+/** True when `room` is in the DM namespace (a canonical DM id or a reserved one that admits nobody). */
+export function isDmId(room: string): boolean {
+  return room.startsWith(DM_PREFIX);
 }
 
-/** The two users of a DM room id, or undefined when `room` is not a DM. */
+/** The canonical room id of the direct-message room between two users (ordered by UTF-16 code units, so `Zoe` < `amy`). */
+export function dmRoomId(a: string, b: string): string {
+  return a < b ? `${DM_PREFIX}${a}:${b}` : `${DM_PREFIX}${b}:${a}`;
+}
+
+/**
+ * The two users of a DM room id, or undefined when `room` is not a canonical
+ * DM id (`dm:bob:amy` would be a second DM of the pair, `DM:a:b` is no DM at all).
+ */
 export function dmUsers(room: string): [string, string] | undefined {
+  if (!isDmId(room)) return undefined;
   const parts = room.split(":");
-  if (parts.length !== 3 || parts[0] !== "dm" || !parts[1] || !parts[2]) return undefined;
-  return [parts[1], parts[2]];
+  if (parts.length !== 3 || !parts[1] || !parts[2]) return undefined;
+  return dmRoomId(parts[1], parts[2]) === room ? [parts[1], parts[2]] : undefined;
 }

@@ -1,4 +1,4 @@
-import { dmRoomId, dmUsers, type ErrorCode } from "@parley/protocol";
+import { dmUsers, isDmId, type ErrorCode } from "@parley/protocol";
 import type { Store } from "../store/store.js";
 import type { Capability, CapabilityMap, Principal } from "./principal.js";
 
@@ -41,10 +41,10 @@ export async function authorize(
  */
 export async function roomAdmits(room: string, user: string, store: Store): Promise<boolean> {
   const dm = dmUsers(room);
+  if (dm) return dm.includes(user);
   // Only the canonical id (`dm:<a>:<b>`, a < b) is a DM: `dm:bob:amy` would be a second DM of the
-  // same pair, and `dm:x` an open room that looks like a DM, so ids like those admit nobody.
-  if (dm) return dm.includes(user) && dmRoomId(dm[0], dm[1]) === room;
-  if (room.startsWith("dm:")) return false;
+  // same pair, and `dm:x` an open room that looks like a DM, so other ids in the namespace admit nobody.
+  if (isDmId(room)) return false;
   const stored = await store.getRoom(room);
   return stored?.type !== "private" || (await store.isMember(room, user));
 }

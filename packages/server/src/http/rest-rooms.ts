@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ParleyError, dmRoomId, dmUsers, type ErrorCode } from "@parley/protocol";
+import { ParleyError, dmRoomId, isDmId, type ErrorCode } from "@parley/protocol";
 import { authorize, capsAllow } from "../auth/access.js";
 import type { Principal } from "../auth/principal.js";
 import type { Room } from "../store/store.js";
@@ -64,7 +64,7 @@ async function existingRoom(ctx: HttpContext, id: string): Promise<Room> {
 async function createRoom(ctx: HttpContext, p: Principal, req: IncomingMessage): Promise<Reply> {
   const input = await readJsonObject(req, ctx.config.maxFrameBytes);
   const id = input.id === undefined ? `r-${randomBytes(9).toString("base64url")}` : requireId("room", input.id, "id");
-  if (dmUsers(id)) throw new ParleyError("BAD_REQUEST", "`dm:` ids are reserved; use POST /v1/dms");
+  if (isDmId(id)) throw new ParleyError("BAD_REQUEST", "`dm:` ids are reserved; use POST /v1/dms");
   if (input.type !== "public" && input.type !== "private")
     throw new ParleyError("BAD_REQUEST", "`type` must be public or private");
   const name = requireText(input.name, "name", 200);

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { TOMBSTONE_BODY, type Json, type RoomEvent } from "@parley/protocol";
+import { roomAdmits } from "../auth/access.js";
 import type { Store } from "./store.js";
 
 /** Writes sequenced events (contiguous per room, in log order) as the backend's event writer does. */
@@ -311,5 +312,31 @@ export function describeChatReads(get: () => { store: Store; write: EventWriter 
     assert.equal(await count(ann, `"${tag}" AND`), 0);
     assert.equal(await count(ann, `"${tag}*`), 2);
     assert.deepEqual(await store.search({ q: "!!! ???", user: ann, limit: 10 }), []);
+  });
+
+  it("the DM rule is one rule: search admits exactly the rooms auth/access.ts admits, `DM:` included", async () => {
+    const { store, write } = get();
+    const [ann, bob, cid] = [user("ann"), user("bob"), user("cid")];
+    const n = counter;
+    const tag = `zd${process.pid}w${n}`;
+    // Upper or mixed case is not the DM namespace (an open room); a `dm:` id that is not canonical admits nobody.
+    const ids = [
+      `dm:${ann}:${bob}`,
+      `DM:${ann}:${bob}`,
+      `Dm:${ann}:${bob}`,
+      `dM:x${n}`,
+      `dm:x${n}`,
+      `dm:${bob}:${ann}`,
+    ];
+    const scripts = ids.map((id) => new RoomScript(id));
+    for (const r of scripts) r.add(ann, "message", { text: `${tag} ${r.room}` });
+    await write(scripts.flatMap((r) => r.take()));
+    for (const u of [ann, bob, cid]) {
+      const found = new Set((await store.search({ q: tag, user: u, limit: 20 })).map((h) => h.room));
+      for (const id of ids) {
+        const admitted = await roomAdmits(id, u, store);
+        assert.equal(found.has(id), admitted, `${u} in ${id}: search ${found.has(id)}, access ${admitted}`);
+      }
+    }
   });
 }

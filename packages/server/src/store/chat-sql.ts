@@ -3,7 +3,7 @@
  * PostgreSQL numbers them with `numbered`). Full-text matching is the only
  * part per dialect (sqlite-chat.ts, postgres-chat.ts).
  */
-import { TOMBSTONE_BODY, type SearchHit, type UnreadRoom } from "@parley/protocol";
+import { DM_PREFIX, TOMBSTONE_BODY, type SearchHit, type UnreadRoom } from "@parley/protocol";
 import { snippetOf } from "../chat/search-text.js";
 import { EVENT_COLUMNS, toEvent, type EventRow } from "./rows.js";
 import type { Thread } from "./store.js";
@@ -12,11 +12,18 @@ import type { Thread } from "./store.js";
  * The room rule of auth/access.ts as SQL over `col`, for reads that span rooms:
  * not a private room the user is no member of, and not a DM unless it is theirs
  * (both users of a DM hold a read position from its first event). Binds the user twice.
+ * The DM test is the code's (isDmId): a case-sensitive prefix, never LIKE, which SQLite
+ * matches case-insensitively (it made `DM:a:b` a DM to SQLite and an open room to the code).
  */
 export function roomAdmits(col: string): string {
   return `NOT EXISTS (SELECT 1 FROM rooms ra WHERE ra.id = ${col} AND ra.type = 'private'
       AND NOT EXISTS (SELECT 1 FROM members mm WHERE mm.room = ra.id AND mm.user_id = ?))
-    AND (${col} NOT LIKE 'dm:%' OR EXISTS (SELECT 1 FROM read_positions pp WHERE pp.room = ${col} AND pp.user_id = ?))`;
+    AND (${notDmSql(col)} OR EXISTS (SELECT 1 FROM read_positions pp WHERE pp.room = ${col} AND pp.user_id = ?))`;
+}
+
+/** SQL true when `col` is not in the DM namespace: the same case-sensitive prefix test as isDmId. */
+function notDmSql(col: string): string {
+  return `substr(${col}, 1, ${DM_PREFIX.length}) <> '${DM_PREFIX}'`;
 }
 
 /** The stored body of a deleted message, for comparisons in SQL. */
