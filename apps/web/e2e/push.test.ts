@@ -51,7 +51,8 @@ describe("Web Push in the browser", () => {
   before(async () => {
     service = await LocalPushService.start();
     server = await ServerProcess.start({
-      args: ["--web-root", WEB_ROOT, "--heartbeat-ms", "1000"],
+      // The local push service is on 127.0.0.1, which push may reach only when allowed.
+      args: ["--web-root", WEB_ROOT, "--heartbeat-ms", "1000", "--outbound-allowed-networks", "127.0.0.1"],
       env: { NODE_EXTRA_CA_CERTS: service.caFile },
     });
     browser = await launchBrowser();

@@ -12,7 +12,16 @@ import { restAs } from "../test-support/rest-as.js";
 import { WebhookReceiver } from "../test-support/webhook-receiver.js";
 import { TestCluster } from "./cluster-fixture.js";
 
-const ARGS = ["--kafka-session-timeout-ms", "3000", "--webhook-retry-base-ms", "50", "--webhook-retry-max-ms", "200"];
+const ARGS = [
+  "--outbound-allowed-networks",
+  "127.0.0.1",
+  "--kafka-session-timeout-ms",
+  "3000",
+  "--webhook-retry-base-ms",
+  "50",
+  "--webhook-retry-max-ms",
+  "200",
+];
 
 describe("cluster: push and webhooks", { timeout: 200_000 }, () => {
   let cluster: TestCluster;

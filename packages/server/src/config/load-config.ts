@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { parseNetwork } from "../notify/outbound.js";
 import { OPTIONS, defaultConfig, type OptionName, type OptionSpec, type ParleyConfig } from "./options.js";
 
 /** A configuration mistake; the CLI prints it and exits with code 2. */
@@ -23,8 +24,21 @@ const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"
 const CHECKS: Partial<Record<OptionName, (v: never) => string | undefined>> = {
   port: (v: number) => (v > 65_535 ? "must be a port number (0–65535)" : undefined),
   durability: (v: string) => (v === "full" || v === "normal" ? undefined : "must be `full` or `normal`"),
+  outboundAllowedNetworks: (v: string[]) => {
+    const bad = v.find((entry) => !networkValid(entry));
+    return bad === undefined ? undefined : `${JSON.stringify(bad)} is not an address or CIDR network`;
+  },
   logLevel: (v: string) => (LOG_LEVELS.includes(v) ? undefined : `must be one of ${LOG_LEVELS.join(", ")}`),
 };
+
+function networkValid(entry: string): boolean {
+  try {
+    parseNetwork(entry);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Where a raw value came from, for error messages. */
 type Source = "flag" | "env" | "file";

@@ -116,7 +116,12 @@ export const OPTIONS = {
   webhookAllowedHosts: opt(
     "list",
     [],
-    "Hosts webhooks may target (`name` or `*.name`). Empty: any host, internal ones too (SSRF: docs/chat.md).",
+    "Hosts webhooks may target (`name` or `*.name`). Empty: any host with a public address (docs/chat.md).",
+  ),
+  outboundAllowedNetworks: opt(
+    "list",
+    [],
+    "Networks (CIDR or address, e.g. 10.0.0.0/8, 127.0.0.1) webhooks and Web Push may reach though not public. Empty: public addresses only.",
   ),
   webhookMaxAttempts: opt("int", 8, "Tries per event before a webhook is marked failing and pauses."),
   webhookRetryBaseMs: opt("int", 1_000, "First retry delay of a webhook delivery; doubles per try (full jitter)."),

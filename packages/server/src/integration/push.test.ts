@@ -19,7 +19,11 @@ describe("Web Push", () => {
 
   before(async () => {
     service = await LocalPushService.start();
-    server = await ServerProcess.start({ env: { NODE_EXTRA_CA_CERTS: service.caFile } });
+    server = await ServerProcess.start({
+      // The local push service is on 127.0.0.1, which push may reach only when allowed.
+      args: ["--outbound-allowed-networks", "127.0.0.1"],
+      env: { NODE_EXTRA_CA_CERTS: service.caFile },
+    });
     const reply = await as("anyone").call<{ publicKey: string }>("GET", "/v1/push/vapid-public-key");
     assert.equal(reply.status, 200);
     vapidKey = reply.body.publicKey;

@@ -15,7 +15,7 @@ const MEMBER: CapabilityMap = { "*": ["subscribe", "publish", "history"] };
 const MODERATOR: CapabilityMap = { "*": ["subscribe", "history", "delete_any"] };
 
 describe("webhook access", () => {
-  const as = tokenServer(SECRET);
+  const as = tokenServer(SECRET, ["--outbound-allowed-networks", "127.0.0.1"]);
   const hookUrl = { url: "http://127.0.0.1:9/never-called" };
 
   it("the creator manages; a member without delete_any may not; a moderator who may read the room may", async () => {
@@ -63,7 +63,7 @@ describe("webhook access", () => {
     const browser = createECDH("prime256v1");
     const p256dh = browser.generateKeys().toString("base64url");
     const sub = {
-      endpoint: "https://push.example.net/abc",
+      endpoint: "https://127.0.0.1:9/abc", // allowed by --outbound-allowed-networks; never called
       keys: { p256dh, auth: Buffer.alloc(16, 1).toString("base64url") },
     };
     assert.deepEqual(await amy.call("POST", "/v1/push/subscriptions", sub), {

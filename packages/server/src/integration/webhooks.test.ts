@@ -11,7 +11,17 @@ import { restAs } from "../test-support/rest-as.js";
 import { ServerProcess } from "../test-support/server-process.js";
 import { WebhookReceiver, type ReceivedHook } from "../test-support/webhook-receiver.js";
 
-const TIMING = ["--webhook-retry-base-ms", "40", "--webhook-retry-max-ms", "200", "--webhook-max-attempts", "3"];
+// The receiver is on 127.0.0.1, which webhooks may reach only when allowed.
+const TIMING = [
+  "--outbound-allowed-networks",
+  "127.0.0.1",
+  "--webhook-retry-base-ms",
+  "40",
+  "--webhook-retry-max-ms",
+  "200",
+  "--webhook-max-attempts",
+  "3",
+];
 
 /** Checks `parley-signature` as a receiver would: HMAC-SHA256(secret, "<t>.<raw body>"), constant-time compare. */
 function signatureValid(hook: ReceivedHook, secret: string): boolean {

@@ -18,6 +18,7 @@ import { resolveVapid, type VapidKeys, type VapidSource } from "./vapid.js";
 import { WebhookDispatcher } from "./webhook-dispatcher.js";
 import type { PostgresLeadership } from "./webhook-leader.js";
 import { WebPushFanout } from "./web-push-fanout.js";
+import { OutboundPolicy } from "./outbound.js";
 
 /** What a NotifyService is built from. */
 export interface NotifyServiceDeps {
@@ -59,17 +60,18 @@ export class NotifyService {
       : undefined;
     let service: NotifyService | undefined;
     const hooksChanged = async (room: string) => service?.webhooks?.hooksChanged(room);
-    service = new NotifyService(deps, { store, vapidPublicKey: vapid?.publicKey, hooksChanged });
+    const outbound = new OutboundPolicy(config.outboundAllowedNetworks);
+    service = new NotifyService(deps, { store, vapidPublicKey: vapid?.publicKey, hooksChanged, outbound });
     if (deps.deliver === false) return service;
     const clustered = deps.webhookLeadership !== undefined;
     const read = deps.log.read.bind(deps.log);
     const m = deps.metrics;
     const count = m && ((outcome: string) => m.webhookAttempts.inc({ outcome }));
     const idlePollMs = clustered ? CLUSTER_RELOAD_MS : undefined;
-    const webhooks = new WebhookDispatcher({ read, store, timing: config, logger, idlePollMs, count });
+    const webhooks = new WebhookDispatcher({ read, store, outbound, timing: config, logger, idlePollMs, count });
     const pushCount = m && ((outcome: string) => m.pushes.inc({ outcome }));
     const timeoutMs = config.webhookTimeoutMs;
-    const push = vapid && new WebPushFanout({ store, vapid, logger, timeoutMs, count: pushCount });
+    const push = vapid && new WebPushFanout({ store, outbound, vapid, logger, timeoutMs, count: pushCount });
     const onEvent = (event: RoomEvent) => webhooks.onEvent(event);
     const onDrop = () => pushCount?.("dropped");
     service.webhooks = webhooks;
@@ -104,5 +106,6 @@ export class NotifyService {
     clearInterval(this.reload);
     await this.deps.webhookLeadership?.stop();
     await Promise.all([this.notifier?.stop(), this.webhooks?.stop()]);
+    this.http.outbound.close();
   }
 }

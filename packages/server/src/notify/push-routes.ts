@@ -14,6 +14,7 @@ export function addPushRoutes(router: Router, ctx: HttpContext): void {
   router.add("POST", "/v1/push/subscriptions", async (req, res) => {
     const { user, deps } = await pushUser(ctx, req);
     const sub = parsePushSubscription(await readJsonObject(req, ctx.config.maxFrameBytes));
+    await deps.outbound.checkUrl(sub.endpoint, "endpoint");
     await deps.store.savePushSubscription({ user, ...sub, createdAt: Date.now() });
     sendJson(res, 201, { endpoint: sub.endpoint, user });
   });

@@ -1,18 +1,22 @@
 /**
  * Web Push delivery: `web-push` builds the VAPID `Authorization` header and
- * the RFC 8291 `aes128gcm` body; we send it ourselves with fetch so the
- * request has our timeout and the 404/410 answer can remove the subscription.
+ * the RFC 8291 `aes128gcm` body; we send it ourselves through the
+ * OutboundPolicy (public addresses only, checked at connect), with our
+ * timeout, so the 404/410 answer can remove the subscription.
  */
 import webpush from "web-push";
 import type { Logger } from "../logger.js";
 import type { PushFanout } from "./notifier.js";
 import type { NotifyStore, PushSubscriptionRecord } from "./notify-store.js";
+import type { OutboundPolicy, OutboundResponse } from "./outbound.js";
 import type { PushPayload } from "./push-payload.js";
 import type { VapidKeys } from "./vapid.js";
 
 /** Options of WebPushFanout. */
 export interface WebPushFanoutOptions {
   readonly store: NotifyStore;
+  /** Sends the pushes, to allowed addresses only. */
+  readonly outbound: OutboundPolicy;
   readonly vapid: VapidKeys;
   readonly logger: Logger;
   /** Timeout of one push request. */
@@ -47,7 +51,7 @@ export class WebPushFanout implements PushFanout {
   async send(sub: PushSubscriptionRecord, payload: PushPayload): Promise<PushOutcome> {
     try {
       const res = await this.post(sub, JSON.stringify(payload));
-      if (res.ok) return "sent";
+      if (res.status >= 200 && res.status < 300) return "sent";
       if (res.status === 404 || res.status === 410) {
         await this.options.store.forgetPushEndpoint(sub.endpoint);
         this.options.logger.info({ user: sub.user, status: res.status }, "push: subscription gone, removed");
@@ -60,20 +64,14 @@ export class WebPushFanout implements PushFanout {
     return "failed";
   }
 
-  private async post(sub: PushSubscriptionRecord, body: string): Promise<Response> {
-    const { vapid, timeoutMs, ttlSeconds } = this.options;
+  private post(sub: PushSubscriptionRecord, body: string): Promise<OutboundResponse> {
+    const { vapid, timeoutMs, ttlSeconds, outbound } = this.options;
     const details = webpush.generateRequestDetails(
       { endpoint: sub.endpoint, keys: { p256dh: sub.p256dh, auth: sub.auth } },
       body,
       { vapidDetails: vapid, TTL: ttlSeconds ?? 86_400, contentEncoding: "aes128gcm" },
     );
-    const res = await fetch(details.endpoint, {
-      method: details.method,
-      headers: details.headers as Record<string, string>,
-      body: details.body as Buffer,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    await res.arrayBuffer(); // drain, so the connection is reused
-    return res;
+    const headers = details.headers as Record<string, string>;
+    return outbound.post(details.endpoint, headers, details.body as Buffer, AbortSignal.timeout(timeoutMs));
   }
 }

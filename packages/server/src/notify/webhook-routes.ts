@@ -69,6 +69,8 @@ async function createHook(ctx: HttpContext, notify: NotifyHttp, p: Principal, re
   if (typeof secret !== "string" || secret.length < 16 || secret.length > 256) {
     throw new ParleyError("BAD_REQUEST", "`secret` must be a string of 16–256 characters");
   }
+  // Checked here for a clear 400; delivery checks again at connect, since DNS answers change.
+  await notify.outbound.checkUrl(url, "url");
   // Only events after now: a new hook does not replay the room's history.
   const { lastSeq } = await ctx.log.head(room);
   const hook: WebhookRecord = {

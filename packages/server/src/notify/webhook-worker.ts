@@ -10,6 +10,7 @@
 import type { RoomEvent } from "@parley/protocol";
 import type { Logger } from "../logger.js";
 import type { NotifyStore, WebhookRecord } from "./notify-store.js";
+import type { OutboundPolicy } from "./outbound.js";
 import { retryDelay, webhookRequest } from "./webhook-request.js";
 
 /** The timing of deliveries (from the webhook* options). */
@@ -25,6 +26,8 @@ export interface WebhookTiming {
 export interface WebhookWorkerDeps {
   readonly read: (room: string, afterSeq: number, limit: number) => Promise<RoomEvent[]>;
   readonly store: NotifyStore;
+  /** Sends the POSTs, to allowed addresses only. */
+  readonly outbound: OutboundPolicy;
   readonly timing: WebhookTiming;
   readonly logger: Logger;
   /**
@@ -113,16 +116,20 @@ export class WebhookWorker {
     return false;
   }
 
-  /** One POST; the error text, or undefined for a 2xx. Redirects are failures (they could leave the allow-list). */
+  /**
+   * One POST; the error the hook's managers see (`lastError`), or undefined for a 2xx. Redirects are failures
+   * (they could leave the allow-list). Refused addresses, refused connections and timeouts all read "delivery
+   * failed", so a hook's state cannot tell an open port from a closed one; the operator's log has the reason.
+   */
   private async post(event: RoomEvent): Promise<string | undefined> {
     const { body, headers } = webhookRequest(this.hook, event, Date.now());
     const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.deps.timing.webhookTimeoutMs)]);
     try {
-      const res = await fetch(this.hook.url, { method: "POST", headers, body, redirect: "manual", signal });
-      await res.arrayBuffer().catch(() => undefined);
-      return res.status >= 200 && res.status < 300 ? undefined : `HTTP ${res.status}`;
+      const { status } = await this.deps.outbound.post(this.hook.url, headers, body, signal);
+      return status >= 200 && status < 300 ? undefined : `HTTP ${status}`;
     } catch (err) {
-      return (err as Error).name === "TimeoutError" ? "timeout" : `request failed: ${(err as Error).message}`;
+      if (!this.stopped) this.deps.logger.debug({ err, hook: this.hook.id }, "webhook: request failed");
+      return "delivery failed";
     }
   }
 

@@ -8,13 +8,16 @@ import { ServerProcess } from "./server-process.js";
 export type RestClient = ReturnType<typeof restAs>;
 
 /**
- * Starts a server with `--jwt-secret secret` (no dev mode) before the enclosing suite and stops it after;
+ * Starts a server with `--jwt-secret secret` (no dev mode) and `args` before the enclosing suite and stops it after;
  * returns a function that mints a ten-minute token for `user` with `caps` and gives a REST client using it.
  */
-export function tokenServer(secret: string): (user: string, caps: CapabilityMap) => Promise<RestClient> {
+export function tokenServer(
+  secret: string,
+  args: readonly string[] = [],
+): (user: string, caps: CapabilityMap) => Promise<RestClient> {
   let server: ServerProcess | undefined;
   before(async () => {
-    server = await ServerProcess.start({ dev: false, args: ["--jwt-secret", secret] });
+    server = await ServerProcess.start({ dev: false, args: ["--jwt-secret", secret, ...args] });
   });
   after(() => server?.cleanup());
   return async (user, caps) =>
