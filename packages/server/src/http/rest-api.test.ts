@@ -224,6 +224,28 @@ describe("REST rooms and membership", () => {
     assertError(await call("POST", "/v1/rooms/r-priv/members", "alice", { user: "bad user" }), 400, "BAD_REQUEST");
   });
 
+  it("refuses to claim an open room already in use: no takeover by POST /v1/rooms", async () => {
+    assert.equal((await call("POST", "/v1/rooms/lobby/messages", "alice", { cmid: "l1", body: "hi" })).status, 201);
+    for (const type of ["private", "public"]) {
+      assertError(await call("POST", "/v1/rooms", "mallory", { id: "lobby", name: "mine", type }), 409, "ROOM_EXISTS");
+    }
+    assert.equal((await call("GET", "/v1/rooms/lobby/messages", "alice")).body.events.length, 1, "alice keeps it");
+    assertError(await call("GET", "/v1/rooms/lobby/webhooks", "mallory"), 403, "FORBIDDEN");
+    const unused = await call("POST", "/v1/rooms", "mallory", { id: "lobby-2", name: "new", type: "private" });
+    assert.equal(unused.status, 201, "an id without events is free to take");
+  });
+
+  it("lists only the public rooms the token may subscribe to", async () => {
+    for (const id of ["team-a1", "other-a1"]) {
+      assert.equal((await call("POST", "/v1/rooms", "alice", { id, name: id, type: "public" })).status, 201);
+    }
+    const scoped = { token: await tokenFor("tess", { "team-*": ["subscribe"], "other-a1": ["publish"] }) };
+    const ids = (await call("GET", "/v1/rooms/public", scoped)).body.rooms.map((r: { id: string }) => r.id);
+    assert.deepEqual(ids, ["team-a1"]);
+    const all = (await call("GET", "/v1/rooms/public", "alice")).body.rooms.map((r: { id: string }) => r.id);
+    assert.ok(all.includes("team-a1") && all.includes("other-a1"));
+  });
+
   it("opens DMs with both members and keeps others out", async () => {
     const opened = await call("POST", "/v1/dms", "alice", { user: "bob" });
     assert.equal(opened.status, 201);

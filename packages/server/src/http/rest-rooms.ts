@@ -27,9 +27,10 @@ export function addRoomRoutes(router: Router, ctx: HttpContext): void {
     const rooms = (await c.store.listRoomsOf(p.user)).filter((room) => capsAllow(p.caps, room.id, "subscribe"));
     return ok({ rooms: await withUnread(c, p.user, rooms) });
   });
-  add("GET", "/v1/rooms/public", async (c, _p, _r, _q, url) =>
-    ok({ rooms: await c.store.listPublicRooms(pageLimit(url)) }),
-  );
+  add("GET", "/v1/rooms/public", async (c, p, _r, _q, url) => {
+    const rooms = await c.store.listPublicRooms(pageLimit(url));
+    return ok({ rooms: rooms.filter((room) => capsAllow(p.caps, room.id, "subscribe")) });
+  });
   add("POST", "/v1/rooms", createRoom);
   add("POST", "/v1/dms", openDm);
   add("POST", "/v1/rooms/{room}/join", join);
@@ -58,8 +59,10 @@ async function existingRoom(ctx: HttpContext, id: string): Promise<Room> {
 }
 
 /**
- * Creating a room needs the publish capability on its id: otherwise anyone
- * could claim an implicitly public room id others already use and make it private.
+ * Creating a room needs the publish capability on its id, and an id nobody
+ * has used: an implicit (open) room that already has events belongs to the
+ * people in it, so claiming it (making it private, becoming the creator who
+ * manages its webhooks) is ROOM_EXISTS, as for a created room.
  */
 async function createRoom(ctx: HttpContext, p: Principal, req: IncomingMessage): Promise<Reply> {
   const input = await readJsonObject(req, ctx.config.maxFrameBytes);
@@ -69,6 +72,8 @@ async function createRoom(ctx: HttpContext, p: Principal, req: IncomingMessage):
     throw new ParleyError("BAD_REQUEST", "`type` must be public or private");
   const name = requireText(input.name, "name", 200);
   if (!capsAllow(p.caps, id, "publish")) throw new ParleyError("FORBIDDEN", `your token does not allow room ${id}`);
+  if ((await ctx.log.head(id)).lastSeq > 0)
+    throw new ParleyError("ROOM_EXISTS", `${id} is an open room already in use; choose another id`);
   return ok(await ctx.store.createRoom({ id, type: input.type, name, createdBy: p.user }), 201);
 }
 
