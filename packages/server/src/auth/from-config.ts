@@ -44,5 +44,6 @@ async function jwtFromConfig(config: ParleyConfig, secret: string | undefined): 
     jwksUrl: config.jwksUrl,
     issuer: config.jwtIssuer,
     audience: config.jwtAudience,
+    maxLifetimeSeconds: config.jwtMaxLifetimeHours * 3600,
   });
 }

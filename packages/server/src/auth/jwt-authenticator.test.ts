@@ -90,6 +90,38 @@ describe("JwtAuthenticator with an HS256 secret", () => {
   });
 });
 
+describe("JwtAuthenticator lifetime limit", () => {
+  const day = 86_400;
+  let auth: JwtAuthenticator;
+  before(async () => {
+    auth = await JwtAuthenticator.create({ secret: SECRET, maxLifetimeSeconds: day });
+  });
+
+  it("accepts a token living up to the limit, from iat or from now", async () => {
+    const t = now();
+    assert.equal((await auth.authenticate({ token: await sign({ sub: "a", iat: t, exp: t + day }) })).user, "a");
+    assert.equal((await auth.authenticate({ token: await sign({ sub: "a", exp: t + day }) })).user, "a");
+    assert.equal((await auth.authenticate({ token: await sign({ sub: "a", iat: t - 600, exp: t + 60 }) })).user, "a");
+  });
+
+  it("refuses a token without exp", async () => {
+    await rejects(auth, await sign({ sub: "alice" }), "UNAUTHORIZED");
+  });
+
+  it("refuses a token living longer, even in its last hours", async () => {
+    const t = now();
+    await rejects(auth, await sign({ sub: "alice", iat: t, exp: t + 7 * day }), "UNAUTHORIZED");
+    await rejects(auth, await sign({ sub: "alice", exp: t + 2 * day }), "UNAUTHORIZED");
+    await rejects(auth, await sign({ sub: "alice", iat: t - 364 * day, exp: t + 3600 }), "UNAUTHORIZED");
+    await rejects(auth, await sign({ sub: "alice", iat: t + 7 * day, exp: t + 7 * day + 60 }), "UNAUTHORIZED");
+  });
+
+  it("without a limit, a token without exp is accepted", async () => {
+    const open = await JwtAuthenticator.create({ secret: SECRET, maxLifetimeSeconds: 0 });
+    assert.equal((await open.authenticate({ token: await sign({ sub: "alice" }) })).expiresAt, undefined);
+  });
+});
+
 describe("JwtAuthenticator issuer and audience", () => {
   it("requires the configured iss and aud", async () => {
     const auth = await JwtAuthenticator.create({ secret: SECRET, issuer: "https://idp", audience: "parley" });

@@ -14,7 +14,15 @@ export interface JwtAuthenticatorOptions {
   readonly jwksUrl?: string | undefined;
   readonly issuer?: string | undefined;
   readonly audience?: string | undefined;
+  /**
+   * Longest accepted lifetime in seconds: a token must carry `exp`, at most
+   * this long after its `iat` (or now, without `iat`). Undefined or 0: no limit, `exp` optional.
+   */
+  readonly maxLifetimeSeconds?: number | undefined;
 }
+
+// Issuers' clocks run ahead of ours by a little: a token minted for exactly the longest lifetime still passes.
+const LIFETIME_SLACK_SECONDS = 60;
 
 type KeyResolver = Uint8Array | CryptoKey | JWTVerifyGetKey;
 
@@ -55,7 +63,24 @@ export class JwtAuthenticator implements Authenticator {
     if (!token) throw new ParleyError("UNAUTHORIZED", "a token is required");
     const verifier = this.verifierFor(token);
     const payload = await this.verify(token, verifier);
+    this.checkLifetime(payload);
     return principalFromPayload(payload);
+  }
+
+  /**
+   * A leaked token is usable until `exp`, so a token without one, or living
+   * longer than the limit, is refused. Lifetime counts from `iat` (never
+   * from later than now), so a year-long token is not accepted in its last day either.
+   */
+  private checkLifetime(payload: JWTPayload): void {
+    const max = this.options.maxLifetimeSeconds;
+    if (!max) return;
+    if (typeof payload.exp !== "number") throw new ParleyError("UNAUTHORIZED", "token has no `exp`");
+    const now = Date.now() / 1000;
+    const from = typeof payload.iat === "number" ? Math.min(payload.iat, now) : now;
+    if (payload.exp - from > max + LIFETIME_SLACK_SECONDS) {
+      throw new ParleyError("UNAUTHORIZED", `token lifetime exceeds ${max} s (jwtMaxLifetimeHours)`);
+    }
   }
 
   private verifierFor(token: string): Verifier {

@@ -28,8 +28,8 @@ interface Claims {
   caps?: Record<string, string[]>;
   aud?: string;
   iss?: string;
-  /** Seconds from now. */
-  exp?: number;
+  /** Seconds from now; null for no `exp`. */
+  exp?: number | null;
   nbf?: number;
   secret?: string;
   alg?: string;
@@ -42,8 +42,8 @@ function mint(c: Claims): Promise<string> {
     .setSubject(c.user)
     .setAudience(c.aud ?? AUD)
     .setIssuer(c.iss ?? ISS)
-    .setIssuedAt(now - 60)
-    .setExpirationTime(now + (c.exp ?? 300));
+    .setIssuedAt(now - 60);
+  if (c.exp !== null) jwt.setExpirationTime(now + (c.exp ?? 300));
   if (c.nbf !== undefined) jwt.setNotBefore(now + c.nbf);
   return jwt.sign(new TextEncoder().encode(c.secret ?? SECRET));
 }
@@ -69,6 +69,9 @@ const REFUSALS: Record<string, { code: string; token: () => Promise<string> }> =
   "alg HS512 with the right secret": { code: "UNAUTHORIZED", token: () => mint({ user: "alice", alg: "HS512" }) },
   "wrong audience": { code: "UNAUTHORIZED", token: () => mint({ user: "alice", aud: "another-app" }) },
   "wrong issuer": { code: "UNAUTHORIZED", token: () => mint({ user: "alice", iss: "https://evil.test" }) },
+  // jwtMaxLifetimeHours, default 24.
+  "no exp": { code: "UNAUTHORIZED", token: () => mint({ user: "alice", exp: null }) },
+  "living a week": { code: "UNAUTHORIZED", token: () => mint({ user: "alice", exp: 7 * 86_400 }) },
 };
 
 /** Cells another suite already runs. */

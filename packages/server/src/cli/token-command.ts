@@ -14,7 +14,8 @@ Prints an HS256 JWT for a Parley server.
                          Default: every room, every capability but delete_any
                          (moderation): ${JSON.stringify(DEFAULT_TOKEN_CAPS)}.
                          What was granted is printed to stderr.
-  --ttl <duration>       Lifetime: 90s, 15m, 1h, 7d (default 1h).
+  --ttl <duration>       Lifetime: 90s, 15m, 1h, 7d (default 1h). The server refuses
+                         tokens living longer than its jwtMaxLifetimeHours (default 24).
   --data-dir <dir>       Use the secret the server generated in <dir>/secret.key
                          (default ./data; env PARLEY_DATA_DIR).
   --jwt-secret <secret>  Use this HS256 secret instead (env PARLEY_JWT_SECRET).

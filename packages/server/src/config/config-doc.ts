@@ -44,8 +44,11 @@ without \`caps\` has **no** room capabilities (least privilege). Without
 \`--caps\`, \`parley token\` grants every room every capability except
 \`delete_any\` (moderation: deleting anyone's messages, managing any room's
 webhooks) and prints what it granted to stderr; moderators need an explicit
-\`--caps\`. \`exp\` and \`nbf\` are checked,
-and \`iss\`/\`aud\` when \`jwtIssuer\`/\`jwtAudience\` are set. Algorithms are
+\`--caps\`. \`exp\` and \`nbf\` are checked. \`exp\` is required, and a token
+living longer than \`jwtMaxLifetimeHours\` (default 24) is refused
+(\`UNAUTHORIZED\`): its lifetime counts from \`iat\`, or from now when it has
+none. \`jwtMaxLifetimeHours: 0\` lifts the limit, and then a token without
+\`exp\` never expires. \`iss\`/\`aud\` are checked when \`jwtIssuer\`/\`jwtAudience\` are set. Algorithms are
 pinned: HS256 for \`jwtSecret\`, RS256 for \`jwtPublicKey\`, RS256/ES256 for
 \`jwksUrl\`; \`alg: none\` is always rejected.
 `;

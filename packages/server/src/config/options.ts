@@ -72,6 +72,11 @@ export const OPTIONS = {
   jwtPublicKey: opt("string", undefined, "PEM file of an RS256 public key for tokens."),
   jwtIssuer: opt("string", undefined, "Required `iss` claim, when set."),
   jwtAudience: opt("string", undefined, "Required `aud` claim, when set."),
+  jwtMaxLifetimeHours: opt(
+    "int",
+    24,
+    "Longest token lifetime (`exp` − `iat`) accepted; tokens without `exp` are refused. 0: no limit.",
+  ),
   // ---- limits (on by default)
   maxFrameBytes: opt("int", 65_536, "Largest inbound frame; larger closes the connection (ws 1009) or is rejected."),
   maxMessageBytes: opt("int", 16_384, "Largest event body (JSON-encoded) in a publish."),
