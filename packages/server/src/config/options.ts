@@ -100,6 +100,11 @@ export const OPTIONS = {
     "Protocol errors tolerated per connection per minute before closing TOO_MANY_ERRORS.",
   ),
   historyPageMax: opt("int", 500, "Largest history page."),
+  resumeWithoutHistory: opt(
+    "int",
+    1000,
+    "Most past events a `sub` with `since` replays to a token without `history` (0: live only); older are skipped, recovered: false.",
+  ),
   // ---- liveness
   heartbeatMs: opt("int", 5_000, "Server ping interval."),
   heartbeatTimeoutMs: opt("int", 15_000, "A connection silent this long is closed and leaves presence."),

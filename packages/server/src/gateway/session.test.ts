@@ -61,6 +61,15 @@ describe("planResume", () => {
     assert.deepEqual(planResume(head, 11, "E"), { afterSeq: 0, recovered: false });
     assert.deepEqual(planResume(head, 10, "E"), { afterSeq: 10, recovered: true });
   });
+
+  it("replays at most replayMax events (a token without history): older is skipped, not recovered", () => {
+    assert.deepEqual(planResume(head, 0, "E", 3), { afterSeq: 7, recovered: false });
+    assert.deepEqual(planResume(head, 7, "E", 3), { afterSeq: 7, recovered: true });
+    assert.deepEqual(planResume(head, 4, "OLD", 3), { afterSeq: 7, recovered: false });
+    assert.deepEqual(planResume(head, 11, "E", 3), { afterSeq: 7, recovered: false });
+    assert.deepEqual(planResume(head, 2, "E", 0), { afterSeq: 10, recovered: false });
+    assert.deepEqual(planResume(head, undefined, undefined, 0), { afterSeq: 10, recovered: true });
+  });
 });
 
 describe("Session", () => {

@@ -1,5 +1,5 @@
 import { type ErrorCode, type SubscribeFrame, type UnsubscribeFrame } from "@parley/protocol";
-import { authorize } from "../auth/access.js";
+import { authorize, capsAllow } from "../auth/access.js";
 import type { RoomHead } from "../log/event-log.js";
 import { EMPTY_PAGE } from "./replay-pages.js";
 import type { Session } from "./session.js";
@@ -27,12 +27,35 @@ export interface ResumePlan {
  * - `since` beyond the head: the stream was reset without the client
  *   knowing the epoch; same as an epoch mismatch.
  * - Otherwise replay since+1.. and say recovered:true.
+ * `replayMax` bounds how far back any of these may replay (a token without
+ * `history` may only catch up on the last few events): what lies before is
+ * skipped as if trimmed, recovered:false.
  */
-export function planResume(head: RoomHead, since: number | undefined, epoch: string | undefined): ResumePlan {
+export function planResume(
+  head: RoomHead,
+  since: number | undefined,
+  epoch: string | undefined,
+  replayMax = Infinity,
+): ResumePlan {
+  const plan = planPosition(head, since, epoch);
+  const floor = head.lastSeq - replayMax;
+  return plan.afterSeq >= floor ? plan : { afterSeq: floor, recovered: false };
+}
+
+function planPosition(head: RoomHead, since: number | undefined, epoch: string | undefined): ResumePlan {
   if (since === undefined) return { afterSeq: head.lastSeq, recovered: true };
   if (epoch !== undefined && epoch !== head.epoch) return { afterSeq: 0, recovered: false };
   if (since > head.lastSeq) return { afterSeq: 0, recovered: false };
   return { afterSeq: since, recovered: true };
+}
+
+/**
+ * How far back a resume may replay for this session: the past is `history`'s,
+ * so a token without it gets at most `resumeWithoutHistory` events, enough to
+ * bridge a reconnect but not to read the room's past through `sub … since: 0`.
+ */
+function replayMaxFor(s: Session, room: string): number {
+  return capsAllow(s.principal!.caps, room, "history") ? Infinity : s.ctx.config.resumeWithoutHistory;
 }
 
 /** `sub`: authorize, register in catch-up mode, replay, go live, join presence. */
@@ -71,7 +94,7 @@ async function resume(s: Session, sub: Subscription, f: SubscribeFrame): Promise
   const { ctx } = s;
   ctx.hub.add(sub);
   const head = await ctx.log.head(f.room);
-  const plan = planResume(head, f.since, f.epoch);
+  const plan = planResume(head, f.since, f.epoch, replayMaxFor(s, f.room));
   const pageAfter = (after: number) => ctx.hub.replayPage(f.room, head.epoch, after, REPLAY_PAGE);
   let page = plan.afterSeq < head.lastSeq ? await pageAfter(plan.afterSeq) : EMPTY_PAGE;
   if (sub.cancelled) return;

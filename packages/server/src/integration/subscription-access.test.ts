@@ -1,0 +1,105 @@
+/**
+ * What a subscription may read, on both transports (WebSocket and SSE), in
+ * one embedded server: a resume replays the past only with `history`
+ * (docs/protocol.md, "Resume").
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { ServerFrame, SubscribedFrame } from "@parley/protocol";
+import { defaultConfig } from "../config/options.js";
+import { silentLogger } from "../logger.js";
+import { createParleyServer, type ParleyServer } from "../server.js";
+import { range, seqs, uniqueRoom } from "../test-support/fixtures.js";
+import { RawClient } from "../test-support/raw-client.js";
+import { restAs } from "../test-support/rest-as.js";
+import { SseClient } from "../test-support/sse-client.js";
+import { mintTestToken } from "../test-support/tokens.js";
+
+const SECRET = "subscription-access-secret";
+/** resumeWithoutHistory of the server under test. */
+const REPLAY_MAX = 3;
+const SUBSCRIBE_ONLY = { "*": ["subscribe"] };
+
+/** The subscription's side of one transport: subscribe, and the events of a room received so far. */
+interface Subscriber {
+  request(frame: Record<string, unknown> & { t: string }): Promise<ServerFrame>;
+  seqs(room: string): number[];
+  waitForEvents(room: string, count: number): Promise<unknown>;
+  close(): void;
+}
+
+let server: ParleyServer;
+let base: string;
+const dir = mkdtempSync(join(tmpdir(), "parley-sub-access-"));
+
+before(async () => {
+  const config = { ...defaultConfig(), host: "127.0.0.1", port: 0, dataDir: dir, jwtSecret: SECRET };
+  config.durability = "normal";
+  config.resumeWithoutHistory = REPLAY_MAX;
+  server = createParleyServer(config, { logger: silentLogger() });
+  base = (await server.start()).url;
+});
+after(async () => {
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function rest(user: string, caps?: Record<string, string[]>) {
+  return restAs(base, { token: await mintTestToken(SECRET, user, caps) });
+}
+
+const transports: Record<string, (user: string, caps?: Record<string, string[]>) => Promise<Subscriber>> = {
+  websocket: async (user, caps) => {
+    const c = await RawClient.connect(base.replace(/^http/, "ws") + "/v1/ws", {
+      token: await mintTestToken(SECRET, user, caps),
+    });
+    return {
+      request: (f) => c.request(f),
+      seqs: (room) => seqs(c.events(room)),
+      waitForEvents: (room, n) => c.waitForEvents(room, n),
+      close: () => c.terminate(),
+    };
+  },
+  sse: async (user, caps) => {
+    const c = await SseClient.connect(base, { token: await mintTestToken(SECRET, user, caps) });
+    return {
+      request: (f) => c.request(f),
+      seqs: (room) => seqs(c.events(room)),
+      waitForEvents: (room, n) => c.waitForEvents(room, n),
+      close: () => c.destroy(),
+    };
+  },
+};
+
+for (const [transport, open] of Object.entries(transports)) {
+  describe(`subscription access over ${transport}`, () => {
+    it("a resume replays the past only with `history`: without it, at most resumeWithoutHistory events", async () => {
+      const room = uniqueRoom("resume-caps");
+      const alice = await rest("alice");
+      for (let i = 1; i <= 6; i++) await alice.publish(room, { text: `m${i}` });
+      const watcher = await open("watcher", SUBSCRIBE_ONLY);
+      assert.equal((await watcher.request({ t: "history", room })).t, "error", "history is refused");
+      const sub = (await watcher.request({ t: "sub", room, since: 0 })) as SubscribedFrame;
+      assert.deepEqual([sub.t, sub.lastSeq, sub.recovered], ["subscribed", 6, false]);
+      await alice.publish(room, { text: "live" });
+      await watcher.waitForEvents(room, REPLAY_MAX + 1);
+      assert.deepEqual(watcher.seqs(room), range(6 - REPLAY_MAX + 1, 7), "the last REPLAY_MAX, then live");
+
+      const recent = await open("watcher", SUBSCRIBE_ONLY);
+      const exact = (await recent.request({ t: "sub", room, since: 5 })) as SubscribedFrame;
+      assert.equal(exact.recovered, true, "a recent position resumes exactly");
+      await recent.waitForEvents(room, 2);
+      assert.deepEqual(recent.seqs(room), [6, 7]);
+
+      const reader = await open("reader", { "*": ["subscribe", "history"] });
+      const full = (await reader.request({ t: "sub", room, since: 0 })) as SubscribedFrame;
+      assert.equal(full.recovered, true);
+      await reader.waitForEvents(room, 7);
+      assert.deepEqual(reader.seqs(room), range(1, 7));
+      for (const c of [watcher, recent, reader]) c.close();
+    });
+  });
+}
