@@ -113,6 +113,8 @@ async function startParley(opts: StartOptions, cli: string, name: SystemName, li
     ...["--host", "127.0.0.1", "--port", String(port), "--data-dir", dataDir, "--log-level", "warn"],
     ...["--publish-rate-per-connection", "1000000", "--publish-rate-per-user", "1000000"],
     ...["--max-connections-per-user", "1000000", "--shutdown-grace-ms", "2000"],
+    // Every generated connection comes from 127.0.0.1; a baseline build may predate the option.
+    ...(cli === PARLEY_CLI ? ["--max-connections-per-address", "0"] : []),
     ...(opts.parleyArgs ?? []),
   ];
   const child = spawnServer(process.execPath, args, name);

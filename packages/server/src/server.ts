@@ -8,6 +8,7 @@ import type { ParleyConfig } from "./config/options.js";
 import { buildRouter, requestListener } from "./http/app.js";
 import { Gateway } from "./gateway/gateway.js";
 import type { HttpContext } from "./http/context.js";
+import { limitConnections } from "./http/connection-limits.js";
 import type { Readiness } from "./http/ops-routes.js";
 import type { EventLog } from "./log/event-log.js";
 import { openEmbedded } from "./log/open-embedded.js";
@@ -111,11 +112,11 @@ async function startNode(
   state.started = true;
   const ctx: HttpContext = { config, log, store, auth, gateway, logger, metrics, notify: notify?.http };
   const server = createHttp(config);
+  limitConnections(server, config, () => metrics.connectionsRefused.inc());
   server.on("request", requestListener(ctx, buildRouter(ctx, state, config.metrics ? metrics : undefined)));
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) =>
     upgrade(gateway, state, req, socket, head),
   );
-  server.on("clientError", (_err, socket: Duplex) => socket.destroy());
   const address = await listen(server, config);
   logger.info({ port: address.port, url: address.url, tls: Boolean(config.tlsCert) }, "listening");
   return { server, storage, gateway, notify, address };
@@ -140,10 +141,23 @@ async function startNotify(
   return notify;
 }
 
+/**
+ * The HTTP(S) server with its slow-client limits. Malformed, oversized (431) and
+ * timed-out (408) requests get node's own answer and close: no `clientError`
+ * listener, which would replace those answers.
+ */
 function createHttp(config: ParleyConfig): Server {
   if (Boolean(config.tlsCert) !== Boolean(config.tlsKey)) throw new Error("tlsCert and tlsKey must be set together");
-  if (!config.tlsCert || !config.tlsKey) return createHttpServer();
-  return createHttpsServer({ cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) });
+  const requestTimeout = config.requestTimeoutMs;
+  const headersTimeout =
+    requestTimeout > 0 ? Math.min(config.headersTimeoutMs, requestTimeout) : config.headersTimeoutMs;
+  const limits = {
+    ...{ headersTimeout, requestTimeout, maxHeaderSize: config.maxHeaderBytes },
+    // Node checks the timeouts every 30 s by default, which would let a slow client stay that much longer.
+    connectionsCheckingInterval: Math.max(100, Math.min(headersTimeout || 30_000, 30_000) / 4),
+  };
+  if (!config.tlsCert || !config.tlsKey) return createHttpServer(limits);
+  return createHttpsServer({ ...limits, cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) });
 }
 
 /** Only /v1/ws upgrades; anything else (or anything while draining) is refused before the handshake. */

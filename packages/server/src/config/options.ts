@@ -105,6 +105,23 @@ export const OPTIONS = {
     1000,
     "Most past events a `sub` with `since` replays to a token without `history` (0: live only); older are skipped, recovered: false.",
   ),
+  maxConnections: opt("int", 50_000, "Open TCP connections this node accepts; more are closed on arrival. 0: no cap."),
+  maxConnectionsPerAddress: opt(
+    "int",
+    1_000,
+    "Open TCP connections per client IP address; more are closed on arrival. 0: no cap (behind a reverse proxy, where every client has its address).",
+  ),
+  headersTimeoutMs: opt(
+    "int",
+    10_000,
+    "Time a connection has to send a request's complete headers (the first, or the next on a kept-alive one); then 408 and close.",
+  ),
+  requestTimeoutMs: opt(
+    "int",
+    30_000,
+    "Time a connection has to send a whole request, headers and body; then 408 and close.",
+  ),
+  maxHeaderBytes: opt("int", 16_384, "Largest request line plus headers; larger is answered 431 and closed."),
   // ---- liveness
   heartbeatMs: opt("int", 5_000, "Server ping interval."),
   heartbeatTimeoutMs: opt("int", 15_000, "A connection silent this long is closed and leaves presence."),

@@ -36,6 +36,11 @@ export class Metrics {
     help: "Connections cut off because their outbound buffer overflowed.",
     registers: [this.registry],
   });
+  readonly connectionsRefused = new Counter({
+    name: "parley_tcp_connections_refused_total",
+    help: "TCP connections closed on arrival by maxConnections or maxConnectionsPerAddress.",
+    registers: [this.registry],
+  });
   readonly errors = new Counter({
     name: "parley_protocol_errors_total",
     help: "Error frames sent, by code.",
