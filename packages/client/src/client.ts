@@ -183,7 +183,7 @@ export class ParleyClient {
   /** Order matters: subscriptions first so replays start early, then the outbox, then waiting reads. */
   #onConnected(frame: ConnectedFrame): void {
     for (const room of this.#rooms.values()) room.onConnected();
-    this.#outbox.onConnected();
+    this.#outbox.onConnected(frame.limits);
     for (const request of this.#requests.retrySafe()) this.#connection.send(request.frame);
     this.#events.emit("connected", frame);
   }

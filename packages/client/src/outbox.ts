@@ -1,6 +1,7 @@
-import { ParleyError, type EventKind, type Json, type ServerFrame } from "@parley/protocol";
+import { ParleyError, type ConnectionLimits, type EventKind, type Json, type ServerFrame } from "@parley/protocol";
 import { backoffDelay, type BackoffOptions } from "./backoff.js";
 import type { OutboxEntry, OutboxStorage } from "./outbox-storage.js";
+import { PublishPacer } from "./outbox-pacer.js";
 import type { TimerHandle, Timers } from "./timers.js";
 
 /** The server's acknowledgement of a published message. */
@@ -47,16 +48,28 @@ interface Slot {
 }
 
 /**
- * Messages on their way: each is stored before it is sent, sent in publish
- * order, resent with the same cmid after every reconnect until acked, and
- * removed on ack or on a non-retryable error. The server dedupes by cmid, so
- * resending is always safe and delivery is exactly once.
+ * Messages on their way: each is stored before it is sent, resent with the
+ * same cmid after every reconnect until acked, and removed on ack or on a
+ * non-retryable error. The server dedupes by cmid, so resending is always
+ * safe and delivery is exactly once.
+ *
+ * Order: each room is a FIFO with one message on the wire at a time. The next
+ * message of a room goes only after the one before it was acked or refused for
+ * good, so a retryable refusal (RATE_LIMITED, UNAVAILABLE, a dropped link)
+ * holds the rest of the room behind it and the server sequences a client's
+ * messages to a room in `publish()` order. Rooms do not wait for each other.
+ *
+ * Pacing: sends take a token from a bucket mirroring the one the server
+ * announced in `connected.limits`, so a backlog drains at the allowed rate
+ * instead of running into RATE_LIMITED.
  */
 export class Outbox {
   readonly #slots = new Map<string, Slot>();
   readonly ready: Promise<void>;
   #nextOrder = 1;
   #connected = false;
+  #pacer: PublishPacer | undefined;
+  #paceTimer: TimerHandle | undefined;
 
   constructor(private readonly options: OutboxOptions) {
     this.ready = this.#load();
@@ -93,20 +106,23 @@ export class Outbox {
     return acked;
   }
 
-  /** The link is up: send everything unacked, in order. */
-  onConnected(): void {
+  /** The link is up: send everything unacked, in order, at the pace `limits` allow (none given: unpaced). */
+  onConnected(limits?: ConnectionLimits): void {
     this.#connected = true;
+    this.#pacer = PublishPacer.from(limits, this.options.timers.now());
     void this.ready.then(() => this.#pump());
   }
 
   /** The link is down: nothing is sent until `onConnected`. In-flight sends fail via their callbacks. */
   onDisconnected(): void {
     this.#connected = false;
+    this.#clearPace();
   }
 
   /** Stops retry timers (the client is shutting down); entries stay stored. */
   dispose(): void {
     this.#connected = false;
+    this.#clearPace();
     for (const slot of this.#slots.values()) this.#clearRetry(slot);
   }
 
@@ -127,18 +143,46 @@ export class Outbox {
     this.#pump();
   }
 
-  /** Sends every stored, idle entry in order; an entry still being stored holds back the ones after it. */
+  /**
+   * Sends the oldest entry of each room when it is stored and idle, oldest
+   * first across rooms, while the pacer has tokens. An entry that is being
+   * stored, on the wire or waiting for its retry holds back its room.
+   */
   #pump(): void {
+    const held = new Set<string>();
     for (const slot of this.#slots.values()) {
       if (!this.#connected) return;
-      if (!slot.persisted) return;
-      if (slot.inFlight || slot.retryTimer !== undefined) continue;
+      const { room } = slot.entry;
+      if (held.has(room)) continue;
+      held.add(room);
+      if (!slot.persisted || slot.inFlight || slot.retryTimer !== undefined) continue;
+      if (!this.#takeToken()) return;
       slot.inFlight = this.options.sender.send(
         slot.entry,
         (frame) => this.#onReply(slot, frame),
         () => this.#onFail(slot),
       );
     }
+  }
+
+  /** A token to send now; without one, pumps again when the next is due. */
+  #takeToken(): boolean {
+    const pacer = this.#pacer;
+    if (!pacer) return true;
+    const now = this.options.timers.now();
+    if (pacer.take(now)) return true;
+    if (this.#paceTimer === undefined) {
+      this.#paceTimer = this.options.timers.setTimeout(() => {
+        this.#paceTimer = undefined;
+        this.#pump();
+      }, pacer.waitMs(now));
+    }
+    return false;
+  }
+
+  #clearPace(): void {
+    if (this.#paceTimer !== undefined) this.options.timers.clearTimeout(this.#paceTimer);
+    this.#paceTimer = undefined;
   }
 
   #onReply(slot: Slot, frame: ServerFrame): void {
@@ -149,6 +193,8 @@ export class Outbox {
     } else if (frame.t === "error" && !frame.retryable) {
       this.#settle(slot, { entry: slot.entry, error: new ParleyError(frame.code, frame.message) });
     } else {
+      // Our bucket ran ahead of the server's (another connection of the user, clock drift): start from empty.
+      if (frame.t === "error" && frame.code === "RATE_LIMITED") this.#pacer?.drain(this.options.timers.now());
       this.#scheduleRetry(slot);
     }
   }
@@ -158,6 +204,7 @@ export class Outbox {
     slot.inFlight = false;
   }
 
+  /** The entry (and so its room) waits out its backoff; the other rooms go on. */
   #scheduleRetry(slot: Slot): void {
     const delay = backoffDelay(slot.attempts++, this.options.backoff, this.options.random);
     slot.retryTimer = this.options.timers.setTimeout(() => {
@@ -182,6 +229,8 @@ export class Outbox {
       else waiter.reject(settlement.error);
     }
     this.options.onSettled?.(settlement);
+    // The room's next entry may go now.
+    this.#pump();
   }
 }
 

@@ -2,7 +2,12 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { ParleyClient } from "./node.js";
-import { concurrentPublishScenario, killRestartScenario, publishDeliverScenario } from "./test-support/scenarios.js";
+import {
+  backlogDrainScenario,
+  concurrentPublishScenario,
+  killRestartScenario,
+  publishDeliverScenario,
+} from "./test-support/scenarios.js";
 import { ServerProcess } from "./test-support/server-process.js";
 
 const server = new ServerProcess();
@@ -38,4 +43,14 @@ test("two clients publishing concurrently see the same order", async () => {
 
 test("kill -9 and restart: the client reconnects, resumes, and the outbox delivers exactly once", async () => {
   await killRestartScenario(server, client("alice"), client("bob"), uniqueRoom());
+});
+
+test("a backlog of 300 after kill -9 drains at the announced rate: no RATE_LIMITED, each room in publish order", async (t) => {
+  const rooms = [uniqueRoom(), uniqueRoom(), uniqueRoom()];
+  const drain = await backlogDrainScenario(server, client("carol"), rooms, 300);
+  t.diagnostic(
+    `RATE_LIMITED refusals: ${drain.rateLimited}; publishes sequenced before an earlier one: ${drain.overtakes.length}`,
+  );
+  assert.deepEqual(drain.overtakes, []);
+  assert.equal(drain.rateLimited, 0);
 });

@@ -141,7 +141,20 @@ export interface ConnectedFrame {
   user: string;
   /** Server ping interval in ms; the client should consider the link dead after ~2× this. */
   heartbeatMs: number;
-  limits: { maxMessageBytes: number; maxSubscriptions: number };
+  limits: ConnectionLimits;
+}
+/** What the server enforces on this connection, announced in `connected`. */
+export interface ConnectionLimits {
+  maxMessageBytes: number;
+  maxSubscriptions: number;
+  /**
+   * `pub` token bucket of this connection: refills at `publishRate` per second
+   * up to `publishBurst` and starts full; a `pub` without a token is refused
+   * `RATE_LIMITED`. The user's own bucket (shared by their connections) is
+   * already folded in. Absent from servers older than this field.
+   */
+  publishRate?: number;
+  publishBurst?: number;
 }
 export interface SubscribedFrame {
   t: "subscribed";

@@ -3,3 +3,4 @@ export * from "./frames.js";
 export * from "./errors.js";
 export * from "./codec.js";
 export * from "./chat.js";
+export * from "./token-bucket.js";

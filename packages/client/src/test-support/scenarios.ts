@@ -89,3 +89,48 @@ export async function killRestartScenario(server: ServerProcess, alice: ParleyCl
   );
   assert.equal(alice.pendingMessages, 0);
 }
+
+/** How a backlog drained: refusals the server counted, and publishes sequenced before an earlier one of their room. */
+export interface BacklogDrain {
+  rateLimited: number;
+  overtakes: string[];
+}
+
+/**
+ * `n` messages published over `rooms` while `server` is down (kill -9), then
+ * a restart: the outbox drains the backlog against the server's default
+ * publish limit. Every message is acked; returns the RATE_LIMITED refusals
+ * counted by the restarted server and every message that was sequenced
+ * before one published earlier to its room.
+ */
+export async function backlogDrainScenario(
+  server: ServerProcess,
+  alice: ParleyClient,
+  rooms: readonly string[],
+  n: number,
+): Promise<BacklogDrain> {
+  await alice.connect();
+  await server.kill();
+  await waitUntil(() => alice.state !== "connected", 5000, "alice notices the crash");
+  const published = Array.from({ length: n }, (_, i) => {
+    const room = rooms[i % rooms.length]!;
+    return alice.room(room).publish({ n: i });
+  });
+  await server.start();
+  const acks = await Promise.all(published);
+  const last = new Map<string, { seq: number; cmid: string }>();
+  const overtakes: string[] = [];
+  for (const ack of acks) {
+    const before = last.get(ack.room);
+    if (before && ack.seq < before.seq) overtakes.push(`${ack.cmid}@${ack.seq} before ${before.cmid}@${before.seq}`);
+    if (!before || ack.seq > before.seq) last.set(ack.room, ack);
+  }
+  return { rateLimited: await rateLimitedCount(server), overtakes };
+}
+
+/** `parley_publishes_total{outcome="rate_limited"}` of the running server. */
+async function rateLimitedCount(server: ServerProcess): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+  const line = text.split("\n").find((l) => l.startsWith('parley_publishes_total{outcome="rate_limited"}'));
+  return line ? Number(line.split(" ").at(-1)) : 0;
+}

@@ -1,4 +1,11 @@
-import { CLOSE, ParleyError, SUPPORTED_VERSIONS, type ConnectFrame, type ErrorCode } from "@parley/protocol";
+import {
+  CLOSE,
+  ParleyError,
+  SUPPORTED_VERSIONS,
+  type ConnectFrame,
+  type ConnectionLimits,
+  type ErrorCode,
+} from "@parley/protocol";
 import type { Session } from "./session.js";
 
 /** The highest version both sides speak, or undefined. */
@@ -42,8 +49,19 @@ export async function handleConnect(s: Session, frame: ConnectFrame): Promise<vo
     session: s.id,
     user: principal.user,
     heartbeatMs: config.heartbeatMs,
-    limits: { maxMessageBytes: config.maxMessageBytes, maxSubscriptions: config.maxSubscriptionsPerConnection },
+    limits: connectionLimits(config),
   });
+}
+
+/** The limits announced in `connected`: a client paces its publishes to the publish bucket (burst 2× rate). */
+function connectionLimits(config: Session["ctx"]["config"]): ConnectionLimits {
+  const publishRate = Math.min(config.publishRatePerConnection, config.publishRatePerUser);
+  return {
+    maxMessageBytes: config.maxMessageBytes,
+    maxSubscriptions: config.maxSubscriptionsPerConnection,
+    publishRate,
+    publishBurst: 2 * publishRate,
+  };
 }
 
 function refuse(s: Session, code: ErrorCode, closeCode: number, id: number | undefined): void {

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { Authenticator } from "../auth/authenticator.js";
 import type { ParleyConfig } from "../config/options.js";
-import type { TokenBucket } from "../limits/token-bucket.js";
+import type { TokenBucket } from "@parley/protocol";
 import type { EventLog } from "../log/event-log.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { Presence } from "../presence/presence.js";

@@ -78,6 +78,32 @@ function describeGateway(storage: HarnessStorage): void {
       b.close();
     });
 
+    it("sequences a connection's publishes to a room in arrival order, though an edit's checks take longer", async () => {
+      const c = await TestClient.connect(h.wsUrl, "alice");
+      const first = await c.request({ t: "pub", room: "fifo", cmid: "m0", body: { text: "target" } });
+      const cmids: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        // An edit reads its target back before it may be appended; the message after it reads nothing.
+        c.send({
+          t: "pub",
+          id: 2000 + 2 * i,
+          room: "fifo",
+          cmid: `e${i}`,
+          kind: "edit",
+          body: { target: first.seq, text: `v${i}` },
+        });
+        c.send({ t: "pub", id: 2001 + 2 * i, room: "fifo", cmid: `m${i + 1}`, body: { text: `after edit ${i}` } });
+        cmids.push(`e${i}`, `m${i + 1}`);
+      }
+      const acks = await Promise.all(cmids.map((_, i) => c.next((f) => f.t === "ack" && f.id === 2000 + i)));
+      assert.deepEqual(
+        acks.map((a) => a.seq),
+        range(2, 41),
+        `sequenced as ${acks.map((a) => `${a.cmid as string}@${a.seq as number}`).join(" ")}`,
+      );
+      c.close();
+    });
+
     it("resumes with no gap and no duplicate while others keep publishing", async () => {
       const pubr = await TestClient.connect(h.wsUrl, "pubr");
       const total = 600;

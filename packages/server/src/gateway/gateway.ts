@@ -4,7 +4,7 @@ import { CLOSE, ERRORS, encodeFrame, type ErrorCode, type PresenceMember } from 
 import type { Logger } from "pino";
 import type { Authenticator } from "../auth/authenticator.js";
 import type { ParleyConfig } from "../config/options.js";
-import { TokenBucket } from "../limits/token-bucket.js";
+import { TokenBucket } from "@parley/protocol";
 import type { EventLog } from "../log/event-log.js";
 import type { Metrics } from "../metrics/metrics.js";
 import { LocalPresence } from "../presence/local-presence.js";

@@ -15,7 +15,9 @@ import { authorize } from "../auth/access.js";
 import type { Capability } from "../auth/principal.js";
 import { checkPublish } from "../chat/publish-rules.js";
 import { searchFor, unreadFor } from "../chat/chat-reads.js";
+import type { AppendResult } from "../log/event-log.js";
 import { OutboundFrame } from "../transport/outbound-frame.js";
+import { ArrivalOrder } from "./arrival-order.js";
 import type { Session } from "./session.js";
 import { handleSubscribe, handleUnsubscribe } from "./subscribe.js";
 
@@ -54,7 +56,15 @@ async function allowed(s: Session, room: string, action: Capability, id: number)
   return denied === undefined && s.state === "connected";
 }
 
-/** `pub`: rate limits, size limit, authorization and chat rules (chat/publish-rules.ts), append, then `ack` once durable. */
+/** Every connection's publishes, per room, in arrival order (session ids are unique, so one for the process). */
+const arrivals = new ArrivalOrder();
+
+/**
+ * `pub`: rate limits, size limit, authorization and chat rules
+ * (chat/publish-rules.ts), append, then `ack` once durable. The checks of a
+ * connection's publishes run concurrently, but they reach the log in the
+ * order they arrived (arrival-order.ts).
+ */
 async function handlePublish(s: Session, f: PublishFrame): Promise<void> {
   const { ctx } = s;
   const started = process.hrtime.bigint();
@@ -69,13 +79,21 @@ async function handlePublish(s: Session, f: PublishFrame): Promise<void> {
     return s.fail("MESSAGE_TOO_LARGE", undefined, f.id);
   }
   const command = { room: f.room, cmid: f.cmid, from: s.user, kind: f.kind ?? "message", body };
-  const refused = await checkPublish(s.principal!, command, ctx);
-  if (refused) {
-    ctx.metrics.publishes.inc({ outcome: refused.code === "FORBIDDEN" ? "forbidden" : "rejected" });
-    return s.fail(refused.code, refused.message, f.id);
+  const turn = arrivals.enter(s.id, f.room);
+  let appended: Promise<AppendResult>;
+  try {
+    const refused = await checkPublish(s.principal!, command, ctx);
+    if (refused) {
+      ctx.metrics.publishes.inc({ outcome: refused.code === "FORBIDDEN" ? "forbidden" : "rejected" });
+      return s.fail(refused.code, refused.message, f.id);
+    }
+    await turn.ready;
+    if (s.state !== "connected") return;
+    appended = ctx.log.append(command);
+  } finally {
+    turn.done();
   }
-  if (s.state !== "connected") return;
-  const { event, duplicate } = await ctx.log.append(command);
+  const { event, duplicate } = await appended;
   s.reply({ t: "ack", id: f.id, room: f.room, cmid: f.cmid, seq: event.seq, ts: event.ts, dup: duplicate });
   ctx.metrics.publishes.inc({ outcome: duplicate ? "duplicate" : "ok" });
   ctx.metrics.ackLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);

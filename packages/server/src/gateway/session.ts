@@ -3,7 +3,7 @@ import { CLOSE, ERRORS, ParleyError, encodeFrame, type ClientFrame, type ErrorCo
 import type { ConnectedFrame, ErrorFrame, ServerFrame } from "@parley/protocol";
 import { decodeClientFrame } from "@parley/protocol/schemas";
 import type { Principal } from "../auth/principal.js";
-import { TokenBucket } from "../limits/token-bucket.js";
+import { TokenBucket } from "@parley/protocol";
 import { OutboundFrame } from "../transport/outbound-frame.js";
 import type { Transport, TransportPeer } from "../transport/transport.js";
 import type { GatewayContext } from "./context.js";

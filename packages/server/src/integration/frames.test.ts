@@ -24,10 +24,15 @@ describe("server frame shapes match frames.ts", () => {
     const a = await pool.connect({ user: "alice" });
     const connected = a.connected!;
     assert.deepEqual(keys(connected), ["heartbeatMs", "id", "limits", "session", "t", "user", "version"]);
-    assert.deepEqual(keys(connected.limits), ["maxMessageBytes", "maxSubscriptions"]);
+    assert.deepEqual(keys(connected.limits), ["maxMessageBytes", "maxSubscriptions", "publishBurst", "publishRate"]);
     assert.equal(typeof connected.session, "string");
     assert.equal(connected.heartbeatMs, 5_000);
-    assert.deepEqual(connected.limits, { maxMessageBytes: 16_384, maxSubscriptions: 100 });
+    assert.deepEqual(connected.limits, {
+      maxMessageBytes: 16_384,
+      maxSubscriptions: 100,
+      publishRate: 50,
+      publishBurst: 100,
+    });
 
     const subscribed = await subscribe(a, room);
     assert.deepEqual(keys(subscribed), ["epoch", "id", "lastSeq", "recovered", "room", "t"]);

@@ -1,6 +1,8 @@
 /**
  * A token bucket: `ratePerSec` tokens refill continuously up to `burst`.
- * Pure: the caller passes the clock, so tests need no timers.
+ * Pure: the caller passes the clock, so tests need no timers. The gateway
+ * enforces publish limits with it and the client paces its outbox with the
+ * same arithmetic (`connected.limits.publishRate` / `publishBurst`).
  */
 export class TokenBucket {
   private tokens: number;
