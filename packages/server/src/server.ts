@@ -9,6 +9,7 @@ import { buildRouter, requestListener } from "./http/app.js";
 import { Gateway } from "./gateway/gateway.js";
 import type { HttpContext } from "./http/context.js";
 import { limitConnections } from "./http/connection-limits.js";
+import { hostAllowed } from "./transport/origin.js";
 import type { Readiness } from "./http/ops-routes.js";
 import type { EventLog } from "./log/event-log.js";
 import { openEmbedded } from "./log/open-embedded.js";
@@ -115,10 +116,10 @@ async function startNode(
   limitConnections(server, config, () => metrics.connectionsRefused.inc());
   server.on("request", requestListener(ctx, buildRouter(ctx, state, config.metrics ? metrics : undefined)));
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) =>
-    upgrade(gateway, state, req, socket, head),
+    upgrade(gateway, state, config, req, socket, head),
   );
-  const address = await listen(server, config);
-  logger.info({ port: address.port, url: address.url, tls: Boolean(config.tlsCert) }, "listening");
+  const { address: host, ...address } = await listen(server, config);
+  logger.info({ host, port: address.port, url: address.url, tls: Boolean(config.tlsCert) }, "listening");
   return { server, storage, gateway, notify, address };
 }
 
@@ -160,11 +161,19 @@ function createHttp(config: ParleyConfig): Server {
   return createHttpsServer({ ...limits, cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) });
 }
 
-/** Only /v1/ws upgrades; anything else (or anything while draining) is refused before the handshake. */
-function upgrade(gateway: Gateway, state: Readiness, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+/** Only /v1/ws upgrades for a Host we serve; anything else (or anything while draining) is refused before the handshake. */
+function upgrade(
+  gateway: Gateway,
+  state: Readiness,
+  config: ParleyConfig,
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+): void {
   const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
-  if (pathname !== "/v1/ws" || state.draining) {
-    const status = pathname !== "/v1/ws" ? "404 Not Found" : "503 Service Unavailable";
+  const hostOk = hostAllowed(req, config);
+  if (pathname !== "/v1/ws" || state.draining || !hostOk) {
+    const status = !hostOk ? "403 Forbidden" : pathname !== "/v1/ws" ? "404 Not Found" : "503 Service Unavailable";
     socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     socket.destroy();
     return;
@@ -172,15 +181,21 @@ function upgrade(gateway: Gateway, state: Readiness, req: IncomingMessage, socke
   gateway.handleUpgrade(req, socket, head);
 }
 
-function listen(server: Server, config: ParleyConfig): Promise<{ port: number; url: string }> {
+/** Where a node listens: `host`, else every interface, except in dev mode (anyone is anyone) only this machine. */
+export function listenHost(config: Pick<ParleyConfig, "host" | "dev">): string {
+  return config.host ?? (config.dev ? "127.0.0.1" : "0.0.0.0");
+}
+
+function listen(server: Server, config: ParleyConfig): Promise<{ port: number; url: string; address: string }> {
+  const bind = listenHost(config);
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(config.port, config.host, () => {
+    server.listen(config.port, bind, () => {
       server.off("error", reject);
-      const { port } = server.address() as AddressInfo;
-      const wildcard = config.host === "0.0.0.0" || config.host === "::" || config.host === "";
-      const host = wildcard ? "127.0.0.1" : config.host.includes(":") ? `[${config.host}]` : config.host;
-      resolve({ port, url: `${config.tlsCert ? "https" : "http"}://${host}:${port}` });
+      const { port, address } = server.address() as AddressInfo;
+      const wildcard = bind === "0.0.0.0" || bind === "::" || bind === "";
+      const host = wildcard ? "127.0.0.1" : bind.includes(":") ? `[${bind}]` : bind;
+      resolve({ port, url: `${config.tlsCert ? "https" : "http"}://${host}:${port}`, address });
     });
   });
 }

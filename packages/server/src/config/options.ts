@@ -25,7 +25,7 @@ function opt<T extends OptionType, D extends OptionSpec["default"]>(
 
 export const OPTIONS = {
   // ---- listening
-  host: opt("string", "0.0.0.0", "Interface to listen on."),
+  host: opt("string", undefined, "Interface to listen on. Unset: 0.0.0.0 (every interface), in dev mode 127.0.0.1."),
   port: opt("int", 8080, "HTTP/WebSocket port."),
   tlsCert: opt("string", undefined, "PEM certificate file; serve HTTPS/WSS when set with tlsKey."),
   tlsKey: opt("string", undefined, "PEM private key file for tlsCert."),
@@ -33,6 +33,11 @@ export const OPTIONS = {
     "list",
     [],
     "WebSocket/SSE Origin allow-list (exact origins or `*`). Empty: same-origin and non-browser clients only.",
+  ),
+  allowedHosts: opt(
+    "list",
+    [],
+    "Host header names the server answers to besides IP addresses and localhost (DNS rebinding). Empty: any, except in dev mode.",
   ),
   // ---- storage
   dataDir: opt("string", "./data", "Directory of the embedded SQLite store."),

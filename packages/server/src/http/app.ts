@@ -11,6 +11,7 @@ import { sendError, sendThrown } from "./respond.js";
 import { addRoomRoutes } from "./rest-rooms.js";
 import { Router } from "./router.js";
 import { serveStatic } from "./static-files.js";
+import { hostAllowed } from "../transport/origin.js";
 
 /** Builds the router with every route: ops, SSE transport, REST. */
 export function buildRouter(ctx: HttpContext, state: Readiness, metrics: Metrics | undefined): Router {
@@ -36,6 +37,9 @@ export function requestListener(ctx: HttpContext, router: Router): (req: Incomin
 }
 
 async function handle(ctx: HttpContext, router: Router, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (!hostAllowed(req, ctx.config)) {
+    return sendError(res, "FORBIDDEN", `Host ${req.headers.host} is not served here (see allowedHosts)`);
+  }
   const url = new URL(req.url ?? "/", "http://localhost");
   if (url.pathname.startsWith("/v1/") && applyCors(ctx.config.allowedOrigins, req, res)) return;
   const match = router.match(req.method ?? "GET", url.pathname);
