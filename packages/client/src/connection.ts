@@ -16,6 +16,7 @@ import type { ResolvedOptions } from "./options.js";
 import type { TimerHandle } from "./timers.js";
 import type { Transport, TransportKind } from "./transport.js";
 import { openTransport } from "./transport-factory.js";
+import { classifyFailure } from "./transport-failure.js";
 import { TransportSelector } from "./transport-selector.js";
 
 /** What a connection reports to the client. */
@@ -48,6 +49,8 @@ export class Connection {
   #transport: Transport | undefined;
   /** Whether the current attempt's transport has delivered a server frame (it can reach the server). */
   #reached = false;
+  /** The HTTP check classifying the last failed attempt; the next attempt waits for its verdict. */
+  #failureCheck: { abort: AbortController; done: Promise<void> } | undefined;
   #session: ConnectedFrame | undefined;
   #connectTimer: TimerHandle | undefined;
   #reconnectTimer: TimerHandle | undefined;
@@ -90,6 +93,8 @@ export class Connection {
   disconnect(reason = "disconnect() called"): void {
     if (this.#machine.state === "disconnected") return;
     this.#generation++;
+    this.#failureCheck?.abort.abort();
+    this.#failureCheck = undefined;
     const wasOpen = this.#transport !== undefined;
     this.#transport?.close(NORMAL_CLOSURE, "client disconnect");
     this.#teardown();
@@ -107,7 +112,7 @@ export class Connection {
     const generation = ++this.#generation;
     let token: string | undefined;
     try {
-      token = await this.#credentials();
+      [token] = await Promise.all([this.#credentials(), this.#failureCheck?.done]);
     } catch (error) {
       if (generation !== this.#generation) return;
       this.events.emit("error", error instanceof Error ? error : new Error(String(error)));
@@ -115,6 +120,7 @@ export class Connection {
       return;
     }
     if (generation !== this.#generation) return;
+    this.#failureCheck = undefined;
     this.#startSocket(token);
   }
 
@@ -211,12 +217,30 @@ export class Connection {
   }
 
   #lost(code: number, reason: string): void {
-    if (!this.#reached) this.#selector.failed();
+    if (!this.#reached) this.#checkFailure();
     this.#teardown();
     this.events.emit("disconnected", { code, reason });
     if (code === CLOSE.TOKEN_EXPIRED) this.#tokenStale = true;
     if (!shouldReconnect(code)) return this.#terminal(code, reason);
     this.#retry(`connection lost (${code}${reason ? ` ${reason}` : ""})`);
+  }
+
+  /**
+   * The attempt ended before reaching the server. Whether that counts against
+   * the transport depends on whether the server answers HTTP (see
+   * `AttemptFailure`); the check runs during the backoff wait.
+   */
+  #checkFailure(): void {
+    const { fetch, checkUrl, transports, timers, connectTimeoutMs } = this.options;
+    // With one transport there is nothing to fall back to, so nothing to check.
+    if (transports.length < 2 || !fetch || !checkUrl) return;
+    const abort = new AbortController();
+    const done = classifyFailure({ url: checkUrl, fetch, timers, timeoutMs: connectTimeoutMs }, abort.signal).then(
+      (cause) => {
+        if (!abort.signal.aborted) this.#selector.failed(cause);
+      },
+    );
+    this.#failureCheck = { abort, done };
   }
 
   #terminal(code: number, reason: string): void {

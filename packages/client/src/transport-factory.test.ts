@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { resolveTransportOptions } from "./transport-factory.js";
+import { deriveCheckUrl, deriveSseUrl, resolveTransportOptions } from "./transport-factory.js";
 import type { WebSocketConstructor } from "./transport.js";
 
 const FakeWebSocket = class {} as unknown as WebSocketConstructor;
@@ -11,6 +11,7 @@ test("defaults: WebSocket first, SSE as fallback, the stream URL derived from ur
   const r = resolveTransportOptions({ url, WebSocket: FakeWebSocket, fetch: fakeFetch });
   assert.deepEqual(r.transports, ["websocket", "sse"]);
   assert.equal(r.sseUrl, "http://localhost:8080/v1/sse");
+  assert.equal(r.checkUrl, "http://localhost:8080/v1/ws");
   assert.deepEqual(r.transportFallback, { failures: 2, probeAfterMs: 60_000 });
 });
 
@@ -47,4 +48,13 @@ test("explicit choices win: order, sseUrl, fallback settings; an unknown transpo
     () => resolveTransportOptions({ url, WebSocket: FakeWebSocket, transports: ["polling" as "sse"] }),
     /unknown transport "polling"/,
   );
+});
+
+test("the SSE and HTTP-check URLs are the same server over http(s), without credentials or fragment", () => {
+  const url = "wss://u:p@chat.example/prefix/v1/ws?tenant=a#x";
+  assert.equal(deriveSseUrl(url), "https://chat.example/prefix/v1/sse?tenant=a");
+  assert.equal(deriveCheckUrl(url), "https://chat.example/prefix/v1/ws?tenant=a");
+  assert.equal(deriveCheckUrl("ws://127.0.0.1:9000"), "http://127.0.0.1:9000/");
+  assert.equal(deriveSseUrl("ws://127.0.0.1:9000"), undefined);
+  assert.equal(deriveCheckUrl("not a url"), undefined);
 });

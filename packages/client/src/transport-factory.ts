@@ -24,6 +24,8 @@ export interface ResolvedTransportOptions {
   transports: TransportKind[];
   sseUrl: string | undefined;
   fetch: FetchLike | undefined;
+  /** Where a failed attempt asks whether the server answers HTTP (`transport-failure.ts`). */
+  checkUrl: string | undefined;
   transportFallback: TransportFallbackOptions;
 }
 
@@ -41,6 +43,7 @@ export function resolveTransportOptions(options: TransportOptions & { url: strin
     transports: [],
     sseUrl: options.sseUrl ?? deriveSseUrl(options.url),
     fetch: options.fetch ?? (globalThis.fetch ? (url, init) => globalThis.fetch(url, init) : undefined),
+    checkUrl: deriveCheckUrl(options.url),
     transportFallback: { ...DEFAULT_TRANSPORT_FALLBACK, ...options.transportFallback },
   };
   resolved.transports = requested.filter((kind) => usable(kind, resolved));
@@ -64,15 +67,30 @@ export function openTransport(
 
 /** `ws[s]://host/prefix/ws` → `http[s]://host/prefix/sse`; undefined when `url` does not end in `/ws`. */
 export function deriveSseUrl(url: string): string | undefined {
+  const parsed = httpUrl(url);
+  if (!parsed || !/\/ws\/?$/.test(parsed.pathname)) return undefined;
+  parsed.pathname = parsed.pathname.replace(/\/ws\/?$/, "/sse");
+  return parsed.href;
+}
+
+/** `ws[s]://host/path` → `http[s]://host/path`: the same server over plain HTTP. */
+export function deriveCheckUrl(url: string): string | undefined {
+  return httpUrl(url)?.href;
+}
+
+/** `url` with a WebSocket scheme turned into its HTTP one; undefined when it does not parse. */
+function httpUrl(url: string): URL | undefined {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     return undefined;
   }
-  if (!/\/ws\/?$/.test(parsed.pathname)) return undefined;
-  const scheme = { "ws:": "http:", "wss:": "https:" }[parsed.protocol] ?? parsed.protocol;
-  return `${scheme}//${parsed.host}${parsed.pathname.replace(/\/ws\/?$/, "/sse")}${parsed.search}`;
+  // ws → http and wss → https keep the default port, so the URL stays the same server.
+  parsed.protocol = { "ws:": "http:", "wss:": "https:" }[parsed.protocol] ?? parsed.protocol;
+  // fetch refuses a URL with credentials; a fragment is never sent.
+  parsed.username = parsed.password = parsed.hash = "";
+  return parsed;
 }
 
 function usable(kind: TransportKind, options: ResolvedTransportOptions): boolean {

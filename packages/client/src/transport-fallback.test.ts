@@ -27,44 +27,98 @@ function closingWebSocket(closeCode: number, opens: boolean) {
   return { WebSocket: ClosingWebSocket, made };
 }
 
-/** A fetch that records SSE stream requests and never answers them (until aborted), so attempts stop there. */
-function recordingFetch() {
+/** How the fake network answers the HTTP check (`GET http://parley.test/v1/ws`). */
+type CheckAnswer = { status: number } | "refused" | "silent";
+
+/**
+ * A fetch that answers the HTTP check as told and records SSE stream requests,
+ * which it never answers (until aborted), so attempts stop there.
+ */
+function fakeFetch(answer: CheckAnswer) {
   const calls: string[] = [];
+  const checks = { count: 0 };
+  const hang = (init: RequestInit) =>
+    new Promise<Response>((_, reject) => init.signal?.addEventListener("abort", () => reject(new Error("aborted"))));
   const fetch = (url: string, init: RequestInit) => {
-    calls.push(url);
-    return new Promise<Response>((_, reject) =>
-      init.signal?.addEventListener("abort", () => reject(new Error("aborted"))),
-    );
+    if (url !== "http://parley.test/v1/ws") {
+      calls.push(url);
+      return hang(init);
+    }
+    checks.count++;
+    if (answer === "refused") return Promise.reject(new TypeError("fetch failed: ECONNREFUSED"));
+    if (answer === "silent") return hang(init);
+    return Promise.resolve(new Response("{}", { status: answer.status }));
   };
-  return { fetch, calls };
+  return { fetch, calls, checks };
 }
 
-function client(ws: ReturnType<typeof closingWebSocket>, fetch: ReturnType<typeof recordingFetch>) {
+function client(
+  ws: ReturnType<typeof closingWebSocket>,
+  fetch: ReturnType<typeof fakeFetch>,
+  connectTimeoutMs = 10_000,
+) {
   return new ParleyClient({
     url: "ws://parley.test/v1/ws",
     WebSocket: ws.WebSocket,
     fetch: fetch.fetch,
     backoff: { minMs: 1, maxMs: 5 },
+    connectTimeoutMs,
   });
 }
 
-test("upgrades that fail without a word from the server (1006) switch to SSE after two attempts", async () => {
+test("upgrades that fail while the server answers HTTP (a blocked WebSocket) switch to SSE after two attempts", async () => {
   const ws = closingWebSocket(1006, false);
-  const sse = recordingFetch();
-  const c = client(ws, sse);
+  const net = fakeFetch({ status: 404 });
+  const c = client(ws, net);
   c.connect().catch(() => undefined);
-  await waitUntil(() => sse.calls.length >= 1, 2000, "an SSE attempt");
+  await waitUntil(() => net.calls.length >= 1, 2000, "an SSE attempt");
   c.disconnect();
   assert.equal(ws.made.count, 2);
-  assert.deepEqual(sse.calls, ["http://parley.test/v1/sse"]);
+  assert.equal(net.checks.count, 2, "each failed upgrade was checked over HTTP");
+  assert.deepEqual(net.calls, ["http://parley.test/v1/sse"]);
 });
 
-test("a Parley close code (4000+) proves the server answered: WebSocket is kept", async () => {
+for (const [what, answer] of [
+  ["refused (the server is down)", "refused"],
+  ["answered 502 by a gateway in front", { status: 502 }],
+  ["answered 503", { status: 503 }],
+  ["not answered within the connect timeout", "silent"],
+] as const) {
+  test(`upgrades that fail while HTTP is ${what} keep WebSocket, backing off`, async () => {
+    const ws = closingWebSocket(1006, false);
+    const net = fakeFetch(answer);
+    const c = client(ws, net, 50);
+    c.connect().catch(() => undefined);
+    await waitUntil(() => ws.made.count >= 6, 5000, "six WebSocket attempts");
+    c.disconnect();
+    assert.ok(net.checks.count >= 5, `checks: ${net.checks.count}`);
+    assert.deepEqual(net.calls, [], "no SSE attempt");
+  });
+}
+
+test("a Parley close code (4000+) proves the server answered: WebSocket is kept without an HTTP check", async () => {
   const ws = closingWebSocket(4006, true);
-  const sse = recordingFetch();
-  const c = client(ws, sse);
+  const net = fakeFetch({ status: 404 });
+  const c = client(ws, net);
   c.connect().catch(() => undefined);
   await waitUntil(() => ws.made.count >= 5, 2000, "five WebSocket attempts");
   c.disconnect();
-  assert.deepEqual(sse.calls, []);
+  assert.deepEqual(net.calls, []);
+  assert.equal(net.checks.count, 0);
+});
+
+test("with WebSocket as the only transport no HTTP check is sent", async () => {
+  const ws = closingWebSocket(1006, false);
+  const net = fakeFetch({ status: 404 });
+  const c = new ParleyClient({
+    url: "ws://parley.test/v1/ws",
+    WebSocket: ws.WebSocket,
+    fetch: net.fetch,
+    transports: ["websocket"],
+    backoff: { minMs: 1, maxMs: 5 },
+  });
+  c.connect().catch(() => undefined);
+  await waitUntil(() => ws.made.count >= 4, 2000, "four WebSocket attempts");
+  c.disconnect();
+  assert.equal(net.checks.count, 0);
 });

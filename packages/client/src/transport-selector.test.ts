@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { TransportSelector } from "./transport-selector.js";
+import { TransportSelector, type AttemptFailure } from "./transport-selector.js";
 
 function selector(failures = 2, probeAfterMs = 1000) {
   const clock = { now: 0 };
@@ -8,12 +8,21 @@ function selector(failures = 2, probeAfterMs = 1000) {
   return { s, clock };
 }
 
-/** Runs one attempt: asks for the transport, then reports whether it reached the server. */
-function attempt(s: TransportSelector, reached: boolean): string {
+/**
+ * Runs one attempt: asks for the transport, then reports that it reached the
+ * server (true), or failed while the server answered HTTP (false), or failed
+ * with the given cause (the injected probe result).
+ */
+function attempt(s: TransportSelector, result: boolean | AttemptFailure): string {
   const kind = s.next();
-  if (reached) s.reached();
-  else s.failed();
+  if (result === true) s.reached();
+  else s.failed(result === false ? "transport" : result);
   return kind;
+}
+
+/** Runs one attempt per result, returning the transports chosen. */
+function runs(s: TransportSelector, results: readonly (boolean | AttemptFailure)[]): string[] {
+  return results.map((r) => attempt(s, r));
 }
 
 test("starts with the first transport and keeps it while it reaches the server", () => {
@@ -76,12 +85,53 @@ test("a failed probe returns to the fallback at once and waits probeAfterMs agai
   assert.equal(attempt(s, true), "websocket");
 });
 
-test("when every transport fails it cycles through them (a server that is down)", () => {
+test("when every transport fails while HTTP answers it cycles through them", () => {
   const { s } = selector(1);
   assert.deepEqual(
     [false, false, false, false].map((r) => attempt(s, r)),
     ["websocket", "sse", "websocket", "sse"],
   );
+});
+
+test("a down server (no HTTP answer) never moves the client off WebSocket", () => {
+  const { s, clock } = selector(2);
+  const down = Array.from({ length: 10 }, () => "server" as const);
+  clock.now = 100_000;
+  assert.deepEqual(
+    [...down, true].map((r) => attempt(s, r)),
+    Array.from({ length: 11 }, () => "websocket"),
+  );
+});
+
+test("down-server failures neither count nor reset the count of transport failures", () => {
+  const { s } = selector(2);
+  assert.deepEqual(runs(s, [false, "server", "server", false, true]), [
+    "websocket",
+    "websocket",
+    "websocket",
+    "websocket",
+    "sse",
+  ]);
+});
+
+test("on a fallback, a down server keeps the fallback until the probe is due", () => {
+  const { s, clock } = selector(1, 1000);
+  attempt(s, false);
+  clock.now = 500;
+  assert.deepEqual(runs(s, ["server", "server", true]), ["sse", "sse", "sse"]);
+});
+
+test("a probe that meets a down server stays due: WebSocket is tried again, and decides once the server answers", () => {
+  const { s, clock } = selector(2, 1000);
+  attempt(s, false);
+  attempt(s, false);
+  clock.now = 1000;
+  assert.deepEqual(runs(s, ["server", "server", true, true]), ["websocket", "websocket", "websocket", "websocket"]);
+  const { s: blocked, clock: clock2 } = selector(2, 1000);
+  attempt(blocked, false);
+  attempt(blocked, false);
+  clock2.now = 1000;
+  assert.deepEqual(runs(blocked, ["server", false, true]), ["websocket", "websocket", "sse"]);
 });
 
 test("a single transport is always chosen; an empty list is refused", () => {

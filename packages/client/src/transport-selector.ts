@@ -1,8 +1,19 @@
 import type { TransportKind } from "./transport.js";
 
+/**
+ * Why an attempt ended before reaching the server, as an HTTP request to the
+ * same server tells it (`transport-failure.ts`):
+ * - `"transport"`: the server answers HTTP, so this transport is what fails
+ *   (a proxy refusing upgrades, a middlebox cutting streams); it counts
+ *   toward falling back.
+ * - `"server"`: HTTP gets no answer either (refused, reset, timed out, a
+ *   gateway's 5xx): the server is down and no transport is to blame.
+ */
+export type AttemptFailure = "transport" | "server";
+
 /** When to leave a transport that does not work, and when to try the preferred one again. */
 export interface TransportFallbackOptions {
-  /** Consecutive attempts on one transport that fail before reaching the server, after which the next is tried. Default 2. */
+  /** Consecutive attempts on one transport that fail while the server answers HTTP, after which the next is tried. Default 2. */
   failures: number;
   /** Once on a fallback, the first reconnect at least this long after falling back probes the preferred transport again. Default 60000. */
   probeAfterMs: number;
@@ -16,16 +27,22 @@ export const DEFAULT_TRANSPORT_FALLBACK: TransportFallbackOptions = { failures: 
  *
  * - Attempts use the current transport, starting with the first listed.
  * - An attempt "reached the server" when any server frame (or a Parley close
- *   code, 4000+) arrived on it; the connection reports that. One
- *   that ends without (upgrade refused, connect timeout, proxy cut) is a
- *   failure; after `failures` in a row the next transport in the list is
- *   current (wrapping around, so a server that is simply down is retried on
- *   every transport in turn).
+ *   code, 4000+) arrived on it; the connection reports that. One that ends
+ *   without (upgrade refused, connect timeout, proxy cut) failed, and the
+ *   connection says why (`AttemptFailure`).
+ * - A `"transport"` failure counts; after `failures` in a row (not counting
+ *   `"server"` failures between them) the next transport in the list is
+ *   current, wrapping around.
+ * - A `"server"` failure changes nothing: a server that is down is not a
+ *   network that blocks the transport, so the client keeps backing off on
+ *   the transport it has (a kill -9 restart never moves it to SSE).
  * - A transport that reached the server stays current for the client's life.
  * - While current is not the first listed, the first reconnect at least
- *   `probeAfterMs` after falling back tries the first one once: if it reaches
- *   the server it becomes current again, otherwise the fallback is used at
- *   once (no further failures needed) and the wait starts over.
+ *   `probeAfterMs` after falling back tries the first one: if it reaches the
+ *   server it becomes current again; a `"transport"` failure sends the next
+ *   attempt to the fallback at once (no further failures needed) and the
+ *   wait starts over; a `"server"` failure leaves the probe due, so it is
+ *   tried again once the server is back.
  */
 export class TransportSelector {
   #index = 0;
@@ -58,8 +75,9 @@ export class TransportSelector {
     this.#failures = 0;
   }
 
-  /** The attempt that `next()` last chose ended without reaching the server. */
-  failed(): void {
+  /** The attempt that `next()` last chose ended without reaching the server, for `cause`. */
+  failed(cause: AttemptFailure): void {
+    if (cause === "server") return;
     if (this.#probing) {
       this.#probing = false;
       this.#fellBackAt = this.now();

@@ -145,6 +145,14 @@ describe("REST CORS", () => {
       assert.equal(other.headers.get("access-control-allow-origin"), null);
     });
   });
+
+  it("answers a plain GET of /v1/ws below 500, readable cross-origin: the clients' HTTP probe", async () => {
+    await withServer({ allowedOrigins: ["https://app.example"] }, async (url) => {
+      const probe = await fetch(`${url}/v1/ws`, { headers: { origin: "https://app.example" } });
+      assert.ok(probe.status < 500, `status ${probe.status}`);
+      assert.equal(probe.headers.get("access-control-allow-origin"), "https://app.example");
+    });
+  });
 });
 
 describe("REST rate limit", () => {
