@@ -1,8 +1,8 @@
 /**
  * Fuzzing `decodeClientFrame` (invariant 5 at the decoder): property-based
  * frames and mutated valid frames, well over 100k in all. The decoder must
- * never throw; a rejection carries a catalogued code (BAD_JSON, BAD_FRAME or
- * UNKNOWN_FRAME) and an `id` only when it is a safe integer; an accepted
+ * never throw; a rejection carries a catalogued code (BAD_JSON, BAD_FRAME,
+ * UNKNOWN_FRAME or BAD_EVENT for a body nested too deep) and an `id` only when it is a safe integer; an accepted
  * frame has a known `t` and survives a JSON round trip unchanged.
  */
 import { describe, test, after } from "node:test";
@@ -11,7 +11,7 @@ import fc from "fast-check";
 import { decodeClientFrame, CLIENT_FRAME_SCHEMAS } from "./schemas.js";
 import { isErrorCode } from "./errors.js";
 
-const DECODER_CODES = new Set(["BAD_JSON", "BAD_FRAME", "UNKNOWN_FRAME"]);
+const DECODER_CODES = new Set(["BAD_JSON", "BAD_FRAME", "UNKNOWN_FRAME", "BAD_EVENT"]);
 const FRAME_TYPES = Object.keys(CLIENT_FRAME_SCHEMAS);
 let fuzzed = 0;
 

@@ -37,7 +37,11 @@ export const ERRORS = {
   TOO_MANY_CONNECTIONS: spec(true, 429, "Exceeds `limits.maxConnectionsPerUser`."),
   RATE_LIMITED: spec(true, 429, "Publish or typing rate limit exceeded; retry after backoff."),
   BAD_REQUEST: spec(false, 400, "The REST request is malformed."),
-  BAD_EVENT: spec(false, 400, "The event body does not fit its kind (see docs/chat.md), or the kind is reserved."),
+  BAD_EVENT: spec(
+    false,
+    400,
+    "The event body does not fit its kind (see docs/chat.md), nests deeper than 32 levels, or the kind is reserved.",
+  ),
   TARGET_NOT_FOUND: spec(
     false,
     404,

@@ -4,3 +4,4 @@ export * from "./errors.js";
 export * from "./codec.js";
 export * from "./chat.js";
 export * from "./token-bucket.js";
+export * from "./json-depth.js";

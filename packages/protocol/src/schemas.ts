@@ -7,6 +7,7 @@ import { Type, type Static, type TSchema } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { CMID_PATTERN, KIND_PATTERN, ROOM_ID_PATTERN, USER_ID_PATTERN } from "./frames.js";
 import type * as F from "./frames.js";
+import { MAX_BODY_DEPTH, jsonDepthExceeds } from "./json-depth.js";
 
 const Id = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
 const Seq = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
@@ -101,7 +102,7 @@ const CHECKERS = Object.fromEntries(
 /** Result of decoding one inbound client frame. */
 export type DecodeResult =
   | { ok: true; frame: F.ClientFrame }
-  | { ok: false; code: "BAD_JSON" | "BAD_FRAME" | "UNKNOWN_FRAME"; message: string; id?: number };
+  | { ok: false; code: "BAD_JSON" | "BAD_FRAME" | "UNKNOWN_FRAME" | "BAD_EVENT"; message: string; id?: number };
 
 /** Parses and validates one client frame; never throws. */
 export function decodeClientFrame(text: string): DecodeResult {
@@ -119,6 +120,11 @@ export function decodeClientFrame(text: string): DecodeResult {
   const t = record.t;
   if (typeof t !== "string" || !Object.prototype.hasOwnProperty.call(CHECKERS, t)) {
     return fail("UNKNOWN_FRAME", `unknown frame type ${JSON.stringify(t)}`, id);
+  }
+  // Before validation, so nothing downstream walks an unbounded depth; the body sits one level down.
+  if (jsonDepthExceeds(value, MAX_BODY_DEPTH + 1)) {
+    const where = t === "pub" ? "event body" : `${t} frame`;
+    return fail(t === "pub" ? "BAD_EVENT" : "BAD_FRAME", `${where} nests deeper than ${MAX_BODY_DEPTH} levels`, id);
   }
   const checker = CHECKERS[t as FrameType];
   if (!checker.Check(value)) {

@@ -1,5 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ERRORS, ParleyError, decodeUtf8Strict, type ErrorCode } from "@parley/protocol";
+import {
+  ERRORS,
+  MAX_BODY_DEPTH,
+  ParleyError,
+  decodeUtf8Strict,
+  jsonDepthExceeds,
+  type ErrorCode,
+} from "@parley/protocol";
 
 /** Writes a JSON response. */
 export function sendJson(
@@ -49,12 +56,21 @@ export function sendThrown(res: ServerResponse, err: unknown): boolean {
   return false;
 }
 
+/** The code for a request body nested deeper than an event body in its request may be. */
+export type TooDeepCode = "BAD_REQUEST" | "BAD_EVENT";
+
 /**
  * Reads a JSON request body of at most `limit` bytes. Rejects with
  * FRAME_TOO_LARGE (413) as soon as the limit is crossed, so an oversized
- * upload is never buffered whole, and with BAD_JSON for unparsable bodies.
+ * upload is never buffered whole, with BAD_JSON for unparsable bodies, and
+ * with `tooDeep` for one nesting deeper than MAX_BODY_DEPTH + 1 (which would
+ * overflow the stack of whatever walks it next).
  */
-export async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+export async function readJsonBody(
+  req: IncomingMessage,
+  limit: number,
+  tooDeep: TooDeepCode = "BAD_REQUEST",
+): Promise<unknown> {
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
   const chunks: Buffer[] = [];
@@ -66,11 +82,16 @@ export async function readJsonBody(req: IncomingMessage, limit: number): Promise
   }
   const text = decodeUtf8Strict(Buffer.concat(chunks));
   if (text === undefined) throw new ParleyError("INVALID_UTF8", "the request body is not valid UTF-8");
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new ParleyError("BAD_JSON", "the request body is not valid JSON");
   }
+  if (jsonDepthExceeds(value, MAX_BODY_DEPTH + 1)) {
+    throw new ParleyError(tooDeep, `the request body nests deeper than ${MAX_BODY_DEPTH + 1} levels`);
+  }
+  return value;
 }
 
 function tooLarge(limit: number): ParleyError {
@@ -78,8 +99,12 @@ function tooLarge(limit: number): ParleyError {
 }
 
 /** Reads a JSON body that must be an object. */
-export async function readJsonObject(req: IncomingMessage, limit: number): Promise<Record<string, unknown>> {
-  const value = await readJsonBody(req, limit);
+export async function readJsonObject(
+  req: IncomingMessage,
+  limit: number,
+  tooDeep: TooDeepCode = "BAD_REQUEST",
+): Promise<Record<string, unknown>> {
+  const value = await readJsonBody(req, limit, tooDeep);
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new ParleyError("BAD_REQUEST", "the request body must be a JSON object");
   }

@@ -48,7 +48,7 @@ async function readPublish(
   from: string,
 ): Promise<PublishCommand> {
   const room = requireId("room", params.room);
-  const input = await readJsonObject(req, ctx.config.maxFrameBytes);
+  const input = await readJsonObject(req, ctx.config.maxFrameBytes, "BAD_EVENT");
   const cmid = requireId("cmid", input.cmid);
   const kind = input.kind === undefined ? "message" : requireId("kind", input.kind);
   if (!("body" in input)) throw new ParleyError("BAD_REQUEST", "`body` is required");

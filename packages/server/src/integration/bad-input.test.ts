@@ -136,6 +136,45 @@ describe("bad input", () => {
     assert.equal((over as ErrorFrame).code, "MESSAGE_TOO_LARGE");
   });
 
+  it("a body nested 4,100 deep: BAD_EVENT over WebSocket, SSE POST (alone and batched) and REST; 32 deep passes", async (pool) => {
+    const deep = "[".repeat(4_100) + "]".repeat(4_100);
+    const pubText = (id: number, cmid: string, body: string) =>
+      `{"t":"pub","id":${id},"room":"${room}","cmid":"${cmid}","body":${body}}`;
+    const c = await pool.connect({ user: "nester" });
+    const from = c.frames.length;
+    c.sendRaw(pubText(5, "deep-ws", deep));
+    assert.deepEqual(await nextError(c, from).then((e) => [e.code, e.id]), ["BAD_EVENT", 5]);
+    assert.equal((await c.request({ t: "ping" })).t, "pong");
+
+    const sse = await SseClient.connect(server.httpUrl, { user: "nester" });
+    try {
+      const alone = sse.waitFor((f) => f.t === "error" && f.id === 6);
+      assert.equal(await sse.post(pubText(6, "deep-sse", deep)), 204);
+      assert.equal(((await alone) as ErrorFrame).code, "BAD_EVENT");
+      const batched = sse.waitFor((f) => f.t === "error" && f.id === 7);
+      const pong = sse.waitFor((f) => f.t === "pong" && f.id === 8);
+      assert.equal(await sse.post(`[${pubText(7, "deep-sse-2", deep)}, {"t":"ping","id":8}]`), 204);
+      assert.equal(((await batched) as ErrorFrame).code, "BAD_EVENT");
+      await pong;
+    } finally {
+      sse.destroy();
+    }
+
+    const rest = (body: string) =>
+      fetch(`${server.httpUrl}/v1/rooms/${uniqueRoom("nest")}/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-parley-user": "nester" },
+        body: `{"cmid":"deep-rest","body":${body}}`,
+      });
+    const refused = await rest(deep);
+    assert.equal(refused.status, 400);
+    assert.equal(((await refused.json()) as { error: { code: string } }).error.code, "BAD_EVENT");
+    const limit = "[".repeat(32) + "]".repeat(32);
+    assert.equal((await rest(limit)).status, 201);
+    const ack = await c.request({ t: "pub", room: uniqueRoom("nest"), cmid: "deep-ok", body: JSON.parse(limit) });
+    assert.equal(ack.t, "ack");
+  });
+
   it("invalid UTF-8 in a text frame: ws closes 1007", async (pool) => {
     const c = await pool.connect({ user: "mallory" });
     c.sendRaw(Buffer.from([0x7b, 0x22, 0x74, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d])); // {"t":"\xff\xfe"}

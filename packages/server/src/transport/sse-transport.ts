@@ -77,9 +77,9 @@ export class SseTransport implements Transport {
 
 /**
  * Reads a POST body of at most `maxBytes` and splits it into frame texts: the
- * body is one JSON frame, or a JSON array of frames. Frames are re-encoded only
- * in the array case; a body that does not parse is passed on whole, so the
- * session answers it with BAD_JSON like any other bad frame.
+ * body is one JSON frame, or a JSON array of frames, cut into each element's
+ * own text; a body that does not parse is passed on whole, so the session
+ * answers it with BAD_JSON like any other bad frame.
  */
 export function readFrames(
   req: IncomingMessage,
@@ -109,9 +109,36 @@ export function readFrames(
 function splitFrames(body: string): string[] {
   if (!body.trimStart().startsWith("[")) return [body];
   try {
-    const list: unknown = JSON.parse(body);
-    return Array.isArray(list) ? list.map((f) => JSON.stringify(f) ?? "") : [body];
+    JSON.parse(body);
   } catch {
     return [body];
   }
+  return arrayElements(body);
+}
+
+/**
+ * The texts of a JSON array's elements, cut out rather than re-encoded: one
+ * loop, no recursion, so a frame nested too deep reaches the session whole and
+ * is refused there with its own id (JSON.stringify would overflow the stack).
+ * `text` must be valid JSON.
+ */
+function arrayElements(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      // Skip the string; an escaped character (\" included) is skipped with its backslash.
+      for (i++; text[i] !== '"'; i++) if (text[i] === "\\") i++;
+    } else if (c === "[" || c === "{") {
+      if (depth++ === 0) start = i + 1;
+    } else if (c === "]" || c === "}") {
+      if (--depth === 0) out.push(text.slice(start, i));
+    } else if (c === "," && depth === 1) {
+      out.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  return out.map((f) => f.trim()).filter((f) => f.length > 0);
 }
