@@ -70,7 +70,12 @@ export function createParleyServer(config: ParleyConfig, options: ParleyServerOp
   return {
     async start() {
       if (running) throw new Error("server already started");
-      running = await startNode(config, logger, state, options.openStorage ?? (() => openEmbeddedStorage(config)));
+      running = await startNode(
+        config,
+        logger,
+        state,
+        options.openStorage ?? (() => openEmbeddedStorage(config, logger)),
+      );
       return running.address;
     },
     stop() {
@@ -88,8 +93,8 @@ interface Running {
   readonly address: { port: number; url: string };
 }
 
-async function openEmbeddedStorage(config: ParleyConfig): Promise<NodeStorage> {
-  const storage = openEmbedded(config);
+async function openEmbeddedStorage(config: ParleyConfig, logger: Logger): Promise<NodeStorage> {
+  const storage = openEmbedded(config, {}, logger);
   await storage.log.start();
   await storage.store.start();
   return { ...storage, notify: { store: new SqliteNotifyStore(storage.db) } };

@@ -25,7 +25,7 @@ export function readSecretFile(dataDir: string): string | undefined {
 export function ensureSecretFile(dataDir: string): { secret: string; created: boolean } {
   const existing = readSecretFile(dataDir);
   if (existing) return { secret: existing, created: false };
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 }); // owner-only, as openSqliteDb keeps it
   const secret = randomBytes(32).toString("base64url");
   try {
     writeFileSync(secretFilePath(dataDir), secret + "\n", { mode: 0o600, flag: "wx" });

@@ -1,4 +1,5 @@
-import { openSqliteDb, type SqliteDb } from "../store/sqlite-db.js";
+import type { Logger } from "../logger.js";
+import { openSqliteDb, type ModeChange, type SqliteDb } from "../store/sqlite-db.js";
 import { SqliteStore } from "../store/sqlite-store.js";
 import { EmbeddedLog, type EmbeddedLogOptions } from "./embedded-log.js";
 
@@ -20,9 +21,21 @@ export interface EmbeddedConfig {
   readonly dedupeWindowHours: number;
 }
 
-/** Opens `<dataDir>/parley.db` and builds the EventLog and Store on it; `options` override log defaults. Call `log.start()` and `store.start()` next. */
-export function openEmbedded(config: EmbeddedConfig, options: Partial<EmbeddedLogOptions> = {}): EmbeddedStorage {
-  const db = openSqliteDb({ dataDir: config.dataDir, durability: config.durability });
+/**
+ * Opens `<dataDir>/parley.db` and builds the EventLog and Store on it; `options` override log defaults;
+ * `logger` hears of data dir and database permissions tightened to owner-only. Call `log.start()` and `store.start()` next.
+ */
+export function openEmbedded(
+  config: EmbeddedConfig,
+  options: Partial<EmbeddedLogOptions> = {},
+  logger?: Pick<Logger, "warn">,
+): EmbeddedStorage {
+  const onTightened = logger && tightenedWarning(logger);
+  const db = openSqliteDb({
+    dataDir: config.dataDir,
+    durability: config.durability,
+    ...(onTightened && { onTightened }),
+  });
   const log = new EmbeddedLog(db, {
     commitIntervalMs: config.commitIntervalMs,
     commitMaxBatch: config.commitMaxBatch,
@@ -43,4 +56,10 @@ export function openEmbedded(config: EmbeddedConfig, options: Partial<EmbeddedLo
       }
     },
   };
+}
+
+function tightenedWarning(logger: Pick<Logger, "warn">): (change: ModeChange) => void {
+  const octal = (mode: number) => mode.toString(8).padStart(4, "0");
+  return ({ path, from, to }) =>
+    logger.warn({ path, from: octal(from), to: octal(to) }, "data dir permissions tightened to owner-only");
 }

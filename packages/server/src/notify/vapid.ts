@@ -51,7 +51,7 @@ function ensureVapidFile(dataDir: string): { publicKey: string; privateKey: stri
   const file = join(dataDir, "vapid.json");
   const existing = readKeys(file);
   if (existing) return existing;
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 }); // owner-only, as openSqliteDb keeps it
   const keys = webpush.generateVAPIDKeys();
   try {
     // `wx`: two processes racing on a fresh directory both end up with the winner's pair.

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { CORE_MIGRATIONS, MIGRATIONS_TABLE, type Migration } from "./schema.js";
@@ -21,16 +21,33 @@ export interface SqliteDbOptions {
   readonly busyTimeoutMs?: number;
   /** File name inside dataDir. Default `parley.db`. */
   readonly fileName?: string;
+  /** Told of each existing path whose group or other access was taken away. */
+  readonly onTightened?: (change: ModeChange) => void;
 }
+
+/** A permission change made by openSqliteDb (modes as numbers, e.g. 0o755 → 0o700). */
+export interface ModeChange {
+  readonly path: string;
+  readonly from: number;
+  readonly to: number;
+}
+
+/** Owner-only: the data dir and the database hold every message and membership. */
+const DIR_MODE = 0o700;
+const FILE_MODE = 0o600;
 
 /** Every migration of the embedded database: core, SQLite-only and notify/ tables. */
 export const SQLITE_SCHEMA: readonly Migration[] = [...CORE_MIGRATIONS, ...SQLITE_MIGRATIONS, ...NOTIFY_MIGRATIONS];
 
-/** Opens (creating if needed) `<dataDir>/parley.db` in WAL mode and brings its schema up to date. */
+/**
+ * Opens (creating if needed) `<dataDir>/parley.db` in WAL mode and brings its schema up to date. The data
+ * dir is made 0700 and the database files 0600; existing ones with group or other access are tightened.
+ */
 export function openSqliteDb(options: SqliteDbOptions): SqliteDb {
   const synchronous = synchronousFor(options.durability);
-  mkdirSync(options.dataDir, { recursive: true });
-  const db = new Database(join(options.dataDir, options.fileName ?? "parley.db"));
+  const file = join(options.dataDir, options.fileName ?? "parley.db");
+  secureFiles(options.dataDir, file, options.onTightened);
+  const db = new Database(file);
   try {
     configure(db, synchronous, options.busyTimeoutMs);
     migrate(db, SQLITE_SCHEMA);
@@ -39,6 +56,28 @@ export function openSqliteDb(options: SqliteDbOptions): SqliteDb {
     throw err;
   }
   return db;
+}
+
+function secureFiles(dir: string, file: string, report?: (change: ModeChange) => void): void {
+  mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+  tighten(dir, report);
+  // SQLite creates the -wal and -shm files with the database file's mode, so a 0600 database covers them.
+  closeSync(openSync(file, "a", FILE_MODE));
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) tighten(path, report);
+}
+
+/** Takes group and other access away from `path` (never adds any); a missing path is left alone. */
+function tighten(path: string, report?: (change: ModeChange) => void): void {
+  let mode: number;
+  try {
+    mode = statSync(path).mode & 0o777;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw err;
+  }
+  if ((mode & 0o077) === 0) return;
+  chmodSync(path, mode & 0o700);
+  report?.({ path, from: mode, to: mode & 0o700 });
 }
 
 /**
