@@ -21,6 +21,36 @@ const TYPES: Record<string, string> = {
 };
 
 /**
+ * The web app's security headers. The CSP allows only this origin: scripts and
+ * styles from files (the Vite build has no inline ones; React sets styles
+ * through the CSSOM, which CSP does not govern), the API and the WebSocket on
+ * this host, the service worker from here, images from here plus `data:` (the
+ * empty favicon). No framing (clickjacking), no referrer to other sites.
+ */
+export function securityHeaders(host: string | undefined): Record<string, string> {
+  // A Host header is one token (the parser refuses CR/LF); anything unusual just gets no explicit ws/wss source.
+  const self = host && /^[A-Za-z0-9.:[\]-]+$/.test(host) ? ` ws://${host} wss://${host}` : "";
+  const csp = [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `connect-src 'self'${self}`,
+    "worker-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+  return {
+    "content-security-policy": csp,
+    "referrer-policy": "no-referrer",
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+  };
+}
+
+/**
  * Resolves a URL pathname inside `root`, or undefined when it would escape it
  * (`..`, encoded separators, NUL). The check is on the resolved path, so no
  * spelling of a traversal gets through.
@@ -66,9 +96,9 @@ export async function serveStatic(
   if (!file) return false;
   const info = await stat(file);
   res.writeHead(200, {
+    ...securityHeaders(req.headers.host),
     "content-type": TYPES[extname(file).toLowerCase()] ?? "application/octet-stream",
     "content-length": info.size,
-    "x-content-type-options": "nosniff",
     // Unhashed entry points (the page, the service worker at /sw.js) must be revalidated to update.
     "cache-control": file.endsWith(".html") || file.endsWith("/sw.js") ? "no-cache" : "public, max-age=3600",
   });
