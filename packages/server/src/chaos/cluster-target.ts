@@ -29,10 +29,14 @@ const SESSION_TIMEOUT_MS = 3_000;
 /** Chance that a reconnect goes to another gateway than the client's home one. */
 const MOVE_CHANCE = 0.3;
 
-/** JWT auth instead of the fixture's dev mode (`--no-dev` wins, being last), fast heartbeats as in the embedded run. */
+/**
+ * JWT auth instead of the fixture's dev mode (`--no-dev` wins, being last), fast heartbeats
+ * and the default per-connection publish limit (the SDK publisher runs above it) as in the embedded run.
+ */
 function nodeArgs(jwtSecret: string): string[] {
   return [
     ["--no-dev", "--jwt-secret", jwtSecret],
+    ["--publish-rate-per-connection", "50"],
     ["--kafka-session-timeout-ms", String(SESSION_TIMEOUT_MS)],
     ["--heartbeat-ms", "500", "--heartbeat-timeout-ms", "3000"],
     ["--max-connections-per-user", "100"],

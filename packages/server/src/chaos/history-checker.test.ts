@@ -125,6 +125,29 @@ describe("history checker", () => {
     ]);
   });
 
+  test("a publisher that promises its order, swapped in the room", () => {
+    const h = good();
+    const ordered = (p: PublishRecord): PublishRecord => ({ ...p, fifo: true });
+    // Published c1, c3, c2 (in that order), sequenced 1, 3, 2: c2 overtook c3.
+    const swapped = [pub("c1", [1]), pub("c3", [3]), pub("c2", [2, 2])];
+    assert.deepEqual(kinds({ ...h, publishes: swapped }), [], "no promise, no violation");
+    const result = checkHistory({ ...h, publishes: swapped.map(ordered) });
+    assert.deepEqual(
+      result.violations.map((v) => [v.kind, v.detail]),
+      [["publisher-order", "p's c2 (seq 2) was sequenced before its earlier c3 (seq 3)"]],
+    );
+    assert.equal(result.counts.orderedPublishes, 3);
+    // Other publishers and other rooms interleave freely; unacked and refused publishes are skipped.
+    const interleaved = [
+      ordered({ ...pub("c3", [3]), client: "q" }),
+      ordered(pub("c1", [1])),
+      ordered(pub("never-acked", [])),
+      ordered({ ...pub("x", [], "elsewhere"), error: "TARGET_NOT_FOUND" }),
+      ordered(pub("c2", [2])),
+    ];
+    assert.deepEqual(kinds({ ...h, publishes: interleaved }), []);
+  });
+
   test("the reported list is capped, the count is not", () => {
     const events = Array.from({ length: 500 }, () => ev(1));
     const result = checkHistory({ ...good(), subscriptions: [sub(events)] });

@@ -20,6 +20,8 @@ export interface CheckCounts {
   readonly ackedMessages: number;
   /** Publishes given up with a non-retryable error. */
   readonly refusedPublishes: number;
+  /** Acked publishes of publishers that promise their order (`PublishRecord.fifo`), checked for it. */
+  readonly orderedPublishes: number;
   /** Acked publishes per event kind (message, edit, delete, reaction, receipt, …). */
   readonly ackedByKind: Readonly<Record<string, number>>;
   /** Event frames received by all subscriptions. */
@@ -57,6 +59,7 @@ export function checkHistory(history: ChaosHistory): CheckResult {
   const acked = history.publishes.filter((p) => p.acks.length > 0);
   for (const publish of acked) checkAckedPublish(publish, rooms.get(publish.room), log);
   for (const publish of history.publishes) checkRefusedWrite(publish, history.rooms, log);
+  checkPublisherOrder(acked, log);
   const ackedByRoom = groupAckedByRoom(acked);
   const published = new Map(history.publishes.map((p) => [p.cmid, p]));
   for (const room of history.rooms) checkChatFold(room, published, log);
@@ -66,6 +69,7 @@ export function checkHistory(history: ChaosHistory): CheckResult {
   const counts: CheckCounts = {
     ackedMessages: acked.length,
     refusedPublishes: history.publishes.filter((p) => p.acks.length === 0 && p.error !== undefined).length,
+    orderedPublishes: acked.filter((p) => p.fifo).length,
     ackedByKind: countByKind(acked),
     deliveries: history.subscriptions.reduce((n, s) => n + s.events.length, 0),
     historyEvents: history.rooms.reduce((n, r) => n + r.events.length, 0),
@@ -108,6 +112,28 @@ function checkRefusedWrite(p: PublishRecord, rooms: readonly RoomHistory[], log:
   const room = rooms.find((r) => r.room === p.room);
   if (room?.events.some((e) => e.cmid === p.cmid))
     log.add("unauthorized-write", p.room, `refused cmid ${p.cmid} is stored`);
+}
+
+/**
+ * FIFO per publisher per room: a publisher that promises its order has each
+ * room's acked publishes sequenced in the order it made them (`publishes` is
+ * in that order). One violation per publish sequenced before an earlier one.
+ */
+function checkPublisherOrder(acked: readonly PublishRecord[], log: ViolationLog): void {
+  const latest = new Map<string, PublishRecord>();
+  for (const p of acked) {
+    if (!p.fifo) continue;
+    const key = `${p.client}\u0000${p.room}`;
+    const before = latest.get(key);
+    const seq = p.acks[0]!;
+    if (before && seq < before.acks[0]!) {
+      log.add(
+        "publisher-order",
+        p.room,
+        `${p.client}'s ${p.cmid} (seq ${seq}) was sequenced before its earlier ${before.cmid} (seq ${before.acks[0]})`,
+      );
+    } else latest.set(key, p);
+  }
 }
 
 function groupAckedByRoom(acked: readonly PublishRecord[]): Map<string, PublishRecord[]> {

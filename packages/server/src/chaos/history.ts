@@ -17,6 +17,12 @@ export interface PublishRecord {
   readonly acks: number[];
   /** The last non-retryable error, when the publish was given up. */
   error?: string;
+  /**
+   * The publisher promises to keep its order (the SDK's outbox does; the raw
+   * chaos clients retry each publish on its own and do not): its acked
+   * publishes to a room must be sequenced in the order they were recorded.
+   */
+  readonly fifo?: boolean;
 }
 
 /** One event as a subscriber saw it, or as the final history holds it. */
@@ -84,7 +90,8 @@ export type ViolationKind =
   | "stored-kind-mismatch"
   | "stored-body-mismatch"
   | "tombstone-missing"
-  | "unexpected-tombstone";
+  | "unexpected-tombstone"
+  | "publisher-order";
 
 /** One violation with enough detail to find it in a dump. */
 export interface Violation {

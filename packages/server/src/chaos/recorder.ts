@@ -6,9 +6,9 @@ export class ChaosRecorder {
   private readonly publishes = new Map<string, PublishRecord>();
   private readonly subscriptions: SubscriptionRecord[] = [];
 
-  /** A new logical publish (cmids are unique per run). */
-  publish(client: string, room: string, cmid: string, kind = "message", body?: unknown): PublishRecord {
-    const record: PublishRecord = { client, room, cmid, kind, body, acks: [] };
+  /** A new logical publish (cmids are unique per run); record a client's publishes in the order it made them. */
+  publish(client: string, room: string, cmid: string, kind = "message", body?: unknown, fifo = false): PublishRecord {
+    const record: PublishRecord = { client, room, cmid, kind, body, acks: [], ...(fifo ? { fifo } : {}) };
     this.publishes.set(cmid, record);
     return record;
   }

@@ -15,6 +15,7 @@ export function formatReport(report: ChaosReport): string {
     `  duration           ${Math.round(report.durationMs / 1000)} s`,
     `  messages checked   ${c.ackedMessages} acked (${c.refusedPublishes} refused as expected), ${c.historyEvents} in history (${report.historyCopies.join(" + ")})`,
     `  by kind            ${formatCounts(c.ackedByKind)}`,
+    `  publisher order    ${c.orderedPublishes} acked SDK publishes checked for their publisher's order`,
     `  deliveries checked ${c.deliveries} across ${c.subscriptions} subscriptions in ${c.rooms} rooms`,
     `  faults injected    ${report.faultTotal} (${formatCounts(report.faults)})`,
     `  sessions           ${report.sessions} (reconnects included)`,

@@ -5,12 +5,17 @@
  * vault room she tries to subscribe to. Publishers send chat traffic: mostly
  * messages, and edits, reactions and deletes of acked messages, and read
  * receipts, each its own cmid retried like a message (chat-mix.ts).
+ * Beside them, publishers on the real SDK (sdk-publisher.ts) send the same
+ * mix faster than the server's default per-connection limit, and promise
+ * each room their publish order.
  */
 import { randomBytes } from "node:crypto";
 import { SignJWT } from "jose";
+import type { Json } from "@parley/protocol";
 import { ChaosClient } from "./chaos-client.js";
 import type { ChaosRecorder } from "./recorder.js";
 import { ChatMix } from "./chat-mix.js";
+import { SdkPublisher } from "./sdk-publisher.js";
 
 /** Options for {@link Workload}. */
 export interface WorkloadOptions {
@@ -25,6 +30,12 @@ export interface WorkloadOptions {
   readonly ratePerPublisher?: number;
   /** Unacked messages a publisher keeps at most. Default 20. */
   readonly maxInFlight?: number;
+  /** Publishers on the SDK. Default 1. */
+  readonly sdkPublishers?: number;
+  /** Messages per second per SDK publisher: above the default limit (50/s per connection). Default 60. */
+  readonly sdkRatePerPublisher?: number;
+  /** Messages an SDK publisher's outbox holds at most before it stops adding (bounds the final drain). Default 200. */
+  readonly sdkMaxPending?: number;
 }
 
 const MEMBER_CAPS = { "open-*": ["*"], "vault-*": ["*"] };
@@ -46,10 +57,12 @@ export class Workload {
   readonly rooms: string[];
   readonly vault: string;
   readonly clients: ChaosClient[] = [];
+  readonly sdkPublishers: SdkPublisher[] = [];
   private publishers: ChaosClient[] = [];
   private eve: ChaosClient | undefined;
   private ticker: NodeJS.Timeout | undefined;
   private credit = 0;
+  private sdkCredit = 0;
   private memberToken = "";
   private readonly mix = new ChatMix();
 
@@ -68,6 +81,7 @@ export class Workload {
   async start(): Promise<void> {
     this.memberToken = await mintChaosToken(this.options.jwtSecret, "member", MEMBER_CAPS);
     for (let i = 0; i < (this.options.publishers ?? 5); i++) this.publishers.push(this.member(`pub${i}`));
+    for (let i = 0; i < (this.options.sdkPublishers ?? 1); i++) this.sdkPublisher(`sdk${i}`);
     this.member("leaver");
     const eveToken = await mintChaosToken(this.options.jwtSecret, "eve", EVE_CAPS);
     this.eve = this.add("eve", eveToken, (room) => !room.startsWith("vault-"));
@@ -96,13 +110,15 @@ export class Workload {
 
   /** Unacked publishes across clients. */
   pendingCount(): number {
-    return this.clients.reduce((n, c) => n + c.pendingCount, 0);
+    const sdk = this.sdkPublishers.reduce((n, p) => n + p.pendingCount, 0);
+    return this.clients.reduce((n, c) => n + c.pendingCount, sdk);
   }
 
   /** Closes every client. */
   stop(): void {
     this.stopPublishing();
     for (const client of this.clients) client.stop();
+    for (const publisher of this.sdkPublishers) publisher.stop();
   }
 
   private member(name: string): ChaosClient {
@@ -120,10 +136,19 @@ export class Workload {
     return client;
   }
 
+  private sdkPublisher(name: string): void {
+    const url = this.options.url(this.clients.length + this.sdkPublishers.length);
+    const { recorder } = this.options;
+    const publisher = new SdkPublisher({ name, url, token: this.memberToken, recorder, onAcked: this.mix.onAcked });
+    this.sdkPublishers.push(publisher);
+    publisher.start();
+  }
+
   private tick(): void {
     this.credit += ((this.options.ratePerPublisher ?? 20) * TICK_MS) / 1000;
     const whole = Math.floor(this.credit);
     this.credit -= whole;
+    this.sdkTick();
     const rooms = this.allRooms;
     // Eve now and then tries to write into the vault: refused, and never stored (checked).
     if (Math.random() < 0.05) this.eve?.publish(this.vault, { intrusion: true });
@@ -132,6 +157,20 @@ export class Workload {
         const room = rooms[Math.floor(Math.random() * rooms.length)]!;
         const { kind, body } = this.mix.next(room);
         client.publish(room, body, kind);
+      }
+    }
+  }
+
+  private sdkTick(): void {
+    this.sdkCredit += ((this.options.sdkRatePerPublisher ?? 60) * TICK_MS) / 1000;
+    const whole = Math.floor(this.sdkCredit);
+    this.sdkCredit -= whole;
+    const rooms = this.allRooms;
+    for (const publisher of this.sdkPublishers) {
+      for (let i = 0; i < whole && publisher.pendingCount < (this.options.sdkMaxPending ?? 200); i++) {
+        const room = rooms[Math.floor(Math.random() * rooms.length)]!;
+        const { kind, body } = this.mix.next(room);
+        publisher.publish(room, body as Json, kind);
       }
     }
   }

@@ -42,8 +42,15 @@ function importedPackages(file: string): string[] {
     .map((s) => (s.startsWith("@") ? s.split("/").slice(0, 2).join("/") : s.split("/")[0]!));
 }
 
-/** Imports that only dev tooling or benchmarks use, so they stay devDependencies. */
-const DEV_ONLY = new Set(["prettier", "hdr-histogram-js", "socket.io", "socket.io-client", "fast-check"]);
+/** Imports that only dev tooling, benchmarks or the chaos run (the SDK publisher, Socket.IO) use, so they stay devDependencies. */
+const DEV_ONLY = new Set([
+  "prettier",
+  "hdr-histogram-js",
+  "socket.io",
+  "socket.io-client",
+  "fast-check",
+  "@parley/client",
+]);
 
 describe("dependencies", () => {
   test("each workspace declares every package its shipped code imports", () => {
