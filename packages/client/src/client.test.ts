@@ -247,3 +247,19 @@ test("a wiped store (new epoch) is reported as recovered:false and the new strea
   await waitUntil(() => events.length === 4);
   assert.equal(room.lastSeq, 2);
 });
+
+test("a subscription the server ends (unsubscribed without id) emits unsubscribed and is not resumed", async () => {
+  const { server, client } = await setup({}, { backoff: { minMs: 20, maxMs: 20 } });
+  await client.connect();
+  const room = client.room("vault");
+  const reasons: string[] = [];
+  room.on("unsubscribed", (u) => reasons.push(u.reason));
+  await room.subscribe();
+  server.inject({ t: "unsubscribed", room: "vault", code: "FORBIDDEN" });
+  await waitUntil(() => reasons.length === 1, 2000, "unsubscribed");
+  assert.deepEqual([reasons, room.state], [["FORBIDDEN"], "unsubscribed"]);
+  server.dropAll();
+  await waitUntil(() => client.state === "connected" && server.framesOf("connect").length === 2, 5000, "reconnect");
+  await client.room("other").subscribe(); // the session's subs are sent in order: vault's would come first
+  assert.equal(server.framesOf("sub").filter((f) => f.room === "vault").length, 1, "vault is not re-subscribed");
+});

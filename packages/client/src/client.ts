@@ -208,6 +208,7 @@ export class ParleyClient {
       case "join":
       case "leave":
       case "typing":
+      case "unsubscribed": // without an id: the server ended the subscription
         this.#rooms.get(frame.room)?.handleFrame(frame);
         return;
       case "error":

@@ -252,6 +252,10 @@ export class Room {
     if (frame.t === "event") this.#onEvent(frame);
     else if (frame.t === "join" || frame.t === "leave" || frame.t === "typing") {
       this.#events.emit(frame.t, { room: frame.room, user: frame.user });
+    } else if (frame.t === "unsubscribed" && this.#wanted) {
+      // The server ended the subscription (the user lost access): as a refused `sub`, no retry.
+      const code = frame.code ?? "FORBIDDEN";
+      this.#refused(new ParleyError(code, `the server ended the subscription to ${this.id} (${code})`));
     }
   }
 

@@ -49,6 +49,29 @@ export interface ReceiptBody {
   readonly upTo: number;
 }
 
+/**
+ * The body of a `system` event that narrows who may read its room, written
+ * by the server (docs/chat.md, "Membership events"): `member.left` when
+ * `user` left a private room, `room.private` when the room was created
+ * private (seq 1) and only `members` may read it. Every gateway ends the open
+ * subscriptions of the users it excludes before it delivers anything later.
+ */
+export type AccessBody =
+  | { readonly type: "member.left"; readonly user: string }
+  | { readonly type: "room.private"; readonly members: readonly string[] };
+
+/** The users a `system` event shuts out of its room, as a test; undefined when it is no access change. */
+export function excludedBy(e: Pick<RoomEvent, "kind" | "body">): ((user: string) => boolean) | undefined {
+  if (e.kind !== "system" || typeof e.body !== "object" || e.body === null || Array.isArray(e.body)) return undefined;
+  const body = e.body as Record<string, unknown>;
+  if (body.type === "member.left" && typeof body.user === "string") return (user) => user === body.user;
+  if (body.type === "room.private" && Array.isArray(body.members)) {
+    const members = new Set(body.members);
+    return (user) => !members.has(user);
+  }
+  return undefined;
+}
+
 /** The body a stored message has once deleted (what history and replays return). */
 export const TOMBSTONE_BODY = { deleted: true } as const;
 

@@ -166,10 +166,16 @@ export interface SubscribedFrame {
   /** False when the requested `since`/`epoch` could not be resumed exactly. */
   recovered: boolean;
 }
+/**
+ * The reply to `unsub`, or, without `id` and with `code`, the server ending a
+ * subscription on its own: the user may no longer read the room (FORBIDDEN:
+ * they left it, or it became private). Nothing of the room follows it.
+ */
 export interface UnsubscribedFrame {
   t: "unsubscribed";
-  id: number;
+  id?: number;
   room: string;
+  code?: ErrorCode;
 }
 export interface EventFrame extends RoomEvent {
   t: "event";

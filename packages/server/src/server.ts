@@ -111,7 +111,8 @@ async function startNode(
   const metrics = new Metrics();
   const { log, presence } = storage;
   const store = withRoomRuleCache(storage.store, roomRuleCacheOptions(config));
-  const gateway = new Gateway({ log, store, auth, config, logger, metrics, ...(presence && { presence }) });
+  const forgetRoom = (room: string): void => store.forgetRoom(room);
+  const gateway = new Gateway({ log, store, auth, config, logger, metrics, forgetRoom, ...(presence && { presence }) });
   gateway.start();
   const notify = await startNotify(config, storage, gateway, logger, metrics);
   if (storage.ready) state.storageReady = () => storage.ready!();

@@ -9,7 +9,7 @@
  */
 import { targetOf, type RoomEvent } from "@parley/protocol";
 import { viewOf, type MessageView } from "./message-view.js";
-import { applyRelated, byUser, foldReceipt, foldRoom, FOLDED_KINDS, type RoomFold } from "./room-fold.js";
+import { applyRelated, byUser, foldReceipt, foldRoom, showsAsMessage, type RoomFold } from "./room-fold.js";
 
 const bySeq = (a: RoomEvent, b: RoomEvent) => a.seq - b.seq;
 
@@ -47,7 +47,7 @@ export class ChatFold {
   add(events: readonly RoomEvent[]): number {
     const fresh = this.#register(events);
     if (fresh.length === 0) return 0;
-    this.#insertOrder(fresh.filter((e) => !FOLDED_KINDS.includes(e.kind)).map((e) => e.seq));
+    this.#insertOrder(fresh.filter((e) => showsAsMessage(e.kind)).map((e) => e.seq));
     const dirty = new Set<number>();
     for (const e of fresh) this.#place(e, dirty);
     const recount = new Set<number>();
@@ -82,7 +82,7 @@ export class ChatFold {
    */
   foldWith(extra: readonly RoomEvent[]): RoomFold {
     if (extra.length === 0) return this.fold;
-    if (extra.some((e) => !FOLDED_KINDS.includes(e.kind) || e.kind === "receipt"))
+    if (extra.some((e) => showsAsMessage(e.kind) || e.kind === "receipt"))
       return foldRoom([...this.#events.values(), ...extra], this.me);
     const views = new Map(this.#views);
     const pending: RoomEvent[] = [];
@@ -137,7 +137,8 @@ export class ChatFold {
     const waiting = this.#waiting.get(e.seq);
     this.#waiting.delete(e.seq); // what waited for a non-message is dropped, as foldRoom does
     if (e.kind === "receipt") return this.#receipt(e);
-    if (!FOLDED_KINDS.includes(e.kind)) {
+    if (e.kind === "system") return;
+    if (showsAsMessage(e.kind)) {
       const view = viewOf(e, this.me);
       this.#views.set(e.seq, view);
       if (waiting && view.kind === "message") (this.#related.set(e.seq, waiting), dirty.add(e.seq));

@@ -214,3 +214,21 @@ test("property: a suffix folds every message it holds exactly as the whole log d
     }),
   );
 });
+
+test("the server's system events (access changes) show as no message, in both folds", () => {
+  const events = log(["ann", "system", { type: "room.private", members: ["ann"] }], msg("ann", "hi"), [
+    "bob",
+    "system",
+    { type: "member.left", user: "bob" },
+  ]);
+  assert.deepEqual(
+    topLevel(foldRoom(events, "ann")).map((v) => v.seq),
+    [2],
+  );
+  const fold = new ChatFold("ann");
+  fold.add(events);
+  assert.deepEqual(
+    fold.fold.messages.map((v) => v.seq),
+    [2],
+  );
+});

@@ -12,6 +12,11 @@ import { applyDelete, applyEdit, applyReaction, applyReply, viewOf, type Message
 /** The kinds that change a message instead of showing as one. */
 export const FOLDED_KINDS: readonly string[] = ["edit", "delete", "reaction", "receipt"];
 
+/** True when an event of `kind` shows as a message of its own: not a change, not the server's `system` (access changes). */
+export function showsAsMessage(kind: string): boolean {
+  return !FOLDED_KINDS.includes(kind) && kind !== "system";
+}
+
 /** A room's messages as they are now. */
 export interface RoomFold {
   /** Every message (replies too), ascending by seq. */
@@ -31,8 +36,8 @@ export function foldRoom(events: readonly RoomEvent[], me: string): RoomFold {
   const folding: Folding = { bySeq, pending: [], loaded: new Set(sorted.map((e) => e.seq)) };
   for (const event of sorted) {
     if (event.kind === "receipt") foldReceipt(reads, event);
-    else if (!FOLDED_KINDS.includes(event.kind)) addMessage(folding, event, me);
-    else foldRelated(folding, event);
+    else if (showsAsMessage(event.kind)) addMessage(folding, event, me);
+    else if (event.kind !== "system") foldRelated(folding, event);
   }
   countReplies(bySeq);
   return { messages: [...bySeq.values()], bySeq, reads: byUser(reads), pending: folding.pending };

@@ -69,18 +69,26 @@ export class RoomRuleCache {
 /** Store methods that change what the cache answers, by the room argument they change. */
 const MUTATIONS = ["createRoom", "addMember", "removeMember"] as const;
 
+/** A Store whose room rules are cached; `forgetRoom` drops one room's answers. */
+export interface CachedStore extends Store {
+  /** Forgets `room`'s rule and memberships: it changed elsewhere (the gateway learns it from the log). */
+  forgetRoom(room: string): void;
+}
+
 /**
  * `store` with `getRoom` and `isMember` answered from a RoomRuleCache; every
  * room change made through it (create, add or remove a member) drops that
  * room's answers before and after it runs. Changes made elsewhere (another
- * gateway, another process on the same database) show after at most `ttlMs`.
+ * gateway, another process on the same database) show after at most `ttlMs`,
+ * or at once when `forgetRoom` is told (access changes, from the log).
  * Every other method is the store's own.
  */
-export function withRoomRuleCache(store: Store, options: RoomRuleCacheOptions): Store {
+export function withRoomRuleCache(store: Store, options: RoomRuleCacheOptions): CachedStore {
   const cache = new RoomRuleCache(options);
   const overrides = new Map<PropertyKey, unknown>([
     ["getRoom", (id: string) => cache.room(id, () => store.getRoom(id))],
     ["isMember", (room: string, user: string) => cache.member(room, user, () => store.isMember(room, user))],
+    ["forgetRoom", (room: string) => cache.invalidate(room)],
   ]);
   for (const name of MUTATIONS) {
     const original = store[name] as (first: unknown, ...rest: unknown[]) => Promise<unknown>;
@@ -94,7 +102,7 @@ export function withRoomRuleCache(store: Store, options: RoomRuleCacheOptions): 
       }
     });
   }
-  return new Proxy(store, {
+  return new Proxy(store as CachedStore, {
     get(target, prop) {
       if (overrides.has(prop)) return overrides.get(prop);
       const value: unknown = Reflect.get(target, prop, target);

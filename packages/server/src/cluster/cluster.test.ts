@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { EventFrame, ServerFrame } from "@parley/protocol";
-import { range, readAllHistory, seqs, sleep, uniqueCmid, uniqueRoom } from "../test-support/fixtures.js";
+import { range, readAllHistory, seqs, sleep, subscribe, uniqueCmid, uniqueRoom } from "../test-support/fixtures.js";
+import { restAs } from "../test-support/rest-as.js";
 import type { RawClient } from "../test-support/raw-client.js";
 import { publishUntilAcked, TestCluster } from "./cluster-fixture.js";
 
@@ -46,6 +47,45 @@ describe("cluster: 3 gateways, 2 sequencers, a sink", { timeout: 200_000 }, () =
       const order = (events: EventFrame[]) => events.map((e) => e.cmid);
       assert.deepEqual(order(seen[1]!), order(seen[0]!));
       assert.deepEqual(order(seen[2]!), order(seen[0]!));
+    }),
+  );
+
+  it(
+    "an access change made through one gateway ends the subscriptions it shuts out on another",
+    explained(async () => {
+      const [a, b] = [cluster.gateways[0]!, cluster.gateways[1]!];
+      const [room, open] = [uniqueRoom("leave"), uniqueRoom("turned")];
+      const ann = restAs(b.httpUrl, "ann");
+      assert.equal((await ann.call("POST", "/v1/rooms", { id: room, type: "private", name: "p" })).status, 201);
+      assert.equal((await ann.call("POST", `/v1/rooms/${room}/members`, { user: "ben" })).status, 201);
+      const [ben, carol, watcher] = [
+        await cluster.connect(a, "ben"),
+        await cluster.connect(a, "carol"),
+        await cluster.connect(a, "ann"),
+      ];
+      for (const [c, r] of [
+        [ben, room],
+        [watcher, room],
+        [carol, open],
+      ] as const)
+        await subscribe(c, r);
+      await ann.publish(room, { text: "before" });
+      await ben.waitForEvents(room, 1, 20_000);
+      // Through gateway B; the subscriptions are on A, which learns it from the events topic.
+      assert.equal((await restAs(b.httpUrl, "ben").call("POST", `/v1/rooms/${room}/leave`)).status, 200);
+      assert.equal((await ann.call("POST", "/v1/rooms", { id: open, type: "private", name: "q" })).status, 201);
+      for (const [c, r] of [
+        [ben, room],
+        [carol, open],
+      ] as const) {
+        const ended = await c.waitFor((f) => f.t === "unsubscribed" && f.room === r, 20_000);
+        assert.deepEqual(ended, { t: "unsubscribed", room: r, code: "FORBIDDEN" });
+      }
+      const after = await ann.publish(room, { text: "after" });
+      await ann.publish(open, { text: "members only" });
+      await watcher.waitFor((f) => f.t === "event" && f.room === room && f.seq === after, 20_000);
+      assert.ok(!seqs(ben.events(room)).includes(after), "nothing after the leave reaches ben");
+      assert.deepEqual(carol.events(open), []);
     }),
   );
 

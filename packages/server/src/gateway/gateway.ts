@@ -28,6 +28,11 @@ export interface GatewayDeps {
   logger: Logger;
   metrics: Metrics;
   presence?: Presence;
+  /**
+   * Forgets what `store` cached about a room's rule (auth/room-rule-cache.ts): called when the log
+   * says its access narrowed, which may have been changed through another gateway.
+   */
+  forgetRoom?: (room: string) => void;
 }
 
 /**
@@ -67,6 +72,7 @@ export class Gateway implements GatewayContext {
     this.hub = new RoomHub(
       (room, afterSeq, limit) => this.log.read(room, afterSeq, limit),
       (rooms) => this.metrics.rooms.set(rooms),
+      deps.forgetRoom,
     );
     this.acceptor = new WsAcceptor({ maxFrameBytes: deps.config.maxFrameBytes });
     const count = Math.min(MAX_SLICES, Math.max(1, Math.floor(deps.config.heartbeatMs / SLICE_MS)));

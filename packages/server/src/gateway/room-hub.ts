@@ -1,4 +1,4 @@
-import { encodeFrame, type RoomEvent } from "@parley/protocol";
+import { encodeFrame, excludedBy, type RoomEvent } from "@parley/protocol";
 import { OutboundFrame } from "../transport/outbound-frame.js";
 import { ReplayPages, type PageReader, type ReplayPage } from "./replay-pages.js";
 import type { Subscription, SubscriptionOwner } from "./subscription.js";
@@ -15,14 +15,22 @@ const REPLAY_MAX_BYTES = 16 * 1024 * 1024;
 export class RoomHub {
   private readonly rooms = new Map<string, Set<Subscription>>();
   private readonly replays: ReplayPages;
+  /**
+   * Access changes seen so far (any room). A `sub` whose authorization was
+   * read before one of them, and which was not in the hub yet to be ended by
+   * it, checks again (subscribe.ts).
+   */
+  revocations = 0;
 
   /**
    * `read` is the event log's page read (resume pages are shared through it);
-   * `onRoomCount` is told the number of rooms with subscribers whenever it changes.
+   * `onRoomCount` is told the number of rooms with subscribers whenever it changes;
+   * `onAccessChange` is told of a room whose access narrowed (to forget cached room rules).
    */
   constructor(
     read: PageReader,
     private readonly onRoomCount: (rooms: number) => void = () => {},
+    private readonly onAccessChange: (room: string) => void = () => {},
   ) {
     this.replays = new ReplayPages(read, { ttlMs: REPLAY_TTL_MS, maxBytes: REPLAY_MAX_BYTES });
   }
@@ -43,15 +51,32 @@ export class RoomHub {
     this.onRoomCount(this.rooms.size);
   }
 
-  /** Delivers a log event to the room's subscribers; returns how many it was written to or buffered for. */
+  /**
+   * Delivers a log event to the room's subscribers; returns how many it was written to or buffered for.
+   * An access change (a `system` event, see excludedBy) first ends the subscriptions of the users it
+   * shuts out, so nothing sequenced after it reaches them; `onAccessChange` is told first.
+   */
   publish(event: RoomEvent): number {
     this.replays.invalidate(event.room);
+    const excluded = excludedBy(event);
+    if (excluded) {
+      this.onAccessChange(event.room);
+      this.revoke(event.room, excluded);
+    }
     const subs = this.rooms.get(event.room);
     if (!subs) return 0;
     const frame = new OutboundFrame(encodeFrame({ t: "event", ...event }));
     // Deleting from a Set during for-of is safe: a subscriber cut off mid-loop is simply skipped.
     for (const sub of subs) sub.onEvent(event, frame);
     return subs.size;
+  }
+
+  /** Ends the room's subscriptions of the users `excluded` picks (their owners tell their clients). */
+  private revoke(room: string, excluded: (user: string) => boolean): void {
+    this.revocations++;
+    for (const sub of [...(this.rooms.get(room) ?? [])]) {
+      if (excluded(sub.owner.user)) sub.owner.revoke(sub, "FORBIDDEN");
+    }
   }
 
   /** A resume page after `afterSeq`, read and encoded once for every subscriber resuming from there now. */

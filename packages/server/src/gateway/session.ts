@@ -11,6 +11,7 @@ import { handleConnect } from "./connect.js";
 import { dispatchConnected } from "./handlers.js";
 import type { Subscription, SubscriptionOwner } from "./subscription.js";
 import { SmallMap } from "./small-map.js";
+import { revokeSubscription } from "./subscribe.js";
 
 /** Session states: awaiting `connect` → authenticating → connected → closed. */
 export type SessionState = "awaiting" | "authenticating" | "connected" | "closed";
@@ -137,6 +138,11 @@ export class Session implements SubscriptionOwner, TransportPeer {
     if (this.state === "closed") return;
     this.cleanup();
     this.transport.close(code, reason);
+  }
+
+  /** The user lost access to the subscription's room. */
+  revoke(sub: Subscription, code: ErrorCode): void {
+    revokeSubscription(this, sub, code);
   }
 
   /** Catch-up buffer overflow: same remedy as a full socket buffer. */

@@ -67,9 +67,20 @@ export async function handleSubscribe(s: Session, f: SubscribeFrame): Promise<vo
   const sub = new Subscription(f.room, s, ctx.config.maxBufferedBytes);
   s.subs.set(f.room, sub);
   try {
-    const denied = await authorize(s.principal!, f.room, "subscribe", ctx.store);
+    const revocations = ctx.hub.revocations;
+    let denied = await authorize(s.principal!, f.room, "subscribe", ctx.store);
     if (sub.cancelled) return;
-    if (denied) return dropAndFail(s, sub, denied, f.id);
+    if (!denied) {
+      ctx.hub.add(sub);
+      // An access change handled while we were authorizing could not end this subscription (it was
+      // not in the hub yet): ask again, now that any later change will find it there.
+      if (ctx.hub.revocations !== revocations) denied = await authorize(s.principal!, f.room, "subscribe", ctx.store);
+      if (sub.cancelled) return;
+    }
+    if (denied) {
+      ctx.hub.remove(sub);
+      return dropAndFail(s, sub, denied, f.id);
+    }
     await resume(s, sub, f);
   } catch (err) {
     if (s.subs.get(f.room) === sub) s.subs.delete(f.room);
@@ -92,7 +103,6 @@ function dropAndFail(s: Session, sub: Subscription, code: ErrorCode, id: number)
  */
 async function resume(s: Session, sub: Subscription, f: SubscribeFrame): Promise<void> {
   const { ctx } = s;
-  ctx.hub.add(sub);
   const head = await ctx.log.head(f.room);
   const plan = planResume(head, f.since, f.epoch, replayMaxFor(s, f.room));
   const pageAfter = (after: number) => ctx.hub.replayPage(f.room, head.epoch, after, REPLAY_PAGE);
@@ -134,9 +144,24 @@ async function whenWritable(s: Session): Promise<boolean> {
 export function handleUnsubscribe(s: Session, f: UnsubscribeFrame): void {
   const sub = s.subs.get(f.room);
   if (!sub) return s.fail("NOT_SUBSCRIBED", undefined, f.id);
-  s.subs.delete(f.room);
+  stop(s, sub);
+  s.reply({ t: "unsubscribed", id: f.id, room: f.room });
+}
+
+/**
+ * The server ends a subscription: the user lost access to the room (left it,
+ * or it became private). `unsubscribed` without an id and with the reason.
+ */
+export function revokeSubscription(s: Session, sub: Subscription, code: ErrorCode): void {
+  if (s.subs.get(sub.room) !== sub) return;
+  stop(s, sub);
+  s.reply({ t: "unsubscribed", room: sub.room, code });
+}
+
+/** Stops delivery at once (even mid-resume) and leaves presence. */
+function stop(s: Session, sub: Subscription): void {
+  s.subs.delete(sub.room);
   sub.cancelled = true;
   s.ctx.hub.remove(sub);
-  s.ctx.presence.leave(f.room, s.user, s.id);
-  s.reply({ t: "unsubscribed", id: f.id, room: f.room });
+  s.ctx.presence.leave(sub.room, s.user, s.id);
 }

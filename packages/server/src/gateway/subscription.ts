@@ -1,4 +1,4 @@
-import type { RoomEvent } from "@parley/protocol";
+import type { ErrorCode, RoomEvent } from "@parley/protocol";
 import type { OutboundFrame } from "../transport/outbound-frame.js";
 import type { ReplayPage } from "./replay-pages.js";
 
@@ -14,6 +14,10 @@ export interface SubscriptionOwner {
   sendReplay(frame: OutboundFrame): void;
   /** Called when live events buffered during catch-up exceed the connection's limit. */
   overflow(): void;
+  /** The connection's user. */
+  readonly user: string;
+  /** Ends `sub` from the server's side (the user lost access): stop delivery and tell the client why. */
+  revoke(sub: Subscription, code: ErrorCode): void;
 }
 
 /**

@@ -219,7 +219,14 @@ describe("REST rooms and membership", () => {
     assert.ok(!pub.body.rooms.some((r: { id: string }) => r.id === "r-priv"));
     assert.equal((await call("POST", "/v1/rooms/r-priv/members", "alice", { user: "bob" })).status, 201);
     assert.equal((await call("POST", "/v1/rooms/r-priv/messages", "bob", { cmid: "c", body: "hi" })).status, 201);
-    assert.equal((await call("GET", "/v1/rooms/r-priv/messages", "bob")).body.events.length, 1);
+    const events = (await call("GET", "/v1/rooms/r-priv/messages", "bob")).body.events;
+    assert.deepEqual(
+      events.map((e: { kind: string; body: unknown }) => [e.kind, e.body]),
+      [
+        ["system", { type: "room.private", members: ["alice"] }], // seq 1: the access change of its creation
+        ["message", "hi"],
+      ],
+    );
     assert.equal((await call("POST", "/v1/rooms/r-priv/join", "bob")).status, 200, "join is a no-op for members");
     assertError(await call("POST", "/v1/rooms/r-priv/members", "alice", { user: "bad user" }), 400, "BAD_REQUEST");
   });

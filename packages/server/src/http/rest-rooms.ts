@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ParleyError, dmRoomId, isDmId, type ErrorCode } from "@parley/protocol";
+import { ParleyError, dmRoomId, isDmId, type AccessBody, type ErrorCode, type Json } from "@parley/protocol";
 import { authorize, capsAllow } from "../auth/access.js";
 import type { Principal } from "../auth/principal.js";
 import type { Room } from "../store/store.js";
@@ -74,7 +74,20 @@ async function createRoom(ctx: HttpContext, p: Principal, req: IncomingMessage):
   if (!capsAllow(p.caps, id, "publish")) throw new ParleyError("FORBIDDEN", `your token does not allow room ${id}`);
   if ((await ctx.log.head(id)).lastSeq > 0)
     throw new ParleyError("ROOM_EXISTS", `${id} is an open room already in use; choose another id`);
-  return ok(await ctx.store.createRoom({ id, type: input.type, name, createdBy: p.user }), 201);
+  const room = await ctx.store.createRoom({ id, type: input.type, name, createdBy: p.user });
+  // Someone may be subscribed to the open room this id was: only the creator may read it now.
+  if (room.type === "private") await announceAccess(ctx, id, p.user, { type: "room.private", members: [p.user] });
+  return ok(room, 201);
+}
+
+/**
+ * Sequences an access change in the room (docs/chat.md, "Membership events"). Every gateway
+ * reads every event, so each ends its own subscriptions of the users the change shuts out,
+ * whichever gateway this request came to. A failure fails the request (a created room stays,
+ * and a subscription its id had as an open room runs on until its client subscribes again).
+ */
+async function announceAccess(ctx: HttpContext, room: string, from: string, body: AccessBody): Promise<void> {
+  await ctx.log.append({ room, cmid: `access-${randomUUID()}`, from, kind: "system", body: body as Json });
 }
 
 /** Opens (creating on first use) the DM room between the caller and `user`. */
@@ -110,8 +123,17 @@ async function join(ctx: HttpContext, p: Principal, _req: IncomingMessage, param
 
 async function leave(ctx: HttpContext, p: Principal, _req: IncomingMessage, params: Params): Promise<Reply> {
   const room = await existingRoom(ctx, params.room!);
-  await ctx.store.removeMember(room.id, p.user);
-  return ok({ room: room.id, user: p.user, member: false });
+  const left = { room: room.id, user: p.user, member: false };
+  // Only a private room's rule depends on membership; a non-member's leave changes nothing to announce.
+  if (!(await ctx.store.removeMember(room.id, p.user)) || room.type !== "private") return ok(left);
+  try {
+    await announceAccess(ctx, room.id, p.user, { type: "member.left", user: p.user });
+  } catch (err) {
+    // Not announced, so not left: undone, the request fails and its retry removes and announces again.
+    await ctx.store.addMember(room.id, p.user).catch(() => undefined);
+    throw err;
+  }
+  return ok(left);
 }
 
 async function listMembers(ctx: HttpContext, p: Principal, _req: IncomingMessage, params: Params): Promise<Reply> {

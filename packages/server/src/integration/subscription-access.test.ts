@@ -1,7 +1,9 @@
 /**
  * What a subscription may read, on both transports (WebSocket and SSE), in
  * one embedded server: a resume replays the past only with `history`
- * (docs/protocol.md, "Resume").
+ * (docs/protocol.md, "Resume"); losing access to a room ends its open
+ * subscriptions at once ("Access changes"). The cluster case (the change
+ * made through another gateway) is in cluster/cluster.test.ts.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -28,6 +30,7 @@ interface Subscriber {
   request(frame: Record<string, unknown> & { t: string }): Promise<ServerFrame>;
   seqs(room: string): number[];
   waitForEvents(room: string, count: number): Promise<unknown>;
+  waitFor(pred: (f: ServerFrame) => boolean): Promise<ServerFrame>;
   close(): void;
 }
 
@@ -60,6 +63,7 @@ const transports: Record<string, (user: string, caps?: Record<string, string[]>)
       request: (f) => c.request(f),
       seqs: (room) => seqs(c.events(room)),
       waitForEvents: (room, n) => c.waitForEvents(room, n),
+      waitFor: (pred) => c.waitFor(pred),
       close: () => c.terminate(),
     };
   },
@@ -69,6 +73,7 @@ const transports: Record<string, (user: string, caps?: Record<string, string[]>)
       request: (f) => c.request(f),
       seqs: (room) => seqs(c.events(room)),
       waitForEvents: (room, n) => c.waitForEvents(room, n),
+      waitFor: (pred) => c.waitFor(pred),
       close: () => c.destroy(),
     };
   },
@@ -100,6 +105,40 @@ for (const [transport, open] of Object.entries(transports)) {
       await reader.waitForEvents(room, 7);
       assert.deepEqual(reader.seqs(room), range(1, 7));
       for (const c of [watcher, recent, reader]) c.close();
+    });
+    it("leaving a private room ends its subscriptions at once; the others' go on", async () => {
+      const room = uniqueRoom("leave");
+      const alice = await rest("alice");
+      assert.equal((await alice.call("POST", "/v1/rooms", { id: room, type: "private", name: "p" })).status, 201);
+      assert.equal((await alice.call("POST", `/v1/rooms/${room}/members`, { user: "bob" })).status, 201);
+      const [bob, stays] = [await open("bob"), await open("alice")];
+      for (const c of [bob, stays]) assert.equal((await c.request({ t: "sub", room })).t, "subscribed");
+      const before = await alice.publish(room, { text: "before" });
+      await bob.waitForEvents(room, 1);
+      assert.equal((await (await rest("bob")).call("POST", `/v1/rooms/${room}/leave`)).status, 200);
+      const ended = await bob.waitFor((f) => f.t === "unsubscribed" && f.room === room);
+      assert.deepEqual(ended, { t: "unsubscribed", room, code: "FORBIDDEN" }, "no id: the server ended it");
+      const after = await alice.publish(room, { text: "after" });
+      await stays.waitForEvents(room, 3);
+      assert.deepEqual(stays.seqs(room), [before, before + 1, after], "the leave is an event (member.left) between");
+      assert.deepEqual(bob.seqs(room), [before], "nothing sequenced after the leave reaches bob");
+      assert.equal((await bob.request({ t: "sub", room })).t, "error", "and he cannot subscribe again");
+      for (const c of [bob, stays]) c.close();
+    });
+
+    it("a room created private ends the subscriptions its open id had, but the creator's", async () => {
+      const room = uniqueRoom("turned");
+      const [carol, creator] = [await open("carol"), await open("alice")];
+      for (const c of [carol, creator]) assert.equal((await c.request({ t: "sub", room })).t, "subscribed");
+      const alice = await rest("alice");
+      assert.equal((await alice.call("POST", "/v1/rooms", { id: room, type: "private", name: "p" })).status, 201);
+      const ended = await carol.waitFor((f) => f.t === "unsubscribed" && f.room === room);
+      assert.equal((ended as { code?: string }).code, "FORBIDDEN");
+      const seq = await alice.publish(room, { text: "members only" });
+      await creator.waitForEvents(room, 2);
+      assert.deepEqual(creator.seqs(room), [1, seq], "the access change (a system event, seq 1), then the message");
+      assert.deepEqual(carol.seqs(room), []);
+      for (const c of [carol, creator]) c.close();
     });
   });
 }

@@ -28,7 +28,7 @@ const SQL = {
   listRoomsOf: `SELECT ${ROOM_COLUMNS} FROM members m JOIN rooms r ON r.id = m.room WHERE m.user_id = $1 ORDER BY r.id`,
   insertMember:
     "INSERT INTO members (room, user_id, joined_at, last_read_seq) VALUES ($1, $2, $3, 0) ON CONFLICT DO NOTHING",
-  deleteMember: "DELETE FROM members WHERE room = $1 AND user_id = $2",
+  deleteMember: "DELETE FROM members WHERE room = $1 AND user_id = $2 RETURNING 1",
   isMember: "SELECT 1 FROM members WHERE room = $1 AND user_id = $2",
   listMembers: numbered(LIST_MEMBERS),
   // GREATEST in the upsert keeps read positions monotonic without a read-modify-write race.
@@ -96,8 +96,8 @@ export class PostgresStore implements Store {
     await this.rows(SQL.insertMember, [room, user, this.now()]);
   }
 
-  async removeMember(room: string, user: string): Promise<void> {
-    await this.rows(SQL.deleteMember, [room, user]);
+  async removeMember(room: string, user: string): Promise<boolean> {
+    return (await this.rows(SQL.deleteMember, [room, user])).length > 0;
   }
 
   async isMember(room: string, user: string): Promise<boolean> {

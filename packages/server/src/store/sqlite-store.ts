@@ -84,8 +84,8 @@ export class SqliteStore implements Store {
     return guard(() => void this.stmts.insertMember.run(room, user, this.now()));
   }
 
-  removeMember(room: string, user: string): Promise<void> {
-    return guard(() => void this.stmts.deleteMember.run(room, user));
+  removeMember(room: string, user: string): Promise<boolean> {
+    return guard(() => this.stmts.deleteMember.run(room, user).changes > 0);
   }
 
   isMember(room: string, user: string): Promise<boolean> {

@@ -101,9 +101,9 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         "re-adding keeps the membership as it was",
       );
       assert.ok((await store.listRoomsOf("dave")).some((r) => r.id === room.id));
-      await store.removeMember(room.id, "dave");
-      await store.removeMember(room.id, "dave");
-      await store.removeMember(room.id, "never-joined");
+      assert.equal(await store.removeMember(room.id, "dave"), true);
+      assert.equal(await store.removeMember(room.id, "dave"), false, "idempotent, and says it changed nothing");
+      assert.equal(await store.removeMember(room.id, "never-joined"), false);
       assert.equal(await store.isMember(room.id, "dave"), false);
       assert.ok(!(await store.listRoomsOf("dave")).some((r) => r.id === room.id));
     });

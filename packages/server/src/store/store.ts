@@ -102,7 +102,8 @@ export interface Store extends ChatReads {
   /** Rooms the user is a member of. */
   listRoomsOf(user: string): Promise<Room[]>;
   addMember(room: string, user: string): Promise<void>;
-  removeMember(room: string, user: string): Promise<void>;
+  /** True when `user` was a member (and is no longer). */
+  removeMember(room: string, user: string): Promise<boolean>;
   isMember(room: string, user: string): Promise<boolean>;
   listMembers(room: string): Promise<Member[]>;
   setLastRead(room: string, user: string, seq: number): Promise<void>;

@@ -45,8 +45,8 @@ export class MemoryStore implements Store {
     if (!members.has(user)) members.set(user, { room, user, joinedAt: Date.now(), lastReadSeq: 0 });
   }
 
-  async removeMember(room: string, user: string): Promise<void> {
-    this.members.get(room)?.delete(user);
+  async removeMember(room: string, user: string): Promise<boolean> {
+    return this.members.get(room)?.delete(user) ?? false;
   }
 
   async isMember(room: string, user: string): Promise<boolean> {
