@@ -6,6 +6,7 @@ import { ParleyClient } from "./node.js";
 import type { ParleyClientOptions } from "./options.js";
 import { waitUntil } from "./test-support/fake-server.js";
 import {
+  backlogDrainScenario,
   concurrentPublishScenario,
   killRestartScenario,
   publishDeliverScenario,
@@ -144,4 +145,10 @@ test("kill -9 and restart while on SSE: reconnect, resume, and the outbox delive
   const [alice, bob] = [sse("alice"), sse("bob")];
   await killRestartScenario(server, alice, bob, uniqueRoom());
   assert.deepEqual([alice.transport, bob.transport], ["sse", "sse"]);
+});
+
+test("sse: a backlog of 300 after kill -9 drains at the announced rate, each room in publish order", async () => {
+  const drain = await backlogDrainScenario(server, sse("erin"), [uniqueRoom(), uniqueRoom(), uniqueRoom()], 300);
+  assert.deepEqual(drain.overtakes, []);
+  assert.equal(drain.rateLimited, 0);
 });
