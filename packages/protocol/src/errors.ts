@@ -49,6 +49,11 @@ export const ERRORS = {
   ),
   NOT_AUTHOR: spec(false, 403, "Only the author may edit (or, without `delete_any`, delete) this message."),
   NOT_FOUND: spec(false, 404, "No such REST resource."),
+  CMID_CONFLICT: spec(
+    false,
+    409,
+    "Another user already published this `cmid` in this room; nothing was stored. Publish with a new cmid.",
+  ),
   SHUTTING_DOWN: spec(true, 503, "The node is draining; reconnect elsewhere or later."),
   UNAVAILABLE: spec(true, 503, "The store or log is temporarily unavailable."),
   INTERNAL: spec(true, 500, "Unexpected server error; the request may be retried."),

@@ -1,10 +1,12 @@
 /**
  * Invariant 3: exactly once by cmid. Re-publishing a cmid (same connection,
  * another connection, after kill -9) is acked with dup:true and the original
- * seq, and subscribers receive nothing new.
+ * seq, and subscribers receive nothing new; another user's publish of the
+ * same cmid is refused with CMID_CONFLICT.
  */
 import { describe } from "node:test";
 import assert from "node:assert/strict";
+import type { ErrorFrame } from "@parley/protocol";
 import { publish, readAllHistory, seqs, serverSuite, sleep, subscribe, uniqueRoom } from "../test-support/fixtures.js";
 
 describe("idempotence by cmid", () => {
@@ -90,6 +92,35 @@ describe("idempotence by cmid", () => {
     assert.deepEqual([events[0]!.from, events[0]!.body], ["frank", { via: "rest" }]);
   });
 
+  it("another user's cmid: CMID_CONFLICT over WebSocket and 409 over REST; the original stands, nothing delivered", async (pool) => {
+    const room = uniqueRoom("dedupe-conflict");
+    const watcher = await pool.connect({ user: "watcher" });
+    await subscribe(watcher, room);
+    const alice = await pool.connect({ user: "alice" });
+    const original = await publish(alice, room, { text: "alice's" }, "taken");
+    const mallory = await pool.connect({ user: "mallory" });
+    const refused = await mallory.request({ t: "pub", room, cmid: "taken", body: { text: "mallory's" } });
+    assert.deepEqual(
+      [refused.t, (refused as ErrorFrame).code, (refused as ErrorFrame).retryable],
+      ["error", "CMID_CONFLICT", false],
+    );
+    const rest = await fetch(`${suite.server.httpUrl}/v1/rooms/${room}/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-parley-user": "mallory" },
+      body: JSON.stringify({ cmid: "taken", body: { text: "mallory's" } }),
+    });
+    assert.equal(rest.status, 409);
+    assert.equal(((await rest.json()) as { error: { code: string } }).error.code, "CMID_CONFLICT");
+    const retry = await publish(alice, room, { text: "alice's" }, "taken");
+    assert.deepEqual([retry.seq, retry.dup], [original.seq, true]);
+    await watcher.waitForEvents(room, 1);
+    await sleep(200); // a wrongly delivered event would arrive before this
+    assert.deepEqual(
+      watcher.events(room).map((e) => [e.from, e.body]),
+      [["alice", { text: "alice's" }]],
+    );
+  });
+
   it("concurrent retries of one cmid are sequenced once", async (pool) => {
     const room = uniqueRoom("dedupe-race");
     const clients = await Promise.all([1, 2, 3].map(() => pool.connect({ user: "racer" })));
@@ -119,6 +150,9 @@ describe("idempotence by cmid", () => {
       assert.equal(dup.dup, true);
       assert.equal(dup.seq, original.seq);
     }
+    const intruder = await pool.connect({ user: "mallory" });
+    const refused = await intruder.request({ t: "pub", room, cmid: "crash-1", body: { i: 1 } });
+    assert.equal((refused as ErrorFrame).code, "CMID_CONFLICT", "found in the store, not only in memory");
     const fresh = await publish(retry, room, { i: 6 }, "crash-6");
     assert.equal(fresh.seq, 6);
     assert.equal(fresh.dup, false);

@@ -27,7 +27,14 @@ import { randomBytes } from "node:crypto";
 import { ParleyError, type RoomEvent } from "@parley/protocol";
 import { ProduceAcks, Producer } from "@platformatic/kafka";
 import { EventListeners, type ListenerErrorHandler } from "../log/event-listeners.js";
-import type { AppendResult, EventListener, EventLog, PublishCommand, RoomHead } from "../log/event-log.js";
+import {
+  duplicateOutcome,
+  type AppendResult,
+  type EventListener,
+  type EventLog,
+  type PublishCommand,
+  type RoomHead,
+} from "../log/event-log.js";
 import { closeForced } from "./close-client.js";
 import { EventsTail } from "./events-tail.js";
 import type { HistorySource } from "./history-source.js";
@@ -65,6 +72,8 @@ export interface KafkaLogOptions {
 }
 
 interface Pending {
+  /** The publisher: a duplicate of another user's cmid is refused (duplicateOutcome). */
+  readonly from: string;
   readonly resolve: (r: AppendResult) => void;
   readonly reject: (err: unknown) => void;
   readonly timer: NodeJS.Timeout;
@@ -132,7 +141,7 @@ export class KafkaLog implements EventLog {
     const partition = partitionFor(command.room, partitions);
     return new Promise<AppendResult>((resolve, reject) => {
       const timer = setTimeout(() => this.unanswered(rid, partition), this.timeoutMs());
-      this.pending.set(rid, { resolve, reject, timer });
+      this.pending.set(rid, { from: command.from, resolve, reject, timer });
       this.outbox.push(encodeCommand(names.commands, partition, command, rid));
       this.sending ??= this.flush();
     });
@@ -233,7 +242,8 @@ export class KafkaLog implements EventLog {
 
   private onRecord(rec: EventsRecord, live: boolean): void {
     if (rec.type === "duplicate") {
-      this.settle(rec.rid, { event: rec.event, duplicate: true });
+      const p = this.pending.get(rec.rid);
+      if (p) this.settle(rec.rid, duplicateOutcome(p, rec.event));
       return;
     }
     // The buffer refuses a seq it already holds: a record seen twice is delivered once.

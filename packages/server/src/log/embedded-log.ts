@@ -1,7 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { ParleyError, type RoomEvent } from "@parley/protocol";
 import { EventListeners, type ListenerErrorHandler } from "./event-listeners.js";
-import type { AppendResult, EventListener, EventLog, PublishCommand, RoomHead } from "./event-log.js";
+import {
+  duplicateOutcome,
+  type AppendResult,
+  type EventListener,
+  type EventLog,
+  type PublishCommand,
+  type RoomHead,
+} from "./event-log.js";
 import { SqliteEvents, eventValues } from "./sqlite-events.js";
 import type { SqliteDb } from "../store/sqlite-db.js";
 import { CmidIndex } from "./cmid-index.js";
@@ -246,7 +253,9 @@ export class EmbeddedLog implements EventLog {
       const outcome = plan.outcomes[i] as SequenceDecision | RoomState;
       if (!isAppend(q)) return (q as HeadRequest).resolve(outcome as RoomState);
       const d = outcome as SequenceDecision;
-      q.resolve({ event: d.event, duplicate: d.type === "duplicate" });
+      const result = d.type === "append" ? { event: d.event, duplicate: false } : duplicateOutcome(q.command, d.event);
+      if (result instanceof ParleyError) q.reject(result);
+      else q.resolve(result);
     });
   }
 

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { TOMBSTONE_BODY, type RoomEvent } from "@parley/protocol";
+import { ParleyError, TOMBSTONE_BODY, type RoomEvent } from "@parley/protocol";
 import type { AppendResult, EventLog, PublishCommand } from "./event-log.js";
 
 /** A started log on fresh storage, and a way to restart it on the same storage. */
@@ -27,8 +27,18 @@ function freshRoom(label: string): string {
   return `${label}-${process.pid}-${Date.now().toString(36)}-${++roomCounter}`;
 }
 
-function cmd(room: string, cmid: string, body: PublishCommand["body"] = { text: cmid }): PublishCommand {
-  return { room, cmid, from: "user-1", kind: "message", body };
+function cmd(
+  room: string,
+  cmid: string,
+  body: PublishCommand["body"] = { text: cmid },
+  from = "user-1",
+): PublishCommand {
+  return { room, cmid, from, kind: "message", body };
+}
+
+/** True for the refusal of a cmid another user already published in the room. */
+function isConflict(err: unknown): boolean {
+  return err instanceof ParleyError && err.code === "CMID_CONFLICT";
 }
 
 function seqs(events: readonly RoomEvent[]): number[] {
@@ -75,6 +85,7 @@ export function describeEventLogContract(name: string, factory: EventLogFactory)
     describeOrder(ctx);
     describeListeners(ctx);
     describeIdempotence(ctx, restart);
+    describeCmidConflicts(ctx, restart);
     describeReads(ctx);
     describeRestart(ctx, restart, factory);
     describeTombstones(ctx, restart);
@@ -217,6 +228,41 @@ function describeIdempotence(ctx: Ctx, restart: () => Promise<EventLog>): void {
     assert.equal(again.duplicate, true);
     assert.deepEqual(again.event, first.event);
     assert.equal((await log.append(cmd(room, "new"))).event.seq, 3);
+  });
+}
+
+function describeCmidConflicts(ctx: Ctx, restart: () => Promise<EventLog>): void {
+  it("refuses another user's cmid with CMID_CONFLICT, storing and emitting nothing", async () => {
+    const room = freshRoom("conflict");
+    const rec = new Recorder();
+    const off = ctx.log.subscribe(rec.listener);
+    const first = await ctx.log.append(cmd(room, "shared", { v: "alice" }, "alice"));
+    await assert.rejects(ctx.log.append(cmd(room, "shared", { v: "bob" }, "bob")), isConflict);
+    const retry = await ctx.log.append(cmd(room, "shared", { v: "alice" }, "alice"));
+    off();
+    assert.deepEqual([retry.duplicate, retry.event], [true, first.event]);
+    assert.deepEqual(seqs(rec.of(room)), [1]);
+    assert.deepEqual(await ctx.log.read(room, 0, 10), [first.event]);
+  });
+
+  it("refuses the other user's twin appended concurrently (same batch)", async () => {
+    const room = freshRoom("conflict-batch");
+    const results = await Promise.allSettled(["alice", "bob"].map((u) => ctx.log.append(cmd(room, "twin", {}, u))));
+    const won = results.filter((r) => r.status === "fulfilled");
+    assert.equal(won.length, 1);
+    assert.equal(won[0]!.value.duplicate, false);
+    const lost = results.find((r) => r.status === "rejected");
+    assert.ok(isConflict(lost?.reason), String(lost?.reason));
+    assert.deepEqual(seqs(await ctx.log.read(room, 0, 10)), [1]);
+  });
+
+  it("still refuses the collision after a restart", async () => {
+    const room = freshRoom("conflict-restart");
+    const first = await ctx.log.append(cmd(room, "kept", {}, "alice"));
+    const log = await restart();
+    await assert.rejects(log.append(cmd(room, "kept", {}, "bob")), isConflict);
+    assert.deepEqual((await log.append(cmd(room, "kept", {}, "alice"))).event, first.event);
+    assert.equal((await log.head(room)).lastSeq, 1);
   });
 }
 

@@ -1,4 +1,4 @@
-import type { EventKind, Json, RoomEvent } from "@parley/protocol";
+import { ParleyError, type EventKind, type Json, type RoomEvent } from "@parley/protocol";
 
 /** A publish accepted by a gateway, before it has a seq. */
 export interface PublishCommand {
@@ -16,6 +16,20 @@ export interface AppendResult {
   readonly event: RoomEvent;
   /** True when `cmid` was already sequenced in this room; nothing new was stored or delivered. */
   readonly duplicate: boolean;
+}
+
+/**
+ * The answer to a publish whose (room, cmid) is already sequenced as
+ * `original`: a retry of the same user's publish gets the original event; a
+ * cmid another user sent is CMID_CONFLICT, so nobody is acked with someone
+ * else's message while their own is dropped.
+ */
+export function duplicateOutcome(
+  command: Pick<PublishCommand, "from">,
+  original: RoomEvent,
+): AppendResult | ParleyError {
+  if (original.from === command.from) return { event: original, duplicate: true };
+  return new ParleyError("CMID_CONFLICT", "another user already published this cmid in this room");
 }
 
 /** A room's stream position. */
@@ -39,9 +53,11 @@ export type EventListener = (event: RoomEvent) => void;
  * - Durability: `append` resolves only after the event is durable (SQLite
  *   commit under the configured `synchronous` level; Kafka acks=all). After a
  *   crash and restart, every resolved append is readable with its seq.
- * - Idempotence: appending a `cmid` already sequenced in the room resolves with
- *   the original event and `duplicate: true`, and emits nothing. This holds
- *   across restarts and for as long as the room's events are retained.
+ * - Idempotence: appending a `cmid` already sequenced in the room by the same
+ *   `from` resolves with the original event and `duplicate: true`; by another
+ *   `from` it rejects with CMID_CONFLICT (`duplicateOutcome`). Neither stores
+ *   or emits anything. This holds across restarts and for as long as the
+ *   room's events are retained.
  * - Live delivery: a listener receives an event only after it is durable, and
  *   before or at the same time as its `append` resolves.
  * - Reads: `read` returns stored events in ascending seq; an event visible to a

@@ -1,7 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { RoomEvent } from "@parley/protocol";
 import { EventListeners } from "../log/event-listeners.js";
-import type { AppendResult, EventListener, EventLog, PublishCommand, RoomHead } from "../log/event-log.js";
+import {
+  duplicateOutcome,
+  type AppendResult,
+  type EventListener,
+  type EventLog,
+  type PublishCommand,
+  type RoomHead,
+} from "../log/event-log.js";
 
 interface RoomState {
   epoch: string;
@@ -26,7 +33,11 @@ export class MemoryLog implements EventLog {
     if (this.closed) throw new Error("log closed");
     const room = this.room(command.room);
     const existing = room.byCmid.get(command.cmid);
-    if (existing) return { event: existing, duplicate: true };
+    if (existing) {
+      const outcome = duplicateOutcome(command, existing);
+      if (outcome instanceof Error) throw outcome;
+      return outcome;
+    }
     const event: RoomEvent = {
       room: command.room,
       seq: room.events.length + 1,
