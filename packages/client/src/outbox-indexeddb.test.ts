@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import type { ServerFrame } from "@parley/protocol";
 import { IDBFactory } from "fake-indexeddb";
 import { IndexedDbOutboxStorage } from "./outbox-indexeddb.js";
 import { Outbox } from "./outbox.js";
@@ -66,4 +67,43 @@ test("an outbox over a reloaded database resends the persisted messages first, s
   after.onConnected();
   await new Promise((resolve) => setTimeout(resolve, 5));
   assert.deepEqual(sent, ["new-0"]);
+});
+
+test("after a reload a room keeps its publish order: old messages first, one at a time, through a retryable refusal", async () => {
+  const indexedDB = new IDBFactory();
+  const timers = new FakeTimers();
+  let n = 0;
+  const options = { timers, backoff: { minMs: 10, maxMs: 10 }, random: () => 0.5, newId: () => `m${++n}` };
+  const before = new Outbox({
+    ...options,
+    storage: new IndexedDbOutboxStorage({ indexedDB }),
+    sender: { send: () => false },
+  });
+  for (const text of ["one", "two", "three"]) void before.publish("r", text);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const sent: Array<{ cmid: string; reply: (frame: ServerFrame) => void }> = [];
+  const after = new Outbox({
+    ...options,
+    storage: new IndexedDbOutboxStorage({ indexedDB }),
+    sender: { send: (e, reply) => (sent.push({ cmid: e.cmid, reply }), true) },
+  });
+  const fourth = after.publish("r", "four, after the reload");
+  after.onConnected();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.deepEqual(
+    sent.map((s) => s.cmid),
+    ["m1"],
+  );
+  sent[0]!.reply({ t: "error", id: 1, code: "UNAVAILABLE", message: "later", retryable: true });
+  assert.equal(sent.length, 1, "m2 waits for m1's retry");
+  timers.advance(5);
+  for (let i = 1; i <= 4; i++) {
+    const s = sent[i]!;
+    s.reply({ t: "ack", id: 1, room: "r", cmid: s.cmid, seq: i, ts: 1, dup: false });
+  }
+  assert.deepEqual(
+    sent.map((s) => s.cmid),
+    ["m1", "m1", "m2", "m3", "m4"],
+  );
+  assert.equal((await fourth).seq, 4);
 });
