@@ -67,20 +67,9 @@ export async function handleSubscribe(s: Session, f: SubscribeFrame): Promise<vo
   const sub = new Subscription(f.room, s, ctx.config.maxBufferedBytes);
   s.subs.set(f.room, sub);
   try {
-    const revocations = ctx.hub.revocations;
-    let denied = await authorize(s.principal!, f.room, "subscribe", ctx.store);
+    const denied = await admit(s, sub);
     if (sub.cancelled) return;
-    if (!denied) {
-      ctx.hub.add(sub);
-      // An access change handled while we were authorizing could not end this subscription (it was
-      // not in the hub yet): ask again, now that any later change will find it there.
-      if (ctx.hub.revocations !== revocations) denied = await authorize(s.principal!, f.room, "subscribe", ctx.store);
-      if (sub.cancelled) return;
-    }
-    if (denied) {
-      ctx.hub.remove(sub);
-      return dropAndFail(s, sub, denied, f.id);
-    }
+    if (denied) return dropAndFail(s, sub, denied, f.id);
     await resume(s, sub, f);
   } catch (err) {
     if (s.subs.get(f.room) === sub) s.subs.delete(f.room);
@@ -89,6 +78,23 @@ export async function handleSubscribe(s: Session, f: SubscribeFrame): Promise<vo
     throw err;
   }
   if (!sub.cancelled && s.state === "connected") ctx.presence.join(f.room, s.user, s.id);
+}
+
+/**
+ * Authorizes `sub` and enters it in the hub (catch-up mode); the refusal, if any. An access
+ * change handled while authorizing could not end it (it was not in the hub yet), so then it
+ * asks again: any later change finds it in the hub.
+ */
+async function admit(s: Session, sub: Subscription): Promise<ErrorCode | undefined> {
+  const { hub, store } = s.ctx;
+  const ask = () => authorize(s.principal!, sub.room, "subscribe", store);
+  const revocations = hub.revocations;
+  let denied = await ask();
+  if (denied || sub.cancelled) return denied;
+  hub.add(sub);
+  if (hub.revocations !== revocations) denied = await ask();
+  if (denied) hub.remove(sub);
+  return denied;
 }
 
 function dropAndFail(s: Session, sub: Subscription, code: ErrorCode, id: number): void {
