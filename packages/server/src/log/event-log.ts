@@ -24,10 +24,7 @@ export interface AppendResult {
  * cmid another user sent is CMID_CONFLICT, so nobody is acked with someone
  * else's message while their own is dropped.
  */
-export function duplicateOutcome(
-  command: Pick<PublishCommand, "from">,
-  original: RoomEvent,
-): AppendResult | ParleyError {
+export function duplicateOutcome(command: { readonly from: string }, original: RoomEvent): AppendResult | ParleyError {
   if (original.from === command.from) return { event: original, duplicate: true };
   return new ParleyError("CMID_CONFLICT", "another user already published this cmid in this room");
 }
