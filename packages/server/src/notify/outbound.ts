@@ -41,6 +41,11 @@ const systemResolver: Resolver = (hostname) =>
     dnsLookup(hostname, { all: true, verbatim: true }, (err, addresses) => (err ? reject(err) : resolve(addresses))),
   );
 
+/** A URL's hostname without the brackets of an IPv6 literal. */
+function unbracketed(hostname: string): string {
+  return hostname.replace(/^\[(.*)\]$/, "$1");
+}
+
 /** What an outbound POST answered. */
 export interface OutboundResponse {
   readonly status: number;
@@ -72,7 +77,7 @@ export class OutboundPolicy {
 
   /** The addresses `hostname` (a name or an IP literal, IPv6 in brackets or not) stands for; throws when one is refused. */
   async addressesOf(hostname: string): Promise<LookupAddress[]> {
-    const host = hostname.replace(/^\[(.*)\]$/, "$1");
+    const host = unbracketed(hostname);
     const family = isIP(host);
     const addresses = family ? [{ address: host, family }] : await this.resolver(host);
     // Every answer must pass: a name with one public and one internal address could otherwise pick either.
@@ -121,7 +126,7 @@ export class OutboundPolicy {
     signal: AbortSignal,
   ): Promise<OutboundResponse> {
     const target = new URL(url);
-    if (isIP(target.hostname.replace(/^\[(.*)\]$/, "$1"))) await this.addressesOf(target.hostname);
+    if (isIP(unbracketed(target.hostname))) await this.addressesOf(target.hostname);
     const https = target.protocol === "https:";
     const send = https ? httpsRequest : httpRequest;
     const agent = https ? this.agents.https : this.agents.http;
