@@ -35,6 +35,16 @@ as any valid user name with every capability, and the server logs a warning at
 start. Bearer tokens are still verified in dev mode: with the configured keys, or
 else with \`<dataDir>/secret.key\` when it exists.
 
+## The data dir is owner-only
+
+Everything in \`dataDir\` is secret or private (every message, the secret, the
+VAPID key), so \`parley start\` creates it with mode 0700 and the database
+(\`parley.db\`, and SQLite's \`-wal\` and \`-shm\` files, which take its mode) with
+0600, whatever the umask. An existing data dir or database file that grants
+group or other users any access is tightened at start (0755 → 0700, 0644 →
+0600; owner bits are left alone) and each change is logged as a warning
+(\`data dir permissions tightened to owner-only\`, with the path and both modes).
+
 \`allowedOrigins\` also governs CORS for the REST API under \`/v1\`: an allowed
 \`Origin\` gets \`Access-Control-Allow-Origin\` and its preflights are answered.
 
