@@ -11,8 +11,9 @@ import type { Store } from "../store/store.js";
 import { withRoomRuleCache } from "./room-rule-cache.js";
 import { authorize } from "./access.js";
 
-/** A real SQLite store, wrapped, with a counter of the reads that reached it. */
+/** A real SQLite store, wrapped, with a counter of the reads that reached it and a clock the test moves. */
 async function openCached(ttlMs = 60_000, maxEntries = 1_000) {
+  const clock = { ms: 0 };
   const dir = mkdtempSync(join(tmpdir(), "parley-rule-cache-"));
   const db: SqliteDb = openSqliteDb({ dataDir: dir, durability: "normal" });
   const inner = new SqliteStore(db);
@@ -25,13 +26,13 @@ async function openCached(ttlMs = 60_000, maxEntries = 1_000) {
       return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
   });
-  const store = withRoomRuleCache(counted, { ttlMs, maxEntries });
+  const store = withRoomRuleCache(counted, { ttlMs, maxEntries, now: () => clock.ms });
   const dispose = async () => {
     await inner.close();
     db.close();
     rmSync(dir, { recursive: true, force: true });
   };
-  return { dir, inner, store, db, reads, dispose };
+  return { dir, inner, store, db, reads, clock, dispose };
 }
 
 describeStoreContract("SqliteStore behind the room rule cache", async () => {
@@ -106,13 +107,13 @@ describe("withRoomRuleCache", () => {
   });
 
   it("shows changes made past it (another gateway) after the TTL, and stays within maxEntries", async () => {
-    const { store, inner, reads, dispose } = await openCached(30, 10);
+    const { store, inner, reads, clock, dispose } = await openCached(30, 10);
     try {
       await inner.createRoom({ id: "elsewhere", type: "private", name: "E", createdBy: "alice" });
       assert.equal(await store.isMember("elsewhere", "carol"), false);
       await inner.addMember("elsewhere", "carol");
       assert.equal(await store.isMember("elsewhere", "carol"), false, "cached within the TTL");
-      await new Promise((r) => setTimeout(r, 40));
+      clock.ms += 40;
       assert.equal(await store.isMember("elsewhere", "carol"), true);
       for (let i = 0; i < 30; i++) await store.getRoom(`many-${i}`);
       const n = reads.n;

@@ -6,6 +6,8 @@ export interface RoomRuleCacheOptions {
   readonly ttlMs: number;
   /** Most cached answers (rooms plus memberships); the oldest go first. */
   readonly maxEntries: number;
+  /** The clock, in ms; tests pass their own so that expiry never depends on the machine's speed. */
+  readonly now?: () => number;
 }
 
 interface Entry<T> {
@@ -43,7 +45,7 @@ export class RoomRuleCache {
   }
 
   private async cached<T>(map: Map<string, Entry<T>>, key: string, room: string, load: () => Promise<T>): Promise<T> {
-    const now = Date.now();
+    const now = (this.options.now ?? Date.now)();
     const hit = map.get(key);
     if (hit && hit.expires > now) return hit.value;
     const generation = this.generations.get(room) ?? 0;

@@ -90,6 +90,9 @@ export async function startHarness(
 
 export type Frame = Record<string, unknown> & { t: string };
 
+/** How long a test waits for a frame before failing with what it has. */
+const WAIT_MS = 30_000;
+
 /** A raw ws client that queues incoming frames and lets a test await specific ones. */
 export class TestClient {
   readonly frames: Frame[] = [];
@@ -133,8 +136,11 @@ export class TestClient {
     return this.next((f) => f.id === id && f.t !== "event");
   }
 
-  /** Resolves with the first queued frame matching `pred`, removing it from the queue. */
-  async next(pred: (f: Frame) => boolean, timeoutMs = 3000): Promise<Frame> {
+  /**
+   * Resolves with the first queued frame matching `pred`, removing it from the queue. The timeout only turns
+   * a frame that never comes into a readable failure; it is generous because a loaded machine is slow, not wrong.
+   */
+  async next(pred: (f: Frame) => boolean, timeoutMs = WAIT_MS): Promise<Frame> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const i = this.frames.findIndex(pred);
@@ -149,7 +155,7 @@ export class TestClient {
   }
 
   /** Awaits `count` event frames of `room`, returning their seqs in arrival order. */
-  async events(room: string, count: number, timeoutMs = 5000): Promise<number[]> {
+  async events(room: string, count: number, timeoutMs = WAIT_MS): Promise<number[]> {
     const seqs: number[] = [];
     while (seqs.length < count)
       seqs.push((await this.next((f) => f.t === "event" && f.room === room, timeoutMs)).seq as number);

@@ -5,7 +5,7 @@
 import { describe } from "node:test";
 import assert from "node:assert/strict";
 import { ERRORS } from "@parley/protocol";
-import { publish, readAllHistory, serverSuite, sleep, subscribe, uniqueRoom } from "../test-support/fixtures.js";
+import { publish, readAllHistory, serverSuite, subscribe, uniqueRoom } from "../test-support/fixtures.js";
 
 describe("typing", () => {
   const suite = serverSuite({ args: ["--typing-rate-per-connection", "2"] });
@@ -54,7 +54,9 @@ describe("typing", () => {
       message: (limited as { message: string }).message,
       retryable: ERRORS.RATE_LIMITED.retryable,
     });
-    await sleep(300);
+    // The barrier is handled after every notice: alice's refusals precede its ack, bob's notices its event.
+    await publish(alice, room, "barrier");
+    await bob.waitForEvents(room, 1);
     const delivered = bob.frames.filter((f) => f.t === "typing" && f.room === room).length;
     const rejected = alice.errors().filter((e) => e.code === "RATE_LIMITED").length;
     // Burst is 2× the rate (4 here); the rest of a same-instant burst is refused, each with RATE_LIMITED.
