@@ -2,8 +2,9 @@
  * The benchmark runner: `npm run bench -- <scenario>|all [--quick|--toy] [--rounds=N]
  * [--workers=N] [--systems=parley,ws,nats,socketio] [--out=DIR] [--cpu-prof] [--parley-args=a,b]
  * [--steps=10000,80000] [--step-ms=N] [--perf] [--node-args=a,b]`.
- * Scenarios: fanout, dms, durable-publish, idle, resume (these five are `all`), and kafka
- * (fan-out and durable publish in cluster mode; starts its own broker and PostgreSQL).
+ * Scenarios: fanout, dms, durable-publish, idle, resume (these five are `all`), kafka
+ * (fan-out and durable publish in cluster mode; starts its own broker and PostgreSQL), and restart
+ * (kill -9 → accepted again on a data dir of 1 000 000 events, built once under bench/results/).
  * Writes <out>/<scenario>.json, <out>/summary.md and <out>/fanout.svg (default out: bench/results).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -18,20 +19,21 @@ import { durable } from "./scenarios/durable.js";
 import { fanout } from "./scenarios/fanout.js";
 import { idle } from "./scenarios/idle.js";
 import { kafka } from "./scenarios/kafka.js";
+import { restart } from "./scenarios/restart.js";
 import { resume } from "./scenarios/resume.js";
 import { SYSTEMS, type SystemName } from "./wire/wire.js";
 
-const SCENARIOS = { fanout, dms, durable, idle, resume, kafka } as const;
+const SCENARIOS = { fanout, dms, durable, idle, resume, kafka, restart } as const;
 type ScenarioName = keyof typeof SCENARIOS;
 const ALIASES: Record<string, ScenarioName> = {
   "durable-publish": "durable",
   "fan-out": "fanout",
   "resume-storm": "resume",
 };
-/** What `all` runs; kafka is separate, as it needs a JVM broker (`npm run bench -- all kafka` for everything). */
+/** What `all` runs; kafka (a JVM broker) and restart (a 1M-event data dir) are separate. */
 const ORDER: ScenarioName[] = ["fanout", "dms", "durable", "idle", "resume"];
 /** Every scenario whose results the summary reads back. */
-const REPORTED: ScenarioName[] = [...ORDER, "kafka"];
+const REPORTED: ScenarioName[] = [...ORDER, "kafka", "restart"];
 
 interface RunArgs {
   scenarios: ScenarioName[];

@@ -3,6 +3,7 @@ import type { DurableResult } from "../scenarios/durable.js";
 import type { FanoutResult } from "../scenarios/fanout.js";
 import type { IdleResult } from "../scenarios/idle.js";
 import type { KafkaResult } from "../scenarios/kafka.js";
+import type { RestartOutcome } from "../scenarios/restart.js";
 import type { ResumeOutcome } from "../scenarios/resume.js";
 import { label } from "./svg-chart.js";
 
@@ -13,6 +14,7 @@ export interface AllResults {
   idle?: IdleResult;
   resume?: ResumeOutcome;
   kafka?: KafkaResult;
+  restart?: RestartOutcome;
 }
 
 const ratio = (a: number, b: number | undefined) => (b && Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : "–");
@@ -113,7 +115,27 @@ export function summaryMarkdown(r: AllResults, meta: string): string {
     );
   }
   if (r.kafka) parts.push(kafkaSection(r.kafka, r.fanout, r.durable));
+  if (r.restart) parts.push(restartSection(r.restart));
   return parts.join("\n") + "\n";
+}
+
+function restartSection(r: RestartOutcome): string {
+  const rows = Object.entries(r.summary).map(([n, v]) => [
+    label(n),
+    v.openMs,
+    v.connectedMs,
+    v.subscribedMs,
+    v.fromKillMs,
+    v.serverCpuMs,
+  ]);
+  return [
+    `## Restart after kill -9 (${r.sizes.events} stored events, ${r.sizes.kills} kills per round, medians)\n`,
+    table(
+      ["system", "spawn → ws open ms", "→ connected ms", "→ subscribed ms", "kill → subscribed ms", "server CPU ms"],
+      rows,
+    ),
+    "",
+  ].join("\n");
 }
 
 function durableTable(d: DurableResult): string {

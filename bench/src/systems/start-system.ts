@@ -9,7 +9,8 @@ import { freshDatabase, type ClusterServices } from "./cluster-services.js";
 import { fetchText, freePort, spawnServer, stopProcess, waitForPort, type RunningSystem } from "./system.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const PARLEY_CLI = join(ROOT, "packages/server/dist/cli/main.js");
+/** The current build's `parley` CLI. */
+export const PARLEY_CLI = join(ROOT, "packages/server/dist/cli/main.js");
 const PEERS = fileURLToPath(new URL("./peer-servers.js", import.meta.url));
 const NATS = "/usr/sbin/nats-server";
 /** Node flags of every Node server: a full GC on SIGUSR2 (gc-on-signal.ts). */
@@ -100,24 +101,11 @@ async function startParleyKafka(opts: StartOptions): Promise<RunningSystem> {
   };
 }
 
-/** The real `parley start` process, limits raised so the generator is never rate limited. */
+/** The real `parley start` process (parleyStartArgs). */
 async function startParley(opts: StartOptions, cli: string, name: SystemName, listens = true): Promise<RunningSystem> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), "parley-bench-"));
-  const args = [
-    ...GC_ARGS,
-    ...(opts.nodeArgs ?? []),
-    cli,
-    "start",
-    "--dev",
-    ...["--host", "127.0.0.1", "--port", String(port), "--data-dir", dataDir, "--log-level", "warn"],
-    ...["--publish-rate-per-connection", "1000000", "--publish-rate-per-user", "1000000"],
-    ...["--max-connections-per-user", "1000000", "--shutdown-grace-ms", "2000"],
-    // Every generated connection comes from 127.0.0.1; a baseline build may predate the option.
-    ...(cli === PARLEY_CLI ? ["--max-connections-per-address", "0"] : []),
-    ...(opts.parleyArgs ?? []),
-  ];
-  const child = spawnServer(process.execPath, args, name);
+  const child = spawnServer(process.execPath, parleyStartArgs(opts, cli, port, dataDir), name);
   // A server that never listens must not outlive the failed start.
   if (listens) await waitForPort(port).catch((err: unknown) => stopProcess(child).then(() => Promise.reject(err)));
   return {
@@ -135,6 +123,23 @@ async function startParley(opts: StartOptions, cli: string, name: SystemName, li
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Node arguments of `parley start` with the bench's settings (dev mode, limits raised so the generator is never rate limited). */
+export function parleyStartArgs(opts: StartOptions, cli: string, port: number, dataDir: string): string[] {
+  return [
+    ...GC_ARGS,
+    ...(opts.nodeArgs ?? []),
+    cli,
+    "start",
+    "--dev",
+    ...["--host", "127.0.0.1", "--port", String(port), "--data-dir", dataDir, "--log-level", "warn"],
+    ...["--publish-rate-per-connection", "1000000", "--publish-rate-per-user", "1000000"],
+    ...["--max-connections-per-user", "1000000", "--shutdown-grace-ms", "2000"],
+    // Every generated connection comes from 127.0.0.1; a baseline build may predate the option.
+    ...(cli === PARLEY_CLI ? ["--max-connections-per-address", "0"] : []),
+    ...(opts.parleyArgs ?? []),
+  ];
 }
 
 async function startPeer(name: "socketio" | "ws", opts: StartOptions): Promise<RunningSystem> {

@@ -31,6 +31,11 @@ export interface NodeStorage {
   readonly presence?: Presence;
   /** Push subscriptions and webhooks; absent: no notify routes work and nothing is delivered. */
   readonly notify?: NodeNotify;
+  /**
+   * Start work that may finish after the node listens (the embedded log's writer thread): appends wait for
+   * it, connections and reads do not. start() resolves after it and fails if it fails.
+   */
+  readonly starting?: Promise<void>;
   /** False while the storage cannot serve live delivery (a cluster gateway's events tail not reading every partition); /readyz reports it. Default: always true. */
   ready?(): boolean;
   /** Closes the log (flushing pending appends) and the store. */
@@ -65,23 +70,31 @@ export interface ParleyServer {
 export function createParleyServer(config: ParleyConfig, options: ParleyServerOptions = {}): ParleyServer {
   const logger = options.logger ?? createLogger(config.logLevel);
   const state: Readiness = { started: false, draining: false };
-  let running: Running | undefined;
+  let listening: Promise<Running> | undefined;
   let stopping: Promise<void> | undefined;
+  const stop = () => {
+    // A stop while the storage is still starting (a SIGTERM right after "listening") drains as usual.
+    stopping ??= listening
+      ? listening.then(
+          (r) => stopNode(r, config, logger, state),
+          () => {},
+        )
+      : Promise.resolve();
+    return stopping;
+  };
   return {
     async start() {
-      if (running) throw new Error("server already started");
-      running = await startNode(
-        config,
-        logger,
-        state,
-        options.openStorage ?? (() => openEmbeddedStorage(config, logger)),
-      );
+      if (listening) throw new Error("server already started");
+      const openStorage = options.openStorage ?? (() => openEmbeddedStorage(config, logger));
+      listening = startNode(config, logger, state, openStorage);
+      const running = await listening;
+      await running.storage.starting?.catch(async (err: unknown) => {
+        await stop();
+        throw err;
+      });
       return running.address;
     },
-    stop() {
-      stopping ??= running ? stopNode(running, config, logger, state) : Promise.resolve();
-      return stopping;
-    },
+    stop,
   };
 }
 
@@ -95,9 +108,11 @@ interface Running {
 
 async function openEmbeddedStorage(config: ParleyConfig, logger: Logger): Promise<NodeStorage> {
   const storage = openEmbedded(config, {}, logger);
-  await storage.log.start();
+  // The writer thread boots while the node listens and takes its first clients (docs/performance.md, restart).
+  const starting = storage.log.start();
+  starting.catch(() => {}); // awaited after listen; not unhandled meanwhile
   await storage.store.start();
-  return { ...storage, notify: { store: new SqliteNotifyStore(storage.db) } };
+  return { ...storage, starting, notify: { store: new SqliteNotifyStore(storage.db) } };
 }
 
 async function startNode(

@@ -51,6 +51,19 @@ for (const flush of ["tick", "interval"] as const) {
   });
 }
 
+/** Embedded storage on a throwaway dir whose log is not started yet. */
+async function withUnstartedStorage(fn: (storage: EmbeddedStorage) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "parley-log-"));
+  const config = { dataDir: dir, durability: "normal", commitIntervalMs: 0, commitMaxBatch: 10, dedupeWindowHours: 1 };
+  const storage = openEmbedded(config);
+  try {
+    await fn(storage);
+  } finally {
+    await storage.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const msg = (room: string, cmid: string, body: unknown = {}) =>
   ({ room, cmid, from: "u", kind: "message", body }) as Parameters<EmbeddedStorage["log"]["append"]>[0];
 const isCode = (code: string) => (err: unknown) => err instanceof ParleyError && err.code === code;
@@ -136,23 +149,54 @@ describe("EmbeddedLog specifics", () => {
   });
 
   it("rejects appends before start (UNAVAILABLE) and after close (SHUTTING_DOWN)", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "parley-log-"));
-    const config = {
-      dataDir: dir,
-      durability: "normal",
-      commitIntervalMs: 0,
-      commitMaxBatch: 10,
-      dedupeWindowHours: 1,
-    };
-    const storage = openEmbedded(config);
-    try {
+    await withUnstartedStorage(async (storage) => {
       await assert.rejects(storage.log.append(msg("x", "1")), isCode("UNAVAILABLE"));
       await storage.log.start();
       await storage.log.close();
       await assert.rejects(storage.log.append(msg("x", "2")), isCode("SHUTTING_DOWN"));
+    });
+  });
+
+  it("takes appends and serves reads while its writer thread starts; they commit once it is ready", async () => {
+    await withUnstartedStorage(async (storage) => {
+      const started = storage.log.start();
+      const acked = storage.log.append(msg("early", "1"));
+      assert.deepEqual(await storage.log.read("early", 0, 10), []);
+      await started;
+      assert.equal((await acked).event.seq, 1);
+    });
+  });
+
+  it("start reads no event and no head: rooms are loaded on first use, by key", async () => {
+    const tmp = await openTempEmbedded();
+    try {
+      for (let i = 0; i < 20; i++) await tmp.storage.log.append(msg(`room-${i % 4}`, `${i}`));
+      const storage = await tmp.restart();
+      const Statement = Object.getPrototypeOf(storage.db.prepare("SELECT 1")) as Record<string, unknown>;
+      const sources: string[] = [];
+      const restore = ["get", "all", "iterate", "run"].map((name) => {
+        const original = Statement[name] as (this: { source: string }, ...args: unknown[]) => unknown;
+        Statement[name] = function (this: { source: string }, ...args: unknown[]) {
+          sources.push(this.source);
+          return original.apply(this, args);
+        };
+        return () => (Statement[name] = original);
+      });
+      try {
+        const log = new EmbeddedLog(storage.db, { commitIntervalMs: 0, commitMaxBatch: 10, dedupeWindowHours: 1 });
+        await log.start();
+        const touches = (sql: string) => /\b(events|room_heads)\b/.test(sql);
+        assert.deepEqual(sources.filter(touches), [], "start read no events and no heads");
+        assert.equal((await log.head("room-1")).lastSeq, 5);
+        const reads = sources.filter(touches);
+        assert.ok(reads.length > 0);
+        for (const sql of reads) assert.match(sql, /WHERE room = \?/, `${sql} is not a keyed read`);
+        await log.close();
+      } finally {
+        for (const undo of restore) undo();
+      }
     } finally {
-      await storage.close();
-      rmSync(dir, { recursive: true, force: true });
+      await tmp.dispose();
     }
   });
 

@@ -95,6 +95,7 @@ export class EmbeddedLog implements EventLog {
   private inFlight: Promise<void> | undefined;
   private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private state: "new" | "open" | "closed" = "new";
+  private writerReady: Promise<void> | undefined;
 
   constructor(
     db: SqliteDb,
@@ -111,16 +112,23 @@ export class EmbeddedLog implements EventLog {
     });
   }
 
-  /** Heads are recovered lazily from room_heads on first use, so start only opens the log and its writer. */
+  /**
+   * Opens the log at once and resolves when its writer thread is ready. Heads are recovered lazily from
+   * room_heads on first use, so nothing is scanned. Appends made before the writer is ready queue for it
+   * and reads work at once, so a server may listen while the thread starts (server.ts) and still fail its
+   * start if the thread cannot open the database.
+   */
   async start(): Promise<void> {
     if (this.state === "closed") throw new ParleyError("UNAVAILABLE", "log is closed");
-    if (this.state === "open") return;
+    if (this.state === "new") {
+      this.state = "open";
+      this.writerReady = this.writer.open();
+    }
     try {
-      await this.writer.open();
+      await this.writerReady;
     } catch (err) {
       throw new ParleyError("UNAVAILABLE", `log writer: ${(err as Error).message}`);
     }
-    this.state = "open";
   }
 
   append(command: PublishCommand): Promise<AppendResult> {

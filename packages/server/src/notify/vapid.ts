@@ -1,6 +1,6 @@
+import { createECDH } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import webpush from "web-push";
 import { ConfigError } from "../config/load-config.js";
 import type { NotifyStore } from "./notify-store.js";
 
@@ -43,8 +43,20 @@ export async function resolveVapid(config: VapidConfig, source: VapidSource): Pr
     return { publicKey: config.vapidPublicKey, privateKey: config.vapidPrivateKey, subject };
   }
   if (source.kind === "file") return { ...ensureVapidFile(config.dataDir), subject };
-  const stored = await source.store.ensureSetting("vapid", JSON.stringify(webpush.generateVAPIDKeys()));
+  const stored = await source.store.ensureSetting("vapid", JSON.stringify(generateVapidKeys()));
   return { ...parseKeys(stored, "the stored VAPID pair"), subject };
+}
+
+/**
+ * A new P-256 pair in the form `web-push` reads (uncompressed public point, 32-byte private scalar, both
+ * base64url); node:crypto directly, so a start does not load `web-push` (docs/performance.md, restart).
+ */
+function generateVapidKeys(): { publicKey: string; privateKey: string } {
+  const ecdh = createECDH("prime256v1");
+  ecdh.generateKeys();
+  const privateKey = ecdh.getPrivateKey();
+  const padded = Buffer.concat([Buffer.alloc(32 - privateKey.length), privateKey]);
+  return { publicKey: ecdh.getPublicKey().toString("base64url"), privateKey: padded.toString("base64url") };
 }
 
 function ensureVapidFile(dataDir: string): { publicKey: string; privateKey: string } {
@@ -52,7 +64,7 @@ function ensureVapidFile(dataDir: string): { publicKey: string; privateKey: stri
   const existing = readKeys(file);
   if (existing) return existing;
   mkdirSync(dataDir, { recursive: true, mode: 0o700 }); // owner-only, as openSqliteDb keeps it
-  const keys = webpush.generateVAPIDKeys();
+  const keys = generateVapidKeys();
   try {
     // `wx`: two processes racing on a fresh directory both end up with the winner's pair.
     writeFileSync(file, JSON.stringify(keys) + "\n", { mode: 0o600, flag: "wx" });

@@ -4,7 +4,6 @@
  * OutboundPolicy (public addresses only, checked at connect), with our
  * timeout, so the 404/410 answer can remove the subscription.
  */
-import webpush from "web-push";
 import type { Logger } from "../logger.js";
 import type { PushFanout } from "./notifier.js";
 import type { NotifyStore, PushSubscriptionRecord } from "./notify-store.js";
@@ -64,8 +63,10 @@ export class WebPushFanout implements PushFanout {
     return "failed";
   }
 
-  private post(sub: PushSubscriptionRecord, body: string): Promise<OutboundResponse> {
+  private async post(sub: PushSubscriptionRecord, body: string): Promise<OutboundResponse> {
     const { vapid, timeoutMs, ttlSeconds, outbound } = this.options;
+    // Loaded on the first push, not at start: the module and its crypto dependencies cost a start ~40 ms of CPU.
+    const { default: webpush } = await import("web-push");
     const details = webpush.generateRequestDetails(
       { endpoint: sub.endpoint, keys: { p256dh: sub.p256dh, auth: sub.auth } },
       body,
