@@ -1,3 +1,4 @@
+import { DEAD_LINK_FACTOR } from "@parley/protocol";
 import { DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.js";
 import { MemoryOutboxStorage, type OutboxStorage } from "./outbox-storage.js";
 import { systemTimers, type Timers } from "./timers.js";
@@ -5,7 +6,7 @@ import { resolveTransportOptions, type ResolvedTransportOptions, type TransportO
 
 /** Dead-link detection settings. */
 export interface HeartbeatOptions {
-  /** Silence limit as a multiple of the server's `heartbeatMs`. Default 2.5. */
+  /** Silence limit as a multiple of the server's `heartbeatMs`. Default `DEAD_LINK_FACTOR` (2.5). */
   timeoutFactor?: number;
   /** A fixed silence limit in ms; overrides `timeoutFactor`. */
   timeoutMs?: number;
@@ -66,7 +67,10 @@ export function resolveOptions(options: ParleyClientOptions): ResolvedOptions {
     user: options.user,
     outbox: options.outbox ?? new MemoryOutboxStorage(),
     backoff: { ...DEFAULT_BACKOFF, ...options.backoff },
-    heartbeat: { timeoutFactor: options.heartbeat?.timeoutFactor ?? 2.5, timeoutMs: options.heartbeat?.timeoutMs },
+    heartbeat: {
+      timeoutFactor: options.heartbeat?.timeoutFactor ?? DEAD_LINK_FACTOR,
+      timeoutMs: options.heartbeat?.timeoutMs,
+    },
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
     requestTimeoutMs: options.requestTimeoutMs ?? 15_000,
     clientName: options.clientName ?? "parley-js",

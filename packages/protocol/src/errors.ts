@@ -33,8 +33,16 @@ export const ERRORS = {
   ROOM_EXISTS: spec(false, 409, "A room with this id already exists."),
   NOT_SUBSCRIBED: spec(false, 400, "The connection is not subscribed to this room."),
   ALREADY_SUBSCRIBED: spec(false, 400, "The connection is already subscribed to this room."),
-  TOO_MANY_SUBSCRIPTIONS: spec(false, 429, "Exceeds `limits.maxSubscriptionsPerConnection`."),
-  TOO_MANY_CONNECTIONS: spec(true, 429, "Exceeds `limits.maxConnectionsPerUser`."),
+  TOO_MANY_SUBSCRIPTIONS: spec(
+    false,
+    429,
+    "Exceeds `limits.maxSubscriptions` (the `maxSubscriptionsPerConnection` option).",
+  ),
+  TOO_MANY_CONNECTIONS: spec(
+    true,
+    429,
+    "Exceeds the `maxConnectionsPerUser` option (connections of one user on one node).",
+  ),
   RATE_LIMITED: spec(true, 429, "Publish or typing rate limit exceeded; retry after backoff."),
   BAD_REQUEST: spec(false, 400, "The REST request is malformed."),
   BAD_EVENT: spec(
@@ -49,6 +57,11 @@ export const ERRORS = {
   ),
   NOT_AUTHOR: spec(false, 403, "Only the author may edit (or, without `delete_any`, delete) this message."),
   NOT_FOUND: spec(false, 404, "No such REST resource."),
+  METHOD_NOT_ALLOWED: spec(
+    false,
+    405,
+    "The path exists but not with this HTTP method; `Allow` lists the methods it has.",
+  ),
   CMID_CONFLICT: spec(
     false,
     409,

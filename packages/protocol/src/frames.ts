@@ -139,7 +139,7 @@ export interface ConnectedFrame {
   version: number;
   session: string;
   user: string;
-  /** Server ping interval in ms; the client should consider the link dead after ~2× this. */
+  /** Server ping interval in ms; the client should consider the link dead after `DEAD_LINK_FACTOR` × this. */
   heartbeatMs: number;
   limits: ConnectionLimits;
 }
@@ -147,6 +147,11 @@ export interface ConnectedFrame {
 export interface ConnectionLimits {
   maxMessageBytes: number;
   maxSubscriptions: number;
+  /**
+   * The largest inbound frame (WebSocket message or SSE POST body) in bytes: larger closes a WebSocket
+   * with 1009 and refuses an SSE POST with `FRAME_TOO_LARGE`. Absent from servers older than this field.
+   */
+  maxFrameBytes?: number;
   /**
    * `pub` token bucket of this connection: refills at `publishRate` per second
    * up to `publishBurst` and starts full; a `pub` without a token is refused
@@ -156,6 +161,27 @@ export interface ConnectionLimits {
   publishRate?: number;
   publishBurst?: number;
 }
+/** Every field of `connected.limits`, for code that must list them (docs checks, the server's own test). */
+export const CONNECTION_LIMIT_FIELDS = [
+  "maxMessageBytes",
+  "maxSubscriptions",
+  "maxFrameBytes",
+  "publishRate",
+  "publishBurst",
+] as const satisfies readonly (keyof ConnectionLimits)[];
+type Holds<T extends true> = T;
+/** Compile-time proof that CONNECTION_LIMIT_FIELDS names every field of ConnectionLimits (fails to build otherwise). */
+export type EveryLimitListed = Holds<
+  [keyof ConnectionLimits] extends [(typeof CONNECTION_LIMIT_FIELDS)[number]] ? true : false
+>;
+
+/**
+ * A client should consider its link dead after this many `heartbeatMs` without
+ * any inbound frame: one missed ping plus the time a loaded server or network
+ * may take to deliver the next one.
+ */
+export const DEAD_LINK_FACTOR = 2.5;
+
 export interface SubscribedFrame {
   t: "subscribed";
   id: number;

@@ -102,7 +102,14 @@ const CHECKERS = Object.fromEntries(
 /** Result of decoding one inbound client frame. */
 export type DecodeResult =
   | { ok: true; frame: F.ClientFrame }
-  | { ok: false; code: "BAD_JSON" | "BAD_FRAME" | "UNKNOWN_FRAME" | "BAD_EVENT"; message: string; id?: number };
+  | {
+      ok: false;
+      code: "BAD_JSON" | "BAD_FRAME" | "UNKNOWN_FRAME" | "BAD_EVENT";
+      message: string;
+      id?: number;
+      /** The frame type, once known (a malformed `connect` is answered differently). */
+      t?: string;
+    };
 
 /** Parses and validates one client frame; never throws. */
 export function decodeClientFrame(text: string): DecodeResult {
@@ -124,16 +131,19 @@ export function decodeClientFrame(text: string): DecodeResult {
   // Before validation, so nothing downstream walks an unbounded depth; the body sits one level down.
   if (jsonDepthExceeds(value, MAX_BODY_DEPTH + 1)) {
     const where = t === "pub" ? "event body" : `${t} frame`;
-    return fail(t === "pub" ? "BAD_EVENT" : "BAD_FRAME", `${where} nests deeper than ${MAX_BODY_DEPTH} levels`, id);
+    return {
+      ...fail(t === "pub" ? "BAD_EVENT" : "BAD_FRAME", `${where} nests deeper than ${MAX_BODY_DEPTH} levels`, id),
+      t,
+    };
   }
   const checker = CHECKERS[t as FrameType];
   if (!checker.Check(value)) {
     const first = checker.Errors(value).First();
     const where = first ? `${first.path || "/"}: ${first.message}` : "invalid";
-    return fail("BAD_FRAME", `${t} frame ${where}`, id);
+    return { ...fail("BAD_FRAME", `${t} frame ${where}`, id), t };
   }
   if (t === "pub" && !("body" in record)) {
-    return fail("BAD_FRAME", "pub frame /body: required", id);
+    return { ...fail("BAD_FRAME", "pub frame /body: required", id), t };
   }
   return { ok: true, frame: value as F.ClientFrame };
 }

@@ -5,17 +5,30 @@
  * from the words (store/sqlite-chat.ts, store/postgres-chat.ts).
  */
 
-/** Most words of a query that are used; the rest are ignored. */
+/** Most words a query may have: every word must match, so a longer query is refused rather than cut. */
 export const MAX_QUERY_WORDS = 16;
+/** Longest word of a query, in characters (no indexed word is longer). */
+export const MAX_WORD_LENGTH = 64;
 /** Length of a snippet, in UTF-16 code units (docs: "at most ~200 characters"). */
 export const SNIPPET_LENGTH = 200;
 
 const WORD = /[\p{L}\p{N}]+/gu;
 
-/** The distinct words of `q`, lower-cased, at most MAX_QUERY_WORDS; empty when nothing is searchable. */
+/** The distinct words of `q`, lower-cased; empty when nothing is searchable. Callers refuse what `queryProblem` names. */
 export function queryWords(q: string): string[] {
-  const words = new Set((q.normalize("NFKC").toLowerCase().match(WORD) ?? []).filter((w) => w.length <= 64));
-  return [...words].slice(0, MAX_QUERY_WORDS);
+  return [...new Set(q.normalize("NFKC").toLowerCase().match(WORD) ?? [])];
+}
+
+/**
+ * Why `q` cannot be searched as asked (too many words, or a word too long), or
+ * undefined. Both entry points refuse it (a frame with BAD_FRAME, REST with
+ * BAD_REQUEST) instead of dropping words, since every word must match.
+ */
+export function queryProblem(q: string): string | undefined {
+  const words = queryWords(q);
+  if (words.length > MAX_QUERY_WORDS) return `\`q\` has ${words.length} distinct words; at most ${MAX_QUERY_WORDS}`;
+  const long = words.find((w) => w.length > MAX_WORD_LENGTH);
+  return long === undefined ? undefined : `\`q\` has a word longer than ${MAX_WORD_LENGTH} characters`;
 }
 
 /** A plain-text excerpt of `text` around the first occurrence of any of `words`. */

@@ -59,6 +59,7 @@ function connectionLimits(config: Session["ctx"]["config"]): ConnectionLimits {
   return {
     maxMessageBytes: config.maxMessageBytes,
     maxSubscriptions: config.maxSubscriptionsPerConnection,
+    maxFrameBytes: config.maxFrameBytes,
     publishRate,
     publishBurst: 2 * publishRate,
   };

@@ -123,6 +123,10 @@ describe("gateway limits and liveness", () => {
       await b.next((f) => f.t === "typing" && f.user === "alice");
       a.send({ t: "typing", room: "elsewhere" });
       assert.equal((await a.next((f) => f.t === "error")).code, "NOT_SUBSCRIBED");
+      const reader = await TestClient.connect(h.wsUrl, "reader-typing");
+      await reader.request({ t: "sub", room: "typing" });
+      reader.send({ t: "typing", room: "typing" });
+      assert.equal((await reader.next((f) => f.t === "error")).code, "FORBIDDEN", "typing needs publish");
       assert.equal(a.frames.filter((f) => f.t === "typing").length, 0, "no echo to the sender");
     } finally {
       await h.close();

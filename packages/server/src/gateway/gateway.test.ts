@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { CLOSE } from "@parley/protocol";
+import { CLOSE, CONNECTION_LIMIT_FIELDS } from "@parley/protocol";
 import { WebSocket } from "ws";
 import { range, startHarness, TestClient, type Harness, type HarnessStorage } from "./test-fixture.js";
 
@@ -28,6 +28,23 @@ function describeGateway(storage: HarnessStorage): void {
       const err = await old.next((f) => f.t === "error");
       assert.equal(err.code, "UNSUPPORTED_VERSION");
       assert.equal((await old.closed).code, CLOSE.UNSUPPORTED_VERSION);
+    });
+
+    it("announces every connection limit in connected, the frame size included", async () => {
+      const c = await TestClient.open(h.wsUrl);
+      c.send({ t: "connect", versions: [1], user: "alice" });
+      const { limits } = (await c.next((f) => f.t === "connected")) as unknown as { limits: Record<string, number> };
+      assert.deepEqual(Object.keys(limits).sort(), [...CONNECTION_LIMIT_FIELDS].sort());
+      assert.equal(limits.maxFrameBytes, h.config.maxFrameBytes);
+      c.close();
+    });
+
+    it("answers a malformed connect with BAD_FRAME and closes 4502, as a refused connect", async () => {
+      const c = await TestClient.open(h.wsUrl);
+      c.send({ t: "connect", id: 4, versions: "1", user: "alice" });
+      const err = await c.next((f) => f.t === "error");
+      assert.deepEqual([err.code, err.id], ["BAD_FRAME", 4]);
+      assert.equal((await c.closed).code, CLOSE.PROTOCOL_VIOLATION);
     });
 
     it("answers NOT_CONNECTED before connect and UNAUTHORIZED for bad credentials", async () => {

@@ -199,9 +199,9 @@ export class Gateway implements GatewayContext {
     const stream = this.sseStreams.get(sessionId);
     if (!stream) return replyError(res, "NOT_FOUND");
     const frames = await readFrames(req, this.config.maxFrameBytes);
-    if (frames === "FRAME_TOO_LARGE" || frames === "INVALID_UTF8") {
+    if (typeof frames === "string") {
       stream.session.fail(frames);
-      return replyError(res, frames, { connection: "close" });
+      return replyError(res, frames, frames === "BAD_JSON" ? {} : { connection: "close" });
     }
     for (const text of frames) stream.transport.deliver(text);
     res.writeHead(204, corsHeaders(req)).end();

@@ -11,10 +11,11 @@ import {
   type UnreadQueryFrame,
   type TypingFrame,
 } from "@parley/protocol";
-import { authorize } from "../auth/access.js";
+import { authorize, capsAllow } from "../auth/access.js";
 import type { Capability } from "../auth/principal.js";
 import { checkPublish } from "../chat/publish-rules.js";
 import { searchFor, unreadFor } from "../chat/chat-reads.js";
+import { queryProblem } from "../chat/search-text.js";
 import type { AppendResult } from "../log/event-log.js";
 import { OutboundFrame } from "../transport/outbound-frame.js";
 import { ArrivalOrder } from "./arrival-order.js";
@@ -132,10 +133,13 @@ async function handlePresence(s: Session, f: PresenceQueryFrame): Promise<void> 
 
 /**
  * `typing`: only from a subscriber of the room (which implies it may read
- * it), rate limited, relayed to the room's other live subscribers, never stored.
+ * it) that may also `publish` there (a notice announces a message; a reader
+ * cannot send one), rate limited, relayed to the room's other live
+ * subscribers, never stored.
  */
 function handleTyping(s: Session, f: TypingFrame): void {
   if (!s.subs.has(f.room)) return s.fail("NOT_SUBSCRIBED");
+  if (!capsAllow(s.principal!.caps, f.room, "publish")) return s.fail("FORBIDDEN");
   if (!s.takeTyping(Date.now())) return s.fail("RATE_LIMITED");
   const frame = new OutboundFrame(encodeFrame({ t: "typing", room: f.room, user: s.user }));
   s.ctx.hub.broadcast(f.room, frame, s);
@@ -149,6 +153,8 @@ async function handleUnread(s: Session, f: UnreadQueryFrame): Promise<void> {
 
 /** `search`: plain words in the rooms the user may read; one room when `room` is given. */
 async function handleSearch(s: Session, f: SearchQueryFrame): Promise<void> {
+  const problem = queryProblem(f.q);
+  if (problem !== undefined) return s.fail("BAD_FRAME", problem, f.id);
   if (f.room !== undefined && !(await allowed(s, f.room, "history", f.id))) return;
   const limit = Math.min(f.limit ?? s.ctx.config.historyPageMax, s.ctx.config.historyPageMax);
   const hits = await searchFor(s.principal!, s.ctx.store, { q: f.q, room: f.room, limit });

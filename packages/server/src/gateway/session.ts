@@ -181,8 +181,10 @@ export class Session implements SubscriptionOwner, TransportPeer {
 
   private handle(text: string): void {
     const decoded = decodeClientFrame(text);
-    if (!decoded.ok) return this.fail(decoded.code, decoded.message, decoded.id);
-    this.run(decoded.frame);
+    if (decoded.ok) return this.run(decoded.frame);
+    this.fail(decoded.code, decoded.message, decoded.id);
+    // A malformed `connect` is a refused connect: the client would only send it again, so close (terminal).
+    if (decoded.t === "connect" && this.state === "awaiting") this.close(CLOSE.PROTOCOL_VIOLATION, "malformed connect");
   }
 
   /** Runs a handler; neither a throw nor a rejection escapes, so no input can crash the node. */

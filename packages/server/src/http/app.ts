@@ -44,14 +44,17 @@ async function handle(ctx: HttpContext, router: Router, req: IncomingMessage, re
   if (url.pathname.startsWith("/v1/") && applyCors(ctx.config.allowedOrigins, req, res)) return;
   const match = router.match(req.method ?? "GET", url.pathname);
   if (match.kind === "found") return match.handler(req, res, match.params, url);
-  if (match.kind === "method-not-allowed") {
-    return sendError(res, "NOT_FOUND", `${req.method} is not allowed here`, { allow: match.allow.join(", ") });
+  if (match.kind === "method-not-allowed") return notAllowed(res, req.method, match.allow);
+  if (ctx.config.webRoot && !url.pathname.startsWith("/v1/")) {
+    // The web app is files: GET and HEAD only, whatever the path (unknown paths fall back to index.html).
+    if (req.method !== "GET" && req.method !== "HEAD") return notAllowed(res, req.method, ["GET"]);
+    if (await serveStatic(ctx.config.webRoot, req, res, url.pathname)) return;
   }
-  if (
-    ctx.config.webRoot &&
-    !url.pathname.startsWith("/v1/") &&
-    (await serveStatic(ctx.config.webRoot, req, res, url.pathname))
-  )
-    return;
   sendError(res, "NOT_FOUND", `no route for ${req.method} ${url.pathname}`);
+}
+
+/** 405 with the `Allow` header (a GET route also answers HEAD). */
+function notAllowed(res: ServerResponse, method: string | undefined, allow: readonly string[]): void {
+  const methods = allow.includes("GET") ? [...allow, "HEAD"] : allow;
+  sendError(res, "METHOD_NOT_ALLOWED", `${method} is not allowed here`, { allow: methods.join(", ") });
 }

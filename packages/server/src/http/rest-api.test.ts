@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -11,6 +12,8 @@ import { createParleyServer, type ParleyServer } from "../server.js";
 
 const SECRET = "rest-test-secret";
 const dir = mkdtempSync(join(tmpdir(), "parley-rest-"));
+const webRoot = mkdtempSync(join(tmpdir(), "parley-rest-web-"));
+writeFileSync(join(webRoot, "index.html"), "<!doctype html>");
 let server: ParleyServer;
 let base: string;
 
@@ -22,6 +25,7 @@ before(async () => {
     dataDir: dir,
     jwtSecret: SECRET,
     maxFrameBytes: 4096,
+    webRoot,
   };
   config.maxMessageBytes = 1024;
   config.durability = "normal";
@@ -31,6 +35,7 @@ before(async () => {
 after(async () => {
   await server.stop();
   rmSync(dir, { recursive: true, force: true });
+  rmSync(webRoot, { recursive: true, force: true });
 });
 
 const tokens = new Map<string, string>();
@@ -280,5 +285,42 @@ describe("REST rooms and membership", () => {
   it("reports presence (empty without connections) and checks access", async () => {
     assert.deepEqual((await call("GET", "/v1/rooms/r-pub/presence", "bob")).body, { room: "r-pub", members: [] });
     assertError(await call("GET", "/v1/rooms/r-priv/presence", "mallory"), 403, "FORBIDDEN");
+  });
+});
+
+/** A raw request (fetch refuses TRACE): status, Allow header and error code. */
+function rawCall(method: string, path: string): Promise<{ status: number; allow?: string; code?: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(base + path, { method }, (res) => {
+      let text = "";
+      res.on("data", (chunk: Buffer) => (text += String(chunk)));
+      res.on("end", () => {
+        const code = (JSON.parse(text || "{}") as { error?: { code: string } }).error?.code;
+        resolve({ status: res.statusCode ?? 0, allow: res.headers.allow, code });
+      });
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+describe("HTTP methods", () => {
+  it("answers a known path with the wrong method 405 METHOD_NOT_ALLOWED and Allow", async () => {
+    assert.deepEqual(await rawCall("TRACE", "/v1/rooms"), {
+      status: 405,
+      allow: "GET, POST, HEAD",
+      code: "METHOD_NOT_ALLOWED",
+    });
+    assert.deepEqual(await rawCall("DELETE", "/v1/search"), {
+      status: 405,
+      allow: "GET, HEAD",
+      code: "METHOD_NOT_ALLOWED",
+    });
+    assert.deepEqual(await rawCall("TRACE", "/"), { status: 405, allow: "GET, HEAD", code: "METHOD_NOT_ALLOWED" });
+    assert.deepEqual(await rawCall("TRACE", "/v1/nothing-here"), {
+      status: 404,
+      allow: undefined,
+      code: "NOT_FOUND",
+    });
   });
 });

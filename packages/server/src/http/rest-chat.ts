@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { ParleyError, targetOf } from "@parley/protocol";
 import { authorize } from "../auth/access.js";
 import { searchFor, unreadFor } from "../chat/chat-reads.js";
+import { queryProblem } from "../chat/search-text.js";
 import { principalOf, type HttpContext } from "./context.js";
 import { sendJson } from "./respond.js";
 import type { Params, Router } from "./router.js";
@@ -37,6 +38,8 @@ function pageLimit(ctx: HttpContext, url: URL): number {
 async function search(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const principal = await principalOf(ctx, req);
   const q = requireText(url.searchParams.get("q") ?? undefined, "q", MAX_QUERY);
+  const problem = queryProblem(q);
+  if (problem !== undefined) throw new ParleyError("BAD_REQUEST", problem);
   const roomParam = url.searchParams.get("room");
   const room = roomParam === null ? undefined : requireId("room", roomParam);
   if (room !== undefined) await mayRead(ctx, principal, room);

@@ -87,6 +87,21 @@ describe("chat reads", () => {
     assert.equal((await get("/v1/search?q=", ann)).status, 400);
   });
 
+  it("search refuses a query it cannot match whole (17 words, a 65-character word) instead of dropping words", async (pool) => {
+    const ann = `ann-${pid}`;
+    const a = await pool.connect({ token: await mint(ann) });
+    const words = Array.from({ length: 16 }, (_, i) => `w${i}`);
+    const tooMany = [...words, "w16"].join(" ");
+    for (const q of [tooMany, "x".repeat(65)]) {
+      const refused = await a.request({ t: "search", q });
+      assert.deepEqual([refused.t, (refused as ErrorFrame).code], ["error", "BAD_FRAME"], q);
+      const rest = await get(`/v1/search?q=${encodeURIComponent(q)}`, ann);
+      assert.deepEqual([rest.status, (rest.body.error as { code: string }).code], [400, "BAD_REQUEST"], q);
+    }
+    assert.ok(Array.isArray((await a.expect({ t: "search", q: words.join(" ") }, "search")).hits), "16 words");
+    assert.equal((await get(`/v1/search?q=${"x".repeat(64)}`, ann)).status, 200, "a 64-character word");
+  });
+
   it("search skips rooms the token may not read; a named room needs history", async (pool) => {
     const ann = `ann-${pid}`;
     const [open, hidden] = [uniqueRoom("visible"), uniqueRoom("hidden")];

@@ -24,12 +24,19 @@ describe("server frame shapes match frames.ts", () => {
     const a = await pool.connect({ user: "alice" });
     const connected = a.connected!;
     assert.deepEqual(keys(connected), ["heartbeatMs", "id", "limits", "session", "t", "user", "version"]);
-    assert.deepEqual(keys(connected.limits), ["maxMessageBytes", "maxSubscriptions", "publishBurst", "publishRate"]);
+    assert.deepEqual(keys(connected.limits), [
+      "maxFrameBytes",
+      "maxMessageBytes",
+      "maxSubscriptions",
+      "publishBurst",
+      "publishRate",
+    ]);
     assert.equal(typeof connected.session, "string");
     assert.equal(connected.heartbeatMs, 5_000);
     assert.deepEqual(connected.limits, {
       maxMessageBytes: 16_384,
       maxSubscriptions: 100,
+      maxFrameBytes: 65_536,
       publishRate: 50,
       publishBurst: 100,
     });

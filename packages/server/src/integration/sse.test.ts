@@ -91,7 +91,7 @@ describe("SSE + POST fallback", () => {
 
   it("bad frames over POST get the same error codes", async () => {
     const s = await sse("mallory");
-    await s.post("{nope");
+    assert.equal(await s.post("{nope"), 400);
     assert.equal(((await s.waitFor((f) => f.t === "error")) as ErrorFrame).code, "BAD_JSON");
     const unknown = await s.request({ t: "teleport" });
     assert.equal((unknown as ErrorFrame).code, "UNKNOWN_FRAME");

@@ -86,8 +86,14 @@ describe("SSE transport", () => {
       assert.equal(await post(h, id as string, JSON.stringify(batch)), 204);
       assert.equal((await s.next("subscribed")).id, 2);
       assert.deepEqual([(await s.next("ack")).seq, (await s.next("event")).body], [1, { text: "über" }]);
-      assert.equal(await post(h, id as string, "{oops"), 204);
+      assert.equal(await post(h, id as string, "{oops"), 400, "a body that is not JSON is refused whole");
       assert.equal((await s.next("error")).code, "BAD_JSON");
+      assert.equal(
+        await post(h, id as string, '[{"t":"nope"}]'),
+        204,
+        "a JSON body's bad frames are answered on the stream",
+      );
+      assert.equal((await s.next("error")).code, "UNKNOWN_FRAME");
       assert.equal(await post(h, id as string, "x".repeat(h.config.maxFrameBytes + 1)), 413);
       assert.equal(await post(h, "no-such-session", "{}"), 404);
       await h.gateway.drain();

@@ -75,21 +75,21 @@ export class SseTransport implements Transport {
   }
 }
 
+/** Why a POST body carries no frames: the HTTP refusal it gets (and the session an error frame). */
+export type PostRefusal = "FRAME_TOO_LARGE" | "INVALID_UTF8" | "BAD_JSON";
+
 /**
  * Reads a POST body of at most `maxBytes` and splits it into frame texts: the
  * body is one JSON frame, or a JSON array of frames, cut into each element's
- * own text; a body that does not parse is passed on whole, so the session
- * answers it with BAD_JSON like any other bad frame.
+ * own text. A body that is not JSON at all is refused whole (HTTP 400
+ * BAD_JSON); a frame that is JSON but not a valid frame is the session's to answer.
  */
-export function readFrames(
-  req: IncomingMessage,
-  maxBytes: number,
-): Promise<string[] | "FRAME_TOO_LARGE" | "INVALID_UTF8"> {
+export function readFrames(req: IncomingMessage, maxBytes: number): Promise<string[] | PostRefusal> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
-    const finish = (result: string[] | "FRAME_TOO_LARGE" | "INVALID_UTF8"): void => {
+    const finish = (result: string[] | PostRefusal): void => {
       if (!done) ((done = true), resolve(result));
     };
     req.on("data", (chunk: Buffer) => {
@@ -106,14 +106,14 @@ export function readFrames(
   });
 }
 
-function splitFrames(body: string): string[] {
-  if (!body.trimStart().startsWith("[")) return [body];
+function splitFrames(body: string): string[] | "BAD_JSON" {
+  let parsed: unknown;
   try {
-    JSON.parse(body);
+    parsed = JSON.parse(body);
   } catch {
-    return [body];
+    return "BAD_JSON";
   }
-  return arrayElements(body);
+  return Array.isArray(parsed) ? arrayElements(body) : [body];
 }
 
 /**
