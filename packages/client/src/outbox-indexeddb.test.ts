@@ -5,7 +5,13 @@ import { IDBFactory } from "fake-indexeddb";
 import { IndexedDbOutboxStorage } from "./outbox-indexeddb.js";
 import { Outbox } from "./outbox.js";
 import type { OutboxEntry } from "./outbox-storage.js";
+import { waitUntil } from "./test-support/fake-server.js";
 import { FakeTimers } from "./test-support/fake-timers.js";
+
+/** Entries a fresh storage over `indexedDB` finds: what a reload would see. */
+async function persisted(indexedDB: IDBFactory): Promise<number> {
+  return (await new IndexedDbOutboxStorage({ indexedDB }).load()).length;
+}
 
 const entry = (cmid: string, order: number): OutboxEntry => ({
   cmid,
@@ -50,7 +56,7 @@ test("an outbox over a reloaded database resends the persisted messages first, s
   const options = { timers, backoff: { minMs: 1, maxMs: 1 }, newId: () => `new-${sent.length}` };
   const before = new Outbox({ ...options, storage: new IndexedDbOutboxStorage({ indexedDB }), sender: offline });
   void before.publish("r", "written before the reload");
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  await waitUntil(async () => (await persisted(indexedDB)) === 1, 30_000, "the write");
   const storage = new IndexedDbOutboxStorage({ indexedDB });
   const after = new Outbox({
     ...options,
@@ -65,7 +71,7 @@ test("an outbox over a reloaded database resends the persisted messages first, s
   await after.ready;
   assert.equal(after.size, 1);
   after.onConnected();
-  await new Promise((resolve) => setTimeout(resolve, 5));
+  await waitUntil(() => sent.length > 0, 30_000, "the resend");
   assert.deepEqual(sent, ["new-0"]);
 });
 
@@ -80,7 +86,7 @@ test("after a reload a room keeps its publish order: old messages first, one at 
     sender: { send: () => false },
   });
   for (const text of ["one", "two", "three"]) void before.publish("r", text);
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  await waitUntil(async () => (await persisted(indexedDB)) === 3, 30_000, "the writes");
   const sent: Array<{ cmid: string; reply: (frame: ServerFrame) => void }> = [];
   const after = new Outbox({
     ...options,
@@ -89,7 +95,7 @@ test("after a reload a room keeps its publish order: old messages first, one at 
   });
   const fourth = after.publish("r", "four, after the reload");
   after.onConnected();
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  await waitUntil(() => sent.length > 0, 30_000, "the first resend");
   assert.deepEqual(
     sent.map((s) => s.cmid),
     ["m1"],

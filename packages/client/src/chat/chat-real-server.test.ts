@@ -111,8 +111,7 @@ test("an edit queued while offline survives a reload (same outbox storage) and l
     .room(id)
     .react(ack.seq, "✅")
     .catch(() => undefined);
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  assert.equal((await storage.load()).length, 2, "both stored");
+  await waitUntil(async () => (await storage.load()).length === 2, 30_000, "both stored");
 
   const reloaded = client("ann", storage);
   await reloaded.connect();

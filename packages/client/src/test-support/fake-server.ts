@@ -223,10 +223,14 @@ export class FakeServer {
   }
 }
 
-/** Polls `condition` until it holds, failing after `timeoutMs`. */
-export async function waitUntil(condition: () => boolean, timeoutMs = 3000, what = "condition"): Promise<void> {
+/** Polls `condition` (which may be async) until it holds, failing after `timeoutMs`. */
+export async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 3000,
+  what = "condition",
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }

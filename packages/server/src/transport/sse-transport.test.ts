@@ -33,7 +33,8 @@ function openStream(
           const i = frames.findIndex((f) => f.t === t);
           if (i >= 0) return frames.splice(i, 1)[0]!;
           await new Promise<void>((r, rej) => {
-            const timer = setTimeout(() => rej(new Error(`no ${t} frame`)), 3000);
+            // Only turns a frame that never comes into a readable failure: generous, as a loaded machine is slow.
+            const timer = setTimeout(() => rej(new Error(`no ${t} frame`)), 30_000);
             waiters.push(() => (clearTimeout(timer), r()));
           });
         }
