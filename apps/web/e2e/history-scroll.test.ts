@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Browser } from "playwright-core";
-import type { ServerProcess } from "@parley/server/test-support/server-process.js";
+import type { ServerProcess } from "@parley/server/testing/server-process.js";
 import {
   history,
   launchBrowser,

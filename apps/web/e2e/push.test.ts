@@ -16,8 +16,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { LocalPushService, type BrowserSubscription } from "@parley/server/test-support/push-service.js";
-import { ServerProcess } from "@parley/server/test-support/server-process.js";
+import { LocalPushService, type BrowserSubscription } from "@parley/server/testing/push-service.js";
+import { ServerProcess } from "@parley/server/testing/server-process.js";
 import { WEB_ROOT, launchBrowser, screenshot, signIn } from "./support.js";
 
 const settings = (page: Page) => page.getByTestId("push-settings");

@@ -4,8 +4,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Locator } from "playwright-core";
-import { ServerProcess } from "@parley/server/test-support/server-process.js";
-import { mintTestToken } from "@parley/server/test-support/tokens.js";
+import { ServerProcess } from "@parley/server/testing/server-process.js";
+import { mintTestToken } from "@parley/server/testing/tokens.js";
 import { WEB_ROOT, eventually, launchBrowser, screenshot, send, signInWithToken, type User } from "./support.js";
 
 const SECRET = "refusals-test-secret-0123456789abcdef";

@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Browser } from "playwright-core";
-import { mintToken } from "@parley/server/auth/mint-token.js";
-import { ServerProcess } from "@parley/server/test-support/server-process.js";
+import { mintToken } from "@parley/server";
+import { ServerProcess } from "@parley/server/testing/server-process.js";
 import { WEB_ROOT, launchBrowser, screenshot } from "./support.js";
 
 const SECRET = "scoped-token-e2e-secret-0123456789abcdef";

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Browser, BrowserContext } from "playwright-core";
-import type { ServerProcess } from "@parley/server/test-support/server-process.js";
+import type { ServerProcess } from "@parley/server/testing/server-process.js";
 import { converse, eventually, expectConfirmed, launchBrowser, signIn, startServer } from "./support.js";
 
 declare global {

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Browser, BrowserContext, WebSocketRoute } from "playwright-core";
-import type { ServerProcess } from "@parley/server/test-support/server-process.js";
+import type { ServerProcess } from "@parley/server/testing/server-process.js";
 import { converse, expectConfirmed, history, launchBrowser, signIn, startServer, type User } from "./support.js";
 
 /** Removes WebSocket before any page script runs. */

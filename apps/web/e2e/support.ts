@@ -8,7 +8,7 @@ import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { after, before } from "node:test";
-import { ServerProcess } from "@parley/server/test-support/server-process.js";
+import { ServerProcess } from "@parley/server/testing/server-process.js";
 
 /** The built app (apps/web/dist), resolved from the compiled test file in apps/web/dist-e2e/. */
 export const WEB_ROOT = fileURLToPath(new URL("../dist", import.meta.url));

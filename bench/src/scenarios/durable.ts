@@ -7,7 +7,7 @@ import type { SystemName } from "../wire/wire.js";
 import { log, medianOf, requireOpened, rounds, sleep, withSystem, type BenchOptions } from "./common.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const IN_PROCESS = `${ROOT}packages/server/dist/bench/durable-publish.js`;
+const IN_PROCESS = `${ROOT}packages/server/dist-test/bench/durable-publish.js`;
 
 /** The Parley builds durable publish runs, those of them in `--systems` (default: Parley alone). */
 const DURABLE_SYSTEMS: SystemName[] = ["parley", "parley-base", "parley-kafka"];
@@ -36,7 +36,7 @@ export interface DurableResult {
   scenario: "durable";
   sizes: (typeof SIZES)[keyof typeof SIZES];
   rounds: Record<string, DurableRound[]>;
-  /** The existing in-process benchmark of the embedded log (packages/server/src/bench/durable-publish.ts). */
+  /** The existing in-process benchmark of the embedded log (packages/server/test/bench/durable-publish.ts). */
   inProcess: unknown;
   summary: Record<string, { ackedPerSec: number; p50AckMs: number; p99AckMs: number; serverCpuUsPerAck: number }>;
 }

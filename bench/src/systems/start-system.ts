@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { randomUUID } from "node:crypto";
-import { deleteTestTopics } from "@parley/server/kafka/test-kafka.js";
+import { deleteTestTopics } from "@parley/server/testing/test-kafka.js";
 import type { SystemName } from "../wire/wire.js";
 import { freshDatabase, type ClusterServices } from "./cluster-services.js";
 import { fetchText, freePort, spawnServer, stopProcess, waitForPort, type RunningSystem } from "./system.js";

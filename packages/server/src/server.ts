@@ -12,16 +12,16 @@ import { limitConnections } from "./http/connection-limits.js";
 import { hostAllowed } from "./transport/origin.js";
 import type { Readiness } from "./http/ops-routes.js";
 import type { EventLog } from "./log/event-log.js";
-import { openEmbedded } from "./log/open-embedded.js";
+import { openEmbedded } from "./sqlite/open-embedded.js";
 import { createLogger, type Logger } from "./logger.js";
 import { Metrics } from "./metrics/metrics.js";
 import { NotifyService } from "./notify/notify-service.js";
 import type { NotifyStore } from "./notify/notify-store.js";
 import type { VapidSource } from "./notify/vapid.js";
-import { SqliteNotifyStore } from "./notify/sqlite-notify-store.js";
+import { SqliteNotifyStore } from "./sqlite/notify-store.js";
 import type { Presence } from "./presence/presence.js";
 import type { Store } from "./store/store.js";
-import { roomRuleCacheOptions, withRoomRuleCache } from "./auth/room-rule-cache.js";
+import { roomRuleCacheOptions, withRoomRuleCache } from "./policy/room-rule-cache.js";
 
 /** A node's started event log and store (embedded: one SQLite database; cluster: Kafka + PostgreSQL). */
 export interface NodeStorage {

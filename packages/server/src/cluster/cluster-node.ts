@@ -5,19 +5,19 @@
  * injected; the sequencer and the sink are headless consumers.
  */
 import type { ParleyConfig } from "../config/options.js";
-import { KafkaLog } from "../kafka/kafka-log.js";
-import { PostgresDedupe } from "../kafka/postgres-dedupe.js";
-import { SequencerService } from "../kafka/sequencer-service.js";
+import { KafkaLog } from "../kafka/log/kafka-log.js";
+import { PostgresDedupe } from "../postgres/dedupe.js";
+import { SequencerService } from "../kafka/sequencer/sequencer-service.js";
 import { ensureTopics, type KafkaClusterOptions } from "../kafka/topics.js";
 import type { Logger } from "../logger.js";
 import { createParleyServer, type NodeStorage, type ParleyServer } from "../server.js";
 import { SinkService } from "../sink/sink-service.js";
-import { openPostgresDb, type PostgresDb } from "../store/postgres-db.js";
-import { PostgresEvents } from "../store/postgres-events.js";
-import { PostgresHistory } from "../store/postgres-history.js";
-import { PostgresStore } from "../store/postgres-store.js";
-import { clusterNotifier, type ClusterNotifier } from "../notify/cluster-notifier.js";
-import { PostgresNotifyStore } from "../notify/postgres-notify-store.js";
+import { openPostgresDb, type PostgresDb } from "../postgres/db.js";
+import { PostgresEvents } from "../postgres/events.js";
+import { PostgresHistory } from "../postgres/history.js";
+import { PostgresStore } from "../postgres/store.js";
+import { clusterNotifier, type ClusterNotifier } from "./cluster-notifier.js";
+import { PostgresNotifyStore } from "../postgres/notify-store.js";
 import { PresenceLink } from "./presence-link.js";
 import { clusterRoles } from "./roles.js";
 

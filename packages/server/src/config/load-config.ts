@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { parseNetwork } from "../notify/outbound.js";
+import { parseNetwork } from "./networks.js";
 import { OPTIONS, defaultConfig, type OptionName, type OptionSpec, type ParleyConfig } from "./options.js";
 
 /** A configuration mistake; the CLI prints it and exits with code 2. */

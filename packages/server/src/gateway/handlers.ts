@@ -11,10 +11,10 @@ import {
   type UnreadQueryFrame,
   type TypingFrame,
 } from "@parley/protocol";
-import { authorize, capsAllow } from "../auth/access.js";
+import { authorize, capsAllow } from "../policy/access.js";
 import type { Capability } from "../auth/principal.js";
-import { checkPublish } from "../chat/publish-rules.js";
-import { searchFor, unreadFor } from "../chat/chat-reads.js";
+import { checkPublish } from "../policy/publish-rules.js";
+import { searchFor, unreadFor } from "../policy/chat-reads.js";
 import { queryProblem } from "../chat/search-text.js";
 import type { AppendResult } from "../log/event-log.js";
 import { OutboundFrame } from "../transport/outbound-frame.js";

@@ -1,5 +1,5 @@
 import { type ErrorCode, type SubscribeFrame, type UnsubscribeFrame } from "@parley/protocol";
-import { authorize, capsAllow } from "../auth/access.js";
+import { authorize, capsAllow } from "../policy/access.js";
 import type { RoomHead } from "../log/event-log.js";
 import { EMPTY_PAGE } from "./replay-pages.js";
 import type { Session } from "./session.js";

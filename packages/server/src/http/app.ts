@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Metrics } from "../metrics/metrics.js";
 import type { HttpContext } from "./context.js";
 import { applyCors } from "./cors.js";
-import { addNotifyRoutes } from "../notify/notify-routes.js";
+import { addNotifyRoutes } from "./rest-notify.js";
 import { addMessageRoutes } from "./rest-messages.js";
 import { addChatRoutes } from "./rest-chat.js";
 import { addOpsRoutes, type Readiness } from "./ops-routes.js";

@@ -5,8 +5,8 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ParleyError, targetOf } from "@parley/protocol";
-import { authorize } from "../auth/access.js";
-import { searchFor, unreadFor } from "../chat/chat-reads.js";
+import { authorize } from "../policy/access.js";
+import { searchFor, unreadFor } from "../policy/chat-reads.js";
 import { queryProblem } from "../chat/search-text.js";
 import { principalOf, type HttpContext } from "./context.js";
 import { sendJson } from "./respond.js";

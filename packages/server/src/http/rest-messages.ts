@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ParleyError, utf8Length, type Json, type RoomEvent } from "@parley/protocol";
-import { authorize } from "../auth/access.js";
-import { checkPublish } from "../chat/publish-rules.js";
+import { authorize } from "../policy/access.js";
+import { checkPublish } from "../policy/publish-rules.js";
 import type { PublishCommand } from "../log/event-log.js";
 import type { HttpContext } from "./context.js";
 import { principalOf } from "./context.js";

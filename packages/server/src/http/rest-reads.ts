@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ParleyError } from "@parley/protocol";
-import { readRefusal } from "../chat/publish-rules.js";
+import { readRefusal } from "../policy/publish-rules.js";
 import type { Room } from "../store/store.js";
 import { principalOf, type HttpContext } from "./context.js";
 import { readJsonObject, sendJson } from "./respond.js";

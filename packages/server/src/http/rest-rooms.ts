@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ParleyError, dmRoomId, isDmId, type AccessBody, type ErrorCode, type Json } from "@parley/protocol";
-import { authorize, capsAllow } from "../auth/access.js";
+import { authorize, capsAllow } from "../policy/access.js";
 import type { Principal } from "../auth/principal.js";
 import type { Room } from "../store/store.js";
 import { principalOf, type HttpContext } from "./context.js";

@@ -9,7 +9,7 @@
  * position (webhook-worker.ts).
  */
 import type { RoomEvent } from "@parley/protocol";
-import { roomAdmits } from "../auth/access.js";
+import { roomAdmits } from "../policy/access.js";
 import type { EventListener } from "../log/event-log.js";
 import type { Logger } from "../logger.js";
 import type { Presence } from "../presence/presence.js";

@@ -18,6 +18,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { isIP, type LookupFunction } from "node:net";
 import ipaddr from "ipaddr.js";
 import { ParleyError } from "@parley/protocol";
+import { parseNetwork, type Network } from "../config/networks.js";
 
 /** Resolves a host name to every address it has. */
 export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
@@ -25,15 +26,6 @@ export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
 /** A request went to, or resolved to, an address the policy refuses. */
 export class OutboundRefusedError extends Error {
   override readonly name = "OutboundRefusedError";
-}
-
-type Network = [ipaddr.IPv4 | ipaddr.IPv6, number];
-
-/** Parses `10.0.0.0/8`, `fd00::/8` or a single address; throws on anything else. */
-export function parseNetwork(entry: string): Network {
-  if (ipaddr.isValidCIDR(entry)) return ipaddr.parseCIDR(entry);
-  const addr = ipaddr.parse(entry); // throws when not an address
-  return [addr, addr.kind() === "ipv4" ? 32 : 128];
 }
 
 const systemResolver: Resolver = (hostname) =>

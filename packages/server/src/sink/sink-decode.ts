@@ -3,7 +3,7 @@
  * consumer so the record format (owned by the Kafka log) is mapped in one place.
  */
 import type { RoomEvent } from "@parley/protocol";
-import type { StoredEvent } from "../store/postgres-events.js";
+import type { StoredEvent } from "../postgres/events.js";
 
 /** Decodes one record value (and headers); undefined for a record that is not a room event. */
 export type SinkDecoder = (value: Buffer | undefined, headers: Map<Buffer, Buffer>) => StoredEvent | undefined;

@@ -9,7 +9,7 @@ import { Consumer, FetchIsolationLevels, type Message, type MessagesStream } fro
 import type { Logger } from "pino";
 import type { RoomEvent } from "@parley/protocol";
 import { committedFetches } from "../kafka/committed-fetch.js";
-import type { PostgresEvents } from "../store/postgres-events.js";
+import type { PostgresEvents } from "../postgres/events.js";
 import { decodeEventRecord, type SinkDecoder } from "./sink-decode.js";
 import { SinkWriter } from "./sink-writer.js";
 

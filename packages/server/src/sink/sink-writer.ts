@@ -4,7 +4,7 @@
  * and only once it is committed are the consumer offsets committed. A crash
  * between the two replays the batch, which the ON CONFLICT makes harmless.
  */
-import type { StoredEvent } from "../store/postgres-events.js";
+import type { StoredEvent } from "../postgres/events.js";
 
 /** One consumed record: its decoded event (undefined for a record that is not an event) and its offset. */
 export interface SinkRecord {

@@ -1,0 +1,277 @@
+/**
+ * KafkaLog: the EventLog of a cluster gateway.
+ *
+ * Public constructor (for composition in `parley start --role gateway|all`):
+ *
+ *   new KafkaLog(options: KafkaLogOptions)
+ *     options.cluster: KafkaClusterOptions   // { brokers, topicPrefix?, partitions?, replication?, clientId? }
+ *     options.history: HistorySource         // kafka/history-source.ts; PostgreSQL in production
+ *     options.gatewayId?, appendTimeoutMs?, recentPerRoom?, recentTotal?, warmupPerPartition?,
+ *     options.closeGraceMs?, historyWaitMs?, onListenerError?
+ *   await log.start()   // creates missing topics, warms the recent buffer, then reads live
+ *   log.ready()         // false while the events tail does not read every partition (/readyz)
+ *
+ * How it keeps the EventLog contract (log/event-log.ts):
+ * - append produces the command to `<prefix>commands` (idempotent producer,
+ *   acks=all) with a request id `<gatewayId>:<n>`, and resolves when the
+ *   sequencer's answer for that request id comes back on `<prefix>events`:
+ *   the new event, or a duplicate marker carrying the original event.
+ * - Every gateway reads every events partition (read_committed), so per
+ *   room it sees events in seq order, and calls listeners before resolving.
+ * - Reads and heads come from the HistorySource (the sink's tables) plus a
+ *   bounded recent-events buffer fed by this gateway's own consumption, so
+ *   a lagging sink never causes a gap.
+ * - Epochs are derived from the events topic id (topics.ts roomEpoch).
+ */
+import { randomBytes } from "node:crypto";
+import { ParleyError, type RoomEvent } from "@parley/protocol";
+import { ProduceAcks, Producer } from "@platformatic/kafka";
+import { EventListeners, type ListenerErrorHandler } from "../../log/event-listeners.js";
+import {
+  duplicateOutcome,
+  type AppendResult,
+  type EventListener,
+  type EventLog,
+  type PublishCommand,
+  type RoomHead,
+} from "../../log/event-log.js";
+import { closeForced } from "../close-client.js";
+import { EventsTail } from "./events-tail.js";
+import type { HistorySource } from "../../log/history-source.js";
+import { RecentBuffer } from "./recent-buffer.js";
+import { encodeCommand, type EventsRecord, type OutRecord } from "../records.js";
+import { ensureTopics, partitionFor, roomEpoch, type KafkaClusterOptions, type TopicLayout } from "../topics.js";
+import { readMerged, readBeforeMerged } from "./merged-read.js";
+
+/** Options of KafkaLog. */
+export interface KafkaLogOptions {
+  readonly cluster: KafkaClusterOptions;
+  readonly history: HistorySource;
+  /** This gateway's id in request ids. Default: random. */
+  readonly gatewayId?: string;
+  /** An append not answered within this long rejects with UNAVAILABLE (the client retries; dedupe holds). Default 30 000. */
+  readonly appendTimeoutMs?: number;
+  /** Recent events kept per room. Default 1000. */
+  readonly recentPerRoom?: number;
+  /** Recent events kept in all. Default 500 000. */
+  readonly recentTotal?: number;
+  /** Events read back per partition at start to fill the recent buffer. Default 5000. */
+  readonly warmupPerPartition?: number;
+  /** How long close waits for pending appends before rejecting them. Default 5000. */
+  readonly closeGraceMs?: number;
+  /** How long a read waits for a lagging sink to cover a gap before UNAVAILABLE. Default 5000. */
+  readonly historyWaitMs?: number;
+  /** Called when a listener throws. Default: console.error. */
+  readonly onListenerError?: ListenerErrorHandler;
+  /**
+   * Told (at most once per partition per appendTimeoutMs) that an append got
+   * no answer in time: no sequencer owns that commands partition, or this
+   * gateway does not read its events partition. Default: console.error.
+   */
+  readonly onUnanswered?: (partition: number, timeoutMs: number) => void;
+}
+
+interface Pending {
+  /** The publisher: a duplicate of another user's cmid is refused (duplicateOutcome). */
+  readonly from: string;
+  readonly resolve: (r: AppendResult) => void;
+  readonly reject: (err: unknown) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+/** The cluster gateway's EventLog over Kafka. */
+export class KafkaLog implements EventLog {
+  readonly gatewayId: string;
+  private layout: TopicLayout | undefined;
+  private producer: Producer | undefined;
+  private tail: EventsTail | undefined;
+  private readonly recent: RecentBuffer;
+  private readonly listeners: EventListeners;
+  private readonly pending = new Map<string, Pending>();
+  private outbox: OutRecord[] = [];
+  private sending: Promise<void> | undefined;
+  private counter = 0;
+  /** Per commands partition, when an unanswered append was last reported. */
+  private readonly toldUnanswered = new Map<number, number>();
+  private failedPublishes = 0;
+  private toldPublishFailureAt = 0;
+  private state: "new" | "open" | "closed" = "new";
+
+  constructor(private readonly options: KafkaLogOptions) {
+    this.gatewayId = options.gatewayId ?? randomBytes(6).toString("base64url");
+    this.recent = new RecentBuffer({ perRoom: options.recentPerRoom ?? 1000, total: options.recentTotal ?? 500_000 });
+    this.listeners = new EventListeners(options.onListenerError);
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== "new") throw new ParleyError("UNAVAILABLE", `log is ${this.state}`);
+    const { cluster } = this.options;
+    const clientId = `${cluster.clientId ?? "parley"}-gateway-${this.gatewayId}`;
+    this.layout = await ensureTopics(cluster);
+    this.producer = new Producer({
+      clientId,
+      bootstrapBrokers: [...cluster.brokers],
+      idempotent: true,
+      acks: ProduceAcks.ALL,
+    });
+    this.tail = new EventsTail(
+      { cluster, layout: this.layout, clientId, from: { tailPerPartition: this.options.warmupPerPartition ?? 5000 } },
+      (rec, live) => this.onRecord(rec, live),
+    );
+    await this.tail.start();
+    this.state = "open";
+  }
+
+  /**
+   * Whether live delivery works: open, and the events tail reads every
+   * partition (false while a partition has no leader or its fetches fail;
+   * the tail retries and logs each failure). Feeds /readyz.
+   */
+  ready(): boolean {
+    return this.state === "open" && (this.tail?.reading() ?? false);
+  }
+
+  append(command: PublishCommand): Promise<AppendResult> {
+    if (this.state !== "open" || !this.layout) {
+      const code = this.state === "closed" ? "SHUTTING_DOWN" : "UNAVAILABLE";
+      return Promise.reject(new ParleyError(code, `log is ${this.state === "closed" ? "closed" : "not started"}`));
+    }
+    const rid = `${this.gatewayId}:${(this.counter++).toString(36)}`;
+    const { names, partitions } = this.layout;
+    const partition = partitionFor(command.room, partitions);
+    return new Promise<AppendResult>((resolve, reject) => {
+      const timer = setTimeout(() => this.unanswered(rid, partition), this.timeoutMs());
+      this.pending.set(rid, { from: command.from, resolve, reject, timer });
+      this.outbox.push(encodeCommand(names.commands, partition, command, rid));
+      this.sending ??= this.flush();
+    });
+  }
+
+  subscribe(listener: EventListener): () => void {
+    return this.listeners.add(listener);
+  }
+
+  async read(room: string, afterSeq: number, limit: number): Promise<RoomEvent[]> {
+    if (limit <= 0) return [];
+    return this.guard(() => readMerged(this.sources(), room, afterSeq, Math.floor(limit)));
+  }
+
+  async readBefore(room: string, beforeSeq: number, limit: number): Promise<RoomEvent[]> {
+    if (limit <= 0) return [];
+    return this.guard(() => readBeforeMerged(this.sources(), room, beforeSeq, Math.floor(limit)));
+  }
+
+  async head(room: string): Promise<RoomHead> {
+    if (!this.layout) throw new ParleyError("UNAVAILABLE", "log is not started");
+    const epoch = roomEpoch(this.layout.eventsTopicId, room);
+    const stored = await this.guard(() => this.options.history.head(room));
+    const fromHistory = stored && stored.epoch === epoch ? stored.lastSeq : 0;
+    return { epoch, lastSeq: Math.max(fromHistory, this.recent.lastSeq(room) ?? 0) };
+  }
+
+  async close(): Promise<void> {
+    if (this.state === "closed") return;
+    const wasOpen = this.state === "open";
+    this.state = "closed";
+    if (wasOpen) await this.drain(this.options.closeGraceMs ?? 5000);
+    for (const rid of [...this.pending.keys()]) this.settle(rid, new ParleyError("SHUTTING_DOWN", "log closed"));
+    await this.sending;
+    await this.tail?.close();
+    await closeForced(this.producer);
+  }
+
+  private sources() {
+    return { history: this.options.history, recent: this.recent, waitMs: this.options.historyWaitMs ?? 5000 };
+  }
+
+  /** Waits until nothing is pending or `ms` passed. */
+  private async drain(ms: number): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (this.pending.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  /** Sends queued commands one batch at a time, so a publisher's commands keep their order. */
+  private async flush(): Promise<void> {
+    while (this.outbox.length > 0) {
+      const batch = this.outbox;
+      this.outbox = [];
+      try {
+        await this.producer!.send({ messages: batch.map((r) => ({ ...r })) });
+      } catch (err) {
+        const error = new ParleyError("UNAVAILABLE", `publish to Kafka failed: ${(err as Error).message}`);
+        for (const r of batch) this.settle(ridOf(r), error);
+        this.reportPublishFailure(err, batch.length);
+      }
+    }
+    this.sending = undefined;
+  }
+
+  private timeoutMs(): number {
+    return this.options.appendTimeoutMs ?? 30_000;
+  }
+
+  /** An append timed out: the client retries (dedupe holds), and the operator hears which partition is silent. */
+  private unanswered(rid: string, partition: number): void {
+    this.settle(rid, new ParleyError("UNAVAILABLE", "no answer from the sequencer in time"));
+    const now = Date.now();
+    if ((this.toldUnanswered.get(partition) ?? 0) > now - this.timeoutMs()) return;
+    this.toldUnanswered.set(partition, now);
+    (this.options.onUnanswered ?? defaultUnanswered)(partition, this.timeoutMs());
+  }
+
+  /** Clients only see UNAVAILABLE and retry: the operator hears of failing produces too, at most once a second. */
+  private reportPublishFailure(err: unknown, commands: number): void {
+    this.failedPublishes += commands;
+    const now = Date.now();
+    if (now - this.toldPublishFailureAt < 1000) return;
+    this.toldPublishFailureAt = now;
+    console.error(
+      `parley: publish to Kafka failed (${this.failedPublishes} commands answered UNAVAILABLE so far):`,
+      err,
+    );
+  }
+
+  private settle(rid: string, outcome: AppendResult | Error): void {
+    const p = this.pending.get(rid);
+    if (!p) return;
+    this.pending.delete(rid);
+    clearTimeout(p.timer);
+    if (outcome instanceof Error) p.reject(outcome);
+    else p.resolve(outcome);
+  }
+
+  private onRecord(rec: EventsRecord, live: boolean): void {
+    if (rec.type === "duplicate") {
+      const p = this.pending.get(rec.rid);
+      if (p) this.settle(rec.rid, duplicateOutcome(p, rec.event));
+      return;
+    }
+    // The buffer refuses a seq it already holds: a record seen twice is delivered once.
+    if (this.recent.add(rec.event) && live) this.deliver(rec.event);
+    this.settle(rec.rid, { event: rec.event, duplicate: false });
+  }
+
+  private deliver(event: RoomEvent): void {
+    this.listeners.emit([event]);
+  }
+
+  private async guard<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw err instanceof ParleyError ? err : new ParleyError("UNAVAILABLE", `history: ${(err as Error).message}`);
+    }
+  }
+}
+
+function ridOf(r: OutRecord): string {
+  for (const [k, v] of r.headers) if (k.toString() === "parley-rid") return v.toString();
+  return "";
+}
+
+function defaultUnanswered(partition: number, timeoutMs: number): void {
+  console.error(
+    `parley: no sequencer answer within ${timeoutMs} ms for commands partition ${partition} ` +
+      "(is a sequencer running and assigned it, and does this gateway read its events partition?)",
+  );
+}

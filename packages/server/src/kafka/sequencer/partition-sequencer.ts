@@ -1,0 +1,296 @@
+/**
+ * One sequencer's work on one commands partition. It owns a transactional
+ * producer whose transactional.id is the partition's (`<prefix>sequencer-<p>`):
+ * initialising it fences any previous owner, and aborts that owner's open
+ * transaction, BEFORE this one reads state. Each batch of commands becomes
+ * one transaction holding the events and duplicate markers, the changed
+ * room heads and the next commands offset (a record in the state topic, not
+ * a group offset commit: two round trips fewer per transaction), so either
+ * all of it is visible to read_committed readers or none is. A zombie's later writes fail with a
+ * fencing error, so it can neither reuse nor skip a seq.
+ *
+ * Dedupe: the partition's cmid cache answers; only misses in rooms whose
+ * cache lost events still inside the window go, once per batch, to the
+ * optional DedupeFallback (dedupe-fallback.ts), before anything is decided.
+ */
+import { Consumer, ProduceAcks, Producer } from "@platformatic/kafka";
+import type { RoomEvent } from "@parley/protocol";
+import type { PublishCommand } from "../../log/event-log.js";
+import { dedupeKey, SequencerBatch, type RoomState } from "../../sequencer/sequencer.js";
+import { closeForced } from "../close-client.js";
+import { resolveProbes, type DedupeFallback, type PendingProbe } from "./dedupe-fallback.js";
+import { PartitionReader, type PartitionBatch, type ReadRecord } from "../partition-reader.js";
+import {
+  decodeCommand,
+  encodeCommandsOffset,
+  encodeEventsRecord,
+  encodeState,
+  type CommandRecord,
+  type OutRecord,
+} from "../records.js";
+import { transactionalRetries } from "../retry-policy.js";
+import { rebuildPartitionState, type PartitionState } from "./sequencer-state.js";
+import type { SinkWatermark } from "../sink-watermark.js";
+import { partitionFor, roomEpoch, type KafkaClusterOptions, type TopicLayout } from "../topics.js";
+
+/** Why a worker ended. `fenced`: another owner took the partition. `failed`: any other error. */
+export type WorkerExit = "stopped" | "fenced" | "failed";
+
+/** What a PartitionSequencer needs from its service. */
+export interface WorkerDeps {
+  readonly cluster: KafkaClusterOptions;
+  readonly layout: TopicLayout;
+  readonly partition: number;
+  readonly clientId: string;
+  /** A consumer used for plain reads. */
+  readonly reader: Consumer;
+  /** The group member; its group's committed offsets are read only when the state topic has none (older state). */
+  readonly group: Consumer;
+  readonly maxBatch: number;
+  readonly dedupeWindowMs: number;
+  readonly dedupeMaxEntries: number;
+  readonly now: () => number;
+  readonly newId: () => string;
+  /** Asked for cache misses the cache cannot rule out; without it such a miss is sequenced as new. */
+  readonly fallback?: DedupeFallback;
+  /** With a fallback: how far the sink has written; the cache keeps what lies above it. */
+  readonly watermark?: SinkWatermark;
+  readonly onError: (err: unknown, partition: number) => void;
+  /** Told once the worker owns the partition: its producer epoch and where the rebuilt state stands (for the operator's log). */
+  readonly onOwned?: (facts: OwnedFacts) => void;
+}
+
+/** What a worker knows once it has fenced the previous owner and rebuilt state. */
+export interface OwnedFacts {
+  readonly partition: number;
+  readonly producerEpoch: number | undefined;
+  readonly rooms: number;
+  readonly commandsOffset: string;
+  readonly stateEnd: string;
+  readonly eventsEnd: string;
+  readonly rebuildMs: number;
+}
+
+/** True for the errors a fenced (replaced) transactional producer gets. */
+export function isFenced(err: unknown): boolean {
+  const e = err as { findBy?: (k: string, v: unknown) => unknown };
+  return ["PRODUCER_FENCED", "INVALID_PRODUCER_EPOCH", "TRANSACTIONAL_ID_AUTHORIZATION_FAILED"].some((id) =>
+    Boolean(e?.findBy?.("apiId", id)),
+  );
+}
+
+/** Sequences one commands partition until stopped, fenced or failed. */
+export class PartitionSequencer {
+  /** Resolves when the worker has ended and closed its producer. */
+  readonly done: Promise<WorkerExit>;
+  private stopping = false;
+
+  constructor(private readonly d: WorkerDeps) {
+    this.done = this.run();
+  }
+
+  /** Finishes the transaction in flight, then ends. */
+  stop(): Promise<WorkerExit> {
+    this.stopping = true;
+    return this.done;
+  }
+
+  private async run(): Promise<WorkerExit> {
+    const { cluster, layout, partition: p } = this.d;
+    const producer = new Producer({
+      clientId: `${this.d.clientId}-p${p}`,
+      bootstrapBrokers: [...cluster.brokers],
+      idempotent: true,
+      acks: ProduceAcks.ALL,
+      transactionalId: `${cluster.topicPrefix ?? "parley."}sequencer-${p}`,
+      timeout: 10_000,
+      ...transactionalRetries(),
+    });
+    // The commands fetch gets a connection of its own: the broker answers one request per connection at a
+    // time, so partitions sharing one waited out each other's idle long-polls (n × maxWait, ~1.1 s with 12).
+    const fetcher = new Consumer({
+      clientId: `${this.d.clientId}-p${p}-commands`,
+      groupId: `${this.d.clientId}-p${p}-unjoined`,
+      bootstrapBrokers: [...cluster.brokers],
+    });
+    try {
+      // InitProducerId fences the previous owner. The client sends producerId 0 / epoch 0 unless told
+      // otherwise, which the broker answers with PRODUCER_FENCED once the transactional id exists: -1 / -1
+      // asks for a fresh epoch, as Kafka's own clients do.
+      let txn = await producer.beginTransaction({ producerId: -1n, producerEpoch: -1 });
+      const watermark = this.d.watermark;
+      await watermark?.refresh();
+      const sunk = watermark && (() => watermark.get(p));
+      const started = Date.now();
+      const state = await rebuildPartitionState({ ...this.d, now: this.d.now(), sunk });
+      this.d.onOwned?.({
+        partition: p,
+        producerEpoch: producer.producerEpoch,
+        rooms: state.heads.size,
+        commandsOffset: String(state.commandsOffset),
+        stateEnd: String(state.stateEnd),
+        eventsEnd: String(state.eventsEnd),
+        rebuildMs: Date.now() - started,
+      });
+      const commands = new PartitionReader(fetcher, layout.names.commands, { maxWaitMs: 100 });
+      let fetching = prefetch(commands, p, state.commandsOffset);
+      while (!this.stopping) {
+        const { batch, at, error } = await fetching;
+        if (error) throw error;
+        const records = batch?.records.slice(0, this.d.maxBatch) ?? [];
+        const next = !batch ? at : records.length < batch.records.length ? records.at(-1)!.offset + 1n : batch.next;
+        // Pipelining: the next fetch runs while this batch's transaction commits.
+        fetching = prefetch(commands, p, next);
+        if (records.length === 0) continue;
+        const out = await this.sequence(state, records, next);
+        const sent = await txn.send({ messages: out.records.map((r) => ({ ...r })) });
+        await txn.commit();
+        out.apply(() => eventsBaseOffset(sent.offsets, layout.names.events, p));
+        txn = await producer.beginTransaction();
+      }
+      await txn.cancel();
+      return "stopped";
+    } catch (err) {
+      if (this.stopping && !isFenced(err)) return "stopped";
+      this.d.onError(err, p);
+      await abandon(producer);
+      return isFenced(err) ? "fenced" : "failed";
+    } finally {
+      await closeForced(producer);
+      await closeForced(fetcher);
+    }
+  }
+
+  /** Decides a batch with the pure sequencer; nothing in `state` changes until `apply` (after commit). */
+  private async sequence(
+    state: PartitionState,
+    records: readonly ReadRecord[],
+    next: bigint,
+  ): Promise<{ records: OutRecord[]; apply(eventsBase: () => bigint): void }> {
+    const { layout, partition: p } = this.d;
+    const now = this.d.now();
+    const base = (room: string): RoomState =>
+      state.heads.get(room) ?? { epoch: roomEpoch(layout.eventsTopicId, room), lastSeq: 0 };
+    const commands = this.decodeAll(records);
+    const stored = await this.lookupStored(state, commands, base, now);
+    const lookup = (room: string, cmid: string) =>
+      state.dedupe.get(room, cmid, now) ?? stored.get(dedupeKey(room, cmid));
+    const batch = new SequencerBatch(base, lookup, this.d.newId);
+    const out: OutRecord[] = [];
+    const appended: { event: RoomEvent; index: number }[] = [];
+    for (const { command, rid } of commands) {
+      const decision = batch.decide(command, now);
+      if (decision.type === "append") appended.push({ event: decision.event, index: out.length });
+      out.push(
+        encodeEventsRecord(
+          layout.names.events,
+          p,
+          decision.type === "append"
+            ? { type: "event", event: decision.event, epoch: decision.state.epoch, rid }
+            : { type: "duplicate", event: decision.event, rid },
+        ),
+      );
+    }
+    for (const [room, head] of batch.touched()) out.push(encodeState(layout.names.state, p, room, head));
+    out.push(encodeCommandsOffset(layout.names.state, p, next));
+    return {
+      records: out,
+      // The events records come first and only this producer writes the partition: record i is at base + i.
+      // A batch of only skipped commands wrote no event, so the base is asked for only when needed.
+      apply(eventsBase) {
+        for (const [room, head] of batch.touched()) state.heads.set(room, head);
+        const base = appended.length > 0 ? eventsBase() : 0n;
+        for (const { event, index } of appended) state.dedupe.add(event, now, base + BigInt(index));
+      },
+    };
+  }
+
+  /** The batch's commands; a malformed one, or one on the wrong partition (it would fork the room's sequence), is skipped. */
+  private decodeAll(records: readonly ReadRecord[]): CommandRecord[] {
+    const { layout, partition: p } = this.d;
+    const out: CommandRecord[] = [];
+    for (const r of records) {
+      const decoded = decodeCommand(r.value, r.headers);
+      if (decoded && partitionFor(decoded.command.room, layout.partitions) === p) out.push(decoded);
+      else this.d.onError(new Error(`skipped a malformed or misrouted command at offset ${r.offset}`), p);
+    }
+    return out;
+  }
+
+  /** One fallback round trip for the batch's misses that the cache cannot rule out; none in the common case. */
+  private async lookupStored(
+    state: PartitionState,
+    commands: readonly CommandRecord[],
+    base: (room: string) => RoomState,
+    now: number,
+  ): Promise<Map<string, RoomEvent>> {
+    const fallback = this.d.fallback;
+    if (!fallback) return new Map();
+    const probes = commands.flatMap(({ command }) => probeFor(state, command, base, now));
+    if (probes.length === 0) return new Map();
+    return resolveProbes(fallback, probes, {
+      stopped: () => this.stopping,
+      onGiveUp: (open, reason) => {
+        const cmids = open.map((o) => `${o.room}/${o.cmid}`).join(", ");
+        this.d.onError(
+          new Error(`dedupe fallback unavailable, sequenced as new: ${cmids}`, { cause: reason }),
+          this.d.partition,
+        );
+      },
+    });
+  }
+}
+
+/** The probe a command needs: none when the cache has it or is complete for its room. */
+function probeFor(
+  state: PartitionState,
+  command: PublishCommand,
+  base: (room: string) => RoomState,
+  now: number,
+): PendingProbe[] {
+  const { room, cmid } = command;
+  if (state.dedupe.get(room, cmid, now)) return [];
+  const gap = state.dedupe.incomplete(room, now);
+  return gap ? [{ room, cmid, epoch: base(room).epoch, needSeq: gap.seq }] : [];
+}
+
+/** Where a transaction's first record on events partition `p` landed (the producer sends one batch per partition). */
+function eventsBaseOffset(
+  offsets: readonly { topic: string; partition: number; offset: bigint }[] | undefined,
+  events: string,
+  p: number,
+): bigint {
+  const base = offsets?.find((o) => o.topic === events && o.partition === p)?.offset;
+  if (base === undefined) throw new Error(`no offset reported for ${events}-${p}`);
+  return base;
+}
+
+/**
+ * Ends the transaction in flight: aborted on the broker when the producer
+ * got an id (the client crashes on an abort without one), else dropped
+ * locally. If the abort fails, the next owner's initialisation aborts it.
+ */
+async function abandon(producer: Producer): Promise<void> {
+  const open = producer.transaction;
+  if (!open) return;
+  if (producer.producerId === undefined) {
+    await new Promise<void>((resolve) => open.cancel(() => resolve()));
+    return;
+  }
+  await new Promise<void>((resolve) => open.abort(() => resolve()));
+}
+
+/** What a prefetch brought: the batch (absent when nothing new), or the error to rethrow when it is used. */
+interface Fetched {
+  readonly at: bigint;
+  readonly batch?: PartitionBatch;
+  readonly error?: unknown;
+}
+
+/** Starts fetching partition `p` at `at`; never rejects, so a failure while a commit is running is not unhandled. */
+function prefetch(reader: PartitionReader, p: number, at: bigint): Promise<Fetched> {
+  return reader.fetch(new Map([[p, at]])).then(
+    (batches) => ({ at, batch: batches.get(p) }),
+    (error: unknown) => ({ at, error }),
+  );
+}

@@ -1,0 +1,184 @@
+/**
+ * SequencerService: the sequencer role of a cluster.
+ *
+ * Public constructor (for composition in `parley start --role sequencer|all`):
+ *
+ *   new SequencerService(options: SequencerServiceOptions)
+ *     options.cluster: KafkaClusterOptions   // { brokers, topicPrefix?, partitions?, replication?, clientId? }
+ *     options.logger?: Logger (pino)
+ *     options.instanceId?, sessionTimeoutMs?, heartbeatIntervalMs?, maxBatch?, dedupeWindowMs?,
+ *     options.dedupeMaxEntries?, now?
+ *     options.dedupeFallback?: DedupeFallback  // e.g. PostgresDedupe; see dedupe-fallback.ts
+ *   await service.start()   // creates missing topics, joins the `<prefix>sequencer` group
+ *   service.owned()         // partitions it sequences now
+ *   await service.close()   // finishes transactions in flight, leaves the group (fast hand-off)
+ *
+ * Sequencers share the commands partitions through a consumer group; each
+ * owned partition runs a PartitionSequencer (partition-sequencer.ts), which
+ * fences the previous owner with a per-partition transactional.id, rebuilds
+ * state from the compacted changelog (sequencer-state.ts) and runs the pure
+ * sequencer (../sequencer/sequencer.ts).
+ */
+import { randomBytes } from "node:crypto";
+import { Consumer } from "@platformatic/kafka";
+import type { Logger } from "../../logger.js";
+import { createEventIdGenerator } from "../../sequencer/event-id.js";
+import { closeForced } from "../close-client.js";
+import type { DedupeFallback } from "./dedupe-fallback.js";
+import { PartitionSequencer, type WorkerExit } from "./partition-sequencer.js";
+import { SinkWatermark } from "../sink-watermark.js";
+import { ensureTopics, type KafkaClusterOptions, type TopicLayout } from "../topics.js";
+
+/** Options of SequencerService. */
+export interface SequencerServiceOptions {
+  readonly cluster: KafkaClusterOptions;
+  readonly logger?: Logger;
+  /** Name in client ids and logs. Default: random. */
+  readonly instanceId?: string;
+  /** Group session timeout: how long a dead sequencer keeps its partitions. Default 10 000. */
+  readonly sessionTimeoutMs?: number;
+  /** Group heartbeat interval. Default sessionTimeoutMs / 5. */
+  readonly heartbeatIntervalMs?: number;
+  /** Most commands per transaction. Default 500. */
+  readonly maxBatch?: number;
+  /** How far back a new owner rebuilds the cmid dedupe cache. Default 24 h. */
+  readonly dedupeWindowMs?: number;
+  /** Bound on the dedupe cache per partition (and on the events replayed to fill it). Default 200 000. */
+  readonly dedupeMaxEntries?: number;
+  /** Clock for event timestamps. Default Date.now. */
+  readonly now?: () => number;
+  /**
+   * Where misses go that a cache cut short by `dedupeMaxEntries` cannot rule
+   * out (PostgresDedupe when the node has PostgreSQL). Without it, a retry
+   * older than the cache is sequenced as a new event.
+   */
+  readonly dedupeFallback?: DedupeFallback;
+}
+
+/** Backoff before a worker that failed restarts; a fenced one waits for the group to settle. */
+const RESTART_MS = 500;
+
+/** The sequencer role: a consumer-group member sequencing its commands partitions. */
+export class SequencerService {
+  readonly instanceId: string;
+  private layout: TopicLayout | undefined;
+  private group: Consumer | undefined;
+  private reader: Consumer | undefined;
+  private readonly workers = new Map<number, PartitionSequencer>();
+  private assigned = new Set<number>();
+  private readonly newId = createEventIdGenerator();
+  private watermark: SinkWatermark | undefined;
+  private closed = false;
+
+  constructor(private readonly options: SequencerServiceOptions) {
+    this.instanceId = options.instanceId ?? randomBytes(4).toString("hex");
+  }
+
+  async start(): Promise<void> {
+    const { cluster } = this.options;
+    this.layout = await ensureTopics(cluster);
+    if (this.options.dedupeFallback) {
+      this.watermark = new SinkWatermark(cluster, (err) => this.options.logger?.warn({ err }, "sink offsets unread"));
+      this.watermark.start();
+    }
+    const clientId = this.clientId();
+    const sessionTimeout = this.options.sessionTimeoutMs ?? 10_000;
+    const heartbeatInterval = this.options.heartbeatIntervalMs ?? Math.max(100, Math.floor(sessionTimeout / 5));
+    this.reader = new Consumer({
+      clientId: `${clientId}-reader`,
+      groupId: `${clientId}-unjoined`,
+      bootstrapBrokers: [...cluster.brokers],
+    });
+    this.group = new Consumer({
+      clientId,
+      groupId: `${cluster.topicPrefix ?? "parley."}sequencer`,
+      bootstrapBrokers: [...cluster.brokers],
+      sessionTimeout,
+      heartbeatInterval,
+      rebalanceTimeout: sessionTimeout,
+    });
+    this.group.on("consumer:group:join", (payload) => this.onAssignment(payload.assignments ?? []));
+    this.group.on("error", (err: unknown) => this.options.logger?.warn({ err }, "sequencer group error"));
+    this.group.topics.track(this.layout.names.commands);
+    await this.group.joinGroup({ sessionTimeout, heartbeatInterval, rebalanceTimeout: sessionTimeout });
+  }
+
+  /** Partitions this instance sequences now. */
+  owned(): number[] {
+    return [...this.workers.keys()].sort((a, b) => a - b);
+  }
+
+  /** Finishes in-flight transactions, then leaves the group so another sequencer takes over at once. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.workers.values()].map((w) => w.stop()));
+    this.workers.clear();
+    const group = this.group;
+    if (group) await new Promise<void>((resolve) => group.leaveGroup(true, () => resolve()));
+    await closeForced(group);
+    await closeForced(this.reader);
+    await this.watermark?.close();
+  }
+
+  /** Same as close (the cluster composition calls it stop). */
+  stop(): Promise<void> {
+    return this.close();
+  }
+
+  private clientId(): string {
+    return `${this.options.cluster.clientId ?? "parley"}-sequencer-${this.instanceId}`;
+  }
+
+  private onAssignment(assignments: readonly { topic: string; partitions: number[] }[]): void {
+    if (this.closed || !this.layout) return;
+    const commands = this.layout.names.commands;
+    this.assigned = new Set(assignments.filter((a) => a.topic === commands).flatMap((a) => a.partitions));
+    this.options.logger?.info({ partitions: [...this.assigned] }, "sequencer assignment");
+    for (const [p, worker] of this.workers) {
+      if (this.assigned.has(p)) continue;
+      this.workers.delete(p);
+      void worker.stop();
+    }
+    for (const p of this.assigned) if (!this.workers.has(p)) this.startWorker(p);
+  }
+
+  private startWorker(p: number): void {
+    const worker = new PartitionSequencer({
+      cluster: this.options.cluster,
+      layout: this.layout!,
+      partition: p,
+      clientId: this.clientId(),
+      reader: this.reader!,
+      group: this.group!,
+      maxBatch: this.options.maxBatch ?? 500,
+      dedupeWindowMs: this.options.dedupeWindowMs ?? 24 * 3_600_000,
+      dedupeMaxEntries: this.options.dedupeMaxEntries ?? 200_000,
+      now: this.options.now ?? Date.now,
+      newId: this.newId,
+      fallback: this.options.dedupeFallback,
+      watermark: this.watermark,
+      onError: (err, partition) => this.options.logger?.warn({ err, partition }, "sequencer partition error"),
+      onOwned: (facts) => this.options.logger?.info(facts, "sequencer owns partition"),
+    });
+    this.workers.set(p, worker);
+    void worker.done.then((exit) => this.onWorkerExit(p, worker, exit));
+  }
+
+  /**
+   * A worker that was fenced or failed restarts only if the group still gives
+   * us the partition after a pause; a paused-then-resumed zombie learns from
+   * its next heartbeat that it lost the partition, and stays out.
+   */
+  private onWorkerExit(p: number, worker: PartitionSequencer, exit: WorkerExit): void {
+    this.options.logger?.info({ partition: p, exit }, "sequencer worker ended");
+    if (this.workers.get(p) !== worker) return;
+    this.workers.delete(p);
+    if (this.closed || exit === "stopped") return;
+    const heartbeat = this.options.heartbeatIntervalMs ?? Math.floor((this.options.sessionTimeoutMs ?? 10_000) / 5);
+    const delay = exit === "fenced" ? Math.max(RESTART_MS, 3 * heartbeat) : RESTART_MS;
+    setTimeout(() => {
+      if (!this.closed && this.assigned.has(p) && !this.workers.has(p)) this.startWorker(p);
+    }, delay).unref();
+  }
+}

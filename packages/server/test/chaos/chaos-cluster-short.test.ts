@@ -1,0 +1,56 @@
+/**
+ * A short cluster chaos run in the test suite: ~45 s of kill -9 on gateways,
+ * sequencers and the sink, a sequencer paused past its session timeout (a
+ * zombie), proxy drops, stalls and mid-frame cuts between clients and three
+ * gateways, then the history checker on the gateway's and PostgreSQL's copy.
+ * Needs PARLEY_TEST_KAFKA and PARLEY_TEST_PG_URL (npm test sets both); fails,
+ * never skips, without them.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { testBrokers } from "../support/test-kafka.js";
+import { testPostgresUrl } from "../support/postgres-test-db.js";
+import { startClusterTarget } from "./cluster-target.js";
+import { formatReport } from "./report.js";
+import { runChaos } from "./scenario.js";
+
+/** Faster than the long run's, so every kind is injected within 45 s. */
+const TIMINGS = {
+  gatewayKillEveryMs: [4_000, 8_000],
+  sequencerKillEveryMs: [5_000, 9_000],
+  sequencerPauseEveryMs: [5_000, 9_000],
+  sinkKillEveryMs: [5_000, 9_000],
+  sinkDownMs: [1_000, 4_000],
+} as const;
+
+test(
+  "chaos (cluster, short): no acked message lost, duplicated or reordered under process and network faults",
+  { timeout: 175_000 },
+  async (t) => {
+    // Both throw with how to start the service: a missing broker or database is a failure, not a skip.
+    testBrokers();
+    testPostgresUrl();
+    const target = await startClusterTarget(TIMINGS);
+    try {
+      const report = await runChaos(target, { durationMs: 45_000, settleTimeoutMs: 45_000 });
+      const summary = formatReport(report);
+      t.diagnostic(summary);
+      assert.equal(report.check.violationCount, 0, `${summary}\n${target.diagnostics()}`);
+      assert.equal(report.unacked, 0, summary);
+      assert.equal(report.behind, 0, summary);
+      assert.deepEqual(report.historyCopies, ["gateway", "store"], summary);
+      assert.ok(report.check.counts.ackedMessages >= 500, summary);
+      assert.ok(report.check.counts.deliveries >= 3_000, summary);
+      for (const kind of ["edit", "delete", "reaction", "receipt"])
+        assert.ok((report.check.counts.ackedByKind[kind] ?? 0) >= 10, `${kind} events were checked\n${summary}`);
+      assert.ok(report.check.counts.refusedPublishes > 0, `eve's intrusions were refused\n${summary}`);
+      assert.ok((report.faults["gateway kill -9"] ?? 0) >= 2, summary);
+      for (const kind of ["sequencer kill -9", "sequencer pause", "sink kill -9"])
+        assert.ok((report.faults[kind] ?? 0) >= 1, `${kind} injected ${report.faults[kind]} times\n${summary}`);
+      for (const kind of ["net drop", "net stall", "net cut mid-frame", "client drop"])
+        assert.ok((report.faults[kind] ?? 0) >= 3, `${kind} injected ${report.faults[kind]} times\n${summary}`);
+    } finally {
+      await target.stop();
+    }
+  },
+);

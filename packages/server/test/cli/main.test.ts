@@ -1,0 +1,120 @@
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { JwtAuthenticator } from "#server/auth/jwt-authenticator.js";
+import { readSecretFile } from "#server/auth/secret-file.js";
+
+const MAIN = fileURLToPath(import.meta.resolve("#server/cli/main.js"));
+const dir = mkdtempSync(join(tmpdir(), "parley-cli-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const env = { ...process.env };
+  for (const key of Object.keys(env)) if (key.startsWith("PARLEY_")) delete env[key];
+  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8", env, timeout: 20_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("parley CLI", () => {
+  it("prints help and version", () => {
+    const help = run("--help");
+    assert.equal(help.status, 0);
+    assert.match(help.stdout, /Usage: parley <command>/);
+    const start = run("start", "--help");
+    assert.equal(start.status, 0);
+    assert.match(start.stdout, /--heartbeat-timeout-ms <int>/);
+    assert.match(start.stdout, /PARLEY_DATA_DIR/);
+    assert.match(run("token", "--help").stdout, /--user <id>/);
+    assert.match(
+      run("token", "--help").stdout,
+      /Capabilities:\s+subscribe, publish, presence, history, edit, delete,\s+delete_any, react, \*/,
+    );
+    assert.match(run("--version").stdout, /^\d+\.\d+\.\d+\n$/);
+  });
+
+  it("exits 2 with a clear message on unknown commands, flags and bad values", () => {
+    for (const [args, message] of [
+      [["frobnicate"], /unknown command "frobnicate"/],
+      [["start", "--frob"], /unknown option --frob/],
+      [["start", "--port", "x"], /--port: expected a non-negative integer/],
+      [["token"], /--user is required/],
+      [["token", "--user", "a", "--frob", "1"], /unknown token option --frob/],
+      [["token", "--user", "a", "--jwt-secret", "s", "--ttl", "soon"], /invalid ttl/],
+    ] as const) {
+      const r = run(...args);
+      assert.equal(r.status, 2, args.join(" "));
+      assert.match(r.stderr, message);
+    }
+  });
+
+  it("mints a token with --jwt-secret that verifies, with default and explicit caps", async () => {
+    const r = run("token", "--user", "alice", "--jwt-secret", "cli-secret", "--ttl", "10m");
+    assert.equal(r.status, 0, r.stderr);
+    const auth = await JwtAuthenticator.create({ secret: "cli-secret" });
+    const p = await auth.authenticate({ token: r.stdout.trim() });
+    const userCaps = ["subscribe", "publish", "presence", "history", "edit", "delete", "react"];
+    assert.deepEqual([p.user, p.caps], ["alice", { "*": userCaps }], "no moderation (delete_any) by default");
+    assert.equal(r.stderr, `parley token: alice for 10m, caps ${JSON.stringify({ "*": userCaps })}\n`);
+    const caps = run("token", "--user", "bob", "--jwt-secret", "cli-secret", "--caps", '{"room-*":["subscribe"]}');
+    assert.deepEqual((await auth.authenticate({ token: caps.stdout.trim() })).caps, { "room-*": ["subscribe"] });
+    assert.match(caps.stderr, /caps \{"room-\*":\["subscribe"\]\}/);
+  });
+
+  it("fails clearly when --data-dir has no secret yet", () => {
+    const r = run("token", "--user", "alice", "--data-dir", join(dir, "empty"));
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /no secret/);
+  });
+
+  it("says which port is taken, and warns about an HS256 secret shorter than 256 bits", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const port = String((taken.address() as { port: number }).port);
+    try {
+      const args = ["start", "--port", port, "--host", "127.0.0.1", "--data-dir", join(dir, "busy")];
+      const r = run(...args, "--jwt-secret", "short-secret");
+      assert.equal(r.status, 1);
+      assert.match(r.stderr, new RegExp(`port ${port} is in use; pick another with --port`));
+      assert.match(r.stdout, /jwtSecret is shorter than 32 bytes/);
+      assert.doesNotMatch(run(...args, "--jwt-secret", "x".repeat(32)).stdout, /shorter than/);
+    } finally {
+      taken.close();
+    }
+  });
+
+  it("starts with no auth configured, generates secret.key, logs listening on port 0, and stops on SIGTERM", async () => {
+    const dataDir = join(dir, "noauth");
+    const child = spawn(process.execPath, [MAIN, "start", "--port", "0", "--host", "127.0.0.1", "--data-dir", dataDir]);
+    const lines: Record<string, unknown>[] = [];
+    let buffer = "";
+    const listening = new Promise<Record<string, unknown>>((resolve, reject) => {
+      child.stdout.on("data", (chunk: Buffer) => {
+        buffer += chunk.toString();
+        for (let nl = buffer.indexOf("\n"); nl !== -1; nl = buffer.indexOf("\n")) {
+          const line = JSON.parse(buffer.slice(0, nl)) as Record<string, unknown>;
+          buffer = buffer.slice(nl + 1);
+          lines.push(line);
+          if (line.msg === "listening") resolve(line);
+        }
+      });
+      child.on("exit", (code) => reject(new Error(`exited ${code}`)));
+    });
+    const line = await listening;
+    assert.equal(typeof line.port, "number");
+    assert.equal(line.url, `http://127.0.0.1:${line.port}`);
+    assert.ok(lines.some((l) => String(l.msg).includes("parley token")));
+    const secret = readSecretFile(dataDir);
+    assert.ok(secret);
+    const token = run("token", "--user", "alice", "--data-dir", dataDir).stdout.trim();
+    const res = await fetch(`${line.url}/v1/rooms`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(res.status, 200);
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    child.kill("SIGTERM");
+    assert.equal(await exited, 0);
+  });
+});

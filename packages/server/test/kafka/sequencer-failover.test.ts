@@ -1,0 +1,162 @@
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
+import { after, describe, it } from "node:test";
+import type { AppendResult } from "#server/log/event-log.js";
+import { KafkaLog } from "#server/kafka/log/kafka-log.js";
+import { MemoryHistorySource } from "../support/memory-history-source.js";
+import { deleteTestTopics, testCluster } from "../support/test-kafka.js";
+import { ensureTopics, type KafkaClusterOptions } from "#server/kafka/topics.js";
+
+const SESSION_MS = 2000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Starts a sequencer child process and waits until it joined the group. */
+async function spawnSequencer(cluster: KafkaClusterOptions): Promise<ChildProcess> {
+  // The test runner marks its children with NODE_TEST_CONTEXT; a plain child must not inherit it.
+  const { NODE_TEST_CONTEXT: _ignored, ...env } = process.env;
+  const child = spawn(
+    process.execPath,
+    [fileURLToPath(import.meta.resolve("#server/kafka/sequencer/sequencer-process.js"))],
+    {
+      env: {
+        ...env,
+        PARLEY_KAFKA: cluster.brokers.join(","),
+        PARLEY_KAFKA_PREFIX: cluster.topicPrefix,
+        PARLEY_KAFKA_PARTITIONS: String(cluster.partitions),
+        PARLEY_KAFKA_SESSION_MS: String(SESSION_MS),
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  child.stderr?.resume();
+  const [chunk] = (await once(child.stdout!, "data")) as [Buffer];
+  assert.match(chunk.toString(), /ready/);
+  return child;
+}
+
+/** Publishes like a client: each message is retried with its cmid until acked. Records ack times. */
+class Load {
+  readonly acked = new Map<string, AppendResult>();
+  readonly ackTimes = new Map<string, number[]>();
+  private running = true;
+  private readonly loops: Promise<void>[] = [];
+
+  constructor(log: () => KafkaLog, rooms: number, perSecond: number) {
+    for (let r = 0; r < rooms; r++) this.loops.push(this.room(log, `room-${r}`, 1000 / (perSecond / rooms)));
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await Promise.all(this.loops);
+  }
+
+  private async room(log: () => KafkaLog, room: string, gapMs: number): Promise<void> {
+    for (let i = 0; this.running; i++) {
+      const cmid = `${room}-m${i}`;
+      for (;;) {
+        try {
+          const res = await log().append({ room, cmid, from: "u", kind: "message", body: { i } });
+          this.acked.set(`${room}/${cmid}`, res);
+          this.ackTimes.set(room, [...(this.ackTimes.get(room) ?? []), Date.now()]);
+          break;
+        } catch {
+          await sleep(100);
+        }
+      }
+      await sleep(gapMs);
+    }
+  }
+
+  /** Over all rooms, the longest time a room went without an ack after `from`: the failover time. */
+  longestSilenceAfter(from: number): number {
+    let worst = 0;
+    for (const times of this.ackTimes.values()) {
+      let prev = from;
+      for (const t of times.filter((x) => x >= from)) {
+        worst = Math.max(worst, t - prev);
+        prev = t;
+      }
+    }
+    return worst;
+  }
+}
+
+/** Reads the whole events topic afresh and checks every invariant against what was acked. */
+async function verify(cluster: KafkaClusterOptions, load: Load): Promise<number> {
+  const history = new MemoryHistorySource(cluster);
+  await history.start();
+  await history.close();
+  assert.deepEqual(history.anomalies, [], "no seq repeated or skipped in any room");
+  let events = 0;
+  for (const [room, list] of history.all()) {
+    assert.deepEqual(
+      list.map((e) => e.seq),
+      list.map((_, i) => i + 1),
+      `${room} is contiguous from 1`,
+    );
+    assert.equal(new Set(list.map((e) => e.cmid)).size, list.length, `${room} has no duplicate cmid`);
+    events += list.length;
+  }
+  for (const [key, res] of load.acked) {
+    const [room] = key.split("/");
+    const stored = history.all().get(room!)?.[res.event.seq - 1];
+    assert.deepEqual(stored, res.event, `acked ${key} is stored with its acked seq`);
+  }
+  return events;
+}
+
+describe("sequencer failover (real broker)", () => {
+  const children: ChildProcess[] = [];
+  const cleanups: (() => Promise<void>)[] = [];
+  after(async () => {
+    for (const c of children) c.kill("SIGKILL");
+    for (const c of cleanups) await c().catch(() => {});
+  });
+
+  async function setup(label: string) {
+    const cluster = testCluster(label);
+    await ensureTopics(cluster);
+    const a = await spawnSequencer(cluster);
+    const b = await spawnSequencer(cluster);
+    children.push(a, b);
+    const history = new MemoryHistorySource(cluster);
+    await history.start();
+    const log = new KafkaLog({ cluster, history, appendTimeoutMs: 4000 });
+    await log.start();
+    cleanups.push(async () => {
+      await log.close();
+      await history.close();
+      await deleteTestTopics(cluster);
+    });
+    return { cluster, a, b, log };
+  }
+
+  it("kill -9 of a sequencer under load: the other takes over, no gap, duplicate or reused seq", async () => {
+    const { cluster, a, log } = await setup("kill");
+    const load = new Load(() => log, 8, 200);
+    await sleep(1500);
+    const killedAt = Date.now();
+    a.kill("SIGKILL");
+    await sleep(SESSION_MS + 4000);
+    await load.stop();
+    const failover = load.longestSilenceAfter(killedAt);
+    console.log(`# failover: longest ack silence after kill -9 ${failover} ms (session ${SESSION_MS} ms)`);
+    const events = await verify(cluster, load);
+    assert.ok(events >= load.acked.size && load.acked.size > 300, `acked ${load.acked.size}, stored ${events}`);
+  });
+
+  it("a zombie (paused past its session, then resumed) cannot produce a conflicting event", async () => {
+    const { cluster, a, log } = await setup("zombie");
+    const load = new Load(() => log, 8, 200);
+    await sleep(1000);
+    a.kill("SIGSTOP");
+    await sleep(SESSION_MS + 3000);
+    a.kill("SIGCONT");
+    await sleep(4000);
+    await load.stop();
+    await verify(cluster, load);
+    assert.ok(load.acked.size > 300);
+  });
+});

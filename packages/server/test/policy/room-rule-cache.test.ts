@@ -1,0 +1,128 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { batchOfEvents, sqliteCommitter } from "#server/sqlite/commit.js";
+import { openSqliteDb, type SqliteDb } from "#server/sqlite/db.js";
+import { SqliteStore } from "#server/sqlite/store.js";
+import { describeStoreContract } from "../store/store-contract.js";
+import type { Store } from "#server/store/store.js";
+import { withRoomRuleCache } from "#server/policy/room-rule-cache.js";
+import { authorize } from "#server/policy/access.js";
+
+/** A real SQLite store, wrapped, with a counter of the reads that reached it and a clock the test moves. */
+async function openCached(ttlMs = 60_000, maxEntries = 1_000) {
+  const clock = { ms: 0 };
+  const dir = mkdtempSync(join(tmpdir(), "parley-rule-cache-"));
+  const db: SqliteDb = openSqliteDb({ dataDir: dir, durability: "normal" });
+  const inner = new SqliteStore(db);
+  await inner.start();
+  const reads = { n: 0 };
+  const counted = new Proxy(inner, {
+    get(target, prop) {
+      const v = Reflect.get(target, prop, target) as unknown;
+      if (prop === "getRoom" || prop === "isMember") reads.n++;
+      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  const store = withRoomRuleCache(counted, { ttlMs, maxEntries, now: () => clock.ms });
+  const dispose = async () => {
+    await inner.close();
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { dir, inner, store, db, reads, clock, dispose };
+}
+
+describeStoreContract("SqliteStore behind the room rule cache", async () => {
+  let fx = await openCached();
+  return {
+    store: fx.store,
+    async reopen(): Promise<Store> {
+      const old = fx;
+      await old.inner.close();
+      old.db.close();
+      const db = openSqliteDb({ dataDir: old.dir, durability: "normal" });
+      const inner = new SqliteStore(db);
+      await inner.start();
+      const store = withRoomRuleCache(inner, { ttlMs: 60_000, maxEntries: 1_000 });
+      fx = {
+        ...old,
+        inner,
+        db,
+        store,
+        dispose: () => inner.close().then(() => (db.close(), rmSync(old.dir, { recursive: true, force: true }))),
+      };
+      return fx.store;
+    },
+    dispose: () => fx.dispose(),
+    async writeEvents(events) {
+      sqliteCommitter(fx.db)(batchOfEvents(events, "contract-epoch"));
+    },
+  };
+});
+
+const principal = (user: string) => ({ user, caps: { "*": ["*" as const] }, expiresAt: undefined, dev: true });
+const alice = principal("alice");
+
+describe("withRoomRuleCache", () => {
+  it("answers repeated publish checks from memory", async () => {
+    const { store, inner, reads, dispose } = await openCached();
+    try {
+      await inner.createRoom({ id: "team", type: "private", name: "Team", createdBy: "alice" });
+      for (let i = 0; i < 50; i++) assert.equal(await authorize(alice, "team", "publish", store), undefined);
+      assert.equal(reads.n, 2, "one getRoom and one isMember for 50 checks");
+    } finally {
+      await dispose();
+    }
+  });
+
+  it("sees changes made through it at once: create, add and remove a member", async () => {
+    const { store, dispose } = await openCached();
+    const bob = principal("bob");
+    try {
+      assert.equal(await authorize(bob, "vault", "subscribe", store), undefined, "no room yet: public");
+      await store.createRoom({ id: "vault", type: "private", name: "Vault", createdBy: "alice" });
+      assert.equal(await authorize(bob, "vault", "subscribe", store), "FORBIDDEN");
+      await store.addMember("vault", "bob");
+      assert.equal(await authorize(bob, "vault", "subscribe", store), undefined);
+      await store.removeMember("vault", "bob");
+      assert.equal(await authorize(bob, "vault", "subscribe", store), "FORBIDDEN");
+    } finally {
+      await dispose();
+    }
+  });
+
+  it("does not keep an answer read while the room changed", async () => {
+    const { store, dispose } = await openCached();
+    try {
+      const before = store.getRoom("race");
+      const created = store.createRoom({ id: "race", type: "private", name: "Race", createdBy: "alice" });
+      await Promise.all([before, created]);
+      assert.equal((await store.getRoom("race"))?.type, "private");
+    } finally {
+      await dispose();
+    }
+  });
+
+  it("shows changes made past it (another gateway) after the TTL, and stays within maxEntries", async () => {
+    const { store, inner, reads, clock, dispose } = await openCached(30, 10);
+    try {
+      await inner.createRoom({ id: "elsewhere", type: "private", name: "E", createdBy: "alice" });
+      assert.equal(await store.isMember("elsewhere", "carol"), false);
+      await inner.addMember("elsewhere", "carol");
+      assert.equal(await store.isMember("elsewhere", "carol"), false, "cached within the TTL");
+      clock.ms += 40;
+      assert.equal(await store.isMember("elsewhere", "carol"), true);
+      for (let i = 0; i < 30; i++) await store.getRoom(`many-${i}`);
+      const n = reads.n;
+      await store.getRoom("many-29");
+      assert.equal(reads.n, n, "the newest answer is still cached");
+      await store.getRoom("many-0");
+      assert.equal(reads.n, n + 1, "the oldest was dropped to stay within 10 answers");
+    } finally {
+      await dispose();
+    }
+  });
+});
