@@ -27,8 +27,14 @@ describe("the IndexedDB outbox across a page reload", () => {
       .waitFor({ state: "attached" });
     await send(s.ann.page, "reload 1");
     await send(s.ann.page, "reload 2");
-    // Stored and fanned out (bob sees them), but ann never got the acks.
-    await expectConfirmed(s.bob.page, "reload ", ["reload 1", "reload 2"]);
+    // reload 1 is stored and fanned out (bob sees it), but ann never gets its ack. reload 2 waits behind it:
+    // the outbox keeps one message of a room on the wire, so a later one can never be stored before an earlier one.
+    await expectConfirmed(s.bob.page, "reload ", ["reload 1"]);
+    const waiting = (await rows(s.ann.page)).filter((r) => r.text.startsWith("reload "));
+    assert.ok(
+      waiting.some((r) => r.text === "reload 2" && r.seq === undefined),
+      JSON.stringify(waiting),
+    );
 
     mode = "blackhole";
     await s.ann.page.reload();

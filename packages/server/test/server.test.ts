@@ -48,7 +48,7 @@ describe("operations endpoints", () => {
       assert.equal(missing.status, 404);
       assert.deepEqual(((await missing.json()) as { error: { code: string } }).error.code, "NOT_FOUND");
       const wrong = await fetch(`${url}/healthz`, { method: "DELETE" });
-      assert.deepEqual([wrong.status, wrong.headers.get("allow")], [404, "GET"]);
+      assert.deepEqual([wrong.status, wrong.headers.get("allow")], [405, "GET, HEAD"]);
     });
   });
 
