@@ -11,7 +11,7 @@ export { applyLive, fromServer, type UnreadMap } from "./unread-counts.js";
 export type { ChatActions } from "./chat-actions.js";
 export { usePresence, type PresenceResult } from "./use-presence.js";
 export { useTyping, type TypingResult, type UseTypingOptions } from "./use-typing.js";
-export { OutboxTracker } from "./outbox-tracker.js";
+export { OutboxTracker, type TrackedMessage } from "./outbox-tracker.js";
 export { refusalsOf, refusalText, type Refusal } from "./refusals.js";
 export {
   buildMessages,
@@ -22,5 +22,4 @@ export {
   type Hole,
   type MessageScope,
   type PendingContext,
-  type TrackedMessage,
 } from "./merge.js";

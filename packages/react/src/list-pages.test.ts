@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { HistoryOptions, HistoryPage, Room, RoomEvent } from "@parley/client";
-import { gapAfterPage, jumpToPage, loadNewerPage, newestRun, type ListStore } from "./list-pages.js";
+import { gapAfterPage, jumpToPage, loadNewerPage, newestRun, type ListState, type ListStore } from "./list-pages.js";
 import { eventRange } from "./test-support/events.js";
-import type { ListState } from "./use-room-events.js";
 
 const range = (from: number, to: number) => eventRange(from, to);
 

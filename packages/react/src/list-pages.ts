@@ -6,7 +6,19 @@
  */
 import type { Room, RoomEvent } from "@parley/client";
 import { findHoles, mergeEvents } from "./merge.js";
-import type { ListState } from "./use-room-events.js";
+
+/** A room's loaded events: a contiguous run ending at the head once ready (holes are filled). */
+export interface ListState {
+  events: RoomEvent[];
+  epoch: string | undefined;
+  ready: boolean;
+  hasOlder: boolean;
+  loadingOlder: boolean;
+  /** After a jump far back: the list has a gap after this seq, up to the newest run (filled by `loadNewer`). */
+  gapAfter: number | undefined;
+  loadingNewer: boolean;
+  error: Error | undefined;
+}
 
 /** Where the list lives: the latest state and how to replace it. */
 export interface ListStore {

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { OutboxEntry, RoomEvent } from "@parley/client";
-import { buildMessages, findHoles, mergeEvents, type TrackedMessage } from "./merge.js";
+import { buildMessages, findHoles, mergeEvents } from "./merge.js";
+import type { TrackedMessage } from "./outbox-tracker.js";
 
 const ev = (seq: number, from = "bob", cmid = `c${seq}`): RoomEvent => ({
   room: "r",

@@ -9,10 +9,10 @@ import {
   topLevel,
   type MessageView,
   type OutboxEntry,
-  type PublishAck,
   type RoomEvent,
   type RoomFold,
 } from "@parley/client";
+import type { TrackedMessage } from "./outbox-tracker.js";
 import { refusalsOf, type Refusal } from "./refusals.js";
 
 /** Where an own message is on its way. */
@@ -75,17 +75,6 @@ export function findHoles(events: readonly RoomEvent[]): Hole[] {
     if (next > prev + 1) holes.push({ after: prev, until: next });
   }
   return holes;
-}
-
-/** An own message the outbox tracker knows of, from publish until the stream confirms it. */
-export interface TrackedMessage {
-  entry: OutboxEntry;
-  /** `queued`: in the outbox, unacked; `acked`: durable, not yet seen in the stream; `failed`: refused for good. */
-  status: "queued" | "acked" | "failed";
-  ack?: PublishAck;
-  error?: string;
-  /** The server's stable error code of a refusal (`NOT_AUTHOR`, `FORBIDDEN`, …). */
-  code?: string;
 }
 
 /** What decides the state shown for a pending own message. */

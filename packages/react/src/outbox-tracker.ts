@@ -1,5 +1,15 @@
-import type { OutboxEntry, OutboxStorage, ParleyClient } from "@parley/client";
-import type { TrackedMessage } from "./merge.js";
+import type { OutboxEntry, OutboxStorage, ParleyClient, PublishAck } from "@parley/client";
+
+/** An own message the outbox tracker knows of, from publish until the stream confirms it. */
+export interface TrackedMessage {
+  entry: OutboxEntry;
+  /** `queued`: in the outbox, unacked; `acked`: durable, not yet seen in the stream; `failed`: refused for good. */
+  status: "queued" | "acked" | "failed";
+  ack?: PublishAck;
+  error?: string;
+  /** The server's stable error code of a refusal (`NOT_AUTHOR`, `FORBIDDEN`, …). */
+  code?: string;
+}
 
 type Listener = () => void;
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { foldRoom, type Json, type RoomEvent } from "@parley/client";
-import type { TrackedMessage } from "./merge.js";
+import type { TrackedMessage } from "./outbox-tracker.js";
 import { pendingChanges } from "./pending-changes.js";
 
 const message: RoomEvent = {

@@ -5,7 +5,7 @@
  * order, and vanish once the stream has them or the server refused them.
  */
 import type { RoomEvent } from "@parley/client";
-import type { TrackedMessage } from "./merge.js";
+import type { TrackedMessage } from "./outbox-tracker.js";
 
 /** Above any real seq: pending changes apply after everything confirmed. */
 const PENDING_BASE = 2 ** 50;

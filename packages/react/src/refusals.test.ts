@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Json, RoomEvent } from "@parley/client";
-import { buildMessages, type TrackedMessage } from "./merge.js";
+import { buildMessages } from "./merge.js";
+import type { TrackedMessage } from "./outbox-tracker.js";
 import { refusalsOf } from "./refusals.js";
 
 const message: RoomEvent = {

@@ -4,7 +4,7 @@
  * this the change would just vanish: a refusal names the message it was
  * meant for and a short reason a UI can show next to it until dismissed.
  */
-import type { TrackedMessage } from "./merge.js";
+import type { TrackedMessage } from "./outbox-tracker.js";
 
 /** A refused change of one message. */
 export interface Refusal {

@@ -3,12 +3,14 @@ import type { Json, RoomEvent, RoomFold } from "@parley/client";
 import type { EventKind } from "@parley/protocol";
 import { chatActions, type ChatActions } from "./chat-actions.js";
 import { useParley } from "./context.js";
-import { buildMessages, confirmedCmids, type ChatMessage, type TrackedMessage } from "./merge.js";
+import { buildMessages, confirmedCmids, type ChatMessage } from "./merge.js";
+import type { TrackedMessage } from "./outbox-tracker.js";
 import { pendingChanges } from "./pending-changes.js";
 import { isRefusal, refusalsOf, type Refusal } from "./refusals.js";
 import { useChatFold } from "./use-chat-fold.js";
 import { useConnectionState } from "./use-connection-state.js";
-import { useRoomEvents, type ListState } from "./use-room-events.js";
+import type { ListState } from "./list-pages.js";
+import { useRoomEvents } from "./use-room-events.js";
 
 /** Options of {@link useMessages}. */
 export interface UseMessagesOptions {

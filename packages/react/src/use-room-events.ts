@@ -1,21 +1,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { Room, RoomEvent } from "@parley/client";
-import { loadNewerPage, jumpToPage, loadOlderPage, type ListStore } from "./list-pages.js";
+import { loadNewerPage, jumpToPage, loadOlderPage, type ListState, type ListStore } from "./list-pages.js";
 import { findHoles, mergeEvents, type Hole } from "./merge.js";
 import { useRoom } from "./use-room.js";
-
-/** A room's loaded events: a contiguous run ending at the head once ready (holes are filled). */
-export interface ListState {
-  events: RoomEvent[];
-  epoch: string | undefined;
-  ready: boolean;
-  hasOlder: boolean;
-  loadingOlder: boolean;
-  /** After a jump far back: the list has a gap after this seq, up to the newest run (filled by `loadNewer`). */
-  gapAfter: number | undefined;
-  loadingNewer: boolean;
-  error: Error | undefined;
-}
 
 /** Options of {@link useRoomEvents}. */
 export interface RoomEventsOptions {
