@@ -24,7 +24,6 @@ const FLOORS = [
 ];
 /** Cycles being taken apart (issue 13): listed so no new one creeps in; the check fails once one is gone, so the list only shrinks. */
 const KNOWN_CYCLES = [
-  "packages/server/src/postgres/chat.ts <-> packages/server/src/postgres/store.ts",
   "packages/server/src/gateway/connect.ts <-> packages/server/src/gateway/context.ts <-> packages/server/src/gateway/handlers.ts <-> packages/server/src/gateway/session.ts <-> packages/server/src/gateway/subscribe.ts",
 ];
 const SERVER = "packages/server/src";

@@ -19,7 +19,7 @@ import {
   type HitRow,
   type UnreadRow,
 } from "../store/chat-sql.js";
-import { guardPg } from "./store.js";
+import { rowsOn, type RowsQuery } from "./query.js";
 import { toEvent, type EventRow } from "../store/rows.js";
 import type { ChatReads, SearchQuery, Thread } from "../store/store.js";
 
@@ -44,7 +44,11 @@ const SQL = {
 
 /** Chat reads over the pool. */
 export class PostgresChatReads implements ChatReads {
-  constructor(private readonly pool: pg.Pool) {}
+  private readonly rows: RowsQuery;
+
+  constructor(pool: pg.Pool) {
+    this.rows = rowsOn(pool, "store");
+  }
 
   async unread(user: string): Promise<UnreadRoom[]> {
     return (await this.rows<UnreadRow>(SQL.unread, [user, user, user, user, user, user])).map(toUnread);
@@ -69,9 +73,5 @@ export class PostgresChatReads implements ChatReads {
     const room = query.room ?? null;
     const params = [tsQuery(words), room, room, query.user, query.user, query.limit];
     return (await this.rows<HitRow>(SEARCH, params)).map((r) => toHit(r, words));
-  }
-
-  private async rows<R extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<R[]> {
-    return guardPg("store", async () => (await this.pool.query<R>(sql, params)).rows);
   }
 }

@@ -6,6 +6,7 @@ import pg from "pg";
 import { CORE_MIGRATIONS, MIGRATIONS_TABLE, type Migration } from "../store/schema.js";
 import { NOTIFY_MIGRATIONS } from "../notify/notify-schema.js";
 import { MIGRATION_LOCK_KEY, POSTGRES_DIALECT, POSTGRES_MIGRATIONS } from "./dialect.js";
+import { inTransaction } from "./query.js";
 
 /** Options of openPostgresDb. */
 export interface PostgresDbOptions {
@@ -69,9 +70,7 @@ export async function openPostgresDb(options: PostgresDbOptions): Promise<Postgr
  * exactly once, and a failed migration leaves nothing half-done.
  */
 export async function migratePostgres(pool: pg.Pool, schema: string, migrations: readonly Migration[]): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
+  await inTransaction(pool, async (client) => {
     await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
     await client.query(MIGRATIONS_TABLE);
@@ -90,11 +89,5 @@ export async function migratePostgres(pool: pg.Pool, schema: string, migrations:
         Date.now(),
       ]);
     }
-    await client.query("COMMIT");
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }

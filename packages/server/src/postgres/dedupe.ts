@@ -7,7 +7,7 @@
  */
 import type pg from "pg";
 import { dedupeKey } from "../sequencer/sequencer.js";
-import { guardPg } from "./store.js";
+import { rowsOn, type RowsQuery } from "./query.js";
 import { toEvent, type EventRow } from "../store/rows.js";
 import type { DedupeAnswer, DedupeFallback, DedupeProbe } from "../kafka/sequencer/dedupe-fallback.js";
 
@@ -21,14 +21,18 @@ type Row = Partial<EventRow> & { probe_room: string; stored_through: number | st
 
 /** Looks retried cmids up in PostgreSQL; the pool belongs to the caller. */
 export class PostgresDedupe implements DedupeFallback {
-  constructor(private readonly pool: pg.Pool) {}
+  private readonly rows: RowsQuery;
+
+  constructor(pool: pg.Pool) {
+    this.rows = rowsOn(pool, "dedupe");
+  }
 
   async find(probes: readonly DedupeProbe[]): Promise<DedupeAnswer> {
     const found = new Map<string, ReturnType<typeof toEvent>>();
     const storedThrough = new Map<string, number>();
     if (probes.length === 0) return { found, storedThrough };
     const params = [probes.map((p) => p.room), probes.map((p) => p.cmid), probes.map((p) => p.epoch)];
-    const rows = await guardPg("dedupe", async () => (await this.pool.query<Row>(FIND, params)).rows);
+    const rows = await this.rows<Row>(FIND, params);
     for (const row of rows) {
       if (row.stored_through !== null) storedThrough.set(row.probe_room, Number(row.stored_through));
       if (row.seq !== null && row.seq !== undefined) {

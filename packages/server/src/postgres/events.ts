@@ -4,7 +4,7 @@
  */
 import type { RoomEvent } from "@parley/protocol";
 import type pg from "pg";
-import { guardPg } from "./store.js";
+import { guardPg, inTransaction, rowsOn, type RowsQuery } from "./query.js";
 import { EVENT_COLUMNS, EVENT_INSERT_COLUMNS, toEvent, type EventRow } from "../store/rows.js";
 import { projectEvents, targetColumn } from "../chat/projection.js";
 import { applyPostgresProjection, DROP_ROOM_PROJECTIONS } from "./projection.js";
@@ -39,7 +39,11 @@ const SQL = {
 
 /** Typed access to stored events and room heads on PostgreSQL. */
 export class PostgresEvents {
-  constructor(private readonly pool: pg.Pool) {}
+  private readonly rows: RowsQuery;
+
+  constructor(private readonly pool: pg.Pool) {
+    this.rows = rowsOn(pool, "events");
+  }
 
   /**
    * Writes a batch in one transaction: events already stored are skipped, the
@@ -51,10 +55,8 @@ export class PostgresEvents {
     if (batch.length === 0) return 0;
     const epochs = latestEpochs(batch);
     const events = batch.filter((s) => s.epoch === undefined || s.epoch === epochs.get(s.event.room));
-    return guardPg("events", async () => {
-      const client = await this.pool.connect();
-      try {
-        await client.query("BEGIN");
+    return guardPg("events", () =>
+      inTransaction(this.pool, async (client) => {
         await this.resetChangedRooms(client, epochs);
         const { rows } = await client.query<{ room: string; seq: number }>(SQL.insert, columns(events));
         const added = new Set(rows.map((r) => `${r.seq}:${r.room}`));
@@ -62,15 +64,9 @@ export class PostgresEvents {
         const fresh = events.map((s) => s.event).filter((e) => added.delete(`${e.seq}:${e.room}`));
         await applyPostgresProjection(client, projectEvents(fresh));
         await this.advanceHeads(client, events, epochs);
-        await client.query("COMMIT");
         return rows.length;
-      } catch (err) {
-        await client.query("ROLLBACK").catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
-    });
+      }),
+    );
   }
 
   /** Events with seq > afterSeq, ascending, at most `limit`. */
@@ -110,10 +106,6 @@ export class PostgresEvents {
     const rooms = [...epochs.keys()].filter((room) => last.has(room));
     if (rooms.length === 0) return;
     await client.query(SQL.upsertHeads, [rooms, rooms.map((r) => epochs.get(r)), rooms.map((r) => last.get(r))]);
-  }
-
-  private async rows<R extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<R[]> {
-    return guardPg("events", async () => (await this.pool.query<R>(sql, params)).rows);
   }
 }
 

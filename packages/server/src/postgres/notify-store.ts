@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { guardPg } from "./store.js";
+import { guardPg, inTransaction, statementsOn, type Statement } from "./query.js";
 import {
   NOTIFY_SQL,
   hookParams,
@@ -18,10 +18,10 @@ const SQL = Object.fromEntries(Object.entries(NOTIFY_SQL).map(([k, sql]) => [k, 
 
 /** The NotifyStore on PostgreSQL (cluster mode); every call is committed when it resolves. The pool belongs to its opener. */
 export class PostgresNotifyStore implements NotifyStore {
-  constructor(private readonly pool: pg.Pool) {}
+  private readonly run: Statement;
 
-  private run<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[]) {
-    return guardPg("notify store", () => this.pool.query<R>(sql, params));
+  constructor(private readonly pool: pg.Pool) {
+    this.run = statementsOn(pool, "notify store");
   }
 
   /** Two statements, not one transaction: a crash between them only leaves one extra row until the next save trims it. */
@@ -43,23 +43,15 @@ export class PostgresNotifyStore implements NotifyStore {
   }
 
   async createWebhook(hook: WebhookRecord, maxPerRoom: number): Promise<boolean> {
-    return guardPg("notify store", async () => {
-      const client = await this.pool.connect();
-      try {
-        await client.query("BEGIN");
+    return guardPg("notify store", () =>
+      inTransaction(this.pool, async (client) => {
         await client.query(SQL.lockRoomHooks, [hook.room]);
         const { rows } = await client.query<{ n: number | string }>(SQL.countHooks, [hook.room]);
         const fits = Number(rows[0]!.n) < maxPerRoom;
         if (fits) await client.query(SQL.insertHook, hookParams(hook));
-        await client.query("COMMIT");
         return fits;
-      } catch (err) {
-        await client.query("ROLLBACK").catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
-    });
+      }),
+    );
   }
 
   async getWebhook(id: string): Promise<WebhookRecord | undefined> {

@@ -3,6 +3,7 @@ import type pg from "pg";
 import type { RoomEvent, SearchHit, UnreadRoom } from "@parley/protocol";
 import type { CreateRoomInput, Member, Room, SearchQuery, Store, Thread } from "../store/store.js";
 import { PostgresChatReads } from "./chat.js";
+import { rowsOn, type RowsQuery } from "./query.js";
 import { numbered } from "../store/chat-sql.js";
 import { LIST_MEMBERS, ROOM_COLUMNS, toMember, toRoom, type MemberRow, type RoomRow } from "../store/rows.js";
 
@@ -36,16 +37,6 @@ const SQL = {
     ON CONFLICT (room, user_id) DO UPDATE SET up_to = GREATEST(read_positions.up_to, excluded.up_to)`,
 } as const;
 
-/** Turns driver and network failures into ParleyError("UNAVAILABLE"); ParleyErrors pass through. */
-export async function guardPg<T>(what: string, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    if (err instanceof ParleyError) throw err;
-    throw new ParleyError("UNAVAILABLE", `${what}: ${(err as Error).message}`);
-  }
-}
-
 /**
  * The Store on PostgreSQL, for cluster mode: the same core tables as SQLite
  * (schema.ts). Every call is one autocommitted statement, so it is committed
@@ -54,11 +45,10 @@ export async function guardPg<T>(what: string, work: () => Promise<T>): Promise<
 export class PostgresStore implements Store {
   private readonly now: () => number;
   private readonly chat: PostgresChatReads;
+  private readonly rows: RowsQuery;
 
-  constructor(
-    private readonly pool: pg.Pool,
-    options: PostgresStoreOptions = {},
-  ) {
+  constructor(pool: pg.Pool, options: PostgresStoreOptions = {}) {
+    this.rows = rowsOn(pool, "store");
     this.now = options.now ?? Date.now;
     this.chat = new PostgresChatReads(pool);
   }
@@ -130,8 +120,4 @@ export class PostgresStore implements Store {
 
   /** The pool belongs to whoever opened it (see openCluster), so closing the store leaves it open. */
   async close(): Promise<void> {}
-
-  private async rows<R extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<R[]> {
-    return guardPg("store", async () => (await this.pool.query<R>(sql, params)).rows);
-  }
 }
