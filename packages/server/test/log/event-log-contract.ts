@@ -1,7 +1,9 @@
 /**
  * The EventLog contract (see event-log.ts) as a test suite. The embedded log
  * runs it from embedded-log.test.ts; the Kafka log runs it in the integration
- * run. Each test uses its own room names, so one fixture serves the suite.
+ * run; the in-memory fake (test/support/memory-log.ts) from memory-log.test.ts,
+ * without the clauses that need durable storage. Each test uses its own room
+ * names, so one fixture serves the suite.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -12,7 +14,10 @@ import type { AppendResult, EventLog, PublishCommand } from "#server/log/event-l
 export interface EventLogFixture {
   /** The current log (replaced by `restart`). */
   readonly log: EventLog;
-  /** Closes the current log and returns a new, started one on the same storage. */
+  /**
+   * Closes the current log and returns a new, started one on the same storage
+   * (on a non-durable log: a new, empty one).
+   */
   restart(): Promise<EventLog>;
   /** Closes everything and deletes the storage. */
   dispose(): Promise<void>;
@@ -20,6 +25,18 @@ export interface EventLogFixture {
 
 /** Builds an EventLogFixture; each call must use new, empty storage. */
 export type EventLogFactory = () => Promise<EventLogFixture>;
+
+/** What the log under test can do; the suite registers only the clauses that apply. */
+export interface EventLogCapabilities {
+  /**
+   * The log keeps its events across close and reopen. False only for a test
+   * double: the clauses that read a log back after `restart` are then not
+   * registered (every other clause still is, restart-free).
+   */
+  readonly durable: boolean;
+}
+
+const DURABLE: EventLogCapabilities = { durable: true };
 
 let roomCounter = 0;
 /** A room name unique to this process and call. */
@@ -62,8 +79,12 @@ class Recorder {
   }
 }
 
-/** Registers the EventLog contract tests against `factory`. */
-export function describeEventLogContract(name: string, factory: EventLogFactory): void {
+/** Registers the EventLog contract tests against `factory`; `capabilities` says which clauses apply. */
+export function describeEventLogContract(
+  name: string,
+  factory: EventLogFactory,
+  capabilities: EventLogCapabilities = DURABLE,
+): void {
   describe(`EventLog contract: ${name}`, () => {
     let fx: EventLogFixture;
     let log: EventLog;
@@ -84,16 +105,23 @@ export function describeEventLogContract(name: string, factory: EventLogFactory)
 
     describeOrder(ctx);
     describeListeners(ctx);
-    describeIdempotence(ctx, restart);
-    describeCmidConflicts(ctx, restart);
+    describeIdempotence(ctx);
+    describeCmidConflicts(ctx);
     describeReads(ctx);
-    describeRestart(ctx, restart, factory);
-    describeTombstones(ctx, restart);
+    describeEpochs(ctx, factory);
+    describeClose(ctx, restart);
+    describeTombstones(ctx);
+    if (capabilities.durable) describeRestart(ctx, restart);
   });
 }
 
 interface Ctx {
   readonly log: EventLog;
+}
+
+/** True for the refusal of an append to a closed log. */
+function isShuttingDown(err: unknown): boolean {
+  return err instanceof ParleyError && err.code === "SHUTTING_DOWN";
 }
 
 function describeOrder(ctx: Ctx): void {
@@ -190,7 +218,7 @@ function describeListeners(ctx: Ctx): void {
   });
 }
 
-function describeIdempotence(ctx: Ctx, restart: () => Promise<EventLog>): void {
+function describeIdempotence(ctx: Ctx): void {
   it("re-appending a cmid returns the original event and emits nothing", async () => {
     const room = freshRoom("dup");
     const rec = new Recorder();
@@ -218,20 +246,9 @@ function describeIdempotence(ctx: Ctx, restart: () => Promise<EventLog>): void {
     const [ra, rb] = await Promise.all([ctx.log.append(cmd(a, "x")), ctx.log.append(cmd(b, "x"))]);
     assert.equal(ra.duplicate || rb.duplicate, false);
   });
-
-  it("still dedupes after a restart", async () => {
-    const room = freshRoom("dup-restart");
-    const first = await ctx.log.append(cmd(room, "keep"));
-    await ctx.log.append(cmd(room, "other"));
-    const log = await restart();
-    const again = await log.append(cmd(room, "keep"));
-    assert.equal(again.duplicate, true);
-    assert.deepEqual(again.event, first.event);
-    assert.equal((await log.append(cmd(room, "new"))).event.seq, 3);
-  });
 }
 
-function describeCmidConflicts(ctx: Ctx, restart: () => Promise<EventLog>): void {
+function describeCmidConflicts(ctx: Ctx): void {
   it("refuses another user's cmid with CMID_CONFLICT, storing and emitting nothing", async () => {
     const room = freshRoom("conflict");
     const rec = new Recorder();
@@ -254,15 +271,6 @@ function describeCmidConflicts(ctx: Ctx, restart: () => Promise<EventLog>): void
     const lost = results.find((r) => r.status === "rejected");
     assert.ok(isConflict(lost?.reason), String(lost?.reason));
     assert.deepEqual(seqs(await ctx.log.read(room, 0, 10)), [1]);
-  });
-
-  it("still refuses the collision after a restart", async () => {
-    const room = freshRoom("conflict-restart");
-    const first = await ctx.log.append(cmd(room, "kept", {}, "alice"));
-    const log = await restart();
-    await assert.rejects(log.append(cmd(room, "kept", {}, "bob")), isConflict);
-    assert.deepEqual((await log.append(cmd(room, "kept", {}, "alice"))).event, first.event);
-    assert.equal((await log.head(room)).lastSeq, 1);
   });
 }
 
@@ -291,35 +299,69 @@ function describeReads(ctx: Ctx): void {
   });
 }
 
-function describeRestart(ctx: Ctx, restart: () => Promise<EventLog>, factory: EventLogFactory): void {
-  it("keeps every resolved append across close and reopen, and continues the sequence", async () => {
-    const rooms = [freshRoom("durable"), freshRoom("durable")];
-    const written = await Promise.all(range(1, 30).map((i) => ctx.log.append(cmd(rooms[i % 2] as string, `d${i}`))));
-    const log = await restart();
-    for (const room of rooms) {
-      const expected = written.filter((r) => r.event.room === room).map((r) => r.event);
-      assert.deepEqual(
-        await log.read(room, 0, 100),
-        [...expected].sort((a, b) => a.seq - b.seq),
-      );
-      assert.equal((await log.head(room)).lastSeq, 15);
-      assert.equal((await log.append(cmd(room, "after"))).event.seq, 16);
-    }
-  });
+/** Appends a message, its edit, a reply, a reaction, its delete and a late edit: seqs 1–6. */
+async function appendDeletedThread(log: EventLog, room: string): Promise<void> {
+  const append = (cmid: string, kind: string, body: PublishCommand["body"], from = "user-1") =>
+    log.append({ room, cmid, from, kind, body });
+  await append("m1", "message", { text: "secret" });
+  await append("e1", "edit", { target: 1, text: "still secret" });
+  await append("m3", "message", { text: "stays", replyTo: 1 });
+  await append("r1", "reaction", { target: 1, emoji: "👍", op: "add" }, "user-2");
+  await append("d1", "delete", { target: 1 });
+  // Sequenced after the delete (a race the gateway's check lost): removed too.
+  await append("e2", "edit", { target: 1, text: "late secret" });
+}
 
-  it("head: creates an epoch for a new room, keeps it across appends and restarts", async () => {
+/** What `appendDeletedThread` reads back as: the message and both edits tombstoned. */
+function assertTombstoned(events: RoomEvent[]): void {
+  assert.deepEqual(
+    events.map((e) => [e.seq, e.kind, e.body]),
+    [
+      [1, "message", TOMBSTONE_BODY],
+      [2, "edit", TOMBSTONE_BODY],
+      [3, "message", { text: "stays", replyTo: 1 }],
+      [4, "reaction", { target: 1, emoji: "👍", op: "add" }],
+      [5, "delete", { target: 1 }],
+      [6, "edit", TOMBSTONE_BODY],
+    ],
+  );
+}
+
+function describeTombstones(ctx: Ctx): void {
+  it("a deleted message and its edits read back as the tombstone; listeners got the originals", async () => {
+    const room = freshRoom("tomb");
+    const rec = new Recorder();
+    const off = ctx.log.subscribe(rec.listener);
+    await appendDeletedThread(ctx.log, room);
+    off();
+    assertTombstoned(await ctx.log.read(room, 0, 10));
+    assertTombstoned(await ctx.log.readBefore(room, 7, 10));
+    assert.deepEqual(
+      rec.of(room).map((e) => e.body),
+      [
+        { text: "secret" },
+        { target: 1, text: "still secret" },
+        { text: "stays", replyTo: 1 },
+        { target: 1, emoji: "👍", op: "add" },
+        { target: 1 },
+        { target: 1, text: "late secret" },
+      ],
+    );
+  });
+}
+
+function describeEpochs(ctx: Ctx, factory: EventLogFactory): void {
+  it("head: creates an epoch for a new room and keeps it across appends", async () => {
     const empty = freshRoom("epoch");
     const busy = freshRoom("epoch");
     const h0 = await ctx.log.head(empty);
     assert.equal(h0.lastSeq, 0);
     assert.ok(typeof h0.epoch === "string" && h0.epoch.length > 0);
     assert.deepEqual(await ctx.log.head(empty), h0);
+    const first = await ctx.log.head(busy);
     await ctx.log.append(cmd(busy, "e1"));
-    const h1 = await ctx.log.head(busy);
-    const log = await restart();
-    assert.deepEqual(await log.head(empty), h0);
-    assert.deepEqual(await log.head(busy), h1);
-    assert.notEqual(h1.epoch, h0.epoch);
+    assert.deepEqual(await ctx.log.head(busy), { epoch: first.epoch, lastSeq: 1 });
+    assert.notEqual(first.epoch, h0.epoch);
   });
 
   it("head: a room on wiped storage gets a different epoch", async () => {
@@ -335,9 +377,71 @@ function describeRestart(ctx: Ctx, restart: () => Promise<EventLog>, factory: Ev
       await other.dispose();
     }
   });
+}
 
-  it("close settles every pending append; resolved ones survive", async () => {
+function describeClose(ctx: Ctx, restart: () => Promise<EventLog>): void {
+  it("close settles every pending append; a closed log refuses appends with SHUTTING_DOWN", async () => {
     const room = freshRoom("close");
+    const closing = ctx.log;
+    const pending = range(1, 50).map((i) => closing.append(cmd(room, `z${i}`)));
+    await restart();
+    for (const s of await Promise.allSettled(pending)) {
+      if (s.status === "rejected") assert.ok(s.reason instanceof ParleyError, String(s.reason));
+    }
+    await assert.rejects(closing.append(cmd(room, "late")), isShuttingDown);
+  });
+}
+
+/** The clauses that read a log back after `restart`: only for durable logs. */
+function describeRestart(ctx: Ctx, restart: () => Promise<EventLog>): void {
+  it("still dedupes after a restart", async () => {
+    const room = freshRoom("dup-restart");
+    const first = await ctx.log.append(cmd(room, "keep"));
+    await ctx.log.append(cmd(room, "other"));
+    const log = await restart();
+    const again = await log.append(cmd(room, "keep"));
+    assert.equal(again.duplicate, true);
+    assert.deepEqual(again.event, first.event);
+    assert.equal((await log.append(cmd(room, "new"))).event.seq, 3);
+  });
+
+  it("still refuses the collision after a restart", async () => {
+    const room = freshRoom("conflict-restart");
+    const first = await ctx.log.append(cmd(room, "kept", {}, "alice"));
+    const log = await restart();
+    await assert.rejects(log.append(cmd(room, "kept", {}, "bob")), isConflict);
+    assert.deepEqual((await log.append(cmd(room, "kept", {}, "alice"))).event, first.event);
+    assert.equal((await log.head(room)).lastSeq, 1);
+  });
+
+  it("keeps every resolved append across close and reopen, and continues the sequence", async () => {
+    const rooms = [freshRoom("durable"), freshRoom("durable")];
+    const written = await Promise.all(range(1, 30).map((i) => ctx.log.append(cmd(rooms[i % 2] as string, `d${i}`))));
+    const log = await restart();
+    for (const room of rooms) {
+      const expected = written.filter((r) => r.event.room === room).map((r) => r.event);
+      assert.deepEqual(
+        await log.read(room, 0, 100),
+        [...expected].sort((a, b) => a.seq - b.seq),
+      );
+      assert.equal((await log.head(room)).lastSeq, 15);
+      assert.equal((await log.append(cmd(room, "after"))).event.seq, 16);
+    }
+  });
+
+  it("head: keeps every room's epoch across a restart", async () => {
+    const empty = freshRoom("epoch-restart");
+    const busy = freshRoom("epoch-restart");
+    const h0 = await ctx.log.head(empty);
+    await ctx.log.append(cmd(busy, "e1"));
+    const h1 = await ctx.log.head(busy);
+    const log = await restart();
+    assert.deepEqual(await log.head(empty), h0);
+    assert.deepEqual(await log.head(busy), h1);
+  });
+
+  it("an append resolved while close was pending survives the restart", async () => {
+    const room = freshRoom("close-durable");
     const pending = range(1, 50).map((i) => ctx.log.append(cmd(room, `z${i}`)));
     const log = await restart();
     const settled = await Promise.allSettled(pending);
@@ -347,35 +451,12 @@ function describeRestart(ctx: Ctx, restart: () => Promise<EventLog>, factory: Ev
       [...ok].sort((a, b) => a - b),
     );
   });
-}
 
-function describeTombstones(ctx: Ctx, restart: () => Promise<EventLog>): void {
-  it("a deleted message and its edits read back as the tombstone, before and after a restart", async () => {
-    const room = freshRoom("tomb");
-    const append = (cmid: string, kind: string, body: PublishCommand["body"], from = "user-1") =>
-      ctx.log.append({ room, cmid, from, kind, body });
-    await append("m1", "message", { text: "secret" });
-    await append("e1", "edit", { target: 1, text: "still secret" });
-    await append("m3", "message", { text: "stays", replyTo: 1 });
-    await append("r1", "reaction", { target: 1, emoji: "👍", op: "add" }, "user-2");
-    await append("d1", "delete", { target: 1 });
-    // Sequenced after the delete (a race the gateway's check lost): removed too.
-    await append("e2", "edit", { target: 1, text: "late secret" });
-    const expected = (events: RoomEvent[]) =>
-      assert.deepEqual(
-        events.map((e) => [e.seq, e.kind, e.body]),
-        [
-          [1, "message", TOMBSTONE_BODY],
-          [2, "edit", TOMBSTONE_BODY],
-          [3, "message", { text: "stays", replyTo: 1 }],
-          [4, "reaction", { target: 1, emoji: "👍", op: "add" }],
-          [5, "delete", { target: 1 }],
-          [6, "edit", TOMBSTONE_BODY],
-        ],
-      );
-    expected(await ctx.log.read(room, 0, 10));
-    expected(await ctx.log.readBefore(room, 7, 10));
+  it("a deleted message and its edits still read back as the tombstone after a restart", async () => {
+    const room = freshRoom("tomb-restart");
+    await appendDeletedThread(ctx.log, room);
     const log = await restart();
-    expected(await log.read(room, 0, 10));
+    assertTombstoned(await log.read(room, 0, 10));
+    assertTombstoned(await log.readBefore(room, 7, 10));
   });
 }

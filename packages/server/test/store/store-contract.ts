@@ -1,6 +1,8 @@
 /**
  * The Store contract as a test suite. Every Store implementation runs it:
- * SQLite from sqlite-store.test.ts, PostgreSQL from its own test file.
+ * SQLite from sqlite/store.test.ts, PostgreSQL from postgres/store.test.ts,
+ * the in-memory fake from store/memory-store.test.ts (without the clauses
+ * its capabilities exclude).
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -11,16 +13,35 @@ import { describeChatReads, type EventWriter } from "./chat-reads-contract.js";
 /** A fresh, started store on empty storage, with a way to reopen it on the same storage. */
 export interface StoreFixture {
   readonly store: Store;
-  /** Closes `store` and returns a new started store on the same storage. */
-  reopen(): Promise<Store>;
+  /** Closes `store` and returns a new started store on the same storage. Required when `durable`. */
+  reopen?(): Promise<Store>;
   /** Closes everything and deletes the storage. */
   dispose(): Promise<void>;
-  /** Stores sequenced events the way the backend's event writer does (with their chat projection). */
-  readonly writeEvents: EventWriter;
+  /**
+   * Stores sequenced events the way the backend's event writer does (with
+   * their chat projection). Required when `chatReads`.
+   */
+  readonly writeEvents?: EventWriter;
 }
 
 /** Builds a StoreFixture. */
 export type StoreFactory = () => Promise<StoreFixture>;
+
+/** What the store under test can do; the suite registers only the clauses that apply. */
+export interface StoreCapabilities {
+  /** Keeps what it stored across close and reopen (false only for a test double). */
+  readonly durable: boolean;
+  /** Implements ChatReads over events written through `writeEvents` (false only for a test double). */
+  readonly chatReads: boolean;
+}
+
+const EVERY_CLAUSE: StoreCapabilities = { durable: true, chatReads: true };
+
+/** `value`, which the capabilities in force require the fixture to provide. */
+function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`the store fixture must provide ${what} for the capabilities it claims`);
+  return value;
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -35,8 +56,12 @@ async function rejectsWith(promise: Promise<unknown>, code: string): Promise<voi
   await assert.rejects(promise, (err: unknown) => err instanceof ParleyError && err.code === code);
 }
 
-/** Registers the Store contract tests against `factory`. */
-export function describeStoreContract(name: string, factory: StoreFactory): void {
+/** Registers the Store contract tests against `factory`; `capabilities` says which clauses apply. */
+export function describeStoreContract(
+  name: string,
+  factory: StoreFactory,
+  capabilities: StoreCapabilities = EVERY_CLAUSE,
+): void {
   describe(`Store contract: ${name}`, () => {
     let fx: StoreFixture;
     let store: Store;
@@ -45,7 +70,9 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       store = fx.store;
     });
     after(() => fx.dispose());
-    describeChatReads(() => ({ store, write: (events) => fx.writeEvents(events) }));
+    if (capabilities.chatReads) {
+      describeChatReads(() => ({ store, write: required(fx.writeEvents, "writeEvents") }));
+    }
 
     it("creates a room, returns it from getRoom, and makes the creator a member", async () => {
       const input = roomInput("private", "bob");
@@ -130,14 +157,29 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       assert.equal(await read(), 9);
     });
 
-    it("everything written is there after reopening", async () => {
-      const room = await store.createRoom(roomInput("public", "hank"));
-      await store.addMember(room.id, "ivy");
-      await store.setLastRead(room.id, "ivy", 7);
-      store = await fx.reopen();
-      assert.deepEqual(await store.getRoom(room.id), room);
-      const ivy = (await store.listMembers(room.id)).find((m) => m.user === "ivy");
-      assert.equal(ivy?.lastReadSeq, 7);
+    it("a read position is apart from membership: set before joining, kept across leaving and rejoining", async () => {
+      const room = await store.createRoom(roomInput("private", "jack"));
+      const position = async () => (await store.listMembers(room.id)).find((m) => m.user === "kim")?.lastReadSeq;
+      await store.setLastRead(room.id, "kim", 4);
+      assert.equal(await position(), undefined, "a read position makes nobody a member");
+      await store.addMember(room.id, "kim");
+      assert.equal(await position(), 4);
+      await store.removeMember(room.id, "kim");
+      await store.addMember(room.id, "kim");
+      assert.equal(await position(), 4);
     });
+
+    // Reopening needs durable storage.
+    if (capabilities.durable) {
+      it("everything written is there after reopening", async () => {
+        const room = await store.createRoom(roomInput("public", "hank"));
+        await store.addMember(room.id, "ivy");
+        await store.setLastRead(room.id, "ivy", 7);
+        store = await required(fx.reopen, "reopen").call(fx);
+        assert.deepEqual(await store.getRoom(room.id), room);
+        const ivy = (await store.listMembers(room.id)).find((m) => m.user === "ivy");
+        assert.equal(ivy?.lastReadSeq, 7);
+      });
+    }
   });
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { RoomEvent } from "@parley/protocol";
+import { ParleyError, type RoomEvent } from "@parley/protocol";
+import { applyDeleteInPlace } from "#server/chat/tombstones.js";
 import { EventListeners } from "#server/log/event-listeners.js";
 import {
   duplicateOutcome,
@@ -12,14 +13,25 @@ import {
 
 interface RoomState {
   epoch: string;
+  /** Stored events, deletes applied: index seq - 1. */
   events: RoomEvent[];
-  byCmid: Map<string, RoomEvent>;
+  /** The seq each cmid was sequenced at. */
+  seqByCmid: Map<string, number>;
 }
 
 /**
- * An in-memory EventLog test double. It keeps the contract's ordering,
- * idempotence and "listener before append resolves" rules; appends resolve on
- * a later macrotask so callers see real asynchrony. Not durable.
+ * An in-memory EventLog test double. It passes the EventLog contract
+ * (test/log/memory-log.test.ts runs `describeEventLogContract` with
+ * `{ durable: false }`): ordering, idempotence and CMID_CONFLICT, "listener
+ * before append resolves", reads, tombstones, epochs, SHUTTING_DOWN after
+ * close. Appends resolve on a later macrotask so callers see real asynchrony.
+ *
+ * Not durable, so these clauses are not run on it: "still dedupes after a
+ * restart", "still refuses the collision after a restart", "keeps every
+ * resolved append across close and reopen", "head: keeps every room's epoch
+ * across a restart", "an append resolved while close was pending survives the
+ * restart", "… still read back as the tombstone after a restart".
+ * Unlike the real logs it accepts appends before `start`.
  */
 export class MemoryLog implements EventLog {
   private readonly rooms = new Map<string, RoomState>();
@@ -30,9 +42,10 @@ export class MemoryLog implements EventLog {
 
   async append(command: PublishCommand): Promise<AppendResult> {
     await new Promise((resolve) => setImmediate(resolve));
-    if (this.closed) throw new Error("log closed");
+    if (this.closed) throw new ParleyError("SHUTTING_DOWN", "log is closed");
     const room = this.room(command.room);
-    const existing = room.byCmid.get(command.cmid);
+    // The stored event, as the real logs read it back: a tombstone once deleted.
+    const existing = room.events[(room.seqByCmid.get(command.cmid) ?? 0) - 1];
     if (existing) {
       const outcome = duplicateOutcome(command, existing);
       if (outcome instanceof Error) throw outcome;
@@ -49,7 +62,9 @@ export class MemoryLog implements EventLog {
       cmid: command.cmid,
     };
     room.events.push(event);
-    room.byCmid.set(event.cmid, event);
+    room.seqByCmid.set(event.cmid, event.seq);
+    // Stored events are replaced, never mutated: listeners get the original.
+    applyDeleteInPlace(room.events, event);
     this.listeners.emit([event]);
     return { event, duplicate: false };
   }
@@ -83,7 +98,7 @@ export class MemoryLog implements EventLog {
 
   private room(id: string): RoomState {
     let state = this.rooms.get(id);
-    if (!state) this.rooms.set(id, (state = { epoch: randomUUID().slice(0, 8), events: [], byCmid: new Map() }));
+    if (!state) this.rooms.set(id, (state = { epoch: randomUUID().slice(0, 8), events: [], seqByCmid: new Map() }));
     return state;
   }
 }

@@ -2,20 +2,32 @@ import { ParleyError } from "@parley/protocol";
 import type { RoomEvent, SearchHit, UnreadRoom } from "@parley/protocol";
 import type { CreateRoomInput, Member, Room, Store, Thread } from "#server/store/store.js";
 
+/** Rooms, then users, to T. */
+type ByRoomAndUser<T> = Map<string, Map<string, T>>;
+
 /**
- * An in-memory Store test double following the Store contract for rooms and
- * members. Not durable. It sees no events, so its chat reads are empty: the
- * unit tests that use it do not read chat projections.
+ * An in-memory Store test double. It passes the Store contract for rooms,
+ * members and read positions (test/store/memory-store.test.ts runs
+ * `describeStoreContract` with `{ durable: false, chatReads: false }`).
+ *
+ * Not run on it: "everything written is there after reopening" (not durable)
+ * and every ChatReads clause (chat-reads-contract.ts): it sees no events, so
+ * it has no chat projections, and its chat reads reject rather than answer
+ * empty, so no test passes on an answer no real store gives. Tests that read
+ * unread, search, edits or threads use the embedded storage.
  */
 export class MemoryStore implements Store {
   private readonly rooms = new Map<string, Room>();
-  private readonly members = new Map<string, Map<string, Member>>();
+  private readonly members: ByRoomAndUser<Omit<Member, "lastReadSeq">> = new Map();
+  /** The one source of read positions, apart from membership, as in the real stores' `read_positions`. */
+  private readonly readPositions: ByRoomAndUser<number> = new Map();
 
   async start(): Promise<void> {}
 
   async createRoom(input: CreateRoomInput): Promise<Room> {
     if (this.rooms.has(input.id)) throw new ParleyError("ROOM_EXISTS");
-    const room: Room = { ...input, createdAt: Date.now() };
+    const { id, type, name, createdBy } = input;
+    const room: Room = { id, type, name, createdBy, createdAt: Date.now() };
     this.rooms.set(room.id, room);
     await this.addMember(room.id, input.createdBy);
     return room;
@@ -26,8 +38,9 @@ export class MemoryStore implements Store {
   }
 
   async listPublicRooms(limit: number): Promise<Room[]> {
-    const publicRooms = [...this.rooms.values()].filter((r) => r.type === "public");
-    return publicRooms.sort((a, b) => b.createdAt - a.createdAt).slice(0, limit);
+    // Newest first; among rooms created in the same millisecond, the later created first.
+    const publicRooms = [...this.rooms.values()].filter((r) => r.type === "public").reverse();
+    return publicRooms.sort((a, b) => b.createdAt - a.createdAt).slice(0, Math.max(0, limit));
   }
 
   async listRoomsOf(user: string): Promise<Room[]> {
@@ -40,9 +53,8 @@ export class MemoryStore implements Store {
   }
 
   async addMember(room: string, user: string): Promise<void> {
-    let members = this.members.get(room);
-    if (!members) this.members.set(room, (members = new Map()));
-    if (!members.has(user)) members.set(user, { room, user, joinedAt: Date.now(), lastReadSeq: 0 });
+    const members = entry(this.members, room);
+    if (!members.has(user)) members.set(user, { room, user, joinedAt: Date.now() });
   }
 
   async removeMember(room: string, user: string): Promise<boolean> {
@@ -54,29 +66,44 @@ export class MemoryStore implements Store {
   }
 
   async listMembers(room: string): Promise<Member[]> {
-    return [...(this.members.get(room)?.values() ?? [])];
+    const positions = this.readPositions.get(room);
+    return [...(this.members.get(room)?.values() ?? [])].map((m) => ({
+      ...m,
+      lastReadSeq: positions?.get(m.user) ?? 0,
+    }));
   }
 
   async setLastRead(room: string, user: string, seq: number): Promise<void> {
-    const member = this.members.get(room)?.get(user);
-    if (member && seq > member.lastReadSeq) this.members.get(room)?.set(user, { ...member, lastReadSeq: seq });
+    const positions = entry(this.readPositions, room);
+    positions.set(user, Math.max(positions.get(user) ?? 0, seq));
   }
 
-  async unread(): Promise<UnreadRoom[]> {
-    return [];
+  unread(): Promise<UnreadRoom[]> {
+    return noChatReads("unread");
   }
 
-  async editsOf(): Promise<RoomEvent[]> {
-    return [];
+  editsOf(): Promise<RoomEvent[]> {
+    return noChatReads("editsOf");
   }
 
-  async thread(): Promise<Thread> {
-    return { replies: [], count: 0, related: [], relatedHasMore: false };
+  thread(): Promise<Thread> {
+    return noChatReads("thread");
   }
 
-  async search(): Promise<SearchHit[]> {
-    return [];
+  search(): Promise<SearchHit[]> {
+    return noChatReads("search");
   }
 
   async close(): Promise<void> {}
+}
+
+/** The inner map of `key`, created empty when missing. */
+function entry<T>(outer: ByRoomAndUser<T>, key: string): Map<string, T> {
+  let inner = outer.get(key);
+  if (!inner) outer.set(key, (inner = new Map()));
+  return inner;
+}
+
+function noChatReads(read: string): Promise<never> {
+  return Promise.reject(new Error(`MemoryStore has no chat projections (${read}): use the embedded storage`));
 }
