@@ -3,7 +3,7 @@
  * the sink, and the schema migration runner.
  */
 import pg from "pg";
-import { CORE_MIGRATIONS, MIGRATIONS_TABLE, type Migration } from "../store/schema.js";
+import { CORE_MIGRATIONS, MIGRATIONS_TABLE, databaseSchema, type Migration } from "../store/schema.js";
 import { NOTIFY_MIGRATIONS } from "../notify/notify-schema.js";
 import { MIGRATION_LOCK_KEY, POSTGRES_DIALECT, POSTGRES_MIGRATIONS } from "./dialect.js";
 import { inTransaction } from "./query.js";
@@ -29,6 +29,17 @@ const TYPES = {
   getTypeParser: ((oid: number, format?: "text" | "binary") =>
     oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format ?? "text")) as never,
 };
+
+/**
+ * Every migration of the cluster's database: core, PostgreSQL-only and notify/ tables. Known here, not
+ * passed in, for the reason SQLITE_SCHEMA is: every node opening the database must bring the same
+ * complete list, since migratePostgres refuses a database holding a version it does not know.
+ */
+export const POSTGRES_SCHEMA: readonly Migration[] = databaseSchema(
+  CORE_MIGRATIONS,
+  POSTGRES_MIGRATIONS,
+  NOTIFY_MIGRATIONS,
+);
 
 /** A migrated pool. */
 export interface PostgresDb {
@@ -56,7 +67,7 @@ export async function openPostgresDb(options: PostgresDbOptions): Promise<Postgr
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on("error", () => undefined);
   try {
-    await migratePostgres(pool, schema, [...CORE_MIGRATIONS, ...POSTGRES_MIGRATIONS, ...NOTIFY_MIGRATIONS]);
+    await migratePostgres(pool, schema, POSTGRES_SCHEMA);
   } catch (err) {
     await pool.end();
     throw err;

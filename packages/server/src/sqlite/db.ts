@@ -1,7 +1,7 @@
 import { chmodSync, closeSync, mkdirSync, openSync, statSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { CORE_MIGRATIONS, MIGRATIONS_TABLE, type Migration } from "../store/schema.js";
+import { CORE_MIGRATIONS, MIGRATIONS_TABLE, databaseSchema, type Migration } from "../store/schema.js";
 import { NOTIFY_MIGRATIONS } from "../notify/notify-schema.js";
 import { SQLITE_DIALECT, SQLITE_MIGRATIONS } from "./dialect.js";
 
@@ -36,8 +36,18 @@ export interface ModeChange {
 const DIR_MODE = 0o700;
 const FILE_MODE = 0o600;
 
-/** Every migration of the embedded database: core, SQLite-only and notify/ tables. */
-export const SQLITE_SCHEMA: readonly Migration[] = [...CORE_MIGRATIONS, ...SQLITE_MIGRATIONS, ...NOTIFY_MIGRATIONS];
+/**
+ * Every migration of the embedded database: core, SQLite-only and notify/ tables (sqlite/ holds the
+ * notify store too). The opener knows the whole list rather than taking it from the composition root
+ * because migrate() refuses a database holding a version it does not know (a newer Parley's schema):
+ * every opener of the file (the server, the bench data writer, tests) must pass the same complete list,
+ * and one constant is how they agree.
+ */
+export const SQLITE_SCHEMA: readonly Migration[] = databaseSchema(
+  CORE_MIGRATIONS,
+  SQLITE_MIGRATIONS,
+  NOTIFY_MIGRATIONS,
+);
 
 /**
  * Opens (creating if needed) `<dataDir>/parley.db` in WAL mode and brings its schema up to date. The data

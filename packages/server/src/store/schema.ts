@@ -18,6 +18,23 @@ export interface Migration {
   readonly up: (dialect: SchemaDialect) => readonly string[];
 }
 
+/**
+ * One database's migrations from its areas' lists (core, dialect, notify), as
+ * one version sequence. Throws on a version taken twice: the runners track
+ * applied versions as a set, so two areas sharing a number would be a schema
+ * that depends on which one a database saw first.
+ */
+export function databaseSchema(...areas: readonly (readonly Migration[])[]): readonly Migration[] {
+  const all = areas.flat();
+  const seen = new Map<number, string>();
+  for (const m of all) {
+    const other = seen.get(m.version);
+    if (other !== undefined) throw new Error(`schema migration ${m.version} is taken twice: "${other}", "${m.name}"`);
+    seen.set(m.version, m.name);
+  }
+  return [...all].sort((a, b) => a.version - b.version);
+}
+
 /** The table recording which migrations ran. */
 export const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (
   version BIGINT PRIMARY KEY,
