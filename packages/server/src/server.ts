@@ -21,7 +21,7 @@ import type { VapidSource } from "./notify/vapid.js";
 import { SqliteNotifyStore } from "./sqlite/notify-store.js";
 import type { Presence } from "./presence/presence.js";
 import type { Store } from "./store/store.js";
-import { roomRuleCacheOptions, withRoomRuleCache } from "./policy/room-rule-cache.js";
+import { withRoomRuleCache } from "./policy/room-rule-cache.js";
 
 /** A node's started event log and store (embedded: one SQLite database; cluster: Kafka + PostgreSQL). */
 export interface NodeStorage {
@@ -56,7 +56,17 @@ export interface ParleyServerOptions {
   readonly logger?: Logger;
   /** Opens and starts the log and store; default the embedded SQLite storage in dataDir. */
   readonly openStorage?: () => Promise<NodeStorage>;
+  /**
+   * How long the gateway reuses a room's rule and memberships, so how long a change made elsewhere
+   * goes unseen. Default 5 000 ms (embedded: every change goes through this process, except a second
+   * process on the same database file); cluster gateways pass 1 000 (another gateway may change a room).
+   */
+  readonly roomRuleTtlMs?: number;
 }
+
+/** The room rule cache's default reuse (embedded mode) and its bound on answers (rooms plus memberships). */
+const EMBEDDED_ROOM_RULE_TTL_MS = 5_000;
+const ROOM_RULE_MAX_ENTRIES = 20_000;
 
 /** A composed Parley node. */
 export interface ParleyServer {
@@ -86,7 +96,8 @@ export function createParleyServer(config: ParleyConfig, options: ParleyServerOp
     async start() {
       if (listening) throw new Error("server already started");
       const openStorage = options.openStorage ?? (() => openEmbeddedStorage(config, logger));
-      listening = startNode(config, logger, state, openStorage);
+      const ruleTtlMs = options.roomRuleTtlMs ?? EMBEDDED_ROOM_RULE_TTL_MS;
+      listening = startNode(config, logger, state, openStorage, ruleTtlMs);
       const running = await listening;
       await running.storage.starting?.catch(async (err: unknown) => {
         await stop();
@@ -120,12 +131,13 @@ async function startNode(
   logger: Logger,
   state: Readiness,
   openStorage: () => Promise<NodeStorage>,
+  ruleTtlMs: number,
 ): Promise<Running> {
   const auth = await authenticatorFromConfig(config, logger);
   const storage = await openStorage();
   const metrics = new Metrics();
   const { log, presence } = storage;
-  const store = withRoomRuleCache(storage.store, roomRuleCacheOptions(config));
+  const store = withRoomRuleCache(storage.store, { ttlMs: ruleTtlMs, maxEntries: ROOM_RULE_MAX_ENTRIES });
   const forgetRoom = (room: string): void => store.forgetRoom(room);
   const gateway = new Gateway({ log, store, auth, config, logger, metrics, forgetRoom, ...(presence && { presence }) });
   gateway.start();

@@ -21,6 +21,9 @@ import { PostgresNotifyStore } from "../postgres/notify-store.js";
 import { PresenceLink } from "./presence-link.js";
 import { clusterRoles } from "./roles.js";
 
+/** A gateway reuses a room's rule and memberships for 1 s: another gateway may change a room's members. */
+const CLUSTER_ROOM_RULE_TTL_MS = 1_000;
+
 /** A running cluster process: what `start` resolves with. */
 export interface ClusterAddress {
   /** The gateway's address, when this process runs one. */
@@ -92,7 +95,11 @@ export function createClusterNode(config: ParleyConfig, logger: Logger): Cluster
       }
       let address: ClusterAddress = {};
       if (roles.has("gateway")) {
-        parts.gateway = createParleyServer(config, { logger, openStorage: () => openGatewayStorage(parts.db!) });
+        parts.gateway = createParleyServer(config, {
+          logger,
+          openStorage: () => openGatewayStorage(parts.db!),
+          roomRuleTtlMs: CLUSTER_ROOM_RULE_TTL_MS,
+        });
         address = await parts.gateway.start();
       }
       logger.info({ roles: [...roles], ...address }, "cluster node ready");

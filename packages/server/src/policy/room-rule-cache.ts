@@ -2,7 +2,7 @@ import type { Room, Store } from "../store/store.js";
 
 /** Bounds of the room rule cache. */
 export interface RoomRuleCacheOptions {
-  /** How long an answer is reused. Short in cluster mode: another gateway may change a room. */
+  /** How long an answer is reused: the longest a change made elsewhere goes unseen. The composition picks it. */
   readonly ttlMs: number;
   /** Most cached answers (rooms plus memberships); the oldest go first. */
   readonly maxEntries: number;
@@ -114,13 +114,4 @@ export function withRoomRuleCache(store: Store, options: RoomRuleCacheOptions): 
       return bound;
     },
   });
-}
-
-/**
- * The bounds a node uses: 5 s in embedded mode (every change goes through
- * this process, except a second process on the same database file), 1 s in
- * cluster mode (another gateway may change a room's members); 20 000 answers.
- */
-export function roomRuleCacheOptions(config: { readonly kafka: readonly string[] }): RoomRuleCacheOptions {
-  return { ttlMs: config.kafka.length > 0 ? 1_000 : 5_000, maxEntries: 20_000 };
 }
