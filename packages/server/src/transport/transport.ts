@@ -1,7 +1,7 @@
 import type { OutboundFrame } from "./outbound-frame.js";
 
 /** The transport kinds a gateway serves; also the `transport` metrics label. */
-export type TransportKind = "ws" | "sse" | "fake";
+export type TransportKind = "ws" | "sse";
 
 /** What a transport reports to (the gateway session), attached once. */
 export interface TransportPeer {

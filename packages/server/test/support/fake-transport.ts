@@ -3,7 +3,8 @@ import type { Transport, TransportKind, TransportPeer } from "#server/transport/
 
 /** An in-memory Transport for unit tests: records what was sent, lets tests inject frames and closes. */
 export class FakeTransport implements Transport {
-  readonly kind: TransportKind = "fake";
+  /** A product kind (the metrics label): the fake stands in for a WebSocket, one text frame per send. */
+  readonly kind: TransportKind = "ws";
   readonly sent: string[] = [];
   closed: { code: number; reason: string } | undefined;
   /** Tests set this to simulate a client that stopped reading. */
