@@ -22,6 +22,7 @@ import { SqliteNotifyStore } from "./sqlite/notify-store.js";
 import type { Presence } from "./presence/presence.js";
 import type { Store } from "./store/store.js";
 import { withRoomRuleCache } from "./policy/room-rule-cache.js";
+import { createPolicy } from "./policy/policy.js";
 
 /** A node's started event log and store (embedded: one SQLite database; cluster: Kafka + PostgreSQL). */
 export interface NodeStorage {
@@ -139,12 +140,23 @@ async function startNode(
   const { log, presence } = storage;
   const store = withRoomRuleCache(storage.store, { ttlMs: ruleTtlMs, maxEntries: ROOM_RULE_MAX_ENTRIES });
   const forgetRoom = (room: string): void => store.forgetRoom(room);
-  const gateway = new Gateway({ log, store, auth, config, logger, metrics, forgetRoom, ...(presence && { presence }) });
+  const policy = createPolicy({ log, store, config, metrics });
+  const gateway = new Gateway({
+    log,
+    store,
+    auth,
+    config,
+    logger,
+    metrics,
+    policy,
+    forgetRoom,
+    ...(presence && { presence }),
+  });
   gateway.start();
   const notify = await startNotify(config, storage, gateway, logger, metrics);
   if (storage.ready) state.storageReady = () => storage.ready!();
   state.started = true;
-  const ctx: HttpContext = { config, log, store, auth, gateway, logger, metrics, notify: notify?.http };
+  const ctx: HttpContext = { config, log, store, policy, auth, gateway, logger, metrics, notify: notify?.http };
   const server = createHttp(config);
   limitConnections(server, config, () => metrics.connectionsRefused.inc());
   server.on("request", requestListener(ctx, buildRouter(ctx, state, config.metrics ? metrics : undefined)));

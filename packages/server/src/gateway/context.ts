@@ -5,6 +5,7 @@ import type { TokenBucket } from "@parley/protocol";
 import type { EventLog } from "../log/event-log.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { Presence } from "../presence/presence.js";
+import type { Policy } from "../policy/policy.js";
 import type { Store } from "../store/store.js";
 import type { RoomHub } from "./room-hub.js";
 import type { Session } from "./session.js";
@@ -18,6 +19,8 @@ export interface GatewayContext {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly presence: Presence;
+  /** Room access, the publish pipeline and the history pager, shared with REST. */
+  readonly policy: Policy;
   readonly hub: RoomHub;
   /** True once `drain` began: new `connect`s are refused. */
   readonly draining: boolean;

@@ -9,6 +9,7 @@ import type { EventLog } from "../log/event-log.js";
 import type { Metrics } from "../metrics/metrics.js";
 import { LocalPresence } from "../presence/local-presence.js";
 import type { Presence, PresenceChange } from "../presence/presence.js";
+import { createPolicy, type Policy } from "../policy/policy.js";
 import type { Store } from "../store/store.js";
 import { originAllowed } from "../transport/origin.js";
 import { OutboundFrame } from "../transport/outbound-frame.js";
@@ -28,6 +29,8 @@ export interface GatewayDeps {
   logger: Logger;
   metrics: Metrics;
   presence?: Presence;
+  /** The rules every transport applies; by default built over `log` and `store` (composition shares one with HTTP). */
+  policy?: Policy;
   /**
    * Forgets what `store` cached about a room's rule (auth/room-rule-cache.ts): called when the log
    * says its access narrowed, which may have been changed through another gateway.
@@ -47,6 +50,7 @@ export class Gateway implements GatewayContext {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly presence: Presence;
+  readonly policy: Policy;
   readonly hub: RoomHub;
   draining = false;
   private readonly sessions = new Set<Session>();
@@ -69,6 +73,7 @@ export class Gateway implements GatewayContext {
     this.logger = deps.logger;
     this.metrics = deps.metrics;
     this.presence = deps.presence ?? new LocalPresence();
+    this.policy = deps.policy ?? createPolicy(deps);
     this.hub = new RoomHub(
       (room, afterSeq, limit) => this.log.read(room, afterSeq, limit),
       (rooms) => this.metrics.rooms.set(rooms),

@@ -1,22 +1,18 @@
 import {
   encodeFrame,
-  utf8Length,
   type ClientFrame,
   type HistoryFrame,
   type Json,
   type PresenceQueryFrame,
   type PublishFrame,
-  type RoomEvent,
   type SearchQueryFrame,
   type UnreadQueryFrame,
   type TypingFrame,
 } from "@parley/protocol";
-import { authorize, capsAllow } from "../policy/access.js";
+import { capsAllow } from "../policy/access.js";
 import type { Capability } from "../auth/principal.js";
-import { checkPublish } from "../policy/publish-rules.js";
 import { searchFor, unreadFor } from "../policy/chat-reads.js";
 import { queryProblem } from "../chat/search-text.js";
-import type { AppendResult } from "../log/event-log.js";
 import { OutboundFrame } from "../transport/outbound-frame.js";
 import { ArrivalOrder } from "./arrival-order.js";
 import type { Session } from "./session.js";
@@ -52,7 +48,7 @@ export function dispatchConnected(s: Session, frame: ClientFrame): Promise<void>
 
 /** Fails the request and resolves false when `action` on `room` is not allowed. */
 async function allowed(s: Session, room: string, action: Capability, id: number): Promise<boolean> {
-  const denied = await authorize(s.principal!, room, action, s.ctx.store);
+  const denied = await s.ctx.policy.access.refusal(s.principal!, room, action);
   if (denied) s.fail(denied, undefined, id);
   return denied === undefined && s.state === "connected";
 }
@@ -61,68 +57,30 @@ async function allowed(s: Session, room: string, action: Capability, id: number)
 const arrivals = new ArrivalOrder();
 
 /**
- * `pub`: rate limits, size limit, authorization and chat rules
- * (chat/publish-rules.ts), append, then `ack` once durable. The checks of a
- * connection's publishes run concurrently, but they reach the log in the
- * order they arrived (arrival-order.ts).
+ * `pub`: the publish pipeline (policy/publish.ts), then `ack` once durable.
+ * The checks of a connection's publishes run concurrently, but they reach the
+ * log in the order they arrived (arrival-order.ts). A refusal is thrown and
+ * answered as an error frame by the session.
  */
 async function handlePublish(s: Session, f: PublishFrame): Promise<void> {
-  const { ctx } = s;
-  const started = process.hrtime.bigint();
-  const now = Date.now();
-  if (!s.takePublish(now) || !ctx.userBucket(s.user).take(now)) {
-    ctx.metrics.publishes.inc({ outcome: "rate_limited" });
-    return s.fail("RATE_LIMITED", undefined, f.id);
-  }
-  const body = f.body as Json;
-  if (utf8Length(JSON.stringify(body)) > ctx.config.maxMessageBytes) {
-    ctx.metrics.publishes.inc({ outcome: "too_large" });
-    return s.fail("MESSAGE_TOO_LARGE", undefined, f.id);
-  }
-  const command = { room: f.room, cmid: f.cmid, from: s.user, kind: f.kind ?? "message", body };
-  const turn = arrivals.enter(s.id, f.room);
-  let appended: Promise<AppendResult>;
-  try {
-    const refused = await checkPublish(s.principal!, command, ctx);
-    if (refused) {
-      ctx.metrics.publishes.inc({ outcome: refused.code === "FORBIDDEN" ? "forbidden" : "rejected" });
-      return s.fail(refused.code, refused.message, f.id);
-    }
-    await turn.ready;
-    if (s.state !== "connected") return;
-    appended = ctx.log.append(command);
-  } finally {
-    turn.done();
-  }
-  const { event, duplicate } = await appended;
+  const principal = s.principal!;
+  const result = await s.ctx.policy.publisher.publish({
+    principal,
+    command: { room: f.room, cmid: f.cmid, from: principal.user, kind: f.kind ?? "message", body: f.body as Json },
+    // A publish counts against its connection's bucket and its user's, which REST publishes share.
+    takeToken: (now) => s.takePublish(now) && s.ctx.userBucket(principal.user).take(now),
+    takeTurn: () => arrivals.enter(s.id, f.room),
+    live: () => s.state === "connected",
+  });
+  if (!result) return;
+  const { event, duplicate } = result;
   s.reply({ t: "ack", id: f.id, room: f.room, cmid: f.cmid, seq: event.seq, ts: event.ts, dup: duplicate });
-  ctx.metrics.publishes.inc({ outcome: duplicate ? "duplicate" : "ok" });
-  ctx.metrics.ackLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
 }
 
-/**
- * `history`: one ascending page. With `after`, the oldest events after it
- * (bounded above by `before` when both are given); otherwise the newest
- * events before `before` (or the head). hasMore says whether the page was cut.
- */
+/** `history`: one ascending page (policy/history.ts). */
 async function handleHistory(s: Session, f: HistoryFrame): Promise<void> {
-  const { ctx } = s;
-  if (!(await allowed(s, f.room, "history", f.id))) return;
-  const limit = Math.min(f.limit ?? ctx.config.historyPageMax, ctx.config.historyPageMax);
-  const head = await ctx.log.head(f.room);
-  let events: RoomEvent[];
-  let hasMore: boolean;
-  if (f.after !== undefined) {
-    const before = f.before;
-    events = (await ctx.log.read(f.room, f.after, limit + 1)).filter((e) => before === undefined || e.seq < before);
-    hasMore = events.length > limit;
-    if (hasMore) events = events.slice(0, limit);
-  } else {
-    events = await ctx.log.readBefore(f.room, f.before ?? head.lastSeq + 1, limit + 1);
-    hasMore = events.length > limit;
-    if (hasMore) events = events.slice(1);
-  }
-  s.reply({ t: "history", id: f.id, room: f.room, epoch: head.epoch, events, hasMore });
+  const page = await s.ctx.policy.history.page(s.principal!, f);
+  s.reply({ t: "history", id: f.id, room: f.room, ...page });
 }
 
 /** `presence`: the room's members as this node's Presence knows them. */

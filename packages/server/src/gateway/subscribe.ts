@@ -1,5 +1,5 @@
 import { type ErrorCode, type SubscribeFrame, type UnsubscribeFrame } from "@parley/protocol";
-import { authorize, capsAllow } from "../policy/access.js";
+import { capsAllow } from "../policy/access.js";
 import type { RoomHead } from "../log/event-log.js";
 import { EMPTY_PAGE } from "./replay-pages.js";
 import type { Session } from "./session.js";
@@ -86,8 +86,8 @@ export async function handleSubscribe(s: Session, f: SubscribeFrame): Promise<vo
  * asks again: any later change finds it in the hub.
  */
 async function admit(s: Session, sub: Subscription): Promise<ErrorCode | undefined> {
-  const { hub, store } = s.ctx;
-  const ask = () => authorize(s.principal!, sub.room, "subscribe", store);
+  const { hub, policy } = s.ctx;
+  const ask = () => policy.access.refusal(s.principal!, sub.room, "subscribe");
   const revocations = hub.revocations;
   let denied = await ask();
   if (denied || sub.cancelled) return denied;

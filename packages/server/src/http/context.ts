@@ -7,6 +7,7 @@ import type { EventLog } from "../log/event-log.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { NotifyHttp } from "../notify/notify-http.js";
+import type { Policy } from "../policy/policy.js";
 import type { Store } from "../store/store.js";
 
 /** The part of the Gateway the HTTP layer uses (the real Gateway satisfies it structurally). */
@@ -24,6 +25,8 @@ export interface HttpContext {
   readonly config: ParleyConfig;
   readonly log: EventLog;
   readonly store: Store;
+  /** Room access, the publish pipeline and the history pager, shared with the gateway. */
+  readonly policy: Policy;
   readonly auth: Authenticator;
   readonly gateway: GatewayView;
   readonly logger: Logger;

@@ -5,9 +5,9 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ParleyError, targetOf } from "@parley/protocol";
-import { authorize } from "../policy/access.js";
 import { searchFor, unreadFor } from "../policy/chat-reads.js";
 import { queryProblem } from "../chat/search-text.js";
+import type { Principal } from "../auth/principal.js";
 import { principalOf, type HttpContext } from "./context.js";
 import { sendJson } from "./respond.js";
 import type { Params, Router } from "./router.js";
@@ -55,9 +55,8 @@ async function messageOf(ctx: HttpContext, req: IncomingMessage, params: Params)
   return [room, Number(params.seq)];
 }
 
-async function mayRead(ctx: HttpContext, principal: Parameters<typeof authorize>[0], room: string): Promise<void> {
-  const denied = await authorize(principal, room, "history", ctx.store);
-  if (denied) throw new ParleyError(denied, `you may not read the history of ${room}`);
+function mayRead(ctx: HttpContext, principal: Principal, room: string): Promise<void> {
+  return ctx.policy.access.require(principal, room, "history", `you may not read the history of ${room}`);
 }
 
 async function edits(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, params: Params, url: URL) {

@@ -43,7 +43,7 @@ async function markRead(ctx: HttpContext, req: IncomingMessage, res: ServerRespo
   const input = await readJsonObject(req, ctx.config.maxFrameBytes);
   if (typeof input.seq !== "number" || !Number.isSafeInteger(input.seq) || input.seq < 0)
     throw new ParleyError("BAD_REQUEST", "`seq` must be a non-negative integer");
-  const refused = await readRefusal(principal, room, ctx.store);
+  const refused = await readRefusal(principal, room, ctx.policy.access);
   if (refused) throw new ParleyError(refused.code, refused.message);
   const head = await ctx.log.head(room);
   const upTo = Math.min(input.seq, head.lastSeq);

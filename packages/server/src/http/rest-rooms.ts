@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ParleyError, dmRoomId, isDmId, type AccessBody, type ErrorCode, type Json } from "@parley/protocol";
-import { authorize, capsAllow } from "../policy/access.js";
+import { ParleyError, dmRoomId, isDmId, type AccessBody, type Json } from "@parley/protocol";
+import { capsAllow } from "../policy/access.js";
 import type { Principal } from "../auth/principal.js";
 import type { Room } from "../store/store.js";
 import { principalOf, type HttpContext } from "./context.js";
@@ -46,10 +46,6 @@ function ok(body: unknown, status = 200): Reply {
 
 function pageLimit(url: URL): number {
   return queryLimit(url, 500, 100);
-}
-
-function deny(code: ErrorCode | undefined, message: string): void {
-  if (code) throw new ParleyError(code, message);
 }
 
 async function existingRoom(ctx: HttpContext, id: string): Promise<Room> {
@@ -138,7 +134,7 @@ async function leave(ctx: HttpContext, p: Principal, _req: IncomingMessage, para
 
 async function listMembers(ctx: HttpContext, p: Principal, _req: IncomingMessage, params: Params): Promise<Reply> {
   const room = await existingRoom(ctx, params.room!);
-  deny(await authorize(p, room.id, "subscribe", ctx.store), `you may not see the members of ${room.id}`);
+  await ctx.policy.access.require(p, room.id, "subscribe", `you may not see the members of ${room.id}`);
   return ok({ members: await ctx.store.listMembers(room.id) });
 }
 
@@ -156,6 +152,6 @@ async function addMember(ctx: HttpContext, p: Principal, req: IncomingMessage, p
 
 async function presence(ctx: HttpContext, p: Principal, _req: IncomingMessage, params: Params): Promise<Reply> {
   const room = requireId("room", params.room);
-  deny(await authorize(p, room, "presence", ctx.store), `you may not see presence in ${room}`);
+  await ctx.policy.access.require(p, room, "presence", `you may not see presence in ${room}`);
   return ok({ room, members: ctx.gateway.presenceOf(room) });
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { ParleyError } from "@parley/protocol";
-import { authorize, capsAllow } from "../policy/access.js";
+import { capsAllow } from "../policy/access.js";
 import type { Principal } from "../auth/principal.js";
 import { principalOf, type HttpContext } from "./context.js";
 import { readJsonObject, sendJson } from "./respond.js";
@@ -55,8 +55,7 @@ export function addWebhookRoutes(router: Router, ctx: HttpContext): void {
  * (the moderator capability; an implicit public room has no creator).
  */
 async function mayManage(ctx: HttpContext, p: Principal, room: string): Promise<void> {
-  const denied = await authorize(p, room, "history", ctx.store);
-  if (denied) throw new ParleyError(denied, `you may not read ${room}`);
+  await ctx.policy.access.require(p, room, "history", `you may not read ${room}`);
   if (capsAllow(p.caps, room, "delete_any")) return;
   if ((await ctx.store.getRoom(room))?.createdBy === p.user) return;
   throw new ParleyError("FORBIDDEN", `only the creator of ${room} or a user with delete_any may manage its webhooks`);

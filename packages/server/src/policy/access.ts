@@ -1,4 +1,4 @@
-import { dmUsers, isDmId, type ErrorCode } from "@parley/protocol";
+import { ParleyError, dmUsers, isDmId, type ErrorCode } from "@parley/protocol";
 import type { Store } from "../store/store.js";
 import type { Capability, CapabilityMap, Principal } from "../auth/principal.js";
 
@@ -17,34 +17,48 @@ export function capsAllow(caps: CapabilityMap, room: string, action: Capability)
   return false;
 }
 
-/**
- * Decides whether `principal` may perform `action` on `room`; undefined means yes.
- * Both the token's capabilities and the room's own rules must allow it:
- * a DM admits only its two users, a private room only its members, and a
- * public (or not yet created, hence implicitly public) room anyone.
- */
-export async function authorize(
-  principal: Principal,
-  room: string,
-  action: Capability,
-  store: Store,
-): Promise<ErrorCode | undefined> {
-  if (!capsAllow(principal.caps, room, action)) return "FORBIDDEN";
-  return (await roomAdmits(room, principal.user, store)) ? undefined : "FORBIDDEN";
-}
+/** What the room rules read: a room's type and a user's membership (cached by room-rule-cache.ts). */
+export type RoomRuleSource = Pick<Store, "getRoom" | "isMember">;
 
 /**
  * The room's own rule alone, without a token: a DM admits its two users, a
  * private room its members, any other room everyone; a `dm:` id that is not a
- * canonical DM id admits nobody. The notifier uses it for
- * users who are offline (so there is no token to check).
+ * canonical DM id admits nobody.
  */
-export async function roomAdmits(room: string, user: string, store: Store): Promise<boolean> {
+export async function roomAdmits(room: string, user: string, rules: RoomRuleSource): Promise<boolean> {
   const dm = dmUsers(room);
   if (dm) return dm.includes(user);
   // Only the canonical id (`dm:<a>:<b>`, a < b) is a DM: `dm:bob:amy` would be a second DM of the
   // same pair, and `dm:x` an open room that looks like a DM, so other ids in the namespace admit nobody.
   if (isDmId(room)) return false;
-  const stored = await store.getRoom(room);
-  return stored?.type !== "private" || (await store.isMember(room, user));
+  const stored = await rules.getRoom(room);
+  return stored?.type !== "private" || (await rules.isMember(room, user));
+}
+
+/**
+ * Room access for every transport, built once at composition over the node's
+ * (cached) store: callers name the principal, the room and the action, never
+ * the store. Both the token's capabilities and the room's own rule must allow
+ * an action: a DM admits only its two users, a private room only its members,
+ * and a public (or not yet created, hence implicitly public) room anyone.
+ */
+export class RoomAccess {
+  constructor(private readonly rules: RoomRuleSource) {}
+
+  /** Why `principal` may not perform `action` on `room` (FORBIDDEN), or undefined when it may. */
+  async refusal(principal: Principal, room: string, action: Capability): Promise<ErrorCode | undefined> {
+    if (!capsAllow(principal.caps, room, action)) return "FORBIDDEN";
+    return (await this.admits(room, principal.user)) ? undefined : "FORBIDDEN";
+  }
+
+  /** Throws FORBIDDEN with `message` unless `principal` may perform `action` on `room`. */
+  async require(principal: Principal, room: string, action: Capability, message: string): Promise<void> {
+    const code = await this.refusal(principal, room, action);
+    if (code) throw new ParleyError(code, message);
+  }
+
+  /** The room's own rule for `user` (the notifier asks it for users who are offline: no token to check). */
+  admits(room: string, user: string): Promise<boolean> {
+    return roomAdmits(room, user, this.rules);
+  }
 }

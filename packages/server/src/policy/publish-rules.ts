@@ -11,10 +11,9 @@
  * projection (the log order decides), never rejected after the fact.
  */
 import { checkChatBody, isTombstone, targetOf, type ErrorCode, type RoomEvent } from "@parley/protocol";
-import { authorize, capsAllow } from "./access.js";
+import { capsAllow, type RoomAccess } from "./access.js";
 import type { Capability, Principal } from "../auth/principal.js";
 import type { EventLog, PublishCommand } from "../log/event-log.js";
-import type { Store } from "../store/store.js";
 
 /** Why a publish is refused: a stable code and a message for the client. */
 export interface PublishRefusal {
@@ -85,7 +84,7 @@ function notFound(message: string): PublishRefusal {
 /** Where checkPublish reads targets, heads and room rules from. */
 export interface PublishCheckSources {
   readonly log: Pick<EventLog, "read" | "head">;
-  readonly store: Store;
+  readonly access: RoomAccess;
 }
 
 /**
@@ -102,14 +101,14 @@ export async function checkPublish(
   const shape = checkChatBody(kind, body);
   if (shape !== undefined) return { code: "BAD_EVENT", message: shape };
   if (kind === "receipt") {
-    const refused = await readRefusal(principal, room, sources.store);
+    const refused = await readRefusal(principal, room, sources.access);
     if (refused) return refused;
     const { lastSeq } = await sources.log.head(room);
     return decideChatPublish({ user: principal.user, kind, body, target: undefined, lastSeq, deleteAny: false });
   }
   const deleteAny = kind === "delete" && capsAllow(principal.caps, room, "delete_any");
   const needed = deleteAny ? "delete_any" : capabilityFor(kind);
-  const denied = await authorize(principal, room, needed, sources.store);
+  const denied = await sources.access.refusal(principal, room, needed);
   if (denied)
     return { code: denied, message: forbiddenMessage(kind, room, needed, capsAllow(principal.caps, room, needed)) };
   const seq = targetOf({ kind, body });
@@ -127,9 +126,9 @@ export async function checkPublish(
 export async function readRefusal(
   principal: Principal,
   room: string,
-  store: Store,
+  access: RoomAccess,
 ): Promise<PublishRefusal | undefined> {
-  const denied = await authorize(principal, room, "subscribe", store);
+  const denied = await access.refusal(principal, room, "subscribe");
   if (!denied) return undefined;
   return {
     code: denied,

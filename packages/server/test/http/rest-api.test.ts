@@ -112,6 +112,11 @@ describe("REST messages", () => {
     assert.deepEqual([fwd.body.events.map((e: { seq: number }) => e.seq), fwd.body.hasMore], [[2, 3, 4], true]);
     const rest = await call("GET", "/v1/rooms/rest-hist/messages?after=4&limit=3", "bob");
     assert.deepEqual([rest.body.events.length, rest.body.hasMore], [1, false]);
+    // `after` with `before`: the window between them, read forward, as the WebSocket frame reads it.
+    const window = await call("GET", "/v1/rooms/rest-hist/messages?after=1&before=4&limit=1", "bob");
+    assert.deepEqual([window.body.events.map((e: { seq: number }) => e.seq), window.body.hasMore], [[2], true]);
+    const whole = await call("GET", "/v1/rooms/rest-hist/messages?after=1&before=4", "bob");
+    assert.deepEqual([whole.body.events.map((e: { seq: number }) => e.seq), whole.body.hasMore], [[2, 3], false]);
     const e = fwd.body.events[0];
     assert.deepEqual([e.room, e.from, e.kind, e.cmid], ["rest-hist", "alice", "message", "h2"]);
   });
@@ -130,7 +135,7 @@ describe("REST messages", () => {
     );
     assertError(await call("POST", path, "alice", { cmid: "x", body: "y".repeat(2000) }), 413, "MESSAGE_TOO_LARGE");
     assertError(await call("POST", path, "alice", { cmid: "x", body: "y".repeat(5000) }), 413, "FRAME_TOO_LARGE");
-    assertError(await call("GET", `${path}?before=1&after=1`, "alice"), 400, "BAD_REQUEST");
+    assertError(await call("GET", `${path}?before=x`, "alice"), 400, "BAD_REQUEST");
     assertError(await call("GET", `${path}?limit=-1`, "alice"), 400, "BAD_REQUEST");
   });
 

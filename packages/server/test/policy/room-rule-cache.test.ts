@@ -9,7 +9,7 @@ import { SqliteStore } from "#server/sqlite/store.js";
 import { describeStoreContract } from "../store/store-contract.js";
 import type { Store } from "#server/store/store.js";
 import { withRoomRuleCache } from "#server/policy/room-rule-cache.js";
-import { authorize } from "#server/policy/access.js";
+import { RoomAccess } from "#server/policy/access.js";
 
 /** A real SQLite store, wrapped, with a counter of the reads that reached it and a clock the test moves. */
 async function openCached(ttlMs = 60_000, maxEntries = 1_000) {
@@ -71,7 +71,8 @@ describe("withRoomRuleCache", () => {
     const { store, inner, reads, dispose } = await openCached();
     try {
       await inner.createRoom({ id: "team", type: "private", name: "Team", createdBy: "alice" });
-      for (let i = 0; i < 50; i++) assert.equal(await authorize(alice, "team", "publish", store), undefined);
+      for (let i = 0; i < 50; i++)
+        assert.equal(await new RoomAccess(store).refusal(alice, "team", "publish"), undefined);
       assert.equal(reads.n, 2, "one getRoom and one isMember for 50 checks");
     } finally {
       await dispose();
@@ -82,13 +83,13 @@ describe("withRoomRuleCache", () => {
     const { store, dispose } = await openCached();
     const bob = principal("bob");
     try {
-      assert.equal(await authorize(bob, "vault", "subscribe", store), undefined, "no room yet: public");
+      assert.equal(await new RoomAccess(store).refusal(bob, "vault", "subscribe"), undefined, "no room yet: public");
       await store.createRoom({ id: "vault", type: "private", name: "Vault", createdBy: "alice" });
-      assert.equal(await authorize(bob, "vault", "subscribe", store), "FORBIDDEN");
+      assert.equal(await new RoomAccess(store).refusal(bob, "vault", "subscribe"), "FORBIDDEN");
       await store.addMember("vault", "bob");
-      assert.equal(await authorize(bob, "vault", "subscribe", store), undefined);
+      assert.equal(await new RoomAccess(store).refusal(bob, "vault", "subscribe"), undefined);
       await store.removeMember("vault", "bob");
-      assert.equal(await authorize(bob, "vault", "subscribe", store), "FORBIDDEN");
+      assert.equal(await new RoomAccess(store).refusal(bob, "vault", "subscribe"), "FORBIDDEN");
     } finally {
       await dispose();
     }
