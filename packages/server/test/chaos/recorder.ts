@@ -1,6 +1,13 @@
 /** Collects what chaos clients see into a {@link ChaosHistory} for the checker. */
 import type { ChaosHistory, PublishRecord, RoomHistory, SubscriptionRecord } from "./history.js";
 
+/** What has been acked so far, live, while the run goes on. */
+export interface AckedTally {
+  readonly total: number;
+  readonly fifo: number;
+  readonly byKind: Readonly<Record<string, number>>;
+}
+
 /** Shared by every client of one run. */
 export class ChaosRecorder {
   private readonly publishes = new Map<string, PublishRecord>();
@@ -36,9 +43,21 @@ export class ChaosRecorder {
 
   /** Acked publishes so far. */
   get ackedCount(): number {
-    let n = 0;
-    for (const p of this.publishes.values()) if (p.acks.length > 0) n++;
-    return n;
+    return this.ackedTally().total;
+  }
+
+  /** Acked publishes so far: in all, of FIFO (SDK) publishers, and per kind. */
+  ackedTally(): AckedTally {
+    const byKind: Record<string, number> = {};
+    let total = 0;
+    let fifo = 0;
+    for (const p of this.publishes.values()) {
+      if (p.acks.length === 0) continue;
+      total++;
+      if (p.fifo) fifo++;
+      byKind[p.kind ?? "message"] = (byKind[p.kind ?? "message"] ?? 0) + 1;
+    }
+    return { total, fifo, byKind };
   }
 
   /** The history to check, with the server's final room histories. */

@@ -12,7 +12,7 @@ import type { ChaosTarget, Fault } from "./chaos-target.js";
 import { tallyDeliveries, type DeliveryTally } from "./delivery-tally.js";
 import { checkHistory, type CheckResult } from "./history-checker.js";
 import type { ChaosHistory, RoomHistory } from "./history.js";
-import { ChaosRecorder } from "./recorder.js";
+import { ChaosRecorder, type AckedTally } from "./recorder.js";
 import { mintChaosToken, Workload } from "./workload.js";
 
 /** Options for {@link runChaos}. */
@@ -25,6 +25,23 @@ export interface ChaosOptions {
   readonly log?: (line: string) => void;
   /** Longest wait for the last acks and catch-ups after the fault phase (default 60 s). */
   readonly settleTimeoutMs?: number;
+  /**
+   * Keeps the fault phase going past `durationMs` until the run has seen this much (a loaded machine
+   * publishes less per second, and a short run must still check enough), for at most `maxMs` in all.
+   */
+  readonly until?: Enough;
+}
+
+/** How much a run must have seen before its fault phase may end. */
+export interface Enough {
+  readonly acked: number;
+  /** Acked publishes of the SDK (FIFO) publishers. */
+  readonly ordered?: number;
+  /** Acked publishes of each of these kinds. */
+  readonly perKind?: Readonly<Record<string, number>>;
+  /** Injections of every fault. */
+  readonly perFault?: number;
+  readonly maxMs: number;
 }
 
 /** What a run found. */
@@ -65,6 +82,7 @@ export async function runChaos(target: ChaosTarget, options: ChaosOptions): Prom
     const loops = faults.map((f) => faultLoop(f, stop.signal, counts, log));
     const progress = setInterval(() => log(`acked ${recorder.ackedCount}, faults ${JSON.stringify(counts)}`), 5_000);
     await phases(workload, options.durationMs);
+    if (options.until) await untilEnough(recorder, counts, options.until, options.durationMs, log);
     stop.abort();
     clearInterval(progress);
     await Promise.all(loops);
@@ -122,6 +140,26 @@ async function phases(workload: Workload, durationMs: number): Promise<void> {
   await sleep(durationMs / 2 - durationMs / 3);
   workload.lateJoiner();
   await sleep(durationMs / 2);
+}
+
+/** Waits (faults still running) until the run has seen `enough`, or until `enough.maxMs` have passed since the start. */
+async function untilEnough(
+  recorder: ChaosRecorder,
+  faults: Record<string, number>,
+  enough: Enough,
+  elapsedMs: number,
+  log: (line: string) => void,
+): Promise<void> {
+  const deadline = Date.now() + enough.maxMs - elapsedMs;
+  while (!seenEnough(recorder.ackedTally(), faults, enough) && Date.now() < deadline) await sleep(250);
+  if (Date.now() >= deadline)
+    log(`the run did not see enough within ${enough.maxMs} ms; the checks will say what is short`);
+}
+
+function seenEnough(tally: AckedTally, faults: Record<string, number>, enough: Enough): boolean {
+  if (tally.total < enough.acked || tally.fifo < (enough.ordered ?? 0)) return false;
+  for (const [kind, n] of Object.entries(enough.perKind ?? {})) if ((tally.byKind[kind] ?? 0) < n) return false;
+  return Object.values(faults).every((n) => n >= (enough.perFault ?? 0));
 }
 
 /** Injects `fault` at random intervals until `signal` aborts, counting successful injections. */
