@@ -85,12 +85,17 @@ export function isRetryable(code: string): boolean {
   return isErrorCode(code) ? ERRORS[code].retryable : false;
 }
 
-/** An error carrying a catalogued code; thrown by server and client alike. */
+/**
+ * An error carrying a catalogued code; thrown by server and client alike.
+ * `options.cause` is the failure it wraps (a driver or network error), kept
+ * for logs and debugging: the wire carries only `code`, `message` and
+ * `retryable`, so a cause never reaches a client.
+ */
 export class ParleyError extends Error {
   readonly code: ErrorCode;
   readonly retryable: boolean;
-  constructor(code: ErrorCode, message?: string) {
-    super(message ?? ERRORS[code].description);
+  constructor(code: ErrorCode, message?: string, options?: ErrorOptions) {
+    super(message ?? ERRORS[code].description, options);
     this.name = "ParleyError";
     this.code = code;
     this.retryable = ERRORS[code].retryable;

@@ -1,3 +1,4 @@
+import { ERRORS, ParleyError } from "@parley/protocol";
 import { pino, destination, type Logger } from "pino";
 
 export type { Logger } from "pino";
@@ -14,4 +15,16 @@ export function createLogger(level = "info"): Logger {
 /** A logger that discards everything, for tests and embedding. */
 export function silentLogger(): Logger {
   return pino({ level: "silent" });
+}
+
+/**
+ * Logs a server-side failure answered to a client as a ParleyError that wraps
+ * a cause (a store, log or key-set outage as UNAVAILABLE): the client gets
+ * only code and message, so the cause is written here or nowhere. Refusals
+ * of the client's own mistakes (4xx) are not logged.
+ */
+export function logWrappedFailure(logger: Logger, err: unknown, context: object, msg: string): void {
+  if (err instanceof ParleyError && err.cause !== undefined && ERRORS[err.code].status >= 500) {
+    logger.warn({ ...context, err }, msg);
+  }
 }

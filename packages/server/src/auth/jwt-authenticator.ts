@@ -87,8 +87,8 @@ export class JwtAuthenticator implements Authenticator {
     let alg: string | undefined;
     try {
       alg = decodeProtectedHeader(token).alg;
-    } catch {
-      throw new ParleyError("UNAUTHORIZED", "malformed token");
+    } catch (err) {
+      throw new ParleyError("UNAUTHORIZED", "malformed token", { cause: err });
     }
     const verifier = this.verifiers.find((v) => alg !== undefined && v.algorithms.includes(alg));
     if (!verifier) throw new ParleyError("UNAUTHORIZED", `token algorithm ${String(alg)} is not accepted`);
@@ -112,12 +112,15 @@ export class JwtAuthenticator implements Authenticator {
 
 /** Maps jose failures onto the catalogue: expiry is retryable (fetch a new token), key-set outages are transient. */
 function mapJoseError(err: unknown): ParleyError {
-  if (err instanceof errors.JWTExpired) return new ParleyError("TOKEN_EXPIRED");
-  if (err instanceof errors.JWTClaimValidationFailed) return new ParleyError("UNAUTHORIZED", `token ${err.message}`);
-  if (err instanceof errors.JWKSTimeout) return new ParleyError("UNAVAILABLE", "JWKS endpoint timed out");
-  if (err instanceof errors.JOSEError) return new ParleyError("UNAUTHORIZED", "invalid token");
+  const cause = { cause: err };
+  if (err instanceof errors.JWTExpired) return new ParleyError("TOKEN_EXPIRED", undefined, cause);
+  // The claim's message ("\"aud\" claim check failed") tells the client what to fix.
+  if (err instanceof errors.JWTClaimValidationFailed)
+    return new ParleyError("UNAUTHORIZED", `token ${err.message}`, cause);
+  if (err instanceof errors.JWKSTimeout) return new ParleyError("UNAVAILABLE", "JWKS endpoint timed out", cause);
+  if (err instanceof errors.JOSEError) return new ParleyError("UNAUTHORIZED", "invalid token", cause);
   // Network or HTTP failures fetching the JWKS are not the client's fault.
-  return new ParleyError("UNAVAILABLE", "could not fetch the JWKS");
+  return new ParleyError("UNAVAILABLE", "could not fetch the JWKS", cause);
 }
 
 /** Builds a Principal from verified claims: `sub` is the user, `caps` the capability map (none when absent). */

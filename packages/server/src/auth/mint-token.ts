@@ -37,7 +37,7 @@ export function parseCapsArg(json: string): CapabilityMap {
     return parseCaps(JSON.parse(json));
   } catch (err) {
     const detail = err instanceof ParleyError ? err.message : "not valid JSON";
-    throw new Error(`invalid --caps: ${detail}`);
+    throw new Error(`invalid --caps: ${detail}`, { cause: err });
   }
 }
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
+import { inspect } from "node:util";
 import { ConfigError, loadConfig } from "../config/load-config.js";
 import { helpRow, optionsHelp } from "../config/help.js";
 import { createLogger } from "../logger.js";
@@ -106,6 +107,7 @@ main(process.argv.slice(2)).catch((err: unknown) => {
     process.stderr.write(`parley: ${err.message}\n`);
     process.exit(USAGE_EXIT);
   }
-  process.stderr.write(`parley: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  // inspect, not stack: it prints the chain of causes (why the log or store could not start).
+  process.stderr.write(`parley: ${err instanceof Error ? inspect(err) : String(err)}\n`);
   process.exit(1);
 });

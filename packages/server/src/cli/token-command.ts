@@ -76,6 +76,7 @@ export async function tokenCommand(argv: readonly string[], env: NodeJS.ProcessE
     });
     return { stdout: token, stderr: `parley token: ${f.user} for ${ttl}, caps ${JSON.stringify(caps)}` };
   } catch (err) {
-    throw new ConfigError((err as Error).message);
+    // The message is what the user must fix (a bad ttl, caps or user id); the cause keeps its origin.
+    throw new ConfigError((err as Error).message, { cause: err });
   }
 }

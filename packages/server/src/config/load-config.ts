@@ -146,13 +146,14 @@ function readConfigFile(path: string): Record<string, unknown> {
   try {
     text = readFileSync(path, "utf8");
   } catch (err) {
-    throw new ConfigError(`--config ${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    const reason = (err as NodeJS.ErrnoException).code ?? String(err);
+    throw new ConfigError(`--config ${path}: cannot read (${reason})`, { cause: err });
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(`--config ${path}: not valid JSON (${(err as Error).message})`);
+    throw new ConfigError(`--config ${path}: not valid JSON (${(err as Error).message})`, { cause: err });
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new ConfigError(`--config ${path}: must be a JSON object of option names to values`);

@@ -7,6 +7,7 @@ import {
   type ErrorCode,
 } from "@parley/protocol";
 import type { Session } from "./session.js";
+import { logWrappedFailure } from "../logger.js";
 
 /** The highest version both sides speak, or undefined. */
 export function negotiateVersion(offered: readonly number[]): number | undefined {
@@ -36,6 +37,7 @@ export async function handleConnect(s: Session, frame: ConnectFrame): Promise<vo
   } catch (err) {
     const code: ErrorCode = err instanceof ParleyError ? err.code : "UNAUTHORIZED";
     if (!(err instanceof ParleyError)) ctx.logger.warn({ err }, "authenticator failed");
+    else logWrappedFailure(ctx.logger, err, {}, "authenticator failed");
     return refuse(s, code, authCloseCode(code), frame.id);
   }
   if (s.state !== "authenticating") return; // closed (e.g. connect timeout) while authenticating

@@ -12,6 +12,7 @@ import { dispatchConnected } from "./handlers.js";
 import type { Subscription, SubscriptionOwner } from "./subscription.js";
 import { SmallMap } from "./small-map.js";
 import { revokeSubscription } from "./subscribe.js";
+import { logWrappedFailure } from "../logger.js";
 
 /** Session states: awaiting `connect` → authenticating → connected → closed. */
 export type SessionState = "awaiting" | "authenticating" | "connected" | "closed";
@@ -210,7 +211,10 @@ export class Session implements SubscriptionOwner, TransportPeer {
 
   private onHandlerError(err: unknown, id: number | undefined): void {
     if (this.state === "closed") return;
-    if (err instanceof ParleyError) return this.fail(err.code, err.message, id);
+    if (err instanceof ParleyError) {
+      logWrappedFailure(this.ctx.logger, err, { session: this.id }, "gateway request failed");
+      return this.fail(err.code, err.message, id);
+    }
     this.ctx.logger.error({ err, session: this.id }, "gateway handler failed");
     this.fail("INTERNAL", undefined, id);
   }

@@ -12,6 +12,7 @@ import { addRoomRoutes } from "./rest-rooms.js";
 import { Router } from "./router.js";
 import { serveStatic } from "./static-files.js";
 import { hostAllowed } from "../transport/origin.js";
+import { logWrappedFailure } from "../logger.js";
 
 /** Builds the router with every route: ops, SSE transport, REST. */
 export function buildRouter(ctx: HttpContext, state: Readiness, metrics: Metrics | undefined): Router {
@@ -31,7 +32,9 @@ export function buildRouter(ctx: HttpContext, state: Readiness, metrics: Metrics
 export function requestListener(ctx: HttpContext, router: Router): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     handle(ctx, router, req, res).catch((err: unknown) => {
-      if (!sendThrown(res, err)) ctx.logger.error({ err, method: req.method, url: req.url }, "request failed");
+      const context = { method: req.method, url: req.url };
+      if (!sendThrown(res, err)) ctx.logger.error({ err, ...context }, "request failed");
+      else logWrappedFailure(ctx.logger, err, context, "request failed");
     });
   };
 }

@@ -85,8 +85,8 @@ export async function readJsonBody(
   let value: unknown;
   try {
     value = JSON.parse(text);
-  } catch {
-    throw new ParleyError("BAD_JSON", "the request body is not valid JSON");
+  } catch (err) {
+    throw new ParleyError("BAD_JSON", "the request body is not valid JSON", { cause: err });
   }
   if (jsonDepthExceeds(value, MAX_BODY_DEPTH + 1)) {
     throw new ParleyError(tooDeep, `the request body nests deeper than ${MAX_BODY_DEPTH + 1} levels`);

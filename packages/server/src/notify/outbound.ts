@@ -87,9 +87,10 @@ export class OutboundPolicy {
       await this.addressesOf(host);
     } catch (err) {
       if (!(err instanceof OutboundRefusedError))
-        throw new ParleyError("BAD_REQUEST", `\`${field}\` host ${host} does not resolve`);
+        throw new ParleyError("BAD_REQUEST", `\`${field}\` host ${host} does not resolve`, { cause: err });
       const hint = "only public addresses are allowed unless outboundAllowedNetworks lists the network";
-      throw new ParleyError("BAD_REQUEST", `\`${field}\`: ${err.message} (${hint})`);
+      // The refusal's message says which address was refused: meant for the client.
+      throw new ParleyError("BAD_REQUEST", `\`${field}\`: ${err.message} (${hint})`, { cause: err });
     }
   }
 

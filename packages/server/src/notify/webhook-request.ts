@@ -37,13 +37,10 @@ const MAX_URL = 2048;
  * Throws BAD_REQUEST saying what is wrong.
  */
 export function checkWebhookUrl(value: unknown, allowedHosts: readonly string[]): string {
-  let url: URL;
-  try {
-    if (typeof value !== "string" || value.length > MAX_URL) throw new Error();
-    url = new URL(value);
-  } catch {
+  if (typeof value !== "string" || value.length > MAX_URL || !URL.canParse(value)) {
     throw new ParleyError("BAD_REQUEST", `\`url\` must be an absolute http(s) URL of at most ${MAX_URL} characters`);
   }
+  const url = new URL(value);
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new ParleyError("BAD_REQUEST", `\`url\` must be http or https, not ${url.protocol.slice(0, -1)}`);
   }

@@ -12,7 +12,7 @@ export async function guardPg<T>(what: string, work: () => Promise<T>): Promise<
     return await work();
   } catch (err) {
     if (err instanceof ParleyError) throw err;
-    throw new ParleyError("UNAVAILABLE", `${what}: ${(err as Error).message}`);
+    throw new ParleyError("UNAVAILABLE", `${what}: PostgreSQL failed`, { cause: err });
   }
 }
 

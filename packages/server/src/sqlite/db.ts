@@ -1,6 +1,7 @@
 import { chmodSync, closeSync, mkdirSync, openSync, statSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { ParleyError } from "@parley/protocol";
 import { CORE_MIGRATIONS, MIGRATIONS_TABLE, databaseSchema, type Migration } from "../store/schema.js";
 import { NOTIFY_MIGRATIONS } from "../notify/notify-schema.js";
 import { SQLITE_DIALECT, SQLITE_MIGRATIONS } from "./dialect.js";
@@ -145,5 +146,19 @@ export function migrate(db: SqliteDb, migrations: readonly Migration[]): void {
       for (const sql of m.up(SQLITE_DIALECT)) db.exec(sql);
       record.run(m.version, m.name, Date.now());
     }).immediate();
+  }
+}
+
+/**
+ * Runs a synchronous database call of `what` (a store of this database) so
+ * that storage failures surface as ParleyError("UNAVAILABLE") with the
+ * driver's error as cause; ParleyErrors pass through.
+ */
+export function guardSqlite<T>(what: string, fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (err) {
+    if (err instanceof ParleyError) return Promise.reject(err);
+    return Promise.reject(new ParleyError("UNAVAILABLE", `${what}: SQLite failed`, { cause: err }));
   }
 }

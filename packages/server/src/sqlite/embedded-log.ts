@@ -127,7 +127,7 @@ export class EmbeddedLog implements EventLog {
     try {
       await this.writerReady;
     } catch (err) {
-      throw new ParleyError("UNAVAILABLE", `log writer: ${(err as Error).message}`);
+      throw new ParleyError("UNAVAILABLE", "log writer failed to start", { cause: err });
     }
   }
 
@@ -184,7 +184,7 @@ export class EmbeddedLog implements EventLog {
     try {
       return fn();
     } catch (err) {
-      throw err instanceof ParleyError ? err : new ParleyError("UNAVAILABLE", `log: ${(err as Error).message}`);
+      throw err instanceof ParleyError ? err : new ParleyError("UNAVAILABLE", "log: SQLite failed", { cause: err });
     }
   }
 
@@ -252,7 +252,7 @@ export class EmbeddedLog implements EventLog {
       plan = this.plan(batch, now);
       await this.writer.commit(plan.write);
     } catch (err) {
-      const error = new ParleyError("UNAVAILABLE", `commit failed: ${(err as Error).message}`);
+      const error = new ParleyError("UNAVAILABLE", "commit failed", { cause: err });
       for (const q of batch) q.reject(error);
       return;
     }

@@ -1,16 +1,11 @@
-import { ParleyError } from "@parley/protocol";
 import type { Statement } from "better-sqlite3";
-import type { SqliteDb } from "./db.js";
+import { guardSqlite, type SqliteDb } from "./db.js";
 import { NOTIFY_SQL, hookParams, subParams, toHook, toSub, type HookRow, type SubRow } from "../notify/notify-sql.js";
 import type { NotifyStore, PushSubscriptionRecord, WebhookRecord } from "../notify/notify-store.js";
 
 /** Storage failures surface as ParleyError("UNAVAILABLE"), as in SqliteStore. */
 function guard<T>(fn: () => T): Promise<T> {
-  try {
-    return Promise.resolve(fn());
-  } catch (err) {
-    return Promise.reject(new ParleyError("UNAVAILABLE", `notify store: ${(err as Error).message}`));
-  }
+  return guardSqlite("notify store", fn);
 }
 
 /** The NotifyStore on the embedded SQLite database; each call is committed when it resolves. */

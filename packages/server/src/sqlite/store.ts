@@ -2,7 +2,7 @@ import { ParleyError } from "@parley/protocol";
 import type { RoomEvent, SearchHit, UnreadRoom } from "@parley/protocol";
 import type { CreateRoomInput, Member, Room, SearchQuery, Store, Thread } from "../store/store.js";
 import { SqliteChatReads } from "./chat.js";
-import type { SqliteDb } from "./db.js";
+import { guardSqlite, type SqliteDb } from "./db.js";
 import { LIST_MEMBERS, ROOM_COLUMNS, toMember, toRoom, type MemberRow, type RoomRow } from "../store/rows.js";
 
 /** Options of SqliteStore. */
@@ -16,14 +16,9 @@ function isUniqueViolation(err: unknown): boolean {
   return code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "SQLITE_CONSTRAINT_UNIQUE";
 }
 
-/** Wraps a synchronous database call so storage failures surface as ParleyError("UNAVAILABLE"). */
+/** Storage failures surface as ParleyError("UNAVAILABLE"). */
 function guard<T>(fn: () => T): Promise<T> {
-  try {
-    return Promise.resolve(fn());
-  } catch (err) {
-    if (err instanceof ParleyError) return Promise.reject(err);
-    return Promise.reject(new ParleyError("UNAVAILABLE", `store: ${(err as Error).message}`));
-  }
+  return guardSqlite("store", fn);
 }
 
 /**

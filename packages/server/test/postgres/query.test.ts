@@ -17,11 +17,14 @@ describe("PostgreSQL queries", () => {
     await dropSchema(schema);
   });
 
-  it("a failing statement is UNAVAILABLE naming the component; a ParleyError passes through", async () => {
+  it("a failing statement is UNAVAILABLE naming the component, the driver's error its cause; a ParleyError passes through", async () => {
     await assert.rejects(statementsOn(db.pool, "probe store")("SELECT * FROM no_such_table", []), (err) => {
       assert.ok(err instanceof ParleyError);
       assert.equal(err.code, "UNAVAILABLE");
-      assert.match(err.message, /^probe store: .*no_such_table/);
+      assert.equal(err.message, "probe store: PostgreSQL failed");
+      // The driver's error is the cause (for the server's log), never the message (which clients see).
+      assert.ok(err.cause instanceof Error);
+      assert.match(err.cause.message, /no_such_table/);
       return true;
     });
     const own = new ParleyError("FORBIDDEN");

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { ParleyError } from "@parley/protocol";
 import { SQLITE_SCHEMA, migrate, openSqliteDb, schemaVersion, type SqliteDb } from "#server/sqlite/db.js";
 import { SqliteStore } from "#server/sqlite/store.js";
 import { batchOfEvents, sqliteCommitter } from "#server/sqlite/commit.js";
@@ -33,6 +34,27 @@ describeStoreContract("SqliteStore", async () => {
       sqliteCommitter(db)(batchOfEvents(events, "contract-epoch"));
     },
   };
+});
+
+describe("SqliteStore failures", () => {
+  it("a driver failure is UNAVAILABLE with a readable message and the driver's error as its cause", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "parley-store-"));
+    const db = openSqliteDb({ dataDir: dir, durability: "normal" });
+    const store = new SqliteStore(db);
+    await store.start();
+    db.close();
+    try {
+      await assert.rejects(store.getRoom("any"), (err: unknown) => {
+        assert.ok(err instanceof ParleyError);
+        assert.deepEqual([err.code, err.message], ["UNAVAILABLE", "store: SQLite failed"]);
+        assert.ok(err.cause instanceof Error);
+        assert.match(err.cause.message, /not open/);
+        return true;
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("openSqliteDb", () => {

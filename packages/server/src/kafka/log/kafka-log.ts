@@ -198,7 +198,7 @@ export class KafkaLog implements EventLog {
       try {
         await this.producer!.send({ messages: batch.map((r) => ({ ...r })) });
       } catch (err) {
-        const error = new ParleyError("UNAVAILABLE", `publish to Kafka failed: ${(err as Error).message}`);
+        const error = new ParleyError("UNAVAILABLE", "publish to Kafka failed", { cause: err });
         for (const r of batch) this.settle(ridOf(r), error);
         this.reportPublishFailure(err, batch.length);
       }
@@ -259,7 +259,7 @@ export class KafkaLog implements EventLog {
     try {
       return await fn();
     } catch (err) {
-      throw err instanceof ParleyError ? err : new ParleyError("UNAVAILABLE", `history: ${(err as Error).message}`);
+      throw err instanceof ParleyError ? err : new ParleyError("UNAVAILABLE", "history read failed", { cause: err });
     }
   }
 }
