@@ -19,7 +19,9 @@ export function buildRouter(ctx: HttpContext, state: Readiness, metrics: Metrics
   const router = new Router();
   addOpsRoutes(router, state, metrics, ctx.gateway);
   router.add("GET", "/v1/sse", (req, res) => ctx.gateway.handleSse(req, res));
-  router.add("POST", "/v1/sse/{session}", (req, res, params) => ctx.gateway.handleSsePost(req, res, params.session!));
+  router.add("POST", "/v1/sse/{session}", (req, res, params) =>
+    ctx.gateway.handleSsePost(req, res, params.session ?? ""),
+  );
   addMessageRoutes(router, ctx);
   addChatRoutes(router, ctx);
   addRoomRoutes(router, ctx);

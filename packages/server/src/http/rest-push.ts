@@ -1,7 +1,7 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { ParleyError } from "@parley/protocol";
-import { principalOf, type HttpContext } from "./context.js";
-import { readJsonObject, sendJson } from "./respond.js";
+import type { HttpContext } from "./context.js";
+import { sendJson } from "./respond.js";
+import { bodyOf, ok, restRoutes } from "./rest-call.js";
 import type { Router } from "./router.js";
 import type { NotifyHttp } from "../notify/notify-http.js";
 import { parsePushSubscription } from "../notify/push-subscription.js";
@@ -11,18 +11,20 @@ export function addPushRoutes(router: Router, ctx: HttpContext): void {
   router.add("GET", "/v1/push/vapid-public-key", (_req, res) => {
     sendJson(res, 200, { publicKey: pushOn(ctx).vapidPublicKey });
   });
-  router.add("POST", "/v1/push/subscriptions", async (req, res) => {
-    const { user, deps } = await pushUser(ctx, req);
-    const sub = parsePushSubscription(await readJsonObject(req, ctx.config.maxFrameBytes));
+  const add = restRoutes(router, ctx);
+  add("POST", "/v1/push/subscriptions", async (call) => {
+    const { user } = call.principal;
+    const deps = pushOn(ctx);
+    const sub = parsePushSubscription(await bodyOf(call));
     await deps.outbound.checkUrl(sub.endpoint, "endpoint");
     await deps.store.savePushSubscription({ user, ...sub, createdAt: Date.now() });
-    sendJson(res, 201, { endpoint: sub.endpoint, user });
+    return ok({ endpoint: sub.endpoint, user }, 201);
   });
-  router.add("DELETE", "/v1/push/subscriptions", async (req: IncomingMessage, res: ServerResponse) => {
-    const { user, deps } = await pushUser(ctx, req);
-    const { endpoint } = await readJsonObject(req, ctx.config.maxFrameBytes);
+  add("DELETE", "/v1/push/subscriptions", async (call) => {
+    const deps = pushOn(ctx);
+    const { endpoint } = await bodyOf(call);
     if (typeof endpoint !== "string") throw new ParleyError("BAD_REQUEST", "`endpoint` must be a string");
-    sendJson(res, 200, { endpoint, deleted: await deps.store.deletePushSubscription(user, endpoint) });
+    return ok({ endpoint, deleted: await deps.store.deletePushSubscription(call.principal.user, endpoint) });
   });
 }
 
@@ -30,9 +32,4 @@ function pushOn(ctx: HttpContext): NotifyHttp & { vapidPublicKey: string } {
   const deps = ctx.notify;
   if (!deps?.vapidPublicKey) throw new ParleyError("NOT_FOUND", "Web Push is disabled on this server");
   return deps as NotifyHttp & { vapidPublicKey: string };
-}
-
-async function pushUser(ctx: HttpContext, req: IncomingMessage): Promise<{ user: string; deps: NotifyHttp }> {
-  const principal = await principalOf(ctx, req);
-  return { user: principal.user, deps: pushOn(ctx) };
 }

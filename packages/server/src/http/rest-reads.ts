@@ -1,12 +1,11 @@
 import { readFileSync } from "node:fs";
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { ParleyError } from "@parley/protocol";
 import { readRefusal } from "../policy/publish-rules.js";
 import type { Room } from "../store/store.js";
-import { principalOf, type HttpContext } from "./context.js";
-import { readJsonObject, sendJson } from "./respond.js";
-import type { Params, Router } from "./router.js";
-import { requireId } from "./validate.js";
+import type { HttpContext } from "./context.js";
+import { sendJson } from "./respond.js";
+import { bodyOf, ok, restRoutes, roomOf, type Reply, type RestCall } from "./rest-call.js";
+import type { Router } from "./router.js";
 
 /** A room in the caller's list, with their read position and what is unread. */
 export interface RoomWithUnread extends Room {
@@ -30,17 +29,17 @@ function serverVersion(): string {
 /** Registers `GET /v1/info` (public: the sign-in screen needs it) and `POST /v1/rooms/{room}/read`. */
 export function addReadRoutes(router: Router, ctx: HttpContext): void {
   router.add("GET", "/v1/info", (_req, res) => sendJson(res, 200, { dev: ctx.config.dev, version: serverVersion() }));
-  router.add("POST", "/v1/rooms/{room}/read", (req, res, params) => markRead(ctx, req, res, params));
+  restRoutes(router, ctx)("POST", "/v1/rooms/{room}/read", markRead);
 }
 
 /**
  * Moves the caller's read position forward (never back), clamped to the room's head. Allowed exactly
  * when a `receipt` event would be (`readRefusal`: `subscribe` and the room's own rule).
  */
-async function markRead(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, params: Params): Promise<void> {
-  const principal = await principalOf(ctx, req);
-  const room = requireId("room", params.room);
-  const input = await readJsonObject(req, ctx.config.maxFrameBytes);
+async function markRead(call: RestCall): Promise<Reply> {
+  const { ctx, principal } = call;
+  const room = roomOf(call);
+  const input = await bodyOf(call);
   if (typeof input.seq !== "number" || !Number.isSafeInteger(input.seq) || input.seq < 0)
     throw new ParleyError("BAD_REQUEST", "`seq` must be a non-negative integer");
   const refused = await readRefusal(principal, room, ctx.policy.access);
@@ -49,7 +48,7 @@ async function markRead(ctx: HttpContext, req: IncomingMessage, res: ServerRespo
   const upTo = Math.min(input.seq, head.lastSeq);
   // Position 0 is "nothing read": a row for it would only put an unread room in the caller's list.
   if (upTo > 0) await ctx.store.setLastRead(room, principal.user, upTo);
-  sendJson(res, 200, { room, lastReadSeq: await lastReadOf(ctx, room, principal.user) });
+  return ok({ room, lastReadSeq: await lastReadOf(ctx, room, principal.user) });
 }
 
 /** From the unread rows, which also list rooms where the user only has a read position (public, never joined). */

@@ -62,9 +62,8 @@ export class Router {
 function matchSegments(pattern: readonly string[], parts: readonly string[]): Record<string, string> | undefined {
   if (pattern.length !== parts.length) return undefined;
   const params: Record<string, string> = {};
-  for (let i = 0; i < pattern.length; i++) {
-    const p = pattern[i]!;
-    const part = parts[i]!;
+  for (const [i, p] of pattern.entries()) {
+    const part = parts[i] ?? "";
     if (p.startsWith("{") && p.endsWith("}")) {
       if (part === "") return undefined;
       try {

@@ -57,6 +57,19 @@ export class RoomAccess {
     if (code) throw new ParleyError(code, message);
   }
 
+  /**
+   * Throws FORBIDDEN unless `principal` may manage `room`'s webhooks. A hook receives every event
+   * of the room, so its manager must be able to read the room (`history` and the room's rule) and
+   * be its creator or hold `delete_any` on it (the moderator capability; an implicit public room
+   * has no creator).
+   */
+  async requireHookManager(principal: Principal, room: string): Promise<void> {
+    await this.require(principal, room, "history", `you may not read ${room}`);
+    if (capsAllow(principal.caps, room, "delete_any")) return;
+    if ((await this.rules.getRoom(room))?.createdBy === principal.user) return;
+    throw new ParleyError("FORBIDDEN", `only the creator of ${room} or a user with delete_any may manage its webhooks`);
+  }
+
   /** The room's own rule for `user` (the notifier asks it for users who are offline: no token to check). */
   admits(room: string, user: string): Promise<boolean> {
     return roomAdmits(room, user, this.rules);

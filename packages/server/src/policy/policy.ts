@@ -9,13 +9,15 @@ import type { Metrics } from "../metrics/metrics.js";
 import type { Store } from "../store/store.js";
 import { RoomAccess } from "./access.js";
 import { HistoryPager } from "./history.js";
+import { Membership } from "./membership.js";
 import { Publisher } from "./publish.js";
 
-/** Room access, the publish pipeline and the history pager of one node. */
+/** Room access, the publish pipeline, the history pager and the membership rules of one node. */
 export interface Policy {
   readonly access: RoomAccess;
   readonly publisher: Publisher;
   readonly history: HistoryPager;
+  readonly membership: Membership;
 }
 
 /** What the policy is built from. */
@@ -33,5 +35,6 @@ export function createPolicy({ log, store, config, metrics }: PolicyDeps): Polic
     access,
     publisher: new Publisher({ log, access, config, metrics }),
     history: new HistoryPager({ log, access, config }),
+    membership: new Membership({ log, store, access }),
   };
 }

@@ -1,0 +1,155 @@
+/**
+ * The membership rules: who may create a room, open a DM, join, leave, add
+ * others, and see a room's members or the room list. Any transport that
+ * changes membership goes through here (today REST, `http/rest-rooms.ts`,
+ * which only translates HTTP). Access changes are sequenced in the room as
+ * `system` events (docs/chat.md, "Membership events"), so every gateway ends
+ * the subscriptions they shut out in log order.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { ParleyError, dmRoomId, isDmId, type AccessBody, type Json } from "@parley/protocol";
+import type { Principal } from "../auth/principal.js";
+import type { EventLog } from "../log/event-log.js";
+import type { Member, Room, RoomType, Store } from "../store/store.js";
+import { capsAllow, type RoomAccess } from "./access.js";
+
+/** A room to create; without `id`, a fresh one is made up. */
+export interface NewRoom {
+  readonly id?: string | undefined;
+  readonly type: Exclude<RoomType, "dm">;
+  readonly name: string;
+}
+
+/** A room and whether this call created it. */
+export interface OpenedRoom {
+  readonly room: Room;
+  readonly created: boolean;
+}
+
+/** What the rules read and change, given once at composition. */
+export interface MembershipDeps {
+  readonly log: Pick<EventLog, "head" | "append">;
+  readonly store: Store;
+  readonly access: RoomAccess;
+}
+
+/** The membership rules over one node's log and store. */
+export class Membership {
+  constructor(private readonly deps: MembershipDeps) {}
+
+  /** The user's rooms that the token lets them subscribe to (a scoped token sees only its rooms, as `unread` does). */
+  async roomsOf(principal: Principal): Promise<Room[]> {
+    const rooms = await this.deps.store.listRoomsOf(principal.user);
+    return rooms.filter((room) => capsAllow(principal.caps, room.id, "subscribe"));
+  }
+
+  /** Public rooms, newest first, that the token lets the user subscribe to. */
+  async publicRooms(principal: Principal, limit: number): Promise<Room[]> {
+    const rooms = await this.deps.store.listPublicRooms(limit);
+    return rooms.filter((room) => capsAllow(principal.caps, room.id, "subscribe"));
+  }
+
+  /** A created room (DM rooms included), or ROOM_NOT_FOUND. */
+  async room(id: string): Promise<Room> {
+    const room = await this.deps.store.getRoom(id);
+    if (!room) throw new ParleyError("ROOM_NOT_FOUND", `no room ${id}`);
+    return room;
+  }
+
+  /**
+   * Creating a room needs the publish capability on its id, and an id nobody
+   * has used: an implicit (open) room that already has events belongs to the
+   * people in it, so claiming it (making it private, becoming the creator who
+   * manages its webhooks) is ROOM_EXISTS, as for a created room.
+   */
+  async create(principal: Principal, input: NewRoom): Promise<Room> {
+    const id = input.id ?? `r-${randomBytes(9).toString("base64url")}`;
+    if (isDmId(id)) throw new ParleyError("BAD_REQUEST", "`dm:` ids are reserved; use POST /v1/dms");
+    if (!capsAllow(principal.caps, id, "publish"))
+      throw new ParleyError("FORBIDDEN", `your token does not allow room ${id}`);
+    if ((await this.deps.log.head(id)).lastSeq > 0)
+      throw new ParleyError("ROOM_EXISTS", `${id} is an open room already in use; choose another id`);
+    const room = await this.deps.store.createRoom({
+      id,
+      type: input.type,
+      name: input.name,
+      createdBy: principal.user,
+    });
+    // Someone may be subscribed to the open room this id was: only the creator may read it now.
+    if (room.type === "private")
+      await this.announce(id, principal.user, { type: "room.private", members: [principal.user] });
+    return room;
+  }
+
+  /** Opens (creating on first use) the DM room between the caller and `other`. */
+  async openDm(principal: Principal, other: string): Promise<OpenedRoom> {
+    if (other === principal.user) throw new ParleyError("BAD_REQUEST", "a DM needs another user");
+    const id = dmRoomId(principal.user, other);
+    const existing = await this.deps.store.getRoom(id);
+    if (existing) return { room: existing, created: false };
+    let room: Room;
+    try {
+      room = await this.deps.store.createRoom({ id, type: "dm", name: "", createdBy: principal.user });
+    } catch (err) {
+      if (!(err instanceof ParleyError && err.code === "ROOM_EXISTS")) throw err;
+      return { room: await this.room(id), created: false }; // a concurrent request created it first
+    }
+    await this.deps.store.addMember(id, other);
+    return { room, created: true };
+  }
+
+  /** Joins a public room (or is a no-op for a member); private rooms and DMs need an invitation. */
+  async join(principal: Principal, id: string): Promise<Room> {
+    const room = await this.room(id);
+    if (!capsAllow(principal.caps, room.id, "subscribe"))
+      throw new ParleyError("FORBIDDEN", `your token does not allow ${room.id}`);
+    if (room.type !== "public" && !(await this.deps.store.isMember(room.id, principal.user))) {
+      throw new ParleyError("FORBIDDEN", `${room.id} is ${room.type}; a member must add you`);
+    }
+    await this.deps.store.addMember(room.id, principal.user);
+    return room;
+  }
+
+  /** Leaves a room; leaving a private room is announced in it, since it shuts the user out. */
+  async leave(principal: Principal, id: string): Promise<Room> {
+    const { store } = this.deps;
+    const room = await this.room(id);
+    // Only a private room's rule depends on membership; a non-member's leave changes nothing to announce.
+    if (!(await store.removeMember(room.id, principal.user)) || room.type !== "private") return room;
+    try {
+      await this.announce(room.id, principal.user, { type: "member.left", user: principal.user });
+    } catch (err) {
+      // Not announced, so not left: undone, the request fails and its retry removes and announces again.
+      await store.addMember(room.id, principal.user).catch(() => undefined);
+      throw err;
+    }
+    return room;
+  }
+
+  /** A room's members, for those who may subscribe to it. */
+  async members(principal: Principal, id: string): Promise<Member[]> {
+    const room = await this.room(id);
+    await this.deps.access.require(principal, room.id, "subscribe", `you may not see the members of ${room.id}`);
+    return this.deps.store.listMembers(room.id);
+  }
+
+  /** Members may add others to public and private rooms; DM membership is fixed. */
+  async add(principal: Principal, id: string, user: string): Promise<Room> {
+    const room = await this.room(id);
+    if (room.type === "dm") throw new ParleyError("FORBIDDEN", "DM membership cannot change");
+    if (!(await this.deps.store.isMember(room.id, principal.user)))
+      throw new ParleyError("FORBIDDEN", `only members of ${room.id} may add others`);
+    await this.deps.store.addMember(room.id, user);
+    return room;
+  }
+
+  /**
+   * Sequences an access change in the room. Every gateway reads every event, so each ends its
+   * own subscriptions of the users the change shuts out, whichever gateway this request came to.
+   * A failure fails the request (a created room stays, and a subscription its id had as an open
+   * room runs on until its client subscribes again).
+   */
+  private async announce(room: string, from: string, body: AccessBody): Promise<void> {
+    await this.deps.log.append({ room, cmid: `access-${randomUUID()}`, from, kind: "system", body: body as Json });
+  }
+}

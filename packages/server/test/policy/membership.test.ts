@@ -1,0 +1,128 @@
+/**
+ * The membership rules (policy/membership.ts) on in-memory storage: who may
+ * create, join, leave, add and see members, and which changes are sequenced
+ * in the room as access events.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ParleyError, type ErrorCode } from "@parley/protocol";
+import type { CapabilityMap, Principal } from "#server/auth/principal.js";
+import type { AppendResult, EventLog } from "#server/log/event-log.js";
+import { RoomAccess } from "#server/policy/access.js";
+import { Membership } from "#server/policy/membership.js";
+import { MemoryLog } from "../support/memory-log.js";
+import { MemoryStore } from "../support/memory-store.js";
+
+function principal(user: string, caps: CapabilityMap = { "*": ["*"] }): Principal {
+  return { user, caps, expiresAt: undefined, dev: false };
+}
+
+const amy = principal("amy");
+const bob = principal("bob");
+
+function setup(log: EventLog = new MemoryLog()) {
+  const store = new MemoryStore();
+  return { log, store, membership: new Membership({ log, store, access: new RoomAccess(store) }) };
+}
+
+/** Asserts `run` rejects with a ParleyError of `code`. */
+async function refuses(run: Promise<unknown>, code: ErrorCode): Promise<void> {
+  await assert.rejects(run, (err: unknown) => err instanceof ParleyError && err.code === code);
+}
+
+async function kindsIn(log: EventLog, room: string): Promise<unknown[]> {
+  return (await log.read(room, 0, 100)).map((e) => e.body);
+}
+
+describe("membership rules", () => {
+  it("creating a private room makes the creator its one member and announces it in the room", async () => {
+    const { log, store, membership } = setup();
+    const room = await membership.create(amy, { id: "vault", type: "private", name: "Vault" });
+    assert.equal(room.type, "private");
+    assert.deepEqual(
+      (await store.listMembers("vault")).map((m) => m.user),
+      ["amy"],
+    );
+    assert.deepEqual(await kindsIn(log, "vault"), [{ type: "room.private", members: ["amy"] }]);
+  });
+
+  it("refuses a create the token does not allow, a dm: id, and an open room already in use", async () => {
+    const { log, membership } = setup();
+    await refuses(
+      membership.create(principal("pat", { "team-*": ["publish"] }), { type: "public", name: "x", id: "other" }),
+      "FORBIDDEN",
+    );
+    await refuses(membership.create(amy, { id: "dm:amy:bob", type: "public", name: "x" }), "BAD_REQUEST");
+    await log.append({ room: "busy", cmid: "c1", from: "cy", kind: "message", body: { text: "hi" } });
+    await refuses(membership.create(amy, { id: "busy", type: "private", name: "Busy" }), "ROOM_EXISTS");
+  });
+
+  it("joins public rooms only; private rooms and DMs need a member to add you", async () => {
+    const { membership } = setup();
+    await membership.create(amy, { id: "open", type: "public", name: "Open" });
+    await membership.create(amy, { id: "vault", type: "private", name: "Vault" });
+    assert.equal((await membership.join(bob, "open")).id, "open");
+    await refuses(membership.join(bob, "vault"), "FORBIDDEN");
+    await refuses(membership.join(principal("bob", { vault: ["publish"] }), "open"), "FORBIDDEN");
+    await refuses(membership.join(bob, "nowhere"), "ROOM_NOT_FOUND");
+    await refuses(membership.add(bob, "vault", "bob"), "FORBIDDEN");
+    await membership.add(amy, "vault", "bob");
+    assert.equal((await membership.join(bob, "vault")).id, "vault", "a member's join is a no-op");
+  });
+
+  it("a DM is opened once, and its membership cannot change", async () => {
+    const { membership } = setup();
+    await refuses(membership.openDm(amy, "amy"), "BAD_REQUEST");
+    const first = await membership.openDm(amy, "bob");
+    const again = await membership.openDm(bob, "amy");
+    assert.deepEqual([first.created, again.created, again.room.id], [true, false, "dm:amy:bob"]);
+    await refuses(membership.add(amy, "dm:amy:bob", "cy"), "FORBIDDEN");
+  });
+
+  it("members are visible to those the room admits", async () => {
+    const { membership } = setup();
+    await membership.create(amy, { id: "vault", type: "private", name: "Vault" });
+    assert.deepEqual(
+      (await membership.members(amy, "vault")).map((m) => m.user),
+      ["amy"],
+    );
+    await refuses(membership.members(bob, "vault"), "FORBIDDEN");
+  });
+
+  it("leaving a private room is announced; a leave the log refuses is undone", async () => {
+    const { log, store, membership } = setup();
+    await membership.create(amy, { id: "vault", type: "private", name: "Vault" });
+    await membership.add(amy, "vault", "bob");
+    await membership.leave(bob, "vault");
+    assert.deepEqual((await kindsIn(log, "vault")).at(-1), { type: "member.left", user: "bob" });
+    assert.equal(await store.isMember("vault", "bob"), false);
+
+    const failing = setup(new RefusingLog());
+    await failing.store.createRoom({ id: "vault", type: "private", name: "Vault", createdBy: "amy" });
+    await failing.store.addMember("vault", "bob");
+    await refuses(failing.membership.leave(bob, "vault"), "UNAVAILABLE");
+    assert.equal(await failing.store.isMember("vault", "bob"), true, "not announced, so not left");
+  });
+
+  it("lists only the rooms a scoped token may subscribe to", async () => {
+    const { membership } = setup();
+    await membership.create(amy, { id: "team-a", type: "public", name: "A" });
+    await membership.create(amy, { id: "other", type: "public", name: "O" });
+    const scoped = principal("amy", { "team-*": ["subscribe"] });
+    assert.deepEqual(
+      (await membership.roomsOf(scoped)).map((r) => r.id),
+      ["team-a"],
+    );
+    assert.deepEqual(
+      (await membership.publicRooms(scoped, 10)).map((r) => r.id),
+      ["team-a"],
+    );
+  });
+});
+
+/** A log that cannot sequence right now: every append fails UNAVAILABLE. */
+class RefusingLog extends MemoryLog {
+  override append(): Promise<AppendResult> {
+    return Promise.reject(new ParleyError("UNAVAILABLE", "no sequencer"));
+  }
+}
