@@ -91,3 +91,56 @@ test("events while unsubscribed are ignored", () => {
   const tracker = new SubscriptionTracker("r", 0);
   assert.equal(tracker.classify({ seq: 1 }), "ignored");
 });
+
+test("states: unsubscribed → subscribing → subscribed → subscribing → subscribed → unsubscribed", () => {
+  const tracker = new SubscriptionTracker("r");
+  assert.equal(tracker.state, "unsubscribed");
+  tracker.begin();
+  assert.equal(tracker.state, "subscribing");
+  tracker.onSubscribed(subscribed(1));
+  assert.equal(tracker.state, "subscribed");
+  tracker.begin(); // a gap: re-subscribe from our position
+  assert.equal(tracker.state, "subscribing");
+  tracker.onSubscribed(subscribed(1));
+  assert.equal(tracker.state, "subscribed");
+  tracker.reset();
+  assert.equal(tracker.state, "unsubscribed");
+});
+
+test("states: subscribing → unsubscribed (a refused or cancelled sub)", () => {
+  const tracker = new SubscriptionTracker("r");
+  tracker.begin();
+  tracker.reset();
+  assert.equal(tracker.state, "unsubscribed");
+  assert.deepEqual(tracker.begin(), {}, "no position was learnt");
+});
+
+test("entering the current state again is a no-op: a re-sent sub, a late second subscribed, a second reset", () => {
+  const tracker = new SubscriptionTracker("r");
+  tracker.reset();
+  assert.equal(tracker.state, "unsubscribed");
+  tracker.begin();
+  tracker.begin();
+  assert.equal(tracker.state, "subscribing");
+  tracker.onSubscribed(subscribed(4));
+  tracker.classify({ seq: 5 });
+  tracker.onSubscribed(subscribed(5));
+  assert.equal(tracker.state, "subscribed");
+  assert.equal(tracker.lastSeq, 5);
+});
+
+test("an answer while unsubscribed is an illegal move: it throws and changes nothing", () => {
+  const tracker = new SubscriptionTracker("r", 3, "e1");
+  assert.throws(
+    () => tracker.onSubscribed(subscribed(9, true, "e2")),
+    /illegal subscription transition unsubscribed -> subscribed/,
+  );
+  assert.deepEqual([tracker.state, tracker.lastSeq, tracker.epoch], ["unsubscribed", 3, "e1"]);
+});
+
+test("the state has no setter", () => {
+  const tracker = new SubscriptionTracker("r");
+  // @ts-expect-error -- state changes only through begin, onSubscribed and reset
+  assert.throws(() => (tracker.state = "subscribed"), TypeError);
+  assert.equal(tracker.state, "unsubscribed");
+});

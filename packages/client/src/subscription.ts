@@ -1,7 +1,23 @@
 import type { RoomEvent, SubscribedFrame } from "@parley/protocol";
 
-/** A room subscription's own state, independent of the connection's. */
+/**
+ * A room subscription's own state, independent of the connection's.
+ * - `unsubscribed`: not wanted, refused, or ended; the position is kept for a later resume.
+ * - `subscribing`: a `sub` is (or will be, once connected) on its way.
+ * - `subscribed`: the server answered `subscribed`; events flow.
+ */
 export type SubscriptionState = "unsubscribed" | "subscribing" | "subscribed";
+
+/**
+ * The tracker's diagram. Entering the current state again is a no-op, as in
+ * connection-state.ts: a `sub` is re-sent while subscribing (retry, reconnect),
+ * and a late second `subscribed` can answer a `sub` sent before an unsubscribe.
+ */
+const TRANSITIONS: Readonly<Record<SubscriptionState, readonly SubscriptionState[]>> = {
+  unsubscribed: ["subscribing"],
+  subscribing: ["subscribed", "unsubscribed"],
+  subscribed: ["subscribing", "unsubscribed"],
+};
 
 /** What to do with an incoming event. */
 export type EventVerdict =
@@ -41,7 +57,7 @@ export interface SubscribedInfo {
  * frames and acts on its verdicts.
  */
 export class SubscriptionTracker {
-  state: SubscriptionState = "unsubscribed";
+  #state: SubscriptionState = "unsubscribed";
   #lastSeq: number | undefined;
   #epoch: string | undefined;
   #requested: ResumePosition = {};
@@ -57,6 +73,11 @@ export class SubscriptionTracker {
     this.#epoch = epoch;
   }
 
+  /** The subscription state; it changes only through `begin`, `onSubscribed` and `reset`. */
+  get state(): SubscriptionState {
+    return this.#state;
+  }
+
   /** The last seq delivered (or the starting point); undefined until known. */
   get lastSeq(): number | undefined {
     return this.#lastSeq;
@@ -69,7 +90,7 @@ export class SubscriptionTracker {
 
   /** Marks a `sub` as sent and returns the position it must carry. */
   begin(): ResumePosition {
-    this.state = "subscribing";
+    this.#transition("subscribing");
     this.#requested = {};
     if (this.#lastSeq !== undefined) this.#requested.since = this.#lastSeq;
     if (this.#epoch !== undefined) this.#requested.epoch = this.#epoch;
@@ -86,6 +107,7 @@ export class SubscriptionTracker {
    *   `recovered: false`; it may refetch history.
    */
   onSubscribed(frame: SubscribedFrame): SubscribedInfo {
+    this.#transition("subscribed");
     const resumed = this.#requested.since !== undefined;
     const epochChanged = this.#epoch !== undefined && this.#epoch !== frame.epoch;
     const recovered = resumed ? frame.recovered && !epochChanged : true;
@@ -96,7 +118,6 @@ export class SubscriptionTracker {
       this.#rebase = true;
     }
     this.#epoch = frame.epoch;
-    this.state = "subscribed";
     const lastSeq = this.#lastSeq ?? 0;
     return { room: this.room, epoch: frame.epoch, lastSeq, headSeq: frame.lastSeq, recovered, resumed, epochChanged };
   }
@@ -107,8 +128,8 @@ export class SubscriptionTracker {
    * subscription may still deliver contiguous events, and dedupe drops their replay.
    */
   classify(event: Pick<RoomEvent, "seq">): EventVerdict {
-    if (this.state === "unsubscribed" || this.#lastSeq === undefined) return "ignored";
-    if (this.#rebase && this.state === "subscribed") {
+    if (this.#state === "unsubscribed" || this.#lastSeq === undefined) return "ignored";
+    if (this.#rebase && this.#state === "subscribed") {
       this.#rebase = false;
       this.#lastSeq = event.seq;
       return "deliver";
@@ -121,6 +142,16 @@ export class SubscriptionTracker {
 
   /** The subscription ended (unsubscribe, refusal, or link loss); the position is kept for resume. */
   reset(): void {
-    this.state = "unsubscribed";
+    this.#transition("unsubscribed");
+  }
+
+  /** The one place the state changes; throws on a move TRANSITIONS does not allow (a client bug). */
+  #transition(next: SubscriptionState): void {
+    const from = this.#state;
+    if (from === next) return;
+    if (!TRANSITIONS[from].includes(next)) {
+      throw new Error(`parley: illegal subscription transition ${from} -> ${next} (room ${this.room})`);
+    }
+    this.#state = next;
   }
 }
