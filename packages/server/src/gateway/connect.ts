@@ -6,8 +6,9 @@ import {
   type ConnectionLimits,
   type ErrorCode,
 } from "@parley/protocol";
-import type { Session } from "./session.js";
 import { logWrappedFailure } from "../logger.js";
+import type { ParleyConfig } from "../config/options.js";
+import type { HandshakeSession } from "./session-port.js";
 
 /** The highest version both sides speak, or undefined. */
 export function negotiateVersion(offered: readonly number[]): number | undefined {
@@ -26,7 +27,7 @@ function authCloseCode(code: ErrorCode): number {
  * connection cap, then reply `connected`. Every refusal is an error frame
  * followed by a close whose code tells the client whether to retry.
  */
-export async function handleConnect(s: Session, frame: ConnectFrame): Promise<void> {
+export async function handleConnect(s: HandshakeSession, frame: ConnectFrame): Promise<void> {
   const { ctx } = s;
   const version = negotiateVersion(frame.versions);
   if (version === undefined) return refuse(s, "UNSUPPORTED_VERSION", CLOSE.UNSUPPORTED_VERSION, frame.id);
@@ -40,11 +41,10 @@ export async function handleConnect(s: Session, frame: ConnectFrame): Promise<vo
     else logWrappedFailure(ctx.logger, err, {}, "authenticator failed");
     return refuse(s, code, authCloseCode(code), frame.id);
   }
-  if (s.state !== "authenticating") return; // closed (e.g. connect timeout) while authenticating
+  if (s.state.name !== "authenticating") return; // closed (e.g. connect timeout) while authenticating
   if (!ctx.acquireUser(principal.user)) return refuse(s, "TOO_MANY_CONNECTIONS", CLOSE.TOO_MANY_CONNECTIONS, frame.id);
-  s.principal = principal;
   const { config } = ctx;
-  s.connected({
+  s.connected(principal, {
     t: "connected",
     ...(frame.id !== undefined ? { id: frame.id } : {}),
     version,
@@ -56,7 +56,7 @@ export async function handleConnect(s: Session, frame: ConnectFrame): Promise<vo
 }
 
 /** The limits announced in `connected`: a client paces its publishes to the publish bucket (burst 2× rate). */
-function connectionLimits(config: Session["ctx"]["config"]): ConnectionLimits {
+function connectionLimits(config: ParleyConfig): ConnectionLimits {
   const publishRate = Math.min(config.publishRatePerConnection, config.publishRatePerUser);
   return {
     maxMessageBytes: config.maxMessageBytes,
@@ -67,7 +67,7 @@ function connectionLimits(config: Session["ctx"]["config"]): ConnectionLimits {
   };
 }
 
-function refuse(s: Session, code: ErrorCode, closeCode: number, id: number | undefined): void {
+function refuse(s: HandshakeSession, code: ErrorCode, closeCode: number, id: number | undefined): void {
   s.fail(code, undefined, id);
   s.close(closeCode, code);
 }

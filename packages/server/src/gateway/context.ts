@@ -8,7 +8,6 @@ import type { Presence } from "../presence/presence.js";
 import type { Policy } from "../policy/policy.js";
 import type { Store } from "../store/store.js";
 import type { RoomHub } from "./room-hub.js";
-import type { Session } from "./session.js";
 
 /** What a session needs from its gateway: the dependencies plus node-wide bookkeeping. */
 export interface GatewayContext {
@@ -30,6 +29,4 @@ export interface GatewayContext {
   releaseUser(user: string): void;
   /** The per-user publish bucket shared by the user's connections on this node. */
   userBucket(user: string): TokenBucket;
-  /** Called once when a session is closed, whatever closed it. */
-  sessionClosed(session: Session): void;
 }

@@ -117,7 +117,7 @@ export class Gateway implements GatewayContext {
       const transport = new SseTransport(res);
       transport.open(corsHeaders(req));
       const session = this.open(transport);
-      if (session.state !== "closed") this.sseStreams.set(transport.id, { transport, session });
+      if (session.state.name !== "closed") this.sseStreams.set(transport.id, { transport, session });
     } catch (err) {
       this.logger.error({ err }, "sse open failed");
       if (!res.headersSent) replyError(res, "INTERNAL");
@@ -181,7 +181,8 @@ export class Gateway implements GatewayContext {
     return bucket;
   }
 
-  sessionClosed(session: Session): void {
+  /** A session closed, whatever closed it (its `onClosed`). */
+  private sessionClosed(session: Session): void {
     if (!this.sessions.delete(session)) return;
     this.slices[this.slotOf.get(session) ?? 0]?.delete(session);
     this.slotOf.delete(session);
@@ -190,7 +191,7 @@ export class Gateway implements GatewayContext {
   }
 
   private open(transport: Transport): Session {
-    const session = new Session(this, transport);
+    const session = new Session(this, transport, (closed) => this.sessionClosed(closed));
     this.sessions.add(session);
     const slot = this.nextSlot++ % this.slices.length;
     this.slotOf.set(session, slot);

@@ -15,28 +15,29 @@ import { searchFor, unreadFor } from "../policy/chat-reads.js";
 import { queryProblem } from "../chat/search-text.js";
 import { OutboundFrame } from "../transport/outbound-frame.js";
 import { ArrivalOrder } from "./arrival-order.js";
-import type { Session } from "./session.js";
+import type { Caller } from "./session-port.js";
 import { handleSubscribe, handleUnsubscribe } from "./subscribe.js";
 
 /** Routes a frame of a connected session to its handler. */
-export function dispatchConnected(s: Session, frame: ClientFrame): Promise<void> | void {
+export function dispatchConnected(c: Caller, frame: ClientFrame): Promise<void> | void {
+  const s = c.session;
   switch (frame.t) {
     case "sub":
-      return handleSubscribe(s, frame);
+      return handleSubscribe(c, frame);
     case "unsub":
       return handleUnsubscribe(s, frame);
     case "pub":
-      return handlePublish(s, frame);
+      return handlePublish(c, frame);
     case "history":
-      return handleHistory(s, frame);
+      return handleHistory(c, frame);
     case "presence":
-      return handlePresence(s, frame);
+      return handlePresence(c, frame);
     case "typing":
-      return handleTyping(s, frame);
+      return handleTyping(c, frame);
     case "unread":
-      return handleUnread(s, frame);
+      return handleUnread(c, frame);
     case "search":
-      return handleSearch(s, frame);
+      return handleSearch(c, frame);
     case "ping":
       return s.reply(frame.id === undefined ? { t: "pong" } : { t: "pong", id: frame.id });
     case "pong":
@@ -47,10 +48,11 @@ export function dispatchConnected(s: Session, frame: ClientFrame): Promise<void>
 }
 
 /** Fails the request and resolves false when `action` on `room` is not allowed. */
-async function allowed(s: Session, room: string, action: Capability, id: number): Promise<boolean> {
-  const denied = await s.ctx.policy.access.refusal(s.principal!, room, action);
+async function allowed(c: Caller, room: string, action: Capability, id: number): Promise<boolean> {
+  const { session: s, principal } = c;
+  const denied = await s.ctx.policy.access.refusal(principal, room, action);
   if (denied) s.fail(denied, undefined, id);
-  return denied === undefined && s.state === "connected";
+  return denied === undefined && s.state.name === "connected";
 }
 
 /** Every connection's publishes, per room, in arrival order (session ids are unique, so one for the process). */
@@ -62,15 +64,15 @@ const arrivals = new ArrivalOrder();
  * log in the order they arrived (arrival-order.ts). A refusal is thrown and
  * answered as an error frame by the session.
  */
-async function handlePublish(s: Session, f: PublishFrame): Promise<void> {
-  const principal = s.principal!;
+async function handlePublish(c: Caller, f: PublishFrame): Promise<void> {
+  const { session: s, principal } = c;
   const result = await s.ctx.policy.publisher.publish({
     principal,
     command: { room: f.room, cmid: f.cmid, from: principal.user, kind: f.kind ?? "message", body: f.body as Json },
     // A publish counts against its connection's bucket and its user's, which REST publishes share.
     takeToken: (now) => s.takePublish(now) && s.ctx.userBucket(principal.user).take(now),
     takeTurn: () => arrivals.enter(s.id, f.room),
-    live: () => s.state === "connected",
+    live: () => s.state.name === "connected",
   });
   if (!result) return;
   const { event, duplicate } = result;
@@ -78,14 +80,15 @@ async function handlePublish(s: Session, f: PublishFrame): Promise<void> {
 }
 
 /** `history`: one ascending page (policy/history.ts). */
-async function handleHistory(s: Session, f: HistoryFrame): Promise<void> {
-  const page = await s.ctx.policy.history.page(s.principal!, f);
-  s.reply({ t: "history", id: f.id, room: f.room, ...page });
+async function handleHistory(c: Caller, f: HistoryFrame): Promise<void> {
+  const page = await c.session.ctx.policy.history.page(c.principal, f);
+  c.session.reply({ t: "history", id: f.id, room: f.room, ...page });
 }
 
 /** `presence`: the room's members as this node's Presence knows them. */
-async function handlePresence(s: Session, f: PresenceQueryFrame): Promise<void> {
-  if (!(await allowed(s, f.room, "presence", f.id))) return;
+async function handlePresence(c: Caller, f: PresenceQueryFrame): Promise<void> {
+  const s = c.session;
+  if (!(await allowed(c, f.room, "presence", f.id))) return;
   s.reply({ t: "presence", id: f.id, room: f.room, members: s.ctx.presence.members(f.room) });
 }
 
@@ -95,26 +98,29 @@ async function handlePresence(s: Session, f: PresenceQueryFrame): Promise<void> 
  * cannot send one), rate limited, relayed to the room's other live
  * subscribers, never stored.
  */
-function handleTyping(s: Session, f: TypingFrame): void {
+function handleTyping(c: Caller, f: TypingFrame): void {
+  const { session: s, principal } = c;
   if (!s.subs.has(f.room)) return s.fail("NOT_SUBSCRIBED");
-  if (!capsAllow(s.principal!.caps, f.room, "publish")) return s.fail("FORBIDDEN");
+  if (!capsAllow(principal.caps, f.room, "publish")) return s.fail("FORBIDDEN");
   if (!s.takeTyping(Date.now())) return s.fail("RATE_LIMITED");
   const frame = new OutboundFrame(encodeFrame({ t: "typing", room: f.room, user: s.user }));
   s.ctx.hub.broadcast(f.room, frame, s);
 }
 
 /** `unread`: the user's read position and counts per room, exact from the store (docs/chat.md). */
-async function handleUnread(s: Session, f: UnreadQueryFrame): Promise<void> {
-  const rooms = await unreadFor(s.principal!, s.ctx.store);
+async function handleUnread(c: Caller, f: UnreadQueryFrame): Promise<void> {
+  const { session: s, principal } = c;
+  const rooms = await unreadFor(principal, s.ctx.store);
   s.reply({ t: "unread", id: f.id, rooms });
 }
 
 /** `search`: plain words in the rooms the user may read; one room when `room` is given. */
-async function handleSearch(s: Session, f: SearchQueryFrame): Promise<void> {
+async function handleSearch(c: Caller, f: SearchQueryFrame): Promise<void> {
+  const { session: s, principal } = c;
   const problem = queryProblem(f.q);
   if (problem !== undefined) return s.fail("BAD_FRAME", problem, f.id);
-  if (f.room !== undefined && !(await allowed(s, f.room, "history", f.id))) return;
+  if (f.room !== undefined && !(await allowed(c, f.room, "history", f.id))) return;
   const limit = Math.min(f.limit ?? s.ctx.config.historyPageMax, s.ctx.config.historyPageMax);
-  const hits = await searchFor(s.principal!, s.ctx.store, { q: f.q, room: f.room, limit });
+  const hits = await searchFor(principal, s.ctx.store, { q: f.q, room: f.room, limit });
   s.reply({ t: "search", id: f.id, hits });
 }

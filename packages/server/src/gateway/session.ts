@@ -9,13 +9,13 @@ import type { Transport, TransportPeer } from "../transport/transport.js";
 import type { GatewayContext } from "./context.js";
 import { handleConnect } from "./connect.js";
 import { dispatchConnected } from "./handlers.js";
-import type { Subscription, SubscriptionOwner } from "./subscription.js";
+import type { Subscription } from "./subscription.js";
 import { SmallMap } from "./small-map.js";
 import { revokeSubscription } from "./subscribe.js";
 import { logWrappedFailure } from "../logger.js";
-
-/** Session states: awaiting `connect` → authenticating → connected → closed. */
-export type SessionState = "awaiting" | "authenticating" | "connected" | "closed";
+import type { HandshakeSession, SessionPort } from "./session-port.js";
+import { AUTHENTICATING, AWAITING, CLOSED, SESSION_TRANSITIONS, type SessionState } from "./session-state.js";
+import { checkTransition } from "./transitions.js";
 
 /** The server ping, encoded and framed once for every connection. */
 const PING = new OutboundFrame(encodeFrame({ t: "ping" }));
@@ -27,14 +27,14 @@ const PONG_TEXT = '{"t":"pong"}';
 const MAX_QUEUED = 64;
 
 /**
- * One client connection on one transport: an explicit state machine that
- * decodes every inbound frame, enforces the per-connection limits and routes
- * frames to the handlers. It never throws into the transport.
+ * One client connection on one transport: an explicit state machine
+ * (session-state.ts, changed only by `transition`) that decodes every inbound
+ * frame, enforces the per-connection limits and routes frames to the handlers.
+ * It never throws into the transport.
  */
-export class Session implements SubscriptionOwner, TransportPeer {
+export class Session implements SessionPort, HandshakeSession, TransportPeer {
   readonly id = randomUUID();
-  state: SessionState = "awaiting";
-  principal: Principal | undefined;
+  #state: SessionState = AWAITING;
   readonly subs = new SmallMap<string, Subscription>();
   // Idle connections are most of a gateway's memory, so what only some of them need is made on first use:
   // the rate buckets, the queue of frames pipelined behind `connect`, the drain promise; the connect timer goes once connected.
@@ -48,9 +48,11 @@ export class Session implements SubscriptionOwner, TransportPeer {
   private queued: string[] | undefined;
   private connectTimer: NodeJS.Timeout | undefined;
 
+  /** `onClosed` is called once when the session closes, whatever closed it. */
   constructor(
     readonly ctx: GatewayContext,
     readonly transport: Transport,
+    private readonly onClosed: (session: Session) => void = () => {},
   ) {
     transport.attach(this);
     this.connectTimer = setTimeout(() => this.onConnectTimeout(), ctx.config.connectTimeoutMs);
@@ -87,37 +89,43 @@ export class Session implements SubscriptionOwner, TransportPeer {
     return this.typingBucket.take(now);
   }
 
-  /** The authenticated user; only valid once connected. */
+  /** The session's state (session-state.ts); it changes only through `transition`. */
+  get state(): SessionState {
+    return this.#state;
+  }
+
+  /** The authenticated user while connected, else "". */
   get user(): string {
-    return this.principal?.user ?? "";
+    return this.#state.name === "connected" ? this.#state.principal.user : "";
   }
 
   /** One inbound frame's text. Any frame, even a bad one, proves the link is alive. */
   onText(text: string): void {
     this.lastSeen = Date.now();
-    if (this.state === "closed") return;
-    if (text === PONG_TEXT && this.state === "connected") return;
-    if (this.state === "authenticating") return this.enqueue(text);
+    const { name } = this.#state;
+    if (name === "closed") return;
+    if (text === PONG_TEXT && name === "connected") return;
+    if (name === "authenticating") return this.enqueue(text);
     this.handle(text);
   }
 
   /** Sends a frame built for this connection only. */
   reply(frame: ServerFrame): void {
-    if (this.state === "closed") return;
+    if (this.#state.name === "closed") return;
     this.transport.send(encodeFrame(frame));
     this.checkBuffer();
   }
 
   /** Sends a frame shared with other recipients (fan-out, presence, typing). */
   sendFrame(frame: OutboundFrame): void {
-    if (this.state === "closed") return;
+    if (this.#state.name === "closed") return;
     this.transport.sendFrame(frame);
     this.checkBuffer();
   }
 
   /** Sends a frame of a paced replay (see SubscriptionOwner.sendReplay). */
   sendReplay(frame: OutboundFrame): void {
-    if (this.state === "closed") return;
+    if (this.#state.name === "closed") return;
     this.transport.sendFrame(frame);
   }
 
@@ -136,7 +144,7 @@ export class Session implements SubscriptionOwner, TransportPeer {
 
   /** Closes the connection with a Parley close code; idempotent. */
   close(code: number, reason: string): void {
-    if (this.state === "closed") return;
+    if (this.#state.name === "closed") return;
     this.cleanup();
     this.transport.close(code, reason);
   }
@@ -158,26 +166,28 @@ export class Session implements SubscriptionOwner, TransportPeer {
 
   /** Periodic liveness check and server ping, driven by the gateway's heartbeat timer. */
   tick(now: number): void {
-    if (this.state === "closed") return;
+    const state = this.#state;
+    if (state.name === "closed") return;
     if (now - this.lastSeen > this.ctx.config.heartbeatTimeoutMs) {
       return this.close(CLOSE.HEARTBEAT_TIMEOUT, "heartbeat timeout");
     }
-    const expiresAt = this.principal?.expiresAt;
+    if (state.name !== "connected") return;
+    const { expiresAt } = state.principal;
     if (expiresAt !== undefined && now >= expiresAt) {
       this.fail("TOKEN_EXPIRED");
       return this.close(CLOSE.TOKEN_EXPIRED, "token expired");
     }
-    if (this.state === "connected") this.sendFrame(PING);
+    this.sendFrame(PING);
   }
 
   /** Called by the connect handler once authenticated: replies `connected`, then runs pipelined frames. */
-  connected(frame: ConnectedFrame): void {
-    this.state = "connected";
+  connected(principal: Principal, frame: ConnectedFrame): void {
+    this.transition({ name: "connected", principal });
     this.stopConnectTimer();
     this.reply(frame);
     const queued = this.queued ?? [];
     this.queued = undefined;
-    for (const text of queued) if (this.state === "connected") this.handle(text);
+    for (const text of queued) if (this.#state.name === "connected") this.handle(text);
   }
 
   private handle(text: string): void {
@@ -185,7 +195,8 @@ export class Session implements SubscriptionOwner, TransportPeer {
     if (decoded.ok) return this.run(decoded.frame);
     this.fail(decoded.code, decoded.message, decoded.id);
     // A malformed `connect` is a refused connect: the client would only send it again, so close (terminal).
-    if (decoded.t === "connect" && this.state === "awaiting") this.close(CLOSE.PROTOCOL_VIOLATION, "malformed connect");
+    if (decoded.t === "connect" && this.#state.name === "awaiting")
+      this.close(CLOSE.PROTOCOL_VIOLATION, "malformed connect");
   }
 
   /** Runs a handler; neither a throw nor a rejection escapes, so no input can crash the node. */
@@ -200,17 +211,24 @@ export class Session implements SubscriptionOwner, TransportPeer {
   }
 
   private dispatch(frame: ClientFrame): Promise<void> | void {
+    const state = this.#state;
     if (frame.t === "connect") {
-      if (this.state !== "awaiting") return this.fail("ALREADY_CONNECTED", undefined, frame.id);
-      this.state = "authenticating";
+      if (state.name !== "awaiting") return this.fail("ALREADY_CONNECTED", undefined, frame.id);
+      this.transition(AUTHENTICATING);
       return handleConnect(this, frame);
     }
-    if (this.state !== "connected") return this.fail("NOT_CONNECTED", undefined, "id" in frame ? frame.id : undefined);
-    return dispatchConnected(this, frame);
+    if (state.name !== "connected") return this.fail("NOT_CONNECTED", undefined, "id" in frame ? frame.id : undefined);
+    return dispatchConnected({ session: this, principal: state.principal }, frame);
+  }
+
+  /** The one place the state changes; throws on a move SESSION_TRANSITIONS does not allow. */
+  private transition(next: SessionState): void {
+    checkTransition("session", SESSION_TRANSITIONS, this.#state.name, next.name);
+    this.#state = next;
   }
 
   private onHandlerError(err: unknown, id: number | undefined): void {
-    if (this.state === "closed") return;
+    if (this.#state.name === "closed") return;
     if (err instanceof ParleyError) {
       logWrappedFailure(this.ctx.logger, err, { session: this.id }, "gateway request failed");
       return this.fail(err.code, err.message, id);
@@ -239,9 +257,9 @@ export class Session implements SubscriptionOwner, TransportPeer {
   }
 
   private cutOff(): void {
-    if (this.state === "closed") return;
+    if (this.#state.name === "closed") return;
     this.ctx.metrics.bufferDrops.inc();
-    this.ctx.logger.warn({ session: this.id, user: this.principal?.user }, "slow consumer cut off");
+    this.ctx.logger.warn({ session: this.id, user: this.user }, "slow consumer cut off");
     this.close(CLOSE.SLOW_CONSUMER, "slow consumer");
   }
 
@@ -251,23 +269,24 @@ export class Session implements SubscriptionOwner, TransportPeer {
   }
 
   private onConnectTimeout(): void {
-    if (this.state === "awaiting" || this.state === "authenticating")
-      this.close(CLOSE.CONNECT_TIMEOUT, "connect timeout");
+    const { name } = this.#state;
+    if (name === "awaiting" || name === "authenticating") this.close(CLOSE.CONNECT_TIMEOUT, "connect timeout");
   }
 
   /** Leaves every room, releases the user's slot, tells the gateway. Runs once. */
   private cleanup(): void {
-    if (this.state === "closed") return;
-    const wasConnected = this.state === "connected";
-    this.state = "closed";
+    const was = this.#state;
+    if (was.name === "closed") return;
+    this.transition(CLOSED);
     this.stopConnectTimer();
+    const user = was.name === "connected" ? was.principal.user : undefined;
     for (const sub of this.subs.values()) {
-      sub.cancelled = true;
+      sub.end();
       this.ctx.hub.remove(sub);
-      if (wasConnected) this.ctx.presence.leave(sub.room, this.user, this.id);
+      if (user !== undefined) this.ctx.presence.leave(sub.room, user, this.id);
     }
     this.subs.clear();
-    if (wasConnected) this.ctx.releaseUser(this.user);
-    this.ctx.sessionClosed(this);
+    if (user !== undefined) this.ctx.releaseUser(user);
+    this.onClosed(this);
   }
 }

@@ -2,7 +2,7 @@ import { type ErrorCode, type SubscribeFrame, type UnsubscribeFrame } from "@par
 import { capsAllow } from "../policy/access.js";
 import type { RoomHead } from "../log/event-log.js";
 import { EMPTY_PAGE } from "./replay-pages.js";
-import type { Session } from "./session.js";
+import type { Caller, SessionPort } from "./session-port.js";
 import { Subscription } from "./subscription.js";
 
 /** Events read per page during a resume. */
@@ -54,12 +54,13 @@ function planPosition(head: RoomHead, since: number | undefined, epoch: string |
  * so a token without it gets at most `resumeWithoutHistory` events, enough to
  * bridge a reconnect but not to read the room's past through `sub … since: 0`.
  */
-function replayMaxFor(s: Session, room: string): number {
-  return capsAllow(s.principal!.caps, room, "history") ? Infinity : s.ctx.config.resumeWithoutHistory;
+function replayMaxFor(c: Caller, room: string): number {
+  return capsAllow(c.principal.caps, room, "history") ? Infinity : c.session.ctx.config.resumeWithoutHistory;
 }
 
 /** `sub`: authorize, register in catch-up mode, replay, go live, join presence. */
-export async function handleSubscribe(s: Session, f: SubscribeFrame): Promise<void> {
+export async function handleSubscribe(c: Caller, f: SubscribeFrame): Promise<void> {
+  const s = c.session;
   const { ctx } = s;
   if (s.subs.has(f.room)) return s.fail("ALREADY_SUBSCRIBED", undefined, f.id);
   if (s.subs.size >= ctx.config.maxSubscriptionsPerConnection) return s.fail("TOO_MANY_SUBSCRIPTIONS", undefined, f.id);
@@ -67,17 +68,17 @@ export async function handleSubscribe(s: Session, f: SubscribeFrame): Promise<vo
   const sub = new Subscription(f.room, s, ctx.config.maxBufferedBytes);
   s.subs.set(f.room, sub);
   try {
-    const denied = await admit(s, sub);
-    if (sub.cancelled) return;
+    const denied = await admit(c, sub);
+    if (sub.ended) return;
     if (denied) return dropAndFail(s, sub, denied, f.id);
-    await resume(s, sub, f);
+    await resume(c, sub, f);
   } catch (err) {
     if (s.subs.get(f.room) === sub) s.subs.delete(f.room);
-    sub.cancelled = true;
+    sub.end();
     ctx.hub.remove(sub);
     throw err;
   }
-  if (!sub.cancelled && s.state === "connected") ctx.presence.join(f.room, s.user, s.id);
+  if (!sub.ended && s.state.name === "connected") ctx.presence.join(f.room, s.user, s.id);
 }
 
 /**
@@ -85,19 +86,19 @@ export async function handleSubscribe(s: Session, f: SubscribeFrame): Promise<vo
  * change handled while authorizing could not end it (it was not in the hub yet), so then it
  * asks again: any later change finds it in the hub.
  */
-async function admit(s: Session, sub: Subscription): Promise<ErrorCode | undefined> {
-  const { hub, policy } = s.ctx;
-  const ask = () => policy.access.refusal(s.principal!, sub.room, "subscribe");
+async function admit(c: Caller, sub: Subscription): Promise<ErrorCode | undefined> {
+  const { hub, policy } = c.session.ctx;
+  const ask = () => policy.access.refusal(c.principal, sub.room, "subscribe");
   const revocations = hub.revocations;
   let denied = await ask();
-  if (denied || sub.cancelled) return denied;
+  if (denied || sub.ended) return denied;
   hub.add(sub);
   if (hub.revocations !== revocations) denied = await ask();
   if (denied) hub.remove(sub);
   return denied;
 }
 
-function dropAndFail(s: Session, sub: Subscription, code: ErrorCode, id: number): void {
+function dropAndFail(s: SessionPort, sub: Subscription, code: ErrorCode, id: number): void {
   if (s.subs.get(sub.room) === sub) s.subs.delete(sub.room);
   s.fail(code, undefined, id);
 }
@@ -107,15 +108,17 @@ function dropAndFail(s: Session, sub: Subscription, code: ErrorCode, id: number)
  * events) before the head and the first page are read, so any event is
  * either in what we read or in the buffer; `lastSent` drops the overlap.
  */
-async function resume(s: Session, sub: Subscription, f: SubscribeFrame): Promise<void> {
+async function resume(c: Caller, sub: Subscription, f: SubscribeFrame): Promise<void> {
+  const s = c.session;
   const { ctx } = s;
   const head = await ctx.log.head(f.room);
-  const plan = planResume(head, f.since, f.epoch, replayMaxFor(s, f.room));
+  const plan = planResume(head, f.since, f.epoch, replayMaxFor(c, f.room));
   const pageAfter = (after: number) => ctx.hub.replayPage(f.room, head.epoch, after, REPLAY_PAGE);
   let page = plan.afterSeq < head.lastSeq ? await pageAfter(plan.afterSeq) : EMPTY_PAGE;
-  if (sub.cancelled) return;
+  if (sub.ended) return;
   // Retention trimmed the requested range: what we can send starts later than asked.
-  const trimmed = page.events.length > 0 && page.events[0]!.seq !== plan.afterSeq + 1;
+  const first = page.events[0];
+  const trimmed = first !== undefined && first.seq !== plan.afterSeq + 1;
   sub.lastSent = plan.afterSeq;
   s.reply({
     t: "subscribed",
@@ -129,25 +132,25 @@ async function resume(s: Session, sub: Subscription, f: SubscribeFrame): Promise
     sub.replayPage(page);
     // Drain below the pause mark before the next page and before going live: replay is paced
     // here, not checked against maxBufferedBytes, but live frames are (see Subscription.replay).
-    if (!(await whenWritable(s)) || sub.cancelled) return;
+    if (!(await whenWritable(s)) || sub.ended) return;
     if (page.events.length < REPLAY_PAGE) break;
     page = await pageAfter(sub.lastSent);
-    if (sub.cancelled) return;
+    if (sub.ended) return;
   }
-  if (!sub.cancelled) sub.goLive();
+  if (!sub.ended) sub.goLive();
 }
 
 /** Waits until the replaying connection drained below the pause mark; false if it closed meanwhile. */
-async function whenWritable(s: Session): Promise<boolean> {
+async function whenWritable(s: SessionPort): Promise<boolean> {
   const mark = s.ctx.config.maxBufferedBytes * REPLAY_PAUSE_RATIO;
-  while (s.state === "connected" && s.bufferedBytes() > mark) {
+  while (s.state.name === "connected" && s.bufferedBytes() > mark) {
     await new Promise((resolve) => setTimeout(resolve, REPLAY_POLL_MS));
   }
-  return s.state === "connected";
+  return s.state.name === "connected";
 }
 
 /** `unsub`: stops delivery at once (even mid-resume) and leaves presence. */
-export function handleUnsubscribe(s: Session, f: UnsubscribeFrame): void {
+export function handleUnsubscribe(s: SessionPort, f: UnsubscribeFrame): void {
   const sub = s.subs.get(f.room);
   if (!sub) return s.fail("NOT_SUBSCRIBED", undefined, f.id);
   stop(s, sub);
@@ -158,16 +161,16 @@ export function handleUnsubscribe(s: Session, f: UnsubscribeFrame): void {
  * The server ends a subscription: the user lost access to the room (left it,
  * or it became private). `unsubscribed` without an id and with the reason.
  */
-export function revokeSubscription(s: Session, sub: Subscription, code: ErrorCode): void {
+export function revokeSubscription(s: SessionPort, sub: Subscription, code: ErrorCode): void {
   if (s.subs.get(sub.room) !== sub) return;
   stop(s, sub);
   s.reply({ t: "unsubscribed", room: sub.room, code });
 }
 
 /** Stops delivery at once (even mid-resume) and leaves presence. */
-function stop(s: Session, sub: Subscription): void {
+function stop(s: SessionPort, sub: Subscription): void {
   s.subs.delete(sub.room);
-  sub.cancelled = true;
+  sub.end();
   s.ctx.hub.remove(sub);
   s.ctx.presence.leave(sub.room, s.user, s.id);
 }
