@@ -3,7 +3,17 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Locator } from "playwright-core";
-import { eventually, restPublish, screenshot, send, signIn, twoUsers, waitReady, type User } from "./support.js";
+import {
+  clickRowTool,
+  eventually,
+  restPublish,
+  screenshot,
+  send,
+  signIn,
+  twoUsers,
+  waitReady,
+  type User,
+} from "./support.js";
 
 const s = twoUsers();
 
@@ -18,10 +28,8 @@ async function seqOf(u: User, text: string): Promise<number> {
 }
 
 /** Hovers a row so its tools show, then clicks one. */
-async function tool(u: User, text: string, name: string): Promise<void> {
-  const r = row(u, text);
-  await r.hover();
-  await r.getByRole("button", { name, exact: true }).click();
+function tool(u: User, text: string, name: string): Promise<void> {
+  return clickRowTool(row(u, text), name);
 }
 
 async function react(u: User, text: string, emoji: string): Promise<void> {

@@ -6,7 +6,16 @@ import { after, before, describe, it } from "node:test";
 import type { Browser, Locator } from "playwright-core";
 import { ServerProcess } from "@parley/server/testing/server-process.js";
 import { mintTestToken } from "@parley/server/testing/tokens.js";
-import { WEB_ROOT, eventually, launchBrowser, screenshot, send, signInWithToken, type User } from "./support.js";
+import {
+  WEB_ROOT,
+  clickRowTool,
+  eventually,
+  launchBrowser,
+  screenshot,
+  send,
+  signInWithToken,
+  type User,
+} from "./support.js";
 
 const SECRET = "refusals-test-secret-0123456789abcdef";
 const BOB_CAPS = { "*": ["subscribe", "publish", "presence", "history", "react"] };
@@ -21,9 +30,8 @@ function row(u: User, text: string): Locator {
   return u.page.locator(".conversation li.message[data-state='sent']", { hasText: text });
 }
 
-async function tool(u: User, text: string, name: string): Promise<void> {
-  await row(u, text).hover();
-  await row(u, text).getByRole("button", { name, exact: true }).click();
+function tool(u: User, text: string, name: string): Promise<void> {
+  return clickRowTool(row(u, text), name);
 }
 
 before(async () => {

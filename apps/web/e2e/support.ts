@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
 import { after, before } from "node:test";
 import { ServerProcess } from "@parley/server/testing/server-process.js";
 
@@ -129,6 +129,25 @@ export function rows(page: Page): Promise<Row[]> {
 }
 
 /** Polls until `check` passes (it throws assertion errors until then), or fails with its last error. */
+/**
+ * Clicks one of a message row's tools, which show while the row is hovered. On a loaded machine the row can
+ * re-render or move from under the pointer between the hover and the click (an ack, a new message), and the
+ * tool hides again: hover again until the click lands.
+ */
+export async function clickRowTool(row: Locator, name: string, timeoutMs = 30_000): Promise<void> {
+  const button = row.getByRole("button", { name, exact: true });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await row.hover();
+    try {
+      await button.click({ timeout: 2_000 });
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+    }
+  }
+}
+
 export async function eventually(check: () => Promise<void>, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
