@@ -78,10 +78,9 @@ function loadExisting(out: string): AllResults {
 }
 
 /** The fan-out results with the Kafka-mode run's rounds added, so one chart shows every system. */
-function withKafkaFanout(all: AllResults): NonNullable<AllResults["fanout"]> {
-  const fan = all.fanout!;
-  if (!all.kafka) return fan;
-  return { ...fan, rounds: { ...fan.rounds, ...all.kafka.fanout.rounds } };
+function withKafkaFanout(fan: NonNullable<AllResults["fanout"]>, kafka: AllResults["kafka"]): typeof fan {
+  if (!kafka) return fan;
+  return { ...fan, rounds: { ...fan.rounds, ...kafka.fanout.rounds } };
 }
 
 async function main(): Promise<void> {
@@ -98,7 +97,7 @@ async function main(): Promise<void> {
   const all = loadExisting(out);
   const meta = `Generated ${new Date().toISOString()} on ${machine.cpus} × ${machine.cpuModel ?? "?"}, Node ${machine.node}; scale ${opts.scale}, ${opts.rounds} round(s) A B C…; shared machine, so compare ratios within one run.`;
   writeFileSync(join(out, "summary.md"), summaryMarkdown(all, meta));
-  if (all.fanout) writeFileSync(join(out, "fanout.svg"), fanoutChart(withKafkaFanout(all)));
+  if (all.fanout) writeFileSync(join(out, "fanout.svg"), fanoutChart(withKafkaFanout(all.fanout, all.kafka)));
   log(`done in ${Math.round((Date.now() - started) / 1000)} s; results in ${out}`);
 }
 

@@ -53,7 +53,7 @@ describe("two users in #general", () => {
   });
 
   it("is usable at 320 px: the rooms menu opens and a DM can be started from the presence list", async () => {
-    const narrow = await signIn(s.browser, s.server, "cy", { width: 320, height: 640 });
+    const narrow = await signIn(s.browser, s.server, "cy", { viewport: { width: 320, height: 640 } });
     await screenshot(narrow.page, "mobile-320");
     const menu = narrow.page.getByRole("button", { name: "Rooms", exact: true });
     await menu.click();

@@ -64,7 +64,7 @@ describe("Web Push in the browser", () => {
   });
 
   it("registers the service worker at /sw.js for the whole app and starts with notifications off", async () => {
-    const { page, context } = await signIn(browser, server, "pia", undefined, (c) => grant(c, server.httpUrl));
+    const { page, context } = await signIn(browser, server, "pia", { prepare: (c) => grant(c, server.httpUrl) });
     await settings(page).and(page.locator('[data-state="off"]')).waitFor();
     const reg = await page.evaluate(async () => {
       const r = await navigator.serviceWorker.ready;
@@ -77,7 +77,7 @@ describe("Web Push in the browser", () => {
   });
 
   it("says so when the browser's own push service cannot be reached", async () => {
-    const { page, context } = await signIn(browser, server, "quinn", undefined, (c) => grant(c, server.httpUrl));
+    const { page, context } = await signIn(browser, server, "quinn", { prepare: (c) => grant(c, server.httpUrl) });
     await settings(page).getByRole("button", { name: "Enable notifications" }).click();
     await settings(page).and(page.locator('[data-state="error"]')).waitFor({ timeout: 30_000 });
     assert.match(await settings(page).getByRole("alert").innerText(), /Could not turn notifications on/);
@@ -87,7 +87,7 @@ describe("Web Push in the browser", () => {
   it("enables and disables: the subscription reaches the server, pushes arrive, and stop after disabling", async () => {
     const sub = service.subscribe();
     const prepare = async (c: BrowserContext) => (await grant(c, server.httpUrl), await standInPushManager(sub)(c));
-    const { page, context } = await signIn(browser, server, "rae", undefined, prepare);
+    const { page, context } = await signIn(browser, server, "rae", { prepare });
     await settings(page).getByRole("button", { name: "Enable notifications" }).click();
     await settings(page).and(page.locator('[data-state="on"]')).waitFor();
     await screenshot(page, "push-settings-on");
@@ -107,7 +107,7 @@ describe("Web Push in the browser", () => {
   });
 
   it("shows a notification for a push, titled by the sender, and a click opens the room", async () => {
-    const { page, context } = await signIn(browser, server, "uma", undefined, (c) => grant(c, server.httpUrl));
+    const { page, context } = await signIn(browser, server, "uma", { prepare: (c) => grant(c, server.httpUrl) });
     await page.evaluate(() => navigator.serviceWorker.ready);
     const cdp = await context.newCDPSession(page);
     const registrationId = await new Promise<string>((resolve) => {

@@ -72,8 +72,8 @@ describe("security headers", () => {
   it("runs a chat and registers the service worker without a CSP violation", async () => {
     const consoleReports: string[] = [];
     const [ann, bob] = [
-      await signIn(browser, server, "ann", undefined, watchCsp(consoleReports)),
-      await signIn(browser, server, "bob", undefined, watchCsp(consoleReports)),
+      await signIn(browser, server, "ann", { prepare: watchCsp(consoleReports) }),
+      await signIn(browser, server, "bob", { prepare: watchCsp(consoleReports) }),
     ];
     const texts = await converse(
       [

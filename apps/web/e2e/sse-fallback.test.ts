@@ -36,8 +36,8 @@ describe("no WebSocket in the browser", () => {
   before(async () => {
     server = await startServer();
     browser = await launchBrowser();
-    ann = await signIn(browser, server, "ann", undefined, withoutWebSocket);
-    bob = await signIn(browser, server, "bob", undefined, withoutWebSocket);
+    ann = await signIn(browser, server, "ann", { prepare: withoutWebSocket });
+    bob = await signIn(browser, server, "bob", { prepare: withoutWebSocket });
   });
   after(async () => {
     await browser?.close();
@@ -66,7 +66,7 @@ describe("no WebSocket in the browser", () => {
   });
 
   it("a WebSocket that a proxy breaks before any frame falls back to SSE, and chat goes on", async () => {
-    const cy = await signIn(browser, server, "cy", undefined, withBrokenWebSocket);
+    const cy = await signIn(browser, server, "cy", { prepare: withBrokenWebSocket });
     const texts = await converse(
       [
         [cy, "broken 1"],

@@ -41,25 +41,36 @@ export interface User {
   page: Page;
 }
 
+/** The browser context a user signs in from. */
+export interface SignInOptions {
+  viewport?: { width: number; height: number };
+  /** Sets up the fresh context before the page opens (permissions, init scripts). */
+  prepare?: (context: BrowserContext) => Promise<void>;
+}
+
 /** Opens the app in a fresh context (set up by `prepare`), signs in as `name` (dev mode) and waits until #general is loaded. */
 export async function signIn(
   browser: Browser,
   server: ServerProcess,
   name: string,
-  viewport = { width: 1100, height: 720 },
-  prepare?: (context: BrowserContext) => Promise<void>,
+  options: SignInOptions = {},
 ): Promise<User> {
-  return openSignedIn(browser, server, name, { viewport, prepare }, async (page) => {
-    await page.getByLabel("Your name").fill(name);
-    await page.getByRole("button", { name: "Sign in" }).click();
+  return openSignedIn(browser, server, name, {
+    ...options,
+    fillForm: async (page) => {
+      await page.getByLabel("Your name").fill(name);
+      await page.getByRole("button", { name: "Sign in" }).click();
+    },
   });
 }
 
 /** Like `signIn`, on a server that is not in dev mode: pastes `token` (a JWT for `name`). */
 export function signInWithToken(browser: Browser, server: ServerProcess, name: string, token: string): Promise<User> {
-  return openSignedIn(browser, server, name, {}, async (page) => {
-    await page.getByLabel("Access token (JWT)").fill(token);
-    await page.getByRole("button", { name: "Sign in with token" }).click();
+  return openSignedIn(browser, server, name, {
+    fillForm: async (page) => {
+      await page.getByLabel("Access token (JWT)").fill(token);
+      await page.getByRole("button", { name: "Sign in with token" }).click();
+    },
   });
 }
 
@@ -67,15 +78,14 @@ async function openSignedIn(
   browser: Browser,
   server: ServerProcess,
   name: string,
-  opts: { viewport?: { width: number; height: number }; prepare?: ((c: BrowserContext) => Promise<void>) | undefined },
-  fillForm: (page: Page) => Promise<void>,
+  opts: SignInOptions & { fillForm: (page: Page) => Promise<void> },
 ): Promise<User> {
   const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1100, height: 720 } });
   await opts.prepare?.(context);
   const page = await context.newPage();
   page.on("pageerror", (err) => console.error(`[${name}] page error: ${err.message}`));
   await page.goto(server.httpUrl);
-  await fillForm(page);
+  await opts.fillForm(page);
   await page.locator("#room-title").waitFor();
   await waitReady(page);
   return { name, context, page };

@@ -53,7 +53,6 @@ export interface WindowReport {
  */
 export class Generator {
   private readonly workers: WorkerHandle[];
-  private shares: number[][] = [];
 
   constructor(workers: number) {
     this.workers = Array.from(
@@ -65,7 +64,6 @@ export class Generator {
   /** Opens `specs` on `system`; the returned totals say how many subscribed. */
   async open(system: SystemName, port: number, specs: ConnSpec[], concurrency = 200): Promise<OpenResult> {
     const n = this.workers.length;
-    this.shares = this.workers.map((_, w) => specs.map((_, i) => i).filter((i) => i % n === w));
     const results = await Promise.all(
       this.workers.map((wk, w) =>
         wk.call<OpenResult>({
@@ -73,7 +71,7 @@ export class Generator {
           system,
           port,
           addrs: ADDRS,
-          conns: this.shares[w]!.map((i) => specs[i]!),
+          conns: specs.filter((_, i) => i % n === w),
           concurrency,
         }),
       ),
@@ -96,10 +94,10 @@ export class Generator {
     const local = this.localPubs(pubs);
     const total = pubs.length || 1;
     const sent = await Promise.all(
-      this.workers.map((w, i) =>
-        local[i]!.length === 0
+      local.map(({ worker, pubs }) =>
+        pubs.length === 0
           ? Promise.resolve({ sent: 0 })
-          : w.call<{ sent: number }>({ op: "publish", pubs: local[i]!, rate: (rate * local[i]!.length) / total, ms }),
+          : worker.call<{ sent: number }>({ op: "publish", pubs, rate: (rate * pubs.length) / total, ms }),
       ),
     );
     return sent.reduce((a, s) => a + s.sent, 0);
@@ -109,7 +107,7 @@ export class Generator {
   async closedLoop(pubs: number[], window: number, ms: number): Promise<number> {
     const local = this.localPubs(pubs);
     const sent = await Promise.all(
-      this.workers.map((w, i) => w.call<{ sent: number }>({ op: "closed-loop", pubs: local[i]!, window, ms })),
+      local.map(({ worker, pubs }) => worker.call<{ sent: number }>({ op: "closed-loop", pubs, window, ms })),
     );
     return sent.reduce((a, s) => a + s.sent, 0);
   }
@@ -167,8 +165,12 @@ export class Generator {
     );
   }
 
-  private localPubs(pubs: number[]): number[][] {
+  /** Each worker with its share of `pubs`, as indexes into that worker's own connections. */
+  private localPubs(pubs: number[]): { worker: WorkerHandle; pubs: number[] }[] {
     const n = this.workers.length;
-    return this.workers.map((_, w) => pubs.filter((i) => i % n === w).map((i) => Math.floor(i / n)));
+    return this.workers.map((worker, w) => ({
+      worker,
+      pubs: pubs.filter((i) => i % n === w).map((i) => Math.floor(i / n)),
+    }));
   }
 }

@@ -38,6 +38,19 @@ const failures: string[] = [];
 /** Called on every ack (closed-loop publishing refills its window here). */
 let onAck: ((c: Conn) => void) | undefined;
 
+/** The wire of the system being measured; every command but `open` comes after an `open`. */
+function openedWire(): Wire {
+  if (!wire) throw new Error("no wire yet: the runner sends 'open' first");
+  return wire;
+}
+
+/** The connection with local index `i` (the runner's `pubs` are indexes into this worker's share). */
+function connAt(i: number | undefined): Conn {
+  const conn = i === undefined ? undefined : conns[i];
+  if (!conn) throw new Error(`no connection ${i} in this worker (it holds ${conns.length})`);
+  return conn;
+}
+
 const sink: WireSink = {
   ready(c) {
     const conn = c as Conn;
@@ -82,15 +95,16 @@ function connect(conn: Conn): Promise<boolean> {
     conn.isReady = false;
     conn.carry = "";
     conn.onReady = () => done(true);
-    const ws = new WebSocket(wire!.url(port), {
+    const w = openedWire();
+    const ws = new WebSocket(w.url(port), {
       perMessageDeflate: false,
       localAddress: conn.addr,
       skipUTF8Validation: true,
       handshakeTimeout: 20_000,
     });
     conn.ws = ws;
-    ws.on("open", () => wire!.onOpen(conn));
-    ws.on("message", (data: Buffer) => wire!.onMessage(conn, data, sink));
+    ws.on("open", () => w.onOpen(conn));
+    ws.on("message", (data: Buffer) => w.onMessage(conn, data, sink));
     ws.on("error", (err) => sink.failed(conn, err.message));
     ws.on("close", () => done(false));
   });
@@ -98,11 +112,10 @@ function connect(conn: Conn): Promise<boolean> {
 
 /** Connects `list` with at most `concurrency` handshakes in flight. */
 async function connectAll(list: Conn[], concurrency: number, onEach?: (c: Conn, ok: boolean) => void) {
-  let next = 0;
+  const queue = list.values(); // shared by the lanes: each takes the next connection
   let ok = 0;
   const lane = async () => {
-    while (next < list.length) {
-      const conn = list[next++]!;
+    for (const conn of queue) {
       const good = await connect(conn);
       if (good) ok++;
       onEach?.(conn, good);
@@ -114,7 +127,13 @@ async function connectAll(list: Conn[], concurrency: number, onEach?: (c: Conn, 
 
 async function open(specs: ConnSpec[], addrs: string[], concurrency: number): Promise<OpenResult> {
   const start = performance.now();
-  conns = specs.map((s, i) => new Conn(s.user, s.room, addrs[i % addrs.length]!));
+  // Connections take the local addresses in turn (each address has its own ephemeral port range).
+  const addr = (i: number): string => {
+    const a = addrs[i % addrs.length];
+    if (a === undefined) throw new Error("open needs at least one local address");
+    return a;
+  };
+  conns = specs.map((s, i) => new Conn(s.user, s.room, addr(i)));
   const ok = await connectAll(conns, concurrency);
   return { ok, failed: conns.length - ok, ms: Math.round(performance.now() - start) };
 }
@@ -122,7 +141,7 @@ async function open(specs: ConnSpec[], addrs: string[], concurrency: number): Pr
 function sendOne(conn: Conn): void {
   if (!conn.isReady || conn.ws?.readyState !== WebSocket.OPEN) return;
   const t0 = nowUs();
-  const id = wire!.publish(conn, messageBody(t0));
+  const id = openedWire().publish(conn, messageBody(t0));
   if (id > 0) conn.sentAt.set(id, t0);
 }
 
@@ -134,7 +153,7 @@ function publish(pubs: number[], rate: number, ms: number): Promise<{ sent: numb
     const step = () => {
       const elapsed = performance.now() - start;
       const due = Math.min(Math.floor((elapsed / 1000) * rate), Math.floor((ms / 1000) * rate));
-      for (; sent < due; sent++) sendOne(conns[pubs[sent % pubs.length]!]!);
+      for (; sent < due; sent++) sendOne(connAt(pubs[sent % pubs.length]));
       if (elapsed >= ms) return resolve({ sent });
       setTimeout(step, 1);
     };
@@ -150,7 +169,7 @@ function closedLoop(pubs: number[], window: number, ms: number): Promise<{ sent:
     onAck = (c) => {
       if (performance.now() < end) (sendOne(c), sent++);
     };
-    for (const i of pubs) for (let k = 0; k < window; k++) (sendOne(conns[i]!), sent++);
+    for (const i of pubs) for (let k = 0; k < window; k++) (sendOne(connAt(i)), sent++);
     setTimeout(() => {
       onAck = undefined;
       resolve({ sent });
@@ -250,10 +269,12 @@ async function handle(req: WorkerRequest): Promise<unknown> {
   }
 }
 
+const reply = process.send?.bind(process);
+if (!reply) throw new Error("the load worker runs as a forked child of the runner (it needs the IPC channel)");
 process.on("message", (req: WorkerRequest) => {
   handle(req).then(
-    (result) => process.send!({ rid: req.rid, result }),
-    (err: unknown) => process.send!({ rid: req.rid, error: String(err) }),
+    (result) => reply({ rid: req.rid, result }),
+    (err: unknown) => reply({ rid: req.rid, error: String(err) }),
   );
 });
 // The runner going away must not leave a generator behind.

@@ -202,8 +202,8 @@ function kafkaSection(k: KafkaResult, fan: FanoutResult | undefined, dur: Durabl
 /** RSS per connection added between the smallest and largest idle counts, per system. */
 function marginalRss(idle: IdleResult): (string | number)[][] {
   const counts = [...idle.counts].sort((a, b) => a - b);
-  if (counts.length < 2) return [];
-  const [lo, hi] = [counts[0]!, counts.at(-1)!];
+  const [lo, hi] = [counts[0], counts.at(-1)];
+  if (counts.length < 2 || lo === undefined || hi === undefined) return [];
   return Object.entries(idle.summary).flatMap(([n, byCount]) => {
     const a = byCount[String(lo)];
     const b = byCount[String(hi)];

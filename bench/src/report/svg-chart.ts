@@ -20,9 +20,12 @@ const PAD = { l: 70, r: 150, t: 40, b: 55 };
  */
 export function fanoutChart(result: FanoutResult): string {
   const series = Object.entries(result.rounds).flatMap(([name, rounds]) =>
-    rounds.map((r) => ({ name, points: r.steps.map((s) => [s.deliveredPerSec, Math.max(0.1, s.latency.p99Ms)]) })),
+    rounds.map((r) => ({
+      name,
+      points: r.steps.map((s): [number, number] => [s.deliveredPerSec, Math.max(0.1, s.latency.p99Ms)]),
+    })),
   );
-  const maxX = niceCeil(Math.max(1, ...series.flatMap((s) => s.points.map((p) => p[0]!))));
+  const maxX = niceCeil(Math.max(1, ...series.flatMap((s) => s.points.map((p) => p[0]))));
   const x = (v: number) => PAD.l + (v / maxX) * (W - PAD.l - PAD.r);
   const y = (ms: number) => {
     const f = (Math.log10(Math.min(2000, ms)) + 1) / (Math.log10(2000) + 1);
@@ -51,7 +54,7 @@ export function fanoutChart(result: FanoutResult): string {
   );
   for (const s of series) {
     const color = COLORS[s.name] ?? "#555";
-    const pts = s.points.map(([a, b]) => `${x(a!).toFixed(1)},${y(b!).toFixed(1)}`);
+    const pts = s.points.map(([a, b]) => `${x(a).toFixed(1)},${y(b).toFixed(1)}`);
     out.push(`<polyline points="${pts.join(" ")}" fill="none" stroke="${color}" stroke-width="2" opacity="0.85"/>`);
     for (const p of pts) out.push(`<circle cx="${p.split(",")[0]}" cy="${p.split(",")[1]}" r="3" fill="${color}"/>`);
   }

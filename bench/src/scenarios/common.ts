@@ -68,9 +68,10 @@ export function roomSpecs(count: number, roomSize: number, prefix = "u"): ConnSp
 
 export function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
   const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+  const upper = s[mid];
+  if (upper === undefined) return NaN; // no values
+  return s.length % 2 ? upper : ((s[mid - 1] ?? upper) + upper) / 2;
 }
 
 /** Median of a numeric field over rounds, rounded to 2 decimals. */

@@ -101,8 +101,8 @@ async function runSteps(h: Harness, size: FanoutSize): Promise<FanoutStep[]> {
   const pubs = Array.from({ length: rooms }, (_, r) => r * size.roomSize);
   const steps: FanoutStep[] = [];
   let retried = false;
-  for (let i = 0; i < size.steps.length; i++) {
-    const target = size.steps[i]!;
+  const queue = [...size.steps];
+  for (let target = queue.shift(); target !== undefined; target = queue.shift()) {
     await h.gen.measure();
     h.sampler.start();
     const published = await h.gen.publish(pubs, target / size.roomSize, size.stepMs);
@@ -128,7 +128,7 @@ async function runSteps(h: Harness, size: FanoutSize): Promise<FanoutStep[]> {
       // Other jobs share this machine: a step that fails is run once more before the stepping ends.
       if (retried) break;
       retried = true;
-      i--;
+      queue.unshift(target);
       await sleep(1_500);
     }
     // Let backlogs drain so one step does not bleed into the next.

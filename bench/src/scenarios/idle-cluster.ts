@@ -44,27 +44,34 @@ export async function idleCluster(opts: BenchOptions, cluster: ClusterServices):
   const gens: Generator[] = [];
   try {
     started.push(await startParleyProcess(opts.start, "parley-kafka", space.args("sequencer"), false));
-    const gateways: RunningSystem[] = [];
+    // Each gateway with its own generator; the measurements of each step are added to its entry.
+    const nodes: { gw: RunningSystem; gen: Generator }[] = [];
     for (let g = 0; g < size.gateways; g++) {
-      gateways.push(await startParleyProcess(opts.start, "parley-kafka", space.args("gateway")));
-      started.push(gateways[g]!);
-      gens.push(new Generator(size.workersPerGateway));
+      const gw = await startParleyProcess(opts.start, "parley-kafka", space.args("gateway"));
+      started.push(gw);
+      const gen = new Generator(size.workersPerGateway);
+      gens.push(gen);
+      nodes.push({ gw, gen });
     }
     await sleep(SETTLE_MS);
-    await Promise.all(gateways.map((gw) => gw.collectGarbage()));
-    const before = await Promise.all(gateways.map(async (gw) => ({ rss: rssKiB(gw.pid), heap: await gw.heapUsed() })));
+    await Promise.all(nodes.map(({ gw }) => gw.collectGarbage()));
+    const idle = await Promise.all(
+      nodes.map(async (n) => ({ ...n, before: { rss: rssKiB(n.gw.pid), heap: await n.gw.heapUsed() } })),
+    );
     const specs = roomSpecs(size.connections, 100);
     const t0 = performance.now();
-    const opened = await Promise.all(
-      gateways.map((gw, g) =>
-        gens[g]!.open(
+    const loaded = await Promise.all(
+      idle.map(async (n, g) => ({
+        ...n,
+        opened: await n.gen.open(
           "parley-kafka",
-          gw.port,
+          n.gw.port,
           specs.filter((_, i) => i % size.gateways === g),
           CONCURRENCY,
         ),
-      ),
+      })),
     );
+    const opened = loaded.map((n) => n.opened);
     const openMs = Math.round(performance.now() - t0);
     log(`kafka idle: opened ${opened.map((o) => `${o.ok} ok / ${o.failed} failed`).join(", ")} in ${openMs} ms`);
     requireOpened(
@@ -73,7 +80,7 @@ export async function idleCluster(opts: BenchOptions, cluster: ClusterServices):
       size.connections,
     );
     await sleep(SETTLE_MS);
-    const per = await Promise.all(gateways.map((gw, g) => measure(gw, opened[g]!.ok, before[g]!)));
+    const per = await Promise.all(loaded.map((n) => measure(n.gw, n.opened.ok, n.before)));
     const total = per.reduce((a, p) => a + p.connections, 0);
     const sum = (f: (p: GatewayIdle) => number) => per.reduce((a, p) => a + f(p) * p.connections, 0) / total;
     const heapKnown = per.every((p) => p.heapKiBPerConn !== undefined);
@@ -82,7 +89,7 @@ export async function idleCluster(opts: BenchOptions, cluster: ClusterServices):
       openMs,
       gateways: per,
       rssKiBPerConn: round2(sum((p) => p.rssKiBPerConn)),
-      heapKiBPerConn: heapKnown ? round2(sum((p) => p.heapKiBPerConn!)) : undefined,
+      heapKiBPerConn: heapKnown ? round2(sum((p) => p.heapKiBPerConn ?? 0)) : undefined,
     };
     log(
       `kafka idle: ${total} connections on ${size.gateways} gateways in ${openMs} ms; ${result.rssKiBPerConn} KiB RSS/conn, heap ${result.heapKiBPerConn ?? "-"} KiB/conn`,

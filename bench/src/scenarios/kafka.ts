@@ -38,10 +38,12 @@ export async function kafka(opts: BenchOptions): Promise<KafkaResult> {
     const start = { ...opts.start, cluster, space };
     const clusterOpts: BenchOptions = { ...opts, systems: ["parley-kafka"], start };
     await warmUp(clusterOpts);
-    const broker0 = cluster.brokerPid === undefined ? undefined : cpuUs(cluster.brokerPid);
+    const broker = cluster.brokerPid;
+    const broker0 = broker === undefined ? undefined : cpuUs(broker);
     const fan = await fanout(clusterOpts);
     const dur = await durable(clusterOpts);
-    const brokerCpuMs = broker0 === undefined ? undefined : Math.round((cpuUs(cluster.brokerPid!) - broker0) / 1000);
+    const brokerCpuMs =
+      broker === undefined || broker0 === undefined ? undefined : Math.round((cpuUs(broker) - broker0) / 1000);
     const idle = await idleCluster({ ...clusterOpts, start: { ...start, space: undefined } }, cluster);
     return {
       scenario: "kafka",

@@ -139,8 +139,9 @@ class RestartedServer {
 
   private spawn(): number {
     const args = parleyStartArgs(this.opts.start, this.cli, this.port, this.dataDir);
-    this.child = spawnServer(process.execPath, args, this.name);
-    return this.child.pid!;
+    const child = spawnServer(process.execPath, args, this.name);
+    this.child = child;
+    return child.pid;
   }
 
   private async kill(): Promise<void> {

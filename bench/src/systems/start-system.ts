@@ -110,14 +110,14 @@ async function startParley(opts: StartOptions, cli: string, name: SystemName, li
   if (listens) await waitForPort(port).catch((err: unknown) => stopProcess(child).then(() => Promise.reject(err)));
   return {
     name,
-    pid: child.pid!,
+    pid: child.pid,
     port,
     async heapUsed() {
       const text = await fetchText(`http://127.0.0.1:${port}/metrics`);
       const m = text && /^nodejs_heap_size_used_bytes (\d+)/m.exec(text);
       return m ? Number(m[1]) : undefined;
     },
-    collectGarbage: () => collectGarbageOf(child.pid!),
+    collectGarbage: () => collectGarbageOf(child.pid),
     async stop() {
       await stopProcess(child);
       rmSync(dataDir, { recursive: true, force: true });
@@ -148,13 +148,13 @@ async function startPeer(name: "socketio" | "ws", opts: StartOptions): Promise<R
   await waitForPort(port);
   return {
     name,
-    pid: child.pid!,
+    pid: child.pid,
     port,
     async heapUsed() {
       const text = await fetchText(`http://127.0.0.1:${port}/heap`);
       return text === undefined ? undefined : Number(text);
     },
-    collectGarbage: () => collectGarbageOf(child.pid!),
+    collectGarbage: () => collectGarbageOf(child.pid),
     stop: () => stopProcess(child),
   };
 }
@@ -177,7 +177,7 @@ async function startNats(): Promise<RunningSystem> {
   await waitForPort(port);
   return {
     name: "nats",
-    pid: child.pid!,
+    pid: child.pid,
     port,
     heapUsed: async () => undefined,
     collectGarbage: async () => {},

@@ -50,9 +50,14 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
+/** A spawned server: it has a pid (a spawn that failed outright throws instead). */
+export type ServerChild = ChildProcess & { readonly pid: number };
+
 /** Spawns a server process whose warnings and errors go to the runner's stderr, prefixed. */
-export function spawnServer(cmd: string, args: string[], label: string): ChildProcess {
+export function spawnServer(cmd: string, args: string[], label: string): ServerChild {
   const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+  const { pid } = child;
+  if (pid === undefined) throw new Error(`${label}: could not spawn ${cmd}`);
   children.add(child);
   child.once("exit", () => children.delete(child));
   const relay = (chunk: Buffer) => {
@@ -61,9 +66,9 @@ export function spawnServer(cmd: string, args: string[], label: string): ChildPr
     if (!/^\[\d+\] \S+ \S+ \[INF\]/.test(text) && !text.includes("DEV MODE"))
       process.stderr.write(`[${label}] ${text}`);
   };
-  child.stdout!.on("data", relay);
-  child.stderr!.on("data", relay);
-  return child;
+  child.stdout.on("data", relay);
+  child.stderr.on("data", relay);
+  return Object.assign(child, { pid });
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process has exited. */

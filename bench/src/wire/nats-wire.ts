@@ -1,5 +1,4 @@
-import type { WireConn, WireSink } from "./wire.js";
-import { type Wire } from "./wire.js";
+import { send, type Wire, type WireConn, type WireSink } from "./wire.js";
 
 const CONNECT = JSON.stringify({ verbose: false, pedantic: false, protocol: 1, headers: false, echo: true });
 
@@ -37,16 +36,16 @@ export const natsWire: Wire = {
     text = "";
   },
   publish(conn, body) {
-    conn.ws!.send(`PUB ${natsSubject(conn.room)} ${Buffer.byteLength(body)}\r\n${body}\r\n`);
+    send(conn, `PUB ${natsSubject(conn.room)} ${Buffer.byteLength(body)}\r\n${body}\r\n`);
     return 0;
   },
 };
 
 function handleLine(conn: WireConn, line: string, sink: WireSink): void {
-  if (line === "PING") return conn.ws!.send("PONG\r\n");
+  if (line === "PING") return send(conn, "PONG\r\n");
   if (line === "PONG") return sink.ready(conn);
   if (line.startsWith("INFO ")) {
-    return conn.ws!.send(`CONNECT ${CONNECT}\r\nSUB ${natsSubject(conn.room)} 1\r\nPING\r\n`);
+    return send(conn, `CONNECT ${CONNECT}\r\nSUB ${natsSubject(conn.room)} 1\r\nPING\r\n`);
   }
   if (line.startsWith("-ERR")) sink.failed(conn, line);
 }

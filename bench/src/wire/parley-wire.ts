@@ -1,4 +1,4 @@
-import { extractT0, type Wire, type WireConn, type WireSink } from "./wire.js";
+import { extractT0, intAfter, send, type Wire, type WireConn, type WireSink } from "./wire.js";
 
 const SEQ = Buffer.from('"seq":');
 const ID = Buffer.from('"id":');
@@ -15,7 +15,7 @@ export const parleyWire: Wire = {
   name: "parley",
   url: (port) => `ws://127.0.0.1:${port}/v1/ws`,
   onOpen(conn) {
-    conn.ws!.send(JSON.stringify({ t: "connect", versions: [1], user: conn.user }));
+    send(conn, JSON.stringify({ t: "connect", versions: [1], user: conn.user }));
   },
   onMessage(conn, data, sink) {
     // Frames start with {"t":"<type>": the 7th and 8th bytes tell the type apart without parsing.
@@ -23,14 +23,14 @@ export const parleyWire: Wire = {
     const b = data[7];
     if (a === c("e") && b === c("v")) return onEvent(conn, data, sink);
     if (a === c("a")) return sink.acked(conn, intAfter(data, ID));
-    if (a === c("p") && b === c("i")) return conn.ws!.send(PONG);
+    if (a === c("p") && b === c("i")) return send(conn, PONG);
     if (a === c("c")) return subscribe(conn);
     if (a === c("s")) return onSubscribed(conn, data, sink);
     if (a === c("e")) return sink.failed(conn, data.toString());
   },
   publish(conn, body) {
     const id = conn.nextId++;
-    conn.ws!.send(`{"t":"pub","id":${id},"room":"${conn.room}","cmid":"${conn.user}-${RUN}-${id}","body":${body}}`);
+    send(conn, `{"t":"pub","id":${id},"room":"${conn.room}","cmid":"${conn.user}-${RUN}-${id}","body":${body}}`);
     return id;
   },
 };
@@ -38,7 +38,7 @@ export const parleyWire: Wire = {
 function subscribe(conn: WireConn): void {
   const frame: Record<string, unknown> = { t: "sub", id: conn.nextId++, room: conn.room };
   if (conn.resume && conn.epoch) Object.assign(frame, { since: conn.lastSeq, epoch: conn.epoch });
-  conn.ws!.send(JSON.stringify(frame));
+  send(conn, JSON.stringify(frame));
 }
 
 function onSubscribed(conn: WireConn, data: Buffer, sink: WireSink): void {
@@ -52,16 +52,4 @@ function onEvent(conn: WireConn, data: Buffer, sink: WireSink): void {
   const seq = intAfter(data, SEQ);
   if (seq > conn.lastSeq) conn.lastSeq = seq;
   sink.delivered(conn, extractT0(data));
-}
-
-function intAfter(data: Buffer, key: Buffer): number {
-  const at = data.indexOf(key);
-  if (at < 0) return -1;
-  let n = 0;
-  for (let i = at + key.length; i < data.length; i++) {
-    const d = data[i]! - 48;
-    if (d < 0 || d > 9) break;
-    n = n * 10 + d;
-  }
-  return n;
 }

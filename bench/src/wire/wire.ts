@@ -63,15 +63,26 @@ const T0 = Buffer.from('"t0":');
 
 /** The integer after `"t0":` in `data`, or -1. */
 export function extractT0(data: Buffer, from = 0): number {
-  const at = data.indexOf(T0, from);
+  return intAfter(data, T0, from);
+}
+
+/** The non-negative integer right after the first `key` at or after `from` in `data`, or -1 when `key` is absent. */
+export function intAfter(data: Buffer, key: Buffer, from = 0): number {
+  const at = data.indexOf(key, from);
   if (at < 0) return -1;
   let n = 0;
-  for (let i = at + T0.length; i < data.length; i++) {
-    const d = data[i]! - 48;
+  for (const byte of data.subarray(at + key.length)) {
+    const d = byte - 48;
     if (d < 0 || d > 9) break;
     n = n * 10 + d;
   }
   return n;
+}
+
+/** Sends `text` on the connection's socket, which every wire callback runs after. */
+export function send(conn: WireConn, text: string): void {
+  if (!conn.ws) throw new Error(`${conn.user}: no socket yet`);
+  conn.ws.send(text);
 }
 
 /** Monotonic microseconds; CLOCK_MONOTONIC is shared by all processes on the machine. */

@@ -102,7 +102,7 @@ export class SseTransport implements Transport {
 
   #closeMessage(data: string): void {
     const close = parseJson<{ code?: unknown; reason?: unknown }>(data);
-    const code = Number.isInteger(close?.code) ? (close!.code as number) : ABNORMAL_CLOSURE;
+    const code = typeof close?.code === "number" && Number.isInteger(close.code) ? close.code : ABNORMAL_CLOSURE;
     this.#closed(code, typeof close?.reason === "string" ? close.reason : "");
   }
 

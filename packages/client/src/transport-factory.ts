@@ -61,8 +61,13 @@ export function openTransport(
   options: ResolvedTransportOptions,
   handlers: TransportHandlers,
 ): Transport {
-  if (kind === "websocket") return new WebSocketTransport(options.WebSocket!, options.url, handlers);
-  return new SseTransport(options.fetch!, options.sseUrl!, handlers);
+  if (kind === "websocket") {
+    if (!options.WebSocket) throw new Error("parley: the websocket transport needs a `WebSocket` implementation");
+    return new WebSocketTransport(options.WebSocket, options.url, handlers);
+  }
+  const { fetch, sseUrl } = options;
+  if (!fetch || !sseUrl) throw new Error("parley: the sse transport needs `fetch` and `sseUrl`");
+  return new SseTransport(fetch, sseUrl, handlers);
 }
 
 /** `ws[s]://host/prefix/ws` → `http[s]://host/prefix/sse`; undefined when `url` does not end in `/ws`. */

@@ -62,7 +62,9 @@ export class TransportSelector {
   next(): TransportKind {
     const due = this.#fellBackAt !== undefined && this.now() - this.#fellBackAt >= this.options.probeAfterMs;
     this.#probing = this.#index !== 0 && due;
-    return this.transports[this.#probing ? 0 : this.#index]!;
+    const kind = this.transports[this.#probing ? 0 : this.#index];
+    if (kind === undefined) throw new Error(`parley: no transport at position ${this.#index}`);
+    return kind;
   }
 
   /** The attempt that `next()` last chose reached the server. */

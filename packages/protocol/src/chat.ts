@@ -128,7 +128,8 @@ const MENTION = /(^|[^A-Za-z0-9_.@-])@([A-Za-z0-9_.@-]{1,64})/g;
 export function extractMentions(text: string): string[] {
   const seen = new Set<string>();
   for (const match of text.matchAll(MENTION)) {
-    const user = match[2]!.replace(/\.+$/, "");
+    const [, , name = ""] = match; // the group always takes part in a match
+    const user = name.replace(/\.+$/, "");
     if (user.length > 0) seen.add(user);
   }
   return [...seen];
@@ -173,6 +174,6 @@ function checkReaction(body: unknown): string | undefined {
   if (typeof emoji !== "string" || emoji.length === 0 || emoji.length > MAX_EMOJI_LENGTH) {
     return `emoji must be a string of 1–${MAX_EMOJI_LENGTH} characters`;
   }
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this check rejects
   return /[\s\u0000-\u001f\u007f]/.test(emoji) ? "emoji must not contain spaces or control characters" : undefined;
 }

@@ -14,23 +14,18 @@ const message: RoomEvent = {
   body: { text: "helo" },
   cmid: "m1",
 };
-const change = (
-  cmid: string,
-  order: number,
-  kind: string,
-  body: Json,
-  status: TrackedMessage["status"] = "queued",
-) => ({
+/** A queued change; spread it with another `status` for one further along. */
+const change = (cmid: string, order: number, kind: string, body: Json): TrackedMessage => ({
   entry: { cmid, room: "r", order, kind, body, createdAt: 5 },
-  status,
+  status: "queued",
 });
 
 test("own edits and reactions on their way show at once, in outbox order; confirmed and refused ones do not", () => {
   const tracked: TrackedMessage[] = [
     change("e2", 2, "edit", { target: 1, text: "hello again" }),
-    change("e1", 1, "edit", { target: 1, text: "hello" }, "acked"),
+    { ...change("e1", 1, "edit", { target: 1, text: "hello" }), status: "acked" },
     change("r1", 3, "reaction", { target: 1, emoji: "👍", op: "add" }),
-    change("x", 4, "reaction", { target: 1, emoji: "🎉", op: "add" }, "failed"),
+    { ...change("x", 4, "reaction", { target: 1, emoji: "🎉", op: "add" }), status: "failed" },
     change("done", 5, "reaction", { target: 1, emoji: "👀", op: "add" }),
     change("msg", 6, "message", { text: "a new message is a row, not a change" }),
     {

@@ -33,7 +33,7 @@ export function pendingChanges(
       id: "",
       from: me,
       ts: t.entry.createdAt,
-      kind: t.entry.kind!,
+      kind: t.entry.kind ?? "message",
       body: t.entry.body,
       cmid: t.entry.cmid,
     }));

@@ -3,8 +3,8 @@ import { test } from "node:test";
 import type { Json, RoomEvent, UnreadRoom } from "@parley/client";
 import { applyLive, fromServer } from "./unread-counts.js";
 
-const ev = (seq: number, from: string, kind: string, body: Json, room = "r"): RoomEvent => ({
-  room,
+const ev = (seq: number, from: string, kind: string, body: Json): RoomEvent => ({
+  room: "r",
   seq,
   id: `e${seq}`,
   from,
@@ -44,5 +44,8 @@ test("an own receipt (any device) covering the head clears; one that reads part 
 
 test("a delete or a message in an unknown room asks for exact counts", () => {
   assert.equal(applyLive(start(), ev(6, "bob", "delete", { target: 4 }), "me").refresh, true);
-  assert.equal(applyLive(start(), ev(1, "bob", "message", { text: "dm" }, "dm:bob:me"), "me").refresh, true);
+  assert.equal(
+    applyLive(start(), { ...ev(1, "bob", "message", { text: "dm" }), room: "dm:bob:me" }, "me").refresh,
+    true,
+  );
 });

@@ -29,10 +29,9 @@ export function useChatFold(
 export function syncFold(fold: ChatFold, events: readonly RoomEvent[]): void {
   if (events.length === fold.size) return;
   const { first, last } = fold.span;
-  let end = events.length;
-  while (end > 0 && events[end - 1]!.seq > last) end--;
-  let start = 0;
-  while (start < end && events[start]!.seq < first) start++;
+  const end = events.findLastIndex((e) => e.seq <= last) + 1; // events after `end` are newer than the fold
+  const from = events.findIndex((e) => e.seq >= first);
+  const start = from < 0 || from > end ? end : from; // events before `start` are older than the fold
   fold.add(events.slice(end));
   fold.add(events.slice(0, start));
   if (fold.size !== events.length) fold.add(events); // a filled hole: dedupe the lot

@@ -70,7 +70,8 @@ async function loadThread(
   for (let after = 0; ;) {
     const page = await room.thread(seq, { after, limit: REPLIES_PAGE });
     add([...page.replies, ...page.related]);
-    if (!page.hasMore || page.replies.length === 0) return;
-    after = page.replies[page.replies.length - 1]!.seq;
+    const lastReply = page.replies.at(-1);
+    if (!page.hasMore || !lastReply) return;
+    after = lastReply.seq;
   }
 }

@@ -153,28 +153,25 @@ async function startNode(
     ...(presence && { presence }),
   });
   gateway.start();
-  const notify = await startNotify(config, storage, gateway, logger, metrics);
-  if (storage.ready) state.storageReady = () => storage.ready!();
+  const notify = await startNotify(storage, { config, gateway, logger, metrics });
+  const { ready } = storage;
+  if (ready) state.storageReady = () => ready();
   state.started = true;
   const ctx: HttpContext = { config, log, store, policy, auth, gateway, logger, metrics, notify: notify?.http };
   const server = createHttp(config);
   limitConnections(server, config, () => metrics.connectionsRefused.inc());
   server.on("request", requestListener(ctx, buildRouter(ctx, state, config.metrics ? metrics : undefined)));
-  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) =>
-    upgrade(gateway, state, config, req, socket, head),
-  );
+  server.on("upgrade", upgradeListener(gateway, state, config));
   const { address: host, ...address } = await listen(server, config);
   logger.info({ host, port: address.port, url: address.url, tls: Boolean(config.tlsCert) }, "listening");
   return { server, storage, gateway, notify, address };
 }
 
 async function startNotify(
-  config: ParleyConfig,
   storage: NodeStorage,
-  gateway: Gateway,
-  logger: Logger,
-  metrics: Metrics,
+  node: { config: ParleyConfig; gateway: Gateway; logger: Logger; metrics: Metrics },
 ) {
+  const { config, gateway, logger, metrics } = node;
   if (!storage.notify) return undefined;
   const { store: notifyStore, deliver, vapidSource } = storage.notify;
   const { log, store } = storage;
@@ -207,23 +204,22 @@ function createHttp(config: ParleyConfig): Server {
 }
 
 /** Only /v1/ws upgrades for a Host we serve; anything else (or anything while draining) is refused before the handshake. */
-function upgrade(
+function upgradeListener(
   gateway: Gateway,
   state: Readiness,
   config: ParleyConfig,
-  req: IncomingMessage,
-  socket: Duplex,
-  head: Buffer,
-): void {
-  const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
-  const hostOk = hostAllowed(req, config);
-  if (pathname !== "/v1/ws" || state.draining || !hostOk) {
-    const status = !hostOk ? "403 Forbidden" : pathname !== "/v1/ws" ? "404 Not Found" : "503 Service Unavailable";
-    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-    socket.destroy();
-    return;
-  }
-  gateway.handleUpgrade(req, socket, head);
+): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+  return (req, socket, head) => {
+    const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
+    const hostOk = hostAllowed(req, config);
+    if (pathname !== "/v1/ws" || state.draining || !hostOk) {
+      const status = !hostOk ? "403 Forbidden" : pathname !== "/v1/ws" ? "404 Not Found" : "503 Service Unavailable";
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      socket.destroy();
+      return;
+    }
+    gateway.handleUpgrade(req, socket, head);
+  };
 }
 
 /** Where a node listens: `host`, else every interface, except in dev mode (anyone is anyone) only this machine. */

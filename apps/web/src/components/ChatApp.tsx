@@ -176,6 +176,6 @@ async function enterGeneral(api: Api): Promise<void> {
 }
 
 function roomFromHash(): string | undefined {
-  const match = /^#room=(.+)$/.exec(location.hash);
-  return match ? decodeURIComponent(match[1]!) : undefined;
+  const [, room] = /^#room=(.+)$/.exec(location.hash) ?? [];
+  return room === undefined ? undefined : decodeURIComponent(room);
 }

@@ -46,7 +46,8 @@ export function Composer(props: ComposerProps) {
     });
   };
   const onKeyDown = (ev: KeyboardEvent<HTMLTextAreaElement>) => {
-    if (options.length > 0 && menuKey(ev, options, active, setActive, pick, () => setDismissed(at?.start))) return;
+    const close = () => setDismissed(at?.start);
+    if (options.length > 0 && menuKey(ev, { options, active, setActive, pick, close })) return;
     if (ev.key === "Enter" && !ev.shiftKey && !ev.nativeEvent.isComposing) {
       ev.preventDefault();
       send();
@@ -94,21 +95,27 @@ export function Composer(props: ComposerProps) {
   );
 }
 
+/** The open mention menu, as the key handler sees it. */
+interface MenuControls {
+  options: string[];
+  active: number;
+  setActive: (i: number) => void;
+  pick: (user: string) => void;
+  close: () => void;
+}
+
 /** Arrow keys move, Enter or Tab picks, Escape closes; true when the key was the menu's. */
-function menuKey(
-  ev: KeyboardEvent,
-  options: string[],
-  active: number,
-  setActive: (i: number) => void,
-  pick: (user: string) => void,
-  close: () => void,
-): boolean {
+function menuKey(ev: KeyboardEvent, menu: MenuControls): boolean {
+  const { options, active, setActive, pick, close } = menu;
   const handled = ["ArrowDown", "ArrowUp", "Enter", "Tab", "Escape"].includes(ev.key) && !ev.shiftKey;
   if (!handled) return false;
   ev.preventDefault();
   if (ev.key === "ArrowDown") setActive((active + 1) % options.length);
   else if (ev.key === "ArrowUp") setActive((active - 1 + options.length) % options.length);
   else if (ev.key === "Escape") close();
-  else pick(options[Math.min(active, options.length - 1)]!);
+  else {
+    const choice = options[Math.min(active, options.length - 1)];
+    if (choice !== undefined) pick(choice);
+  }
   return true;
 }

@@ -24,9 +24,9 @@ export function MentionMenu(props: { id: string; options: string[]; active: numb
 
 /** The `@prefix` being typed just before the caret, if any. */
 export function mentionAt(text: string, caret: number): { start: number; prefix: string } | undefined {
-  const match = /(^|[^A-Za-z0-9_.@-])@([A-Za-z0-9_.-]{0,64})$/.exec(text.slice(0, caret));
-  if (!match) return undefined;
-  return { start: caret - match[2]!.length - 1, prefix: match[2]! };
+  const [, , prefix] = /(^|[^A-Za-z0-9_.@-])@([A-Za-z0-9_.-]{0,64})$/.exec(text.slice(0, caret)) ?? [];
+  if (prefix === undefined) return undefined;
+  return { start: caret - prefix.length - 1, prefix };
 }
 
 /** Up to `max` candidates starting with `prefix` (case-insensitive), in the given order. */

@@ -49,7 +49,8 @@ export function MessageList(props: Props) {
     void loadOlder();
   };
   const onScroll = () => {
-    const el = scroller.current!;
+    const el = scroller.current;
+    if (!el) return; // unmounting
     atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
     if (atBottom.current) {
       setUnseen(0);

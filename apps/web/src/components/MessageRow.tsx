@@ -27,10 +27,10 @@ interface RowProps {
  */
 export const MessageRow = memo(function MessageRow(props: RowProps) {
   const { row, me, grouped, actions, onThread } = props;
-  const { view } = row;
+  const { view, seq } = row;
   const mine = row.from === me;
   const [editing, setEditing] = useState(false);
-  const live = row.seq !== undefined && row.state === "sent" && !view.deleted;
+  const live = seq !== undefined && row.state === "sent" && !view.deleted;
   return (
     <li
       className={`message ${grouped ? "grouped" : ""} ${mine ? "mine" : ""} ${view.mentionsMe ? "mentions-me" : ""} state-${row.state}`}
@@ -60,16 +60,17 @@ export const MessageRow = memo(function MessageRow(props: RowProps) {
           </button>
         </p>
       ))}
-      {!view.deleted && (
-        <Reactions reactions={view.reactions} me={me} onToggle={(e) => actions.toggleReaction(row.seq!, e)} />
+      {/* Reactions and replies target a stored message: one still on its way (no seq yet) has none. */}
+      {!view.deleted && seq !== undefined && (
+        <Reactions reactions={view.reactions} me={me} onToggle={(e) => actions.toggleReaction(seq, e)} />
       )}
-      {onThread && view.replyCount > 0 && (
-        <button type="button" className="link-button replies" onClick={() => onThread(row.seq!)}>
+      {onThread && seq !== undefined && view.replyCount > 0 && (
+        <button type="button" className="link-button replies" onClick={() => onThread(seq)}>
           {view.replyCount} {view.replyCount === 1 ? "reply" : "replies"}
         </button>
       )}
       {live && !editing && (
-        <Tools {...props} seq={row.seq!} mine={mine} onEdit={() => setEditing(true)} onReply={onThread} />
+        <Tools {...props} seq={seq} mine={mine} onEdit={() => setEditing(true)} onReply={onThread} />
       )}
       {props.seenBy && props.seenBy.length > 0 ? (
         <span className="delivery seen">Seen by {props.seenBy.join(", ")}</span>
@@ -114,7 +115,7 @@ function Body({ row, me, actions, editing, onDone }: RowProps & { editing: boole
 }
 
 function Tools(props: RowProps & { seq: number; mine: boolean; onEdit: () => void; onReply: RowProps["onThread"] }) {
-  const { seq, mine, actions } = props;
+  const { seq, mine, actions, onReply } = props;
   const [confirming, setConfirming] = useState(false);
   if (confirming) {
     return (
@@ -132,8 +133,8 @@ function Tools(props: RowProps & { seq: number; mine: boolean; onEdit: () => voi
   return (
     <span className="tools" role="group" aria-label="Message actions">
       <EmojiPicker onPick={(emoji) => actions.toggleReaction(seq, emoji)} />
-      {props.onReply && (
-        <button type="button" className="tool" title="Reply in thread" onClick={() => props.onReply!(seq)}>
+      {onReply && (
+        <button type="button" className="tool" title="Reply in thread" onClick={() => onReply(seq)}>
           Reply
         </button>
       )}

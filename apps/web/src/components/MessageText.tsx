@@ -10,9 +10,10 @@ export function MessageText({ text, me }: { text: string; me: string }) {
   let last = 0;
   // Same boundaries as extractMentions: `@` not inside a word or an e-mail address.
   for (const m of text.matchAll(/(^|[^A-Za-z0-9_.@-])@([A-Za-z0-9_.@-]{1,64})/g)) {
-    const user = m[2]!.replace(/\.+$/, "");
+    const [, before = "", name = ""] = m; // both groups always take part in a match
+    const user = name.replace(/\.+$/, "");
     if (!known.has(user)) continue;
-    const at = m.index + m[1]!.length;
+    const at = m.index + before.length;
     parts.push(text.slice(last, at));
     parts.push(
       <span key={at} className={`mention ${user === me ? "mention-me" : ""}`} data-mention={user}>

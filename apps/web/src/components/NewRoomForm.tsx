@@ -6,6 +6,7 @@ export function NewRoomForm({ api, onDone }: { api: Api; onDone: (id?: string) =
   const [name, setName] = useState("");
   const [type, setType] = useState<"public" | "private">("public");
   const [error, setError] = useState("");
+  // Never rejects (a failure shows in the form), so the submit handler may drop its promise.
   const submit = async (ev: FormEvent) => {
     ev.preventDefault();
     if (!name.trim()) return setError("Give the room a name.");
@@ -17,7 +18,7 @@ export function NewRoomForm({ api, onDone }: { api: Api; onDone: (id?: string) =
     }
   };
   return (
-    <form className="panel" onSubmit={submit} aria-label="New room">
+    <form className="panel" onSubmit={(ev) => void submit(ev)} aria-label="New room">
       <label htmlFor="new-room-name">Room name</label>
       <input id="new-room-name" autoFocus maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
       <fieldset>

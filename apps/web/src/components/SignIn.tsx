@@ -70,6 +70,7 @@ function TokenForm({ onSignIn, setError }: FormProps) {
     if (!user) return setError("That token has no user (`sub` claim).");
     onSignIn({ user, token: value.trim() });
   };
+  // Never rejects (a failure shows in the form), so the submit handler may drop its promise.
   const fetchToken = async (ev: FormEvent) => {
     ev.preventDefault();
     try {
@@ -94,7 +95,7 @@ function TokenForm({ onSignIn, setError }: FormProps) {
         <textarea id="signin-token" rows={3} value={token} onChange={(e) => setToken(e.target.value)} />
         <button type="submit">Sign in with token</button>
       </form>
-      <form onSubmit={fetchToken}>
+      <form onSubmit={(ev) => void fetchToken(ev)}>
         <label htmlFor="signin-endpoint">Token endpoint URL</label>
         <input
           id="signin-endpoint"

@@ -31,7 +31,7 @@ function sameView(a: MessageView, b: MessageView): boolean {
     a.mentionsMe === b.mentionsMe &&
     (a.text !== undefined || JSON.stringify(a.body) === JSON.stringify(b.body)) &&
     a.reactions.length === b.reactions.length &&
-    a.reactions.every((r, i) => r.emoji === b.reactions[i]!.emoji && r.users.join() === b.reactions[i]!.users.join())
+    a.reactions.every((r, i) => r.emoji === b.reactions[i]?.emoji && r.users.join() === b.reactions[i]?.users.join())
   );
 }
 

@@ -90,7 +90,10 @@ export class ChatFold {
       const target = targetOf(e);
       if (typeof target !== "number" || target >= e.seq) continue;
       if (!this.#events.has(target)) pending.push(e);
-      else if (views.get(target)?.kind === "message") setView(views, target, applyRelated(views.get(target)!, e), e);
+      else {
+        const view = views.get(target);
+        if (view?.kind === "message") setView(views, target, applyRelated(view, e), e);
+      }
     }
     return this.#view(views, pending);
   }
@@ -104,7 +107,7 @@ export class ChatFold {
       bySeq: views,
       reads: this.#readsByUser,
       get messages() {
-        return (messages ??= order.map((s) => views.get(s)!));
+        return (messages ??= order.map((s) => known(views, s)));
       },
       get pending() {
         return (pending ??= [...[...waiting.values()].flat().sort(bySeq), ...(extraPending ?? [])]);
@@ -128,7 +131,9 @@ export class ChatFold {
   #insertOrder(seqs: number[]): void {
     if (seqs.length === 0) return;
     const order = this.#order;
-    if (order.length === 0 || seqs[0]! > order[order.length - 1]!) order.push(...seqs);
+    const [first] = seqs;
+    const last = order.at(-1);
+    if (last === undefined || (first !== undefined && first > last)) order.push(...seqs);
     else this.#order = mergeSorted(order, seqs);
   }
 
@@ -160,8 +165,8 @@ export class ChatFold {
     if (!this.#events.has(target)) return insertSorted(this.#waiting, target, e);
     const view = this.#views.get(target);
     if (view?.kind !== "message") return;
-    const list = this.#related.get(target);
-    const newest = !list || list[list.length - 1]!.seq < e.seq;
+    const last = this.#related.get(target)?.at(-1);
+    const newest = !last || last.seq < e.seq;
     insertSorted(this.#related, target, e);
     if (dirty.has(target) || !newest) return void dirty.add(target);
     setView(this.#views, target, applyRelated(view, e), e);
@@ -169,7 +174,7 @@ export class ChatFold {
 
   /** Rebuilds one message from its event and the events referring to it, in log order. */
   #refold(seq: number, recount: Set<number>): void {
-    let view = viewOf(this.#events.get(seq)!, this.me);
+    let view = viewOf(known(this.#events, seq), this.me);
     for (const e of this.#related.get(seq) ?? []) view = applyRelated(view, e);
     this.#views.set(seq, view);
     recount.add(seq);
@@ -188,7 +193,7 @@ export class ChatFold {
  * a reply that becomes deleted leaves its parent's count.
  */
 function setView(views: Map<number, MessageView>, seq: number, next: MessageView, e: RoomEvent): void {
-  const prev = views.get(seq)!;
+  const prev = known(views, seq);
   if (next.replies !== prev.replies && views.get(e.seq)?.deleted === false)
     next = { ...next, replyCount: next.replyCount + 1 };
   views.set(seq, next);
@@ -208,15 +213,31 @@ function withReplyCount(views: ReadonlyMap<number, MessageView>, view: MessageVi
 function insertSorted(map: Map<number, RoomEvent[]>, key: number, e: RoomEvent): void {
   const list = map.get(key);
   if (!list) return void map.set(key, [e]);
-  let i = list.length;
-  while (i > 0 && list[i - 1]!.seq > e.seq) i--;
-  list.splice(i, 0, e);
+  list.splice(list.findLastIndex((x) => x.seq <= e.seq) + 1, 0, e);
 }
 
 function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
   const out: number[] = [];
   let i = 0;
   let j = 0;
-  while (i < a.length || j < b.length) out.push(j >= b.length || (i < a.length && a[i]! < b[j]!) ? a[i++]! : b[j++]!);
-  return out;
+  for (;;) {
+    const x = a[i];
+    const y = b[j];
+    if (x === undefined) return out.concat(b.slice(j));
+    if (y === undefined) return out.concat(a.slice(i));
+    if (x < y) {
+      out.push(x);
+      i++;
+    } else {
+      out.push(y);
+      j++;
+    }
+  }
+}
+
+/** The entry at `key`, which the fold's own bookkeeping guarantees (an order or target names only held seqs). */
+function known<V>(map: ReadonlyMap<number, V>, key: number): V {
+  const value = map.get(key);
+  if (value === undefined) throw new Error(`parley: chat fold lost seq ${key}`);
+  return value;
 }

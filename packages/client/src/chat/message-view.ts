@@ -101,7 +101,7 @@ export function applyReaction(view: MessageView, reaction: RoomEvent): MessageVi
   if (view.deleted || typeof body !== "object" || body === null || typeof body.emoji !== "string") return view;
   const { emoji, op } = body;
   const index = view.reactions.findIndex((r) => r.emoji === emoji);
-  const users = index < 0 ? [] : view.reactions[index]!.users;
+  const users = view.reactions[index]?.users ?? []; // index -1: no reaction with this emoji yet
   const has = users.includes(reaction.from);
   if (op === "add" && !has) return withReaction(view, index, { emoji, users: [...users, reaction.from] });
   if (op === "remove" && has)

@@ -30,8 +30,11 @@ export function ensureSecretFile(dataDir: string): { secret: string; created: bo
   try {
     writeFileSync(secretFilePath(dataDir), secret + "\n", { mode: 0o600, flag: "wx" });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "EEXIST") return { secret: readSecretFile(dataDir)!, created: false };
-    throw err;
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    // Another process created it first: use the winner's secret.
+    const winner = readSecretFile(dataDir);
+    if (winner === undefined) throw new Error(`${secretFilePath(dataDir)} vanished right after it was created`);
+    return { secret: winner, created: false };
   }
   chmodSync(secretFilePath(dataDir), 0o600); // the umask may have widened nothing, but be explicit
   return { secret, created: true };

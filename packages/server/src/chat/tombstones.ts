@@ -52,7 +52,7 @@ export function applyDeleteInPlace(list: RoomEvent[], added: RoomEvent): void {
   const target = deletedBy(added);
   if (target !== undefined) {
     const seqs = new Set([target]);
-    for (let i = 0; i < list.length; i++) if (removes(seqs, list[i]!)) list[i] = tombstone(list[i]!);
+    for (const [i, e] of list.entries()) if (removes(seqs, e)) list[i] = tombstone(e);
     return;
   }
   if (added.kind !== "edit" || list.at(-1) !== added) return;

@@ -28,8 +28,8 @@ type TokenFlag = (typeof FLAGS)[number];
 
 function parseTokenFlags(argv: readonly string[]): Partial<Record<TokenFlag | "help", string>> {
   const out: Partial<Record<TokenFlag | "help", string>> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
+  const args = argv.values(); // shared with the loop: a flag's value is the next argument
+  for (const arg of args) {
     if (arg === "--help" || arg === "-h") {
       out.help = "true";
       continue;
@@ -38,7 +38,7 @@ function parseTokenFlags(argv: readonly string[]): Partial<Record<TokenFlag | "h
     const flag = arg.slice(2, eq === -1 ? undefined : eq) as TokenFlag;
     if (!arg.startsWith("--") || !FLAGS.includes(flag))
       throw new ConfigError(`unknown token option ${arg} (see parley token --help)`);
-    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
+    const value = eq === -1 ? args.next().value : arg.slice(eq + 1);
     if (value === undefined) throw new ConfigError(`--${flag} needs a value`);
     out[flag] = value;
   }

@@ -56,6 +56,11 @@ export function createClusterNode(config: ParleyConfig, logger: Logger): Cluster
     replication: config.topicReplication,
   };
   const parts: Parts = {};
+  // clusterRoles has checked that the roles needing PostgreSQL have a --postgres url.
+  const db = (): PostgresDb => {
+    if (!parts.db) throw new Error(`--role ${config.role}: PostgreSQL is not open`);
+    return parts.db;
+  };
   let stopping: Promise<void> | undefined;
   // A sequencer or sink has no listening socket: while the broker is away (restart) its Kafka sockets
   // close and its retry timers are unref'd, so Node would see an empty event loop and exit with code 0.
@@ -80,14 +85,14 @@ export function createClusterNode(config: ParleyConfig, logger: Logger): Cluster
       }
       if (roles.has("sink")) {
         // The sink role also delivers pushes and webhooks (docs/cluster.md).
-        parts.notifier = clusterNotifier(config, parts.db!.pool, logger);
+        parts.notifier = clusterNotifier(config, db().pool, logger);
         await parts.notifier.start();
         const relay = parts.notifier.relay;
         parts.sink = new SinkService({
           onCommitted: (events) => relay.emit(events),
           brokers: config.kafka,
           topicPrefix: config.topicPrefix,
-          events: new PostgresEvents(parts.db!.pool),
+          events: new PostgresEvents(db().pool),
           logger,
           sessionTimeoutMs: config.kafkaSessionTimeoutMs,
         });
@@ -97,7 +102,7 @@ export function createClusterNode(config: ParleyConfig, logger: Logger): Cluster
       if (roles.has("gateway")) {
         parts.gateway = createParleyServer(config, {
           logger,
-          openStorage: () => openGatewayStorage(parts.db!),
+          openStorage: () => openGatewayStorage(db()),
           roomRuleTtlMs: CLUSTER_ROOM_RULE_TTL_MS,
         });
         address = await parts.gateway.start();
@@ -142,17 +147,17 @@ export function createClusterNode(config: ParleyConfig, logger: Logger): Cluster
 }
 
 async function stopParts(parts: Parts, logger: Logger): Promise<void> {
-  const step = async (what: string, work: (() => Promise<void>) | undefined) => {
+  const step = async (what: string, work: () => Promise<void> | undefined) => {
     try {
-      await work?.();
+      await work();
     } catch (err) {
       logger.error({ err }, `${what} stop failed`);
     }
   };
-  await step("gateway", parts.gateway && (() => parts.gateway!.stop()));
-  await step("sink", parts.sink && (() => parts.sink!.stop()));
-  await step("notifier", parts.notifier && (() => parts.notifier!.stop()));
-  await step("sequencer", parts.sequencer && (() => parts.sequencer!.close()));
-  await step("postgres", parts.db && (() => parts.db!.close()));
+  await step("gateway", () => parts.gateway?.stop());
+  await step("sink", () => parts.sink?.stop());
+  await step("notifier", () => parts.notifier?.stop());
+  await step("sequencer", () => parts.sequencer?.close());
+  await step("postgres", () => parts.db?.close());
   logger.info("stopped");
 }

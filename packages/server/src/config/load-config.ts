@@ -105,8 +105,8 @@ export function parseOptionFlags(argv: readonly string[]): ParsedFlags {
   const options: Partial<Record<OptionName, string | boolean>> = {};
   let configFile: string | undefined;
   let help = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
+  const args = argv.values(); // shared with the loop: a flag's value is the next argument
+  for (const arg of args) {
     if (arg === "--help" || arg === "-h") {
       help = true;
       continue;
@@ -117,9 +117,8 @@ export function parseOptionFlags(argv: readonly string[]): ParsedFlags {
     const inline = eq === -1 ? undefined : arg.slice(eq + 1);
     const takeValue = (): string => {
       if (inline !== undefined) return inline;
-      const next = argv[i + 1];
+      const next = args.next().value;
       if (next === undefined || next.startsWith("--")) throw new ConfigError(`--${flag} needs a value`);
-      i++;
       return next;
     };
     if (flag === "config") {

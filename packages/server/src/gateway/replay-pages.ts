@@ -63,7 +63,7 @@ export class ReplayPages {
     const hit = pages?.get(key);
     if (hit && hit.expires > now) return hit.page;
     if (hit) this.drop(hit);
-    const entry = this.load(room, key, afterSeq, limit, now);
+    const entry = this.load({ room, key, afterSeq, limit }, now);
     this.evict(now);
     return entry.page;
   }
@@ -81,7 +81,8 @@ export class ReplayPages {
     return this.bytes;
   }
 
-  private load(room: string, key: string, afterSeq: number, limit: number, now: number): Entry {
+  private load(request: { room: string; key: string; afterSeq: number; limit: number }, now: number): Entry {
+    const { room, key, afterSeq, limit } = request;
     const page = this.read(room, afterSeq, limit).then(toPage);
     const entry: Entry = { room, key, page, expires: now + this.options.ttlMs, bytes: 0, dead: false };
     let pages = this.rooms.get(room);
@@ -104,8 +105,7 @@ export class ReplayPages {
 
   /** Removes expired entries from the front, then the oldest while over the byte bound. */
   private evict(now: number): void {
-    while (this.fifoHead < this.fifo.length) {
-      const entry = this.fifo[this.fifoHead]!;
+    for (let entry = this.fifo[this.fifoHead]; entry; entry = this.fifo[this.fifoHead]) {
       if (!entry.dead && entry.expires > now && this.bytes <= this.options.maxBytes) break;
       this.drop(entry);
       this.fifoHead++;

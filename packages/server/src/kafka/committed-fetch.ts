@@ -31,7 +31,9 @@ export function committedFetches<C extends AnyConsumer | Consumer>(consumer: C):
   if (wrapped.has(consumer)) return consumer;
   const key = getApiSymbol(consumer);
   const target = consumer as unknown as Record<symbol, (name: string, callback: ApiCallback) => void>;
-  const getApi = target[key]!.bind(consumer);
+  const original = target[key];
+  if (!original) throw new Error(`the Kafka client has no ${GET_API} method: committed-fetch.ts needs updating`);
+  const getApi = original.bind(consumer);
   target[key] = (name, callback) =>
     getApi(name, (error, api) => callback(error, api && name === "Fetch" ? filteredFetch(api) : api));
   wrapped.add(consumer);
@@ -84,7 +86,10 @@ export function dropAborted(p: FetchResponsePartition): Batch[] {
   const kept: Batch[] = [];
   for (const b of batches) {
     const last = b.firstOffset + BigInt(b.lastOffsetDelta);
-    while (pending.length > 0 && pending[0]!.firstOffset <= last) aborting.add(pending.shift()!.producerId);
+    for (let next = pending[0]; next && next.firstOffset <= last; next = pending[0]) {
+      aborting.add(next.producerId);
+      pending.shift();
+    }
     if (b.attributes & IS_CONTROL) aborting.delete(b.producerId);
     else if (aborting.has(b.producerId)) continue;
     kept.push(b);

@@ -52,18 +52,22 @@ export class PartitionReader {
     const metadata = await this.consumer.metadata({ topics: [this.topic] });
     const topic = metadata.topics.get(this.topic);
     if (!topic) throw new Error(`unknown topic ${this.topic}`);
-    // A partition without a known leader (just created, or moving) is never silently left out: the caller retries.
-    const leaderless = [...positions.keys()].filter((p) => (topic.partitions[p]?.leader ?? -1) < 0);
-    if (leaderless.length > 0) {
-      this.consumer.clearMetadata();
-      throw new Error(`${this.topic}: no leader known for partitions ${leaderless.join(",")}`);
-    }
     const byLeader = new Map<number, { partition: number; fetchOffset: bigint }[]>();
+    const leaderless: number[] = [];
     for (const [partition, fetchOffset] of positions) {
-      const leader = topic.partitions[partition]!.leader;
+      const leader = topic.partitions[partition]?.leader ?? -1;
+      if (leader < 0) {
+        leaderless.push(partition);
+        continue;
+      }
       const list = byLeader.get(leader) ?? [];
       list.push({ partition, fetchOffset });
       byLeader.set(leader, list);
+    }
+    // A partition without a known leader (just created, or moving) is never silently left out: the caller retries.
+    if (leaderless.length > 0) {
+      this.consumer.clearMetadata();
+      throw new Error(`${this.topic}: no leader known for partitions ${leaderless.join(",")}`);
     }
     const out = new Map<number, PartitionBatch>();
     const maxBytes = this.options.maxBytes ?? 16 * 1024 * 1024;
@@ -126,9 +130,15 @@ export class PartitionReader {
     });
     const list = offsets.get(this.topic) ?? [];
     // A partition the broker gave no offset for must fail the call, not read as 0 (or be skipped).
-    const missing = partitions.filter((p) => list[p] === undefined);
+    const found = new Map<number, bigint>();
+    const missing: number[] = [];
+    for (const p of partitions) {
+      const offset = list[p];
+      if (offset === undefined) missing.push(p);
+      else found.set(p, offset);
+    }
     if (missing.length > 0) throw new Error(`${this.topic}: no offset listed for partitions ${missing.join(",")}`);
-    return new Map(partitions.map((p) => [p, list[p]!]));
+    return found;
   }
 
   private collect(p: FetchResponsePartition, positions: ReadonlyMap<number, bigint>, out: Map<number, PartitionBatch>) {

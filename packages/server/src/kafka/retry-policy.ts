@@ -7,14 +7,14 @@
  * transaction right after the commit returns. Waiting 1 s there was most of
  * the cluster's publish→deliver latency (p99 ≈ 1.9 s at 1k msg/s).
  */
-
-type RetryDelay = (client: unknown, operationId: string, attempt: number, retries: number, error: Error) => number;
+import type { RetryDelayGetter } from "@platformatic/kafka";
 
 /** Retries and delays for a transactional producer: a few ms for CONCURRENT_TRANSACTIONS, backoff otherwise. */
-export function transactionalRetries(otherMs = 250): { retries: number; retryDelay: RetryDelay } {
+export function transactionalRetries(otherMs = 250): { retries: number; retryDelay: RetryDelayGetter } {
   return {
     // Enough for ~1.3 s of CONCURRENT_TRANSACTIONS, or ~7 s of a broker that is away.
     retries: 30,
+    // eslint-disable-next-line max-params -- the signature is @platformatic/kafka's RetryDelayGetter
     retryDelay: (_client, _op, attempt, _retries, error) =>
       isConcurrentTransactions(error) ? (attempt <= 5 ? 2 * attempt : 50) : otherMs,
   };

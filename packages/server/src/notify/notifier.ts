@@ -91,8 +91,10 @@ export class Notifier {
   }
 
   private async notify(event: RoomEvent): Promise<void> {
+    const { push } = this.deps;
+    if (!push) return; // events are queued only with a push fanout
     const recipients = await this.recipients(event);
-    await Promise.all(recipients.map((r) => this.deps.push!.sendToUser(r.user, pushPayload(event, r.reason))));
+    await Promise.all(recipients.map((r) => push.sendToUser(r.user, pushPayload(event, r.reason))));
   }
 
   /** Resolves the room rule and presence for the candidates, then decides. */

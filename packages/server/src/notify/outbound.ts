@@ -100,9 +100,10 @@ export class OutboundPolicy {
       (all) => {
         const wanted =
           options.family === 4 || options.family === 6 ? all.filter((a) => a.family === options.family) : all;
-        if (wanted.length === 0) return callback(new OutboundRefusedError(`${hostname}: no address`), "", 0);
+        const [first] = wanted;
+        if (!first) return callback(new OutboundRefusedError(`${hostname}: no address`), "", 0);
         if (options.all) return callback(null, wanted);
-        callback(null, wanted[0]!.address, wanted[0]!.family);
+        callback(null, first.address, first.family);
       },
       (err: NodeJS.ErrnoException) => callback(err, "", 0),
     );

@@ -69,8 +69,10 @@ function ensureVapidFile(dataDir: string): { publicKey: string; privateKey: stri
     // `wx`: two processes racing on a fresh directory both end up with the winner's pair.
     writeFileSync(file, JSON.stringify(keys) + "\n", { mode: 0o600, flag: "wx" });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "EEXIST") return readKeys(file)!;
-    throw err;
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    const winner = readKeys(file);
+    if (!winner) throw new Error(`${file} vanished right after it was created`);
+    return winner;
   }
   chmodSync(file, 0o600);
   return keys;

@@ -21,14 +21,18 @@ export type SequenceDecision =
   | { readonly type: "append"; readonly event: RoomEvent; readonly state: RoomState }
   | { readonly type: "duplicate"; readonly event: RoomEvent };
 
+/** What a decision may consult, passed in so the sequencer itself has no I/O, clock or randomness. */
+export interface SequenceInputs {
+  readonly lookup: DedupeLookup;
+  /** The event's timestamp. */
+  readonly now: number;
+  /** Called only for a new event. */
+  readonly newId: () => string;
+}
+
 /** Decides one command against `state`; on `append` the returned `state` is the room's next state. */
-export function sequence(
-  state: RoomState,
-  command: PublishCommand,
-  lookup: DedupeLookup,
-  now: number,
-  newId: () => string,
-): SequenceDecision {
+export function sequence(state: RoomState, command: PublishCommand, inputs: SequenceInputs): SequenceDecision {
+  const { lookup, now, newId } = inputs;
   const original = lookup(command.room, command.cmid);
   if (original) return { type: "duplicate", event: original };
   const seq = state.lastSeq + 1;
@@ -72,7 +76,7 @@ export class SequencerBatch {
   decide(command: PublishCommand, now: number): SequenceDecision {
     const state = this.states.get(command.room) ?? this.baseState(command.room);
     const lookup: DedupeLookup = (room, cmid) => this.pending.get(dedupeKey(room, cmid)) ?? this.lookup(room, cmid);
-    const decision = sequence(state, command, lookup, now, this.newId);
+    const decision = sequence(state, command, { lookup, now, newId: this.newId });
     if (decision.type === "append") {
       this.states.set(command.room, decision.state);
       this.pending.set(dedupeKey(command.room, command.cmid), decision.event);

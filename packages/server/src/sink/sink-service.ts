@@ -93,7 +93,9 @@ export class SinkService {
    * offset commits go through the consumer, and rows seen twice are no-ops.
    */
   private async consume(): Promise<void> {
-    const stream = await this.consumer!.consume({
+    const consumer = this.consumer;
+    if (!consumer) throw new Error("sink: consume before start()");
+    const stream = await consumer.consume({
       topics: [`${this.options.topicPrefix}events`],
       mode: "committed",
       fallbackMode: "earliest",

@@ -28,7 +28,8 @@ export class OutboundFrame {
    * a recipient costs one queued buffer instead of one per frame.
    */
   static batch(frames: readonly OutboundFrame[]): OutboundFrame {
-    if (frames.length === 1) return frames[0]!;
+    const [only] = frames;
+    if (only && frames.length === 1) return only;
     return new OutboundFrame("", frames);
   }
 

@@ -116,7 +116,8 @@ export class WsTransport implements Transport {
     const bytes = this.queuedBytes;
     this.queuedBytes = 0;
     if (this.ws.readyState === this.ws.OPEN && !this.socket.destroyed) {
-      this.socket.write(queue.length === 1 ? queue[0]! : Buffer.concat(queue, bytes));
+      const [only] = queue;
+      this.socket.write(only && queue.length === 1 ? only : Buffer.concat(queue, bytes));
     }
     // The array is reused: no allocation per connection per turn (write and concat are done with it).
     queue.length = 0;

@@ -120,8 +120,17 @@ interface Load {
   readonly ackTimes: Map<string, number[]>;
 }
 
-/** Sends `rate` msg/s over `rooms` rooms for `seconds`, open-loop; calls `onAck` per ack. */
-async function runLoad(log: KafkaLog, rate: number, rooms: number, seconds: number, sentAt: Map<string, number>) {
+/** An open-loop load: `rate` msg/s over `rooms` rooms for `seconds`; each send time goes into `sentAt`. */
+interface LoadShape {
+  rate: number;
+  rooms: number;
+  seconds: number;
+  sentAt: Map<string, number>;
+}
+
+/** Sends the load open-loop and records every ack's latency. */
+async function runLoad(log: KafkaLog, shape: LoadShape) {
+  const { rate, rooms, seconds, sentAt } = shape;
   const tag = Math.random().toString(36).slice(2, 8);
   const load: Load = { sent: 0, acked: 0, failed: 0, ackTimes: new Map() };
   const ack = await createLatencyRecorder();
@@ -203,8 +212,8 @@ async function measureLatency(args: Args, rate: number) {
       toSequencer.record(Math.max(0, sequencedAt - t0) * 1000);
       fromSequencer.record(Math.max(0, now - sequencedAt) * 1000);
     });
-    await runLoad(c.publisher, Math.min(rate, 1000), args.rooms, 1, warm); // warm-up, not recorded
-    const { load, ack } = await runLoad(c.publisher, rate, args.rooms, args.seconds, sentAt);
+    await runLoad(c.publisher, { rate: Math.min(rate, 1000), rooms: args.rooms, seconds: 1, sentAt: warm }); // warm-up, not recorded
+    const { load, ack } = await runLoad(c.publisher, { rate, rooms: args.rooms, seconds: args.seconds, sentAt });
     await sleep(500);
     if (args.timeline) printTimeline(rate, samples);
     return {
@@ -248,7 +257,12 @@ async function measureFailover(args: Args, signal: "SIGKILL" | "SIGTERM") {
       killedAt = Date.now();
       c.children[0]!.kill(signal);
     });
-    const { load } = await runLoad(c.publisher, 1000, args.rooms, Math.max(8, args.sessionMs / 1000 + 5), new Map());
+    const { load } = await runLoad(c.publisher, {
+      rate: 1000,
+      rooms: args.rooms,
+      seconds: Math.max(8, args.sessionMs / 1000 + 5),
+      sentAt: new Map(),
+    });
     await killer;
     return { signal, sessionMs: args.sessionMs, failoverMs: longestSilence(load, killedAt), failed: load.failed };
   } finally {

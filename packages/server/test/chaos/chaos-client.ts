@@ -88,7 +88,7 @@ export class ChaosClient {
   /** Queues an event of `kind`; it is sent now and re-sent after every reconnect until acked or refused. */
   publish(room: string, body: unknown, kind = "message"): string {
     const cmid = `${this.name}-${++this.publishCount}`;
-    const record = this.options.recorder.publish(this.name, room, cmid, kind, body);
+    const record = this.options.recorder.publish({ client: this.name, room, cmid, kind, body });
     this.pending.set(cmid, record);
     if (this.connected) this.sendPub(cmid);
     return cmid;

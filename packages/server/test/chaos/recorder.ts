@@ -14,9 +14,9 @@ export class ChaosRecorder {
   private readonly subscriptions: SubscriptionRecord[] = [];
 
   /** A new logical publish (cmids are unique per run); record a client's publishes in the order it made them. */
-  publish(client: string, room: string, cmid: string, kind = "message", body?: unknown, fifo = false): PublishRecord {
-    const record: PublishRecord = { client, room, cmid, kind, body, acks: [], ...(fifo ? { fifo } : {}) };
-    this.publishes.set(cmid, record);
+  publish(start: Omit<PublishRecord, "acks" | "error">): PublishRecord {
+    const record: PublishRecord = { kind: "message", ...start, acks: [] };
+    this.publishes.set(record.cmid, record);
     return record;
   }
 

@@ -59,7 +59,7 @@ export class SdkPublisher {
   /** Publishes through the outbox and records it, in order, with the outcome when it comes. */
   publish(room: string, body: Json, kind: string): void {
     const cmid = `${this.name}-${++this.#count}`;
-    const record = this.options.recorder.publish(this.name, room, cmid, kind, body, true);
+    const record = this.options.recorder.publish({ client: this.name, room, cmid, kind, body, fifo: true });
     this.#ids.push(cmid);
     this.#client
       .room(room)

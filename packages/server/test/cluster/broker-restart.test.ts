@@ -46,7 +46,7 @@ class Publishers {
     for (let n = 0; !this.stopped; n++) {
       const room = rooms[(p + n) % rooms.length]!;
       const cmid = uniqueCmid();
-      const ack = await publishUntilAcked(connect, room, { p, n }, cmid, 90_000);
+      const ack = await publishUntilAcked(connect, { room, body: { p, n }, cmid }, 90_000);
       this.acked.set(cmid, { room, seq: ack.seq, at: Date.now() });
       await sleep(20);
     }

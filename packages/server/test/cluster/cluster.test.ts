@@ -113,7 +113,7 @@ describe("cluster: 3 gateways, 2 sequencers, a sink", { timeout: 200_000 }, () =
       const back = await cluster.connect(cluster.gateways[1]!, "victim");
       const resumed = await back.expect({ t: "sub", room, since: last, epoch: sub.epoch }, "subscribed");
       assert.equal(resumed.recovered, true);
-      for (const cmid of inFlight) await publishUntilAcked(async () => back, room, { late: true }, cmid);
+      for (const cmid of inFlight) await publishUntilAcked(async () => back, { room, body: { late: true }, cmid });
       const all = await readAllHistory(back, room);
       assert.deepEqual(seqs(all), range(1, all.length), "contiguous");
       assert.equal(new Set(all.map((e) => e.cmid)).size, all.length, "no cmid twice");
@@ -144,12 +144,11 @@ describe("cluster: 3 gateways, 2 sequencers, a sink", { timeout: 200_000 }, () =
         for (let n = 0; !stop; n++) {
           const room = rooms[(p + n) % rooms.length]!;
           const cmid = uniqueCmid();
-          const ack = await publishUntilAcked(
-            async () => (client?.closeInfo || !client ? connect() : client),
+          const ack = await publishUntilAcked(async () => (client?.closeInfo || !client ? connect() : client), {
             room,
-            { p, n },
+            body: { p, n },
             cmid,
-          );
+          });
           acked.set(cmid, { room, seq: ack.seq });
         }
       };

@@ -3,13 +3,12 @@
  * a catalogued error code. Each case runs on its own connection; afterwards
  * the server still serves and the room's history is intact.
  */
-import { after, before, describe, test } from "node:test";
+import { describe } from "node:test";
 import assert from "node:assert/strict";
 import { CLOSE, ERRORS, isErrorCode, type ErrorFrame } from "@parley/protocol";
-import { ServerProcess } from "../support/server-process.js";
 import type { RawClient } from "../support/raw-client.js";
 import { SseClient } from "../support/sse-client.js";
-import { publish, readAllHistory, seqs, subscribe, uniqueRoom, withServer } from "../support/fixtures.js";
+import { publish, readAllHistory, seqs, serverSuite, subscribe, uniqueRoom } from "../support/fixtures.js";
 
 const MAX_FRAME_BYTES = 32_768;
 const MAX_ERRORS = 10;
@@ -25,21 +24,11 @@ async function nextError(client: RawClient, from: number): Promise<ErrorFrame> {
 }
 
 describe("bad input", () => {
-  let server: ServerProcess;
+  const suite = serverSuite({
+    args: ["--max-frame-bytes", String(MAX_FRAME_BYTES), "--max-errors-per-minute", String(MAX_ERRORS)],
+  });
+  const it = suite.it;
   let room: string;
-  before(async () => {
-    server = await ServerProcess.start({
-      args: ["--max-frame-bytes", String(MAX_FRAME_BYTES), "--max-errors-per-minute", String(MAX_ERRORS)],
-    });
-  });
-  after(async () => {
-    await server?.cleanup();
-  });
-  const it = (name: string, body: Parameters<typeof withServer>[1]) =>
-    test(
-      name,
-      withServer(() => server, body),
-    );
 
   it("seeds a room whose history must stay intact", async (pool) => {
     room = uniqueRoom("bad-input");
@@ -146,7 +135,7 @@ describe("bad input", () => {
     assert.deepEqual(await nextError(c, from).then((e) => [e.code, e.id]), ["BAD_EVENT", 5]);
     assert.equal((await c.request({ t: "ping" })).t, "pong");
 
-    const sse = await SseClient.connect(server.httpUrl, { user: "nester" });
+    const sse = await SseClient.connect(suite.server.httpUrl, { user: "nester" });
     try {
       const alone = sse.waitFor((f) => f.t === "error" && f.id === 6);
       assert.equal(await sse.post(pubText(6, "deep-sse", deep)), 204);
@@ -161,7 +150,7 @@ describe("bad input", () => {
     }
 
     const rest = (body: string) =>
-      fetch(`${server.httpUrl}/v1/rooms/${uniqueRoom("nest")}/messages`, {
+      fetch(`${suite.server.httpUrl}/v1/rooms/${uniqueRoom("nest")}/messages`, {
         method: "POST",
         headers: { "content-type": "application/json", "x-parley-user": "nester" },
         body: `{"cmid":"deep-rest","body":${body}}`,
@@ -194,16 +183,16 @@ describe("bad input", () => {
   it("invalid UTF-8 over REST and SSE POST: 400 INVALID_UTF8, nothing stored", async () => {
     const invalid = (head: string, tail: string) =>
       Buffer.concat([Buffer.from(head), Buffer.from([0xff, 0xfe]), Buffer.from(tail)]);
-    const rest = await fetch(`${server.httpUrl}/v1/rooms/${room}/messages`, {
+    const rest = await fetch(`${suite.server.httpUrl}/v1/rooms/${room}/messages`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-parley-user": "mallory" },
       body: invalid(`{"cmid":"bad-utf8-rest","body":"`, `"}`),
     });
     assert.equal(rest.status, 400);
     assert.equal(((await rest.json()) as { error: { code: string } }).error.code, "INVALID_UTF8");
-    const sse = await SseClient.connect(server.httpUrl, { user: "mallory" });
+    const sse = await SseClient.connect(suite.server.httpUrl, { user: "mallory" });
     try {
-      const res = await fetch(`${server.httpUrl}/v1/sse/${sse.session}`, {
+      const res = await fetch(`${suite.server.httpUrl}/v1/sse/${sse.session}`, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: invalid(`{"t":"pub","id":9,"room":"${room}","cmid":"bad-utf8-sse","body":"`, `"}`),
@@ -216,7 +205,7 @@ describe("bad input", () => {
   });
 
   it("afterwards the server is alive and the room's history is intact", async (pool) => {
-    const health = await fetch(`${server.httpUrl}/healthz`);
+    const health = await fetch(`${suite.server.httpUrl}/healthz`);
     assert.equal(health.status, 200);
     const c = await pool.connect({ user: "checker" });
     const history = await readAllHistory(c, room);

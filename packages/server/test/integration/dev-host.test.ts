@@ -39,16 +39,14 @@ class BareStart extends ChildNode {
   }
   async listening(args: string[]): Promise<Record<string, unknown>> {
     let record: Record<string, unknown> = {};
-    await this.spawnNode(
-      [CLI_PATH, "start", "--port", "0", "--data-dir", this.dataDir, ...args],
-      undefined,
-      20_000,
-      (line) => {
+    await this.spawnNode([CLI_PATH, "start", "--port", "0", "--data-dir", this.dataDir, ...args], {
+      timeoutMs: 20_000,
+      ready: (line) => {
         if (!line.includes('"listening"')) return undefined;
         record = JSON.parse(line) as Record<string, unknown>;
         return record.port as number;
       },
-    );
+    });
     return record;
   }
 }

@@ -19,14 +19,13 @@ import {
   uniqueRoom,
 } from "../support/fixtures.js";
 
-/** Pipelines `count` publishes; calls `onAck` synchronously with each ack as it arrives. */
+/** Pipelines `count` publishes tagged `tag` to `room`; calls `onAck` synchronously with each ack as it arrives. */
 function publishMany(
   client: RawClient,
-  room: string,
-  count: number,
-  tag: string,
+  batch: { room: string; count: number; tag: string },
   onAck: (ack: AckFrame) => void,
 ): void {
+  const { room, count, tag } = batch;
   for (let i = 1; i <= count; i++) {
     const body: Json = { tag, i, pad: "x".repeat(i % 50) };
     client
@@ -51,16 +50,15 @@ describe("durability across kill -9", () => {
     const acks: AckFrame[] = [];
     const count = 300;
     const allAcked = new Promise<void>((resolve) =>
-      publishMany(client, room, count, "all", (ack) => {
+      publishMany(client, { room, count, tag: "all" }, (ack) => {
         acks.push(ack);
         if (acks.length === count) {
-          suite.server.kill9(); // synchronous SIGKILL as soon as the last ack is in
-          resolve();
+          // SIGKILL goes out synchronously, as soon as the last ack is in; the wait resolves once the process is gone.
+          resolve(suite.server.kill9());
         }
       }),
     );
     await allAcked;
-    await suite.server.kill9();
     await suite.server.restart();
 
     const reader = await pool.connect({ user: "reader" });
@@ -80,16 +78,14 @@ describe("durability across kill -9", () => {
     const acks: AckFrame[] = [];
     const killAfter = 150;
     const killed = new Promise<void>((resolve) =>
-      publishMany(client, room, 600, "mid", (ack) => {
+      publishMany(client, { room, count: 600, tag: "mid" }, (ack) => {
         acks.push(ack);
         if (acks.length === killAfter) {
-          suite.server.kill9();
-          resolve();
+          resolve(suite.server.kill9());
         }
       }),
     );
     await killed;
-    await suite.server.kill9();
     const acked = [...acks]; // acks that arrived before the socket died were sent by a live server
     assert.ok(acked.length >= killAfter);
     await suite.server.restart();
@@ -123,17 +119,15 @@ describe("durability across kill -9", () => {
     const acks: AckFrame[] = [];
     const killed = new Promise<void>((resolve) =>
       rooms.forEach((room, i) =>
-        publishMany(writers[i]!, room, 200, `multi${i}`, (ack) => {
+        publishMany(writers[i]!, { room, count: 200, tag: `multi${i}` }, (ack) => {
           acks.push(ack);
           if (acks.length === 400) {
-            suite.server.kill9();
-            resolve();
+            resolve(suite.server.kill9());
           }
         }),
       ),
     );
     await killed;
-    await suite.server.kill9();
     const acked = [...acks];
     await suite.server.restart();
 

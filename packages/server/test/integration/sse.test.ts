@@ -3,30 +3,22 @@
  * subscribe, publish, receive live events (also from WebSocket publishers),
  * and resume with `since`.
  */
-import { after, before, describe, test } from "node:test";
+import { after, describe } from "node:test";
 import assert from "node:assert/strict";
 import { CLOSE, type ErrorFrame } from "@parley/protocol";
-import { ServerProcess } from "../support/server-process.js";
 import { SseClient } from "../support/sse-client.js";
-import { publish, range, seqs, subscribe, uniqueRoom, withServer } from "../support/fixtures.js";
+import { publish, range, seqs, serverSuite, subscribe, uniqueRoom } from "../support/fixtures.js";
 
 describe("SSE + POST fallback", () => {
-  let server: ServerProcess;
   const streams: SseClient[] = [];
-  before(async () => {
-    server = await ServerProcess.start({ args: ["--heartbeat-ms", "200", "--heartbeat-timeout-ms", "800"] });
-  });
-  after(async () => {
+  // Registered before the suite's own `after`, so the streams close before the server stops.
+  after(() => {
     for (const s of streams) s.destroy();
-    await server?.cleanup();
   });
-  const it = (name: string, body: Parameters<typeof withServer>[1]) =>
-    test(
-      name,
-      withServer(() => server, body),
-    );
+  const suite = serverSuite({ args: ["--heartbeat-ms", "200", "--heartbeat-timeout-ms", "800"] });
+  const it = suite.it;
   const sse = async (user: string): Promise<SseClient> => {
-    const client = await SseClient.connect(server.httpUrl, { user });
+    const client = await SseClient.connect(suite.server.httpUrl, { user });
     streams.push(client);
     return client;
   };
@@ -120,7 +112,7 @@ describe("SSE + POST fallback", () => {
   });
 
   it("POST to an unknown session is refused", async () => {
-    const res = await fetch(`${server.httpUrl}/v1/sse/00000000-0000-4000-8000-000000000000`, {
+    const res = await fetch(`${suite.server.httpUrl}/v1/sse/00000000-0000-4000-8000-000000000000`, {
       method: "POST",
       body: JSON.stringify({ t: "ping" }),
     });

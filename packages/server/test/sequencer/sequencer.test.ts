@@ -114,13 +114,7 @@ describe("sequence", () => {
   const state: RoomState = { epoch: "ep", lastSeq: 41 };
 
   it("appends with seq lastSeq+1, the given time and id, and the command's fields", () => {
-    const d = sequence(
-      state,
-      cmd("r", "c1"),
-      () => undefined,
-      1234,
-      () => "the-id",
-    );
+    const d = sequence(state, cmd("r", "c1"), { lookup: () => undefined, now: 1234, newId: () => "the-id" });
     assert.equal(d.type, "append");
     assert.deepEqual(d.event, {
       room: "r",
@@ -136,20 +130,12 @@ describe("sequence", () => {
   });
 
   it("returns the original on a known cmid without calling newId", () => {
-    const original = sequence(
-      state,
-      cmd("r", "c1"),
-      () => undefined,
-      1,
-      () => "x",
-    ).event;
-    const d = sequence(
-      state,
-      cmd("r", "c1"),
-      () => original,
-      2,
-      () => assert.fail("no new id for a duplicate"),
-    );
+    const original = sequence(state, cmd("r", "c1"), { lookup: () => undefined, now: 1, newId: () => "x" }).event;
+    const d = sequence(state, cmd("r", "c1"), {
+      lookup: () => original,
+      now: 2,
+      newId: () => assert.fail("no new id for a duplicate"),
+    });
     assert.deepEqual(d, { type: "duplicate", event: original });
   });
 

@@ -31,6 +31,16 @@ export interface StopResult {
 }
 
 /** One child process plus the data dir it owns. */
+/** How `spawnNode` runs a child and recognises that it is ready. */
+export interface SpawnNodeOptions<T> {
+  env?: Readonly<Record<string, string>>;
+  timeoutMs: number;
+  /** Returns the ready value for a line that says so, undefined for any other line. */
+  ready: (line: string) => T | undefined;
+  /** Sees every line first (e.g. to keep a log file). */
+  each?: (line: string) => void;
+}
+
 export abstract class ChildNode {
   readonly dataDir: string;
   port = 0;
@@ -101,13 +111,8 @@ export abstract class ChildNode {
    * not undefined; rejects (with the output) on a timeout or an early exit.
    * Every line is kept for `output()` and passed to `each` first.
    */
-  protected spawnNode<T>(
-    args: readonly string[],
-    env: Readonly<Record<string, string>> | undefined,
-    timeoutMs: number,
-    ready: (line: string) => T | undefined,
-    each?: (line: string) => void,
-  ): Promise<T> {
+  protected spawnNode<T>(args: readonly string[], options: SpawnNodeOptions<T>): Promise<T> {
+    const { env, timeoutMs, ready, each } = options;
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
     this.child = child;
     this.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));

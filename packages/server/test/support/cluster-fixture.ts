@@ -123,11 +123,10 @@ async function withAdmin<T>(url: string, work: (c: pg.Client) => Promise<T>): Pr
  */
 export async function publishUntilAcked(
   connect: () => Promise<RawClient>,
-  room: string,
-  body: Json,
-  cmid: string,
+  publish: { room: string; body: Json; cmid: string },
   deadlineMs = 45_000,
 ): Promise<AckFrame> {
+  const { room, body, cmid } = publish;
   const deadline = Date.now() + deadlineMs;
   let client = await connect();
   for (;;) {

@@ -40,7 +40,7 @@ export class ClusterProcess extends ChildNode {
     const file = dir && join(dir, `${c.topicPrefix}${this.name}.log`);
     const keep = file ? (line: string) => appendFileSync(file, `${line}\n`) : undefined;
     try {
-      this.port = await this.spawnNode(args, c.env, timeoutMs, readyPort, keep);
+      this.port = await this.spawnNode(args, { env: c.env, timeoutMs, ready: readyPort, each: keep });
     } catch (err) {
       throw new Error(`${this.name}: ${(err as Error).message}`);
     }

@@ -63,7 +63,7 @@ export class ServerProcess extends ChildNode {
     args.push(...(this.options.args ?? []));
     this.log.push(`---- spawn ${args.slice(1).join(" ")}`);
     const timeoutMs = this.options.startTimeoutMs ?? 20_000;
-    this.port = await this.spawnNode(args, this.options.env, timeoutMs, listeningPort);
+    this.port = await this.spawnNode(args, { env: this.options.env, timeoutMs, ready: listeningPort });
     await this.waitReady(timeoutMs);
   }
 

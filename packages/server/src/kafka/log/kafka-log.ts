@@ -196,7 +196,8 @@ export class KafkaLog implements EventLog {
       const batch = this.outbox;
       this.outbox = [];
       try {
-        await this.producer!.send({ messages: batch.map((r) => ({ ...r })) });
+        if (!this.producer) throw new Error("no producer"); // append only queues once start() made it
+        await this.producer.send({ messages: batch.map((r) => ({ ...r })) });
       } catch (err) {
         const error = new ParleyError("UNAVAILABLE", "publish to Kafka failed", { cause: err });
         for (const r of batch) this.settle(ridOf(r), error);

@@ -45,7 +45,7 @@ export async function readMerged(
     if (first !== undefined && afterSeq + 1 >= first) return s.recent.after(room, afterSeq, limit);
     const hist = await history.read(afterSeq, limit);
     if (hist.length >= limit || first === undefined) return hist;
-    const lastHist = hist.length > 0 ? hist[hist.length - 1]!.seq : afterSeq;
+    const lastHist = hist.at(-1)?.seq ?? afterSeq;
     const firstNow = s.recent.firstSeq(room) ?? first;
     if (lastHist + 1 >= firstNow) return [...hist, ...s.recent.after(room, lastHist, limit - hist.length)];
     if (Date.now() >= deadline) {
@@ -74,7 +74,7 @@ export async function readBeforeMerged(
     const low = fromBuffer[0]?.seq ?? first;
     if (fromBuffer.length >= limit || low <= 1) return fromBuffer;
     const hist = await history.readBefore(low, limit - fromBuffer.length);
-    const joined = hist.length > 0 && hist[hist.length - 1]!.seq === low - 1;
+    const joined = hist.at(-1)?.seq === low - 1;
     // An empty history below the buffer is either a lagging sink or trimmed retention: wait, then accept.
     if (joined || Date.now() >= deadline) return joined ? [...hist, ...fromBuffer] : fromBuffer;
     await sleep(POLL_MS);

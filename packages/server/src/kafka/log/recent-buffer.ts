@@ -26,8 +26,7 @@ export class RecentBuffer {
 
   /** The highest seq held for `room`, if any. */
   lastSeq(room: string): number | undefined {
-    const list = this.rooms.get(room);
-    return list && list.length > 0 ? list[list.length - 1]!.seq : undefined;
+    return this.rooms.get(room)?.at(-1)?.seq;
   }
 
   /** The lowest seq held for `room`, if any. */
@@ -38,7 +37,7 @@ export class RecentBuffer {
   /** Adds the next event of its room; returns false (and keeps nothing) when seq is not above the last held. */
   add(event: RoomEvent): boolean {
     let list = this.rooms.get(event.room);
-    const last = list && list.length > 0 ? list[list.length - 1]!.seq : undefined;
+    const last = list?.at(-1)?.seq;
     if (last !== undefined && event.seq <= last) return false;
     if (!list || (last !== undefined && event.seq !== last + 1)) {
       this.count -= list?.length ?? 0;
@@ -65,16 +64,18 @@ export class RecentBuffer {
   /** Held events with `afterSeq < seq`, ascending, at most `limit`. */
   after(room: string, afterSeq: number, limit: number): RoomEvent[] {
     const list = this.rooms.get(room);
-    if (!list || list.length === 0) return [];
-    const start = Math.max(0, afterSeq + 1 - list[0]!.seq);
+    const first = list?.[0];
+    if (!list || !first) return [];
+    const start = Math.max(0, afterSeq + 1 - first.seq);
     return list.slice(start, start + limit);
   }
 
   /** Held events with `seq < beforeSeq`, the newest `limit`, ascending. */
   before(room: string, beforeSeq: number, limit: number): RoomEvent[] {
     const list = this.rooms.get(room);
-    if (!list || list.length === 0) return [];
-    const end = Math.min(list.length, Math.max(0, beforeSeq - list[0]!.seq));
+    const first = list?.[0];
+    if (!list || !first) return [];
+    const end = Math.min(list.length, Math.max(0, beforeSeq - first.seq));
     return list.slice(Math.max(0, end - limit), end);
   }
 

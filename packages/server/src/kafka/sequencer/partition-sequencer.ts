@@ -138,7 +138,7 @@ export class PartitionSequencer {
         const { batch, at, error } = await fetching;
         if (error) throw error;
         const records = batch?.records.slice(0, this.d.maxBatch) ?? [];
-        const next = !batch ? at : records.length < batch.records.length ? records.at(-1)!.offset + 1n : batch.next;
+        const next = !batch ? at : records.length < batch.records.length ? after(records, at) : batch.next;
         // Pipelining: the next fetch runs while this batch's transaction commits.
         fetching = prefetch(commands, p, next);
         if (records.length === 0) continue;
@@ -288,6 +288,12 @@ interface Fetched {
 }
 
 /** Starts fetching partition `p` at `at`; never rejects, so a failure while a commit is running is not unhandled. */
+/** The offset right after the last of `taken` (a batch cut at maxBatch); `at` when none was taken. */
+function after(taken: readonly ReadRecord[], at: bigint): bigint {
+  const last = taken.at(-1);
+  return last ? last.offset + 1n : at;
+}
+
 function prefetch(reader: PartitionReader, p: number, at: bigint): Promise<Fetched> {
   return reader.fetch(new Map([[p, at]])).then(
     (batches) => ({ at, batch: batches.get(p) }),

@@ -144,13 +144,16 @@ export class SequencerService {
   }
 
   private startWorker(p: number): void {
+    const { layout, reader, group } = this;
+    // Assignments come from the group, which start() creates after the layout and the reader.
+    if (!layout || !reader || !group) throw new Error(`sequencer: partition ${p} assigned before start() finished`);
     const worker = new PartitionSequencer({
       cluster: this.options.cluster,
-      layout: this.layout!,
+      layout,
       partition: p,
       clientId: this.clientId(),
-      reader: this.reader!,
-      group: this.group!,
+      reader,
+      group,
       maxBatch: this.options.maxBatch ?? 500,
       dedupeWindowMs: this.options.dedupeWindowMs ?? 24 * 3_600_000,
       dedupeMaxEntries: this.options.dedupeMaxEntries ?? 200_000,

@@ -46,14 +46,14 @@ export interface RebuildOptions {
   readonly sunk?: () => bigint;
 }
 
-/** Reads partition `p` of `reader.topic` from `from` up to `to`, handing over each record. */
+/** Reads partition `p` of `reader.topic` from `range.from` up to `range.to`, handing over each record. */
 async function readRange(
   reader: PartitionReader,
   p: number,
-  from: bigint,
-  to: bigint,
+  range: { from: bigint; to: bigint },
   each: (record: ReadRecord) => void,
 ): Promise<void> {
+  const { from, to } = range;
   let pos = from;
   while (pos < to) {
     const batch = (await reader.fetch(new Map([[p, pos]]))).get(p);
@@ -71,7 +71,7 @@ export async function rebuildPartitionState(o: RebuildOptions): Promise<Partitio
   const [stateStart, stateEnd] = await Promise.all([state.startOffsets([p]), state.endOffsets([p])]);
   let commandsOffset: bigint | undefined;
   const stateTo = stateEnd.get(p) ?? 0n;
-  await readRange(state, p, stateStart.get(p) ?? 0n, stateTo, (r) => {
+  await readRange(state, p, { from: stateStart.get(p) ?? 0n, to: stateTo }, (r) => {
     const key = r.key?.toString("utf8");
     if (key === COMMANDS_OFFSET_KEY) commandsOffset = decodeCommandsOffset(r.value) ?? commandsOffset;
     const head = key === COMMANDS_OFFSET_KEY ? undefined : decodeState(r.value);
@@ -98,7 +98,7 @@ async function rebuildDedupe(
   const from = byTime > byCount ? byTime : byCount;
   const firstSeq = new Map<string, number>();
   let firstTs: number | undefined;
-  await readRange(events, p, from > 0n ? from : 0n, to, (r) => {
+  await readRange(events, p, { from: from > 0n ? from : 0n, to }, (r) => {
     const rec = decodeEventsRecord(r.value, r.headers);
     if (rec?.type !== "event") return;
     dedupe.add(rec.event, rec.event.ts, r.offset);
