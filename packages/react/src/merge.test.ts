@@ -77,7 +77,9 @@ describe("buildMessages", () => {
     status: "queued",
   });
   it("lists confirmed events, then own pending messages in outbox order", () => {
-    const rows = buildMessages([ev(1), ev(2, "me", "x")], [queued("y", 2), queued("x", 1)], "r", "me", {
+    const rows = buildMessages([ev(1), ev(2, "me", "x")], [queued("y", 2), queued("x", 1)], {
+      room: "r",
+      me: "me",
       connected: true,
       now: 600,
     });
@@ -91,13 +93,15 @@ describe("buildMessages", () => {
     );
   });
   it("keeps a pending row's key when the stream confirms it", () => {
-    const pending = buildMessages([], [queued("x", 1)], "r", "me", { connected: true, now: 600 });
-    const confirmed = buildMessages([ev(1, "me", "x")], [queued("x", 1)], "r", "me", { connected: true });
+    const pending = buildMessages([], [queued("x", 1)], { room: "r", me: "me", connected: true, now: 600 });
+    const confirmed = buildMessages([ev(1, "me", "x")], [queued("x", 1)], { room: "r", me: "me", connected: true });
     assert.equal(pending[0]!.key, confirmed[0]!.key);
     assert.equal(confirmed.length, 1);
   });
   it("ignores other rooms and another user's event with the same cmid", () => {
-    const rows = buildMessages([ev(1, "bob", "x")], [queued("x", 1), queued("z", 2, "other")], "r", "me", {
+    const rows = buildMessages([ev(1, "bob", "x")], [queued("x", 1), queued("z", 2, "other")], {
+      room: "r",
+      me: "me",
       connected: true,
       now: 600,
     });
@@ -117,11 +121,11 @@ describe("buildMessages", () => {
     };
     const failed: TrackedMessage = { ...queued("f", 2), status: "failed", error: "FORBIDDEN" };
     const state = (connected: boolean, now: number) =>
-      buildMessages([], [acked, failed, queued("q", 3)], "r", "me", { connected, now }).map((r) => r.state);
+      buildMessages([], [acked, failed, queued("q", 3)], { room: "r", me: "me", connected, now }).map((r) => r.state);
     assert.deepEqual(state(true, 600), ["sent", "failed", "sending"]);
     assert.deepEqual(state(false, 600), ["sent", "failed", "retrying"]);
     assert.deepEqual(state(true, 60_000), ["sent", "failed", "retrying"]);
-    const rows = buildMessages([], [acked, failed], "r", "me", { connected: true });
+    const rows = buildMessages([], [acked, failed], { room: "r", me: "me", connected: true });
     assert.equal(rows[0]!.seq, 7);
     assert.equal(rows[1]!.error, "FORBIDDEN");
   });
@@ -152,7 +156,7 @@ describe("buildMessages over the chat fold", () => {
   };
 
   it("the main list has folded messages only: no replies, edits, reactions or receipts", () => {
-    const rows = buildMessages(events, [pendingReply, pendingEdit], "r", "me", { connected: true, now: 600 });
+    const rows = buildMessages(events, [pendingReply, pendingEdit], { room: "r", me: "me", connected: true, now: 600 });
     assert.deepEqual(
       rows.map((r) => [r.seq, r.view.text, r.view.deleted, r.view.replies, r.view.reactions.length]),
       [
@@ -165,9 +169,7 @@ describe("buildMessages over the chat fold", () => {
     const rows = buildMessages(
       events,
       [pendingReply, pendingEdit],
-      "r",
-      "me",
-      { connected: true, now: 600 },
+      { room: "r", me: "me", connected: true, now: 600 },
       { thread: 1 },
     );
     assert.deepEqual(

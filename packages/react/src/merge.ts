@@ -53,7 +53,8 @@ export function mergeEvents(existing: readonly RoomEvent[], incoming: readonly R
   if (incoming.length === 0) return existing as RoomEvent[];
   const last = existing[existing.length - 1];
   // Fast path for the common live case: one event right after the newest.
-  if (incoming.length === 1 && (!last || incoming[0]!.seq > last.seq)) return [...existing, incoming[0]!];
+  const [only] = incoming;
+  if (only && incoming.length === 1 && (!last || only.seq > last.seq)) return [...existing, only];
   const bySeq = new Map<number, RoomEvent>();
   for (const e of existing) bySeq.set(e.seq, e);
   for (const e of incoming) if (!bySeq.has(e.seq)) bySeq.set(e.seq, e);
@@ -69,10 +70,9 @@ export interface Hole {
 /** Every hole between consecutive loaded events (seqs are contiguous within an epoch). */
 export function findHoles(events: readonly RoomEvent[]): Hole[] {
   const holes: Hole[] = [];
-  for (let i = 1; i < events.length; i++) {
-    const prev = events[i - 1]!.seq;
-    const next = events[i]!.seq;
-    if (next > prev + 1) holes.push({ after: prev, until: next });
+  for (const [i, e] of events.entries()) {
+    const prev = events[i - 1]?.seq;
+    if (prev !== undefined && e.seq > prev + 1) holes.push({ after: prev, until: e.seq });
   }
   return holes;
 }
@@ -86,6 +86,12 @@ export interface PendingContext {
   now?: number;
 }
 
+/** Whose list is built: the room and the signed-in user, with what decides their pending messages' state. */
+export interface ListContext extends PendingContext {
+  room: string;
+  me: string;
+}
+
 /**
  * The rows to render: the folded messages of the main list (or of one
  * thread) in seq order, then own messages still on their way, in send order.
@@ -94,11 +100,10 @@ export interface PendingContext {
 export function buildMessages(
   events: readonly RoomEvent[],
   tracked: readonly TrackedMessage[],
-  room: string,
-  me: string,
-  ctx: PendingContext,
+  ctx: ListContext,
   scope: MessageScope = {},
 ): ChatMessage[] {
+  const { room, me } = ctx;
   const fold = scope.fold ?? foldRoom(events, me);
   const views = scope.thread === undefined ? topLevel(fold) : threadOf(fold, scope.thread);
   const refused = refusalsByTarget(tracked, room);
@@ -156,7 +161,9 @@ function pendingView(t: TrackedMessage, me: string): MessageView {
     body,
     cmid,
   };
-  return foldRoom([event], me).messages[0]!;
+  const [view] = foldRoom([event], me).messages;
+  if (!view) throw new Error("parley: a pending message folded to no row");
+  return view;
 }
 
 /** The cmids of `me`'s messages present in the stream. */

@@ -15,23 +15,24 @@ const message: RoomEvent = {
   body: { text: "hello" },
   cmid: "m1",
 };
-const tracked = (cmid: string, kind: string, body: Json, status: TrackedMessage["status"], code?: string) => ({
+/** A refused change; spread it with another `status` for one still on its way. */
+const tracked = (cmid: string, kind: string, body: Json, code?: string): TrackedMessage => ({
   entry: { cmid, room: "r", order: Number(cmid.slice(1)), kind: kind as "edit", body, createdAt: 5 },
-  status,
+  status: "failed",
   error: "server said no",
   ...(code ? { code } : {}),
 });
 
 test("refused edits, deletes and reactions become refusals with a short reason; others do not", () => {
   const all: TrackedMessage[] = [
-    tracked("c1", "edit", { target: 1, text: "x" }, "failed", "NOT_AUTHOR"),
-    tracked("c2", "delete", { target: 1 }, "failed", "FORBIDDEN"),
-    tracked("c3", "reaction", { target: 1, emoji: "👍", op: "add" }, "failed", "TARGET_NOT_FOUND"),
-    tracked("c4", "reaction", { target: 1, emoji: "👍", op: "remove" }, "failed", "BAD_EVENT"),
-    tracked("c5", "edit", { target: 1, text: "y" }, "failed", "SOMETHING_NEW"),
-    tracked("c6", "edit", { target: 1, text: "z" }, "queued"),
-    tracked("c7", "receipt", { upTo: 1 }, "failed", "FORBIDDEN"),
-    tracked("c8", "message", { text: "m" }, "failed", "FORBIDDEN"),
+    tracked("c1", "edit", { target: 1, text: "x" }, "NOT_AUTHOR"),
+    tracked("c2", "delete", { target: 1 }, "FORBIDDEN"),
+    tracked("c3", "reaction", { target: 1, emoji: "👍", op: "add" }, "TARGET_NOT_FOUND"),
+    tracked("c4", "reaction", { target: 1, emoji: "👍", op: "remove" }, "BAD_EVENT"),
+    tracked("c5", "edit", { target: 1, text: "y" }, "SOMETHING_NEW"),
+    { ...tracked("c6", "edit", { target: 1, text: "z" }), status: "queued" },
+    tracked("c7", "receipt", { upTo: 1 }, "FORBIDDEN"),
+    tracked("c8", "message", { text: "m" }, "FORBIDDEN"),
   ];
   assert.deepEqual(
     refusalsOf(all, "r").map((r) => [r.cmid, r.target, r.kind, r.code, r.text]),
@@ -47,13 +48,13 @@ test("refused edits, deletes and reactions become refusals with a short reason; 
 });
 
 test("a refusal rides on the row of its target, which keeps its confirmed text", () => {
-  const refused = [tracked("c1", "edit", { target: 1, text: "hacked" }, "failed", "NOT_AUTHOR")];
-  const rows = buildMessages([message], refused, "r", "bob", { connected: true });
+  const refused = [tracked("c1", "edit", { target: 1, text: "hacked" }, "NOT_AUTHOR")];
+  const rows = buildMessages([message], refused, { room: "r", me: "bob", connected: true });
   assert.equal(rows.length, 1);
   assert.equal(rows[0]!.view.text, "hello");
   assert.deepEqual(
     rows[0]!.refusals?.map((r) => r.text),
     ["Couldn't edit: only the author can edit"],
   );
-  assert.equal(buildMessages([message], [], "r", "bob", { connected: true })[0]!.refusals, undefined);
+  assert.equal(buildMessages([message], [], { room: "r", me: "bob", connected: true })[0]!.refusals, undefined);
 });

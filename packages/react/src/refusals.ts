@@ -29,12 +29,12 @@ export function isRefusal(t: TrackedMessage): boolean {
 
 /** The refusals in `room`, in outbox order. */
 export function refusalsOf(tracked: readonly TrackedMessage[], room: string): Refusal[] {
-  return tracked
-    .filter((t) => t.entry.room === room && isRefusal(t))
-    .map((t) => {
-      const kind = t.entry.kind as Refusal["kind"];
-      return { cmid: t.entry.cmid, target: targetOf(t)!, kind, code: t.code, text: refusalText(t, kind) };
-    });
+  return tracked.flatMap((t) => {
+    const target = targetOf(t);
+    if (t.entry.room !== room || !isRefusal(t) || target === undefined) return [];
+    const kind = t.entry.kind as Refusal["kind"];
+    return [{ cmid: t.entry.cmid, target, kind, code: t.code, text: refusalText(t, kind) }];
+  });
 }
 
 /** "Couldn't <verb>: <reason>". */

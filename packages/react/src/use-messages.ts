@@ -104,11 +104,11 @@ export function useFoldedRows(id: string, events: RoomEvent[], epoch: string | u
   const overlay = useMemo(() => pendingChanges(tracked, id, me, confirmedCmids(events, me)), [tracked, id, me, events]);
   const fold = useChatFold(`${id}\n${me}\n${epoch ?? ""}`, me, events, overlay);
   const main = useMemo(
-    () => buildMessages(events, tracked, id, me, { connected, now }, { fold }),
+    () => buildMessages(events, tracked, { room: id, me, connected, now }, { fold }),
     [events, tracked, id, me, connected, now, fold],
   );
   const rows = (thread?: number) =>
-    thread === undefined ? main : buildMessages(events, tracked, id, me, { connected, now }, { fold, thread });
+    thread === undefined ? main : buildMessages(events, tracked, { room: id, me, connected, now }, { fold, thread });
 
   useEffect(() => {
     // Confirmed in the stream, or a refused receipt or app event (nothing shows it): forget them.

@@ -96,9 +96,11 @@ export function createParleyServer(config: ParleyConfig, options: ParleyServerOp
   return {
     async start() {
       if (listening) throw new Error("server already started");
-      const openStorage = options.openStorage ?? (() => openEmbeddedStorage(config, logger));
-      const ruleTtlMs = options.roomRuleTtlMs ?? EMBEDDED_ROOM_RULE_TTL_MS;
-      listening = startNode(config, logger, state, openStorage, ruleTtlMs);
+      listening = startNode(config, state, {
+        logger,
+        openStorage: options.openStorage ?? (() => openEmbeddedStorage(config, logger)),
+        roomRuleTtlMs: options.roomRuleTtlMs ?? EMBEDDED_ROOM_RULE_TTL_MS,
+      });
       const running = await listening;
       await running.storage.starting?.catch(async (err: unknown) => {
         await stop();
@@ -129,16 +131,15 @@ async function openEmbeddedStorage(config: ParleyConfig, logger: Logger): Promis
 
 async function startNode(
   config: ParleyConfig,
-  logger: Logger,
   state: Readiness,
-  openStorage: () => Promise<NodeStorage>,
-  ruleTtlMs: number,
+  options: Required<ParleyServerOptions>,
 ): Promise<Running> {
+  const { logger, openStorage, roomRuleTtlMs } = options;
   const auth = await authenticatorFromConfig(config, logger);
   const storage = await openStorage();
   const metrics = new Metrics();
   const { log, presence } = storage;
-  const store = withRoomRuleCache(storage.store, { ttlMs: ruleTtlMs, maxEntries: ROOM_RULE_MAX_ENTRIES });
+  const store = withRoomRuleCache(storage.store, { ttlMs: roomRuleTtlMs, maxEntries: ROOM_RULE_MAX_ENTRIES });
   const forgetRoom = (room: string): void => store.forgetRoom(room);
   const policy = createPolicy({ log, store, config, metrics });
   const gateway = new Gateway({

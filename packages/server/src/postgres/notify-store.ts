@@ -47,7 +47,7 @@ export class PostgresNotifyStore implements NotifyStore {
       inTransaction(this.pool, async (client) => {
         await client.query(SQL.lockRoomHooks, [hook.room]);
         const { rows } = await client.query<{ n: number | string }>(SQL.countHooks, [hook.room]);
-        const fits = Number(rows[0]!.n) < maxPerRoom;
+        const fits = Number(rows[0]?.n ?? 0) < maxPerRoom; // count(*) always answers one row
         if (fits) await client.query(SQL.insertHook, hookParams(hook));
         return fits;
       }),
@@ -81,6 +81,8 @@ export class PostgresNotifyStore implements NotifyStore {
 
   async ensureSetting(name: string, candidate: string): Promise<string> {
     await this.run(SQL.insertSetting, [name, candidate]);
-    return (await this.run<{ value: string }>(SQL.getSetting, [name])).rows[0]!.value;
+    const [row] = (await this.run<{ value: string }>(SQL.getSetting, [name])).rows;
+    if (!row) throw new Error(`setting ${name} is missing right after it was inserted`);
+    return row.value;
   }
 }

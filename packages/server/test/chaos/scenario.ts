@@ -82,7 +82,9 @@ export async function runChaos(target: ChaosTarget, options: ChaosOptions): Prom
     const loops = faults.map((f) => faultLoop(f, stop.signal, counts, log));
     const progress = setInterval(() => log(`acked ${recorder.ackedCount}, faults ${JSON.stringify(counts)}`), 5_000);
     await phases(workload, options.durationMs);
-    if (options.until) await untilEnough(recorder, counts, options.until, options.durationMs, log);
+    if (options.until && !(await untilEnough(recorder, counts, options.until, options.durationMs))) {
+      log(`the run did not see enough within ${options.until.maxMs} ms; the checks will say what is short`);
+    }
     stop.abort();
     clearInterval(progress);
     await Promise.all(loops);
@@ -142,18 +144,19 @@ async function phases(workload: Workload, durationMs: number): Promise<void> {
   await sleep(durationMs / 2);
 }
 
-/** Waits (faults still running) until the run has seen `enough`, or until `enough.maxMs` have passed since the start. */
+/**
+ * Waits (faults still running) until the run has seen `enough`, or until `enough.maxMs` have passed since the
+ * start; false when the time ran out.
+ */
 async function untilEnough(
   recorder: ChaosRecorder,
   faults: Record<string, number>,
   enough: Enough,
   elapsedMs: number,
-  log: (line: string) => void,
-): Promise<void> {
+): Promise<boolean> {
   const deadline = Date.now() + enough.maxMs - elapsedMs;
   while (!seenEnough(recorder.ackedTally(), faults, enough) && Date.now() < deadline) await sleep(250);
-  if (Date.now() >= deadline)
-    log(`the run did not see enough within ${enough.maxMs} ms; the checks will say what is short`);
+  return Date.now() < deadline;
 }
 
 function seenEnough(tally: AckedTally, faults: Record<string, number>, enough: Enough): boolean {
