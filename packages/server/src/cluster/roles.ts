@@ -1,4 +1,4 @@
-import type { ParleyConfig } from "../config/options.js";
+import { OPTIONS, type ParleyConfig } from "../config/options.js";
 import { ConfigError } from "../config/load-config.js";
 
 /** A cluster process's job. */
@@ -6,9 +6,21 @@ export type ClusterRole = "gateway" | "sequencer" | "sink";
 
 const ALL: readonly ClusterRole[] = ["gateway", "sequencer", "sink"];
 
-/** True when the configuration asks for cluster mode (Kafka brokers given). */
-export function isClusterMode(config: Pick<ParleyConfig, "kafka">): boolean {
-  return config.kafka.length > 0;
+/**
+ * True when the configuration asks for cluster mode (Kafka brokers given).
+ * Throws ConfigError for cluster options without `--kafka`: embedded mode
+ * would ignore them, and several such nodes behind a balancer would be
+ * independent servers, each with its own rooms and history.
+ */
+export function isClusterMode(config: Pick<ParleyConfig, "kafka" | "postgres" | "role">): boolean {
+  if (config.kafka.length > 0) return true;
+  const stray = config.role !== OPTIONS.role.default ? `--role ${config.role}` : config.postgres ? "--postgres" : "";
+  if (stray) {
+    throw new ConfigError(
+      `${stray} needs --kafka <brokers>: without it \`parley start\` runs the embedded mode (one process with its own SQLite store), and several such processes would be independent servers`,
+    );
+  }
+  return false;
 }
 
 /**
@@ -16,7 +28,7 @@ export function isClusterMode(config: Pick<ParleyConfig, "kafka">): boolean {
  * need, so a misconfigured node fails at start with a usage error instead of
  * at its first request.
  */
-export function clusterRoles(config: Pick<ParleyConfig, "kafka" | "postgres" | "role">): Set<ClusterRole> {
+export function clusterRoles(config: ClusterRoleConfig): Set<ClusterRole> {
   const roles = config.role === "all" ? new Set(ALL) : new Set([config.role as ClusterRole]);
   if (![...roles].every((r) => ALL.includes(r))) {
     throw new ConfigError(`--role: must be gateway, sequencer, sink or all, got ${JSON.stringify(config.role)}`);
@@ -24,5 +36,17 @@ export function clusterRoles(config: Pick<ParleyConfig, "kafka" | "postgres" | "
   if (!isClusterMode(config)) throw new ConfigError(`--role ${config.role} needs --kafka <brokers>`);
   const needsPg = roles.has("gateway") || roles.has("sink");
   if (needsPg && !config.postgres) throw new ConfigError(`--role ${config.role} needs --postgres <url>`);
+  // Without configured keys a node generates a secret into its own data dir: its tokens fail on every other gateway.
+  if (roles.has("gateway") && !config.dev && !(config.jwtSecret || config.jwtPublicKey || config.jwksUrl)) {
+    throw new ConfigError(
+      `--role ${config.role} needs token keys shared by every gateway: --jwt-secret (or PARLEY_JWT_SECRET), --jwt-public-key or --jwks-url (or --dev); a secret generated into one gateway's data dir would make its tokens fail on the others`,
+    );
+  }
   return roles;
 }
+
+/** What clusterRoles checks. */
+export type ClusterRoleConfig = Pick<
+  ParleyConfig,
+  "kafka" | "postgres" | "role" | "dev" | "jwtSecret" | "jwtPublicKey" | "jwksUrl"
+>;

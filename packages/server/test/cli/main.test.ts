@@ -52,6 +52,30 @@ describe("parley CLI", () => {
     }
   });
 
+  it("refuses cluster options without --kafka instead of running independent embedded servers", () => {
+    const pg = "postgres://nobody@127.0.0.1:1/parley";
+    for (const [args, message] of [
+      [["--postgres", pg, "--role", "gateway"], /--role gateway needs --kafka <brokers>: without it .*embedded mode/],
+      [["--role", "sequencer"], /--role sequencer needs --kafka/],
+      [["--postgres", pg], /--postgres needs --kafka <brokers>/],
+    ] as const) {
+      const r = run("start", "--port", "0", "--data-dir", join(dir, "stray"), ...args);
+      assert.equal(r.status, 2, args.join(" "));
+      assert.match(r.stderr, message);
+    }
+  });
+
+  it("refuses a cluster gateway without shared token keys, which would invent a secret of its own", () => {
+    // Nothing is contacted: the check runs before the node starts, so these addresses are never dialled.
+    const cluster = ["--kafka", "127.0.0.1:1", "--postgres", "postgres://nobody@127.0.0.1:1/parley"];
+    for (const role of ["gateway", "all"]) {
+      const r = run("start", ...cluster, "--role", role, "--data-dir", join(dir, "gw"));
+      assert.equal(r.status, 2, role);
+      assert.match(r.stderr, new RegExp(`--role ${role} needs token keys shared by every gateway: --jwt-secret`));
+      assert.match(r.stderr, /its tokens fail on the others/);
+    }
+  });
+
   it("mints a token with --jwt-secret that verifies, with default and explicit caps", async () => {
     const r = run("token", "--user", "alice", "--jwt-secret", "cli-secret", "--ttl", "10m");
     assert.equal(r.status, 0, r.stderr);
