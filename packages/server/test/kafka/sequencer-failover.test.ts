@@ -7,6 +7,7 @@ import type { AppendResult } from "#server/log/event-log.js";
 import { KafkaLog } from "#server/kafka/log/kafka-log.js";
 import { MemoryHistorySource } from "../support/memory-history-source.js";
 import { deleteTestTopics, testCluster } from "../support/test-kafka.js";
+import { waitUntil } from "../support/wait.js";
 import { ensureTopics, type KafkaClusterOptions } from "#server/kafka/topics.js";
 
 const SESSION_MS = 2000;
@@ -67,6 +68,12 @@ class Load {
       }
       await sleep(gapMs);
     }
+  }
+
+  /** Whether every room has been acked at least `n` times after `from`: sequencing resumed everywhere. */
+  everyRoomAckedAfter(from: number, n: number): boolean {
+    const rooms = [...this.ackTimes.values()];
+    return rooms.length > 0 && rooms.every((times) => times.filter((t) => t > from).length >= n);
   }
 
   /** Over all rooms, the longest time a room went without an ack after `from`: the failover time. */
@@ -136,10 +143,14 @@ describe("sequencer failover (real broker)", () => {
   it("kill -9 of a sequencer under load: the other takes over, no gap, duplicate or reused seq", async () => {
     const { cluster, a, log } = await setup("kill");
     const load = new Load(() => log, 8, 200);
-    await sleep(1500);
+    await waitUntil(() => load.acked.size >= 150, "150 acks before the kill");
     const killedAt = Date.now();
     a.kill("SIGKILL");
-    await sleep(SESSION_MS + 4000);
+    // Through the failover and on until every room was acked 20 more times and 300 in all: what is checked, not how long.
+    await waitUntil(
+      () => load.everyRoomAckedAfter(killedAt, 20) && load.acked.size >= 300,
+      "acks on every room after the kill",
+    );
     await load.stop();
     const failover = load.longestSilenceAfter(killedAt);
     console.log(`# failover: longest ack silence after kill -9 ${failover} ms (session ${SESSION_MS} ms)`);
@@ -150,13 +161,23 @@ describe("sequencer failover (real broker)", () => {
   it("a zombie (paused past its session, then resumed) cannot produce a conflicting event", async () => {
     const { cluster, a, log } = await setup("zombie");
     const load = new Load(() => log, 8, 200);
-    await sleep(1000);
+    await waitUntil(() => load.acked.size >= 100, "100 acks before the pause");
+    const pausedAt = Date.now();
     a.kill("SIGSTOP");
-    await sleep(SESSION_MS + 3000);
+    // Paused past its session: the other sequencer takes its partitions and every room is acked again.
+    await waitUntil(
+      () => Date.now() - pausedAt > SESSION_MS && load.everyRoomAckedAfter(pausedAt + SESSION_MS, 5),
+      "the takeover",
+    );
+    const resumedAt = Date.now();
     a.kill("SIGCONT");
-    await sleep(4000);
+    // The zombie is awake and fenced: appends go on while it tries to produce with its old epoch.
+    await waitUntil(
+      () => load.everyRoomAckedAfter(resumedAt, 20) && load.acked.size >= 300,
+      "acks after the zombie woke",
+    );
     await load.stop();
     await verify(cluster, load);
-    assert.ok(load.acked.size > 300);
+    assert.ok(load.acked.size >= 300);
   });
 });
