@@ -1,5 +1,6 @@
 // Type-aware lint for every TypeScript project; `npm test` runs `eslint . --max-warnings 0` after prettier.
 // Only rules that catch real bugs or keep signatures readable; formatting is prettier's job.
+// Type information costs: the whole tree takes about 35 s of CPU (18 s of it building the TypeScript programs).
 import tseslint from "typescript-eslint";
 
 // Code that runs only under a test: node:test files, the server's test project (fixtures, fakes, chaos, in-process

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test`: the whole suite. Installs and builds first, checks formatting,
+# `npm test`: the whole suite. Installs and builds first, checks formatting and lint (eslint.config.js),
 # installs Chromium and nats-server if missing, starts a throwaway Kafka broker and PostgreSQL
 # (unless PARLEY_TEST_KAFKA / PARLEY_TEST_PG_URL point at running ones), runs
 # every compiled test file with Node's test runner, and stops what it started.
@@ -7,6 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
 npx prettier --check . >/dev/null || { npx prettier --check . ; echo "formatting: run 'npm run format'"; exit 1; }
+# Type-aware, so it takes about half a minute of CPU; warnings fail it too.
+npx eslint . --max-warnings 0 || {
+  echo "lint: fix the problems above ('npm run lint' checks again); eslint.config.js says why each rule is on"
+  exit 1
+}
 node scripts/check-imports.mjs
 bash scripts/ensure-debian-packages.sh
 

@@ -56,7 +56,7 @@ export class Gateway implements GatewayContext {
   private readonly sessions = new Set<Session>();
   /** Sessions split into heartbeat slices; one slice is visited per heartbeat tick (see start()). */
   private readonly slices: Array<Set<Session>>;
-  private readonly slotOf = new Map<Session, number>();
+  private readonly sliceOf = new Map<Session, Set<Session>>();
   private nextSlot = 0;
   private tickCount = 0;
   private readonly sseStreams = new Map<string, { transport: SseTransport; session: Session }>();
@@ -184,8 +184,8 @@ export class Gateway implements GatewayContext {
   /** A session closed, whatever closed it (its `onClosed`). */
   private sessionClosed(session: Session): void {
     if (!this.sessions.delete(session)) return;
-    this.slices[this.slotOf.get(session) ?? 0]?.delete(session);
-    this.slotOf.delete(session);
+    this.sliceOf.get(session)?.delete(session);
+    this.sliceOf.delete(session);
     this.metrics.connections.dec({ transport: session.transport.kind });
     if (session.transport instanceof SseTransport) this.sseStreams.delete(session.transport.id);
   }
@@ -193,9 +193,9 @@ export class Gateway implements GatewayContext {
   private open(transport: Transport): Session {
     const session = new Session(this, transport, (closed) => this.sessionClosed(closed));
     this.sessions.add(session);
-    const slot = this.nextSlot++ % this.slices.length;
-    this.slotOf.set(session, slot);
-    this.slices[slot]!.add(session);
+    const slice = this.sliceAt(this.nextSlot++);
+    this.sliceOf.set(session, slice);
+    slice.add(session);
     this.metrics.connections.inc({ transport: transport.kind });
     return session;
   }
@@ -218,9 +218,16 @@ export class Gateway implements GatewayContext {
     this.hub.broadcast(change.room, frame);
   }
 
+  /** Slice `n` modulo their count (the constructor makes at least one). */
+  private sliceAt(n: number): Set<Session> {
+    const slice = this.slices[n % this.slices.length];
+    if (!slice) throw new Error("the gateway has no heartbeat slices");
+    return slice;
+  }
+
   private tick(): void {
     const now = Date.now();
-    const slice = this.slices[this.tickCount++ % this.slices.length]!;
+    const slice = this.sliceAt(this.tickCount++);
     for (const session of [...slice]) {
       try {
         session.tick(now);
