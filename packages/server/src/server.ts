@@ -20,6 +20,7 @@ import type { NotifyStore } from "./notify/notify-store.js";
 import type { VapidSource } from "./notify/vapid.js";
 import { SqliteNotifyStore } from "./sqlite/notify-store.js";
 import type { Presence } from "./presence/presence.js";
+import type { TypingRelay } from "./presence/typing-relay.js";
 import type { Store } from "./store/store.js";
 import { withRoomRuleCache } from "./policy/room-rule-cache.js";
 import { createPolicy } from "./policy/policy.js";
@@ -30,6 +31,8 @@ export interface NodeStorage {
   readonly store: Store;
   /** Cluster-wide presence; default single-node LocalPresence. */
   readonly presence?: Presence;
+  /** Typing notices to and from the other nodes; absent on a single node. */
+  readonly typing?: TypingRelay;
   /** Push subscriptions and webhooks; absent: no notify routes work and nothing is delivered. */
   readonly notify?: NodeNotify;
   /**
@@ -138,7 +141,7 @@ async function startNode(
   const auth = await authenticatorFromConfig(config, logger);
   const storage = await openStorage();
   const metrics = new Metrics();
-  const { log, presence } = storage;
+  const { log, presence, typing } = storage;
   const store = withRoomRuleCache(storage.store, { ttlMs: roomRuleTtlMs, maxEntries: ROOM_RULE_MAX_ENTRIES });
   const forgetRoom = (room: string): void => store.forgetRoom(room);
   const policy = createPolicy({ log, store, config, metrics });
@@ -152,6 +155,7 @@ async function startNode(
     policy,
     forgetRoom,
     ...(presence && { presence }),
+    ...(typing && { typing }),
   });
   gateway.start();
   const notify = await startNotify(storage, { config, gateway, logger, metrics });

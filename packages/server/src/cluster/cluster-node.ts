@@ -134,6 +134,7 @@ export function createClusterNode(config: ParleyConfig, logger: Logger): Cluster
       log,
       store,
       presence: link.presence,
+      typing: link.typing,
       // Gateways serve the push and webhook routes; the sink role delivers.
       notify: { store: notifyStore, deliver: false, vapidSource: { kind: "store", store: notifyStore } },
       ready: () => log.ready(),

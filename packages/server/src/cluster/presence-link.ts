@@ -1,15 +1,18 @@
 /**
- * Carries ClusterPresence snapshots between gateways over a short-retention
+ * Carries the ephemeral traffic between gateways over a short-retention
  * Kafka topic (`<prefix>presence`, one partition: it is small and ordering
- * per node is all that matters). Every gateway reads it from the latest
- * offset under its own throwaway group: presence is ephemeral, a new node
- * learns the others from their next heartbeat.
+ * per node is all that matters): ClusterPresence snapshots and ClusterTyping
+ * batches, told apart by their fields. Every gateway reads it from the
+ * latest offset under its own throwaway group: presence is ephemeral, a new
+ * node learns the others from their next heartbeat; a typing notice sent
+ * while a node was away is lost to it, as it should be.
  */
 import { randomBytes } from "node:crypto";
 import { Admin, Consumer, Producer, stringDeserializers, stringSerializers } from "@platformatic/kafka";
 import type { MessagesStream } from "@platformatic/kafka";
 import type { Logger } from "pino";
 import { ClusterPresence, type PresenceSnapshot } from "./cluster-presence.js";
+import { ClusterTyping, type TypingBatch } from "./cluster-typing.js";
 
 /** Local presence changes within this many ms leave as one snapshot (see ClusterPresenceOptions.publishDelayMs). */
 const PUBLISH_DELAY_MS = 50;
@@ -27,10 +30,11 @@ export interface PresenceLinkOptions {
   readonly nodeTimeoutMs?: number;
 }
 
-/** ClusterPresence plus its Kafka transport and timers. */
+/** ClusterPresence and ClusterTyping plus their Kafka transport and timers. */
 export class PresenceLink {
   readonly nodeId = randomBytes(6).toString("base64url");
   readonly presence: ClusterPresence;
+  readonly typing: ClusterTyping;
   private readonly topic: string;
   private producer: Producer<string, string, string, string> | undefined;
   private consumer: Consumer<string, string, string, string> | undefined;
@@ -45,6 +49,7 @@ export class PresenceLink {
       nodeTimeoutMs: options.nodeTimeoutMs ?? 8000,
       publishDelayMs: PUBLISH_DELAY_MS,
     });
+    this.typing = new ClusterTyping({ nodeId: this.nodeId, publish: (b) => this.send(b) });
   }
 
   /** Creates the topic if missing, starts reading it, and starts the heartbeat. */
@@ -84,6 +89,7 @@ export class PresenceLink {
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.presence.stop();
+    this.typing.stop();
     await this.producer
       ?.send({
         messages: [{ topic: this.topic, key: this.nodeId, value: JSON.stringify({ node: this.nodeId, entries: [] }) }],
@@ -95,17 +101,19 @@ export class PresenceLink {
     await this.producer?.close().catch(() => undefined);
   }
 
-  private send(snapshot: PresenceSnapshot): void {
-    // Best effort: a lost snapshot is repeated by the next heartbeat.
+  private send(record: PresenceSnapshot | TypingBatch): void {
+    // Best effort: a lost snapshot is repeated by the next heartbeat; a lost typing batch is lost.
     this.producer
-      ?.send({ messages: [{ topic: this.topic, key: this.nodeId, value: JSON.stringify(snapshot) }] })
-      .catch((err: unknown) => this.options.logger.debug({ err }, "presence publish failed"));
+      ?.send({ messages: [{ topic: this.topic, key: this.nodeId, value: JSON.stringify(record) }] })
+      .catch((err: unknown) => this.options.logger.debug({ err }, "presence link publish failed"));
   }
 
   private receive(value: string): void {
     try {
-      const s = JSON.parse(value) as PresenceSnapshot;
-      if (typeof s?.node === "string" && Array.isArray(s.entries)) this.presence.apply(s);
+      const r = JSON.parse(value) as Partial<PresenceSnapshot & TypingBatch> | null;
+      if (typeof r?.node !== "string") return;
+      if (Array.isArray(r.entries)) this.presence.apply({ node: r.node, entries: r.entries });
+      else if (Array.isArray(r.typing)) this.typing.apply({ node: r.node, typing: r.typing });
     } catch {
       // Not ours or corrupt: presence is best effort, never fatal.
     }

@@ -8,6 +8,7 @@ import type { Presence } from "../presence/presence.js";
 import type { Policy } from "../policy/policy.js";
 import type { Store } from "../store/store.js";
 import type { RoomHub } from "./room-hub.js";
+import type { SubscriptionOwner } from "./subscription.js";
 
 /** What a session needs from its gateway: the dependencies plus node-wide bookkeeping. */
 export interface GatewayContext {
@@ -29,4 +30,6 @@ export interface GatewayContext {
   releaseUser(user: string): void;
   /** The per-user publish bucket shared by the user's connections on this node. */
   userBucket(user: string): TokenBucket;
+  /** Delivers a checked typing notice of `sender` to the room's other live subscriptions, on every node. */
+  typed(room: string, user: string, sender: SubscriptionOwner): void;
 }

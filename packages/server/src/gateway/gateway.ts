@@ -9,6 +9,7 @@ import type { EventLog } from "../log/event-log.js";
 import type { Metrics } from "../metrics/metrics.js";
 import { LocalPresence } from "../presence/local-presence.js";
 import type { Presence, PresenceChange } from "../presence/presence.js";
+import type { TypingRelay } from "../presence/typing-relay.js";
 import { createPolicy, type Policy } from "../policy/policy.js";
 import type { Store } from "../store/store.js";
 import { originAllowed } from "../transport/origin.js";
@@ -19,8 +20,9 @@ import { WS_PATH, WsAcceptor, refuseUpgrade } from "../transport/ws-transport.js
 import type { GatewayContext } from "./context.js";
 import { RoomHub } from "./room-hub.js";
 import { Session } from "./session.js";
+import type { SubscriptionOwner } from "./subscription.js";
 
-/** What the gateway is built from; `presence` defaults to single-node LocalPresence. */
+/** What the gateway is built from; `presence` defaults to single-node LocalPresence, `typing` to none (one node). */
 export interface GatewayDeps {
   log: EventLog;
   store: Store;
@@ -29,6 +31,8 @@ export interface GatewayDeps {
   logger: Logger;
   metrics: Metrics;
   presence?: Presence;
+  /** Carries typing notices to and from the other nodes of a cluster. */
+  typing?: TypingRelay;
   /** The rules every transport applies; by default built over `log` and `store` (composition shares one with HTTP). */
   policy?: Policy;
   /**
@@ -52,6 +56,7 @@ export class Gateway implements GatewayContext {
   readonly presence: Presence;
   readonly policy: Policy;
   readonly hub: RoomHub;
+  private readonly typing: TypingRelay | undefined;
   draining = false;
   private readonly sessions = new Set<Session>();
   /** Sessions split into heartbeat slices; one slice is visited per heartbeat tick (see start()). */
@@ -73,6 +78,7 @@ export class Gateway implements GatewayContext {
     this.logger = deps.logger;
     this.metrics = deps.metrics;
     this.presence = deps.presence ?? new LocalPresence();
+    this.typing = deps.typing;
     this.policy = deps.policy ?? createPolicy(deps);
     this.hub = new RoomHub(
       (room, afterSeq, limit) => this.log.read(room, afterSeq, limit),
@@ -88,6 +94,9 @@ export class Gateway implements GatewayContext {
   start(): void {
     this.stoppers.push(this.log.subscribe((event) => this.metrics.deliveries.inc(this.hub.publish(event))));
     this.stoppers.push(this.presence.onChange((change) => this.relayPresence(change)));
+    // Another node's notice passed its checks there; here it goes to every live subscriber of the room.
+    if (this.typing)
+      this.stoppers.push(this.typing.onTyping((room, user) => this.hub.broadcast(room, typingFrame(room, user))));
     // Each session is still visited once per heartbeatMs, but in slices spread over the interval: pinging
     // 10k sockets in one loop stalled the event loop ~100 ms every heartbeat, the fan-out's whole p99.
     const timer = setInterval(() => this.tick(), this.config.heartbeatMs / this.slices.length);
@@ -130,6 +139,12 @@ export class Gateway implements GatewayContext {
       this.logger.error({ err }, "sse post failed");
       if (!res.headersSent) replyError(res, "INTERNAL");
     });
+  }
+
+  /** A notice typed on this node, already checked: to the room's live subscriptions but the sender's, and to the other nodes. */
+  typed(room: string, user: string, sender: SubscriptionOwner): void {
+    this.hub.broadcast(room, typingFrame(room, user), sender);
+    this.typing?.send(room, user);
   }
 
   /** Who is in `room`, for the REST API. */
@@ -258,4 +273,9 @@ function replyError(res: ServerResponse, code: ErrorCode, headers: Record<string
   const spec = ERRORS[code];
   const body = JSON.stringify({ error: { code, message: spec.description, retryable: spec.retryable } });
   res.writeHead(spec.status, { ...headers, "content-type": "application/json" }).end(body);
+}
+
+/** The frame of a typing notice, encoded once for every recipient. */
+function typingFrame(room: string, user: string): OutboundFrame {
+  return new OutboundFrame(encodeFrame({ t: "typing", room, user }));
 }

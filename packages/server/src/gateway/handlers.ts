@@ -1,5 +1,4 @@
 import {
-  encodeFrame,
   type ClientFrame,
   type HistoryFrame,
   type Json,
@@ -13,7 +12,6 @@ import { capsAllow } from "../policy/access.js";
 import type { Capability } from "../auth/principal.js";
 import { searchFor, unreadFor } from "../policy/chat-reads.js";
 import { queryProblem } from "../chat/search-text.js";
-import { OutboundFrame } from "../transport/outbound-frame.js";
 import { ArrivalOrder } from "./arrival-order.js";
 import type { Caller } from "./session-port.js";
 import { handleSubscribe, handleUnsubscribe } from "./subscribe.js";
@@ -96,15 +94,14 @@ async function handlePresence(c: Caller, f: PresenceQueryFrame): Promise<void> {
  * `typing`: only from a subscriber of the room (which implies it may read
  * it) that may also `publish` there (a notice announces a message; a reader
  * cannot send one), rate limited, relayed to the room's other live
- * subscribers, never stored.
+ * subscribers on every node, never stored.
  */
 function handleTyping(c: Caller, f: TypingFrame): void {
   const { session: s, principal } = c;
   if (!s.subs.has(f.room)) return s.fail("NOT_SUBSCRIBED");
   if (!capsAllow(principal.caps, f.room, "publish")) return s.fail("FORBIDDEN");
   if (!s.takeTyping(Date.now())) return s.fail("RATE_LIMITED");
-  const frame = new OutboundFrame(encodeFrame({ t: "typing", room: f.room, user: s.user }));
-  s.ctx.hub.broadcast(f.room, frame, s);
+  s.ctx.typed(f.room, s.user, s);
 }
 
 /** `unread`: the user's read position and counts per room, exact from the store (docs/chat.md). */
