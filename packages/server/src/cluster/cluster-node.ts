@@ -12,6 +12,7 @@ import { ensureTopics, type KafkaClusterOptions } from "../kafka/topics.js";
 import type { Logger } from "../logger.js";
 import { createParleyServer, type NodeStorage, type ParleyServer } from "../server.js";
 import { SinkService } from "../sink/sink-service.js";
+import { PostgresSinkPositions } from "../postgres/sink-positions.js";
 import { openPostgresDb, type PostgresDb } from "../postgres/db.js";
 import { PostgresEvents } from "../postgres/events.js";
 import { PostgresHistory } from "../postgres/history.js";
@@ -93,6 +94,7 @@ export function createClusterNode(config: ParleyConfig, logger: Logger): Cluster
           brokers: config.kafka,
           topicPrefix: config.topicPrefix,
           events: new PostgresEvents(db().pool),
+          positions: new PostgresSinkPositions(db().pool),
           logger,
           sessionTimeoutMs: config.kafkaSessionTimeoutMs,
         });

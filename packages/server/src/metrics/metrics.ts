@@ -53,6 +53,12 @@ export class Metrics {
     labelNames: ["outcome"] as const,
     registers: [this.registry],
   });
+  readonly sinkLostOffsets = new Counter({
+    name: "parley_sink_lost_offsets_total",
+    help: "Events-topic offsets the sink could not refill: PostgreSQL lacked them and Kafka no longer retained them.",
+    labelNames: ["partition"] as const,
+    registers: [this.registry],
+  });
   readonly webhookAttempts = new Counter({
     name: "parley_webhook_attempts_total",
     help: "Webhook POSTs by outcome (delivered, failed = will be retried, failing = retries exhausted, pausing).",

@@ -3,11 +3,13 @@
  * sequencer batch, answering both "is this (room, cmid) stored" (the UNIQUE
  * (room, cmid) index) and "how far has the sink written the room" (room_heads),
  * both only for the room's current epoch: rows of an older stream of the room
- * are not duplicates of anything in the new one.
+ * are not duplicates of anything in the new one. Also tells the sequencer how
+ * far the sink has written each events partition (its stored positions).
  */
 import type pg from "pg";
 import { dedupeKey } from "../sequencer/sequencer.js";
 import { rowsOn, type RowsQuery } from "./query.js";
+import { PostgresSinkPositions } from "./sink-positions.js";
 import { toEvent, type EventRow } from "../store/rows.js";
 import type { DedupeAnswer, DedupeFallback, DedupeProbe } from "../kafka/sequencer/dedupe-fallback.js";
 
@@ -22,9 +24,15 @@ type Row = Partial<EventRow> & { probe_room: string; stored_through: number | st
 /** Looks retried cmids up in PostgreSQL; the pool belongs to the caller. */
 export class PostgresDedupe implements DedupeFallback {
   private readonly rows: RowsQuery;
+  private readonly positions: PostgresSinkPositions;
 
   constructor(pool: pg.Pool) {
     this.rows = rowsOn(pool, "dedupe");
+    this.positions = new PostgresSinkPositions(pool);
+  }
+
+  writtenBelow(eventsTopic: string): Promise<ReadonlyMap<number, bigint>> {
+    return this.positions.read(eventsTopic);
   }
 
   async find(probes: readonly DedupeProbe[]): Promise<DedupeAnswer> {

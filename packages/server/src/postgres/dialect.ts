@@ -53,6 +53,18 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX chat_messages_text_tsv ON chat_messages USING GIN (text_tsv)`,
     ],
   },
+  {
+    version: 10_004,
+    name: "sink positions: per events partition, the next offset the sink writes (kept with the rows it wrote)",
+    up: () => [
+      `CREATE TABLE sink_positions (
+        topic TEXT NOT NULL,
+        partition INTEGER NOT NULL,
+        next_offset BIGINT NOT NULL,
+        PRIMARY KEY (topic, partition)
+      )`,
+    ],
+  },
 ];
 
 /** `$1, $2, …, $n` starting after `offset`. */

@@ -8,6 +8,7 @@ import { guardPg, inTransaction, rowsOn, type RowsQuery } from "./query.js";
 import { EVENT_COLUMNS, EVENT_INSERT_COLUMNS, toEvent, type EventRow } from "../store/rows.js";
 import { projectEvents, targetColumn } from "../chat/projection.js";
 import { applyPostgresProjection, DROP_ROOM_PROJECTIONS } from "./projection.js";
+import { writeSinkPositions, type SinkPosition } from "./sink-positions.js";
 
 /** An event as the sink receives it: with its room's epoch when the log carries one. */
 export interface StoredEvent {
@@ -47,24 +48,18 @@ export class PostgresEvents {
 
   /**
    * Writes a batch in one transaction: events already stored are skipped, the
-   * new ones are projected (chat/projection.ts), room heads advance, and a room
-   * whose epoch changed loses its stale rows first. Resolves with the number of
-   * new rows once committed.
+   * new ones are projected (chat/projection.ts), room heads advance, a room
+   * whose epoch changed loses its stale rows first, and the sink's `positions`
+   * (sink-positions.ts) move past the batch in the same commit. Resolves with
+   * the number of new rows once committed.
    */
-  async insertBatch(batch: readonly StoredEvent[]): Promise<number> {
-    if (batch.length === 0) return 0;
-    const epochs = latestEpochs(batch);
-    const events = batch.filter((s) => s.epoch === undefined || s.epoch === epochs.get(s.event.room));
+  async insertBatch(batch: readonly StoredEvent[], positions: readonly SinkPosition[] = []): Promise<number> {
+    if (batch.length === 0 && positions.length === 0) return 0;
     return guardPg("events", () =>
       inTransaction(this.pool, async (client) => {
-        await this.resetChangedRooms(client, epochs);
-        const { rows } = await client.query<{ room: string; seq: number }>(SQL.insert, columns(events));
-        const added = new Set(rows.map((r) => `${r.seq}:${r.room}`));
-        // delete() is true once per key: an event that came twice in the batch projects once.
-        const fresh = events.map((s) => s.event).filter((e) => added.delete(`${e.seq}:${e.room}`));
-        await applyPostgresProjection(client, projectEvents(fresh));
-        await this.advanceHeads(client, events, epochs);
-        return rows.length;
+        const inserted = batch.length === 0 ? 0 : await this.insertEvents(client, batch);
+        await writeSinkPositions(client, positions);
+        return inserted;
       }),
     );
   }
@@ -88,6 +83,19 @@ export class PostgresEvents {
   /** Highest stored seq of a room (0 when none). */
   async maxSeq(room: string): Promise<number> {
     return (await this.rows<{ m: number }>(SQL.maxSeq, [room]))[0]?.m ?? 0;
+  }
+
+  private async insertEvents(client: pg.PoolClient, batch: readonly StoredEvent[]): Promise<number> {
+    const epochs = latestEpochs(batch);
+    const events = batch.filter((s) => s.epoch === undefined || s.epoch === epochs.get(s.event.room));
+    await this.resetChangedRooms(client, epochs);
+    const { rows } = await client.query<{ room: string; seq: number }>(SQL.insert, columns(events));
+    const added = new Set(rows.map((r) => `${r.seq}:${r.room}`));
+    // delete() is true once per key: an event that came twice in the batch projects once.
+    const fresh = events.map((s) => s.event).filter((e) => added.delete(`${e.seq}:${e.room}`));
+    await applyPostgresProjection(client, projectEvents(fresh));
+    await this.advanceHeads(client, events, epochs);
+    return rows.length;
   }
 
   private async resetChangedRooms(client: pg.PoolClient, epochs: Map<string, string>): Promise<void> {

@@ -1,17 +1,23 @@
 /**
  * The sink role: one consumer group (`<prefix>sink`) over the events topic,
- * writing every event to PostgreSQL in idempotent batches (SinkWriter) and
- * committing offsets only after each batch commits. Several sinks share the
- * partitions; a sink that dies mid-batch leaves the batch uncommitted, so the
- * next owner replays it and ON CONFLICT DO NOTHING drops the repeats.
+ * writing every event to PostgreSQL in idempotent batches (SinkWriter), each
+ * with the sink's positions in the same transaction. PostgreSQL's positions
+ * are where a partition resumes on every assignment (start-positions.ts);
+ * the group's offsets in Kafka are committed after each batch, for tools and
+ * lag only. Several sinks share the partitions; a sink that dies mid-batch
+ * leaves the batch unwritten, so the next owner replays it and ON CONFLICT DO
+ * NOTHING drops any repeats.
  */
 import { Consumer, FetchIsolationLevels, type Message, type MessagesStream } from "@platformatic/kafka";
 import type { Logger } from "pino";
 import type { RoomEvent } from "@parley/protocol";
 import { committedFetches } from "../kafka/committed-fetch.js";
+import type { Metrics } from "../metrics/metrics.js";
 import type { PostgresEvents } from "../postgres/events.js";
+import type { PostgresSinkPositions } from "../postgres/sink-positions.js";
 import { decodeEventRecord, type SinkDecoder } from "./sink-decode.js";
 import { SinkWriter } from "./sink-writer.js";
+import { startFromPostgres } from "./start-positions.js";
 
 /** Options of SinkService. */
 export interface SinkServiceOptions {
@@ -19,7 +25,11 @@ export interface SinkServiceOptions {
   /** Topic and group name prefix, e.g. `parley.` → topic `parley.events`, group `parley.sink`. */
   readonly topicPrefix: string;
   readonly events: PostgresEvents;
+  /** Where each partition resumes: the positions insertBatch stores with the rows. */
+  readonly positions: Pick<PostgresSinkPositions, "read">;
   readonly logger: Logger;
+  /** Counts what could not be refilled (`parley_sink_lost_offsets_total`). */
+  readonly metrics?: Metrics;
   /** Default: the events topic's JSON records (see sink-decode.ts). */
   readonly decode?: SinkDecoder;
   /** Most events per PostgreSQL transaction. Default 1000. */
@@ -66,11 +76,12 @@ export class SinkService {
     return this.written;
   }
 
-  /** Joins the group and starts consuming from the committed offsets (earliest for a new group). */
+  /** Joins the group and starts consuming each assigned partition from PostgreSQL's position (earliest without one). */
   async start(): Promise<void> {
     const { brokers, topicPrefix } = this.options;
     const sessionTimeout = this.options.sessionTimeoutMs ?? 10_000;
-    this.consumer = committedFetches(
+    const { positions, logger, metrics } = this.options;
+    const consumer = committedFetches(
       new Consumer({
         groupId: `${topicPrefix}sink`,
         clientId: this.options.clientId ?? `parley-sink-${process.pid}`,
@@ -81,16 +92,22 @@ export class SinkService {
         isolationLevel: FetchIsolationLevels.READ_COMMITTED,
       }),
     );
+    this.consumer = startFromPostgres(consumer, {
+      stored: (topic) => positions.read(topic),
+      logger,
+      onLost: ({ partition, from, to }) => metrics?.sinkLostOffsets.inc({ partition }, Number(to - from)),
+    });
     await this.consume();
     this.options.logger.info({ group: `${topicPrefix}sink` }, "sink started");
   }
 
   /**
-   * Opens the message stream from the committed offsets. A stream dies on a
+   * Opens the message stream; "committed" mode asks the consumer for each
+   * assigned partition's start, which startFromPostgres answers. A stream dies on a
    * fetch that fails past its retries (the broker restarting, say); the sink
    * then opens a new one on the same consumer after a pause, so it resumes by
-   * itself. Records queued from the old stream are still written; their
-   * offset commits go through the consumer, and rows seen twice are no-ops.
+   * itself. Records queued from the old stream are still written with their
+   * positions; the new stream may fetch them again, and rows seen twice are no-ops.
    */
   private async consume(): Promise<void> {
     const consumer = this.consumer;
@@ -136,7 +153,9 @@ export class SinkService {
   private onMessage(m: RawMessage): void {
     this.writer.add({
       stored: this.decode(m.value, m.headers),
-      partitionKey: `${m.topic}:${m.partition}`,
+      topic: m.topic,
+      partition: m.partition,
+      offset: m.offset,
       commit: async () => void (await m.commit()),
     });
     // Backpressure: while PostgreSQL is slow or down, stop fetching instead of buffering without bound.

@@ -1,23 +1,28 @@
 /**
  * The sink's batching core, free of Kafka: records go in as they are
- * consumed; a batch is written to PostgreSQL in one idempotent transaction,
- * and only once it is committed are the consumer offsets committed. A crash
- * between the two replays the batch, which the ON CONFLICT makes harmless.
+ * consumed; a batch is written to PostgreSQL in one idempotent transaction
+ * together with the sink's positions (the offset after each partition's last
+ * record), which are where the sink resumes. The consumer group's offsets in
+ * Kafka are committed after, for tools and lag only. A crash between the
+ * records' consumption and the commit replays them, which the ON CONFLICT
+ * makes harmless.
  */
 import type { StoredEvent } from "../postgres/events.js";
+import type { SinkPosition } from "../postgres/sink-positions.js";
 
 /** One consumed record: its decoded event (undefined for a record that is not an event) and its offset. */
 export interface SinkRecord {
   readonly stored: StoredEvent | undefined;
-  /** `topic:partition`, the unit offsets are committed per. */
-  readonly partitionKey: string;
-  /** Commits this record's offset + 1 for its partition. */
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: bigint;
+  /** Commits this record's offset + 1 for its partition to the consumer group (informational). */
   readonly commit: () => Promise<void>;
 }
 
-/** Where batches go: PostgresEvents in production, a fake in tests. */
+/** Where batches go: PostgresEvents in production, a fake in tests. Events and positions commit together. */
 export interface SinkTarget {
-  insertBatch(batch: readonly StoredEvent[]): Promise<number>;
+  insertBatch(batch: readonly StoredEvent[], positions: readonly SinkPosition[]): Promise<number>;
 }
 
 /** Options of SinkWriter. */
@@ -29,13 +34,13 @@ export interface SinkWriterOptions {
   readonly flushIntervalMs?: number;
   /** Pause between retries while PostgreSQL fails. Default 500 ms. */
   readonly retryMs?: number;
-  /** Told about failed writes and commits (they are retried, never dropped). */
+  /** Told about failed writes (retried, never dropped) and failed group commits (not retried: PostgreSQL is the truth). */
   readonly onError?: (err: unknown, what: "write" | "commit") => void;
   /** Told after every committed batch, with its events (a replayed batch's events come again). */
   readonly onBatch?: (records: number, inserted: number, events: readonly StoredEvent[]) => void;
 }
 
-/** Batches records into PostgreSQL and commits offsets after each batch. Flushes run one at a time, in order. */
+/** Batches records and their positions into PostgreSQL, then commits group offsets. Flushes run one at a time, in order. */
 export class SinkWriter {
   private pending: SinkRecord[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -95,21 +100,24 @@ export class SinkWriter {
     while (this.pending.length > 0 && !this.closed) {
       const batch = this.pending.slice(0, this.maxBatch);
       const stored = batch.flatMap((r) => (r.stored ? [r.stored] : []));
-      const inserted = await this.retry("write", () => this.options.target.insertBatch(stored));
+      const last = lastPerPartition(batch);
+      const positions = last.map((r) => ({ topic: r.topic, partition: r.partition, next: r.offset + 1n }));
+      const inserted = await this.retry(() => this.options.target.insertBatch(stored, positions));
       if (inserted === undefined) return;
       this.pending.splice(0, batch.length);
-      await this.retry("commit", () => commitLast(batch));
+      // PostgreSQL holds the positions now; a failed group commit (a rebalance, say) costs only a stale lag figure.
+      await Promise.all(last.map((r) => r.commit().catch((err: unknown) => this.options.onError?.(err, "commit"))));
       this.options.onBatch?.(batch.length, inserted, stored);
     }
   }
 
-  /** Retries until success or close; undefined when closed first. */
-  private async retry<T>(what: "write" | "commit", work: () => Promise<T>): Promise<T | undefined> {
+  /** Retries a write until success or close; undefined when closed first. */
+  private async retry<T>(work: () => Promise<T>): Promise<T | undefined> {
     for (;;) {
       try {
         return await work();
       } catch (err) {
-        this.options.onError?.(err, what);
+        this.options.onError?.(err, "write");
         if (this.closed) return undefined;
         await new Promise((r) => setTimeout(r, this.retryMs));
       }
@@ -117,9 +125,9 @@ export class SinkWriter {
   }
 }
 
-/** Commits, per partition, the last record of the batch (offset + 1 covers all before it). */
-async function commitLast(batch: readonly SinkRecord[]): Promise<void> {
+/** Per partition, the last record of the batch (its offset + 1 covers all before it). */
+function lastPerPartition(batch: readonly SinkRecord[]): SinkRecord[] {
   const last = new Map<string, SinkRecord>();
-  for (const r of batch) last.set(r.partitionKey, r);
-  await Promise.all([...last.values()].map((r) => r.commit()));
+  for (const r of batch) last.set(`${r.topic}:${r.partition}`, r);
+  return [...last.values()];
 }

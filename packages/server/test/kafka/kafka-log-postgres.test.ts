@@ -6,6 +6,7 @@ import { PostgresHistory } from "#server/postgres/history.js";
 import { dropSchema, openTestDb, uniqueSchema } from "../support/postgres-test-db.js";
 import { kafkaLogFixture } from "../support/kafka-contract-fixture.js";
 import { testCluster } from "../support/test-kafka.js";
+import { PostgresSinkPositions } from "#server/postgres/sink-positions.js";
 
 // The EventLog contract in the production shape of cluster mode: reads come from
 // PostgreSQL, filled by the real sink, plus the gateway's recent-events buffer.
@@ -18,6 +19,7 @@ describeEventLogContract("KafkaLog + SequencerService + sink → PostgreSQL (rea
     brokers: cluster.brokers,
     topicPrefix: cluster.topicPrefix ?? "parley.",
     events,
+    positions: new PostgresSinkPositions(db.pool),
     logger: pino({ level: "silent" }),
     sessionTimeoutMs: 3000,
   });

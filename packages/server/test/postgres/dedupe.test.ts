@@ -11,6 +11,7 @@ import { PostgresDedupe } from "#server/postgres/dedupe.js";
 import { SequencerService } from "#server/kafka/sequencer/sequencer-service.js";
 import { deleteTestTopics, testCluster } from "../support/test-kafka.js";
 import { ensureTopics } from "#server/kafka/topics.js";
+import { PostgresSinkPositions } from "#server/postgres/sink-positions.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ROOM = "room-1";
@@ -34,12 +35,21 @@ describe("sequencer dedupe beyond its cache, checked against PostgreSQL (real Ka
       logger,
       sessionTimeoutMs: 3000,
       dedupeMaxEntries: 10,
-      dedupeFallback: { find: (probes) => (lookups++, new PostgresDedupe(db.pool).find(probes)) },
+      dedupeFallback: {
+        find: (probes) => (lookups++, new PostgresDedupe(db.pool).find(probes)),
+        writtenBelow: (topic) => new PostgresDedupe(db.pool).writtenBelow(topic),
+      },
     });
     await sequencer.start();
   };
   const startSink = async () => {
-    sink = new SinkService({ brokers: cluster.brokers, topicPrefix: cluster.topicPrefix!, events, logger });
+    sink = new SinkService({
+      brokers: cluster.brokers,
+      topicPrefix: cluster.topicPrefix!,
+      events,
+      logger,
+      positions: new PostgresSinkPositions(db.pool),
+    });
     await sink.start();
   };
   const publish = (i: number) => log.append({ room: ROOM, cmid: `m${i}`, from: "u", kind: "message", body: { i } });

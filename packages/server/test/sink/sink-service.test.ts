@@ -8,6 +8,7 @@ import type { PostgresDb } from "#server/postgres/db.js";
 import { PostgresEvents } from "#server/postgres/events.js";
 import { dropSchema, openTestDb, uniqueSchema } from "../support/postgres-test-db.js";
 import { SinkService } from "#server/sink/sink-service.js";
+import { PostgresSinkPositions } from "#server/postgres/sink-positions.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -58,6 +59,7 @@ describe("SinkService (real Kafka, real PostgreSQL)", () => {
       brokers,
       topicPrefix: prefix,
       events,
+      positions: new PostgresSinkPositions(db.pool),
       logger: pino({ level: "silent" }),
       maxBatch: 50,
       sessionTimeoutMs: 3000,

@@ -7,12 +7,12 @@
  * The sink lags the sequencer, so "not in PostgreSQL" proves nothing for an
  * event the cache evicted but the sink has not written yet. Two rules:
  * - with a fallback, the cache never evicts (by count) an entry whose events
- *   offset the sink group has not committed (partition-dedupe.ts), and a
+ *   offset the store does not hold yet (writtenBelow; partition-dedupe.ts), and a
  *   rebuild never skips such events: cache + PostgreSQL cover the window;
  * - an answer counts for a room only when the store has written it up to the
  *   last seq the cache lost (`storedThrough >= needSeq`, same epoch); the sink
  *   writes each partition in order, so every lower seq is there too. If not
- *   (the sink group's offsets were reset, say), the batch asks again.
+ *   (the store was restored from an older backup, say), the batch asks again.
  * When the store fails or stays behind past `maxWaitMs`, the open probes are
  * sequenced as new and reported: sequencing does not stop for a PostgreSQL
  * outage, at the price that a retry older than the cache, arriving during
@@ -39,6 +39,11 @@ export interface DedupeAnswer {
 /** The durable lookup behind the cache. */
 export interface DedupeFallback {
   find(probes: readonly DedupeProbe[]): Promise<DedupeAnswer>;
+  /**
+   * Per partition of `eventsTopic`, the offset below which every event is in the store (the sink's positions,
+   * written with its rows): the sink watermark (sink-watermark.ts). A partition never written is absent.
+   */
+  writtenBelow(eventsTopic: string): Promise<ReadonlyMap<number, bigint>>;
 }
 
 /** A probe and the seq the store must have reached for its answer to count. */
@@ -63,7 +68,7 @@ export interface ResolveOptions {
  * far enough that absence proves the cmid new. Resolves with the found events.
  */
 export async function resolveProbes(
-  fallback: DedupeFallback,
+  fallback: Pick<DedupeFallback, "find">,
   probes: readonly PendingProbe[],
   o: ResolveOptions,
 ): Promise<Map<string, RoomEvent>> {

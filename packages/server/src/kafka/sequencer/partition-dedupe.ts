@@ -9,7 +9,7 @@
  * sequencer must ask its DedupeFallback (PostgreSQL). Rooms that never lost a
  * young entry need no fallback, so the common path has no PostgreSQL round trip.
  *
- * With `sunk` (the sink group's committed offset on the events partition), an
+ * With `sunk` (the sink's position on the events partition, stored in PostgreSQL), an
  * entry is evicted by count only once the sink has written it, so whatever the
  * cache lost is already in PostgreSQL; while the sink lags, the cache grows
  * past maxEntries by the lag instead.

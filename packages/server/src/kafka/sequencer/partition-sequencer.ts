@@ -30,7 +30,7 @@ import {
 } from "../records.js";
 import { transactionalRetries } from "../retry-policy.js";
 import { rebuildPartitionState, type PartitionState } from "./sequencer-state.js";
-import type { SinkWatermark } from "../sink-watermark.js";
+import type { SinkWatermark } from "./sink-watermark.js";
 import { partitionFor, roomEpoch, type KafkaClusterOptions, type TopicLayout } from "../topics.js";
 
 /** Why a worker ended. `fenced`: another owner took the partition. `failed`: any other error. */

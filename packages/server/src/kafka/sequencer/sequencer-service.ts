@@ -26,7 +26,7 @@ import { createEventIdGenerator } from "../../sequencer/event-id.js";
 import { closeForced } from "../close-client.js";
 import type { DedupeFallback } from "./dedupe-fallback.js";
 import { PartitionSequencer, type WorkerExit } from "./partition-sequencer.js";
-import { SinkWatermark } from "../sink-watermark.js";
+import { SinkWatermark } from "./sink-watermark.js";
 import { ensureTopics, type KafkaClusterOptions, type TopicLayout } from "../topics.js";
 
 /** Options of SequencerService. */
@@ -77,8 +77,10 @@ export class SequencerService {
   async start(): Promise<void> {
     const { cluster } = this.options;
     this.layout = await ensureTopics(cluster);
-    if (this.options.dedupeFallback) {
-      this.watermark = new SinkWatermark(cluster, (err) => this.options.logger?.warn({ err }, "sink offsets unread"));
+    const fallback = this.options.dedupeFallback;
+    if (fallback) {
+      const onError = (err: unknown) => this.options.logger?.warn({ err }, "sink positions unread");
+      this.watermark = new SinkWatermark(fallback, this.layout.names.events, onError);
       this.watermark.start();
     }
     const clientId = this.clientId();

@@ -42,7 +42,7 @@ export interface RebuildOptions {
   readonly dedupeWindowMs: number;
   readonly dedupeMaxEntries: number;
   readonly now: number;
-  /** The sink's committed events offset, when a dedupe fallback is used: events above it are never skipped. */
+  /** The sink's stored events position, when a dedupe fallback is used: events above it are never skipped. */
   readonly sunk?: () => bigint;
 }
 

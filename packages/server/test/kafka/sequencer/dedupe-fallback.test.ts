@@ -14,7 +14,7 @@ const original: RoomEvent = { room: "a", seq: 4, id: "e4", from: "u", ts: 0, kin
 const probe = (cmid: string): PendingProbe => ({ room: "a", cmid, epoch: "e", needSeq: 8 });
 
 /** A store whose sink has written room "a" up to throughByCall[call] (the last value repeats). */
-class FakeStore implements DedupeFallback {
+class FakeStore implements Pick<DedupeFallback, "find"> {
   calls: DedupeProbe[][] = [];
   constructor(private readonly throughByCall: number[]) {}
   async find(probes: readonly DedupeProbe[]): Promise<DedupeAnswer> {
@@ -68,8 +68,8 @@ describe("resolveProbes: a store's answer counts only once it has written the un
   it("a failing or hung store is not waited for", async () => {
     const reasons: unknown[] = [];
     const onGiveUp = (_: unknown, reason: unknown) => reasons.push(reason);
-    const failing: DedupeFallback = { find: () => Promise.reject(new Error("down")) };
-    const hung: DedupeFallback = { find: () => new Promise(() => {}) };
+    const failing: Pick<DedupeFallback, "find"> = { find: () => Promise.reject(new Error("down")) };
+    const hung: Pick<DedupeFallback, "find"> = { find: () => new Promise(() => {}) };
     assert.equal((await resolveProbes(failing, [probe("c9")], { stopped: () => false, onGiveUp })).size, 0);
     const started = Date.now();
     await resolveProbes(hung, [probe("c9")], { stopped: () => false, maxWaitMs: 50, onGiveUp });
@@ -82,7 +82,7 @@ describe("resolveProbes: a store's answer counts only once it has written the un
 
   it("gives up when the worker stops", async () => {
     let stop = false;
-    const store: DedupeFallback = {
+    const store: Pick<DedupeFallback, "find"> = {
       find: async () => ((stop = true), { found: new Map(), storedThrough: new Map() }),
     };
     await assert.rejects(resolveProbes(store, [probe("c9")], { stopped: () => stop, retryMs: 1 }), /stopped/);
