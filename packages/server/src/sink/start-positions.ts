@@ -70,11 +70,7 @@ export function startFromPostgres<C extends AnyConsumer>(consumer: C, options: S
     const work = (async () => {
       const out: Offsets = new Map();
       for (const { topic, partitions } of request.topics) {
-        const starts = await startsOf(consumer, topic, partitions, options);
-        out.set(
-          topic,
-          partitions.reduce<bigint[]>((a, p) => ((a[p] = starts.get(p)!), a), []),
-        );
+        out.set(topic, await startsOf(consumer, topic, partitions, options));
       }
       return out;
     })();
@@ -94,12 +90,13 @@ async function startsOf(
   topic: string,
   partitions: readonly number[],
   options: StartFromPostgresOptions,
-): Promise<Map<number, bigint>> {
+): Promise<bigint[]> {
   const stored = await options.stored(topic);
   const list = (timestamp: bigint) =>
     consumer.listOffsets({ topics: [topic], partitions: { [topic]: [...partitions] }, timestamp });
   const [earliest, end] = await Promise.all([list(ListOffsetTimestamps.EARLIEST), list(ListOffsetTimestamps.LATEST)]);
-  const starts = new Map<number, bigint>();
+  // Indexed by partition, as the client's own lookup answers.
+  const starts: bigint[] = [];
   for (const partition of partitions) {
     const bounds = {
       stored: stored.get(partition),
@@ -107,8 +104,8 @@ async function startsOf(
       end: at(end, topic, partition),
     };
     const decision = startOffset(bounds);
-    report(topic, partition, bounds, decision, options);
-    starts.set(partition, decision.start);
+    report({ topic, partition, bounds, decision }, options);
+    starts[partition] = decision.start;
   }
   return starts;
 }
@@ -120,13 +117,15 @@ function at(offsets: Offsets, topic: string, partition: number): bigint {
   return offset;
 }
 
-function report(
-  topic: string,
-  partition: number,
-  bounds: PartitionBounds,
-  decision: StartDecision,
-  options: StartFromPostgresOptions,
-): void {
+/** One partition's start, as decided. */
+interface PartitionStart {
+  readonly topic: string;
+  readonly partition: number;
+  readonly bounds: PartitionBounds;
+  readonly decision: StartDecision;
+}
+
+function report({ topic, partition, bounds, decision }: PartitionStart, options: StartFromPostgresOptions): void {
   const facts = { topic, partition, stored: String(bounds.stored), start: String(decision.start) };
   if (decision.recreated) {
     options.logger.warn(facts, "sink position is past the end of the topic (recreated?); starting from its earliest");
