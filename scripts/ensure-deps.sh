@@ -3,11 +3,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 stamp=node_modules/.parley-install-stamp
-if [ ! -f "$stamp" ] || [ package.json -nt "$stamp" ] || [ package-lock.json -nt "$stamp" ] \
-  || [ -n "$(find packages apps bench -maxdepth 2 -name package.json -newer "$stamp" 2>/dev/null)" ]; then
+# By content, not mtime: a checkout, rebase or pull rewrites package.json files (newer mtimes, same text),
+# which made every start after one reinstall.
+deps_hash() {
+  cat package.json package-lock.json packages/*/package.json apps/*/package.json bench/package.json 2>/dev/null |
+    sha256sum | cut -d' ' -f1
+}
+if [ ! -d node_modules ] || [ "$(cat "$stamp" 2>/dev/null)" != "$(deps_hash)" ]; then
   echo "[parley] installing dependencies (first run builds better-sqlite3 from source, about a minute)…"
   npm install --no-audit --no-fund
-  touch "$stamp"
+  deps_hash >"$stamp"
 fi
 # Server tests moved out of packages/server/src (issue 13): a build from before the move left test files in
 # dist/ that the test runner would still find. Start that package's build afresh once.
@@ -19,5 +24,11 @@ npx tsc -b
 if [ ! -x node_modules/.bin/parley ]; then
   npm rebuild @parley/server --ignore-scripts --no-audit --no-fund >/dev/null
 fi
-echo "[parley] building the web app…"
-(cd apps/web && npx vite build --logLevel warn)
+# The web app's bundle is rebuilt only when a source it is built from is newer than it.
+web_stale="$(find apps/web/src apps/web/index.html apps/web/vite.config.ts apps/web/package.json package-lock.json \
+  packages/client/src packages/react/src packages/protocol/src -type f -newer apps/web/dist/index.html \
+  -print -quit 2>/dev/null || echo missing)"
+if [ ! -f apps/web/dist/index.html ] || [ -n "$web_stale" ]; then
+  echo "[parley] building the web app…"
+  (cd apps/web && npx vite build --logLevel warn)
+fi

@@ -17,7 +17,8 @@ if [ -n "${PARLEY_TEST_PG_URL:-}" ]; then
 fi
 
 PG_BIN="${PARLEY_PG_BIN:-/usr/lib/postgresql/15/bin}"
-STATE="${PARLEY_PG_STATE:-${TMPDIR:-/tmp}/parley-pg.state}"
+# Per user: another user's server on the same machine is not ours to reuse or stop.
+STATE="${PARLEY_PG_STATE:-${TMPDIR:-/tmp}/parley-pg-$(id -u).state}"
 DB="${PARLEY_PG_DB:-parley}"
 log() { echo "postgres: $*" >&2; }
 

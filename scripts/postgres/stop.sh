@@ -5,7 +5,8 @@
 set -euo pipefail
 
 PG_BIN="${PARLEY_PG_BIN:-/usr/lib/postgresql/15/bin}"
-STATE="${PARLEY_PG_STATE:-${TMPDIR:-/tmp}/parley-pg.state}"
+# Per user: another user's server on the same machine is not ours to reuse or stop.
+STATE="${PARLEY_PG_STATE:-${TMPDIR:-/tmp}/parley-pg-$(id -u).state}"
 [ -f "$STATE" ] || exit 0
 # shellcheck disable=SC1090
 . "$STATE"

@@ -63,8 +63,8 @@ export const OPTIONS = {
   postgresPoolSize: opt("int", 10, "Most PostgreSQL connections per process."),
   kafkaSessionTimeoutMs: opt(
     "int",
-    10_000,
-    "Consumer-group session of sequencers and sinks: how soon a dead one's partitions move to another.",
+    3_000,
+    "Consumer-group session of sequencers and sinks: how soon a dead one's partitions move (broker minimum: cluster.md).",
   ),
   // ---- auth
   dev: opt("bool", false, "Dev mode: anyone connects as any user name, with every capability. Never in production."),

@@ -6,9 +6,10 @@ import { after, describe, it } from "node:test";
 import type { AppendResult } from "#server/log/event-log.js";
 import { KafkaLog } from "#server/kafka/log/kafka-log.js";
 import { MemoryHistorySource } from "../support/memory-history-source.js";
-import { deleteTestTopics, testCluster } from "../support/test-kafka.js";
+import { ClusterProcess, type TestClusterConfig } from "../support/cluster-process.js";
+import { deleteTestTopics, roomsOnEveryPartition, testCluster } from "../support/test-kafka.js";
 import { waitUntil } from "../support/wait.js";
-import { ensureTopics, type KafkaClusterOptions } from "#server/kafka/topics.js";
+import { ensureTopics, partitionFor, type KafkaClusterOptions } from "#server/kafka/topics.js";
 
 const SESSION_MS = 2000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -37,15 +38,17 @@ async function spawnSequencer(cluster: KafkaClusterOptions): Promise<ChildProces
   return child;
 }
 
-/** Publishes like a client: each message is retried with its cmid until acked. Records ack times. */
+/** Publishes like a client: each message is retried with its cmid until acked. Records when each was first sent and acked. */
 class Load {
   readonly acked = new Map<string, AppendResult>();
   readonly ackTimes = new Map<string, number[]>();
+  private readonly sentAcked = new Map<string, { sent: number; acked: number }[]>();
   private running = true;
   private readonly loops: Promise<void>[] = [];
 
-  constructor(log: () => KafkaLog, rooms: number, perSecond: number) {
-    for (let r = 0; r < rooms; r++) this.loops.push(this.room(log, `room-${r}`, 1000 / (perSecond / rooms)));
+  constructor(log: () => KafkaLog, rooms: number | readonly string[], perSecond: number) {
+    const names = typeof rooms === "number" ? Array.from({ length: rooms }, (_, r) => `room-${r}`) : rooms;
+    for (const room of names) this.loops.push(this.room(log, room, 1000 / (perSecond / names.length)));
   }
 
   async stop(): Promise<void> {
@@ -56,11 +59,13 @@ class Load {
   private async room(log: () => KafkaLog, room: string, gapMs: number): Promise<void> {
     for (let i = 0; this.running; i++) {
       const cmid = `${room}-m${i}`;
+      const sent = Date.now();
       for (;;) {
         try {
           const res = await log().append({ room, cmid, from: "u", kind: "message", body: { i } });
           this.acked.set(`${room}/${cmid}`, res);
           this.ackTimes.set(room, [...(this.ackTimes.get(room) ?? []), Date.now()]);
+          this.sentAcked.set(room, [...(this.sentAcked.get(room) ?? []), { sent, acked: Date.now() }]);
           break;
         } catch {
           await sleep(100);
@@ -76,6 +81,11 @@ class Load {
     return rooms.length > 0 && rooms.every((times) => times.filter((t) => t > from).length >= n);
   }
 
+  /** When the first publish to `room` sent at or after `from` was acked; undefined while none was. */
+  firstAckOfSentAfter(room: string, from: number): number | undefined {
+    return this.sentAcked.get(room)?.find((x) => x.sent >= from)?.acked;
+  }
+
   /** Over all rooms, the longest time a room went without an ack after `from`: the failover time. */
   longestSilenceAfter(from: number): number {
     let worst = 0;
@@ -88,6 +98,20 @@ class Load {
     }
     return worst;
   }
+}
+
+/** A gateway's log on `cluster` (4 s append timeout); its closing and the topics' deletion go to `cleanups`. */
+async function gatewayLog(cluster: KafkaClusterOptions, cleanups: (() => Promise<void>)[]): Promise<KafkaLog> {
+  const history = new MemoryHistorySource(cluster);
+  await history.start();
+  const log = new KafkaLog({ cluster, history, appendTimeoutMs: 4000 });
+  await log.start();
+  cleanups.push(async () => {
+    await log.close();
+    await history.close();
+    await deleteTestTopics(cluster);
+  });
+  return log;
 }
 
 /** Reads the whole events topic afresh and checks every invariant against what was acked. */
@@ -128,15 +152,7 @@ describe("sequencer failover (real broker)", () => {
     const a = await spawnSequencer(cluster);
     const b = await spawnSequencer(cluster);
     children.push(a, b);
-    const history = new MemoryHistorySource(cluster);
-    await history.start();
-    const log = new KafkaLog({ cluster, history, appendTimeoutMs: 4000 });
-    await log.start();
-    cleanups.push(async () => {
-      await log.close();
-      await history.close();
-      await deleteTestTopics(cluster);
-    });
+    const log = await gatewayLog(cluster, cleanups);
     return { cluster, a, b, log };
   }
 
@@ -179,5 +195,66 @@ describe("sequencer failover (real broker)", () => {
     await load.stop();
     await verify(cluster, load);
     assert.ok(load.acked.size >= 300);
+  });
+});
+
+/** The partitions of the last `sequencer assignment` a `parley start --role sequencer` logged. */
+function assignment(node: ClusterProcess): number[] {
+  const line = node
+    .output(100_000)
+    .split("\n")
+    .findLast((l) => l.includes('"sequencer assignment"'));
+  return line ? (JSON.parse(line) as { partitions: number[] }).partitions : [];
+}
+
+describe("sequencer failover with the default settings (parley start --role sequencer)", () => {
+  const nodes: ClusterProcess[] = [];
+  const cleanups: (() => Promise<void>)[] = [];
+  after(async () => {
+    for (const n of nodes) await n.cleanup();
+    for (const c of cleanups) await c().catch(() => {});
+  });
+
+  it("kill -9 of one of two sequencers: acks resume on its partitions, nothing lost, duplicated or reordered", async () => {
+    const cluster = testCluster("defaults");
+    const partitions = cluster.partitions!;
+    await ensureTopics(cluster);
+    // No session, heartbeat or timeout flag: the failover is the product's default one.
+    const config: TestClusterConfig = {
+      kafka: cluster.brokers.join(","),
+      topicPrefix: cluster.topicPrefix!,
+      partitions,
+    };
+    const [a, b] = [
+      new ClusterProcess("sequencer", config, "sequencer-a"),
+      new ClusterProcess("sequencer", config, "b"),
+    ];
+    nodes.push(a, b);
+    await a.start();
+    await b.start();
+    await waitUntil(
+      () => assignment(a).length > 0 && assignment(a).length + assignment(b).length === partitions,
+      "the two sequencers to split the partitions",
+    );
+    const log = await gatewayLog(cluster, cleanups);
+    const rooms = roomsOnEveryPartition("room", partitions, 2);
+    const load = new Load(() => log, rooms, 200);
+    await waitUntil(() => rooms.every((r) => load.firstAckOfSentAfter(r, 0) !== undefined), "acks in every room");
+    const victims = rooms.filter((r) => assignment(a).includes(partitionFor(r, partitions)));
+    assert.ok(victims.length > 0, "the sequencer to kill owns partitions");
+    const killedAt = Date.now();
+    await a.kill9();
+    await waitUntil(
+      () => victims.every((r) => load.firstAckOfSentAfter(r, killedAt) !== undefined),
+      "acks on the killed sequencer's partitions",
+    );
+    const resumed = Math.max(...victims.map((r) => load.firstAckOfSentAfter(r, killedAt)! - killedAt));
+    // Then steady again: every room keeps being acked by the survivor.
+    const steadyFrom = Date.now();
+    await waitUntil(() => load.everyRoomAckedAfter(steadyFrom, 5), "acks in every room after the takeover");
+    await load.stop();
+    console.log(`# failover with defaults: kill -9 → first ack on every partition it owned ${resumed} ms`);
+    const events = await verify(cluster, load);
+    assert.ok(events >= load.acked.size, `acked ${load.acked.size}, stored ${events}`);
   });
 });

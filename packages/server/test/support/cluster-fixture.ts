@@ -22,7 +22,7 @@ export class TestCluster {
   private readonly clients: RawClient[] = [];
 
   private constructor(
-    readonly config: TestClusterConfig,
+    readonly config: TestClusterConfig & { readonly postgres: string },
     readonly database: string,
     private readonly adminUrl: string,
   ) {}
@@ -37,13 +37,10 @@ export class TestCluster {
   }): Promise<TestCluster> {
     const kafka = shape.kafka ?? testBrokers().join(",");
     const adminUrl = testPostgresUrl();
-    const database = `parley_c_${process.pid}_${randomUUID().slice(0, 8)}`;
-    await withAdmin(adminUrl, (c) => c.query(`CREATE DATABASE ${database}`));
-    const url = new URL(adminUrl);
-    url.pathname = `/${database}`;
+    const { database, url } = await createTestDatabase(adminUrl);
     const config = {
       kafka,
-      postgres: url.toString(),
+      postgres: url,
       topicPrefix: uniquePrefix("c"),
       partitions: 4,
       args: [...UNLIMITED, ...(shape.args ?? [])],
@@ -101,10 +98,22 @@ export class TestCluster {
   async dispose(): Promise<void> {
     for (const c of this.clients) c.terminate();
     await Promise.all([...this.gateways, ...this.sequencers, this.sink].map((p) => p?.cleanup()));
-    await withAdmin(this.adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`)).catch(
-      () => undefined,
-    );
+    await dropTestDatabase(this.adminUrl, this.database);
   }
+}
+
+/** A new, empty database on the test PostgreSQL (`adminUrl`'s server): its name and URL. */
+export async function createTestDatabase(adminUrl = testPostgresUrl()): Promise<{ database: string; url: string }> {
+  const database = `parley_c_${process.pid}_${randomUUID().slice(0, 8)}`;
+  await withAdmin(adminUrl, (c) => c.query(`CREATE DATABASE ${database}`));
+  const url = new URL(adminUrl);
+  url.pathname = `/${database}`;
+  return { database, url: url.toString() };
+}
+
+/** Drops a database createTestDatabase made, whoever is still connected; never throws. */
+export async function dropTestDatabase(adminUrl: string, database: string): Promise<void> {
+  await withAdmin(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)).catch(() => undefined);
 }
 
 async function withAdmin<T>(url: string, work: (c: pg.Client) => Promise<T>): Promise<T> {

@@ -10,7 +10,8 @@ import { CLI_PATH } from "./server-process.js";
 /** What every node of a test cluster shares. */
 export interface TestClusterConfig {
   readonly kafka: string;
-  readonly postgres: string;
+  /** Absent only for nodes that need none (a sequencer without the PostgreSQL dedupe fallback). */
+  readonly postgres?: string;
   readonly topicPrefix: string;
   readonly partitions: number;
   /** Extra flags for every node. */
@@ -32,7 +33,8 @@ export class ClusterProcess extends ChildNode {
   /** Spawns the node and waits for its "cluster node ready" line. */
   async start(timeoutMs = 30_000): Promise<this> {
     const c = this.cluster;
-    const args = [CLI_PATH, "start", "--dev", "--role", this.role, "--kafka", c.kafka, "--postgres", c.postgres];
+    const args = [CLI_PATH, "start", "--dev", "--role", this.role, "--kafka", c.kafka];
+    if (c.postgres) args.push("--postgres", c.postgres);
     args.push("--topic-prefix", c.topicPrefix, "--topic-partitions", String(c.partitions));
     args.push("--host", "127.0.0.1", "--port", "0", "--data-dir", this.dataDir, ...(c.args ?? []));
     // PARLEY_CLUSTER_LOG_DIR keeps every node's whole output, for digging into a failed chaos run.

@@ -26,6 +26,8 @@ import { createEventIdGenerator } from "../../sequencer/event-id.js";
 import { closeForced } from "../close-client.js";
 import type { DedupeFallback } from "./dedupe-fallback.js";
 import { PartitionSequencer, type WorkerExit } from "./partition-sequencer.js";
+import { OPTIONS } from "../../config/options.js";
+import { explainSessionRefusal } from "../group-session.js";
 import { SinkWatermark } from "./sink-watermark.js";
 import { ensureTopics, type KafkaClusterOptions, type TopicLayout } from "../topics.js";
 
@@ -35,7 +37,7 @@ export interface SequencerServiceOptions {
   readonly logger?: Logger;
   /** Name in client ids and logs. Default: random. */
   readonly instanceId?: string;
-  /** Group session timeout: how long a dead sequencer keeps its partitions. Default 10 000. */
+  /** Group session timeout: how long a dead sequencer keeps its partitions. Default: the `kafkaSessionTimeoutMs` option's. */
   readonly sessionTimeoutMs?: number;
   /** Group heartbeat interval. Default sessionTimeoutMs / 5. */
   readonly heartbeatIntervalMs?: number;
@@ -84,8 +86,8 @@ export class SequencerService {
       this.watermark.start();
     }
     const clientId = this.clientId();
-    const sessionTimeout = this.options.sessionTimeoutMs ?? 10_000;
-    const heartbeatInterval = this.options.heartbeatIntervalMs ?? Math.max(100, Math.floor(sessionTimeout / 5));
+    const sessionTimeout = this.sessionTimeout();
+    const heartbeatInterval = this.heartbeatInterval();
     this.reader = new Consumer({
       clientId: `${clientId}-reader`,
       groupId: `${clientId}-unjoined`,
@@ -102,7 +104,9 @@ export class SequencerService {
     this.group.on("consumer:group:join", (payload) => this.onAssignment(payload.assignments ?? []));
     this.group.on("error", (err: unknown) => this.options.logger?.warn({ err }, "sequencer group error"));
     this.group.topics.track(this.layout.names.commands);
-    await this.group.joinGroup({ sessionTimeout, heartbeatInterval, rebalanceTimeout: sessionTimeout });
+    await this.group
+      .joinGroup({ sessionTimeout, heartbeatInterval, rebalanceTimeout: sessionTimeout })
+      .catch((err: unknown) => Promise.reject(explainSessionRefusal(err, sessionTimeout)));
   }
 
   /** Partitions this instance sequences now. */
@@ -126,6 +130,14 @@ export class SequencerService {
   /** Same as close (the cluster composition calls it stop). */
   stop(): Promise<void> {
     return this.close();
+  }
+
+  private sessionTimeout(): number {
+    return this.options.sessionTimeoutMs ?? OPTIONS.kafkaSessionTimeoutMs.default;
+  }
+
+  private heartbeatInterval(): number {
+    return this.options.heartbeatIntervalMs ?? Math.max(100, Math.floor(this.sessionTimeout() / 5));
   }
 
   private clientId(): string {
@@ -180,8 +192,7 @@ export class SequencerService {
     if (this.workers.get(p) !== worker) return;
     this.workers.delete(p);
     if (this.closed || exit === "stopped") return;
-    const heartbeat = this.options.heartbeatIntervalMs ?? Math.floor((this.options.sessionTimeoutMs ?? 10_000) / 5);
-    const delay = exit === "fenced" ? Math.max(RESTART_MS, 3 * heartbeat) : RESTART_MS;
+    const delay = exit === "fenced" ? Math.max(RESTART_MS, 3 * this.heartbeatInterval()) : RESTART_MS;
     setTimeout(() => {
       if (!this.closed && this.assigned.has(p) && !this.workers.has(p)) this.startWorker(p);
     }, delay).unref();
