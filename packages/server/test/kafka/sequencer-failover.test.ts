@@ -128,6 +128,13 @@ async function verify(cluster: KafkaClusterOptions, load: Load): Promise<number>
       `${room} is contiguous from 1`,
     );
     assert.equal(new Set(list.map((e) => e.cmid)).size, list.length, `${room} has no duplicate cmid`);
+    // Each room's publisher sends its next message only after the previous one's ack: seq order is send order.
+    const sent = list.map((e) => Number(e.cmid.slice(e.cmid.lastIndexOf("-m") + 2)));
+    assert.deepEqual(
+      sent,
+      [...sent].sort((x, y) => x - y),
+      `${room} is stored in send order`,
+    );
     events += list.length;
   }
   for (const [key, res] of load.acked) {
