@@ -66,6 +66,8 @@ export interface ParleyServerOptions {
    * process on the same database file); cluster gateways pass 1 000 (another gateway may change a room).
    */
   readonly roomRuleTtlMs?: number;
+  /** The registry /metrics serves; a cluster node passes the one its sequencer and sink report to. Default: a new one. */
+  readonly metrics?: Metrics;
 }
 
 /** The room rule cache's default reuse (embedded mode) and its bound on answers (rooms plus memberships). */
@@ -103,6 +105,7 @@ export function createParleyServer(config: ParleyConfig, options: ParleyServerOp
         logger,
         openStorage: options.openStorage ?? (() => openEmbeddedStorage(config, logger)),
         roomRuleTtlMs: options.roomRuleTtlMs ?? EMBEDDED_ROOM_RULE_TTL_MS,
+        metrics: options.metrics ?? new Metrics(),
       });
       const running = await listening;
       await running.storage.starting?.catch(async (err: unknown) => {
@@ -137,10 +140,9 @@ async function startNode(
   state: Readiness,
   options: Required<ParleyServerOptions>,
 ): Promise<Running> {
-  const { logger, openStorage, roomRuleTtlMs } = options;
+  const { logger, openStorage, roomRuleTtlMs, metrics } = options;
   const auth = await authenticatorFromConfig(config, logger);
   const storage = await openStorage();
-  const metrics = new Metrics();
   const { log, presence, typing } = storage;
   const store = withRoomRuleCache(storage.store, { ttlMs: roomRuleTtlMs, maxEntries: ROOM_RULE_MAX_ENTRIES });
   const forgetRoom = (room: string): void => store.forgetRoom(room);
@@ -160,7 +162,7 @@ async function startNode(
   gateway.start();
   const notify = await startNotify(storage, { config, gateway, logger, metrics });
   const { ready } = storage;
-  if (ready) state.storageReady = () => ready();
+  if (ready) state.ready = () => ready();
   state.started = true;
   const ctx: HttpContext = { config, log, store, policy, auth, gateway, logger, metrics, notify: notify?.http };
   const server = createHttp(config);
@@ -194,7 +196,7 @@ async function startNotify(
  * timed-out (408) requests get node's own answer and close: no `clientError`
  * listener, which would replace those answers.
  */
-function createHttp(config: ParleyConfig): Server {
+export function createHttp(config: ParleyConfig): Server {
   if (Boolean(config.tlsCert) !== Boolean(config.tlsKey)) throw new Error("tlsCert and tlsKey must be set together");
   const requestTimeout = config.requestTimeoutMs;
   const headersTimeout =
@@ -232,7 +234,8 @@ export function listenHost(config: Pick<ParleyConfig, "host" | "dev">): string {
   return config.host ?? (config.dev ? "127.0.0.1" : "0.0.0.0");
 }
 
-function listen(server: Server, config: ParleyConfig): Promise<{ port: number; url: string; address: string }> {
+/** Listens on `config.port` at listenHost(config); resolves with the bound port and its URL. */
+export function listen(server: Server, config: ParleyConfig): Promise<{ port: number; url: string; address: string }> {
   const bind = listenHost(config);
   return new Promise((resolve, reject) => {
     server.once("error", reject);

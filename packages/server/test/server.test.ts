@@ -61,7 +61,7 @@ describe("operations endpoints", () => {
   it("reports 503 from readyz while starting, degraded and draining", async () => {
     const state: Readiness = { started: false, draining: false };
     const router = new Router();
-    addOpsRoutes(router, state, undefined, { stats: () => ({ connections: 0, rooms: 0 }) } as never);
+    addOpsRoutes(router, state, undefined);
     const ctx = { config: defaultConfig(), logger: silentLogger() } as unknown as HttpContext;
     const server = createServer(requestListener(ctx, router));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -71,7 +71,7 @@ describe("operations endpoints", () => {
       state.started = true;
       assert.equal((await fetch(url)).status, 200);
       let reading = false;
-      state.storageReady = () => reading;
+      state.ready = () => reading;
       const degraded = await fetch(url);
       assert.deepEqual([degraded.status, await degraded.json()], [503, { status: "degraded" }]);
       reading = true;

@@ -2,13 +2,17 @@
  * `parley start --kafka … --role gateway|sequencer|sink|all`: composes one
  * cluster process from its roles. The gateway reuses the embedded mode's
  * HTTP/gateway composition (server.ts) with Kafka and PostgreSQL storage
- * injected; the sequencer and the sink are headless consumers.
+ * injected; a process without a gateway serves only /healthz, /readyz and
+ * /metrics on `--port` (ops-server.ts). Every role reports to one metrics
+ * registry, so `--role all` serves the sequencer's and sink's series too.
  */
 import type { ParleyConfig } from "../config/options.js";
 import { KafkaLog } from "../kafka/log/kafka-log.js";
 import { PostgresDedupe } from "../postgres/dedupe.js";
 import { SequencerService } from "../kafka/sequencer/sequencer-service.js";
-import { ensureTopics, type KafkaClusterOptions } from "../kafka/topics.js";
+import { ensureTopics, topicNames, type KafkaClusterOptions } from "../kafka/topics.js";
+import type { Readiness } from "../http/ops-routes.js";
+import { Metrics } from "../metrics/metrics.js";
 import type { Logger } from "../logger.js";
 import { createParleyServer, type NodeStorage, type ParleyServer } from "../server.js";
 import { SinkService } from "../sink/sink-service.js";
@@ -20,6 +24,7 @@ import { PostgresStore } from "../postgres/store.js";
 import { clusterNotifier, type ClusterNotifier } from "./cluster-notifier.js";
 import { PostgresNotifyStore } from "../postgres/notify-store.js";
 import { PresenceLink } from "./presence-link.js";
+import { startOpsServer, type OpsServer } from "./ops-server.js";
 import { clusterRoles } from "./roles.js";
 
 /** A gateway reuses a room's rule and memberships for 1 s: another gateway may change a room's members. */
@@ -27,7 +32,7 @@ const CLUSTER_ROOM_RULE_TTL_MS = 1_000;
 
 /** A running cluster process: what `start` resolves with. */
 export interface ClusterAddress {
-  /** The gateway's address, when this process runs one. */
+  /** Where it serves HTTP: the gateway, or without one the ops routes (both on `--port`). */
   readonly port?: number;
   readonly url?: string;
 }
@@ -45,6 +50,7 @@ interface Parts {
   sequencer?: SequencerService;
   sink?: SinkService;
   notifier?: ClusterNotifier;
+  ops?: OpsServer;
 }
 
 /** Builds the cluster process the configuration describes; throws ConfigError for a bad role combination. */
@@ -63,12 +69,15 @@ export function createClusterNode(config: ParleyConfig, logger: Logger): Cluster
     return parts.db;
   };
   let stopping: Promise<void> | undefined;
-  // A sequencer or sink has no listening socket: while the broker is away (restart) its Kafka sockets
-  // close and its retry timers are unref'd, so Node would see an empty event loop and exit with code 0.
-  let keepAlive: NodeJS.Timeout | undefined;
+  const metrics = new Metrics();
+  const served = config.metrics ? metrics : undefined;
+  // Ready when each role can work: the sequencer sequences every partition it was given, the sink writes.
+  const rolesReady = (): boolean => (parts.sequencer?.ready() ?? true) && (parts.sink?.ready() ?? true);
+  const state: Readiness = { started: false, draining: false, ready: rolesReady };
   return {
     async start() {
-      keepAlive ??= setInterval(() => {}, 1 << 30);
+      // Listening first also keeps the process alive while the broker is away (its retry timers are unref'd).
+      if (!roles.has("gateway")) parts.ops = await startOpsServer(config, state, served, logger);
       // Every role reads or writes the topics; whichever process starts first creates them.
       await ensureTopics(cluster);
       if (config.postgres) {
@@ -81,6 +90,7 @@ export function createClusterNode(config: ParleyConfig, logger: Logger): Cluster
           sessionTimeoutMs: config.kafkaSessionTimeoutMs,
           // With PostgreSQL, retries older than the cmid cache are checked against the stored events.
           dedupeFallback: parts.db && new PostgresDedupe(parts.db.pool),
+          metrics,
         });
         await parts.sequencer.start();
       }
@@ -97,23 +107,26 @@ export function createClusterNode(config: ParleyConfig, logger: Logger): Cluster
           positions: new PostgresSinkPositions(db().pool),
           logger,
           sessionTimeoutMs: config.kafkaSessionTimeoutMs,
+          metrics,
         });
         await parts.sink.start();
       }
-      let address: ClusterAddress = {};
+      let address: ClusterAddress = parts.ops ? { port: parts.ops.port, url: parts.ops.url } : {};
       if (roles.has("gateway")) {
         parts.gateway = createParleyServer(config, {
           logger,
           openStorage: () => openGatewayStorage(db()),
           roomRuleTtlMs: CLUSTER_ROOM_RULE_TTL_MS,
+          metrics,
         });
         address = await parts.gateway.start();
       }
+      state.started = true;
       logger.info({ roles: [...roles], ...address }, "cluster node ready");
       return address;
     },
     stop() {
-      clearInterval(keepAlive);
+      state.draining = true;
       stopping ??= stopParts(parts, logger);
       return stopping;
     },
@@ -131,6 +144,11 @@ export function createClusterNode(config: ParleyConfig, logger: Logger): Cluster
     await log.start();
     await store.start();
     await link.start();
+    metrics.addLagSource({
+      consumer: "gateway",
+      topic: topicNames(config.topicPrefix).events,
+      read: () => log.tailLag(),
+    });
     const notifyStore = new PostgresNotifyStore(db.pool);
     return {
       log,
@@ -139,7 +157,7 @@ export function createClusterNode(config: ParleyConfig, logger: Logger): Cluster
       typing: link.typing,
       // Gateways serve the push and webhook routes; the sink role delivers.
       notify: { store: notifyStore, deliver: false, vapidSource: { kind: "store", store: notifyStore } },
-      ready: () => log.ready(),
+      ready: () => log.ready() && rolesReady(),
       async close() {
         await link.stop().catch((err: unknown) => logger.warn({ err }, "presence stop failed"));
         await log.close();
@@ -162,5 +180,6 @@ async function stopParts(parts: Parts, logger: Logger): Promise<void> {
   await step("notifier", () => parts.notifier?.stop());
   await step("sequencer", () => parts.sequencer?.close());
   await step("postgres", () => parts.db?.close());
+  await step("ops server", () => parts.ops?.close());
   logger.info("stopped");
 }

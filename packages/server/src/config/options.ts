@@ -26,7 +26,11 @@ function opt<T extends OptionType, D extends OptionSpec["default"]>(
 export const OPTIONS = {
   // ---- listening
   host: opt("string", undefined, "Interface to listen on. Unset: 0.0.0.0 (every interface), in dev mode 127.0.0.1."),
-  port: opt("int", 8080, "HTTP/WebSocket port."),
+  port: opt(
+    "int",
+    8080,
+    "HTTP/WebSocket port. A cluster node without the gateway role serves only /healthz, /readyz and /metrics on it.",
+  ),
   tlsCert: opt("string", undefined, "PEM certificate file; serve HTTPS/WSS when set with tlsKey."),
   tlsKey: opt("string", undefined, "PEM private key file for tlsCert."),
   allowedOrigins: opt(

@@ -9,23 +9,23 @@ export interface Readiness {
   /** Log and store started. */
   started: boolean;
   draining: boolean;
-  /** False while storage cannot deliver live (NodeStorage.ready); absent: always ready. */
-  storageReady?: () => boolean;
+  /** False while a part of the node cannot do its work (a gateway's storage, a sequencer's partitions, the sink); absent: always ready. */
+  ready?: () => boolean;
 }
 
-/** Registers /healthz, /readyz and (unless disabled) /metrics. */
+/** Registers /healthz, /readyz and (unless disabled) /metrics; every role serves them, a gateway adds its gauges. */
 export function addOpsRoutes(
   router: Router,
   state: Readiness,
   metrics: Metrics | undefined,
-  gateway: GatewayView,
+  gateway?: GatewayView,
 ): void {
   router.add("GET", "/healthz", (_req, res) => sendJson(res, 200, { status: "ok" }));
   router.add("GET", "/readyz", (_req, res) => {
     sendJson(res, readinessStatus(state) === "ready" ? 200 : 503, { status: readinessStatus(state) });
   });
   if (!metrics) return;
-  registerGatewayGauges(metrics, gateway);
+  if (gateway) registerGatewayGauges(metrics, gateway);
   router.add("GET", "/metrics", async (_req, res) => {
     const text = await metrics.registry.metrics();
     res.writeHead(200, { "content-type": metrics.registry.contentType, "cache-control": "no-store" });
@@ -33,11 +33,11 @@ export function addOpsRoutes(
   });
 }
 
-/** `degraded`: started, but storage cannot deliver live (e.g. an events partition is not being read). */
+/** `degraded`: started, but a part cannot work (an events partition not read, a sequencer partition not owned yet, the sink failing). */
 function readinessStatus(state: Readiness): "ready" | "starting" | "draining" | "degraded" {
   if (state.draining) return "draining";
   if (!state.started) return "starting";
-  return (state.storageReady?.() ?? true) ? "ready" : "degraded";
+  return (state.ready?.() ?? true) ? "ready" : "degraded";
 }
 
 /** Gauges read from the gateway at scrape time, so they can never drift from its real state. */

@@ -38,6 +38,8 @@ export interface PartitionReaderOptions {
 /** Fetches committed records from partitions of `topic` at given offsets. */
 export class PartitionReader {
   private readonly consumer: Consumer;
+  /** Per partition, its end as the latest fetch response reported it (for lag, without a round trip of its own). */
+  private readonly ends = new Map<number, bigint>();
 
   constructor(
     consumer: Consumer,
@@ -103,6 +105,17 @@ export class PartitionReader {
     return out;
   }
 
+  /** Partition `p`'s end (last stable offset) as of the latest fetch that included it; undefined before one. */
+  lastFetchedEnd(p: number): bigint | undefined {
+    return this.ends.get(p);
+  }
+
+  /** Records of partition `p` between `position` and its last fetched end (0 when caught up or never fetched). */
+  lagAt(p: number, position: bigint): bigint {
+    const end = this.ends.get(p) ?? position;
+    return end > position ? end - position : 0n;
+  }
+
   /** Per partition, the offset a read_committed reader ends at now (the last stable offset). */
   async endOffsets(partitions: readonly number[]): Promise<Map<number, bigint>> {
     return this.listOffsets(partitions, ListOffsetTimestamps.LATEST);
@@ -144,6 +157,7 @@ export class PartitionReader {
   private collect(p: FetchResponsePartition, positions: ReadonlyMap<number, bigint>, out: Map<number, PartitionBatch>) {
     const from = positions.get(p.partitionIndex) ?? 0n;
     if (p.errorCode !== 0) throw new Error(`fetch ${this.topic}[${p.partitionIndex}] failed with code ${p.errorCode}`);
+    this.ends.set(p.partitionIndex, p.lastStableOffset >= 0n ? p.lastStableOffset : p.highWatermark);
     const batches = p.records ?? [];
     if (batches.length === 0) return;
     const records: ReadRecord[] = [];

@@ -1,5 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
+/** Buckets of a storage round (a Kafka transaction, a PostgreSQL batch): 1 ms to 2.5 s. */
+const STORAGE_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
 /** The server's Prometheus metrics, on a registry of its own (no global state between servers in one process). */
 export class Metrics {
   readonly registry = new Registry();
@@ -66,7 +69,56 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly sequencerBatchSize = new Histogram({
+    name: "parley_sequencer_batch_size",
+    help: "Commands per sequencer transaction.",
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+    registers: [this.registry],
+  });
+  readonly sequencerTransaction = new Histogram({
+    name: "parley_sequencer_transaction_seconds",
+    help: "Sequencer transaction time: records sent to commit acknowledged.",
+    buckets: STORAGE_SECONDS,
+    registers: [this.registry],
+  });
+  readonly sinkBatch = new Histogram({
+    name: "parley_sink_batch_seconds",
+    help: "Time to write one sink batch to PostgreSQL.",
+    buckets: STORAGE_SECONDS,
+    registers: [this.registry],
+  });
+  private readonly lagSources: LagSource[] = [];
+
   constructor(defaults = true) {
     if (defaults) collectDefaultMetrics({ register: this.registry });
+    const sources = this.lagSources;
+    new Gauge({
+      name: "parley_consumer_lag",
+      help: "Records of a partition its consumer has not yet processed (partition end minus position), read at scrape time.",
+      labelNames: ["consumer", "topic", "partition"] as const,
+      registers: [this.registry],
+      // Reset first: a partition that moved to another process must not keep its last value here.
+      async collect() {
+        this.reset();
+        for (const source of sources) {
+          for (const [partition, lag] of await source.read()) {
+            this.set({ consumer: source.consumer, topic: source.topic, partition: String(partition) }, Number(lag));
+          }
+        }
+      },
+    });
   }
+
+  /** Reports a consumer's lag per partition as `parley_consumer_lag`; `read` is called at every scrape. */
+  addLagSource(source: LagSource): void {
+    this.lagSources.push(source);
+  }
+}
+
+/** One consumer's lag: `read` answers per partition it reads now; partitions it does not read are left out. */
+export interface LagSource {
+  /** `sequencer`, `sink` or `gateway`. */
+  readonly consumer: string;
+  readonly topic: string;
+  read(): ReadonlyMap<number, bigint> | Promise<ReadonlyMap<number, bigint>>;
 }

@@ -16,7 +16,8 @@ import type { Metrics } from "../metrics/metrics.js";
 import type { PostgresEvents } from "../postgres/events.js";
 import type { PostgresSinkPositions } from "../postgres/sink-positions.js";
 import { decodeEventRecord, type SinkDecoder } from "./sink-decode.js";
-import { SinkWriter } from "./sink-writer.js";
+import { SinkLag } from "./sink-lag.js";
+import { SinkWriter, type SinkTarget } from "./sink-writer.js";
 import { startFromPostgres } from "./start-positions.js";
 
 /** Options of SinkService. */
@@ -28,7 +29,7 @@ export interface SinkServiceOptions {
   /** Where each partition resumes: the positions insertBatch stores with the rows. */
   readonly positions: Pick<PostgresSinkPositions, "read">;
   readonly logger: Logger;
-  /** Counts what could not be refilled (`parley_sink_lost_offsets_total`). */
+  /** Counts what could not be refilled (`parley_sink_lost_offsets_total`); takes batch times and the events lag. */
   readonly metrics?: Metrics;
   /** Default: the events topic's JSON records (see sink-decode.ts). */
   readonly decode?: SinkDecoder;
@@ -55,16 +56,22 @@ export class SinkService {
   private readonly highWater: number;
   private written = 0;
   private stopped = false;
+  /** True from a failed PostgreSQL write or offset commit until the next batch lands (/readyz). */
+  private failing = false;
 
   constructor(private readonly options: SinkServiceOptions) {
     this.decode = options.decode ?? decodeEventRecord;
     const maxBatch = options.maxBatch ?? 1000;
     this.highWater = maxBatch * 4;
     this.writer = new SinkWriter({
-      target: options.events,
+      target: timed(options.events, options.metrics),
       maxBatch,
-      onError: (err, what) => options.logger.warn({ err, what }, "sink batch failed; retrying"),
+      onError: (err, what) => {
+        this.failing = true;
+        options.logger.warn({ err, what }, "sink batch failed; retrying");
+      },
       onBatch: (_records, inserted, events) => {
+        this.failing = false;
         this.written += inserted;
         options.onCommitted?.(events.map((s) => s.event));
       },
@@ -74,6 +81,11 @@ export class SinkService {
   /** Events inserted since start (repeats not counted). */
   get insertedCount(): number {
     return this.written;
+  }
+
+  /** Ready: in the group with a live stream, and writing to PostgreSQL without failures. */
+  ready(): boolean {
+    return !this.stopped && !this.failing && Boolean(this.consumer?.assignments) && this.stream?.closed === false;
   }
 
   /** Joins the group and starts consuming each assigned partition from PostgreSQL's position (earliest without one). */
@@ -97,8 +109,21 @@ export class SinkService {
       logger,
       onLost: ({ partition, from, to }) => metrics?.sinkLostOffsets.inc({ partition }, Number(to - from)),
     });
+    this.reportLag(`${topicPrefix}events`);
     await this.consume();
     this.options.logger.info({ group: `${topicPrefix}sink` }, "sink started");
+  }
+
+  private reportLag(topic: string): void {
+    const lag = new SinkLag({
+      consumer: () => this.consumer,
+      topic,
+      stored: () => this.options.positions.read(topic),
+      fetched: (p) => this.stream?.offsetsToFetch.get(`${topic}:${p}`),
+      idle: () => this.writer.backlog === 0 && this.stream?.readableLength === 0,
+      onError: (err) => this.options.logger.warn({ err }, "sink lag unread"),
+    });
+    this.options.metrics?.addLagSource({ consumer: "sink", topic, read: () => lag.read() });
   }
 
   /**
@@ -164,4 +189,17 @@ export class SinkService {
       void this.writer.flush().then(() => this.stream?.resume());
     }
   }
+}
+
+/** The target, with each batch's write time (rows and positions, one transaction) observed as `parley_sink_batch_seconds`. */
+function timed(target: SinkTarget, metrics: Metrics | undefined): SinkTarget {
+  if (!metrics) return target;
+  return {
+    async insertBatch(batch, positions) {
+      const end = metrics.sinkBatch.startTimer();
+      const inserted = await target.insertBatch(batch, positions);
+      end();
+      return inserted;
+    },
+  };
 }

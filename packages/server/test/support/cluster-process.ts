@@ -30,8 +30,12 @@ export class ClusterProcess extends ChildNode {
     super("parley-cluster-");
   }
 
-  /** Spawns the node and waits for its "cluster node ready" line. */
-  async start(timeoutMs = 30_000): Promise<this> {
+  /**
+   * Spawns the node and waits for its "cluster node ready" line, or with
+   * `until: "listening"` only for its HTTP port (a node without a gateway
+   * listens before its roles start: its /readyz says 503 meanwhile).
+   */
+  async start(timeoutMs = 30_000, until: "ready" | "listening" = "ready"): Promise<this> {
     const c = this.cluster;
     const args = [CLI_PATH, "start", "--dev", "--role", this.role, "--kafka", c.kafka];
     if (c.postgres) args.push("--postgres", c.postgres);
@@ -42,7 +46,12 @@ export class ClusterProcess extends ChildNode {
     const file = dir && join(dir, `${c.topicPrefix}${this.name}.log`);
     const keep = file ? (line: string) => appendFileSync(file, `${line}\n`) : undefined;
     try {
-      this.port = await this.spawnNode(args, { env: c.env, timeoutMs, ready: readyPort, each: keep });
+      this.port = await this.spawnNode(args, {
+        env: c.env,
+        timeoutMs,
+        ready: until === "ready" ? readyPort : listeningPort,
+        each: keep,
+      });
     } catch (err) {
       throw new Error(`${this.name}: ${(err as Error).message}`);
     }
@@ -62,7 +71,15 @@ export class ClusterProcess extends ChildNode {
 
 /** The port of the "cluster node ready" line; undefined for any other line. */
 function readyPort(line: string): number | undefined {
-  if (!line.includes("cluster node ready")) return undefined;
+  return line.includes("cluster node ready") ? portOf(line) : undefined;
+}
+
+/** The port of the "listening" line; undefined for any other line. */
+function listeningPort(line: string): number | undefined {
+  return line.includes('"msg":"listening"') ? portOf(line) : undefined;
+}
+
+function portOf(line: string): number {
   try {
     return (JSON.parse(line) as { port?: number }).port ?? 0;
   } catch {

@@ -76,6 +76,11 @@ export class EventsTail {
     return !this.closed && this.loop !== undefined && this.readAt > 0 && Date.now() - this.readAt < STALE_MS;
   }
 
+  /** Per partition, committed events this tail has not handed over yet (as of its latest fetch). */
+  lag(): Map<number, bigint> {
+    return new Map([...this.positions].map(([p, at]) => [p, this.reader.lagAt(p, at)]));
+  }
+
   /** Stops reading; the fetch in flight (at most 500 ms) is discarded. */
   async close(): Promise<void> {
     this.closed = true;

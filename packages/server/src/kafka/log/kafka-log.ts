@@ -131,6 +131,11 @@ export class KafkaLog implements EventLog {
     return this.state === "open" && (this.tail?.reading() ?? false);
   }
 
+  /** Per events partition, what the events tail has not handed over yet (`parley_consumer_lag`); empty before start. */
+  tailLag(): Map<number, bigint> {
+    return this.tail?.lag() ?? new Map();
+  }
+
   append(command: PublishCommand): Promise<AppendResult> {
     if (this.state !== "open" || !this.layout) {
       const code = this.state === "closed" ? "SHUTTING_DOWN" : "UNAVAILABLE";

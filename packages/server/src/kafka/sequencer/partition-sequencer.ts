@@ -58,6 +58,8 @@ export interface WorkerDeps {
   readonly onError: (err: unknown, partition: number) => void;
   /** Told once the worker owns the partition: its producer epoch and where the rebuilt state stands (for the operator's log). */
   readonly onOwned?: (facts: OwnedFacts) => void;
+  /** Told after every committed transaction: its commands and how long send + commit took. */
+  readonly onTransaction?: (commands: number, seconds: number) => void;
 }
 
 /** What a worker knows once it has fenced the previous owner and rebuilt state. */
@@ -84,9 +86,23 @@ export class PartitionSequencer {
   /** Resolves when the worker has ended and closed its producer. */
   readonly done: Promise<WorkerExit>;
   private stopping = false;
+  /** The commands offset fetched next; undefined until state is rebuilt (the worker cannot sequence yet). */
+  private position: bigint | undefined;
+  private commands: PartitionReader | undefined;
 
   constructor(private readonly d: WorkerDeps) {
     this.done = this.run();
+  }
+
+  /** True once the previous owner is fenced and state rebuilt, until the worker ends: it sequences. */
+  get sequencing(): boolean {
+    return this.position !== undefined && !this.stopping;
+  }
+
+  /** Commands on the partition not yet fetched for sequencing (as of the latest fetch); undefined until sequencing. */
+  lag(): bigint | undefined {
+    if (this.position === undefined || !this.commands) return undefined;
+    return this.commands.lagAt(this.d.partition, this.position);
   }
 
   /** Finishes the transaction in flight, then ends. */
@@ -133,6 +149,8 @@ export class PartitionSequencer {
         rebuildMs: Date.now() - started,
       });
       const commands = new PartitionReader(fetcher, layout.names.commands, { maxWaitMs: 100 });
+      this.commands = commands;
+      this.position = state.commandsOffset;
       let fetching = prefetch(commands, p, state.commandsOffset);
       while (!this.stopping) {
         const { batch, at, error } = await fetching;
@@ -141,10 +159,16 @@ export class PartitionSequencer {
         const next = !batch ? at : records.length < batch.records.length ? after(records, at) : batch.next;
         // Pipelining: the next fetch runs while this batch's transaction commits.
         fetching = prefetch(commands, p, next);
-        if (records.length === 0) continue;
+        if (records.length === 0) {
+          this.position = next;
+          continue;
+        }
         const out = await this.sequence(state, records, next);
+        const began = performance.now();
         const sent = await txn.send({ messages: out.records.map((r) => ({ ...r })) });
         await txn.commit();
+        this.d.onTransaction?.(records.length, (performance.now() - began) / 1000);
+        this.position = next;
         out.apply(() => eventsBaseOffset(sent.offsets, layout.names.events, p));
         txn = await producer.beginTransaction();
       }
@@ -156,6 +180,7 @@ export class PartitionSequencer {
       await abandon(producer);
       return isFenced(err) ? "fenced" : "failed";
     } finally {
+      this.position = undefined;
       await closeForced(producer);
       await closeForced(fetcher);
     }

@@ -11,6 +11,7 @@
  *     options.dedupeFallback?: DedupeFallback  // e.g. PostgresDedupe; see dedupe-fallback.ts
  *   await service.start()   // creates missing topics, joins the `<prefix>sequencer` group
  *   service.owned()         // partitions it sequences now
+ *   service.ready()         // joined, and sequencing every partition the group gave it (/readyz)
  *   await service.close()   // finishes transactions in flight, leaves the group (fast hand-off)
  *
  * Sequencers share the commands partitions through a consumer group; each
@@ -22,6 +23,7 @@
 import { randomBytes } from "node:crypto";
 import { Consumer } from "@platformatic/kafka";
 import type { Logger } from "../../logger.js";
+import type { Metrics } from "../../metrics/metrics.js";
 import { createEventIdGenerator } from "../../sequencer/event-id.js";
 import { closeForced } from "../close-client.js";
 import type { DedupeFallback } from "./dedupe-fallback.js";
@@ -55,6 +57,8 @@ export interface SequencerServiceOptions {
    * older than the cache is sequenced as a new event.
    */
   readonly dedupeFallback?: DedupeFallback;
+  /** Where batch sizes, transaction times and the commands lag are reported. */
+  readonly metrics?: Metrics;
 }
 
 /** Backoff before a worker that failed restarts; a fenced one waits for the group to settle. */
@@ -68,6 +72,8 @@ export class SequencerService {
   private reader: Consumer | undefined;
   private readonly workers = new Map<number, PartitionSequencer>();
   private assigned = new Set<number>();
+  /** Set by the first group assignment: before it, this instance cannot know which partitions are its own. */
+  private joined = false;
   private readonly newId = createEventIdGenerator();
   private watermark: SinkWatermark | undefined;
   private closed = false;
@@ -104,6 +110,11 @@ export class SequencerService {
     this.group.on("consumer:group:join", (payload) => this.onAssignment(payload.assignments ?? []));
     this.group.on("error", (err: unknown) => this.options.logger?.warn({ err }, "sequencer group error"));
     this.group.topics.track(this.layout.names.commands);
+    this.options.metrics?.addLagSource({
+      consumer: "sequencer",
+      topic: this.layout.names.commands,
+      read: () => this.lag(),
+    });
     await this.group
       .joinGroup({ sessionTimeout, heartbeatInterval, rebalanceTimeout: sessionTimeout })
       .catch((err: unknown) => Promise.reject(explainSessionRefusal(err, sessionTimeout)));
@@ -112,6 +123,26 @@ export class SequencerService {
   /** Partitions this instance sequences now. */
   owned(): number[] {
     return [...this.workers.keys()].sort((a, b) => a - b);
+  }
+
+  /**
+   * Ready means it can sequence: joined the group, and every partition the
+   * group assigned it has fenced the previous owner and rebuilt its state.
+   * A member assigned nothing (more sequencers than partitions) is a ready standby.
+   */
+  ready(): boolean {
+    if (this.closed || !this.joined) return false;
+    return [...this.assigned].every((p) => this.workers.get(p)?.sequencing ?? false);
+  }
+
+  /** Per partition sequenced now, the commands not yet fetched. */
+  lag(): Map<number, bigint> {
+    const out = new Map<number, bigint>();
+    for (const [p, worker] of this.workers) {
+      const lag = worker.lag();
+      if (lag !== undefined) out.set(p, lag);
+    }
+    return out;
   }
 
   /** Finishes in-flight transactions, then leaves the group so another sequencer takes over at once. */
@@ -148,6 +179,7 @@ export class SequencerService {
     if (this.closed || !this.layout) return;
     const commands = this.layout.names.commands;
     this.assigned = new Set(assignments.filter((a) => a.topic === commands).flatMap((a) => a.partitions));
+    this.joined = true;
     this.options.logger?.info({ partitions: [...this.assigned] }, "sequencer assignment");
     for (const [p, worker] of this.workers) {
       if (this.assigned.has(p)) continue;
@@ -177,9 +209,15 @@ export class SequencerService {
       watermark: this.watermark,
       onError: (err, partition) => this.options.logger?.warn({ err, partition }, "sequencer partition error"),
       onOwned: (facts) => this.options.logger?.info(facts, "sequencer owns partition"),
+      onTransaction: (commands, seconds) => this.observe(commands, seconds),
     });
     this.workers.set(p, worker);
     void worker.done.then((exit) => this.onWorkerExit(p, worker, exit));
+  }
+
+  private observe(commands: number, seconds: number): void {
+    this.options.metrics?.sequencerBatchSize.observe(commands);
+    this.options.metrics?.sequencerTransaction.observe(seconds);
   }
 
   /**
