@@ -10,19 +10,10 @@ import { PostgresSinkPositions } from "#server/postgres/sink-positions.js";
 import { SinkService } from "#server/sink/sink-service.js";
 import { dropSchema, openTestDb, uniqueSchema } from "../support/postgres-test-db.js";
 import { createTestTopics, testBrokers, uniquePrefix } from "../support/test-kafka.js";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { waitUntil } from "../support/wait.js";
 
 function event(room: string, seq: number): RoomEvent {
   return { room, seq, id: `${room}-${seq}`, from: "u", ts: seq, kind: "message", body: { n: seq }, cmid: `c${seq}` };
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -74,7 +65,7 @@ describe("SinkService resumes from PostgreSQL's positions (real Kafka, real Post
   const runUntil = async (s: SinkService, ...checks: (() => Promise<boolean>)[]): Promise<void> => {
     await s.start();
     try {
-      for (const check of checks) await waitFor(check, 30_000, "the sink to write");
+      for (const check of checks) await waitUntil(check, "the sink to write", 30_000);
     } finally {
       await s.stop();
     }

@@ -4,6 +4,7 @@ import { Producer, stringSerializers } from "@platformatic/kafka";
 import type { RoomEvent } from "@parley/protocol";
 import pino from "pino";
 import { createTestTopics, testBrokers, uniquePrefix } from "../support/test-kafka.js";
+import { waitUntil } from "../support/wait.js";
 import type { PostgresDb } from "#server/postgres/db.js";
 import { PostgresEvents } from "#server/postgres/events.js";
 import { dropSchema, openTestDb, uniqueSchema } from "../support/postgres-test-db.js";
@@ -14,14 +15,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function event(room: string, seq: number): RoomEvent {
   return { room, seq, id: `${room}-${seq}`, from: "u", ts: seq, kind: "message", body: { n: seq }, cmid: `c${seq}` };
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 describe("SinkService (real Kafka, real PostgreSQL)", () => {
@@ -83,13 +76,13 @@ describe("SinkService (real Kafka, real PostgreSQL)", () => {
   it("writes every event once, and catches up after being stopped a while", async () => {
     let sink = await startSink();
     await publish(30);
-    await waitFor(complete, 20_000, "first events in PostgreSQL");
+    await waitUntil(complete, "first events in PostgreSQL", 20_000);
     await sink.stop();
     await publish(120);
     await sleep(300);
     assert.equal(await complete(), false, "nothing is written while the sink is stopped");
     sink = await startSink();
-    await waitFor(complete, 30_000, "catch-up");
+    await waitUntil(complete, "catch-up", 30_000);
     await sink.stop();
     for (const room of rooms) {
       const stored = await events.readAfter(room, 0, 1000);
