@@ -1,36 +1,23 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { Admin, Producer, stringSerializers } from "@platformatic/kafka";
-import type { RoomEvent } from "@parley/protocol";
+import { describe, it } from "node:test";
+import { Admin } from "@platformatic/kafka";
 import pino from "pino";
 import { Metrics } from "#server/metrics/metrics.js";
-import type { PostgresDb } from "#server/postgres/db.js";
-import { PostgresEvents } from "#server/postgres/events.js";
 import { PostgresSinkPositions } from "#server/postgres/sink-positions.js";
 import { SinkService } from "#server/sink/sink-service.js";
-import { dropSchema, openTestDb, uniqueSchema } from "../support/postgres-test-db.js";
-import { createTestTopics, testBrokers, uniquePrefix } from "../support/test-kafka.js";
+import { sinkEvent as event, sinkStorage } from "../support/sink-fixture.js";
 import { waitUntil } from "../support/wait.js";
-
-function event(room: string, seq: number): RoomEvent {
-  return { room, seq, id: `${room}-${seq}`, from: "u", ts: seq, kind: "message", body: { n: seq }, cmid: `c${seq}` };
-}
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 // PostgreSQL is the truth of how far the sink wrote: an emptied or restored database is refilled from
 // Kafka, whatever the sink group's offsets in Kafka say, and what Kafka no longer holds is reported.
 describe("SinkService resumes from PostgreSQL's positions (real Kafka, real PostgreSQL)", () => {
-  const brokers = testBrokers();
-  const prefix = uniquePrefix("refill");
-  const topic = `${prefix}events`;
-  const schema = uniqueSchema("refill");
+  const storage = sinkStorage("refill", 2);
+  const { brokers, prefix, topic } = storage;
   // Room a on partition 0, room b on partition 1: one event per record, so offset = seq - 1.
   const rooms = [`${prefix}a`, `${prefix}b`];
   const sent = [0, 0];
-  let db: PostgresDb;
-  let events: PostgresEvents;
-  let producer: Producer<string, string, string, string>;
 
   const publish = async (partition: number, count: number): Promise<void> => {
     const room = rooms[partition]!;
@@ -42,10 +29,12 @@ describe("SinkService resumes from PostgreSQL's positions (real Kafka, real Post
       headers: { "parley-t": "event", "parley-epoch": "e1" },
     }));
     sent[partition]! += count;
-    await producer.send({ messages });
+    await storage.producer.send({ messages });
   };
-  const seqs = async (partition: number) => (await events.readAfter(rooms[partition]!, 0, 1000)).map((e) => e.seq);
-  const reached = (partition: number, seq: number) => async () => (await events.maxSeq(rooms[partition]!)) === seq;
+  const seqs = async (partition: number) =>
+    (await storage.events.readAfter(rooms[partition]!, 0, 1000)).map((e) => e.seq);
+  const reached = (partition: number, seq: number) => async () =>
+    (await storage.events.maxSeq(rooms[partition]!)) === seq;
   const sink = (extra: { metrics?: Metrics; logs?: Record<string, unknown>[] } = {}): SinkService => {
     const logs = extra.logs;
     const logger = logs
@@ -54,8 +43,8 @@ describe("SinkService resumes from PostgreSQL's positions (real Kafka, real Post
     return new SinkService({
       brokers,
       topicPrefix: prefix,
-      events,
-      positions: new PostgresSinkPositions(db.pool),
+      events: storage.events,
+      positions: new PostgresSinkPositions(storage.db.pool),
       logger,
       metrics: extra.metrics,
       maxBatch: 7,
@@ -71,12 +60,7 @@ describe("SinkService resumes from PostgreSQL's positions (real Kafka, real Post
     }
   };
   /** An empty PostgreSQL under the same name, as after re-running local-cluster.sh or restoring an old backup. */
-  const emptyPostgres = async (): Promise<void> => {
-    await db.close();
-    await dropSchema(schema);
-    db = await openTestDb(schema);
-    events = new PostgresEvents(db.pool);
-  };
+  const emptyPostgres = () => storage.emptyPostgres();
   const deleteBelow = async (partition: number, offset: bigint): Promise<void> => {
     const admin = new Admin({ clientId: "parley-test-admin", bootstrapBrokers: brokers });
     try {
@@ -85,18 +69,6 @@ describe("SinkService resumes from PostgreSQL's positions (real Kafka, real Post
       await admin.close();
     }
   };
-
-  before(async () => {
-    await createTestTopics(brokers, [topic], 2);
-    db = await openTestDb(schema);
-    events = new PostgresEvents(db.pool);
-    producer = new Producer({ clientId: "refill-test", bootstrapBrokers: brokers, serializers: stringSerializers });
-  });
-  after(async () => {
-    await producer?.close();
-    await db?.close();
-    await dropSchema(schema);
-  });
 
   it("refills an emptied PostgreSQL from Kafka although the group committed everything", async () => {
     await publish(0, 40);
@@ -107,9 +79,9 @@ describe("SinkService resumes from PostgreSQL's positions (real Kafka, real Post
     await runUntil(sink(), reached(0, 40), reached(1, 40));
     assert.deepEqual(await seqs(0), range(1, 40));
     assert.deepEqual(await seqs(1), range(1, 40));
-    assert.deepEqual(await events.head(rooms[0]!), { epoch: "e1", lastSeq: 40 });
+    assert.deepEqual(await storage.events.head(rooms[0]!), { epoch: "e1", lastSeq: 40 });
     assert.deepEqual(
-      await new PostgresSinkPositions(db.pool).read(topic),
+      await new PostgresSinkPositions(storage.db.pool).read(topic),
       new Map([
         [0, 40n],
         [1, 40n],

@@ -1,30 +1,17 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { Producer, stringSerializers } from "@platformatic/kafka";
-import type { RoomEvent } from "@parley/protocol";
+import { describe, it } from "node:test";
 import pino from "pino";
-import { createTestTopics, testBrokers, uniquePrefix } from "../support/test-kafka.js";
+import { sinkEvent as event, sinkStorage } from "../support/sink-fixture.js";
 import { waitUntil } from "../support/wait.js";
-import type { PostgresDb } from "#server/postgres/db.js";
-import { PostgresEvents } from "#server/postgres/events.js";
-import { dropSchema, openTestDb, uniqueSchema } from "../support/postgres-test-db.js";
 import { SinkService } from "#server/sink/sink-service.js";
 import { PostgresSinkPositions } from "#server/postgres/sink-positions.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function event(room: string, seq: number): RoomEvent {
-  return { room, seq, id: `${room}-${seq}`, from: "u", ts: seq, kind: "message", body: { n: seq }, cmid: `c${seq}` };
-}
-
 describe("SinkService (real Kafka, real PostgreSQL)", () => {
-  const brokers = testBrokers();
-  const prefix = uniquePrefix("sink");
-  const schema = uniqueSchema("sink");
+  const storage = sinkStorage("sink", 4);
+  const { brokers, prefix } = storage;
   const rooms = ["a", "b", "c", "d"].map((r) => `${prefix}${r}`);
-  let db: PostgresDb;
-  let events: PostgresEvents;
-  let producer: Producer<string, string, string, string>;
   const sent = new Map<string, number>();
 
   const publish = async (perRoom: number): Promise<void> => {
@@ -41,18 +28,18 @@ describe("SinkService (real Kafka, real PostgreSQL)", () => {
         messages.push({ topic: `${prefix}events`, key: room, value: JSON.stringify(dup), headers: dupHeaders });
       }
     }
-    await producer.send({ messages });
+    await storage.producer.send({ messages });
   };
   const complete = async (): Promise<boolean> => {
-    for (const room of rooms) if ((await events.maxSeq(room)) !== sent.get(room)) return false;
+    for (const room of rooms) if ((await storage.events.maxSeq(room)) !== sent.get(room)) return false;
     return true;
   };
   const startSink = async (): Promise<SinkService> => {
     const sink = new SinkService({
       brokers,
       topicPrefix: prefix,
-      events,
-      positions: new PostgresSinkPositions(db.pool),
+      events: storage.events,
+      positions: new PostgresSinkPositions(storage.db.pool),
       logger: pino({ level: "silent" }),
       maxBatch: 50,
       sessionTimeoutMs: 3000,
@@ -60,18 +47,6 @@ describe("SinkService (real Kafka, real PostgreSQL)", () => {
     await sink.start();
     return sink;
   };
-
-  before(async () => {
-    await createTestTopics(brokers, [`${prefix}events`], 4);
-    db = await openTestDb(schema);
-    events = new PostgresEvents(db.pool);
-    producer = new Producer({ clientId: "sink-test", bootstrapBrokers: brokers, serializers: stringSerializers });
-  });
-  after(async () => {
-    await producer?.close();
-    await db?.close();
-    await dropSchema(schema);
-  });
 
   it("writes every event once, and catches up after being stopped a while", async () => {
     let sink = await startSink();
@@ -85,13 +60,13 @@ describe("SinkService (real Kafka, real PostgreSQL)", () => {
     await waitUntil(complete, "catch-up", 30_000);
     await sink.stop();
     for (const room of rooms) {
-      const stored = await events.readAfter(room, 0, 1000);
+      const stored = await storage.events.readAfter(room, 0, 1000);
       assert.deepEqual(
         stored.map((e) => e.seq),
         Array.from({ length: 150 }, (_, i) => i + 1),
         "contiguous, no duplicate",
       );
-      assert.deepEqual(await events.head(room), { epoch: "e1", lastSeq: 150 });
+      assert.deepEqual(await storage.events.head(room), { epoch: "e1", lastSeq: 150 });
     }
   });
 });
