@@ -15,10 +15,36 @@ interface Entry<T> {
   readonly expires: number;
 }
 
+/** A store read in flight; callers that arrive while it runs share it. */
+interface Loading<T> {
+  readonly promise: Promise<T>;
+  /** The clock when the read began: its answer is no older than that. */
+  readonly began: number;
+}
+
+/** Which answer a read is for: its key, its room, and when it began. */
+interface ReadAt {
+  readonly key: string;
+  readonly room: string;
+  readonly began: number;
+}
+
+/** One kind of answer (room rules or memberships): what is cached and what is being read. */
+class Answers<T> {
+  readonly entries = new Map<string, Entry<T>>();
+  readonly loading = new Map<string, Loading<T>>();
+
+  /** Forgets every answer whose key `matches`, cached or being read. */
+  forget(matches: (key: string) => boolean): void {
+    for (const key of this.entries.keys()) if (matches(key)) this.entries.delete(key);
+    for (const key of this.loading.keys()) if (matches(key)) this.loading.delete(key);
+  }
+}
+
 /** The answers `authorize` asks for on every publish and subscribe: a room's rule and a user's membership. */
 export class RoomRuleCache {
-  private readonly rooms = new Map<string, Entry<Room | undefined>>();
-  private readonly members = new Map<string, Entry<boolean>>();
+  private readonly rooms = new Answers<Room | undefined>();
+  private readonly members = new Answers<boolean>();
   /** Bumped by every invalidation of a room, so a read that began before it does not cache a stale answer. */
   private readonly generations = new Map<string, number>();
 
@@ -32,28 +58,46 @@ export class RoomRuleCache {
     return this.cached(this.members, `${room}\u0000${user}`, room, load);
   }
 
-  /** Forgets everything about `room` (its rule and every membership in it). */
+  /** Forgets everything about `room` (its rule and every membership in it), reads in flight included. */
   invalidate(room: string): void {
     this.generations.set(room, (this.generations.get(room) ?? 0) + 1);
-    this.rooms.delete(room);
+    this.rooms.forget((key) => key === room);
     const prefix = `${room}\u0000`;
-    for (const key of this.members.keys()) if (key.startsWith(prefix)) this.members.delete(key);
+    this.members.forget((key) => key.startsWith(prefix));
   }
 
   get size(): number {
-    return this.rooms.size + this.members.size;
+    return this.rooms.entries.size + this.members.entries.size;
   }
 
-  private async cached<T>(map: Map<string, Entry<T>>, key: string, room: string, load: () => Promise<T>): Promise<T> {
+  /**
+   * The cached answer, else a read of the store that callers arriving meanwhile share. Without the
+   * sharing, an answer expiring under load sent every waiting publish to the store at once; once
+   * those reads took longer than the TTL every answer arrived already expired, and the store was read
+   * on every publish (Kafka mode, 1 s TTL: checks queued for seconds behind the PostgreSQL pool).
+   */
+  private cached<T>(answers: Answers<T>, key: string, room: string, load: () => Promise<T>): Promise<T> {
     const now = (this.options.now ?? Date.now)();
-    const hit = map.get(key);
-    if (hit && hit.expires > now) return hit.value;
-    const generation = this.generations.get(room) ?? 0;
+    const hit = answers.entries.get(key);
+    if (hit && hit.expires > now) return Promise.resolve(hit.value);
+    const shared = answers.loading.get(key);
+    // A read that began within the TTL is as fresh as a cached answer may be.
+    if (shared && shared.began + this.options.ttlMs > now) return shared.promise;
+    const promise = this.read(answers, { key, room, began: now }, load).finally(() => {
+      if (answers.loading.get(key)?.promise === promise) answers.loading.delete(key);
+    });
+    answers.loading.set(key, { promise, began: now });
+    return promise;
+  }
+
+  /** Reads through `load` and keeps the answer until `began + ttlMs`, unless the room changed meanwhile. */
+  private async read<T>(answers: Answers<T>, at: ReadAt, load: () => Promise<T>): Promise<T> {
+    const generation = this.generations.get(at.room) ?? 0;
     const value = await load();
-    if ((this.generations.get(room) ?? 0) !== generation) return value;
-    map.delete(key);
-    map.set(key, { value, expires: now + this.options.ttlMs });
-    this.bound(map);
+    if ((this.generations.get(at.room) ?? 0) !== generation) return value;
+    answers.entries.delete(at.key);
+    answers.entries.set(at.key, { value, expires: at.began + this.options.ttlMs });
+    this.bound(answers.entries);
     return value;
   }
 

@@ -8,7 +8,8 @@ import { openSqliteDb, type SqliteDb } from "#server/sqlite/db.js";
 import { SqliteStore } from "#server/sqlite/store.js";
 import { describeStoreContract } from "../store/store-contract.js";
 import type { Store } from "#server/store/store.js";
-import { withRoomRuleCache } from "#server/policy/room-rule-cache.js";
+import { RoomRuleCache, withRoomRuleCache } from "#server/policy/room-rule-cache.js";
+import type { Room } from "#server/store/store.js";
 import { RoomAccess } from "#server/policy/access.js";
 
 /** A real SQLite store, wrapped, with a counter of the reads that reached it and a clock the test moves. */
@@ -125,5 +126,51 @@ describe("withRoomRuleCache", () => {
     } finally {
       await dispose();
     }
+  });
+
+  describe("reads in flight", () => {
+    /** A cache over a loader the test releases by hand, counting the reads that reached it. */
+    function gated(ttlMs: number) {
+      const clock = { ms: 0 };
+      const cache = new RoomRuleCache({ ttlMs, maxEntries: 100, now: () => clock.ms });
+      const reads: { answer: (room: Room | undefined) => void }[] = [];
+      const load = () => new Promise<Room | undefined>((answer) => reads.push({ answer }));
+      return { cache, clock, reads, load };
+    }
+    const team: Room = { id: "team", type: "private", name: "Team", createdBy: "alice", createdAt: 0 };
+
+    it("are shared by callers that arrive while they run, even when slower than the TTL", async () => {
+      const { cache, clock, reads, load } = gated(1_000);
+      const first = cache.room("team", load);
+      clock.ms += 900;
+      const waiting = Array.from({ length: 20 }, () => cache.room("team", load));
+      assert.equal(reads.length, 1, "20 callers, one read");
+      clock.ms += 2_000; // the read takes longer than the TTL
+      reads[0]?.answer(team);
+      assert.deepEqual(await Promise.all([first, ...waiting]), Array(21).fill(team));
+      assert.equal(reads.length, 1);
+    });
+
+    it("are not shared past the TTL from when they began", async () => {
+      const { cache, clock, reads, load } = gated(1_000);
+      void cache.room("team", load);
+      clock.ms += 1_000;
+      void cache.room("team", load);
+      assert.equal(reads.length, 2, "an answer read 1 s ago is too old for a caller now");
+    });
+
+    it("are not shared with callers that come after the room changed", async () => {
+      const { cache, reads, load } = gated(60_000);
+      const before = cache.room("team", load);
+      cache.invalidate("team");
+      const after = cache.room("team", load);
+      assert.equal(reads.length, 2);
+      reads[0]?.answer(undefined);
+      reads[1]?.answer(team);
+      assert.equal(await before, undefined);
+      assert.deepEqual(await after, team);
+      assert.deepEqual(await cache.room("team", load), team, "the answer read after the change is the cached one");
+      assert.equal(reads.length, 2);
+    });
   });
 });
