@@ -21,6 +21,7 @@ import type { VapidSource } from "./notify/vapid.js";
 import { SqliteNotifyStore } from "./sqlite/notify-store.js";
 import type { Presence } from "./presence/presence.js";
 import type { TypingRelay } from "./presence/typing-relay.js";
+import type { SseNodes } from "./transport/sse-forward.js";
 import type { Store } from "./store/store.js";
 import { withRoomRuleCache } from "./policy/room-rule-cache.js";
 import { createPolicy } from "./policy/policy.js";
@@ -33,6 +34,8 @@ export interface NodeStorage {
   readonly presence?: Presence;
   /** Typing notices to and from the other nodes; absent on a single node. */
   readonly typing?: TypingRelay;
+  /** The cluster's gateways, for SSE POSTs that arrive at a gateway other than their session's; absent on a single node. */
+  readonly sseNodes?: SseNodes;
   /** Push subscriptions and webhooks; absent: no notify routes work and nothing is delivered. */
   readonly notify?: NodeNotify;
   /**
@@ -143,7 +146,7 @@ async function startNode(
   const { logger, openStorage, roomRuleTtlMs, metrics } = options;
   const auth = await authenticatorFromConfig(config, logger);
   const storage = await openStorage();
-  const { log, presence, typing } = storage;
+  const { log, presence, typing, sseNodes } = storage;
   const store = withRoomRuleCache(storage.store, { ttlMs: roomRuleTtlMs, maxEntries: ROOM_RULE_MAX_ENTRIES });
   const forgetRoom = (room: string): void => store.forgetRoom(room);
   const policy = createPolicy({ log, store, config, metrics });
@@ -158,6 +161,7 @@ async function startNode(
     forgetRoom,
     ...(presence && { presence }),
     ...(typing && { typing }),
+    ...(sseNodes && { sseNodes }),
   });
   gateway.start();
   const notify = await startNotify(storage, { config, gateway, logger, metrics });

@@ -24,6 +24,7 @@ import { PostgresStore } from "../postgres/store.js";
 import { clusterNotifier, type ClusterNotifier } from "./cluster-notifier.js";
 import { PostgresNotifyStore } from "../postgres/notify-store.js";
 import { PresenceLink } from "./presence-link.js";
+import { advertiseUrl } from "./advertise-url.js";
 import { startOpsServer, type OpsServer } from "./ops-server.js";
 import { clusterRoles } from "./roles.js";
 
@@ -51,6 +52,7 @@ interface Parts {
   sink?: SinkService;
   notifier?: ClusterNotifier;
   ops?: OpsServer;
+  link?: PresenceLink;
 }
 
 /** Builds the cluster process the configuration describes; throws ConfigError for a bad role combination. */
@@ -120,6 +122,8 @@ export function createClusterNode(config: ParleyConfig, logger: Logger): Cluster
           metrics,
         });
         address = await parts.gateway.start();
+        // Only now is the port known; until the others hear it, they answer 404 to POSTs for this node's sessions.
+        if (address.port !== undefined) parts.link?.advertise(advertiseUrl(config, address.port));
       }
       state.started = true;
       logger.info({ roles: [...roles], ...address }, "cluster node ready");
@@ -140,6 +144,7 @@ export function createClusterNode(config: ParleyConfig, logger: Logger): Cluster
       replication: config.topicReplication,
       logger,
     });
+    parts.link = link;
     const store = new PostgresStore(db.pool);
     await log.start();
     await store.start();
@@ -155,6 +160,7 @@ export function createClusterNode(config: ParleyConfig, logger: Logger): Cluster
       store,
       presence: link.presence,
       typing: link.typing,
+      sseNodes: link.nodes,
       // Gateways serve the push and webhook routes; the sink role delivers.
       notify: { store: notifyStore, deliver: false, vapidSource: { kind: "store", store: notifyStore } },
       ready: () => log.ready() && rolesReady(),

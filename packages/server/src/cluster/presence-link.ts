@@ -2,7 +2,9 @@
  * Carries the ephemeral traffic between gateways over a short-retention
  * Kafka topic (`<prefix>presence`, one partition: it is small and ordering
  * per node is all that matters): ClusterPresence snapshots and ClusterTyping
- * batches, told apart by their fields. Every gateway reads it from the
+ * batches, told apart by their fields. Each snapshot also carries its node's
+ * advertised URL (`url`) for the NodeDirectory, and a stopping node's last
+ * one says `bye`. Every gateway reads it from the
  * latest offset under its own throwaway group: presence is ephemeral, a new
  * node learns the others from their next heartbeat; a typing notice sent
  * while a node was away is lost to it, as it should be.
@@ -13,6 +15,7 @@ import type { MessagesStream } from "@platformatic/kafka";
 import type { Logger } from "pino";
 import { ClusterPresence, type PresenceSnapshot } from "./cluster-presence.js";
 import { ClusterTyping, type TypingBatch } from "./cluster-typing.js";
+import { NodeDirectory } from "./node-directory.js";
 
 /** Local presence changes within this many ms leave as one snapshot (see ClusterPresenceOptions.publishDelayMs). */
 const PUBLISH_DELAY_MS = 50;
@@ -30,11 +33,18 @@ export interface PresenceLinkOptions {
   readonly nodeTimeoutMs?: number;
 }
 
-/** ClusterPresence and ClusterTyping plus their Kafka transport and timers. */
+/** What a snapshot record carries besides the presence entries. */
+interface SnapshotRecord extends PresenceSnapshot {
+  readonly url?: string;
+  readonly bye?: true;
+}
+
+/** ClusterPresence, ClusterTyping and the NodeDirectory plus their Kafka transport and timers. */
 export class PresenceLink {
   readonly nodeId = randomBytes(6).toString("base64url");
   readonly presence: ClusterPresence;
   readonly typing: ClusterTyping;
+  readonly nodes: NodeDirectory;
   private readonly topic: string;
   private producer: Producer<string, string, string, string> | undefined;
   private consumer: Consumer<string, string, string, string> | undefined;
@@ -43,12 +53,14 @@ export class PresenceLink {
 
   constructor(private readonly options: PresenceLinkOptions) {
     this.topic = `${options.topicPrefix}presence`;
+    const nodeTimeoutMs = options.nodeTimeoutMs ?? 8000;
     this.presence = new ClusterPresence({
       nodeId: this.nodeId,
-      publish: (s) => this.send(s),
-      nodeTimeoutMs: options.nodeTimeoutMs ?? 8000,
+      publish: (s) => this.send({ ...s, ...(this.nodes.selfUrl && { url: this.nodes.selfUrl }) }),
+      nodeTimeoutMs,
       publishDelayMs: PUBLISH_DELAY_MS,
     });
+    this.nodes = new NodeDirectory({ nodeId: this.nodeId, nodeTimeoutMs });
     this.typing = new ClusterTyping({ nodeId: this.nodeId, publish: (b) => this.send(b) });
   }
 
@@ -79,20 +91,26 @@ export class PresenceLink {
     });
     this.stream.on("error", (err: unknown) => logger.warn({ err }, "presence consumer error"));
     const heartbeat = setInterval(() => this.presence.publishSnapshot(), this.options.heartbeatMs ?? 2000);
-    const expiry = setInterval(() => this.presence.expire(), 1000);
+    const expiry = setInterval(() => (this.presence.expire(), this.nodes.expire()), 1000);
     this.timers = [heartbeat, expiry];
     for (const t of this.timers) t.unref();
     this.presence.publishSnapshot();
   }
 
-  /** Tells the others this node is gone (an empty snapshot), then stops. */
+  /** Announces where this node's gateway listens (once it does), so the others can forward SSE POSTs to it. */
+  advertise(url: string): void {
+    this.nodes.selfUrl = url;
+    this.presence.publishSnapshot();
+  }
+
+  /** Tells the others this node is gone (an empty snapshot saying `bye`), then stops. */
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.presence.stop();
     this.typing.stop();
     await this.producer
       ?.send({
-        messages: [{ topic: this.topic, key: this.nodeId, value: JSON.stringify({ node: this.nodeId, entries: [] }) }],
+        messages: [{ topic: this.topic, key: this.nodeId, value: JSON.stringify(this.goodbye()) }],
       })
       .catch(() => undefined);
     await this.stream?.close().catch(() => undefined);
@@ -101,7 +119,11 @@ export class PresenceLink {
     await this.producer?.close().catch(() => undefined);
   }
 
-  private send(record: PresenceSnapshot | TypingBatch): void {
+  private goodbye(): SnapshotRecord {
+    return { node: this.nodeId, entries: [], bye: true };
+  }
+
+  private send(record: SnapshotRecord | TypingBatch): void {
     // Best effort: a lost snapshot is repeated by the next heartbeat; a lost typing batch is lost.
     this.producer
       ?.send({ messages: [{ topic: this.topic, key: this.nodeId, value: JSON.stringify(record) }] })
@@ -110,12 +132,21 @@ export class PresenceLink {
 
   private receive(value: string): void {
     try {
-      const r = JSON.parse(value) as Partial<PresenceSnapshot & TypingBatch> | null;
+      const r = JSON.parse(value) as Partial<SnapshotRecord & TypingBatch> | null;
       if (typeof r?.node !== "string") return;
-      if (Array.isArray(r.entries)) this.presence.apply({ node: r.node, entries: r.entries });
+      if (Array.isArray(r.entries)) this.snapshot({ ...r, node: r.node, entries: r.entries });
       else if (Array.isArray(r.typing)) this.typing.apply({ node: r.node, typing: r.typing });
     } catch {
       // Not ours or corrupt: presence is best effort, never fatal.
+    }
+  }
+
+  private snapshot(r: SnapshotRecord): void {
+    this.presence.apply({ node: r.node, entries: r.entries });
+    if (r.bye) return this.nodes.forget(r.node);
+    // A newcomer learns the others' URLs from their heartbeats; answering at once spares it up to one heartbeat of 404s.
+    if (typeof r.url === "string" && this.nodes.heard(r.node, r.url) && this.nodes.selfUrl) {
+      this.presence.publishSnapshot();
     }
   }
 }

@@ -1,5 +1,6 @@
 import { OPTIONS, type ParleyConfig } from "../config/options.js";
 import { ConfigError } from "../config/load-config.js";
+import { checkedOrigin } from "./advertise-url.js";
 
 /** A cluster process's job. */
 export type ClusterRole = "gateway" | "sequencer" | "sink";
@@ -42,11 +43,12 @@ export function clusterRoles(config: ClusterRoleConfig): Set<ClusterRole> {
       `--role ${config.role} needs token keys shared by every gateway: --jwt-secret (or PARLEY_JWT_SECRET), --jwt-public-key or --jwks-url (or --dev); a secret generated into one gateway's data dir would make its tokens fail on the others`,
     );
   }
+  if (config.advertiseUrl) checkedOrigin(config.advertiseUrl); // at start, not at the first forwarded POST
   return roles;
 }
 
 /** What clusterRoles checks. */
 export type ClusterRoleConfig = Pick<
   ParleyConfig,
-  "kafka" | "postgres" | "role" | "dev" | "jwtSecret" | "jwtPublicKey" | "jwksUrl"
+  "kafka" | "postgres" | "role" | "dev" | "jwtSecret" | "jwtPublicKey" | "jwksUrl" | "advertiseUrl"
 >;

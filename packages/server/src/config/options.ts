@@ -62,6 +62,11 @@ export const OPTIONS = {
     "Cluster role: `gateway` (clients), `sequencer`, `sink` (events → PostgreSQL) or `all`. Needs `kafka`.",
   ),
   topicPrefix: opt("string", "parley.", "Prefix of Kafka topic and consumer group names."),
+  advertiseUrl: opt(
+    "string",
+    undefined,
+    "Gateway URL the other gateways forward SSE POSTs to. Unset: `host` (on every interface: first external IPv4) and the bound port.",
+  ),
   topicPartitions: opt("int", 12, "Partitions of the commands and events topics when they are created."),
   topicReplication: opt("int", 1, "Replication factor of topics when they are created."),
   postgresPoolSize: opt("int", 10, "Most PostgreSQL connections per process."),

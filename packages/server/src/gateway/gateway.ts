@@ -14,7 +14,8 @@ import { createPolicy, type Policy } from "../policy/policy.js";
 import type { Store } from "../store/store.js";
 import { originAllowed } from "../transport/origin.js";
 import { OutboundFrame } from "../transport/outbound-frame.js";
-import { SseTransport, readFrames } from "../transport/sse-transport.js";
+import { SseTransport, readBody, readFrames } from "../transport/sse-transport.js";
+import { forwardPost, newSessionId, ownerUrl, type SseNodes } from "../transport/sse-forward.js";
 import type { Transport } from "../transport/transport.js";
 import { WS_PATH, WsAcceptor, refuseUpgrade } from "../transport/ws-transport.js";
 import type { GatewayContext } from "./context.js";
@@ -33,6 +34,8 @@ export interface GatewayDeps {
   presence?: Presence;
   /** Carries typing notices to and from the other nodes of a cluster. */
   typing?: TypingRelay;
+  /** The cluster's gateways: SSE session ids name this node, and POSTs for another node's sessions go there. */
+  sseNodes?: SseNodes;
   /** The rules every transport applies; by default built over `log` and `store` (composition shares one with HTTP). */
   policy?: Policy;
   /**
@@ -57,6 +60,7 @@ export class Gateway implements GatewayContext {
   readonly policy: Policy;
   readonly hub: RoomHub;
   private readonly typing: TypingRelay | undefined;
+  private readonly sseNodes: SseNodes | undefined;
   draining = false;
   private readonly sessions = new Set<Session>();
   /** Sessions split into heartbeat slices; one slice is visited per heartbeat tick (see start()). */
@@ -79,6 +83,7 @@ export class Gateway implements GatewayContext {
     this.metrics = deps.metrics;
     this.presence = deps.presence ?? new LocalPresence();
     this.typing = deps.typing;
+    this.sseNodes = deps.sseNodes;
     this.policy = deps.policy ?? createPolicy(deps);
     this.hub = new RoomHub(
       (room, afterSeq, limit) => this.log.read(room, afterSeq, limit),
@@ -123,7 +128,7 @@ export class Gateway implements GatewayContext {
     try {
       if (!originAllowed(req, this.config.allowedOrigins)) return replyError(res, "FORBIDDEN");
       if (this.draining) return replyError(res, "SHUTTING_DOWN");
-      const transport = new SseTransport(res);
+      const transport = new SseTransport(res, newSessionId(this.sseNodes));
       transport.open(corsHeaders(req));
       const session = this.open(transport);
       if (session.state.name !== "closed") this.sseStreams.set(transport.id, { transport, session });
@@ -218,7 +223,7 @@ export class Gateway implements GatewayContext {
   private async ssePost(req: IncomingMessage, res: ServerResponse, sessionId: string): Promise<void> {
     if (!originAllowed(req, this.config.allowedOrigins)) return replyError(res, "FORBIDDEN");
     const stream = this.sseStreams.get(sessionId);
-    if (!stream) return replyError(res, "NOT_FOUND");
+    if (!stream) return this.relayPost(req, res, sessionId);
     const frames = await readFrames(req, this.config.maxFrameBytes);
     if (typeof frames === "string") {
       stream.session.fail(frames);
@@ -226,6 +231,22 @@ export class Gateway implements GatewayContext {
     }
     for (const text of frames) stream.transport.deliver(text);
     res.writeHead(204, corsHeaders(req)).end();
+  }
+
+  /**
+   * A POST for a session this node does not hold: forwarded to the gateway
+   * its id names, whose answer is relayed (it judges the body and answers
+   * exactly as for a local session). An unknown or unreachable gateway is
+   * answered as an unknown session: the client reconnects and resumes.
+   */
+  private async relayPost(req: IncomingMessage, res: ServerResponse, sessionId: string): Promise<void> {
+    const owner = ownerUrl(this.sseNodes, sessionId, req);
+    if (!owner) return replyError(res, "NOT_FOUND");
+    const body = await readBody(req, this.config.maxFrameBytes);
+    const reply = body && (await forwardPost(owner, sessionId, req, body));
+    this.metrics.sseForwards.inc({ result: reply ? "relayed" : "unreachable" });
+    if (!reply) return replyError(res, "NOT_FOUND");
+    res.writeHead(reply.status, reply.headers).end(reply.body);
   }
 
   private relayPresence(change: PresenceChange): void {

@@ -56,6 +56,12 @@ export class Metrics {
     labelNames: ["outcome"] as const,
     registers: [this.registry],
   });
+  readonly sseForwards = new Counter({
+    name: "parley_sse_forwards_total",
+    help: "SSE POSTs forwarded to the gateway holding their session (relayed; unreachable = answered 404).",
+    labelNames: ["result"] as const,
+    registers: [this.registry],
+  });
   readonly sinkLostOffsets = new Counter({
     name: "parley_sink_lost_offsets_total",
     help: "Events-topic offsets the sink could not refill: PostgreSQL lacked them and Kafka no longer retained them.",

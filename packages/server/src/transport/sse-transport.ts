@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { OutboundFrame } from "./outbound-frame.js";
 import type { Transport, TransportPeer } from "./transport.js";
@@ -15,12 +14,14 @@ export const SSE_PATH = "/v1/sse";
  */
 export class SseTransport implements Transport {
   readonly kind = "sse" as const;
-  /** Unguessable: knowing it is what lets a POST speak for this stream. */
-  readonly id = randomUUID();
   private closed = false;
   private peer: TransportPeer | undefined;
 
-  constructor(private readonly res: ServerResponse) {
+  /** `id` must be unguessable: knowing it is what lets a POST speak for this stream. */
+  constructor(
+    private readonly res: ServerResponse,
+    readonly id: string,
+  ) {
     res.on("close", () => this.finish(1006, "stream closed"));
     res.on("error", () => this.finish(1006, "stream error"));
   }
@@ -84,25 +85,39 @@ export type PostRefusal = "FRAME_TOO_LARGE" | "INVALID_UTF8" | "BAD_JSON";
  * own text. A body that is not JSON at all is refused whole (HTTP 400
  * BAD_JSON); a frame that is JSON but not a valid frame is the session's to answer.
  */
-export function readFrames(req: IncomingMessage, maxBytes: number): Promise<string[] | PostRefusal> {
+export async function readFrames(req: IncomingMessage, maxBytes: number): Promise<string[] | PostRefusal> {
+  return framesOf(await readBody(req, maxBytes), maxBytes);
+}
+
+/** Splits a body readBody returned, as readFrames does. */
+function framesOf(body: Buffer | undefined, maxBytes: number): string[] | PostRefusal {
+  if (body === undefined) return [];
+  if (body.length > maxBytes) return "FRAME_TOO_LARGE";
+  // Same rule as a WebSocket text frame: invalid UTF-8 is refused, never replaced with U+FFFD.
+  const text = decodeUtf8Strict(body);
+  return text === undefined ? "INVALID_UTF8" : splitFrames(text);
+}
+
+/**
+ * A POST body, or as soon as it passes `maxBytes` its first `maxBytes + 1`
+ * bytes (too large: the rest is read and dropped); undefined if the request failed.
+ */
+export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
-    const finish = (result: string[] | PostRefusal): void => {
+    const finish = (result: Buffer | undefined): void => {
       if (!done) ((done = true), resolve(result));
     };
     req.on("data", (chunk: Buffer) => {
+      if (done) return;
+      chunks.push(chunk);
       size += chunk.length;
-      if (size > maxBytes) finish("FRAME_TOO_LARGE");
-      else chunks.push(chunk);
+      if (size > maxBytes) finish(Buffer.concat(chunks).subarray(0, maxBytes + 1));
     });
-    req.on("end", () => {
-      // Same rule as a WebSocket text frame: invalid UTF-8 is refused, never replaced with U+FFFD.
-      const text = decodeUtf8Strict(Buffer.concat(chunks));
-      finish(text === undefined ? "INVALID_UTF8" : splitFrames(text));
-    });
-    req.on("error", () => finish([]));
+    req.on("end", () => finish(Buffer.concat(chunks)));
+    req.on("error", () => finish(undefined));
   });
 }
 
