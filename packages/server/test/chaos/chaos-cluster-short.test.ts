@@ -2,7 +2,9 @@
  * A short cluster chaos run in the test suite: ~45 s of kill -9 on gateways,
  * sequencers and the sink, a sequencer paused past its session timeout (a
  * zombie), proxy drops, stalls and mid-frame cuts between clients and three
- * gateways, then the history checker on the gateway's and PostgreSQL's copy.
+ * gateways, WebSocket and SSE clients of the SDK mixed (the SSE ones through
+ * a round-robin balancer: no sticky sessions), then the history checker on
+ * the gateway's and PostgreSQL's copy.
  * Needs PARLEY_TEST_KAFKA and PARLEY_TEST_PG_URL (npm test sets both); fails,
  * never skips, without them.
  */
@@ -48,6 +50,9 @@ test(
       assert.ok(report.check.counts.deliveries >= 3_000, summary);
       for (const kind of Object.keys(KINDS_SEEN))
         assert.ok((report.check.counts.ackedByKind[kind] ?? 0) >= 10, `${kind} events were checked\n${summary}`);
+      const sse = report.sdk.sse;
+      assert.ok(sse && sse.acked > 0 && sse.received > 0, `SDK clients on SSE published and received\n${summary}`);
+      assert.ok((report.sdk.websocket?.acked ?? 0) > 0, `the SDK publisher on WebSocket published\n${summary}`);
       assert.ok(report.check.counts.refusedPublishes > 0, `eve's intrusions were refused\n${summary}`);
       assert.ok((report.faults["gateway kill -9"] ?? 0) >= 2, summary);
       for (const kind of ["sequencer kill -9", "sequencer pause", "sink kill -9"])

@@ -25,6 +25,12 @@ export interface ChaosTarget {
   clientUrl(index: number): string;
   /** A URL with no fault in between, for the final history read. */
   directUrl(): string;
+  /**
+   * Where SDK clients on SSE connect (a WebSocket-style URL the SDK derives
+   * its SSE URL from): a round-robin balancer over every gateway, no sticky
+   * sessions. Absent: the run has no SSE clients.
+   */
+  sseUrl?(): string;
   readonly faults: readonly Fault[];
   /** Brings every component back up once the fault phase is over. */
   heal(): Promise<void>;

@@ -3,12 +3,16 @@
  * processes (cluster/cluster-fixture.ts) on a Kafka broker and a fresh
  * PostgreSQL database. Each gateway sits behind its own {@link TcpProxy};
  * a client has a home gateway but reconnects to another one now and then
- * (and always when its home is down), as behind a load balancer.
+ * (and always when its home is down), as behind a load balancer. SDK
+ * clients on SSE go through a round-robin balancer over those proxies
+ * (test/support/round-robin-balancer.ts): each stream and each POST to the
+ * next gateway, no sticky sessions.
  */
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { setTimeout as sleep } from "node:timers/promises";
 import { TestCluster } from "../support/cluster-fixture.js";
+import { RoundRobinBalancer } from "../support/round-robin-balancer.js";
 import type { ChaosTarget, Fault } from "./chaos-target.js";
 import { clusterFaults, healCluster, type ClusterFaultTimings } from "./cluster-faults.js";
 import type { RoomHistory } from "./history.js";
@@ -57,13 +61,16 @@ export async function startClusterTarget(options: ClusterTargetOptions = {}): Pr
   const shape = { gateways: 3, sequencers: 2, args: nodeArgs(jwtSecret) };
   const cluster = await TestCluster.start(options.kafka ? { ...shape, kafka: options.kafka } : shape);
   const proxies = cluster.gateways.map((g) => new TcpProxy(() => g.port));
+  let balancer: RoundRobinBalancer | undefined;
   try {
     await Promise.all(proxies.map((p) => p.listen()));
+    balancer = await RoundRobinBalancer.start(() => proxies.map((p) => `http://127.0.0.1:${p.port}`));
   } catch (err) {
     await Promise.all(proxies.map((p) => p.close().catch(() => undefined)));
     await cluster.dispose();
     throw err;
   }
+  const sseUrl = balancer.wsUrl;
   const timings = { ...DEFAULT_TIMINGS, ...definedOnly(options) };
   const faults = [...clusterFaults(cluster, timings, SESSION_TIMEOUT_MS), ...netFaults(proxies, options.netEveryMs)];
   return {
@@ -71,10 +78,12 @@ export async function startClusterTarget(options: ClusterTargetOptions = {}): Pr
     jwtSecret,
     clientUrl: (index) => `ws://127.0.0.1:${proxies[gatewayFor(cluster, index)]!.port}/v1/ws`,
     directUrl: () => (cluster.gateways.find((g) => g.running) ?? cluster.gateways[0]!).wsUrl,
+    sseUrl: () => sseUrl,
     faults,
     heal: () => healCluster(cluster),
     storedHistories: (rooms) => storedHistories(cluster, rooms, options.sinkCatchUpMs ?? 60_000),
     stop: async () => {
+      await balancer.stop();
       await Promise.all(proxies.map((p) => p.close()));
       await cluster.dispose();
     },

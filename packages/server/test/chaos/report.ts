@@ -19,10 +19,17 @@ export function formatReport(report: ChaosReport): string {
     `  deliveries checked ${c.deliveries} across ${c.subscriptions} subscriptions in ${c.rooms} rooms`,
     `  faults injected    ${report.faultTotal} (${formatCounts(report.faults)})`,
     `  sessions           ${report.sessions} (reconnects included)`,
+    `  SDK clients        ${formatSdk(report)}`,
     `  left unsettled     ${report.unacked} unacked publishes, ${report.behind} subscriptions behind`,
   ];
   for (const v of check.violations.slice(0, 20)) lines.push(`  ! ${v.kind} in ${v.room}: ${v.detail}`);
   return lines.join("\n");
+}
+
+function formatSdk(report: ChaosReport): string {
+  return Object.entries(report.sdk)
+    .map(([t, n]) => `${t}: ${n.clients} clients, ${n.acked} acked, ${n.received} received, ${n.sessions} sessions`)
+    .join("; ");
 }
 
 function formatCounts(counts: Readonly<Record<string, number>>): string {

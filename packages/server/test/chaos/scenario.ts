@@ -62,13 +62,27 @@ export interface ChaosReport {
   readonly historyCopies: readonly string[];
   /** Lost and duplicated acked messages by cmid, the figures compared with peers. */
   readonly tally: DeliveryTally;
+  /** The SDK clients per transport: how many, their acked publishes and the events delivered to them. */
+  readonly sdk: Record<string, SdkTally>;
+}
+
+/** What the SDK clients of one transport did. */
+export interface SdkTally {
+  readonly clients: number;
+  readonly acked: number;
+  readonly received: number;
+  readonly sessions: number;
 }
 
 /** Runs the scenario; the caller owns (and stops) the target. */
 export async function runChaos(target: ChaosTarget, options: ChaosOptions): Promise<ChaosReport> {
   const log = options.log ?? (() => undefined);
   const recorder = new ChaosRecorder();
-  const workload = new Workload({ url: (i) => target.clientUrl(i), jwtSecret: target.jwtSecret, recorder, ...options });
+  const sseUrl = target.sseUrl?.();
+  const workload = new Workload({
+    ...{ url: (i: number) => target.clientUrl(i), jwtSecret: target.jwtSecret, recorder, ...options },
+    ...(sseUrl && { sseUrl }),
+  });
   const clientDrop: Fault = {
     name: "client drop",
     everyMs: [500, 1500],
@@ -108,11 +122,25 @@ export async function runChaos(target: ChaosTarget, options: ChaosOptions): Prom
       historyCopies: target.storedHistories ? ["gateway", "store"] : ["gateway"],
       sessions,
       tally,
+      sdk: sdkTallies(workload),
     };
   } finally {
     stop.abort();
     workload.stop();
   }
+}
+
+/** Per transport, the SDK clients' counts. */
+function sdkTallies(workload: Workload): Record<string, SdkTally> {
+  const out: Record<string, SdkTally> = {};
+  for (const p of workload.sdkPublishers) {
+    const t = out[p.transport] ?? { clients: 0, acked: 0, received: 0, sessions: 0 };
+    out[p.transport] = {
+      ...{ clients: t.clients + 1, acked: t.acked + p.acked },
+      ...{ received: t.received + p.received, sessions: t.sessions + p.sessions },
+    };
+  }
+  return out;
 }
 
 /**
@@ -194,10 +222,9 @@ async function settle(
   while (workload.pendingCount() > 0 && Date.now() < deadline) await sleep(100);
   const heads = await readHeads(target, workload.allRooms);
   const behind = (): number =>
-    workload.clients.reduce(
-      (n, c) => n + c.activeRooms().filter((room) => c.lastSeq(room) < (heads.get(room) ?? 0)).length,
-      0,
-    );
+    workload
+      .subscribers()
+      .reduce((n, c) => n + c.activeRooms().filter((room) => c.lastSeq(room) < (heads.get(room) ?? 0)).length, 0);
   while (behind() > 0 && Date.now() < deadline) await sleep(100);
   return { unacked: workload.pendingCount(), behind: behind() };
 }

@@ -7,7 +7,9 @@
  * receipts, each its own cmid retried like a message (chat-mix.ts).
  * Beside them, publishers on the real SDK (sdk-publisher.ts) send the same
  * mix faster than the server's default per-connection limit, and promise
- * each room their publish order.
+ * each room their publish order; when the target has an SSE URL (a
+ * round-robin balancer, no sticky sessions), SDK clients on SSE also
+ * publish there and subscribe to every room.
  */
 import { randomBytes } from "node:crypto";
 import { SignJWT } from "jose";
@@ -36,6 +38,12 @@ export interface WorkloadOptions {
   readonly sdkRatePerPublisher?: number;
   /** Messages an SDK publisher's outbox holds at most before it stops adding (bounds the final drain). Default 200. */
   readonly sdkMaxPending?: number;
+  /** Where SDK clients on SSE connect (their `url`, from which the SDK derives the SSE URL); absent: none. */
+  readonly sseUrl?: string;
+  /** SDK clients on SSE, publishing and subscribed to every room. Default 2 (with `sseUrl`). */
+  readonly sseClients?: number;
+  /** Messages per second per SSE client. Default 20. */
+  readonly sseRatePerClient?: number;
 }
 
 const MEMBER_CAPS = { "open-*": ["*"], "vault-*": ["*"] };
@@ -62,7 +70,8 @@ export class Workload {
   private eve: ChaosClient | undefined;
   private ticker: NodeJS.Timeout | undefined;
   private credit = 0;
-  private sdkCredit = 0;
+  /** Fractional publishes owed to each SDK client at its rate. */
+  private readonly sdkCredit = new Map<SdkPublisher, number>();
   private memberToken = "";
   private readonly mix = new ChatMix();
 
@@ -82,6 +91,8 @@ export class Workload {
     this.memberToken = await mintChaosToken(this.options.jwtSecret, "member", MEMBER_CAPS);
     for (let i = 0; i < (this.options.publishers ?? 5); i++) this.publishers.push(this.member(`pub${i}`));
     for (let i = 0; i < (this.options.sdkPublishers ?? 1); i++) this.sdkPublisher(`sdk${i}`);
+    const sseClients = this.options.sseUrl ? (this.options.sseClients ?? 2) : 0;
+    for (let i = 0; i < sseClients; i++) this.sdkPublisher(`sse${i}`, "sse");
     this.member("leaver");
     const eveToken = await mintChaosToken(this.options.jwtSecret, "eve", EVE_CAPS);
     this.eve = this.add("eve", eveToken, (room) => !room.startsWith("vault-"));
@@ -106,6 +117,11 @@ export class Workload {
   /** Stops publishing new messages (retries of queued ones go on). */
   stopPublishing(): void {
     clearInterval(this.ticker);
+  }
+
+  /** Every client that subscribes: the raw ones and the SDK clients on SSE. */
+  subscribers(): Array<Pick<ChaosClient, "activeRooms" | "lastSeq">> {
+    return [...this.clients, ...this.sdkPublishers.filter((p) => p.transport === "sse")];
   }
 
   /** Unacked publishes across clients. */
@@ -136,10 +152,13 @@ export class Workload {
     return client;
   }
 
-  private sdkPublisher(name: string): void {
-    const url = this.options.url(this.clients.length + this.sdkPublishers.length);
-    const { recorder } = this.options;
-    const publisher = new SdkPublisher({ name, url, token: this.memberToken, recorder, onAcked: this.mix.onAcked });
+  private sdkPublisher(name: string, transport: "websocket" | "sse" = "websocket"): void {
+    const { recorder, sseUrl } = this.options;
+    const url =
+      transport === "sse" && sseUrl ? sseUrl : this.options.url(this.clients.length + this.sdkPublishers.length);
+    const rooms = this.allRooms;
+    const onAcked = this.mix.onAcked;
+    const publisher = new SdkPublisher({ name, url, token: this.memberToken, recorder, onAcked, transport, rooms });
     this.sdkPublishers.push(publisher);
     publisher.start();
   }
@@ -162,11 +181,15 @@ export class Workload {
   }
 
   private sdkTick(): void {
-    this.sdkCredit += ((this.options.sdkRatePerPublisher ?? 60) * TICK_MS) / 1000;
-    const whole = Math.floor(this.sdkCredit);
-    this.sdkCredit -= whole;
     const rooms = this.allRooms;
     for (const publisher of this.sdkPublishers) {
+      const rate =
+        publisher.transport === "sse"
+          ? (this.options.sseRatePerClient ?? 20)
+          : (this.options.sdkRatePerPublisher ?? 60);
+      const credit = (this.sdkCredit.get(publisher) ?? 0) + (rate * TICK_MS) / 1000;
+      const whole = Math.floor(credit);
+      this.sdkCredit.set(publisher, credit - whole);
       for (let i = 0; i < whole && publisher.pendingCount < (this.options.sdkMaxPending ?? 200); i++) {
         const room = rooms[Math.floor(Math.random() * rooms.length)]!;
         const { kind, body } = this.mix.next(room);
