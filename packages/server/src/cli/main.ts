@@ -3,9 +3,11 @@ import { readFileSync } from "node:fs";
 import { inspect } from "node:util";
 import { ConfigError, loadConfig } from "../config/load-config.js";
 import { helpRow, optionsHelp } from "../config/help.js";
-import { createLogger } from "../logger.js";
+import { createLogger, type Logger } from "../logger.js";
 import { isClusterMode } from "../cluster/roles.js";
 import { createParleyServer } from "../server.js";
+import { findWebApp, NO_WEB_APP } from "../http/static-files.js";
+import type { ParleyConfig } from "../config/options.js";
 import { TOKEN_HELP, tokenCommand, type TokenOutput } from "./token-command.js";
 
 /** Exit code for usage and configuration errors. */
@@ -38,6 +40,7 @@ async function start(argv: readonly string[]): Promise<void> {
   const { config, help } = loadConfig({ argv });
   if (help) return void process.stdout.write(START_HELP);
   const logger = createLogger(config.logLevel);
+  defaultWebRoot(config, logger);
   // Without --kafka: embedded mode, exactly as before (Kafka and pg are not even loaded). With it: --role (docs/cluster.md).
   const server = isClusterMode(config)
     ? (await import("../cluster/cluster-node.js")).createClusterNode(config, logger)
@@ -74,6 +77,19 @@ async function start(argv: readonly string[]): Promise<void> {
     }
     process.exit(1);
   }
+}
+
+/**
+ * Without --web-root a node that answers HTTP serves the web app found beside the server,
+ * or says at startup how to get one (`/` would otherwise be a bare JSON 404).
+ * `--web-root ""` serves none, quietly.
+ */
+function defaultWebRoot(config: ParleyConfig, logger: Logger): void {
+  const http = !isClusterMode(config) || config.role === "gateway" || config.role === "all";
+  if (config.webRoot !== undefined || !http) return;
+  config.webRoot = findWebApp();
+  if (config.webRoot) logger.info({ webRoot: config.webRoot }, "serving the web app found beside the server at /");
+  else logger.warn(NO_WEB_APP);
 }
 
 /** The token alone on stdout (so `$(parley token …)` works); what it grants on stderr. */

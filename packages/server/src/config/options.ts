@@ -172,7 +172,11 @@ export const OPTIONS = {
   // ---- operations
   logLevel: opt("string", "info", "pino log level."),
   metrics: opt("bool", true, "Serve Prometheus metrics at /metrics."),
-  webRoot: opt("string", undefined, "Directory of static files served at / (the web app)."),
+  webRoot: opt(
+    "string",
+    undefined,
+    "Directory of static files served at / (the web app). Unset: the built web app found beside the server (the repository's apps/web/dist), if any; empty: none.",
+  ),
 } as const satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof OPTIONS;

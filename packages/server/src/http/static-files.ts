@@ -1,7 +1,8 @@
-import { createReadStream } from "node:fs";
+import { createReadStream, existsSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, join, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -106,3 +107,22 @@ export async function serveStatic(
   else createReadStream(file).pipe(res);
   return true;
 }
+
+/**
+ * Where a built web app may sit beside the server: shipped inside the server
+ * package (`web/`), or the monorepo's `apps/web/dist` (this file is
+ * packages/server/dist/http/static-files.js).
+ */
+export const WEB_APP_BESIDE = [
+  fileURLToPath(new URL("../../web/", import.meta.url)),
+  fileURLToPath(new URL("../../../../apps/web/dist/", import.meta.url)),
+];
+
+/** The first of `candidates` holding an index.html: the web app `parley start` serves without `--web-root`. */
+export function findWebApp(candidates: readonly string[] = WEB_APP_BESIDE): string | undefined {
+  return candidates.find((dir) => existsSync(join(dir, "index.html")));
+}
+
+/** What `parley start` says when it found no web app to serve at `/`. */
+export const NO_WEB_APP =
+  "no web app to serve at / (only the API): build it in the Parley repository with `npx tsc -b && npm run build -w apps/web` (`npm start` does both), or pass --web-root <dir of the built app>";

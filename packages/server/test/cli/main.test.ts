@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { createServer } from "node:net";
 import { join } from "node:path";
@@ -8,6 +8,7 @@ import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { JwtAuthenticator } from "#server/auth/jwt-authenticator.js";
 import { readSecretFile } from "#server/auth/secret-file.js";
+import { findWebApp, NO_WEB_APP, WEB_APP_BESIDE } from "#server/http/static-files.js";
 
 const MAIN = fileURLToPath(import.meta.resolve("#server/cli/main.js"));
 const dir = mkdtempSync(join(tmpdir(), "parley-cli-"));
@@ -140,5 +141,20 @@ describe("parley CLI", () => {
     const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
     child.kill("SIGTERM");
     assert.equal(await exited, 0);
+  });
+
+  it("finds the built web app beside the server for `parley start` without --web-root, or says how to get one", () => {
+    const empty = join(dir, "web-empty");
+    const built = join(dir, "web-built");
+    mkdirSync(empty, { recursive: true });
+    mkdirSync(built, { recursive: true });
+    writeFileSync(join(built, "index.html"), "<div id=root></div>");
+    assert.equal(findWebApp([empty, join(dir, "missing"), built]), built);
+    assert.equal(findWebApp([empty]), undefined);
+    assert.ok(
+      WEB_APP_BESIDE.some((d) => d.endsWith(join("apps", "web", "dist") + "/")),
+      "the monorepo's build",
+    );
+    assert.match(NO_WEB_APP, /--web-root/);
   });
 });
