@@ -137,6 +137,9 @@ describe("REST CORS", () => {
       assert.equal(preflight.status, 204);
       assert.equal(preflight.headers.get("access-control-allow-origin"), "https://app.example");
       assert.match(preflight.headers.get("access-control-allow-headers") ?? "", /authorization/);
+      // Every method a route answers, so a web app on another origin can remove members and rename rooms.
+      const methods = (preflight.headers.get("access-control-allow-methods") ?? "").split(/,\s*/);
+      for (const m of ["GET", "POST", "PATCH", "DELETE"]) assert.ok(methods.includes(m), `${m} in ${methods.join()}`);
       const get = await fetch(`${url}/v1/rooms`, { headers: { origin: "https://app.example", "x-parley-user": "o" } });
       assert.equal(get.headers.get("access-control-allow-origin"), "https://app.example");
       const other = await fetch(`${url}/v1/rooms`, {

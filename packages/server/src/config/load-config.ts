@@ -24,6 +24,7 @@ const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"
 const CHECKS: Partial<Record<OptionName, (v: never) => string | undefined>> = {
   port: (v: number) => (v > 65_535 ? "must be a port number (0–65535)" : undefined),
   durability: (v: string) => (v === "full" || v === "normal" ? undefined : "must be `full` or `normal`"),
+  userDirectory: (v: string) => (v === "shared" || v === "everyone" ? undefined : "must be `shared` or `everyone`"),
   outboundAllowedNetworks: (v: string[]) => {
     const bad = v.find((entry) => !networkValid(entry));
     return bad === undefined ? undefined : `${JSON.stringify(bad)} is not an address or CIDR network`;

@@ -114,6 +114,11 @@ export const OPTIONS = {
     "Protocol errors tolerated per connection per minute before closing TOO_MANY_ERRORS.",
   ),
   historyPageMax: opt("int", 500, "Largest history page."),
+  userDirectory: opt(
+    "string",
+    "shared",
+    "Who `GET /v1/users` lists: `shared` (users sharing a room with the caller) or `everyone` (every member of any room; a wider view, opt in).",
+  ),
   resumeWithoutHistory: opt(
     "int",
     1000,

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 
 const ALLOW_HEADERS = "authorization, content-type, x-parley-user";
-const ALLOW_METHODS = "GET, POST, OPTIONS";
+const ALLOW_METHODS = "GET, POST, PATCH, DELETE, OPTIONS";
 
 /** Whether `origin` is in the allow-list (`*` allows every origin). */
 export function originAllowed(allowed: readonly string[], origin: string): boolean {

@@ -29,10 +29,24 @@ export function addRoomRoutes(router: Router, ctx: HttpContext): void {
     const room = await call.ctx.policy.membership.leave(call.principal, roomOf(call));
     return ok({ room: room.id, user: call.principal.user, member: false });
   });
+  add("GET", "/v1/rooms/{room}", async (call) =>
+    ok(await call.ctx.policy.membership.view(call.principal, roomOf(call))),
+  );
+  add("PATCH", "/v1/rooms/{room}", renameRoom);
+  add("GET", "/v1/users", async ({ ctx: c, principal, url }) => {
+    const text = url.searchParams.get("q") ?? undefined;
+    if (text !== undefined && text.length > 200) throw new ParleyError("BAD_REQUEST", "`q` is at most 200 characters");
+    return ok({ users: await c.policy.membership.directory(principal, text, queryLimit(url, 200, 50)) });
+  });
   add("GET", "/v1/rooms/{room}/members", async (call) => {
     return ok({ members: await call.ctx.policy.membership.members(call.principal, roomOf(call)) });
   });
   add("POST", "/v1/rooms/{room}/members", addMember);
+  add("DELETE", "/v1/rooms/{room}/members/{user}", async (call) => {
+    const user = requireId("user", call.params.user);
+    const room = await call.ctx.policy.membership.remove(call.principal, roomOf(call), user);
+    return ok({ room: room.id, user, member: false });
+  });
   add("GET", "/v1/rooms/{room}/presence", presence);
 }
 
@@ -56,6 +70,11 @@ async function addMember(call: RestCall): Promise<Reply> {
   const user = requireId("user", (await bodyOf(call)).user);
   const room = await call.ctx.policy.membership.add(call.principal, id, user);
   return ok({ room: room.id, user, member: true }, 201);
+}
+
+async function renameRoom(call: RestCall): Promise<Reply> {
+  const name = requireText((await bodyOf(call)).name, "name", 200);
+  return ok(await call.ctx.policy.membership.rename(call.principal, roomOf(call), name));
 }
 
 async function presence(call: RestCall): Promise<Reply> {

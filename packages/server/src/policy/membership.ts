@@ -31,6 +31,20 @@ export interface MembershipDeps {
   readonly log: Pick<EventLog, "head" | "append">;
   readonly store: Store;
   readonly access: RoomAccess;
+  /** Who the user directory lists: users sharing a room with the caller, or every member of any room. */
+  readonly directory: "shared" | "everyone";
+}
+
+/** A room as the one asking sees it: what it is, and whether they are in it. */
+export interface RoomView {
+  readonly id: string;
+  readonly type: RoomType;
+  /** Empty for a DM and for an open room nobody created (it exists through its events). */
+  readonly name: string;
+  readonly createdBy: string | undefined;
+  readonly member: boolean;
+  /** True for an open room that has events but was never created. */
+  readonly implicit: boolean;
 }
 
 /** The membership rules over one node's log and store. */
@@ -110,20 +124,72 @@ export class Membership {
     return room;
   }
 
+  /**
+   * What a room is, for someone who may subscribe to it: ROOM_NOT_FOUND for an id that was never
+   * created and has no events (a mistyped link; looking creates nothing), FORBIDDEN for a room
+   * whose token or rule shuts the caller out.
+   */
+  async view(principal: Principal, id: string): Promise<RoomView> {
+    const room = await this.deps.store.getRoom(id);
+    if (!room && (await this.deps.log.head(id)).lastSeq === 0) throw new ParleyError("ROOM_NOT_FOUND", `no room ${id}`);
+    const refused = await this.deps.access.refusal(principal, id, "subscribe");
+    if (refused) throw new ParleyError(refused, `you may not open ${id}: it is ${room?.type ?? "closed"} to you`);
+    const member = room ? await this.deps.store.isMember(id, principal.user) : false;
+    if (!room) return { id, type: "public", name: "", createdBy: undefined, member, implicit: true };
+    return { id, type: room.type, name: room.name, createdBy: room.createdBy, member, implicit: false };
+  }
+
   /** Leaves a room; leaving a private room is announced in it, since it shuts the user out. */
-  async leave(principal: Principal, id: string): Promise<Room> {
+  leave(principal: Principal, id: string): Promise<Room> {
+    return this.remove(principal, id, principal.user);
+  }
+
+  /**
+   * Takes `user` out of a room: themself (leaving), or another member, which a moderator may do
+   * (the room's creator, or a token with `delete_any` on it). DM membership is fixed. Removing a
+   * member of a private room is announced in it (member.left), so every gateway ends their
+   * subscriptions.
+   */
+  async remove(principal: Principal, id: string, user: string): Promise<Room> {
     const { store } = this.deps;
     const room = await this.room(id);
-    // Only a private room's rule depends on membership; a non-member's leave changes nothing to announce.
-    if (!(await store.removeMember(room.id, principal.user)) || room.type !== "private") return room;
+    if (user !== principal.user) await this.requireModerator(principal, room, `remove others from ${room.id}`);
+    // Only a private room's rule depends on membership; a non-member's removal changes nothing to announce.
+    if (!(await store.removeMember(room.id, user)) || room.type !== "private") return room;
     try {
-      await this.announce(room.id, principal.user, { type: "member.left", user: principal.user });
+      await this.announce(room.id, principal.user, { type: "member.left", user });
     } catch (err) {
-      // Not announced, so not left: undone, the request fails and its retry removes and announces again.
-      await store.addMember(room.id, principal.user).catch(() => undefined);
+      // Not announced, so not removed: undone, the request fails and its retry removes and announces again.
+      await store.addMember(room.id, user).catch(() => undefined);
       throw err;
     }
     return room;
+  }
+
+  /** Renames a created public or private room; its creator or a moderator may. */
+  async rename(principal: Principal, id: string, name: string): Promise<Room> {
+    const room = await this.room(id);
+    await this.requireModerator(principal, room, `rename ${room.id}`);
+    await this.deps.store.renameRoom(room.id, name);
+    return { ...room, name };
+  }
+
+  /**
+   * The user directory: users sharing a room with the caller (the default), or every member of
+   * any room when the operator opened it (`userDirectory: everyone`). A scoped token sees only the
+   * members of the rooms it may subscribe to, so it learns nobody from rooms it cannot open.
+   */
+  async directory(principal: Principal, text: string | undefined, limit: number): Promise<string[]> {
+    const { store } = this.deps;
+    if (this.deps.directory === "everyone") return store.listUsers({ text, limit });
+    const rooms = await store.listRoomsOf(principal.user);
+    const open = rooms.filter((room) => capsAllow(principal.caps, room.id, "subscribe"));
+    if (open.length === rooms.length) return store.listUsers({ sharingWith: principal.user, text, limit });
+    const needle = (text ?? "").toLowerCase();
+    const users = new Set<string>();
+    for (const room of open)
+      for (const m of await store.listMembers(room.id)) if (m.user.toLowerCase().includes(needle)) users.add(m.user);
+    return [...users].sort().slice(0, limit);
   }
 
   /** A room's members, for those who may subscribe to it. */
@@ -141,6 +207,14 @@ export class Membership {
       throw new ParleyError("FORBIDDEN", `only members of ${room.id} may add others`);
     await this.deps.store.addMember(room.id, user);
     return room;
+  }
+
+  /** Throws FORBIDDEN unless the caller moderates `room`: its creator, or `delete_any` on it; never in a DM. */
+  private async requireModerator(principal: Principal, room: Room, what: string): Promise<void> {
+    if (room.type === "dm") throw new ParleyError("FORBIDDEN", "DM membership and names cannot change");
+    await this.deps.access.require(principal, room.id, "subscribe", `you may not ${what}`);
+    if (room.createdBy === principal.user || capsAllow(principal.caps, room.id, "delete_any")) return;
+    throw new ParleyError("FORBIDDEN", `only the creator of ${room.id} or a user with delete_any may ${what}`);
   }
 
   /**

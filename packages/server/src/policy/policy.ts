@@ -24,7 +24,7 @@ export interface Policy {
 export interface PolicyDeps {
   readonly log: EventLog;
   readonly store: Store;
-  readonly config: Pick<ParleyConfig, "maxMessageBytes" | "historyPageMax">;
+  readonly config: Pick<ParleyConfig, "maxMessageBytes" | "historyPageMax" | "userDirectory">;
   readonly metrics?: Metrics | undefined;
 }
 
@@ -35,6 +35,11 @@ export function createPolicy({ log, store, config, metrics }: PolicyDeps): Polic
     access,
     publisher: new Publisher({ log, access, config, metrics }),
     history: new HistoryPager({ log, access, config }),
-    membership: new Membership({ log, store, access }),
+    membership: new Membership({
+      log,
+      store,
+      access,
+      directory: config.userDirectory === "everyone" ? "everyone" : "shared",
+    }),
   };
 }

@@ -1,11 +1,21 @@
 import { ParleyError } from "@parley/protocol";
 import type pg from "pg";
 import type { RoomEvent, SearchHit, UnreadRoom } from "@parley/protocol";
-import type { CreateRoomInput, Member, Room, SearchQuery, Store, Thread } from "../store/store.js";
+import type { CreateRoomInput, Member, Room, SearchQuery, Store, Thread, UserQuery } from "../store/store.js";
 import { PostgresChatReads } from "./chat.js";
 import { rowsOn, type RowsQuery } from "./query.js";
 import { numbered } from "../store/chat-sql.js";
-import { LIST_MEMBERS, ROOM_COLUMNS, toMember, toRoom, type MemberRow, type RoomRow } from "../store/rows.js";
+import {
+  LIST_MEMBERS,
+  LIST_USERS,
+  likeText,
+  RENAME_ROOM,
+  ROOM_COLUMNS,
+  toMember,
+  toRoom,
+  type MemberRow,
+  type RoomRow,
+} from "../store/rows.js";
 
 /** Options of PostgresStore. */
 export interface PostgresStoreOptions {
@@ -32,6 +42,8 @@ const SQL = {
   deleteMember: "DELETE FROM members WHERE room = $1 AND user_id = $2 RETURNING 1",
   isMember: "SELECT 1 FROM members WHERE room = $1 AND user_id = $2",
   listMembers: numbered(LIST_MEMBERS),
+  renameRoom: numbered(RENAME_ROOM),
+  listUsers: numbered(LIST_USERS),
   // GREATEST in the upsert keeps read positions monotonic without a read-modify-write race.
   setLastRead: `INSERT INTO read_positions (room, user_id, up_to) VALUES ($2, $3, $1)
     ON CONFLICT (room, user_id) DO UPDATE SET up_to = GREATEST(read_positions.up_to, excluded.up_to)`,
@@ -100,6 +112,15 @@ export class PostgresStore implements Store {
 
   async setLastRead(room: string, user: string, seq: number): Promise<void> {
     await this.rows(SQL.setLastRead, [seq, room, user]);
+  }
+
+  async renameRoom(id: string, name: string): Promise<boolean> {
+    return (await this.rows(`${SQL.renameRoom} RETURNING 1`, [name, id])).length > 0;
+  }
+
+  async listUsers(query: UserQuery): Promise<string[]> {
+    const params = [query.sharingWith ?? null, likeText(query.text), Math.max(0, query.limit)];
+    return (await this.rows<{ user_id: string }>(SQL.listUsers, params)).map((r) => r.user_id);
   }
 
   unread(user: string): Promise<UnreadRoom[]> {

@@ -1,9 +1,19 @@
 import { ParleyError } from "@parley/protocol";
 import type { RoomEvent, SearchHit, UnreadRoom } from "@parley/protocol";
-import type { CreateRoomInput, Member, Room, SearchQuery, Store, Thread } from "../store/store.js";
+import type { CreateRoomInput, Member, Room, SearchQuery, Store, Thread, UserQuery } from "../store/store.js";
 import { SqliteChatReads } from "./chat.js";
 import { guardSqlite, type SqliteDb } from "./db.js";
-import { LIST_MEMBERS, ROOM_COLUMNS, toMember, toRoom, type MemberRow, type RoomRow } from "../store/rows.js";
+import {
+  LIST_MEMBERS,
+  LIST_USERS,
+  likeText,
+  RENAME_ROOM,
+  ROOM_COLUMNS,
+  toMember,
+  toRoom,
+  type MemberRow,
+  type RoomRow,
+} from "../store/rows.js";
 
 /** Options of SqliteStore. */
 export interface SqliteStoreOptions {
@@ -96,6 +106,16 @@ export class SqliteStore implements Store {
     return guard(() => void this.stmts.setLastRead.run(room, user, seq));
   }
 
+  renameRoom(id: string, name: string): Promise<boolean> {
+    return guard(() => this.stmts.renameRoom.run(name, id).changes > 0);
+  }
+
+  listUsers(query: UserQuery): Promise<string[]> {
+    // better-sqlite3 binds numbered parameters (`?1`) by name.
+    const params = { 1: query.sharingWith ?? null, 2: likeText(query.text), 3: Math.max(0, query.limit) };
+    return guard(() => (this.stmts.listUsers.all(params) as { user_id: string }[]).map((r) => r.user_id));
+  }
+
   unread(user: string): Promise<UnreadRoom[]> {
     return guard(() => this.chat.unread(user));
   }
@@ -133,6 +153,8 @@ function prepare(db: SqliteDb) {
     deleteMember: db.prepare("DELETE FROM members WHERE room = ? AND user_id = ?"),
     isMember: db.prepare("SELECT 1 FROM members WHERE room = ? AND user_id = ?"),
     listMembers: db.prepare(LIST_MEMBERS),
+    renameRoom: db.prepare(RENAME_ROOM),
+    listUsers: db.prepare(LIST_USERS),
     setLastRead: db.prepare(
       `INSERT INTO read_positions (room, user_id, up_to) VALUES (?, ?, ?)
         ON CONFLICT (room, user_id) DO UPDATE SET up_to = max(up_to, excluded.up_to)`,

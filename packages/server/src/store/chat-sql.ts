@@ -100,7 +100,8 @@ export interface HitRow {
 /** `?` placeholders as `$1, $2, …` (PostgreSQL); the SQL here never has a `?` inside a literal. */
 export function numbered(sql: string): string {
   let n = 0;
-  return sql.replace(/\?/g, () => `$${++n}`);
+  // `?3` keeps its number (a parameter used twice); a bare `?` takes the next one.
+  return sql.replace(/\?(\d*)/g, (_, d: string) => `$${d || ++n}`);
 }
 
 /** Maps a search row to a hit. */

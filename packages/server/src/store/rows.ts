@@ -6,6 +6,9 @@
 import type { Json, RoomEvent } from "@parley/protocol";
 import type { Member, Room, RoomType } from "./store.js";
 
+/** Renames a created room. */
+export const RENAME_ROOM = "UPDATE rooms SET name = ? WHERE id = ?";
+
 export interface RoomRow {
   id: string;
   type: string;
@@ -40,6 +43,21 @@ export function toRoom(row: RoomRow): Room {
 export const LIST_MEMBERS = `SELECT m.room, m.user_id, m.joined_at, COALESCE(p.up_to, 0) AS last_read_seq
   FROM members m LEFT JOIN read_positions p ON p.room = m.room AND p.user_id = m.user_id
   WHERE m.room = ? ORDER BY m.joined_at, m.user_id`;
+
+/**
+ * The user directory (Store.listUsers): members of any room, or only of the rooms `?1` is in
+ * (`?1` NULL: any room), whose id contains `?2` (already lower-cased and LIKE-escaped with `\`).
+ * `?n` are numbered parameters (SQLite's own; `numbered` turns them into PostgreSQL's `$n`).
+ */
+export const LIST_USERS = `SELECT DISTINCT m.user_id FROM members m
+  WHERE (CAST(?1 AS TEXT) IS NULL OR m.room IN (SELECT s.room FROM members s WHERE s.user_id = CAST(?1 AS TEXT)))
+    AND lower(m.user_id) LIKE '%' || CAST(?2 AS TEXT) || '%' ESCAPE '\\'
+  ORDER BY m.user_id LIMIT ?3`;
+
+/** `text` for LIST_USERS' LIKE: lower-cased, with the pattern characters taken literally. */
+export function likeText(text: string | undefined): string {
+  return (text ?? "").toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
+}
 
 export function toMember(row: MemberRow): Member {
   return { room: row.room, user: row.user_id, joinedAt: row.joined_at, lastReadSeq: row.last_read_seq };

@@ -81,6 +81,15 @@ export interface ChatReads {
   search(query: SearchQuery): Promise<SearchHit[]>;
 }
 
+/** Which users `Store.listUsers` lists. */
+export interface UserQuery {
+  /** Only users sharing a room with this one (the user included). Absent: every member of any room. */
+  readonly sharingWith?: string | undefined;
+  /** Only ids containing this text, case-insensitively; empty or absent: all. */
+  readonly text?: string | undefined;
+  readonly limit: number;
+}
+
 /**
  * Rooms, memberships and read positions.
  *
@@ -88,6 +97,8 @@ export interface ChatReads {
  * - `createRoom` is atomic and fails with ParleyError("ROOM_EXISTS") if the id
  *   is taken; the creator becomes a member.
  * - `addMember` and `removeMember` are idempotent.
+ * - `listUsers` lists each user once, ordered by id; its query matches
+ *   case-insensitively anywhere in the id, and `%`, `_` and `\\` are literal.
  * - `setLastRead` never moves a read position backwards. Read positions have
  *   one source, shared with `receipt` events: `Member.lastReadSeq`,
  *   `unread` and receipts all read and raise the same position.
@@ -107,5 +118,9 @@ export interface Store extends ChatReads {
   isMember(room: string, user: string): Promise<boolean>;
   listMembers(room: string): Promise<Member[]>;
   setLastRead(room: string, user: string, seq: number): Promise<void>;
+  /** Renames a created room; false when there is no such room. */
+  renameRoom(id: string, name: string): Promise<boolean>;
+  /** Users who are members of some room (with `sharingWith`: of a room that user is a member of too). */
+  listUsers(query: UserQuery): Promise<string[]>;
   close(): Promise<void>;
 }

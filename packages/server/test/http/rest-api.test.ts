@@ -215,6 +215,40 @@ describe("REST rooms and membership", () => {
     assertError(await call("POST", "/v1/rooms/no-such-room/join", "bob"), 404, "ROOM_NOT_FOUND");
   });
 
+  it("views, renames and removes over REST; the directory lists who shares a room", async () => {
+    const moderator = { "*": ["subscribe", "publish", "history"] } as const;
+    assert.equal(
+      (await call("POST", "/v1/rooms", "alice", { id: "r-team", name: "Team", type: "private" })).status,
+      201,
+    );
+    assert.equal((await call("POST", "/v1/rooms/r-team/members", "alice", { user: "bob" })).status, 201);
+    assertError(await call("GET", "/v1/rooms/r-tpyo", "bob"), 404, "ROOM_NOT_FOUND");
+    assertError(await call("GET", "/v1/rooms/r-tpyo", "bob"), 404, "ROOM_NOT_FOUND"); // looking created nothing
+    assertError(await call("GET", "/v1/rooms/r-team", "mallory"), 403, "FORBIDDEN");
+    const view = await call("GET", "/v1/rooms/r-team", "bob");
+    assert.deepEqual(view.body, {
+      id: "r-team",
+      type: "private",
+      name: "Team",
+      createdBy: "alice",
+      member: true,
+      implicit: false,
+    });
+    const bobOnly = { token: await tokenFor("bob", moderator) };
+    assertError(await call("PATCH", "/v1/rooms/r-team", bobOnly, { name: "Mine" }), 403, "FORBIDDEN");
+    assertError(await call("PATCH", "/v1/rooms/r-team", "alice", { name: "" }), 400, "BAD_REQUEST");
+    assert.equal((await call("PATCH", "/v1/rooms/r-team", "alice", { name: "Team 2" })).body.name, "Team 2");
+    const users = await call("GET", "/v1/users?q=B", "alice");
+    assert.deepEqual(users.body, { users: ["bob"] });
+    assertError(await call("GET", "/v1/users?limit=0", "alice"), 400, "BAD_REQUEST");
+    assertError(await call("DELETE", "/v1/rooms/r-team/members/alice", bobOnly), 403, "FORBIDDEN");
+    const removed = await call("DELETE", "/v1/rooms/r-team/members/bob", "alice");
+    assert.deepEqual(removed.body, { room: "r-team", user: "bob", member: false });
+    assertError(await call("GET", "/v1/rooms/r-team", "bob"), 403, "FORBIDDEN");
+    const events = (await call("GET", "/v1/rooms/r-team/messages", "alice")).body.events;
+    assert.deepEqual(events.at(-1).body, { type: "member.left", user: "bob" });
+  });
+
   it("keeps private rooms to their members, who may add others", async () => {
     assert.equal(
       (await call("POST", "/v1/rooms", "alice", { id: "r-priv", name: "Priv", type: "private" })).status,

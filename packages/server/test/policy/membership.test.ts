@@ -20,9 +20,9 @@ function principal(user: string, caps: CapabilityMap = { "*": ["*"] }): Principa
 const amy = principal("amy");
 const bob = principal("bob");
 
-function setup(log: EventLog = new MemoryLog()) {
+function setup(log: EventLog = new MemoryLog(), directory: "shared" | "everyone" = "shared") {
   const store = new MemoryStore();
-  return { log, store, membership: new Membership({ log, store, access: new RoomAccess(store) }) };
+  return { log, store, membership: new Membership({ log, store, access: new RoomAccess(store), directory }) };
 }
 
 /** Asserts `run` rejects with a ParleyError of `code`. */
@@ -102,6 +102,87 @@ describe("membership rules", () => {
     await failing.store.addMember("vault", "bob");
     await refuses(failing.membership.leave(bob, "vault"), "UNAVAILABLE");
     assert.equal(await failing.store.isMember("vault", "bob"), true, "not announced, so not left");
+  });
+
+  it("a moderator (creator, or delete_any in a room they may open) removes others, announced in a private room; a member may not", async () => {
+    const { log, store, membership } = setup();
+    await membership.create(amy, { id: "vault", type: "private", name: "Vault" });
+    await membership.add(amy, "vault", "bob");
+    await membership.add(amy, "vault", "cy");
+    const member = principal("bob", { "*": ["subscribe", "publish"] }); // "*" would include delete_any
+    await refuses(membership.remove(member, "vault", "cy"), "FORBIDDEN");
+    await membership.remove(amy, "vault", "cy");
+    assert.deepEqual((await kindsIn(log, "vault")).at(-1), { type: "member.left", user: "cy" });
+    assert.equal(await store.isMember("vault", "cy"), false);
+    const mod = principal("mo", { "*": ["subscribe", "delete_any"] });
+    await refuses(membership.remove(mod, "vault", "bob"), "FORBIDDEN"); // the room's rule shuts a non-member out
+    await membership.add(amy, "vault", "mo");
+    await membership.remove(mod, "vault", "bob");
+    assert.equal(await store.isMember("vault", "bob"), false, "delete_any moderates a room it may open");
+    await membership.openDm(amy, "bob");
+    await refuses(membership.remove(amy, "dm:amy:bob", "bob"), "FORBIDDEN");
+    await refuses(membership.remove(amy, "nowhere", "bob"), "ROOM_NOT_FOUND");
+  });
+
+  it("renames for the creator or a moderator only; DMs keep no name", async () => {
+    const { membership } = setup();
+    await membership.create(amy, { id: "team", type: "public", name: "Team" });
+    await membership.join(bob, "team");
+    await refuses(membership.rename(principal("bob", { "*": ["subscribe"] }), "team", "Mine"), "FORBIDDEN");
+    assert.equal((await membership.rename(amy, "team", "Team 2")).name, "Team 2");
+    assert.equal((await membership.view(bob, "team")).name, "Team 2");
+    await membership.openDm(amy, "bob");
+    await refuses(membership.rename(amy, "dm:amy:bob", "x"), "FORBIDDEN");
+  });
+
+  it("views a room without creating one: not found, no access, implicit open room, member or not", async () => {
+    const { log, membership } = setup();
+    await refuses(membership.view(amy, "typo-room"), "ROOM_NOT_FOUND");
+    await refuses(membership.view(amy, "typo-room"), "ROOM_NOT_FOUND");
+    await membership.create(amy, { id: "vault", type: "private", name: "Vault" });
+    await refuses(membership.view(bob, "vault"), "FORBIDDEN");
+    assert.deepEqual(await membership.view(amy, "vault"), {
+      id: "vault",
+      type: "private",
+      name: "Vault",
+      createdBy: "amy",
+      member: true,
+      implicit: false,
+    });
+    await log.append({ room: "lobby", cmid: "c1", from: "cy", kind: "message", body: { text: "hi" } });
+    assert.deepEqual(await membership.view(bob, "lobby"), {
+      id: "lobby",
+      type: "public",
+      name: "",
+      createdBy: undefined,
+      member: false,
+      implicit: true,
+    });
+  });
+
+  it("the directory lists who shares a room with the caller; `everyone` lists every member", async () => {
+    for (const mode of ["shared", "everyone"] as const) {
+      const { membership } = setup(new MemoryLog(), mode);
+      await membership.create(amy, { id: "team", type: "private", name: "Team" });
+      await membership.add(amy, "team", "bob");
+      await membership.create(principal("zed"), { id: "far", type: "public", name: "Far" });
+      await membership.openDm(principal("zed"), "yan");
+      const expected = mode === "shared" ? ["amy", "bob"] : ["amy", "bob", "yan", "zed"];
+      assert.deepEqual(await membership.directory(amy, undefined, 50), expected, mode);
+      assert.deepEqual(await membership.directory(amy, "B", 50), ["bob"], `${mode}: searched`);
+      assert.deepEqual(await membership.directory(amy, undefined, 1), ["amy"], `${mode}: limited`);
+    }
+  });
+
+  it("a scoped token's directory has only the members of rooms it may open", async () => {
+    const { membership } = setup();
+    await membership.create(amy, { id: "team-a", type: "public", name: "A" });
+    await membership.create(amy, { id: "secret", type: "private", name: "S" });
+    await membership.add(amy, "team-a", "bob");
+    await membership.add(amy, "secret", "spy");
+    const scoped = principal("amy", { "team-*": ["subscribe"] });
+    assert.deepEqual(await membership.directory(scoped, undefined, 50), ["amy", "bob"]);
+    assert.deepEqual(await membership.directory(amy, undefined, 50), ["amy", "bob", "spy"]);
   });
 
   it("lists only the rooms a scoped token may subscribe to", async () => {

@@ -135,6 +135,35 @@ export function describeStoreContract(
       assert.ok(!(await store.listRoomsOf("dave")).some((r) => r.id === room.id));
     });
 
+    it("renameRoom renames a created room and says whether there was one", async () => {
+      const room = await store.createRoom(roomInput("public", "carol"));
+      assert.equal(await store.renameRoom(room.id, "Renamed"), true);
+      assert.equal((await store.getRoom(room.id))?.name, "Renamed");
+      assert.equal(await store.renameRoom(`missing-${room.id}`, "x"), false);
+    });
+
+    it("listUsers: members of any room, or of the rooms one user shares; text matches anywhere, case-insensitively", async () => {
+      const tag = Math.random().toString(36).slice(2, 8);
+      const [ann, bob, cy, dee] = ["ann", "bob", "cy", "dee"].map((n) => `u${tag}-${n}`) as [
+        string,
+        string,
+        string,
+        string,
+      ];
+      const shared = await store.createRoom(roomInput("private", ann));
+      await store.addMember(shared.id, bob);
+      const other = await store.createRoom(roomInput("public", cy));
+      await store.addMember(other.id, dee);
+      const all = await store.listUsers({ text: `u${tag}`, limit: 100 });
+      assert.deepEqual(all, [ann, bob, cy, dee], "each once, by id");
+      assert.deepEqual(await store.listUsers({ sharingWith: ann, text: `u${tag}`, limit: 100 }), [ann, bob]);
+      assert.deepEqual(await store.listUsers({ sharingWith: ann, text: `U${tag}-B`, limit: 100 }), [bob]);
+      assert.deepEqual(await store.listUsers({ text: `u${tag}`, limit: 2 }), [ann, bob]);
+      assert.deepEqual(await store.listUsers({ text: `u${tag}_`, limit: 100 }), [], "`_` is literal, not a wildcard");
+      assert.deepEqual(await store.listUsers({ text: "%", limit: 100 }), [], "`%` is literal");
+      assert.deepEqual(await store.listUsers({ sharingWith: `nobody-${tag}`, limit: 100 }), []);
+    });
+
     it("listMembers starts everyone at lastReadSeq 0", async () => {
       const room = await store.createRoom(roomInput("private", "erin"));
       await store.addMember(room.id, "frank");

@@ -1,6 +1,6 @@
 import { ParleyError } from "@parley/protocol";
 import type { RoomEvent, SearchHit, UnreadRoom } from "@parley/protocol";
-import type { CreateRoomInput, Member, Room, Store, Thread } from "#server/store/store.js";
+import type { CreateRoomInput, Member, Room, Store, Thread, UserQuery } from "#server/store/store.js";
 
 /** Rooms, then users, to T. */
 type ByRoomAndUser<T> = Map<string, Map<string, T>>;
@@ -71,6 +71,22 @@ export class MemoryStore implements Store {
       ...m,
       lastReadSeq: positions?.get(m.user) ?? 0,
     }));
+  }
+
+  async renameRoom(id: string, name: string): Promise<boolean> {
+    const room = this.rooms.get(id);
+    if (room) this.rooms.set(id, { ...room, name });
+    return room !== undefined;
+  }
+
+  async listUsers(query: UserQuery): Promise<string[]> {
+    const shared = (room: string) =>
+      query.sharingWith === undefined || (this.members.get(room)?.has(query.sharingWith) ?? false);
+    const text = (query.text ?? "").toLowerCase();
+    const users = new Set<string>();
+    for (const [room, members] of this.members)
+      if (shared(room)) for (const user of members.keys()) if (user.toLowerCase().includes(text)) users.add(user);
+    return [...users].sort().slice(0, Math.max(0, query.limit));
   }
 
   async setLastRead(room: string, user: string, seq: number): Promise<void> {
