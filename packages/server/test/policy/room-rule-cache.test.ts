@@ -159,6 +159,24 @@ describe("withRoomRuleCache", () => {
       assert.equal(reads.length, 2, "an answer read 1 s ago is too old for a caller now");
     });
 
+    it("refresh a busy answer in the background, so no caller waits for the store while it is used", async () => {
+      const { cache, clock, reads, load } = gated(1_000);
+      const first = cache.room("team", load);
+      reads[0]?.answer(team);
+      await first;
+      clock.ms += 400;
+      assert.deepEqual(await cache.room("team", load), team);
+      assert.equal(reads.length, 1, "first half of the TTL: from the cache alone");
+      clock.ms += 200;
+      assert.deepEqual(await cache.room("team", load), team, "second half: answered from the cache at once");
+      assert.deepEqual(await cache.room("team", load), team);
+      assert.equal(reads.length, 2, "and one read started behind it");
+      reads[1]?.answer({ ...team, name: "Renamed" });
+      clock.ms += 700; // past the first answer's TTL, within the refreshed one's
+      assert.equal((await cache.room("team", load))?.name, "Renamed");
+      assert.equal(reads.length, 2);
+    });
+
     it("are not shared with callers that come after the room changed", async () => {
       const { cache, reads, load } = gated(60_000);
       const before = cache.room("team", load);
