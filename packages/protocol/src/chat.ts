@@ -55,18 +55,53 @@ export interface ReceiptBody {
  * `user` left a private room, `room.private` when the room was created
  * private (seq 1) and only `members` may read it. Every gateway ends the open
  * subscriptions of the users it excludes before it delivers anything later.
+ * `name` is the created room's name (absent from events written before it was added).
  */
 export type AccessBody =
   | { readonly type: "member.left"; readonly user: string }
-  | { readonly type: "room.private"; readonly members: readonly string[] };
+  | { readonly type: "room.private"; readonly members: readonly string[]; readonly name?: string };
+
+/**
+ * Every membership change the server sequences in a room as a `system` event; the event's `from`
+ * is who made it. Beside the access changes: `member.joined` (`user` joined, or `from` added them),
+ * `member.left` with `open: true` (left a public room, which stays open to them: it shuts nobody
+ * out), `room.created` (a public room or a DM was created; seq 1), `room.renamed`. The inbox of
+ * every gateway follows them (docs/protocol.md, "Inbox").
+ */
+export type MembershipBody =
+  | AccessBody
+  | { readonly type: "member.joined"; readonly user: string }
+  | { readonly type: "member.left"; readonly user: string; readonly open: true }
+  | { readonly type: "room.created"; readonly members: readonly string[]; readonly name: string }
+  | { readonly type: "room.renamed"; readonly name: string };
+
+/** The membership change a `system` event records, or undefined when it records none (or is malformed). */
+export function membershipOf(e: Pick<RoomEvent, "kind" | "body">): MembershipBody | undefined {
+  if (e.kind !== "system" || typeof e.body !== "object" || e.body === null || Array.isArray(e.body)) return undefined;
+  const b = e.body as Record<string, unknown>;
+  const str = (v: unknown): v is string => typeof v === "string";
+  const users = (v: unknown): v is string[] => Array.isArray(v) && v.every(str);
+  switch (b.type) {
+    case "member.joined":
+    case "member.left":
+      return str(b.user) ? (b as unknown as MembershipBody) : undefined;
+    case "room.private":
+      return users(b.members) ? (b as unknown as MembershipBody) : undefined;
+    case "room.created":
+      return users(b.members) && str(b.name) ? (b as unknown as MembershipBody) : undefined;
+    case "room.renamed":
+      return str(b.name) ? (b as unknown as MembershipBody) : undefined;
+    default:
+      return undefined;
+  }
+}
 
 /** The users a `system` event shuts out of its room, as a test; undefined when it is no access change. */
 export function excludedBy(e: Pick<RoomEvent, "kind" | "body">): ((user: string) => boolean) | undefined {
-  if (e.kind !== "system" || typeof e.body !== "object" || e.body === null || Array.isArray(e.body)) return undefined;
-  const body = e.body as Record<string, unknown>;
-  if (body.type === "member.left" && typeof body.user === "string") return (user) => user === body.user;
-  if (body.type === "room.private" && Array.isArray(body.members)) {
-    const members = new Set(body.members);
+  const m = membershipOf(e);
+  if (m?.type === "member.left" && !("open" in m && m.open)) return (user) => user === m.user;
+  if (m?.type === "room.private") {
+    const members = new Set(m.members);
     return (user) => !members.has(user);
   }
   return undefined;

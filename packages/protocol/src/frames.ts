@@ -108,6 +108,15 @@ export interface SearchQueryFrame {
   /** Default and most: historyPageMax. */
   limit?: number;
 }
+/**
+ * Opens the connection's per-user channel (the inbox): the server answers with a snapshot of the
+ * user's rooms (`inbox` with this id), then pushes `inbox.room` and `inbox.gone` frames for whatever
+ * concerns the user in any room, until the connection closes. Sent again, it answers a fresh snapshot.
+ */
+export interface InboxQueryFrame {
+  t: "inbox";
+  id: number;
+}
 export interface PingFrame {
   t: "ping";
   id?: number;
@@ -128,6 +137,7 @@ export type ClientFrame =
   | TypingFrame
   | UnreadQueryFrame
   | SearchQueryFrame
+  | InboxQueryFrame
   | PingFrame
   | PongFrame;
 
@@ -282,6 +292,49 @@ export interface SearchResultFrame {
   id: number;
   hits: SearchHit[];
 }
+/** A room of the user's inbox: what `GET /v1/rooms` lists, with the chat counts of `unread`. */
+export interface InboxRoom {
+  id: string;
+  type: "public" | "private" | "dm";
+  /** Empty for a DM. */
+  name: string;
+  /** The room's head. */
+  lastSeq: number;
+  /** The user's read position (0 = nothing read). */
+  lastReadSeq: number;
+  /** Chat messages from others after lastReadSeq, deleted ones excluded. */
+  unread: number;
+  /** Of those, the ones that mention the user. */
+  mentions: number;
+}
+/** The reply to `inbox`: every room of the user, ordered by id. */
+export interface InboxSnapshotFrame {
+  t: "inbox";
+  id: number;
+  rooms: InboxRoom[];
+}
+/**
+ * Why a room entered or changed in the inbox: `created` (the user created it), `added` (another
+ * member added the user, or created a private room with them), `joined`, `dm` (a DM's first event,
+ * or the DM was opened), `renamed`, `activity` (a message from someone else: counts went up, or a
+ * counted message was deleted), `read` (the user's own receipt, from any device).
+ */
+export type InboxChange = "created" | "added" | "joined" | "dm" | "renamed" | "activity" | "read";
+/** Pushed after the snapshot: the room's whole entry now; clients replace theirs with it. */
+export interface InboxRoomFrame {
+  t: "inbox.room";
+  change: InboxChange;
+  /** The room event that caused it. */
+  seq: number;
+  room: InboxRoom;
+}
+/** Pushed after the snapshot: the room left the inbox (`left`: the user left; `removed`: a moderator removed them). */
+export interface InboxGoneFrame {
+  t: "inbox.gone";
+  change: "left" | "removed";
+  seq: number;
+  room: string;
+}
 export interface ErrorFrame {
   t: "error";
   /** The request id this error answers, when it answers one. */
@@ -305,6 +358,9 @@ export type ServerFrame =
   | TypingEventFrame
   | UnreadListFrame
   | SearchResultFrame
+  | InboxSnapshotFrame
+  | InboxRoomFrame
+  | InboxGoneFrame
   | ErrorFrame
   | PingFrame
   | PongFrame;

@@ -59,6 +59,7 @@ export const SearchSchema = Type.Object({
   room: Opt(RoomId),
   limit: Opt(Type.Integer({ minimum: 1, maximum: 1000 })),
 });
+export const InboxSchema = Type.Object({ t: Type.Literal("inbox"), id: Id });
 export const PingSchema = Type.Object({ t: Type.Literal("ping"), id: Opt(Id) });
 export const PongSchema = Type.Object({ t: Type.Literal("pong"), id: Opt(Id) });
 
@@ -73,6 +74,7 @@ export const CLIENT_FRAME_SCHEMAS = {
   typing: TypingSchema,
   unread: UnreadSchema,
   search: SearchSchema,
+  inbox: InboxSchema,
   ping: PingSchema,
   pong: PongSchema,
 } as const;
@@ -90,6 +92,7 @@ export type SchemasMatchTypes = [
   Check<Same<Static<typeof TypingSchema>, F.TypingFrame>>,
   Check<Same<Static<typeof UnreadSchema>, F.UnreadQueryFrame>>,
   Check<Same<Static<typeof SearchSchema>, F.SearchQueryFrame>>,
+  Check<Same<Static<typeof InboxSchema>, F.InboxQueryFrame>>,
   Check<Same<Static<typeof PingSchema>, F.PingFrame>>,
   Check<Same<Static<typeof PongSchema>, F.PongFrame>>,
 ];

@@ -8,6 +8,7 @@ import type { Presence } from "../presence/presence.js";
 import type { Policy } from "../policy/policy.js";
 import type { Store } from "../store/store.js";
 import type { RoomHub } from "./room-hub.js";
+import type { InboxHub } from "./inbox-hub.js";
 import type { SubscriptionOwner } from "./subscription.js";
 
 /** What a session needs from its gateway: the dependencies plus node-wide bookkeeping. */
@@ -22,6 +23,8 @@ export interface GatewayContext {
   /** Room access, the publish pipeline and the history pager, shared with REST. */
   readonly policy: Policy;
   readonly hub: RoomHub;
+  /** The inboxes of this gateway's connections (per-user channels). */
+  readonly inboxes: InboxHub;
   /** True once `drain` began: new `connect`s are refused. */
   readonly draining: boolean;
   /** Counts a connection of `user`; false (counting nothing) when over maxConnectionsPerUser. */

@@ -20,6 +20,7 @@ import type { Transport } from "../transport/transport.js";
 import { WS_PATH, WsAcceptor, refuseUpgrade } from "../transport/ws-transport.js";
 import type { GatewayContext } from "./context.js";
 import { RoomHub } from "./room-hub.js";
+import { InboxHub } from "./inbox-hub.js";
 import { Session } from "./session.js";
 import type { SubscriptionOwner } from "./subscription.js";
 
@@ -59,6 +60,7 @@ export class Gateway implements GatewayContext {
   readonly presence: Presence;
   readonly policy: Policy;
   readonly hub: RoomHub;
+  readonly inboxes = new InboxHub();
   private readonly typing: TypingRelay | undefined;
   private readonly sseNodes: SseNodes | undefined;
   draining = false;
@@ -97,7 +99,12 @@ export class Gateway implements GatewayContext {
 
   /** Subscribes to the log and the presence feed, and starts the heartbeat timer. */
   start(): void {
-    this.stoppers.push(this.log.subscribe((event) => this.metrics.deliveries.inc(this.hub.publish(event))));
+    this.stoppers.push(
+      this.log.subscribe((event) => {
+        this.metrics.deliveries.inc(this.hub.publish(event));
+        this.inboxes.publish(event);
+      }),
+    );
     this.stoppers.push(this.presence.onChange((change) => this.relayPresence(change)));
     // Another node's notice passed its checks there; here it goes to every live subscriber of the room.
     if (this.typing)

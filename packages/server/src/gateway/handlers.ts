@@ -6,6 +6,7 @@ import {
   type PublishFrame,
   type SearchQueryFrame,
   type UnreadQueryFrame,
+  type InboxQueryFrame,
   type TypingFrame,
 } from "@parley/protocol";
 import { capsAllow } from "../policy/access.js";
@@ -15,6 +16,7 @@ import { queryProblem } from "../chat/search-text.js";
 import { ArrivalOrder } from "./arrival-order.js";
 import type { Caller } from "./session-port.js";
 import { handleSubscribe, handleUnsubscribe } from "./subscribe.js";
+import { UserInbox } from "./inbox.js";
 
 /** Routes a frame of a connected session to its handler. */
 export function dispatchConnected(c: Caller, frame: ClientFrame): Promise<void> | void {
@@ -36,6 +38,8 @@ export function dispatchConnected(c: Caller, frame: ClientFrame): Promise<void> 
       return handleUnread(c, frame);
     case "search":
       return handleSearch(c, frame);
+    case "inbox":
+      return handleInbox(c, frame);
     case "ping":
       return s.reply(frame.id === undefined ? { t: "pong" } : { t: "pong", id: frame.id });
     case "pong":
@@ -120,4 +124,34 @@ async function handleSearch(c: Caller, f: SearchQueryFrame): Promise<void> {
   const limit = Math.min(f.limit ?? s.ctx.config.historyPageMax, s.ctx.config.historyPageMax);
   const hits = await searchFor(principal, s.ctx.store, { q: f.q, room: f.room, limit });
   s.reply({ t: "search", id: f.id, hits });
+}
+
+/**
+ * `inbox`: opens the connection's per-user channel (gateway/inbox.ts), replacing one opened
+ * before: the snapshot answers `id`, then changes are pushed until the connection closes.
+ */
+async function handleInbox(c: Caller, f: InboxQueryFrame): Promise<void> {
+  const s = c.session;
+  const hub = s.ctx.inboxes;
+  if (s.inbox) hub.remove(s.inbox);
+  const inbox = new UserInbox(
+    {
+      principal: c.principal,
+      reply: (frame) => s.reply(frame),
+      follow: (which, room, on) => hub.follow(which, room, on),
+      failed: (err) => s.ctx.logger.error({ err, session: s.id }, "inbox update failed"),
+    },
+    s.ctx.policy.inbox,
+  );
+  s.inbox = inbox;
+  hub.add(inbox);
+  try {
+    await inbox.start(f.id);
+  } catch (err) {
+    if (s.inbox === inbox) s.inbox = undefined;
+    hub.remove(inbox);
+    throw err;
+  } finally {
+    hub.loaded(inbox);
+  }
 }

@@ -4,6 +4,7 @@ import type { GatewayContext } from "./context.js";
 import type { SessionState } from "./session-state.js";
 import type { SmallMap } from "./small-map.js";
 import type { Subscription, SubscriptionOwner } from "./subscription.js";
+import type { UserInbox } from "./inbox.js";
 
 // The session as the files it calls see it. session.ts imports connect.ts and handlers.ts;
 // they know the session only through these interfaces, so imports run one way.
@@ -26,6 +27,8 @@ export interface SessionPort extends SubscriptionOwner {
   /** Checked after every await: the session may have closed meanwhile. */
   readonly state: SessionState;
   readonly subs: SmallMap<string, Subscription>;
+  /** The connection's inbox, once it sent `inbox` (closed with the session). */
+  inbox: UserInbox | undefined;
   reply(frame: ServerFrame): void;
   fail(code: ErrorCode, message?: string, id?: number): void;
   takePublish(now: number): boolean;

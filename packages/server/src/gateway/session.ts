@@ -11,6 +11,7 @@ import { handleConnect } from "./connect.js";
 import { dispatchConnected } from "./handlers.js";
 import type { Subscription } from "./subscription.js";
 import { SmallMap } from "./small-map.js";
+import type { UserInbox } from "./inbox.js";
 import { revokeSubscription } from "./subscribe.js";
 import { logWrappedFailure } from "../logger.js";
 import type { HandshakeSession, SessionPort } from "./session-port.js";
@@ -36,6 +37,7 @@ export class Session implements SessionPort, HandshakeSession, TransportPeer {
   readonly id = randomUUID();
   #state: SessionState = AWAITING;
   readonly subs = new SmallMap<string, Subscription>();
+  inbox: UserInbox | undefined;
   // Idle connections are most of a gateway's memory, so what only some of them need is made on first use:
   // the rate buckets, the queue of frames pipelined behind `connect`, the drain promise; the connect timer goes once connected.
   private publishBucket: TokenBucket | undefined;
@@ -286,6 +288,8 @@ export class Session implements SessionPort, HandshakeSession, TransportPeer {
       if (user !== undefined) this.ctx.presence.leave(sub.room, user, this.id);
     }
     this.subs.clear();
+    if (this.inbox) this.ctx.inboxes.remove(this.inbox);
+    this.inbox = undefined;
     if (user !== undefined) this.ctx.releaseUser(user);
     this.onClosed(this);
   }

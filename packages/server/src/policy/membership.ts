@@ -7,7 +7,7 @@
  * the subscriptions they shut out in log order.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { ParleyError, dmRoomId, isDmId, type AccessBody, type Json } from "@parley/protocol";
+import { ParleyError, dmRoomId, isDmId, type Json, type MembershipBody } from "@parley/protocol";
 import type { Principal } from "../auth/principal.js";
 import type { EventLog } from "../log/event-log.js";
 import type { Member, Room, RoomType, Store } from "../store/store.js";
@@ -90,8 +90,9 @@ export class Membership {
       createdBy: principal.user,
     });
     // Someone may be subscribed to the open room this id was: only the creator may read it now.
-    if (room.type === "private")
-      await this.announce(id, principal.user, { type: "room.private", members: [principal.user] });
+    const members = [principal.user];
+    const type = room.type === "private" ? "room.private" : "room.created";
+    await this.announce(id, principal.user, { type, members, name: room.name });
     return room;
   }
 
@@ -109,6 +110,8 @@ export class Membership {
       return { room: await this.room(id), created: false }; // a concurrent request created it first
     }
     await this.deps.store.addMember(id, other);
+    // Seq 1 of the DM: both users' inboxes learn of it, on every gateway, before anything is said.
+    await this.announce(id, principal.user, { type: "room.created", members: [principal.user, other], name: "" });
     return { room, created: true };
   }
 
@@ -120,7 +123,7 @@ export class Membership {
     if (room.type !== "public" && !(await this.deps.store.isMember(room.id, principal.user))) {
       throw new ParleyError("FORBIDDEN", `${room.id} is ${room.type}; a member must add you`);
     }
-    await this.deps.store.addMember(room.id, principal.user);
+    await this.addAnnounced(room, principal.user, principal.user);
     return room;
   }
 
@@ -139,25 +142,27 @@ export class Membership {
     return { id, type: room.type, name: room.name, createdBy: room.createdBy, member, implicit: false };
   }
 
-  /** Leaves a room; leaving a private room is announced in it, since it shuts the user out. */
+  /** Leaves a room; announced in it (member.left), and for a private room that shuts the user out. */
   leave(principal: Principal, id: string): Promise<Room> {
     return this.remove(principal, id, principal.user);
   }
 
   /**
    * Takes `user` out of a room: themself (leaving), or another member, which a moderator may do
-   * (the room's creator, or a token with `delete_any` on it). DM membership is fixed. Removing a
-   * member of a private room is announced in it (member.left), so every gateway ends their
-   * subscriptions.
+   * (the room's creator, or a token with `delete_any` on it). DM membership is fixed. A removal is
+   * announced in the room (member.left), so every gateway ends the subscriptions a private room now
+   * refuses and updates the user's inboxes; a public room stays open to them (`open: true`).
    */
   async remove(principal: Principal, id: string, user: string): Promise<Room> {
     const { store } = this.deps;
     const room = await this.room(id);
     if (user !== principal.user) await this.requireModerator(principal, room, `remove others from ${room.id}`);
-    // Only a private room's rule depends on membership; a non-member's removal changes nothing to announce.
-    if (!(await store.removeMember(room.id, user)) || room.type !== "private") return room;
+    // A non-member's removal changes nothing to announce.
+    if (!(await store.removeMember(room.id, user))) return room;
+    const body: MembershipBody =
+      room.type === "private" ? { type: "member.left", user } : { type: "member.left", user, open: true };
     try {
-      await this.announce(room.id, principal.user, { type: "member.left", user });
+      await this.announce(room.id, principal.user, body);
     } catch (err) {
       // Not announced, so not removed: undone, the request fails and its retry removes and announces again.
       await store.addMember(room.id, user).catch(() => undefined);
@@ -171,6 +176,7 @@ export class Membership {
     const room = await this.room(id);
     await this.requireModerator(principal, room, `rename ${room.id}`);
     await this.deps.store.renameRoom(room.id, name);
+    await this.announce(room.id, principal.user, { type: "room.renamed", name });
     return { ...room, name };
   }
 
@@ -205,8 +211,24 @@ export class Membership {
     if (room.type === "dm") throw new ParleyError("FORBIDDEN", "DM membership cannot change");
     if (!(await this.deps.store.isMember(room.id, principal.user)))
       throw new ParleyError("FORBIDDEN", `only members of ${room.id} may add others`);
-    await this.deps.store.addMember(room.id, user);
+    await this.addAnnounced(room, user, principal.user);
     return room;
+  }
+
+  /**
+   * Adds `user` and, when they were no member yet, announces it (member.joined, from `by`) so their
+   * inboxes on every gateway learn of the room. Not announced, not added: undone, as in `remove`.
+   */
+  private async addAnnounced(room: Room, user: string, by: string): Promise<void> {
+    const { store } = this.deps;
+    if (await store.isMember(room.id, user)) return;
+    await store.addMember(room.id, user);
+    try {
+      await this.announce(room.id, by, { type: "member.joined", user });
+    } catch (err) {
+      await store.removeMember(room.id, user).catch(() => undefined);
+      throw err;
+    }
   }
 
   /** Throws FORBIDDEN unless the caller moderates `room`: its creator, or `delete_any` on it; never in a DM. */
@@ -218,12 +240,13 @@ export class Membership {
   }
 
   /**
-   * Sequences an access change in the room. Every gateway reads every event, so each ends its
-   * own subscriptions of the users the change shuts out, whichever gateway this request came to.
+   * Sequences a membership change in the room. Every gateway reads every event, so each ends its
+   * own subscriptions of the users the change shuts out, and updates its inboxes, whichever gateway
+   * this request came to.
    * A failure fails the request (a created room stays, and a subscription its id had as an open
    * room runs on until its client subscribes again).
    */
-  private async announce(room: string, from: string, body: AccessBody): Promise<void> {
+  private async announce(room: string, from: string, body: MembershipBody): Promise<void> {
     await this.deps.log.append({ room, cmid: `access-${randomUUID()}`, from, kind: "system", body: body as Json });
   }
 }

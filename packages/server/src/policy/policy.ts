@@ -9,15 +9,18 @@ import type { Metrics } from "../metrics/metrics.js";
 import type { Store } from "../store/store.js";
 import { RoomAccess } from "./access.js";
 import { HistoryPager } from "./history.js";
+import { InboxRooms } from "./inbox-rooms.js";
 import { Membership } from "./membership.js";
 import { Publisher } from "./publish.js";
 
-/** Room access, the publish pipeline, the history pager and the membership rules of one node. */
+/** Room access, the publish pipeline, the history pager, the membership rules and the inbox's reads of one node. */
 export interface Policy {
   readonly access: RoomAccess;
   readonly publisher: Publisher;
   readonly history: HistoryPager;
   readonly membership: Membership;
+  /** The store reads of the per-user channel (snapshot, one room's entry). */
+  readonly inbox: InboxRooms;
 }
 
 /** What the policy is built from. */
@@ -41,5 +44,6 @@ export function createPolicy({ log, store, config, metrics }: PolicyDeps): Polic
       access,
       directory: config.userDirectory === "everyone" ? "everyone" : "shared",
     }),
+    inbox: new InboxRooms(store),
   };
 }

@@ -267,7 +267,8 @@ describe("REST rooms and membership", () => {
     assert.deepEqual(
       events.map((e: { kind: string; body: unknown }) => [e.kind, e.body]),
       [
-        ["system", { type: "room.private", members: ["alice"] }], // seq 1: the access change of its creation
+        ["system", { type: "room.private", members: ["alice"], name: "Priv" }], // seq 1: the access change of its creation
+        ["system", { type: "member.joined", user: "bob" }], // from alice: she added him (docs/chat.md)
         ["message", "hi"],
       ],
     );

@@ -54,6 +54,7 @@ describe("read positions and unread counts", () => {
   it("counts others' messages after the read position, and marking read clears them", async () => {
     assert.equal((await call("POST", "/v1/rooms", "ann", { id: "reads-1", type: "public", name: "R" })).status, 201);
     assert.equal((await call("POST", "/v1/rooms/reads-1/join", "bob")).status, 200);
+    // seq 1 room.created, seq 2 member.joined (bob): system events, never counted; then messages 3–7.
     for (const user of ["ann", "bob", "bob", "ann", "bob"]) assert.equal((await say("reads-1", user)).status, 201);
     const roomOf = async (user: string) =>
       (await call("GET", "/v1/rooms", user)).body.rooms.find((r: { id: string }) => r.id === "reads-1");
@@ -66,17 +67,17 @@ describe("read positions and unread counts", () => {
         createdBy: "ann",
         createdAt: 0,
         lastReadSeq: 0,
-        lastSeq: 5,
+        lastSeq: 7,
         unread: 3,
       },
     );
     assert.equal((await roomOf("bob")).unread, 2);
-    const read = await call("POST", "/v1/rooms/reads-1/read", "ann", { seq: 3 });
-    assert.deepEqual(read.body, { room: "reads-1", lastReadSeq: 3 });
+    const read = await call("POST", "/v1/rooms/reads-1/read", "ann", { seq: 5 });
+    assert.deepEqual(read.body, { room: "reads-1", lastReadSeq: 5 });
     assert.equal((await roomOf("ann")).unread, 1);
     // Never backwards, and clamped to the head.
-    assert.equal((await call("POST", "/v1/rooms/reads-1/read", "ann", { seq: 1 })).body.lastReadSeq, 3);
-    assert.equal((await call("POST", "/v1/rooms/reads-1/read", "ann", { seq: 999 })).body.lastReadSeq, 5);
+    assert.equal((await call("POST", "/v1/rooms/reads-1/read", "ann", { seq: 1 })).body.lastReadSeq, 5);
+    assert.equal((await call("POST", "/v1/rooms/reads-1/read", "ann", { seq: 999 })).body.lastReadSeq, 7);
     assert.equal((await roomOf("ann")).unread, 0);
   });
 

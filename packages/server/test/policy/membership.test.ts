@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ParleyError, type ErrorCode } from "@parley/protocol";
+import { ParleyError, excludedBy, type ErrorCode } from "@parley/protocol";
 import type { CapabilityMap, Principal } from "#server/auth/principal.js";
 import type { AppendResult, EventLog } from "#server/log/event-log.js";
 import { RoomAccess } from "#server/policy/access.js";
@@ -43,7 +43,7 @@ describe("membership rules", () => {
       (await store.listMembers("vault")).map((m) => m.user),
       ["amy"],
     );
-    assert.deepEqual(await kindsIn(log, "vault"), [{ type: "room.private", members: ["amy"] }]);
+    assert.deepEqual(await kindsIn(log, "vault"), [{ type: "room.private", members: ["amy"], name: "Vault" }]);
   });
 
   it("refuses a create the token does not allow, a dm: id, and an open room already in use", async () => {
@@ -102,6 +102,38 @@ describe("membership rules", () => {
     await failing.store.addMember("vault", "bob");
     await refuses(failing.membership.leave(bob, "vault"), "UNAVAILABLE");
     assert.equal(await failing.store.isMember("vault", "bob"), true, "not announced, so not left");
+  });
+
+  it("every membership change is sequenced in its room, for the inboxes of every gateway; a no-op writes nothing", async () => {
+    const { log, membership } = setup();
+    await membership.create(amy, { id: "lobby", type: "public", name: "Lobby" });
+    await membership.join(bob, "lobby");
+    await membership.join(bob, "lobby"); // already a member
+    await membership.add(amy, "lobby", "cy");
+    await membership.rename(amy, "lobby", "Hall");
+    await membership.leave(bob, "lobby");
+    const events = await log.read("lobby", 0, 100);
+    assert.deepEqual(
+      events.map((e) => [e.from, e.body]),
+      [
+        ["amy", { type: "room.created", members: ["amy"], name: "Lobby" }],
+        ["bob", { type: "member.joined", user: "bob" }],
+        ["amy", { type: "member.joined", user: "cy" }],
+        ["amy", { type: "room.renamed", name: "Hall" }],
+        ["bob", { type: "member.left", user: "bob", open: true }], // a public room stays open to him
+      ],
+    );
+    assert.equal(excludedBy(events[4]!), undefined, "leaving a public room shuts nobody out");
+    await membership.openDm(amy, "bob");
+    await membership.openDm(bob, "amy"); // opened already: nothing more
+    assert.deepEqual(await kindsIn(log, "dm:amy:bob"), [{ type: "room.created", members: ["amy", "bob"], name: "" }]);
+  });
+
+  it("a join the log refuses is undone", async () => {
+    const failing = setup(new RefusingLog());
+    await failing.store.createRoom({ id: "lobby", type: "public", name: "Lobby", createdBy: "amy" });
+    await refuses(failing.membership.join(bob, "lobby"), "UNAVAILABLE");
+    assert.equal(await failing.store.isMember("lobby", "bob"), false, "not announced, so not joined");
   });
 
   it("a moderator (creator, or delete_any in a room they may open) removes others, announced in a private room; a member may not", async () => {
