@@ -25,33 +25,47 @@ export function rssKiB(pid: number): number {
   }
 }
 
-/** Samples a server's RSS every 250 ms (to find the peak) and measures CPU over a window. */
+/**
+ * Samples a server's RSS every 250 ms (to find the peak) and measures CPU over a window; a system of
+ * several processes (a split cluster) is measured as their sum.
+ */
 export class ProcSampler {
-  private cpu0 = 0;
+  private readonly pids: readonly number[];
+  private cpu0: number[] = [];
   private t0 = 0;
   private peak = 0;
   private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly pid: number) {
-    this.timer = setInterval(() => (this.peak = Math.max(this.peak, rssKiB(pid))), 250);
+  constructor(pids: number | readonly number[]) {
+    this.pids = typeof pids === "number" ? [pids] : pids;
+    this.timer = setInterval(() => (this.peak = Math.max(this.peak, this.rss())), 250);
     this.timer.unref();
     this.start();
   }
 
   start(): void {
-    this.cpu0 = cpuUs(this.pid);
+    this.cpu0 = this.pids.map(cpuUs);
     this.t0 = performance.now();
   }
 
-  /** CPU µs since start, wall ms since start, and the share of one core used. */
+  /** CPU µs since start per process, in the order of the pids given. */
+  cpuByProcess(): number[] {
+    return this.pids.map((pid, i) => cpuUs(pid) - (this.cpu0[i] ?? 0));
+  }
+
+  /** CPU µs since start (summed over the processes), wall ms since start, and the share of one core used. */
   window(): { cpuUs: number; wallMs: number; cores: number } {
-    const used = cpuUs(this.pid) - this.cpu0;
+    const used = this.cpuByProcess().reduce((a, us) => a + us, 0);
     const wallMs = performance.now() - this.t0;
     return { cpuUs: used, wallMs, cores: Math.round((used / 1000 / wallMs) * 100) / 100 };
   }
 
   peakRssKiB(): number {
-    return Math.max(this.peak, rssKiB(this.pid));
+    return Math.max(this.peak, this.rss());
+  }
+
+  private rss(): number {
+    return this.pids.reduce((a, pid) => a + rssKiB(pid), 0);
   }
 
   stop(): void {

@@ -1,9 +1,10 @@
 /**
  * The benchmark runner: `npm run bench -- <scenario>|all [--quick|--toy] [--rounds=N]
  * [--workers=N] [--systems=parley,ws,nats,socketio] [--out=DIR] [--cpu-prof] [--parley-args=a,b]
- * [--steps=10000,80000] [--step-ms=N] [--perf] [--node-args=a,b]`.
+ * [--steps=10000,80000] [--step-ms=N] [--perf] [--node-args=a,b] [--kafka-parts=durable,dms]`.
  * Scenarios: fanout, dms, durable-publish, idle, resume (these five are `all`), kafka
- * (fan-out and durable publish in cluster mode; starts its own broker and PostgreSQL), and restart
+ * (fan-out, durable publish and DMs on embedded Parley, `--role all` and the roles split, then idle
+ * over three gateways; starts its own broker and PostgreSQL), and restart
  * (kill -9 → accepted again on a data dir of 1 000 000 events, built once under bench/results/).
  * Writes <out>/<scenario>.json, <out>/summary.md and <out>/fanout.svg (default out: bench/results).
  */
@@ -13,7 +14,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { summaryMarkdown, type AllResults } from "./report/markdown.js";
 import { fanoutChart } from "./report/svg-chart.js";
-import { log, type BenchOptions, type Scale } from "./scenarios/common.js";
+import { KAFKA_PARTS, log, type BenchOptions, type KafkaPart, type Scale } from "./scenarios/common.js";
 import { dms } from "./scenarios/dms.js";
 import { durable } from "./scenarios/durable.js";
 import { fanout } from "./scenarios/fanout.js";
@@ -65,7 +66,19 @@ function parseArgs(argv: readonly string[]): RunArgs {
   const steps = value("steps")?.split(",").map(Number);
   const stepMs = value("step-ms") === undefined ? undefined : Number(value("step-ms"));
   const start = { nodeArgs, parleyArgs, baselineCli };
-  return { scenarios, out, opts: { scale, rounds, workers, systems, start, steps, stepMs, out } };
+  const kafkaParts = kafkaPartsOf(value("kafka-parts"));
+  const opts = { scale, rounds, workers, systems, start, steps, stepMs, out, ...(kafkaParts && { kafkaParts }) };
+  return { scenarios, out, opts };
+}
+
+/** `--kafka-parts=durable,dms`: the kafka scenario's parts to run (all when not given). */
+function kafkaPartsOf(given: string | undefined): KafkaPart[] | undefined {
+  const parts = given?.split(",");
+  for (const p of parts ?? []) {
+    if (!(KAFKA_PARTS as readonly string[]).includes(p))
+      throw new Error(`unknown kafka part ${p} (${KAFKA_PARTS.join(", ")})`);
+  }
+  return parts as KafkaPart[] | undefined;
 }
 
 function loadExisting(out: string): AllResults {
@@ -77,10 +90,10 @@ function loadExisting(out: string): AllResults {
   return all;
 }
 
-/** The fan-out results with the Kafka-mode run's rounds added, so one chart shows every system. */
+/** The fan-out results with the Kafka-mode systems' rounds added (not its embedded reference), so one chart shows every system. */
 function withKafkaFanout(fan: NonNullable<AllResults["fanout"]>, kafka: AllResults["kafka"]): typeof fan {
-  if (!kafka) return fan;
-  return { ...fan, rounds: { ...fan.rounds, ...kafka.fanout.rounds } };
+  const kafkaRounds = Object.entries(kafka?.fanout?.rounds ?? {}).filter(([n]) => n.startsWith("parley-kafka"));
+  return { ...fan, rounds: { ...fan.rounds, ...Object.fromEntries(kafkaRounds) } };
 }
 
 async function main(): Promise<void> {

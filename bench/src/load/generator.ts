@@ -13,6 +13,17 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
+/**
+ * The port connection `i` uses: gateway (i + ⌊i / 100⌋) mod G. Consecutive connections alternate, so a
+ * room of 100 (connections 100r…100r+99) and a DM pair (2k, 2k+1) span the gateways, and the shift per
+ * hundred puts the publishers of consecutive rooms (connection 100r) on alternating gateways too.
+ */
+export function portFor(i: number, ports: readonly number[]): number {
+  const port = ports[(i + Math.floor(i / 100)) % ports.length];
+  if (port === undefined) throw new Error("open needs at least one port");
+  return port;
+}
+
 /** One worker process and its request/response channel. */
 class WorkerHandle {
   private rid = 0;
@@ -61,17 +72,26 @@ export class Generator {
     );
   }
 
-  /** Opens `specs` on `system`; the returned totals say how many subscribed. */
-  async open(system: SystemName, port: number, specs: ConnSpec[], concurrency = 200): Promise<OpenResult> {
+  /**
+   * Opens `specs` on `system` at `ports` (one port, or a split cluster's gateways: see portFor); the
+   * returned totals say how many subscribed.
+   */
+  async open(
+    system: SystemName,
+    ports: number | readonly number[],
+    specs: ConnSpec[],
+    concurrency = 200,
+  ): Promise<OpenResult> {
     const n = this.workers.length;
+    const all = typeof ports === "number" ? [ports] : ports;
+    const ported = specs.map((s, i) => ({ ...s, port: portFor(i, all) }));
     const results = await Promise.all(
       this.workers.map((wk, w) =>
         wk.call<OpenResult>({
           op: "open",
           system,
-          port,
           addrs: ADDRS,
-          conns: specs.filter((_, i) => i % n === w),
+          conns: ported.filter((_, i) => i % n === w),
           concurrency,
         }),
       ),

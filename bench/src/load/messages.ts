@@ -6,9 +6,14 @@ export interface ConnSpec {
   readonly room: string;
 }
 
+/** A connection as a worker opens it: the spec and the server port it connects to. */
+export interface PortedSpec extends ConnSpec {
+  readonly port: number;
+}
+
 /** Commands from the runner to a load worker; each carries a request id that the reply repeats. */
 export type WorkerCommand =
-  | { op: "open"; system: SystemName; port: number; addrs: string[]; conns: ConnSpec[]; concurrency: number }
+  | { op: "open"; system: SystemName; addrs: string[]; conns: PortedSpec[]; concurrency: number }
   | { op: "measure"; sinceUs: number }
   | { op: "publish"; pubs: number[]; rate: number; ms: number }
   | { op: "closed-loop"; pubs: number[]; window: number; ms: number }

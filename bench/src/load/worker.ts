@@ -7,7 +7,7 @@ import { WebSocket } from "ws";
 import { encodeHistogram, newHistogram } from "../histogram.js";
 import { wireFor } from "../wire/wires.js";
 import { messageBody, nowUs, type Wire, type WireConn, type WireSink } from "../wire/wire.js";
-import type { ConnSpec, OpenResult, ResumeResult, WorkerReport, WorkerRequest } from "./messages.js";
+import type { OpenResult, PortedSpec, ResumeResult, WorkerReport, WorkerRequest } from "./messages.js";
 
 class Conn implements WireConn {
   ws: WebSocket | undefined;
@@ -23,11 +23,11 @@ class Conn implements WireConn {
     readonly user: string,
     readonly room: string,
     readonly addr: string,
+    readonly port: number,
   ) {}
 }
 
 let wire: Wire | undefined;
-let port = 0;
 let conns: Conn[] = [];
 let sinceUs = Number.MAX_SAFE_INTEGER;
 let latency = newHistogram();
@@ -96,7 +96,7 @@ function connect(conn: Conn): Promise<boolean> {
     conn.carry = "";
     conn.onReady = () => done(true);
     const w = openedWire();
-    const ws = new WebSocket(w.url(port), {
+    const ws = new WebSocket(w.url(conn.port), {
       perMessageDeflate: false,
       localAddress: conn.addr,
       skipUTF8Validation: true,
@@ -125,7 +125,7 @@ async function connectAll(list: Conn[], concurrency: number, onEach?: (c: Conn, 
   return ok;
 }
 
-async function open(specs: ConnSpec[], addrs: string[], concurrency: number): Promise<OpenResult> {
+async function open(specs: PortedSpec[], addrs: string[], concurrency: number): Promise<OpenResult> {
   const start = performance.now();
   // Connections take the local addresses in turn (each address has its own ephemeral port range).
   const addr = (i: number): string => {
@@ -133,7 +133,7 @@ async function open(specs: ConnSpec[], addrs: string[], concurrency: number): Pr
     if (a === undefined) throw new Error("open needs at least one local address");
     return a;
   };
-  conns = specs.map((s, i) => new Conn(s.user, s.room, addr(i)));
+  conns = specs.map((s, i) => new Conn(s.user, s.room, addr(i), s.port));
   const ok = await connectAll(conns, concurrency);
   return { ok, failed: conns.length - ok, ms: Math.round(performance.now() - start) };
 }
@@ -242,7 +242,6 @@ async function handle(req: WorkerRequest): Promise<unknown> {
   switch (req.op) {
     case "open":
       wire = wireFor(req.system);
-      port = req.port;
       return open(req.conns, req.addrs, req.concurrency);
     case "measure":
       sinceUs = req.sinceUs;

@@ -5,7 +5,9 @@ import type { IdleResult } from "../scenarios/idle.js";
 import type { KafkaResult } from "../scenarios/kafka.js";
 import type { RestartOutcome } from "../scenarios/restart.js";
 import type { ResumeOutcome } from "../scenarios/resume.js";
+import { kafkaSection } from "./kafka-section.js";
 import { label } from "./svg-chart.js";
+import { ratio, table } from "./table.js";
 
 export interface AllResults {
   fanout?: FanoutResult;
@@ -16,14 +18,6 @@ export interface AllResults {
   kafka?: KafkaResult;
   restart?: RestartOutcome;
 }
-
-const ratio = (a: number, b: number | undefined) => (b && Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : "–");
-const table = (head: string[], rows: (string | number)[][]) =>
-  [
-    `| ${head.join(" | ")} |`,
-    `| ${head.map(() => "---").join(" | ")} |`,
-    ...rows.map((r) => `| ${r.join(" | ")} |`),
-  ].join("\n");
 
 /** The Markdown summary of whatever scenarios have results. */
 export function summaryMarkdown(r: AllResults, meta: string): string {
@@ -114,7 +108,7 @@ export function summaryMarkdown(r: AllResults, meta: string): string {
       "",
     );
   }
-  if (r.kafka) parts.push(kafkaSection(r.kafka, r.fanout, r.durable));
+  if (r.kafka) parts.push(kafkaSection(r.kafka, { fanout: r.fanout, durable: r.durable, dms: r.dms }));
   if (r.restart) parts.push(restartSection(r.restart));
   return parts.join("\n") + "\n";
 }
@@ -149,54 +143,6 @@ function durableTable(d: DurableResult): string {
     ],
     Object.entries(d.summary).map(([n, v]) => [label(n), v.ackedPerSec, v.p50AckMs, v.p99AckMs, v.serverCpuUsPerAck]),
   );
-}
-
-/** Kafka mode beside the embedded Parley of the same run (when that run had fan-out and durable too). */
-function kafkaSection(k: KafkaResult, fan: FanoutResult | undefined, dur: DurableResult | undefined): string {
-  const f = k.fanout.summary["parley-kafka"];
-  const embedded = fan?.summary["parley"]?.deliveredPerSec;
-  const rows = f
-    ? [
-        [
-          label("parley-kafka"),
-          f.deliveredPerSec,
-          f.p99Ms,
-          f.serverCpuUsPerMsg,
-          Math.round(f.peakRssKiB / 1024),
-          ratio(f.deliveredPerSec, embedded),
-        ],
-      ]
-    : [];
-  const acked = k.durable.summary["parley-kafka"]?.ackedPerSec ?? 0;
-  return [
-    `## Kafka mode (\`--role all\`: gateway, sequencer and sink in one process; broker ${k.services.kafka}, PostgreSQL ${k.services.postgres})\n`,
-    `Fan-out, ${k.fanout.sizes.conns} connections in rooms of ${k.fanout.sizes.roomSize}:\n`,
-    table(["system", "delivered msg/s", "p99 ms", "server CPU µs/msg", "peak RSS MiB", "÷ Parley embedded"], rows),
-    `\nDurable publish (acked once the event is in the events topic; ÷ embedded: ${ratio(acked, dur?.summary["parley"]?.ackedPerSec)}):\n`,
-    durableTable(k.durable),
-    k.brokerCpuMs === undefined ? "" : `\nBroker (JVM) CPU over fan-out and durable: ${k.brokerCpuMs} ms.`,
-    `\nIdle, ${k.idle.sizes.connections} connections over ${k.idle.sizes.gateways} gateway processes (subscribed in ${k.idle.openMs} ms):\n`,
-    table(
-      ["gateway", "connections", "RSS MiB", "RSS KiB/conn", "heap KiB/conn"],
-      [
-        ...k.idle.gateways.map((g, i) => [
-          i + 1,
-          g.connections,
-          Math.round(g.rssKiB / 1024),
-          g.rssKiBPerConn,
-          g.heapKiBPerConn ?? "–",
-        ]),
-        [
-          "all",
-          k.idle.gateways.reduce((a, g) => a + g.connections, 0),
-          "",
-          k.idle.rssKiBPerConn,
-          k.idle.heapKiBPerConn ?? "–",
-        ],
-      ],
-    ),
-    "",
-  ].join("\n");
 }
 
 /** RSS per connection added between the smallest and largest idle counts, per system. */

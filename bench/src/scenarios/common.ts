@@ -1,7 +1,8 @@
 import { Generator } from "../load/generator.js";
 import type { ConnSpec } from "../load/messages.js";
 import { ProcSampler } from "../proc-stats.js";
-import { startSystem, type StartOptions } from "../systems/start-system.js";
+import type { StartOptions } from "../systems/parley-process.js";
+import { startSystem } from "../systems/start-system.js";
 import type { RunningSystem } from "../systems/system.js";
 import type { SystemName } from "../wire/wire.js";
 
@@ -20,7 +21,13 @@ export interface BenchOptions {
   readonly steps?: readonly number[];
   /** Measured window per fan-out step instead of the scale's (`--step-ms=N`). */
   readonly stepMs?: number;
+  /** The kafka scenario's parts to run (`--kafka-parts=durable,dms`); all when absent. */
+  readonly kafkaParts?: readonly KafkaPart[];
 }
+
+/** The kafka scenario's parts, in run order. */
+export const KAFKA_PARTS = ["fanout", "durable", "dms", "idle"] as const;
+export type KafkaPart = (typeof KAFKA_PARTS)[number];
 
 /** What a scenario run gets: the running system, its sampler and a generator. */
 export interface Harness {
@@ -32,9 +39,12 @@ export interface Harness {
 /** Starts `name`, runs `fn` against it with a fresh generator, and always stops both. */
 export async function withSystem<T>(name: SystemName, opts: BenchOptions, fn: (h: Harness) => Promise<T>): Promise<T> {
   const sys = await startSystem(name, opts.start);
-  const sampler = new ProcSampler(sys.pid);
-  // The pid lets a profiler attach for one step (`perf record -p`).
-  log(`${name} server pid ${sys.pid}`);
+  // Every process of the system counts (a split cluster is four).
+  const sampler = new ProcSampler(sys.processes.map((p) => p.pid));
+  // The pids let a profiler attach for one step (`perf record -p`).
+  log(
+    `${name} server pid ${sys.processes.map((p) => (p.role === "server" ? p.pid : `${p.pid} (${p.role})`)).join(", ")}`,
+  );
   const gen = new Generator(opts.workers);
   try {
     return await fn({ sys, sampler, gen });

@@ -41,7 +41,7 @@ export async function dms(opts: BenchOptions): Promise<DmResult> {
   const systems = ALL_SYSTEMS.filter((s) => opts.systems.includes(s));
   const all = await rounds(opts, systems, (name) =>
     withSystem(name, opts, async ({ sys, gen, sampler }) => {
-      const opened = await gen.open(name, sys.port, dmSpecs(size.users));
+      const opened = await gen.open(name, sys.ports, dmSpecs(size.users));
       requireOpened(name, opened.ok, size.users);
       await gen.measure();
       sampler.start();

@@ -3,6 +3,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { LatencySummary } from "../histogram.js";
+import { ProcSampler } from "../proc-stats.js";
+import type { SystemProcess } from "../systems/system.js";
 import type { SystemName } from "../wire/wire.js";
 import { log, medianOf, requireOpened, rounds, sleep, withSystem, type BenchOptions } from "./common.js";
 
@@ -10,7 +12,7 @@ const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const IN_PROCESS = `${ROOT}packages/server/dist-test/bench/durable-publish.js`;
 
 /** The Parley builds durable publish runs, those of them in `--systems` (default: Parley alone). */
-const DURABLE_SYSTEMS: SystemName[] = ["parley", "parley-base", "parley-kafka"];
+const DURABLE_SYSTEMS: SystemName[] = ["parley", "parley-base", "parley-kafka", "parley-kafka-split"];
 
 /** Longest wait for the open loop's acks before the closed loop starts. */
 const DRAIN_MAX_MS = 30_000;
@@ -28,8 +30,12 @@ export interface DurableRound {
   /** Open loop at `rate` msg/s. */
   ack: LatencySummary;
   achievedRate: number;
-  /** Server CPU per acked publish in the closed loop: steadier than msg/s on a shared machine. */
+  /** Server CPU per acked publish in the closed loop (summed over every process of the system): steadier than msg/s on a shared machine. */
   serverCpuUsPerAck: number;
+  /** The same per process role, for a system of several (`parley-kafka-split`: sequencer, sink, gateway ×2). */
+  cpuUsPerAckByRole?: Record<string, number>;
+  /** The broker's CPU per acked publish in the closed loop (Kafka-mode systems, when the run started the broker). */
+  brokerCpuUsPerAck?: number;
 }
 
 export interface DurableResult {
@@ -38,20 +44,27 @@ export interface DurableResult {
   rounds: Record<string, DurableRound[]>;
   /** The existing in-process benchmark of the embedded log (packages/server/test/bench/durable-publish.ts). */
   inProcess: unknown;
-  summary: Record<string, { ackedPerSec: number; p50AckMs: number; p99AckMs: number; serverCpuUsPerAck: number }>;
+  summary: Record<
+    string,
+    { ackedPerSec: number; p50AckMs: number; p99AckMs: number; serverCpuUsPerAck: number; brokerCpuUsPerAck?: number }
+  >;
 }
 
-/** Scenario 3: acked-after-commit publishes through the real server (each publisher alone in its room). */
-export async function durable(opts: BenchOptions): Promise<DurableResult> {
+/**
+ * Scenario 3: acked-after-commit publishes through the real server (each publisher alone in its room).
+ * `inProcess: false` leaves out the in-process benchmark of the embedded log (the kafka scenario does).
+ */
+export async function durable(opts: BenchOptions, { inProcess: withInProcess = true } = {}): Promise<DurableResult> {
   const size = SIZES[opts.scale];
   const systems = DURABLE_SYSTEMS.filter((n) => opts.systems.includes(n));
   if (systems.length === 0) systems.push("parley");
-  const embedded = systems.includes("parley") && size.inProcessSeconds > 0;
+  const embedded = withInProcess && systems.includes("parley") && size.inProcessSeconds > 0;
   const inProcess = embedded ? await runInProcess(size.inProcessSeconds, size.rate, opts.out) : undefined;
   const all = await rounds(opts, systems, (name) =>
     withSystem(name, opts, async ({ sys, gen, sampler }) => {
+      const broker = brokerSampler(name, opts);
       const specs = Array.from({ length: size.publishers }, (_, i) => ({ user: `p${i}`, room: `d${i}` }));
-      const opened = await gen.open(name, sys.port, specs);
+      const opened = await gen.open(name, sys.ports, specs);
       requireOpened(name, opened.ok, size.publishers);
       const pubs = specs.map((_, i) => i);
       await gen.measure();
@@ -64,19 +77,26 @@ export async function durable(opts: BenchOptions): Promise<DurableResult> {
       const open = await gen.report();
       await gen.measure();
       sampler.start();
+      broker?.start();
       await gen.closedLoop(pubs, size.window, size.seconds * 1000);
       await sleep(200);
       const cpu = sampler.window();
+      const byProcess = sampler.cpuByProcess();
+      const brokerCpu = broker?.window().cpuUs;
+      broker?.stop();
       const closed = await gen.report();
+      const perAck = (us: number) => Math.round((us / Math.max(1, closed.acked)) * 100) / 100;
       const round: DurableRound = {
         ackedPerSec: Math.round(closed.acked / size.seconds),
         closedAck: closed.ack,
         ack: open.ack,
         achievedRate: Math.round(sent / size.seconds),
-        serverCpuUsPerAck: Math.round((cpu.cpuUs / Math.max(1, closed.acked)) * 100) / 100,
+        serverCpuUsPerAck: perAck(cpu.cpuUs),
+        ...(sys.processes.length > 1 && { cpuUsPerAckByRole: byRole(sys.processes, byProcess.map(perAck)) }),
+        ...(brokerCpu !== undefined && { brokerCpuUsPerAck: perAck(brokerCpu) }),
       };
       log(
-        `durable: ${round.ackedPerSec} acked/s (server ${round.serverCpuUsPerAck} µs CPU per ack); at ${size.rate}/s p99 ack ${round.ack.p99Ms} ms`,
+        `durable ${name}: ${round.ackedPerSec} acked/s (server ${round.serverCpuUsPerAck} µs CPU per ack${brokerCpu === undefined ? "" : `, broker ${round.brokerCpuUsPerAck}`}); at ${size.rate}/s p99 ack ${round.ack.p99Ms} ms`,
       );
       return round;
     }),
@@ -88,9 +108,25 @@ export async function durable(opts: BenchOptions): Promise<DurableResult> {
       p50AckMs: medianOf(rs, (r) => r.ack.p50Ms),
       p99AckMs: medianOf(rs, (r) => r.ack.p99Ms),
       serverCpuUsPerAck: medianOf(rs, (r) => r.serverCpuUsPerAck),
+      ...(rs.some((r) => r.brokerCpuUsPerAck !== undefined) && {
+        brokerCpuUsPerAck: medianOf(rs, (r) => r.brokerCpuUsPerAck ?? NaN),
+      }),
     };
   }
   return { scenario: "durable", sizes: size, rounds: all, inProcess, summary };
+}
+
+/** A sampler of the broker for a Kafka-mode system, when this run started the broker (its pid is known). */
+function brokerSampler(name: SystemName, opts: BenchOptions): ProcSampler | undefined {
+  const pid = opts.start.cluster?.brokerPid;
+  return name.startsWith("parley-kafka") && pid !== undefined ? new ProcSampler(pid) : undefined;
+}
+
+/** Per role, the sum of its processes' values (two gateways are one `gateway` entry). */
+function byRole(processes: readonly SystemProcess[], values: readonly number[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  processes.forEach((p, i) => (out[p.role] = Math.round(((out[p.role] ?? 0) + (values[i] ?? 0)) * 100) / 100));
+  return out;
 }
 
 /** Runs the existing in-process benchmark as a child and returns the JSON it writes into `out`. */

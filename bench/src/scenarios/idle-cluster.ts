@@ -1,7 +1,7 @@
 import { Generator } from "../load/generator.js";
 import { rssKiB } from "../proc-stats.js";
-import type { ClusterServices } from "../systems/cluster-services.js";
-import { clusterSpace, startParleyProcess } from "../systems/start-system.js";
+import { clusterSpace, type ClusterServices } from "../systems/cluster-services.js";
+import { startParleyProcess } from "../systems/parley-process.js";
 import type { RunningSystem } from "../systems/system.js";
 import { log, requireOpened, roomSpecs, sleep, type BenchOptions } from "./common.js";
 
@@ -43,11 +43,16 @@ export async function idleCluster(opts: BenchOptions, cluster: ClusterServices):
   const started: RunningSystem[] = [];
   const gens: Generator[] = [];
   try {
-    started.push(await startParleyProcess(opts.start, "parley-kafka", space.args("sequencer"), false));
+    started.push(
+      await startParleyProcess(opts.start, "parley-kafka", space.args("sequencer"), {
+        role: "sequencer",
+        listens: false,
+      }),
+    );
     // Each gateway with its own generator; the measurements of each step are added to its entry.
     const nodes: { gw: RunningSystem; gen: Generator }[] = [];
     for (let g = 0; g < size.gateways; g++) {
-      const gw = await startParleyProcess(opts.start, "parley-kafka", space.args("gateway"));
+      const gw = await startParleyProcess(opts.start, "parley-kafka", space.args("gateway"), { role: "gateway" });
       started.push(gw);
       const gen = new Generator(size.workersPerGateway);
       gens.push(gen);

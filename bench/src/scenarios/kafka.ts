@@ -1,63 +1,86 @@
-import { startClusterServices } from "../systems/cluster-services.js";
 import { cpuUs } from "../proc-stats.js";
-import { clusterSpace } from "../systems/start-system.js";
-import { log, requireOpened, roomSpecs, sleep, withSystem, type BenchOptions } from "./common.js";
+import { clusterSpace, startClusterServices } from "../systems/cluster-services.js";
+import type { SystemName } from "../wire/wire.js";
+import { KAFKA_PARTS, log, requireOpened, roomSpecs, sleep, withSystem, type BenchOptions } from "./common.js";
+import { dms, type DmResult } from "./dms.js";
 import { durable, type DurableResult } from "./durable.js";
 import { fanout, type FanoutResult } from "./fanout.js";
 import { idleCluster, type IdleClusterResult } from "./idle-cluster.js";
+
+/** The systems the kafka scenario compares, in round order: embedded Parley beside the two cluster shapes. */
+export const KAFKA_SYSTEMS: readonly SystemName[] = ["parley", "parley-kafka", "parley-kafka-split"];
 
 export interface KafkaResult {
   scenario: "kafka";
   /** Where the broker and PostgreSQL came from ("own": started and stopped by this run). */
   services: { kafka: "own" | "given"; postgres: "own" | "given" };
-  fanout: FanoutResult;
-  durable: DurableResult;
+  /** The systems measured, embedded Parley (the same run's reference) included when it ran. */
+  systems: SystemName[];
+  fanout?: FanoutResult;
+  durable?: DurableResult;
+  dms?: DmResult;
   /** Idle connections over three gateway processes (50 000 at full size). */
-  idle: IdleClusterResult;
-  /** CPU the broker (a JVM, when this run started it) used over both parts, in ms. */
+  idle?: IdleClusterResult;
+  /** CPU the broker (a JVM, when this run started it) used over fan-out, durable and DMs, in ms. */
   brokerCpuMs: number | undefined;
-  rounds: { fanout: FanoutResult["rounds"]; durable: DurableResult["rounds"] };
+  rounds: { fanout?: FanoutResult["rounds"]; durable?: DurableResult["rounds"]; dms?: DmResult["rounds"] };
 }
 
 /**
- * Scenario 6: fan-out (scenario 1) and durable publish (scenario 3) through
- * Kafka, then idle connections (scenario 4) over three gateway processes: `parley start --role all --kafka … --postgres …`, i.e. gateway,
- * sequencer and sink in one process, on a broker and a PostgreSQL this run
- * starts itself (unless PARLEY_TEST_KAFKA / PARLEY_TEST_PG_URL name running
- * ones). Same generator, same sizes, same pass rule as the embedded runs.
+ * Scenario 6: fan-out (scenario 1), durable publish (scenario 3) and DMs (scenario 2) through Kafka,
+ * each run on the embedded Parley, `parley start --role all` (gateway, sequencer and sink in one
+ * process) and the roles split (a sequencer, a sink and two gateways as processes of their own; the
+ * generator spreads connections over both gateways) in A B C rounds, so the embedded figures beside
+ * them are of the same run; then idle connections (scenario 4) over three gateway processes. Same
+ * generator, sizes and pass rules as the embedded scenarios; a split cluster's CPU is the sum over its
+ * processes. The broker and PostgreSQL are this run's own (unless PARLEY_TEST_KAFKA / PARLEY_TEST_PG_URL
+ * name running ones).
  */
 export async function kafka(opts: BenchOptions): Promise<KafkaResult> {
   log("kafka: starting the broker and PostgreSQL");
   const cluster = await startClusterServices();
   log(`kafka: broker ${cluster.brokers} (${cluster.origin.kafka}), postgres ${cluster.origin.postgres}`);
-  // One cluster space for the fan-out and durable rounds, as a deployment keeps its topics: every space
-  // created and dropped on one broker made the broker's transactions slower for the rest of its life
-  // (p50 at 100 msg/s 4 ms → 600–900 ms after five or six; back to 4 ms after a broker restart).
+  // One cluster space for every measured round of every system, as a deployment keeps its topics: every
+  // space created and dropped on one broker made the broker's transactions slower for the rest of its
+  // life (p50 at 100 msg/s 4 ms → 600–900 ms after five or six; back to 4 ms after a broker restart).
   const space = await clusterSpace(cluster);
   try {
     const start = { ...opts.start, cluster, space };
-    const clusterOpts: BenchOptions = { ...opts, systems: ["parley-kafka"], start };
+    const systems = kafkaSystems(opts.systems);
+    const parts = new Set(opts.kafkaParts ?? KAFKA_PARTS);
+    const clusterOpts: BenchOptions = { ...opts, systems, start };
+    log(`kafka: ${[...parts].join(", ")} on ${systems.join(", ")}`);
     await warmUp(clusterOpts);
     const broker = cluster.brokerPid;
     const broker0 = broker === undefined ? undefined : cpuUs(broker);
-    const fan = await fanout(clusterOpts);
-    const dur = await durable(clusterOpts);
+    const fan = parts.has("fanout") ? await fanout(clusterOpts) : undefined;
+    const dur = parts.has("durable") ? await durable(clusterOpts, { inProcess: false }) : undefined;
+    const dm = parts.has("dms") ? await dms(clusterOpts) : undefined;
     const brokerCpuMs =
       broker === undefined || broker0 === undefined ? undefined : Math.round((cpuUs(broker) - broker0) / 1000);
-    const idle = await idleCluster({ ...clusterOpts, start: { ...start, space: undefined } }, cluster);
+    const idleOpts = { ...clusterOpts, start: { ...start, space: undefined } };
+    const idle = parts.has("idle") ? await idleCluster(idleOpts, cluster) : undefined;
     return {
       scenario: "kafka",
       services: cluster.origin,
-      fanout: fan,
-      durable: dur,
-      idle,
+      systems,
+      ...(fan && { fanout: fan }),
+      ...(dur && { durable: dur }),
+      ...(dm && { dms: dm }),
+      ...(idle && { idle }),
       brokerCpuMs,
-      rounds: { fanout: fan.rounds, durable: dur.rounds },
+      rounds: { fanout: fan?.rounds, durable: dur?.rounds, dms: dm?.rounds },
     };
   } finally {
     await space.drop().catch(() => {});
     await cluster.stop();
   }
+}
+
+/** `--systems` when it names a Kafka-mode system (e.g. `--systems=parley,parley-kafka-split`), else all three. */
+function kafkaSystems(given: readonly SystemName[]): SystemName[] {
+  const named = KAFKA_SYSTEMS.filter((s) => given.includes(s));
+  return named.some((s) => s !== "parley") ? named : [...KAFKA_SYSTEMS];
 }
 
 /** Warm-up load per scale: connections (rooms of 100), publishes per second over all rooms, and how long. */
@@ -72,7 +95,7 @@ async function warmUp(opts: BenchOptions): Promise<void> {
   const w = WARM_UP[opts.scale];
   log(`kafka: warming the broker up (${w.rate} msg/s for ${w.ms / 1000} s, not recorded)`);
   await withSystem("parley-kafka", opts, async ({ sys, gen }) => {
-    const opened = await gen.open("parley-kafka", sys.port, roomSpecs(w.conns, 100, "warm"));
+    const opened = await gen.open("parley-kafka", sys.ports, roomSpecs(w.conns, 100, "warm"));
     requireOpened("parley-kafka", opened.ok, w.conns);
     const pubs = Array.from({ length: Math.ceil(w.conns / 100) }, (_, r) => r * 100);
     await gen.publish(pubs, w.rate, w.ms);

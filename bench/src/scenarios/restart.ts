@@ -12,7 +12,7 @@ import { join } from "node:path";
 import type { ChildProcess } from "node:child_process";
 import { WebSocket } from "ws";
 import { cpuUs } from "../proc-stats.js";
-import { PARLEY_CLI, parleyStartArgs } from "../systems/start-system.js";
+import { PARLEY_CLI, parleyStartArgs } from "../systems/parley-process.js";
 import { freePort, spawnServer } from "../systems/system.js";
 import type { SystemName } from "../wire/wire.js";
 import { eventsDataDir } from "./restart-data.js";

@@ -22,12 +22,12 @@ export type Summary = Record<string, Record<string, number>>;
 /** The part of a latency summary the smoke tests read. */
 export type Latency = { count: number; p50Ms: number; p99Ms: number };
 
-/** Runs one scenario at toy scale (a few connections, one round) into a temp dir; returns its JSON. */
-export async function runToy(scenario: string): Promise<Record<string, unknown>> {
+/** Runs one scenario at toy scale (a few connections, one round) into a temp dir, with `args`; returns its JSON. */
+export async function runToy(scenario: string, args: readonly string[] = []): Promise<Record<string, unknown>> {
   const out = mkdtempSync(join(tmpdir(), "parley-bench-smoke-"));
   try {
     // Asynchronous, so the test runner's timeout (not a fixed one here) bounds a run on a slow machine.
-    await promisify(execFile)(process.execPath, [RUN, scenario, "--toy", `--out=${out}`], {
+    await promisify(execFile)(process.execPath, [RUN, scenario, "--toy", `--out=${out}`, ...args], {
       maxBuffer: 64 * 1024 * 1024,
     }).catch((err: { stderr?: string }) => assert.fail(`bench ${scenario} failed:\n${err.stderr ?? String(err)}`));
     const file = scenario === "durable-publish" ? "durable" : scenario;

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import pg from "pg";
+import { deleteTestTopics } from "@parley/server/testing/test-kafka.js";
 
 const SCRIPTS = fileURLToPath(new URL("../../../scripts/", import.meta.url));
 const run = promisify(execFile);
@@ -49,6 +50,29 @@ export async function startClusterServices(): Promise<ClusterServices> {
       if (!givenPg) await script("postgres/stop.sh").catch(() => {});
       if (!givenKafka) await script("kafka/stop.sh", [kafkaDir, "--purge"]).catch(() => {});
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A topic prefix and a fresh database for one cluster-mode Parley (any number of processes); `drop` removes both. */
+export interface ClusterSpace {
+  /** `parley start` flags of one process of this cluster in `role`. */
+  args(role: ClusterRole): string[];
+  drop(): Promise<void>;
+}
+
+/** What `--role` a cluster-mode process runs. */
+export type ClusterRole = "all" | "gateway" | "sequencer" | "sink";
+
+export async function clusterSpace(cluster: ClusterServices): Promise<ClusterSpace> {
+  const topicPrefix = `bench.${randomUUID().slice(0, 8)}.`;
+  const db = await freshDatabase(cluster.postgresUrl);
+  const brokers = cluster.brokers.split(",");
+  return {
+    args: (role) => ["--kafka", cluster.brokers, "--postgres", db.url, "--role", role, "--topic-prefix", topicPrefix],
+    async drop() {
+      await db.drop();
+      await deleteTestTopics({ brokers, topicPrefix, partitions: 1, replication: 1, clientId: "parley-bench" });
     },
   };
 }

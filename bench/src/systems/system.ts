@@ -2,16 +2,27 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { connect, createServer } from "node:net";
 import type { SystemName } from "../wire/wire.js";
 
-/** A system under test, running as its own process. */
+/** A system under test, running as one process or (a split cluster) several. */
 export interface RunningSystem {
   readonly name: SystemName;
+  /** The process clients connect to (the first gateway of a split cluster). */
   readonly pid: number;
   readonly port: number;
+  /** Every process of the system, with its role: their CPU and RSS are summed. */
+  readonly processes: readonly SystemProcess[];
+  /** Every port clients connect to (the gateways of a split cluster); the generator spreads connections over them. */
+  readonly ports: readonly number[];
   /** Heap used by the server in bytes, when it can tell (Node servers). */
   heapUsed(): Promise<number | undefined>;
   /** Runs a full GC in the server (Node servers; a no-op for NATS), then waits for it to settle. */
   collectGarbage(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** One process of a running system. */
+export interface SystemProcess {
+  readonly role: string;
+  readonly pid: number;
 }
 
 /** A free loopback TCP port. */

@@ -41,8 +41,12 @@ export interface Wire {
 }
 
 /** `parley-base` is a baseline Parley build (`--baseline=<cli>`), for A/B of hot-path changes in one run. */
-/** `parley-kafka` is cluster mode (Kafka + PostgreSQL) in one process, run by the kafka scenario. */
-export type SystemName = "parley" | "parley-normal" | "socketio" | "nats" | "ws" | "parley-base" | "parley-kafka";
+/**
+ * `parley-kafka` is cluster mode (Kafka + PostgreSQL) in one process (`--role all`); `parley-kafka-split`
+ * the same roles as separate processes (a sequencer, a sink, two gateways). The kafka scenario runs both.
+ */
+export type SystemName =
+  "parley" | "parley-normal" | "socketio" | "nats" | "ws" | "parley-base" | "parley-kafka" | "parley-kafka-split";
 /**
  * The systems a run compares by default. `parley` runs with its defaults (durability full: an fsync per
  * group commit); `parley-normal` with `--durability normal` (survives a process crash, not power loss).
@@ -54,6 +58,7 @@ export const ALL_SYSTEMS: readonly SystemName[] = [
   "parley-normal",
   "parley-base",
   "parley-kafka",
+  "parley-kafka-split",
   "ws",
   "nats",
   "socketio",

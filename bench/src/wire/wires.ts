@@ -9,6 +9,7 @@ const WIRES: Record<SystemName, Wire> = {
   "parley-base": parleyWire,
   "parley-normal": parleyWire,
   "parley-kafka": parleyWire,
+  "parley-kafka-split": parleyWire,
   socketio: socketioWire,
   nats: natsWire,
   ws: bareWire,

@@ -1,0 +1,15 @@
+/** `a ÷ b` as "1.23×", or "–" when b is missing or the ratio is not a number. */
+export const ratio = (a: number, b: number | undefined): string =>
+  b && Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : "–";
+
+/** A cell's text: "–" for what was not measured (NaN, which JSON stores as null). */
+const cell = (v: string | number | null): string | number =>
+  v === null || (typeof v === "number" && Number.isNaN(v)) ? "–" : v;
+
+/** A Markdown table. */
+export const table = (head: string[], rows: (string | number)[][]): string =>
+  [
+    `| ${head.join(" | ")} |`,
+    `| ${head.map(() => "---").join(" | ")} |`,
+    ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`),
+  ].join("\n");
