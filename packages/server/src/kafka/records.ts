@@ -5,7 +5,8 @@
  *
  * - commands: value = PublishCommand; header `parley-rid` = the gateway's
  *   request id (`<gatewayId>:<n>`), echoed on the answer.
- * - events: header `parley-t` = `event` or `duplicate`.
+ * - events (an outside contract, docs/kafka.md): header `parley-v` = the
+ *   format version (EVENTS_FORMAT_VERSION), `parley-t` = `event` or `duplicate`.
  *   `event`: value = the new RoomEvent, `parley-epoch` = the room's epoch,
  *   `parley-rid` = the request that created it. This is the only kind the
  *   sink stores. `duplicate`: value = the ORIGINAL RoomEvent of a cmid that
@@ -20,7 +21,13 @@ import type { PublishCommand } from "../log/event-log.js";
 import type { RoomState } from "../sequencer/sequencer.js";
 
 /** Header names. */
-export const HEADER = { type: "parley-t", rid: "parley-rid", epoch: "parley-epoch" } as const;
+export const HEADER = { type: "parley-t", rid: "parley-rid", epoch: "parley-epoch", version: "parley-v" } as const;
+
+/**
+ * The version of the events topic's record format, in every events record's `parley-v` header: the
+ * contract outside consumers read (docs/kafka.md). Raised only by a change a consumer could notice.
+ */
+export const EVENTS_FORMAT_VERSION = "1";
 
 /** A record as Parley produces it (Buffers, as the Kafka client sends them). */
 export interface OutRecord {
@@ -91,7 +98,11 @@ export function decodeCommand(value: Buffer | null | undefined, raw: RawHeaders)
 
 /** A new event, or a duplicate marker carrying the original event. */
 export function encodeEventsRecord(topic: string, partition: number, rec: EventsRecord): OutRecord {
-  const h: Record<string, string> = { [HEADER.type]: rec.type, [HEADER.rid]: rec.rid };
+  const h: Record<string, string> = {
+    [HEADER.type]: rec.type,
+    [HEADER.rid]: rec.rid,
+    [HEADER.version]: EVENTS_FORMAT_VERSION,
+  };
   if (rec.type === "event") h[HEADER.epoch] = rec.epoch;
   return {
     topic,
