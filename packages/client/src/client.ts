@@ -14,6 +14,7 @@ import { Connection } from "./connection.js";
 import type { ConnectionState, StateChange } from "./connection-state.js";
 import { DisconnectedError } from "./errors.js";
 import { Emitter, type Listener } from "./events.js";
+import { Inbox } from "./inbox.js";
 import { Outbox, type OutboxSettlement, type PublishAck } from "./outbox.js";
 import { resolveOptions, type ParleyClientOptions, type ResolvedOptions } from "./options.js";
 import { disconnectedError, RequestManager, type RequestFrame } from "./request-manager.js";
@@ -56,6 +57,7 @@ export class ParleyClient {
   readonly #outbox: Outbox;
   readonly #rooms = new Map<string, Room>();
   readonly #roomContext: RoomContext;
+  #inbox: Inbox | undefined;
 
   constructor(options: ParleyClientOptions) {
     this.#options = resolveOptions(options);
@@ -146,6 +148,22 @@ export class ParleyClient {
   }
 
   /**
+   * The per-user channel: the user's rooms with unread and mention counts, pushed by the server
+   * (docs/protocol.md, "Inbox"). Call `open()` once; it follows reconnects by itself.
+   */
+  get inbox(): Inbox {
+    const connection = this.#connection;
+    this.#inbox ??= new Inbox({
+      get connected() {
+        return connection.state === "connected";
+      },
+      request: () => this.#call({ t: "inbox" }, false),
+      knownRead: (room, seq) => this.#rooms.get(room)?.knownRead(seq),
+    });
+    return this.#inbox;
+  }
+
+  /**
    * The user's read position, unread and mention counts in every room they
    * belong to, exact from the server (waits for the connection, up to the
    * request timeout). Also tells the rooms their read positions, so
@@ -185,6 +203,7 @@ export class ParleyClient {
     for (const room of this.#rooms.values()) room.onConnected();
     this.#outbox.onConnected(frame.limits);
     for (const request of this.#requests.retrySafe()) this.#connection.send(request.frame);
+    this.#inbox?.onConnected();
     this.#events.emit("connected", frame);
   }
 
@@ -210,6 +229,10 @@ export class ParleyClient {
       case "typing":
       case "unsubscribed": // without an id: the server ended the subscription
         this.#rooms.get(frame.room)?.handleFrame(frame);
+        return;
+      case "inbox.room":
+      case "inbox.gone":
+        this.#inbox?.handleFrame(frame);
         return;
       case "error":
         this.#emitError(new ParleyError(frame.code, frame.message));

@@ -14,6 +14,7 @@ export {
 } from "./room.js";
 export { ReadMarker, type ReadMarkerOptions } from "./chat/read-marker.js";
 export type { SubscribedInfo, SubscriptionState } from "./subscription.js";
+export { Inbox, type InboxEvents, type InboxUpdate } from "./inbox.js";
 export type { PublishAck } from "./outbox.js";
 export { MemoryOutboxStorage, type OutboxEntry, type OutboxStorage } from "./outbox-storage.js";
 export { IndexedDbOutboxStorage, type IndexedDbOutboxOptions } from "./outbox-indexeddb.js";
@@ -34,6 +35,8 @@ export {
   type Json,
   type SearchHit,
   type UnreadRoom,
+  type InboxRoom,
+  type InboxChange,
 } from "@parley/protocol";
 export {
   ChatFold,

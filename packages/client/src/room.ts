@@ -209,7 +209,7 @@ export class Room {
     return this.#reads.position;
   }
 
-  /** @internal A read position reported by the server (the `unread` frame). */
+  /** @internal A read position reported by the server (the `unread` frame, the inbox). */
   knownRead(seq: number): void {
     this.#reads.known(seq);
   }

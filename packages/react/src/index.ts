@@ -6,8 +6,9 @@ export { useMessages, type MessagesResult, type UseMessagesOptions } from "./use
 export { useThread, type ThreadResult } from "./use-thread.js";
 export { useChatFold, syncFold } from "./use-chat-fold.js";
 export { useUnread, type UnreadResult } from "./use-unread.js";
+export { useRooms, sortedRooms, type RoomsResult } from "./use-rooms.js";
 export { useSearch, type SearchResult, type UseSearchOptions } from "./use-search.js";
-export { applyLive, fromServer, type UnreadMap } from "./unread-counts.js";
+export { applyLive, fromInbox, fromServer, type UnreadMap } from "./unread-counts.js";
 export type { ChatActions } from "./chat-actions.js";
 export { usePresence, type PresenceResult } from "./use-presence.js";
 export { useTyping, type TypingResult, type UseTypingOptions } from "./use-typing.js";

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Json, RoomEvent, UnreadRoom } from "@parley/client";
-import { applyLive, fromServer } from "./unread-counts.js";
+import { applyLive, fromInbox, fromServer } from "./unread-counts.js";
+import { sortedRooms } from "./use-rooms.js";
 
 const ev = (seq: number, from: string, kind: string, body: Json): RoomEvent => ({
   room: "r",
@@ -47,5 +48,23 @@ test("a delete or a message in an unknown room asks for exact counts", () => {
   assert.equal(
     applyLive(start(), { ...ev(1, "bob", "message", { text: "dm" }), room: "dm:bob:me" }, "me").refresh,
     true,
+  );
+});
+
+test("fromInbox: the inbox's rooms as the counts useUnread returns", () => {
+  const inbox = new Map([
+    ["b", { id: "b", type: "public" as const, name: "B", lastSeq: 9, lastReadSeq: 4, unread: 3, mentions: 1 }],
+    ["dm:a:b", { id: "dm:a:b", type: "dm" as const, name: "", lastSeq: 1, lastReadSeq: 0, unread: 1, mentions: 0 }],
+  ]);
+  assert.deepEqual(
+    [...fromInbox(inbox).values()],
+    [
+      { room: "b", lastRead: 4, lastSeq: 9, unread: 3, mentions: 1 },
+      { room: "dm:a:b", lastRead: 0, lastSeq: 1, unread: 1, mentions: 0 },
+    ],
+  );
+  assert.deepEqual(
+    sortedRooms(new Map([...inbox].reverse())).map((r) => r.id),
+    ["b", "dm:a:b"],
   );
 });

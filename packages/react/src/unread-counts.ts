@@ -1,9 +1,10 @@
 /**
- * Pure unread bookkeeping for `useUnread`: the server's exact counts, moved
- * by live events until the next exact read. What cannot be known from one
+ * Pure unread bookkeeping: the inbox's rooms as counts (`fromInbox`, what `useUnread` returns),
+ * and, for an app that follows counts from subscribed rooms' events itself, the server's exact
+ * counts moved by live events until the next exact read (`applyLive`). What cannot be known from one
  * event (a receipt that reads part of the room, a delete) asks for a refresh.
  */
-import { extractMentions, isTombstone, type RoomEvent, type UnreadRoom } from "@parley/client";
+import { extractMentions, isTombstone, type InboxRoom, type RoomEvent, type UnreadRoom } from "@parley/client";
 
 /** Unread and mention counts per room. */
 export type UnreadMap = ReadonlyMap<string, UnreadRoom>;
@@ -28,6 +29,20 @@ export function applyLive(rooms: UnreadMap, e: RoomEvent, me: string): { rooms: 
     next = { ...next, unread: next.unread + 1, mentions: next.mentions + (mentioned ? 1 : 0) };
   }
   return { rooms: new Map(rooms).set(e.room, next), refresh };
+}
+
+/** The inbox's rooms as unread counts, keyed by room (what `useUnread` returns). */
+export function fromInbox(rooms: ReadonlyMap<string, InboxRoom>): UnreadMap {
+  const counts = new Map<string, UnreadRoom>();
+  for (const r of rooms.values())
+    counts.set(r.id, {
+      room: r.id,
+      lastRead: r.lastReadSeq,
+      lastSeq: r.lastSeq,
+      unread: r.unread,
+      mentions: r.mentions,
+    });
+  return counts;
 }
 
 /** The server's counts, keyed by room. */

@@ -3,7 +3,7 @@
 import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
-import type { ClientFrame, Json, RoomEvent, ServerFrame } from "@parley/protocol";
+import type { ClientFrame, InboxRoom, Json, RoomEvent, ServerFrame } from "@parley/protocol";
 
 interface FakeRoom {
   epoch: string;
@@ -42,6 +42,8 @@ export class FakeServer {
   refuseAcks = false;
   /** Answer nothing and stop pinging (simulates a dead link that TCP has not noticed). */
   silent = false;
+  /** The snapshot every `inbox` request is answered with. */
+  inboxRooms: InboxRoom[] = [];
   /** Close each new connection with this code after its `connect` frame. */
   rejectWith: { code: number; reason: string } | undefined;
   private constructor(
@@ -146,6 +148,8 @@ export class FakeServer {
         return this.#history(conn, frame);
       case "presence":
         return this.send(conn, { t: "presence", id: frame.id, room: frame.room, members: this.#members(frame.room) });
+      case "inbox":
+        return this.send(conn, { t: "inbox", id: frame.id, rooms: this.inboxRooms });
       default:
     }
   }
