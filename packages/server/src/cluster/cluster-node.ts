@@ -28,8 +28,13 @@ import { advertiseUrl } from "./advertise-url.js";
 import { startOpsServer, type OpsServer } from "./ops-server.js";
 import { clusterRoles } from "./roles.js";
 
-/** A gateway reuses a room's rule and memberships for 1 s: another gateway may change a room's members. */
-const CLUSTER_ROOM_RULE_TTL_MS = 1_000;
+/**
+ * How long a gateway reuses a room's rule and memberships. Every membership change is a `system`
+ * event in the room (docs/chat.md), which makes every gateway forget the room's answers as it reads
+ * the event (gateway/room-hub.ts), so this is only the backstop for a change whose event could not
+ * be sequenced. At 1 s, a room with a publish a second read PostgreSQL on nearly every publish.
+ */
+const CLUSTER_ROOM_RULE_TTL_MS = 30_000;
 
 /** A running cluster process: what `start` resolves with. */
 export interface ClusterAddress {

@@ -41,7 +41,7 @@ export interface GatewayDeps {
   policy?: Policy;
   /**
    * Forgets what `store` cached about a room's rule (auth/room-rule-cache.ts): called when the log
-   * says its access narrowed, which may have been changed through another gateway.
+   * records a membership change (made through any gateway: joins, adds, leaves, creation, renames).
    */
   forgetRoom?: (room: string) => void;
 }

@@ -1,4 +1,4 @@
-import { encodeFrame, excludedBy, type RoomEvent } from "@parley/protocol";
+import { encodeFrame, excludedBy, membershipOf, type RoomEvent } from "@parley/protocol";
 import { OutboundFrame } from "../transport/outbound-frame.js";
 import { ReplayPages, type PageReader, type ReplayPage } from "./replay-pages.js";
 import type { Subscription, SubscriptionOwner } from "./subscription.js";
@@ -25,12 +25,12 @@ export class RoomHub {
   /**
    * `read` is the event log's page read (resume pages are shared through it);
    * `onRoomCount` is told the number of rooms with subscribers whenever it changes;
-   * `onAccessChange` is told of a room whose access narrowed (to forget cached room rules).
+   * `onMembershipChange` is told of a room whose membership or rule changed (to forget cached room rules).
    */
   constructor(
     read: PageReader,
     private readonly onRoomCount: (rooms: number) => void = () => {},
-    private readonly onAccessChange: (room: string) => void = () => {},
+    private readonly onMembershipChange: (room: string) => void = () => {},
   ) {
     this.replays = new ReplayPages(read, { ttlMs: REPLAY_TTL_MS, maxBytes: REPLAY_MAX_BYTES });
   }
@@ -53,16 +53,15 @@ export class RoomHub {
 
   /**
    * Delivers a log event to the room's subscribers; returns how many it was written to or buffered for.
-   * An access change (a `system` event, see excludedBy) first ends the subscriptions of the users it
-   * shuts out, so nothing sequenced after it reaches them; `onAccessChange` is told first.
+   * A membership change (a `system` event, see membershipOf) first tells `onMembershipChange`, so the
+   * node's cached room rules hold it before anything sequenced after it is checked; an access change
+   * (excludedBy) then ends the subscriptions of the users it shuts out, so nothing later reaches them.
    */
   publish(event: RoomEvent): number {
     this.replays.invalidate(event.room);
+    if (membershipOf(event)) this.onMembershipChange(event.room);
     const excluded = excludedBy(event);
-    if (excluded) {
-      this.onAccessChange(event.room);
-      this.revoke(event.room, excluded);
-    }
+    if (excluded) this.revoke(event.room, excluded);
     const subs = this.rooms.get(event.room);
     if (!subs) return 0;
     const frame = new OutboundFrame(encodeFrame({ t: "event", ...event }));

@@ -106,6 +106,25 @@ describe("cross-gateway: typing, presence, revocation", { timeout: 180_000 }, ()
     })();
   });
 
+  it("an add through B lets the user into the private room on A at once, not after the rule cache's TTL", async (t) => {
+    await cluster.explained(async () => {
+      const room = uniqueRoom("widen");
+      const ann = restAs(b.httpUrl, "ann");
+      assert.equal((await ann.call("POST", "/v1/rooms", { id: room, type: "private", name: "p" })).status, 201);
+      const cy = await cluster.connect(a, "cy");
+      // Refused on A: A has now cached "cy is not a member" (for 30 s, the cluster's TTL).
+      assert.equal((await cy.request({ t: "sub", room }, 20_000)).t, "error");
+      const addedAt = Date.now();
+      assert.equal((await ann.call("POST", `/v1/rooms/${room}/members`, { user: "cy" })).status, 201);
+      // The add's member.joined event reaches A through the log; from then on A admits cy.
+      let reply: ServerFrame = await cy.request({ t: "sub", room }, 20_000);
+      while (reply.t !== "subscribed" && Date.now() - addedAt < 10_000)
+        reply = await cy.request({ t: "sub", room }, 20_000);
+      t.diagnostic(`admitted on A ${Date.now() - addedAt} ms after the add on B`);
+      assert.equal(reply.t, "subscribed", `still refused 10 s after the add: ${JSON.stringify(reply)}`);
+    })();
+  });
+
   it("a leave through B ends the subscription on A; B sees the user leave; typing there is refused", async (t) => {
     await cluster.explained(async () => {
       const room = uniqueRoom("revoke");
