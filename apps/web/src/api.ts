@@ -1,19 +1,17 @@
+import type { InboxRoom } from "@parley/client";
 import type { Session } from "./session.js";
 
-/** A room in the sidebar, as `GET /v1/rooms` returns it. */
-export interface RoomSummary {
+/** A room in the sidebar, as the per-user channel (`useRooms`) pushes it, with its counts. */
+export type RoomSummary = InboxRoom;
+
+/** A public room anyone may join (or one just created or opened). */
+export interface PublicRoom {
   id: string;
-  type: "public" | "private" | "dm";
+  type: RoomSummary["type"];
   name: string;
   createdBy: string;
   createdAt: number;
-  lastReadSeq: number;
-  lastSeq: number;
-  unread: number;
 }
-
-/** A public room anyone may join. */
-export type PublicRoom = Pick<RoomSummary, "id" | "type" | "name" | "createdBy" | "createdAt">;
 
 /** A REST failure with the server's error code. */
 export class ApiError extends Error {
@@ -29,10 +27,6 @@ export class ApiError extends Error {
 /** The small REST client the app needs (rooms, DMs), authenticated like the socket. */
 export class Api {
   constructor(private readonly session: Session) {}
-
-  async myRooms(): Promise<RoomSummary[]> {
-    return (await this.call<{ rooms: RoomSummary[] }>("GET", "/v1/rooms")).rooms;
-  }
 
   async publicRooms(): Promise<PublicRoom[]> {
     return (await this.call<{ rooms: PublicRoom[] }>("GET", "/v1/rooms/public?limit=100")).rooms;

@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useState } from "react";
-import { useConnectionState, useUnread } from "@parley/react";
+import { useCallback, useEffect, useRef, useState } from "react";
+import { useRooms } from "@parley/react";
 import type { SearchHit } from "@parley/client";
 import { ApiError, roomTitle, type Api, type RoomSummary } from "../api.js";
 import { ConnectionBanner } from "./ConnectionBanner.js";
@@ -9,38 +9,30 @@ import { RoomView } from "./RoomView.js";
 import { SearchBox } from "./SearchBox.js";
 import { Sidebar } from "./Sidebar.js";
 
-const REFRESH_MS = 15_000;
-const NO_COUNTS: Counts = { unread: 0, mentions: 0 };
+/** The inbox pushes every count; the sidebar shows them as they are. */
+const countsOf = (r: RoomSummary): Counts => ({ unread: r.unread, mentions: r.mentions });
+/** The read position comes back from the server as an inbox push (the receipt), on every device. */
+const noteRead = (): void => undefined;
 
 /** The signed-in screen: banner, sidebar of rooms and DMs, and the open room. */
 export function ChatApp({ api, me, onSignOut }: { api: Api; me: string; onSignOut: () => void }) {
-  const [rooms, setRooms] = useState<RoomSummary[]>([]);
+  // The room list and its counts come from the per-user channel: pushed, never polled.
+  const { rooms, ready, error: roomsError } = useRooms();
   const [active, setActive] = useState<string | undefined>(() => roomFromHash());
   const [menuOpen, setMenuOpen] = useState(false);
   const [error, setError] = useState("");
   const [focus, setFocus] = useState<{ room: string; seq: number } | undefined>(undefined);
-  const { state } = useConnectionState();
-  const unread = useUnread();
-  const refreshUnread = unread.refresh;
-
-  const refresh = useCallback(async () => {
-    try {
-      let list = await api.myRooms();
-      if (list.length === 0) list = await joinGeneral(api);
-      setRooms(list);
-      setError("");
-      refreshUnread();
-    } catch (err) {
-      setError(`Could not load your rooms: ${(err as Error).message}`);
-    }
-  }, [api, refreshUnread]);
+  const greeted = useRef(false);
 
   useEffect(() => {
-    if (state !== "connected") return; // refresh on every (re)connect and every so often while up
-    void refresh();
-    const timer = setInterval(() => void refresh(), REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [state, refresh]);
+    // A first-time user (no rooms in the first snapshot) lands in #general; the join is pushed back.
+    if (!ready || rooms.length > 0 || greeted.current) return;
+    greeted.current = true;
+    joinGeneral(api).catch((err: unknown) => setError(`Could not join #general: ${(err as Error).message}`));
+  }, [api, ready, rooms.length]);
+  useEffect(() => {
+    setError(roomsError ? `Could not load your rooms: ${roomsError.message}` : "");
+  }, [roomsError]);
 
   const open = useCallback((id: string) => {
     setActive(id);
@@ -51,30 +43,15 @@ export function ChatApp({ api, me, onSignOut }: { api: Api; me: string; onSignOu
     if (!active && rooms[0]) open(rooms[0].id);
   }, [active, rooms, open]);
 
-  const markedRead = useCallback((id: string, seq: number) => {
-    setRooms((rs) =>
-      rs.map((r) =>
-        r.id === id && seq > r.lastReadSeq
-          ? { ...r, lastReadSeq: seq, lastSeq: Math.max(seq, r.lastSeq), unread: 0 }
-          : r,
-      ),
-    );
-  }, []);
   const openDm = useCallback(
     async (user: string) => {
       const room = await api.openDm(user);
-      await refresh();
-      open(room.id);
+      open(room.id); // the inbox pushes the DM to both users
     },
-    [api, refresh, open],
+    [api, open],
   );
 
   const current = rooms.find((r) => r.id === active);
-  // Exact counts once the server answered; the room list's own (older, all-events) count only if it cannot.
-  const countsOf = (r: RoomSummary): Counts => {
-    if (unread.ready) return unread.rooms.get(r.id) ?? NO_COUNTS;
-    return unread.error ? { unread: r.unread, mentions: 0 } : NO_COUNTS;
-  };
   const roomName = (id: string) => {
     const r = rooms.find((x) => x.id === id);
     return r ? roomTitle(r, me) : id;
@@ -124,7 +101,7 @@ export function ChatApp({ api, me, onSignOut }: { api: Api; me: string; onSignOu
           countsOf={countsOf}
           active={active}
           onOpen={open}
-          onChanged={refresh}
+          onChanged={settled}
         />
         {active ? (
           <RoomView
@@ -134,7 +111,7 @@ export function ChatApp({ api, me, onSignOut }: { api: Api; me: string; onSignOu
             api={api}
             me={me}
             focusSeq={focus?.room === active ? focus.seq : undefined}
-            onRead={markedRead}
+            onRead={noteRead}
             onDm={openDm}
           />
         ) : (
@@ -147,18 +124,19 @@ export function ChatApp({ api, me, onSignOut }: { api: Api; me: string; onSignOu
   );
 }
 
+/** A room created or joined from the sidebar arrives as an inbox push: nothing to reload. */
+const settled = (): Promise<void> => Promise.resolve();
+
 /**
  * A first-time user lands in #general (created by whoever comes first), unless the token does not
  * cover it (caps for `team-*` only, as in the README): then they start with no rooms, not an error.
  */
-async function joinGeneral(api: Api): Promise<RoomSummary[]> {
+async function joinGeneral(api: Api): Promise<void> {
   try {
     await enterGeneral(api);
   } catch (err) {
-    if (err instanceof ApiError && err.code === "FORBIDDEN") return [];
-    throw err;
+    if (!(err instanceof ApiError && err.code === "FORBIDDEN")) throw err;
   }
-  return api.myRooms();
 }
 
 async function enterGeneral(api: Api): Promise<void> {

@@ -8,7 +8,7 @@ export function PublicRooms({
   onDone,
 }: {
   api: Api;
-  mine: RoomSummary[];
+  mine: readonly RoomSummary[];
   onDone: (id?: string) => Promise<void>;
 }) {
   const [rooms, setRooms] = useState<PublicRoom[] | undefined>(undefined);

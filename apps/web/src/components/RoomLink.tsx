@@ -1,4 +1,3 @@
-import { useRoom } from "@parley/react";
 import { roomTitle, type RoomSummary } from "../api.js";
 
 /** What the badges show. */
@@ -16,11 +15,10 @@ interface RoomLinkProps {
 }
 
 /**
- * One sidebar entry with its unread and mention badges. It keeps its room
- * subscribed so the counts move live (others' messages, own receipts from any device).
+ * One sidebar entry with its unread and mention badges. Its counts move live through the inbox
+ * (others' messages, own receipts from any device) without subscribing to the room.
  */
 export function RoomLink({ summary, me, active, counts, onOpen }: RoomLinkProps) {
-  useRoom(summary.id);
   const unread = active ? 0 : counts.unread;
   const mentions = active ? 0 : counts.mentions;
   const title = roomTitle(summary, me);

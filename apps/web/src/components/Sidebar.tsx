@@ -7,7 +7,7 @@ import { RoomLink, type Counts } from "./RoomLink.js";
 interface SidebarProps {
   api: Api;
   me: string;
-  rooms: RoomSummary[];
+  rooms: readonly RoomSummary[];
   countsOf: (room: RoomSummary) => Counts;
   active: string | undefined;
   onOpen: (id: string) => void;
