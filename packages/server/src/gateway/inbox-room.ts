@@ -9,8 +9,9 @@ export class InboxRoomCounts {
   private baseUnread: number;
   private baseMentions: number;
   private baseSeq: number;
-  /** Live-counted unread messages: seq → whether it mentions the user. */
-  private readonly counted = new Map<number, boolean>();
+  /** Live-counted unread messages: seq → whether it mentions the user (made on first use: most rooms have none). */
+  private counted: Map<number, boolean> | undefined;
+  private countedMentions = 0;
 
   constructor(private entry: InboxRoom) {
     this.baseUnread = entry.unread;
@@ -30,9 +31,8 @@ export class InboxRoomCounts {
 
   /** The entry as the client sees it now. */
   view(): InboxRoom {
-    let mentions = this.baseMentions;
-    for (const mentioned of this.counted.values()) if (mentioned) mentions++;
-    return { ...this.entry, unread: this.baseUnread + this.counted.size, mentions };
+    const unread = this.baseUnread + (this.counted?.size ?? 0);
+    return { ...this.entry, unread, mentions: this.baseMentions + this.countedMentions };
   }
 
   /** The room's head moved to `seq` (any event). */
@@ -47,13 +47,17 @@ export class InboxRoomCounts {
   /** A chat message from someone else; false when it was already read (a receipt ran ahead of it). */
   message(seq: number, mentioned: boolean): boolean {
     if (seq <= this.entry.lastReadSeq) return false;
-    this.counted.set(seq, mentioned);
+    (this.counted ??= new Map()).set(seq, mentioned);
+    if (mentioned) this.countedMentions++;
     return true;
   }
 
   /** Message `target` was deleted; true when it had been counted. */
   deleted(target: number): boolean {
-    return this.counted.delete(target);
+    const mentioned = this.counted?.get(target);
+    if (mentioned === undefined) return false;
+    this.uncount(target, mentioned);
+    return true;
   }
 
   /**
@@ -62,7 +66,7 @@ export class InboxRoomCounts {
    */
   read(upTo: number): boolean {
     this.entry = { ...this.entry, lastReadSeq: Math.max(upTo, this.entry.lastReadSeq) };
-    for (const seq of [...this.counted.keys()]) if (seq <= upTo) this.counted.delete(seq);
+    this.uncountUpTo(upTo);
     if (upTo < this.baseSeq && this.baseUnread > 0) return false;
     this.baseUnread = 0;
     this.baseMentions = 0;
@@ -71,12 +75,21 @@ export class InboxRoomCounts {
 
   /** Exact counts from the store, up to its `lastSeq`; what was counted live after that stays. */
   replace(fresh: InboxRoom): void {
-    for (const seq of [...this.counted.keys()]) if (seq <= fresh.lastSeq) this.counted.delete(seq);
+    this.uncountUpTo(fresh.lastSeq);
     this.baseUnread = fresh.unread;
     this.baseMentions = fresh.mentions;
     this.baseSeq = fresh.lastSeq;
     const lastSeq = Math.max(fresh.lastSeq, this.entry.lastSeq);
     const lastReadSeq = Math.max(fresh.lastReadSeq, this.entry.lastReadSeq);
     this.entry = { ...fresh, lastSeq, lastReadSeq, name: fresh.name };
+  }
+
+  private uncountUpTo(seq: number): void {
+    for (const [counted, mentioned] of this.counted ?? []) if (counted <= seq) this.uncount(counted, mentioned);
+  }
+
+  private uncount(seq: number, mentioned: boolean): void {
+    this.counted?.delete(seq);
+    if (mentioned) this.countedMentions--;
   }
 }

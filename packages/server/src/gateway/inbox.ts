@@ -38,7 +38,11 @@ const RECOUNT_WAIT_MS = 100;
 
 export class UserInbox {
   private readonly rooms = new Map<string, InboxRoomCounts>();
-  private chain: Promise<void> = Promise.resolve();
+  /**
+   * Events offered while a step reads the store (the snapshot, a room's entry, a recount), applied in
+   * order once it is done; undefined while none runs, so the usual event is applied at once.
+   */
+  private waiting: RoomEvent[] | undefined;
   private open = true;
 
   constructor(
@@ -57,8 +61,8 @@ export class UserInbox {
       for (const room of rooms) this.enter(room);
       this.owner.reply({ t: "inbox", id, rooms });
     });
-    // The step stays in the chain (events queue behind it); the handler answers its failure.
-    this.chain = snapshot.catch(() => this.close());
+    // Events wait behind it; the handler answers its failure.
+    this.hold(snapshot.catch(() => this.close()));
     return snapshot;
   }
 
@@ -75,9 +79,41 @@ export class UserInbox {
     // inbox the room's next events, which queue behind the read.
     if (this.open && !this.rooms.has(event.room) && bringsIn(event, this.user))
       this.owner.follow(this, event.room, true);
-    this.chain = this.chain
-      .then(() => (this.open ? this.apply(event) : undefined))
-      .catch((err: unknown) => this.owner.failed(err));
+    if (this.waiting) this.waiting.push(event);
+    else this.run(event);
+  }
+
+  private run(event: RoomEvent): void {
+    if (!this.open) return;
+    try {
+      const step = this.apply(event);
+      if (step) this.hold(step.catch((err: unknown) => this.owner.failed(err)));
+    } catch (err) {
+      this.owner.failed(err);
+    }
+  }
+
+  /** Holds the events offered until `step` settles, then applies them in order (behind any step they start). */
+  private hold(step: Promise<void>): void {
+    this.waiting ??= [];
+    void step.then(() => {
+      const queued = this.waiting ?? [];
+      this.waiting = undefined;
+      for (let i = 0; i < queued.length; i++) {
+        this.run(queued[i] as RoomEvent);
+        // A step started: the rest waits behind it (ahead of anything offered since).
+        const held = this.holding();
+        if (held) {
+          held.unshift(...queued.slice(i + 1));
+          return;
+        }
+      }
+    });
+  }
+
+  /** The held events, read afresh (a `run` may start holding). */
+  private holding(): RoomEvent[] | undefined {
+    return this.waiting;
   }
 
   private apply(event: RoomEvent): Promise<void> | void {

@@ -111,6 +111,18 @@ describe("inbox", () => {
       room: entry("r", { lastSeq: 7, lastReadSeq: 3, unread: 3, mentions: 0 }),
     });
     assert.equal(reads.reads, 2, "the snapshot and one recount");
+    // A message offered while a recount reads the store waits behind it, then counts on the recount.
+    table.set("r", entry("r", { lastSeq: 8, lastReadSeq: 4, unread: 2, mentions: 0 }));
+    hub.publish(ev("r", "bob", "receipt", { upTo: 4 }));
+    hub.publish(ev("r", "amy", "message", { text: "nine @bob" }));
+    await tick(0);
+    assert.deepEqual(
+      bob.frames.slice(-2).map((f) => f.t === "inbox.room" && [f.change, f.seq, f.room.unread, f.room.mentions]),
+      [
+        ["read", 8, 2, 0],
+        ["activity", 9, 3, 1],
+      ],
+    );
   });
 
   it("rooms enter and leave: created, added, joined, a DM's first event, renamed, left, removed", async () => {
