@@ -215,20 +215,23 @@ test("property: a suffix folds every message it holds exactly as the whole log d
   );
 });
 
-test("the server's system events (access changes) show as no message, in both folds", () => {
-  const events = log(["ann", "system", { type: "room.private", members: ["ann"] }], msg("ann", "hi"), [
-    "bob",
-    "system",
-    { type: "member.left", user: "bob" },
-  ]);
+test("the server's system events (membership changes) show as no message, in both folds", () => {
+  const events = log(
+    ["ann", "system", { type: "room.private", members: ["ann"], name: "Ops" }],
+    ["ann", "system", { type: "member.joined", user: "bob" }],
+    msg("ann", "hi"),
+    ["ann", "system", { type: "room.renamed", name: "Ops 2" }],
+    ["bob", "system", { type: "member.left", user: "bob" }],
+    ["cy", "system", { type: "member.left", user: "cy", open: true }],
+  );
   assert.deepEqual(
     topLevel(foldRoom(events, "ann")).map((v) => v.seq),
-    [2],
+    [3],
   );
   const fold = new ChatFold("ann");
   fold.add(events);
   assert.deepEqual(
     fold.fold.messages.map((v) => v.seq),
-    [2],
+    [3],
   );
 });

@@ -143,4 +143,19 @@ describe("inbox", () => {
     const r = await b.expect({ t: "pub", room, cmid: `rc-${pid}`, kind: "receipt", body: { upTo: first } }, "ack");
     assert.deepEqual(counts((await pushed(b, room, "read", r.seq)).room), [first, 2, 0]);
   });
+
+  it("follows more rooms than a connection may subscribe to, without subscribing to any", async (pool) => {
+    const bob = `bob${pid}-many`;
+    const bobRest = restAs(suite.server.httpUrl, bob);
+    const b = await pool.connect({ user: bob });
+    const many = (b.connected?.limits.maxSubscriptions ?? 100) + 50;
+    const ids = Array.from({ length: many }, (_, i) => uniqueRoom(`many-${i}`));
+    for (const id of ids)
+      assert.equal((await bobRest.call("POST", "/v1/rooms", { id, type: "public", name: id })).status, 201);
+    const snapshot = await b.expect({ t: "inbox" }, "inbox");
+    assert.equal(snapshot.rooms.filter((r) => ids.includes(r.id)).length, many);
+    const last = ids.at(-1) ?? "";
+    const seq = await restAs(suite.server.httpUrl, `ann${pid}-many`).publish(last, { text: `@${bob} in room ${many}` });
+    assert.deepEqual(counts((await pushed(b, last, "activity", seq)).room), [0, 1, 1]);
+  });
 });
