@@ -81,7 +81,7 @@ describe("far back in a long room", () => {
     const shown = await seqs();
     assert.ok(shown.includes(narwhal - 10) && shown.includes(narwhal + 10), "the page around the hit");
     assert.ok(shown.at(-1)! > narwhal + 200, "and the newest messages");
-    const gap = page.getByRole("separator", { name: "Newer messages not loaded" });
+    const gap = page.getByRole("listitem", { name: "Newer messages not loaded" });
     await gap.waitFor();
     await screenshot(page, "search-jump-far-back");
 

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { AxeBuilder } from "@axe-core/playwright";
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
 import { after, before } from "node:test";
 import { ServerProcess } from "@parley/server/testing/server-process.js";
@@ -44,6 +45,8 @@ export interface User {
 /** The browser context a user signs in from. */
 export interface SignInOptions {
   viewport?: { width: number; height: number };
+  /** A phone: touch events, no hover. */
+  touch?: boolean;
   /** Sets up the fresh context before the page opens (permissions, init scripts). */
   prepare?: (context: BrowserContext) => Promise<void>;
 }
@@ -80,7 +83,10 @@ async function openSignedIn(
   name: string,
   opts: SignInOptions & { fillForm: (page: Page) => Promise<void> },
 ): Promise<User> {
-  const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1100, height: 720 } });
+  const context = await browser.newContext({
+    viewport: opts.viewport ?? { width: 1100, height: 720 },
+    ...(opts.touch ? { hasTouch: true, isMobile: true } : {}),
+  });
   await opts.prepare?.(context);
   const page = await context.newPage();
   page.on("pageerror", (err) => console.error(`[${name}] page error: ${err.message}`));
@@ -225,6 +231,16 @@ export async function restPublish(server: ServerProcess, room: string, user: str
   });
   if (!res.ok) assert.fail(`POST ${room} as ${user}: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { seq: number }).seq;
+}
+
+/** Runs axe-core on the page as it is now: no serious or critical violation (each is listed when there is one). */
+export async function expectAccessible(page: Page, screen: string): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  const report = bad.map(
+    (v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+  );
+  assert.deepEqual(report, [], `axe on ${screen}`);
 }
 
 /** Saves a screenshot as test-results/screenshots/<name>.png. */

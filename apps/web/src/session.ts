@@ -46,6 +46,9 @@ export function createClient(session: Session): { client: ParleyClient; tracker:
     : new MemoryOutboxStorage();
   const tracker = new OutboxTracker(storage);
   const auth = session.token ? { token: session.token } : { user: session.user };
-  const client = new ParleyClient({ url: `${scheme}//${location.host}/v1/ws`, outbox: tracker, ...auth });
+  // Retries at most 1.5 s apart (full jitter; the SDK default waits up to 20 s), so the app is back within
+  // about 2 s of the network returning. A refused connection costs the server little.
+  const backoff = { minMs: 500, maxMs: 1_500 };
+  const client = new ParleyClient({ url: `${scheme}//${location.host}/v1/ws`, outbox: tracker, backoff, ...auth });
   return { client, tracker };
 }

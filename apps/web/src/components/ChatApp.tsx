@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState, type RefObject } from "react";
 import { useRooms } from "@parley/react";
 import type { SearchHit } from "@parley/client";
 import { ApiError, roomTitle, type Api, type RoomSummary } from "../api.js";
@@ -23,6 +23,9 @@ export function ChatApp({ api, me, onSignOut }: { api: Api; me: string; onSignOu
   const [error, setError] = useState("");
   const [focus, setFocus] = useState<{ room: string; seq: number } | undefined>(undefined);
   const greeted = useRef(false);
+  // Set once the user (not the first load) picked a room: its composer then takes the focus.
+  const [switched, setSwitched] = useState(false);
+  const menuButton = useRef<HTMLButtonElement>(null);
 
   useEffect(() => {
     // A first-time user (no rooms in the first snapshot) lands in #general; the join is pushed back.
@@ -34,14 +37,22 @@ export function ChatApp({ api, me, onSignOut }: { api: Api; me: string; onSignOu
     setError(roomsError ? `Could not load your rooms: ${roomsError.message}` : "");
   }, [roomsError]);
 
-  const open = useCallback((id: string) => {
+  const show = useCallback((id: string) => {
     setActive(id);
-    setMenuOpen(false);
     history.replaceState(null, "", `#room=${encodeURIComponent(id)}`);
   }, []);
+  const open = useCallback(
+    (id: string) => {
+      show(id);
+      setMenuOpen(false);
+      setSwitched(true);
+    },
+    [show],
+  );
   useEffect(() => {
-    if (!active && rooms[0]) open(rooms[0].id);
-  }, [active, rooms, open]);
+    if (!active && rooms[0]) show(rooms[0].id);
+  }, [active, rooms, show]);
+  usePhoneMenu(menuOpen, setMenuOpen, menuButton);
 
   const openDm = useCallback(
     async (user: string) => {
@@ -52,6 +63,7 @@ export function ChatApp({ api, me, onSignOut }: { api: Api; me: string; onSignOu
   );
 
   const current = rooms.find((r) => r.id === active);
+  useUnreadTitle(rooms.reduce((n, r) => n + countsOf(r).unread, 0));
   const roomName = (id: string) => {
     const r = rooms.find((x) => x.id === id);
     return r ? roomTitle(r, me) : id;
@@ -66,8 +78,13 @@ export function ChatApp({ api, me, onSignOut }: { api: Api; me: string; onSignOu
         Skip to message box
       </a>
       <ConnectionBanner />
+      <p id="message-keys-hint" className="visually-hidden">
+        ↑ and ↓ move between messages. On a message: Enter shows its actions, E edits, R replies in a thread, + reacts,
+        Delete deletes, Escape goes back to the message.
+      </p>
       <header className="topbar">
         <button
+          ref={menuButton}
           type="button"
           className="menu-button"
           aria-expanded={menuOpen}
@@ -113,6 +130,7 @@ export function ChatApp({ api, me, onSignOut }: { api: Api; me: string; onSignOu
             focusSeq={focus?.room === active ? focus.seq : undefined}
             onRead={noteRead}
             onDm={openDm}
+            focusComposer={switched}
           />
         ) : (
           <main className="room empty-room">
@@ -126,6 +144,35 @@ export function ChatApp({ api, me, onSignOut }: { api: Api; me: string; onSignOu
 
 /** A room created or joined from the sidebar arrives as an inbox push: nothing to reload. */
 const settled = (): Promise<void> => Promise.resolve();
+
+/** The tab title counts unread messages, "(3) Parley", so a background tab shows there is news. */
+function useUnreadTitle(unread: number): void {
+  useEffect(() => {
+    document.title = unread > 0 ? `(${unread}) Parley` : "Parley";
+  }, [unread]);
+}
+
+/** The phone-width rooms menu closes on Escape (focus back on ☰) and on a tap outside it and ☰. */
+function usePhoneMenu(open: boolean, setOpen: (open: boolean) => void, button: RefObject<HTMLButtonElement | null>) {
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Escape") return;
+      setOpen(false);
+      button.current?.focus();
+    };
+    const onPointer = (e: PointerEvent) => {
+      const target = e.target as Node;
+      if (!document.getElementById("sidebar")?.contains(target) && !button.current?.contains(target)) setOpen(false);
+    };
+    document.addEventListener("keydown", onKey);
+    document.addEventListener("pointerdown", onPointer);
+    return () => {
+      document.removeEventListener("keydown", onKey);
+      document.removeEventListener("pointerdown", onPointer);
+    };
+  }, [open, setOpen, button]);
+}
 
 /**
  * A first-time user lands in #general (created by whoever comes first), unless the token does not

@@ -1,4 +1,4 @@
-import { useRef, useState, type KeyboardEvent } from "react";
+import { useEffect, useRef, useState, type KeyboardEvent } from "react";
 import { matching, mentionAt, MentionMenu } from "./MentionMenu.js";
 
 const MAX_LENGTH = 4000;
@@ -11,6 +11,10 @@ interface ComposerProps {
   candidates: readonly string[];
   onSend: (text: string) => void;
   onTyping: () => void;
+  /** ↑ in the empty box: edit my last message; false when there is none. */
+  onEditLast?: () => boolean;
+  /** Take the focus when shown (the user switched rooms). */
+  autoFocus?: boolean;
 }
 
 /** The message box: Enter sends, Shift+Enter starts a new line; `@` suggests people (↑↓ and Enter/Tab pick). */
@@ -22,6 +26,10 @@ export function Composer(props: ComposerProps) {
   const [dismissed, setDismissed] = useState<number | undefined>(undefined);
   const input = useRef<HTMLTextAreaElement>(null);
   const at = mentionAt(text, caret);
+  const focusNow = props.autoFocus === true;
+  useEffect(() => {
+    if (focusNow) input.current?.focus();
+  }, [focusNow]);
   const options = at && at.start !== dismissed ? matching(props.candidates, at.prefix) : [];
   const send = () => {
     const body = text.trim();
@@ -48,6 +56,7 @@ export function Composer(props: ComposerProps) {
   const onKeyDown = (ev: KeyboardEvent<HTMLTextAreaElement>) => {
     const close = () => setDismissed(at?.start);
     if (options.length > 0 && menuKey(ev, { options, active, setActive, pick, close })) return;
+    if (ev.key === "ArrowUp" && text === "" && props.onEditLast?.()) return ev.preventDefault();
     if (ev.key === "Enter" && !ev.shiftKey && !ev.nativeEvent.isComposing) {
       ev.preventDefault();
       send();
@@ -89,7 +98,7 @@ export function Composer(props: ComposerProps) {
         Send
       </button>
       <span id={`${id}-hint`} className="visually-hidden">
-        Enter sends, Shift+Enter adds a new line. Type @ to mention someone.
+        Enter sends, Shift+Enter adds a new line, ↑ edits your last message. Type @ to mention someone.
       </span>
     </form>
   );

@@ -59,10 +59,13 @@ function describe(
   online: boolean,
   recent: boolean,
 ): { kind: "ok" | "info" | "warn" | "error"; text: string } {
+  // The browser knows first: offline is said at once, not after the heartbeat notices the dead link.
+  if (!online && state !== "closed") {
+    return { kind: "warn", text: "You are offline. Messages will be sent when the connection returns." };
+  }
   if (state === "connected") return recent ? { kind: "info", text: "Back online." } : { kind: "ok", text: "" };
   if (state === "closed") return { kind: "error", text: "Disconnected by the server. Sign out and in again." };
   if (state === "disconnected") return { kind: "warn", text: "Not connected." };
-  if (!online) return { kind: "warn", text: "You are offline. Messages will be sent when the connection returns." };
   if (!everConnected) return { kind: "info", text: "Connecting…" };
   return { kind: "warn", text: "Connection lost. Reconnecting…" };
 }

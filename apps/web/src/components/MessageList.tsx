@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from "react";
+import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
 import type { ChatActions, ChatMessage, MessagesResult } from "@parley/react";
 import { MessageRow } from "./MessageRow.js";
 import { dayLabel, sameGroup } from "./time.js";
@@ -23,6 +23,9 @@ type Props = Pick<
     emptyText?: string;
     /** Who has read the newest own message (from receipts). */
     seen?: { seq: number; users: string[] } | undefined;
+    /** The message being edited inline, and how to start or end an edit (`useEditing`). */
+    editing: number | undefined;
+    onEditing: (seq: number | undefined) => void;
   };
 
 const NEAR_BOTTOM_PX = 48;
@@ -41,6 +44,7 @@ export function MessageList(props: Props) {
   const lastKey = useRef<string | undefined>(undefined);
   const anchor = useRef<{ height: number; top: number } | undefined>(undefined);
   const [unseen, setUnseen] = useState(0);
+  const [activeKey, setActiveKey] = useState<string | undefined>(undefined);
 
   const older = () => {
     const el = scroller.current;
@@ -108,11 +112,12 @@ export function MessageList(props: Props) {
 
   return (
     <div className="messages-wrap">
+      {/* No tab stop of its own: the messages are (one at a time, arrows move between them). */}
       <div
         className="messages"
         ref={scroller}
         onScroll={onScroll}
-        tabIndex={0}
+        role="region"
         aria-label={props.label ?? "Messages"}
         data-testid="messages"
       >
@@ -130,7 +135,14 @@ export function MessageList(props: Props) {
           </p>
         )}
         {ready && messages.length === 0 && <p className="start">{props.emptyText ?? "No messages yet. Say hello!"}</p>}
-        <ol className="message-list">{renderRows(props)}</ol>
+        <ol
+          className="message-list"
+          aria-describedby="message-keys-hint"
+          onKeyDown={moveFocus}
+          onFocus={(e) => e.target.matches("li.message") && setActiveKey(e.target.dataset.key)}
+        >
+          {renderRows(props, activeKey)}
+        </ol>
       </div>
       {unseen > 0 && (
         <button type="button" className="new-pill" onClick={toBottom}>
@@ -141,8 +153,11 @@ export function MessageList(props: Props) {
   );
 }
 
-function renderRows(props: Props) {
+/** The rows; `activeKey` is the row the single tab stop is on (undefined: the newest). */
+function renderRows(props: Props, activeKey: string | undefined) {
   const { messages: rows, me, retry, dismiss, actions, onThread, seen } = props;
+  // The tab stop stays on the chosen row while it exists, else on the newest.
+  const stop = rows.some((r) => r.key === activeKey) ? activeKey : rows.at(-1)?.key;
   const out: ReactNode[] = [];
   let prev: ChatMessage | undefined;
   for (const row of rows) {
@@ -152,7 +167,8 @@ function renderRows(props: Props) {
     const day = dayLabel(row.ts);
     if (!prev || dayLabel(prev.ts) !== day) {
       out.push(
-        <li key={`day-${day}-${row.key}`} className="day-separator" role="separator" aria-label={day}>
+        // A plain item (a list may hold only list items, axe "list"): the day is read as its text.
+        <li key={`day-${day}-${row.key}`} className="day-separator">
           <span>{day}</span>
         </li>,
       );
@@ -169,6 +185,9 @@ function renderRows(props: Props) {
         seenBy={seen && row.seq === seen.seq ? seen.users : undefined}
         onRetry={retry}
         onDismiss={dismiss}
+        editing={row.seq !== undefined && row.seq === props.editing}
+        onEditing={props.onEditing}
+        active={row.key === stop}
       />,
     );
     prev = row;
@@ -176,10 +195,23 @@ function renderRows(props: Props) {
   return out;
 }
 
+/** ↑/↓ move to the previous/next message, Home/End to the first/last loaded (from a focused message only). */
+function moveFocus(ev: KeyboardEvent<HTMLOListElement>) {
+  const from = ev.target as HTMLElement;
+  if (!from.matches("li.message") || !["ArrowUp", "ArrowDown", "Home", "End"].includes(ev.key)) return;
+  const all = [...ev.currentTarget.querySelectorAll<HTMLElement>(":scope > li.message")];
+  const i = all.indexOf(from);
+  const to = { ArrowUp: i - 1, ArrowDown: i + 1, Home: 0, End: all.length - 1 }[ev.key] ?? i;
+  const next = all[Math.max(0, Math.min(all.length - 1, to))];
+  ev.preventDefault();
+  next?.focus(); // the list's onFocus moves the tab stop there
+  next?.scrollIntoView({ block: "nearest" });
+}
+
 /** Where a jump far back left the newest messages apart: a button reads the next page into it. */
 function Gap({ loadNewer, loadingNewer }: Props) {
   return (
-    <li className="gap" role="separator" aria-label="Newer messages not loaded">
+    <li className="gap" aria-label="Newer messages not loaded">
       <button type="button" className="link-button" disabled={loadingNewer} onClick={() => void loadNewer?.()}>
         {loadingNewer ? "Loading newer messages…" : "Load newer messages"}
       </button>

@@ -1,4 +1,4 @@
-import { memo, useState } from "react";
+import { memo, useEffect, useRef, useState, type FocusEvent, type KeyboardEvent, type RefObject } from "react";
 import type { ChatActions, ChatMessage } from "@parley/react";
 import { EditBox } from "./EditBox.js";
 import { EditHistory } from "./EditHistory.js";
@@ -18,7 +18,19 @@ interface RowProps {
   onThread?: ((seq: number) => void) | undefined;
   /** Who has read this (the newest own) message. */
   seenBy?: string[] | undefined;
+  /** This row is being edited inline. */
+  editing: boolean;
+  /** Starts (a seq) or ends (undefined) the inline edit of a message. */
+  onEditing: (seq: number | undefined) => void;
+  /** The row the message list's single tab stop is on (roving tabindex). */
+  active: boolean;
 }
+
+/**
+ * Keys on a focused message, each the same as clicking its tool (README "Keyboard"); arrows move between
+ * messages (MessageList). The tool buttons carry `data-action`.
+ */
+const SHORTCUTS: Record<string, string> = { e: "edit", r: "reply", "+": "react", Delete: "delete" };
 
 /**
  * One message: sender and time (unless it continues the previous sender's
@@ -26,18 +38,49 @@ interface RowProps {
  * count, tools (react, reply, and edit / delete for own messages) and the delivery state.
  */
 export const MessageRow = memo(function MessageRow(props: RowProps) {
-  const { row, me, grouped, actions, onThread } = props;
+  const { row, me, grouped, actions, onThread, editing, onEditing } = props;
   const { view, seq } = row;
   const mine = row.from === me;
-  const [editing, setEditing] = useState(false);
+  const item = useRef<HTMLLIElement>(null);
+  const tools = useToolsToggle(item);
   const live = seq !== undefined && row.state === "sent" && !view.deleted;
+  const onKeyDown = (ev: KeyboardEvent<HTMLLIElement>) => {
+    if (ev.key === "Escape" && tools.open) {
+      tools.setOpen(false); // back from the tools to the message
+      item.current?.focus();
+      return;
+    }
+    if (ev.target !== ev.currentTarget || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    const action = ev.key === "Enter" ? "menu" : SHORTCUTS[ev.key];
+    if (!action || !live) return;
+    ev.preventDefault();
+    tools.setOpen(true);
+    // After the tools are shown: focus the first one (Enter), or do what the key names.
+    requestAnimationFrame(() => {
+      const group = item.current?.querySelector(".tools");
+      const button = group?.querySelector<HTMLButtonElement>(
+        action === "menu" ? "button" : `[data-action="${action}"]`,
+      );
+      if (action === "menu") button?.focus();
+      else button?.click();
+    });
+  };
+  const endEdit = () => {
+    onEditing(undefined);
+    requestAnimationFrame(() => item.current?.focus());
+  };
   return (
     <li
-      className={`message ${grouped ? "grouped" : ""} ${mine ? "mine" : ""} ${view.mentionsMe ? "mentions-me" : ""} state-${row.state}`}
+      ref={item}
+      className={`message ${grouped ? "grouped" : ""} ${mine ? "mine" : ""} ${view.mentionsMe ? "mentions-me" : ""} state-${row.state} ${tools.open ? "tools-open" : ""}`}
       data-seq={row.seq}
       data-cmid={row.cmid}
+      data-key={row.key}
       data-state={row.state}
       data-deleted={view.deleted || undefined}
+      tabIndex={props.active ? 0 : -1}
+      onKeyDown={onKeyDown}
+      onBlur={tools.onBlur}
     >
       {grouped ? (
         <span className="visually-hidden">
@@ -51,7 +94,7 @@ export const MessageRow = memo(function MessageRow(props: RowProps) {
           </time>
         </div>
       )}
-      <Body {...props} editing={editing} onDone={() => setEditing(false)} />
+      <Body {...props} editing={editing} onDone={endEdit} />
       {row.refusals?.map((r) => (
         <p key={r.cmid} className="refusal" role="alert" data-code={r.code}>
           {r.text}{" "}
@@ -70,7 +113,18 @@ export const MessageRow = memo(function MessageRow(props: RowProps) {
         </button>
       )}
       {live && !editing && (
-        <Tools {...props} seq={seq} mine={mine} onEdit={() => setEditing(true)} onReply={onThread} />
+        <>
+          <button
+            type="button"
+            className="more"
+            aria-label={`Actions for ${row.from}'s message`}
+            aria-expanded={tools.open}
+            onClick={() => tools.setOpen(!tools.open)}
+          >
+            ⋯
+          </button>
+          <Tools {...props} seq={seq} mine={mine} onEdit={() => onEditing(seq)} onReply={onThread} />
+        </>
       )}
       {props.seenBy && props.seenBy.length > 0 ? (
         <span className="delivery seen">Seen by {props.seenBy.join(", ")}</span>
@@ -90,7 +144,10 @@ function sameProps(a: RowProps, b: RowProps): boolean {
     a.actions === b.actions &&
     a.onThread === b.onThread &&
     a.onRetry === b.onRetry &&
-    a.onDismiss === b.onDismiss
+    a.onDismiss === b.onDismiss &&
+    a.editing === b.editing &&
+    a.onEditing === b.onEditing &&
+    a.active === b.active
   );
 }
 
@@ -121,7 +178,8 @@ function Tools(props: RowProps & { seq: number; mine: boolean; onEdit: () => voi
     return (
       <span className="tools confirm" role="group" aria-label="Delete this message?">
         Delete this message?{" "}
-        <button type="button" className="danger" onClick={() => actions.remove(seq)}>
+        {/* Focused, so a keyboard user confirms with Enter (the Delete tool they pressed is gone). */}
+        <button type="button" className="danger" ref={(el) => el?.focus()} onClick={() => actions.remove(seq)}>
           Delete
         </button>
         <button type="button" onClick={() => setConfirming(false)}>
@@ -133,23 +191,41 @@ function Tools(props: RowProps & { seq: number; mine: boolean; onEdit: () => voi
   return (
     <span className="tools" role="group" aria-label="Message actions">
       <EmojiPicker onPick={(emoji) => actions.toggleReaction(seq, emoji)} />
-      {onReply && (
-        <button type="button" className="tool" title="Reply in thread" onClick={() => onReply(seq)}>
-          Reply
-        </button>
-      )}
-      {mine && (
-        <button type="button" className="tool" title="Edit" onClick={props.onEdit}>
-          Edit
-        </button>
-      )}
-      {mine && (
-        <button type="button" className="tool" title="Delete" onClick={() => setConfirming(true)}>
-          Delete
-        </button>
-      )}
+      {onReply && <Tool action="reply" title="Reply in thread (R)" label="Reply" onClick={() => onReply(seq)} />}
+      {mine && <Tool action="edit" title="Edit (E)" label="Edit" onClick={props.onEdit} />}
+      {mine && <Tool action="delete" title="Delete (Del)" label="Delete" onClick={() => setConfirming(true)} />}
     </span>
   );
+}
+
+/** One tool button; `data-action` is what a row's shortcut key clicks. */
+function Tool(props: { action: string; title: string; label: string; onClick: () => void }) {
+  return (
+    <button type="button" className="tool" title={props.title} data-action={props.action} onClick={props.onClick}>
+      {props.label}
+    </button>
+  );
+}
+
+/**
+ * The ⋯ toggle's state (touch and phone widths show the tools only while it is open): closed again by a
+ * tap or click outside the row, or when focus moves out of it.
+ */
+function useToolsToggle(item: RefObject<HTMLLIElement | null>) {
+  const [open, setOpen] = useState(false);
+  useEffect(() => {
+    if (!open) return;
+    const outside = (e: PointerEvent) => {
+      if (!item.current?.contains(e.target as Node)) setOpen(false);
+    };
+    document.addEventListener("pointerdown", outside);
+    return () => document.removeEventListener("pointerdown", outside);
+  }, [open, item]);
+  const onBlur = (e: FocusEvent<HTMLLIElement>) => {
+    const next = e.relatedTarget as Node | null;
+    if (next && !e.currentTarget.contains(next)) setOpen(false);
+  };
+  return { open, setOpen, onBlur };
 }
 
 function Delivery({ row, onRetry, onDismiss }: Pick<RowProps, "row" | "onRetry" | "onDismiss">) {

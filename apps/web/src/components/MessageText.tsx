@@ -1,27 +1,8 @@
-import { extractMentions } from "@parley/client";
-import type { ReactNode } from "react";
+import { memo } from "react";
+import { formatted } from "../format/markdown.js";
 
-/** A message's text with its `@user` mentions highlighted (the own one more strongly). */
-export function MessageText({ text, me }: { text: string; me: string }) {
-  const users = extractMentions(text);
-  if (users.length === 0) return <>{text}</>;
-  const known = new Set(users);
-  const parts: ReactNode[] = [];
-  let last = 0;
-  // Same boundaries as extractMentions: `@` not inside a word or an e-mail address.
-  for (const m of text.matchAll(/(^|[^A-Za-z0-9_.@-])@([A-Za-z0-9_.@-]{1,64})/g)) {
-    const [, before = "", name = ""] = m; // both groups always take part in a match
-    const user = name.replace(/\.+$/, "");
-    if (!known.has(user)) continue;
-    const at = m.index + before.length;
-    parts.push(text.slice(last, at));
-    parts.push(
-      <span key={at} className={`mention ${user === me ? "mention-me" : ""}`} data-mention={user}>
-        @{user}
-      </span>,
-    );
-    last = at + 1 + user.length;
-  }
-  parts.push(text.slice(last));
-  return <>{parts}</>;
-}
+/** A message's text: the Markdown subset (src/format/markdown.tsx) with `@user` mentions highlighted. */
+export const MessageText = memo(function MessageText({ text, me }: { text: string; me: string }) {
+  const { nodes, block } = formatted(text, me);
+  return block ? <div className="text">{nodes}</div> : <span className="text">{nodes}</span>;
+});

@@ -53,7 +53,8 @@ export function EmojiPicker({ onPick }: { onPick: (emoji: string) => void }) {
         className="tool"
         aria-expanded={open}
         aria-label="Add reaction"
-        title="Add reaction"
+        title="Add reaction (+)"
+        data-action="react"
         onClick={() => setOpen((o) => !o)}
       >
         ☺+

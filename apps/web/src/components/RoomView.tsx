@@ -6,6 +6,7 @@ import { Composer } from "./Composer.js";
 import { MessageList } from "./MessageList.js";
 import { PresenceList } from "./PresenceList.js";
 import { ThreadPanel } from "./ThreadPanel.js";
+import { useEditing } from "./use-editing.js";
 
 interface RoomViewProps {
   id: string;
@@ -16,10 +17,12 @@ interface RoomViewProps {
   focusSeq: number | undefined;
   onRead: (id: string, seq: number) => void;
   onDm: (user: string) => Promise<void>;
+  /** The user switched to this room: the composer takes the focus. */
+  focusComposer: boolean;
 }
 
 /** The open room: messages, who is typing, the composer, who is here, and an open thread. */
-export function RoomView({ id, summary, api, me, focusSeq, onRead, onDm }: RoomViewProps) {
+export function RoomView({ id, summary, api, me, focusSeq, onRead, onDm, focusComposer }: RoomViewProps) {
   const { error: roomError } = useRoom(id);
   const messages = useMessages(id);
   const { typing, notifyTyping } = useTyping(id);
@@ -29,6 +32,7 @@ export function RoomView({ id, summary, api, me, focusSeq, onRead, onDm }: RoomV
   const candidates = useCandidates(id, me, messages, api);
   const atBottom = useMarkRead(id, messages, onRead);
   const seen = useSeen(messages, me);
+  const editing = useEditing(messages.messages, me);
   const focusParent = focusSeq === undefined ? undefined : messages.fold.bySeq.get(focusSeq)?.replyTo;
   useEffect(() => {
     if (focusParent !== undefined) setThread(focusParent); // a search hit in a thread: open it
@@ -66,6 +70,8 @@ export function RoomView({ id, summary, api, me, focusSeq, onRead, onDm }: RoomV
             onAtBottom={atBottom}
             focusSeq={focusSeq}
             seen={seen}
+            editing={editing.editing}
+            onEditing={editing.onEditing}
           />
           <p className="typing" aria-live="polite">
             {typingText(typing)}
@@ -75,6 +81,8 @@ export function RoomView({ id, summary, api, me, focusSeq, onRead, onDm }: RoomV
             candidates={candidates}
             onSend={(text) => messages.send({ text })}
             onTyping={notifyTyping}
+            onEditLast={editing.editLast}
+            autoFocus={focusComposer}
           />
         </div>
         {thread !== undefined ? (

@@ -1,13 +1,15 @@
-import { useState, type ReactNode } from "react";
+import { useMemo, useState, type ReactNode } from "react";
 import { useSearch } from "@parley/react";
 import type { SearchHit } from "@parley/client";
+import { rankHits, SEARCH_FETCH, SEARCH_SHOWN } from "./search-rank.js";
 import { clock } from "./time.js";
 
 /** The search box in the top bar: results as you type; picking one opens its room at the message. */
 export function SearchBox(props: { roomName: (id: string) => string; onPick: (hit: SearchHit) => void }) {
   const [q, setQ] = useState("");
   const [open, setOpen] = useState(false);
-  const { hits, loading, error } = useSearch(q);
+  const { hits: found, loading, error } = useSearch(q, { limit: SEARCH_FETCH });
+  const hits = useMemo(() => rankHits(found, q).slice(0, SEARCH_SHOWN), [found, q]);
   const show = open && q.trim().length > 0;
   return (
     <div className="search" onKeyDown={(e) => e.key === "Escape" && setOpen(false)}>

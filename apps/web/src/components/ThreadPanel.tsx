@@ -3,6 +3,7 @@ import { useThread, type ChatActions } from "@parley/react";
 import { Composer } from "./Composer.js";
 import { MessageList } from "./MessageList.js";
 import { MessageText } from "./MessageText.js";
+import { useEditing } from "./use-editing.js";
 
 interface ThreadPanelProps {
   room: string;
@@ -21,6 +22,7 @@ export function ThreadPanel({ room, seq, me, candidates, onClose }: ThreadPanelP
     [edit, remove, toggleReaction, reply, markRead],
   );
   const parent = thread.parent;
+  const editing = useEditing(thread.replies, me);
   return (
     <aside className="thread" aria-labelledby="thread-title" data-testid="thread">
       <header className="thread-header">
@@ -56,6 +58,8 @@ export function ThreadPanel({ room, seq, me, candidates, onClose }: ThreadPanelP
         label="Replies"
         startText=""
         emptyText="No replies yet."
+        editing={editing.editing}
+        onEditing={editing.onEditing}
       />
       <Composer
         roomTitle="thread"
@@ -63,6 +67,7 @@ export function ThreadPanel({ room, seq, me, candidates, onClose }: ThreadPanelP
         candidates={candidates}
         onSend={thread.send}
         onTyping={() => undefined}
+        onEditLast={editing.editLast}
       />
     </aside>
   );

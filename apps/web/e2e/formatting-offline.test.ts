@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { eventually, expectAccessible, expectConfirmed, screenshot, send, twoUsers } from "./support.js";
+
+const s = twoUsers();
+
+describe("formatting (issue 16, item 5)", () => {
+  it("bob sees ann's Markdown formatted and her links clickable; script, javascript: links and HTML stay text", async () => {
+    await s.bob.page.evaluate(() => {
+      (window as unknown as { pwned: number }).pwned = 0;
+    });
+    s.bob.page.on("dialog", (d) => assert.fail(`a dialog opened: ${d.message()}`));
+    const text = [
+      "fmt **bold** *it* `code` https://example.com/x",
+      "```",
+      "block <b>x</b>",
+      "```",
+      "- one",
+      "- two",
+      "",
+      "> quoted",
+      "",
+      '<script>window.pwned = 1</script> <img src=x onerror="window.pwned = 2"> [click](javascript:window.pwned=3)',
+    ].join("\n");
+    await s.ann.page.getByRole("textbox", { name: /^Message / }).fill(text);
+    await s.ann.page.getByRole("textbox", { name: /^Message / }).press("Enter");
+    const row = s.bob.page.locator("li.message", { hasText: "fmt" });
+    await row.locator("strong", { hasText: "bold" }).waitFor();
+    await row.locator("em", { hasText: "it" }).waitFor();
+    await row.locator("code", { hasText: "code" }).first().waitFor();
+    await row.locator("pre code", { hasText: "block <b>x</b>" }).waitFor();
+    assert.equal(await row.locator("ul li").count(), 2);
+    await row.locator("blockquote", { hasText: "quoted" }).waitFor();
+    const link = row.getByRole("link", { name: "https://example.com/x" });
+    assert.equal(await link.getAttribute("href"), "https://example.com/x");
+    assert.equal(await link.getAttribute("target"), "_blank");
+    await row.getByText("[click](javascript:window.pwned=3)").waitFor();
+    assert.equal(await row.locator("script, img, a[href^='javascript']").count(), 0);
+    await row.getByText("[click](javascript:window.pwned=3)").click();
+    assert.equal(await s.bob.page.evaluate(() => (window as unknown as { pwned: number }).pwned), 0);
+    await screenshot(s.bob.page, "formatting-desktop");
+    await expectAccessible(s.bob.page, "chat with formatted messages");
+  });
+});
+
+describe("offline banner (issue 16, items 4 and 7)", () => {
+  it("says offline within 2 s of the browser going offline, clears within 2 s of coming back, and moves nothing", async () => {
+    const { page, context } = s.ann;
+    await send(page, "offline check");
+    await expectConfirmed(page, "offline check", ["offline check"]);
+    const banner = page.getByTestId("connection-banner");
+    const where = () => page.getByRole("textbox", { name: /^Message / }).boundingBox();
+    const title = () => page.locator("#room-title").boundingBox();
+    const before = [await where(), await title()];
+    const wentOffline = Date.now();
+    await context.setOffline(true);
+    await banner.getByText("You are offline").waitFor({ timeout: 2_000 });
+    const offlineAfter = Date.now() - wentOffline;
+    assert.deepEqual([await where(), await title()], before, "the banner shifted the layout");
+    await screenshot(page, "offline-banner");
+    const back = Date.now();
+    await context.setOffline(false);
+    await page
+      .locator('[data-testid="connection-banner"][data-state="connected"]')
+      .waitFor({ state: "attached", timeout: 2_000 });
+    await eventually(async () => assert.doesNotMatch((await banner.textContent()) ?? "", /offline|lost/i), 2_000);
+    const backAfter = Date.now() - back;
+    assert.deepEqual([await where(), await title()], before, "the banner shifted the layout");
+    console.log(`offline shown after ${offlineAfter} ms, cleared after ${backAfter} ms`);
+  });
+});
