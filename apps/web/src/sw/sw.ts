@@ -1,17 +1,27 @@
 /**
- * The web app's service worker, served at /sw.js (scope /): shows a
- * notification for each Web Push from the Parley server and opens or focuses
- * the room when the notification is clicked. Built by Vite as a second entry
+ * The web app's service worker, served at /sw.js (scope /): serves the app
+ * shell when offline (shell.ts), shows a notification for each Web Push from
+ * the Parley server and opens or focuses the room when the notification is clicked. Built by Vite as a second entry
  * (vite.config.ts); type-checked with the WebWorker lib (tsconfig.sw.json).
  */
 /// <reference lib="webworker" />
 import { notificationFor, roomUrl, type PushPayload } from "./notification.js";
+import { cacheShell, shellResponse } from "./shell.js";
 
 declare const self: ServiceWorkerGlobalScope;
 
-// A new version takes over at once: there is no offline cache whose versions must match.
-self.addEventListener("install", () => void self.skipWaiting());
+// A new version takes over at once: pages come from the network first, and the built files of every
+// version have names of their own, so an open tab never gets a file of another build.
+self.addEventListener("install", (event) => {
+  void self.skipWaiting();
+  // Without the shell the worker still shows notifications; the page fills the cache on its next load.
+  event.waitUntil(cacheShell().catch((err: unknown) => console.warn("offline shell not cached", err)));
+});
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
+self.addEventListener("fetch", (event) => {
+  const response = shellResponse(event.request, self.location.origin);
+  if (response) event.respondWith(response);
+});
 
 self.addEventListener("push", (event) => {
   const payload = parse(event.data);
