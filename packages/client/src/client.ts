@@ -234,6 +234,9 @@ export class ParleyClient {
       case "inbox.gone":
         this.#inbox?.handleFrame(frame);
         return;
+      case "inbox": // a fresh snapshot the server sent after losing track (docs/protocol.md, "Inbox")
+        this.#inbox?.handleSnapshot(frame.rooms);
+        return;
       case "error":
         this.#emitError(new ParleyError(frame.code, frame.message));
         return;

@@ -84,3 +84,18 @@ test("the read position of a snapshot or a push reaches the room handle", async 
   server.inject({ t: "inbox.room", change: "read", seq: 10, room: room("general", { lastSeq: 10, lastReadSeq: 9 }) });
   await waitUntil(() => general.readPosition === 9);
 });
+
+test("a snapshot the server sends unasked (after it lost track) replaces the rooms", async () => {
+  const { server, client, updates } = await setup();
+  server.inboxRooms = [room("a", { unread: 1 })];
+  await client.connect();
+  client.inbox.open();
+  await waitUntil(() => client.inbox.ready);
+  server.inject({ t: "inbox", id: 1, rooms: [room("b", { unread: 2 })] });
+  await waitUntil(() => client.inbox.rooms.has("b"));
+  assert.deepEqual([...client.inbox.rooms.keys()], ["b"]);
+  assert.deepEqual(
+    updates.map((u) => u.type),
+    ["snapshot", "snapshot"],
+  );
+});

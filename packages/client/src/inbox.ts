@@ -38,6 +38,8 @@ export class Inbox {
   #ready = false;
   /** Bumped by each snapshot request, so an older one's late answer is dropped. */
   #asked = 0;
+  /** A snapshot request is in flight (its answer will replace the list). */
+  #asking = false;
 
   constructor(private readonly ctx: InboxContext) {}
 
@@ -62,18 +64,27 @@ export class Inbox {
   refresh(): void {
     if (!this.#open || !this.ctx.connected) return;
     const asked = ++this.#asked;
+    this.#asking = true;
     this.ctx.request().then(
       (frame) => {
         if (asked !== this.#asked || frame.t !== "inbox") return;
-        this.#rooms = new Map(frame.rooms.map((r) => [r.id, r]));
-        this.#ready = true;
-        for (const r of frame.rooms) this.ctx.knownRead(r.id, r.lastReadSeq);
-        this.#events.emit("update", { type: "snapshot", rooms: frame.rooms });
+        this.#asking = false;
+        this.#replace(frame.rooms);
       },
       (err: unknown) => {
-        if (asked === this.#asked && this.#events.listenerCount("error") > 0) this.#events.emit("error", err as Error);
+        if (asked !== this.#asked) return;
+        this.#asking = false;
+        if (this.#events.listenerCount("error") > 0) this.#events.emit("error", err as Error);
       },
     );
+  }
+
+  /**
+   * Called by the client for an `inbox` frame no request waits for: the server sends a fresh snapshot
+   * when it lost track of the counts (a store read failed). One asked for meanwhile will replace it.
+   */
+  handleSnapshot(rooms: readonly InboxRoom[]): void {
+    if (this.#open && !this.#asking) this.#replace(rooms);
   }
 
   /** Listens to inbox events; returns an unsubscribe function. */
@@ -84,6 +95,13 @@ export class Inbox {
   /** Called by the client on every (re)connect. */
   onConnected(): void {
     this.refresh();
+  }
+
+  #replace(rooms: readonly InboxRoom[]): void {
+    this.#rooms = new Map(rooms.map((r) => [r.id, r]));
+    this.#ready = true;
+    for (const r of rooms) this.ctx.knownRead(r.id, r.lastReadSeq);
+    this.#events.emit("update", { type: "snapshot", rooms });
   }
 
   /** Called by the client for `inbox.room` and `inbox.gone` frames. */

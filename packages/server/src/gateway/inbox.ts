@@ -28,13 +28,16 @@ export interface InboxOwner {
   reply(frame: ServerFrame): void;
   /** The room entered (true) or left (false) this inbox: the hub routes the room's events to it or stops. */
   follow(inbox: UserInbox, room: string, on: boolean): void;
-  /** A step failed (a store read): logged; the inbox goes on with the next event. */
+  /** A step failed (a store read): logged; the inbox sends a fresh snapshot once the store answers again. */
   failed(err: unknown): void;
 }
 
 /** How long a receipt's recount waits for the store's projection to reach it (cluster: the sink's lag). */
 const RECOUNT_TRIES = 20;
 const RECOUNT_WAIT_MS = 100;
+/** After a failed step, the first attempt to read a fresh snapshot, and the longest wait between attempts. */
+const RESYNC_FIRST_MS = 500;
+const RESYNC_MAX_MS = 30_000;
 
 export class UserInbox {
   private readonly rooms = new Map<string, InboxRoomCounts>();
@@ -44,6 +47,9 @@ export class UserInbox {
    */
   private waiting: RoomEvent[] | undefined;
   private open = true;
+  /** The request id the snapshot answered (a resync's snapshot repeats it). */
+  private id = 0;
+  private resyncTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly owner: InboxOwner,
@@ -56,11 +62,8 @@ export class UserInbox {
 
   /** Reads the snapshot and replies it as the answer to request `id`; events offered meanwhile follow it. */
   start(id: number): Promise<void> {
-    const snapshot = this.reads.snapshot(this.owner.principal).then((rooms) => {
-      if (!this.open) return; // the connection closed meanwhile
-      for (const room of rooms) this.enter(room);
-      this.owner.reply({ t: "inbox", id, rooms });
-    });
+    this.id = id;
+    const snapshot = this.snapshot();
     // Events wait behind it; the handler answers its failure.
     this.hold(snapshot.catch(() => this.close()));
     return snapshot;
@@ -69,6 +72,7 @@ export class UserInbox {
   /** Stops: later events are dropped. */
   close(): void {
     this.open = false;
+    clearTimeout(this.resyncTimer);
     for (const id of this.rooms.keys()) this.owner.follow(this, id, false);
     this.rooms.clear();
   }
@@ -87,10 +91,35 @@ export class UserInbox {
     if (!this.open) return;
     try {
       const step = this.apply(event);
-      if (step) this.hold(step.catch((err: unknown) => this.owner.failed(err)));
+      if (step) this.hold(step.catch((err: unknown) => this.lost(err)));
     } catch (err) {
-      this.owner.failed(err);
+      this.lost(err);
     }
+  }
+
+  /** Reads the user's rooms and replaces the inbox with them, answering request `id` (again, on a resync). */
+  private async snapshot(): Promise<void> {
+    const rooms = await this.reads.snapshot(this.owner.principal);
+    if (!this.open) return; // the connection closed meanwhile
+    for (const id of this.rooms.keys()) this.owner.follow(this, id, false);
+    this.rooms.clear();
+    for (const room of rooms) this.enter(room);
+    this.owner.reply({ t: "inbox", id: this.id, rooms });
+  }
+
+  /**
+   * A step failed (a store read), so an event was not applied and the counts may be wrong: once the
+   * store answers again, a fresh snapshot replaces them (docs/protocol.md: clients take a repeated
+   * `inbox` reply as a new snapshot).
+   */
+  private lost(err: unknown, waitMs = RESYNC_FIRST_MS): void {
+    this.owner.failed(err);
+    if (this.resyncTimer || !this.open) return;
+    this.resyncTimer = setTimeout(() => {
+      this.resyncTimer = undefined;
+      this.hold(this.snapshot().catch((again: unknown) => this.lost(again, Math.min(2 * waitMs, RESYNC_MAX_MS))));
+    }, waitMs);
+    this.resyncTimer.unref();
   }
 
   /** Holds the events offered until `step` settles, then applies them in order (behind any step they start). */

@@ -11,6 +11,7 @@ import type { Principal } from "#server/auth/principal.js";
 import { UserInbox } from "#server/gateway/inbox.js";
 import { InboxHub } from "#server/gateway/inbox-hub.js";
 import type { InboxRooms } from "#server/policy/inbox-rooms.js";
+import { waitUntil } from "../support/wait.js";
 
 const entry = (id: string, over: Partial<InboxRoom> = {}): InboxRoom => ({
   id,
@@ -29,7 +30,7 @@ class CountingReads {
   /** `table` answers `entry`; `rooms` (default: the table's) the snapshot. */
   constructor(
     readonly table: Map<string, InboxRoom>,
-    private readonly rooms?: InboxRoom[],
+    public rooms?: InboxRoom[],
   ) {}
   snapshot = async (): Promise<InboxRoom[]> => (this.reads++, this.rooms ?? [...this.table.values()]);
   entry = async (_p: Principal, id: string): Promise<InboxRoom | undefined> => (this.reads++, this.table.get(id));
@@ -42,14 +43,25 @@ function ev(room: string, from: string, kind: string, body: Json): RoomEvent {
   return { room, seq, id: `${room}-${seq}`, from, ts: 0, kind, body, cmid: `c${seq}` };
 }
 
-function open(hub: InboxHub, user: string, reads: CountingReads, caps: Principal["caps"] = { "*": ["*"] }) {
+/** Options of `open`: the token's capabilities (default all), and where failures go (default: the test fails). */
+interface OpenOptions {
+  caps?: Principal["caps"];
+  failures?: unknown[];
+}
+
+function open(
+  hub: InboxHub,
+  user: string,
+  reads: CountingReads,
+  { caps = { "*": ["*"] }, failures }: OpenOptions = {},
+) {
   const frames: ServerFrame[] = [];
   const inbox = new UserInbox(
     {
       principal: { user, caps, expiresAt: undefined, dev: false },
       reply: (f) => frames.push(f),
       follow: (which, room, on) => hub.follow(which, room, on),
-      failed: (err) => assert.fail(String(err)),
+      failed: (err) => (failures ? failures.push(err) : assert.fail(String(err))),
     },
     reads as unknown as InboxRooms,
   );
@@ -189,7 +201,7 @@ describe("inbox", () => {
     seqs = new Map();
     const reads = new CountingReads(new Map(), []);
     const hub = new InboxHub();
-    const bob = open(hub, "bob", reads, { "team-*": ["*"] });
+    const bob = open(hub, "bob", reads, { caps: { "team-*": ["*"] } });
     await bob.ready;
     hub.publish(ev("other", "amy", "system", { type: "room.created", members: ["bob"], name: "x" }));
     hub.publish(ev("team-a", "amy", "system", { type: "room.created", members: ["bob"], name: "A" }));
@@ -203,5 +215,25 @@ describe("inbox", () => {
     hub.publish(ev("team-a", "amy", "message", { text: "after close" }));
     await tick(0);
     assert.equal(bob.frames.length, 2);
+  });
+
+  it("a failed store read is logged, then a fresh snapshot answers the request again", async () => {
+    seqs = new Map();
+    const reads = new CountingReads(new Map(), []);
+    const hub = new InboxHub();
+    const failures: unknown[] = [];
+    const bob = open(hub, "bob", reads, { failures });
+    await bob.ready;
+    reads.entry = () => Promise.reject(new Error("store down"));
+    hub.publish(ev("pub", "bob", "system", { type: "member.joined", user: "bob" }));
+    await waitUntil(() => failures.length === 1, "the failure");
+    reads.rooms = [entry("pub", { lastSeq: 1 })];
+    await waitUntil(() => bob.frames.filter((f) => f.t === "inbox").length === 2, "the resync snapshot");
+    assert.deepEqual(bob.frames.at(-1), { t: "inbox", id: 1, rooms: [entry("pub", { lastSeq: 1 })] });
+    hub.publish(ev("pub", "amy", "message", { text: "after" }));
+    await tick(0);
+    const last = bob.last("pub");
+    assert.deepEqual(last?.t === "inbox.room" && last.room, entry("pub", { lastSeq: 2, unread: 1 }));
+    hub.remove(bob.inbox);
   });
 });
