@@ -60,7 +60,7 @@ export class Gateway implements GatewayContext {
   readonly presence: Presence;
   readonly policy: Policy;
   readonly hub: RoomHub;
-  readonly inboxes = new InboxHub();
+  readonly inboxes: InboxHub;
   private readonly typing: TypingRelay | undefined;
   private readonly sseNodes: SseNodes | undefined;
   draining = false;
@@ -92,6 +92,7 @@ export class Gateway implements GatewayContext {
       (rooms) => this.metrics.rooms.set(rooms),
       deps.forgetRoom,
     );
+    this.inboxes = new InboxHub((open) => this.metrics.inboxes.set(open));
     this.acceptor = new WsAcceptor({ maxFrameBytes: deps.config.maxFrameBytes });
     const count = Math.min(MAX_SLICES, Math.max(1, Math.floor(deps.config.heartbeatMs / SLICE_MS)));
     this.slices = Array.from({ length: count }, () => new Set<Session>());

@@ -137,7 +137,10 @@ async function handleInbox(c: Caller, f: InboxQueryFrame): Promise<void> {
   const inbox = new UserInbox(
     {
       principal: c.principal,
-      reply: (frame) => s.reply(frame),
+      reply: (frame) => {
+        s.reply(frame);
+        if (frame.t !== "inbox") s.ctx.metrics.inboxPushes.inc();
+      },
       follow: (which, room, on) => hub.follow(which, room, on),
       failed: (err) => s.ctx.logger.error({ err, session: s.id }, "inbox update failed"),
     },

@@ -13,11 +13,16 @@ export class InboxHub {
   private readonly byUser = new Map<string, Set<UserInbox>>();
   /** Inboxes reading their snapshot: offered every event, since they do not follow their rooms yet. */
   private readonly loading = new Set<UserInbox>();
+  private open = 0;
+
+  /** `onCount` is told the number of open inboxes whenever it changes. */
+  constructor(private readonly onCount: (inboxes: number) => void = () => {}) {}
 
   /** An inbox opened: it is offered every event until `loaded`. */
   add(inbox: UserInbox): void {
     this.loading.add(inbox);
     addTo(this.byUser, inbox.user, inbox);
+    this.onCount(++this.open);
   }
 
   /** Its snapshot was read (or failed): from now on it is offered only what concerns it. */
@@ -27,7 +32,7 @@ export class InboxHub {
 
   remove(inbox: UserInbox): void {
     this.loading.delete(inbox);
-    removeFrom(this.byUser, inbox.user, inbox);
+    if (removeFrom(this.byUser, inbox.user, inbox)) this.onCount(--this.open);
     inbox.close(); // unfollows its rooms
   }
 
@@ -47,9 +52,7 @@ export class InboxHub {
 
   /** Open inboxes. */
   get size(): number {
-    let n = 0;
-    for (const inboxes of this.byUser.values()) n += inboxes.size;
-    return n;
+    return this.open;
   }
 }
 
@@ -67,7 +70,10 @@ function addTo<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
   set.add(value);
 }
 
-function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
+/** Removes `value` from the set at `key`; true when it was there. */
+function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): boolean {
   const set = map.get(key);
-  if (set?.delete(value) && set.size === 0) map.delete(key);
+  if (!set?.delete(value)) return false;
+  if (set.size === 0) map.delete(key);
+  return true;
 }

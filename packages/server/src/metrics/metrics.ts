@@ -17,6 +17,16 @@ export class Metrics {
     help: "Rooms with at least one local subscriber.",
     registers: [this.registry],
   });
+  readonly inboxes = new Gauge({
+    name: "parley_inboxes",
+    help: "Open per-user channels (inboxes) of local connections.",
+    registers: [this.registry],
+  });
+  readonly inboxPushes = new Counter({
+    name: "parley_inbox_pushes_total",
+    help: "inbox.room and inbox.gone frames sent (snapshots not counted).",
+    registers: [this.registry],
+  });
   readonly publishes = new Counter({
     name: "parley_publishes_total",
     help: "Publishes by outcome.",

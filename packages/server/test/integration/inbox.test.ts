@@ -157,5 +157,8 @@ describe("inbox", () => {
     const last = ids.at(-1) ?? "";
     const seq = await restAs(suite.server.httpUrl, `ann${pid}-many`).publish(last, { text: `@${bob} in room ${many}` });
     assert.deepEqual(counts((await pushed(b, last, "activity", seq)).room), [0, 1, 1]);
+    const metrics = await (await fetch(`${suite.server.httpUrl}/metrics`)).text();
+    assert.match(metrics, /^parley_inboxes [1-9]\d*$/m);
+    assert.match(metrics, /^parley_inbox_pushes_total [1-9]\d*$/m);
   });
 });
