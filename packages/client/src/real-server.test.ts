@@ -4,12 +4,12 @@ import { after, before, test } from "node:test";
 import { ParleyClient } from "./node.js";
 import {
   backlogDrainScenario,
+  inboxDmScenario,
   concurrentPublishScenario,
   killRestartScenario,
   publishDeliverScenario,
 } from "./test-support/scenarios.js";
 import { ServerProcess } from "./test-support/server-process.js";
-import { waitUntil } from "./test-support/fake-server.js";
 
 const server = new ServerProcess();
 const clients: ParleyClient[] = [];
@@ -57,30 +57,5 @@ test("a backlog of 300 after kill -9 drains at the announced rate: no RATE_LIMIT
 });
 
 test("inbox: a DM opened by one user appears in the other's inbox, and its counts follow messages and receipts", async () => {
-  const [ann, bob] = [`ann-${process.pid}`, `bob-${process.pid}`];
-  const b = client(bob);
-  await b.connect();
-  b.inbox.open();
-  await waitUntil(() => b.inbox.ready);
-  const started = Date.now();
-  const res = await fetch(`${httpUrl()}/v1/dms`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-parley-user": ann },
-    body: JSON.stringify({ user: bob }),
-  });
-  assert.equal(res.status, 201);
-  const dm = ((await res.json()) as { id: string }).id;
-  await waitUntil(() => b.inbox.rooms.has(dm));
-  assert.ok(Date.now() - started < 1000, "within 1 s");
-  const a = client(ann);
-  await a.connect();
-  await a.room(dm).publish({ text: `hi @${bob}` });
-  await waitUntil(() => b.inbox.rooms.get(dm)?.mentions === 1);
-  assert.equal(b.inbox.rooms.get(dm)?.unread, 1);
-  b.room(dm).markRead(b.inbox.rooms.get(dm)?.lastSeq ?? 0);
-  await waitUntil(() => b.inbox.rooms.get(dm)?.unread === 0);
+  await inboxDmScenario(server, client);
 });
-
-function httpUrl(): string {
-  return `http://127.0.0.1:${server.port}`;
-}

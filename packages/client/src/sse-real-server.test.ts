@@ -7,6 +7,7 @@ import type { ParleyClientOptions } from "./options.js";
 import { waitUntil } from "./test-support/fake-server.js";
 import {
   backlogDrainScenario,
+  inboxDmScenario,
   concurrentPublishScenario,
   killRestartScenario,
   publishDeliverScenario,
@@ -151,4 +152,8 @@ test("sse: a backlog of 300 after kill -9 drains at the announced rate, each roo
   const drain = await backlogDrainScenario(server, sse("erin"), [uniqueRoom(), uniqueRoom(), uniqueRoom()], 300);
   assert.deepEqual(drain.overtakes, []);
   assert.equal(drain.rateLimited, 0);
+});
+
+test("transports: [sse]: the inbox works the same (a DM within 1 s, counts, a receipt)", async () => {
+  await inboxDmScenario(server, sse);
 });

@@ -134,3 +134,32 @@ async function rateLimitedCount(server: ServerProcess): Promise<number> {
   const line = text.split("\n").find((l) => l.startsWith('parley_publishes_total{outcome="rate_limited"}'));
   return line ? Number(line.split(" ").at(-1)) : 0;
 }
+
+/**
+ * `ann` opens a DM with `bob` over REST: it is in bob's inbox within 1 s; ann's mention counts as
+ * unread and mention for bob, and bob's receipt clears them. `client` makes a dev-mode client of a user.
+ */
+export async function inboxDmScenario(server: ServerProcess, client: (user: string) => ParleyClient): Promise<void> {
+  const [annId, bobId] = [`ann-${process.pid}`, `bob-${process.pid}`];
+  const bob = client(bobId);
+  await bob.connect();
+  bob.inbox.open();
+  await waitUntil(() => bob.inbox.ready);
+  const started = Date.now();
+  const res = await fetch(`http://127.0.0.1:${server.port}/v1/dms`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-parley-user": annId },
+    body: JSON.stringify({ user: bobId }),
+  });
+  assert.equal(res.status, 201);
+  const dm = ((await res.json()) as { id: string }).id;
+  await waitUntil(() => bob.inbox.rooms.has(dm), 5000, "the DM in bob's inbox");
+  assert.ok(Date.now() - started < 1000, `the DM reached the inbox after ${Date.now() - started} ms`);
+  const ann = client(annId);
+  await ann.connect();
+  await ann.room(dm).publish({ text: `hi @${bobId}` });
+  await waitUntil(() => bob.inbox.rooms.get(dm)?.mentions === 1, 5000, "the mention");
+  assert.equal(bob.inbox.rooms.get(dm)?.unread, 1);
+  bob.room(dm).markRead(bob.inbox.rooms.get(dm)?.lastSeq ?? 0);
+  await waitUntil(() => bob.inbox.rooms.get(dm)?.unread === 0, 5000, "the receipt");
+}
