@@ -52,6 +52,7 @@ describe("message actions by keyboard (issue 16, items 3 and 7)", () => {
 
     await page.keyboard.press("r");
     await page.getByTestId("thread").waitFor();
+    await expectAccessible(page, "thread panel");
     await page.getByRole("button", { name: "Close thread" }).click();
 
     await row(s.ann, "kb from ann, edited").focus();
@@ -76,8 +77,15 @@ describe("message actions by keyboard (issue 16, items 3 and 7)", () => {
 
   it("switching rooms focuses the composer; the tab title counts unread; search puts whole-word matches first", async () => {
     const { page } = s.ann;
+    await page.getByRole("button", { name: "Browse rooms" }).click();
+    const publicRooms = page.getByRole("region", { name: "Public rooms" });
+    await publicRooms.waitFor();
+    await publicRooms.getByText("Loading rooms…").waitFor({ state: "detached" });
+    await expectAccessible(page, "public rooms");
+    await page.getByRole("button", { name: "Browse rooms" }).click();
     await page.getByRole("button", { name: "+ New room" }).click();
     await page.getByLabel("Room name").fill("Side room");
+    await expectAccessible(page, "new room form");
     await page.getByRole("button", { name: "Create room" }).click();
     await page.locator("#room-title", { hasText: "Side room" }).waitFor();
     await eventually(async () => assert.equal((await focused(s.ann)).id, "composer-input"));
