@@ -44,6 +44,7 @@ export class InboxHub {
 
   /** Offers a log event to every inbox it may concern. */
   publish(event: RoomEvent): void {
+    if (this.open === 0) return; // the usual case of a node without inbox clients costs one comparison
     const targets = new Set<UserInbox>(this.loading);
     for (const inbox of this.byRoom.get(event.room) ?? []) targets.add(inbox);
     for (const user of usersNamed(event)) for (const inbox of this.byUser.get(user) ?? []) targets.add(inbox);
