@@ -53,7 +53,7 @@ async function markRead(call: RestCall): Promise<Reply> {
 
 /** From the unread rows, which also list rooms where the user only has a read position (public, never joined). */
 async function lastReadOf(ctx: HttpContext, room: string, user: string): Promise<number> {
-  return (await ctx.store.unread(user)).find((r) => r.room === room)?.lastRead ?? 0;
+  return (await ctx.store.unread(user, room)).find((r) => r.room === room)?.lastRead ?? 0;
 }
 
 /**

@@ -31,7 +31,7 @@ export class InboxRooms {
   /** One room's entry for the user, or undefined when it is no room of theirs (or the token may not open it). */
   async entry(principal: Principal, id: string): Promise<InboxRoom | undefined> {
     if (!capsAllow(principal.caps, id, "subscribe")) return undefined;
-    const [room, counts] = await Promise.all([this.store.getRoom(id), this.store.unread(principal.user)]);
+    const [room, counts] = await Promise.all([this.store.getRoom(id), this.store.unread(principal.user, id)]);
     const c = counts.find((r) => r.room === id);
     if (room) return entryOf(room, c);
     return dmUsers(id)?.includes(principal.user) ? entryOf(implicitDm(id), c) : undefined;

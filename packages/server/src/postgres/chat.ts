@@ -36,6 +36,7 @@ export function tsQuery(words: readonly string[]): string {
 
 const SQL = {
   unread: numbered(CHAT_SQL.unread),
+  unreadIn: numbered(CHAT_SQL.unreadIn),
   edits: numbered(CHAT_SQL.edits),
   replies: numbered(CHAT_SQL.replies),
   replyCount: numbered(CHAT_SQL.replyCount),
@@ -50,8 +51,12 @@ export class PostgresChatReads implements ChatReads {
     this.rows = rowsOn(pool, "store");
   }
 
-  async unread(user: string): Promise<UnreadRoom[]> {
-    return (await this.rows<UnreadRow>(SQL.unread, [user, user, user, user, user, user])).map(toUnread);
+  async unread(user: string, room?: string): Promise<UnreadRoom[]> {
+    const rows =
+      room === undefined
+        ? await this.rows<UnreadRow>(SQL.unread, [user, user, user, user, user, user])
+        : await this.rows<UnreadRow>(SQL.unreadIn, [user, user, user, room, user, room, user, user]);
+    return rows.map(toUnread);
   }
 
   async editsOf(room: string, seq: number, limit: number): Promise<RoomEvent[]> {

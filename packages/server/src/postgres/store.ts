@@ -123,8 +123,8 @@ export class PostgresStore implements Store {
     return (await this.rows<{ user_id: string }>(SQL.listUsers, params)).map((r) => r.user_id);
   }
 
-  unread(user: string): Promise<UnreadRoom[]> {
-    return this.chat.unread(user);
+  unread(user: string, room?: string): Promise<UnreadRoom[]> {
+    return this.chat.unread(user, room);
   }
 
   editsOf(room: string, seq: number, limit: number): Promise<RoomEvent[]> {

@@ -40,6 +40,7 @@ export class SqliteChatReads {
   constructor(db: SqliteDb) {
     this.stmts = {
       unread: db.prepare(CHAT_SQL.unread),
+      unreadIn: db.prepare(CHAT_SQL.unreadIn),
       edits: db.prepare(CHAT_SQL.edits),
       replies: db.prepare(CHAT_SQL.replies),
       replyCount: db.prepare(CHAT_SQL.replyCount),
@@ -48,8 +49,12 @@ export class SqliteChatReads {
     };
   }
 
-  unread(user: string): UnreadRoom[] {
-    return (this.stmts.unread.all(user, user, user, user, user, user) as UnreadRow[]).map(toUnread);
+  unread(user: string, room?: string): UnreadRoom[] {
+    const rows =
+      room === undefined
+        ? this.stmts.unread.all(user, user, user, user, user, user)
+        : this.stmts.unreadIn.all(user, user, user, room, user, room, user, user);
+    return (rows as UnreadRow[]).map(toUnread);
   }
 
   editsOf(room: string, seq: number, limit: number): RoomEvent[] {

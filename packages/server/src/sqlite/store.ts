@@ -116,8 +116,8 @@ export class SqliteStore implements Store {
     return guard(() => (this.stmts.listUsers.all(params) as { user_id: string }[]).map((r) => r.user_id));
   }
 
-  unread(user: string): Promise<UnreadRoom[]> {
-    return guard(() => this.chat.unread(user));
+  unread(user: string, room?: string): Promise<UnreadRoom[]> {
+    return guard(() => this.chat.unread(user, room));
   }
 
   editsOf(room: string, seq: number, limit: number): Promise<RoomEvent[]> {

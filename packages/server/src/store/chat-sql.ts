@@ -29,18 +29,26 @@ function notDmSql(col: string): string {
 /** The stored body of a deleted message, for comparisons in SQL. */
 export const TOMBSTONE_TEXT = JSON.stringify(TOMBSTONE_BODY);
 
-export const CHAT_SQL = {
-  // Binds: user (unread), user (mentions), user (members), user (read positions), user ×2 (room rule).
-  unread: `SELECT r.room AS room, r.last_read AS last_read, COALESCE(h.last_seq, 0) AS last_seq,
+/** The `unread` rows of one user: of every room, or (`oneRoom`) of the room bound after each user of the inner union. */
+function unreadSql(oneRoom: boolean): string {
+  const only = oneRoom ? " AND room = ?" : "";
+  return `SELECT r.room AS room, r.last_read AS last_read, COALESCE(h.last_seq, 0) AS last_seq,
       (SELECT count(*) FROM chat_messages c WHERE c.room = r.room AND c.seq > r.last_read AND c.from_user <> ?) AS unread,
       (SELECT count(*) FROM mentions m WHERE m.user_id = ? AND m.room = r.room AND m.seq > r.last_read) AS mentions
     FROM (SELECT room, MAX(up_to) AS last_read FROM (
-        SELECT room, 0 AS up_to FROM members WHERE user_id = ?
-        UNION ALL SELECT room, up_to FROM read_positions WHERE user_id = ?
+        SELECT room, 0 AS up_to FROM members WHERE user_id = ?${only}
+        UNION ALL SELECT room, up_to FROM read_positions WHERE user_id = ?${only}
       ) AS u GROUP BY room) AS r
     LEFT JOIN room_heads h ON h.room = r.room
     WHERE ${roomAdmits("r.room")}
-    ORDER BY r.room`,
+    ORDER BY r.room`;
+}
+
+export const CHAT_SQL = {
+  // Binds: user (unread), user (mentions), user (members), user (read positions), user ×2 (room rule).
+  unread: unreadSql(false),
+  // Binds: user (unread), user (mentions), user, room (members), user, room (read positions), user ×2 (room rule).
+  unreadIn: unreadSql(true),
   // Binds: room, seq, room, seq, limit.
   edits: `SELECT ${EVENT_COLUMNS} FROM events
     WHERE room = ? AND target = ? AND kind = 'edit'

@@ -66,9 +66,10 @@ export interface ChatReads {
    * position, head, chat messages from others after it (deleted ones
    * excluded), and those of them that mention the user. Exact. Rooms whose
    * own rule excludes the user (a private room they left) are left out; token
-   * capabilities are the caller's to apply.
+   * capabilities are the caller's to apply. With `room`, only that room's row (none when it is no
+   * room of the user's): what a single room's counts cost, not every room's.
    */
-  unread(user: string): Promise<UnreadRoom[]>;
+  unread(user: string, room?: string): Promise<UnreadRoom[]>;
   /** The edits of message `seq` by its author, ascending, at most `limit` (tombstones once it was deleted). */
   editsOf(room: string, seq: number, limit: number): Promise<RoomEvent[]>;
   /** The replies to message `seq`. */

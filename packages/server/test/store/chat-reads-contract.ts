@@ -57,7 +57,11 @@ export function describeChatReads(get: () => { store: Store; write: EventWriter 
     const mention = r.add(ann, "message", { text: `again @${bob}.` });
     r.add(ann, "app.kind", { text: "not chat" });
     await write(r.take());
-    const rowOf = async (u: string) => (await store.unread(u)).find((x) => x.room === r.room);
+    const rowOf = async (u: string) => {
+      const row = (await store.unread(u)).find((x) => x.room === r.room);
+      assert.deepEqual(await store.unread(u, r.room), row ? [row] : [], "one room's row is the same");
+      return row;
+    };
     assert.deepEqual(await rowOf(bob), { room: r.room, lastRead: 1, lastSeq: 6, unread: 2, mentions: 1 });
     assert.deepEqual(await rowOf(ann), { room: r.room, lastRead: 0, lastSeq: 6, unread: 1, mentions: 0 });
     r.add(ann, "delete", { target: mention });
@@ -98,6 +102,7 @@ export function describeChatReads(get: () => { store: Store; write: EventWriter 
     assert.deepEqual((await store.unread(cid)).find((x) => x.room === dm.room)?.unread, 1);
     assert.ok((await rooms(ann)).includes(dm.room));
     assert.ok(!(await rooms(eve)).includes(dm.room));
+    assert.deepEqual(await store.unread(eve, dm.room), [], "one room's row: none for others' DMs");
     assert.ok((await rooms(eve)).includes(open.room));
   });
 
