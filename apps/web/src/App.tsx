@@ -18,6 +18,8 @@ export function App() {
       key={session.user}
       session={session}
       onSignOut={() => {
+        // The next user must not land in this user's room (a private one would only say "no access").
+        history.replaceState(null, "", location.pathname);
         saveSession(undefined);
         setSession(undefined);
       }}

@@ -13,6 +13,18 @@ export interface PublicRoom {
   createdAt: number;
 }
 
+/** `GET /v1/rooms/{room}`: what a room is, for a caller who may open it. */
+export interface RoomInfo {
+  id: string;
+  type: RoomSummary["type"];
+  /** Empty for a DM and for an implicit open room. */
+  name: string;
+  createdBy?: string;
+  member: boolean;
+  /** An open room that has events but was never created. */
+  implicit: boolean;
+}
+
 /** A REST failure with the server's error code. */
 export class ApiError extends Error {
   constructor(
@@ -49,6 +61,47 @@ export class Api {
     return members.map((m) => m.user);
   }
 
+  /** What a room is; looking creates nothing (ROOM_NOT_FOUND for a mistyped id, FORBIDDEN when shut out). */
+  room(id: string): Promise<RoomInfo> {
+    return this.call("GET", roomPath(id));
+  }
+
+  /** The caller's rooms with unread counts: the sidebar's first paint when the per-user channel cannot answer. */
+  async myRooms(): Promise<RoomSummary[]> {
+    const { rooms } = await this.call<{ rooms: Omit<RoomSummary, "mentions">[] }>("GET", "/v1/rooms");
+    return rooms.map((r) => ({
+      id: r.id,
+      type: r.type,
+      name: r.name,
+      lastSeq: r.lastSeq,
+      lastReadSeq: r.lastReadSeq,
+      unread: r.unread,
+      mentions: 0,
+    }));
+  }
+
+  rename(room: string, name: string): Promise<PublicRoom> {
+    return this.call("PATCH", roomPath(room), { name });
+  }
+
+  leave(room: string): Promise<unknown> {
+    return this.call("POST", `${roomPath(room)}/leave`);
+  }
+
+  addMember(room: string, user: string): Promise<unknown> {
+    return this.call("POST", `${roomPath(room)}/members`, { user });
+  }
+
+  removeMember(room: string, user: string): Promise<unknown> {
+    return this.call("DELETE", `${roomPath(room)}/members/${encodeURIComponent(user)}`);
+  }
+
+  /** The user directory: who shares a room with me (or everyone, if the operator says so), ids containing `q`. */
+  async users(q: string): Promise<string[]> {
+    const query = new URLSearchParams({ q, limit: "50" });
+    return (await this.call<{ users: string[] }>("GET", `/v1/users?${query}`)).users;
+  }
+
   openDm(user: string): Promise<PublicRoom> {
     return this.call("POST", "/v1/dms", { user });
   }
@@ -65,6 +118,8 @@ export class Api {
     return json as T;
   }
 }
+
+const roomPath = (room: string) => `/v1/rooms/${encodeURIComponent(room)}`;
 
 /** `GET /v1/info`: whether the server is in dev mode. */
 export async function serverInfo(): Promise<{ dev: boolean; version: string }> {

@@ -1,11 +1,11 @@
 import { useCallback, useEffect, useRef, useState, type RefObject } from "react";
-import { useRooms } from "@parley/react";
 import type { SearchHit } from "@parley/client";
 import { ApiError, roomTitle, type Api, type RoomSummary } from "../api.js";
 import { ConnectionBanner } from "./ConnectionBanner.js";
 import { PushSettings } from "./PushSettings.js";
 import type { Counts } from "./RoomLink.js";
-import { RoomView } from "./RoomView.js";
+import { RoomScreen } from "./RoomScreen.js";
+import { useSidebarRooms } from "./use-sidebar-rooms.js";
 import { SearchBox } from "./SearchBox.js";
 import { Sidebar } from "./Sidebar.js";
 
@@ -17,7 +17,7 @@ const noteRead = (): void => undefined;
 /** The signed-in screen: banner, sidebar of rooms and DMs, and the open room. */
 export function ChatApp({ api, me, onSignOut }: { api: Api; me: string; onSignOut: () => void }) {
   // The room list and its counts come from the per-user channel: pushed, never polled.
-  const { rooms, ready, error: roomsError } = useRooms();
+  const { rooms, ready, error: roomsError } = useSidebarRooms(api);
   const [active, setActive] = useState<string | undefined>(() => roomFromHash());
   const [menuOpen, setMenuOpen] = useState(false);
   const [error, setError] = useState("");
@@ -49,9 +49,18 @@ export function ChatApp({ api, me, onSignOut }: { api: Api; me: string; onSignOu
     },
     [show],
   );
+  // Rooms just left stay in the list until the inbox's push: never land back in one.
+  const left = useRef(new Set<string>());
   useEffect(() => {
-    if (!active && rooms[0]) show(rooms[0].id);
+    const first = rooms.find((r) => !left.current.has(r.id));
+    if (!active && first) show(first.id);
   }, [active, rooms, show]);
+  const onLeft = useCallback(() => {
+    if (active) left.current.add(active);
+    setActive(undefined);
+    history.replaceState(null, "", location.pathname);
+  }, [active]);
+  useHashRoute(setActive);
   usePhoneMenu(menuOpen, setMenuOpen, menuButton);
 
   const openDm = useCallback(
@@ -119,9 +128,10 @@ export function ChatApp({ api, me, onSignOut }: { api: Api; me: string; onSignOu
           active={active}
           onOpen={open}
           onChanged={settled}
+          onDm={openDm}
         />
         {active ? (
-          <RoomView
+          <RoomScreen
             key={active}
             id={active}
             summary={current}
@@ -131,6 +141,7 @@ export function ChatApp({ api, me, onSignOut }: { api: Api; me: string; onSignOu
             onRead={noteRead}
             onDm={openDm}
             focusComposer={switched}
+            onLeft={onLeft}
           />
         ) : (
           <main className="room empty-room">
@@ -144,6 +155,18 @@ export function ChatApp({ api, me, onSignOut }: { api: Api; me: string; onSignOu
 
 /** A room created or joined from the sidebar arrives as an inbox push: nothing to reload. */
 const settled = (): Promise<void> => Promise.resolve();
+
+/** A room link typed or pasted into the address bar (same page, new hash) opens that room. */
+function useHashRoute(setActive: (id: string | undefined) => void): void {
+  useEffect(() => {
+    const onHash = () => {
+      const id = roomFromHash();
+      if (id) setActive(id);
+    };
+    window.addEventListener("hashchange", onHash);
+    return () => window.removeEventListener("hashchange", onHash);
+  }, [setActive]);
+}
 
 /** The tab title counts unread messages, "(3) Parley", so a background tab shows there is news. */
 function useUnreadTitle(unread: number): void {

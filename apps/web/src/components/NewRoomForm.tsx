@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from "react";
 import type { Api } from "../api.js";
+import { ErrorNote } from "./ErrorNote.js";
 
 /** Creates a public or private room; the creator becomes its first member. */
 export function NewRoomForm({ api, onDone }: { api: Api; onDone: (id?: string) => Promise<void> }) {
@@ -33,11 +34,7 @@ export function NewRoomForm({ api, onDone }: { api: Api; onDone: (id?: string) =
         </label>
       </fieldset>
       <button type="submit">Create room</button>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <ErrorNote text={error} />
     </form>
   );
 }

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import type { Api, PublicRoom, RoomSummary } from "../api.js";
+import { ErrorNote } from "./ErrorNote.js";
 
 /** Public rooms the user is not in yet, each with a Join button. */
 export function PublicRooms({
@@ -40,11 +41,7 @@ export function PublicRooms({
           </li>
         ))}
       </ul>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <ErrorNote text={error} />
     </section>
   );
 }

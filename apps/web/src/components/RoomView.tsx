@@ -1,16 +1,19 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { seenBy } from "@parley/client";
 import { useMessages, usePresence, useRoom, useTyping, type ChatActions, type MessagesResult } from "@parley/react";
-import { dmPeer, roomTitle, type Api, type RoomSummary } from "../api.js";
+import { dmPeer, roomTitle, type Api, type RoomInfo, type RoomSummary } from "../api.js";
 import { Composer } from "./Composer.js";
 import { MessageList } from "./MessageList.js";
 import { PresenceList } from "./PresenceList.js";
+import { RoomSettings } from "./RoomSettings.js";
 import { ThreadPanel } from "./ThreadPanel.js";
 import { useEditing } from "./use-editing.js";
 
 interface RoomViewProps {
   id: string;
   summary: RoomSummary | undefined;
+  /** What `GET /v1/rooms/{room}` said (undefined when it could not be asked). */
+  info: RoomInfo | undefined;
   api: Api;
   me: string;
   /** A message to scroll to (from search). */
@@ -19,14 +22,18 @@ interface RoomViewProps {
   onDm: (user: string) => Promise<void>;
   /** The user switched to this room: the composer takes the focus. */
   focusComposer: boolean;
+  /** I left the room (from its settings). */
+  onLeft: () => void;
 }
 
 /** The open room: messages, who is typing, the composer, who is here, and an open thread. */
-export function RoomView({ id, summary, api, me, focusSeq, onRead, onDm, focusComposer }: RoomViewProps) {
+export function RoomView(props: RoomViewProps) {
+  const { id, summary, info, api, me, focusSeq, onRead, onDm, focusComposer } = props;
   const { error: roomError } = useRoom(id);
   const messages = useMessages(id);
   const { typing, notifyTyping } = useTyping(id);
   const [showPeople, setShowPeople] = useState(false);
+  const [showSettings, setShowSettings] = useState(false);
   const [thread, setThread] = useState<number | undefined>(undefined);
   const actions = useActions(messages);
   const candidates = useCandidates(id, me, messages, api);
@@ -37,14 +44,25 @@ export function RoomView({ id, summary, api, me, focusSeq, onRead, onDm, focusCo
   useEffect(() => {
     if (focusParent !== undefined) setThread(focusParent); // a search hit in a thread: open it
   }, [focusParent]);
-  const title = summary ? roomTitle(summary, me) : id;
+  const title = displayTitle(id, summary ?? info, me);
   return (
     <main className="room" aria-labelledby="room-title">
       <header className="room-header">
         <h1 id="room-title">
-          {summary?.type === "public" || !summary ? "# " : ""}
+          {(summary ?? info)?.type === "dm" ? "" : "# "}
           {title}
         </h1>
+        {info?.type === "public" && !info.member && !info.implicit && <JoinButton api={api} id={id} name={title} />}
+        {info && (
+          <button
+            type="button"
+            aria-expanded={showSettings}
+            aria-controls="room-settings"
+            onClick={() => setShowSettings((s) => !s)}
+          >
+            Members
+          </button>
+        )}
         <button
           type="button"
           className="people-button"
@@ -87,11 +105,36 @@ export function RoomView({ id, summary, api, me, focusSeq, onRead, onDm, focusCo
         </div>
         {thread !== undefined ? (
           <ThreadPanel room={id} seq={thread} me={me} candidates={candidates} onClose={() => setThread(undefined)} />
+        ) : showSettings && info ? (
+          <RoomSettings api={api} me={me} info={info} open={showSettings} onLeft={props.onLeft} />
         ) : (
           <PresenceList id={id} me={me} open={showPeople} onDm={onDm} />
         )}
       </div>
     </main>
+  );
+}
+
+/** A room's name, a DM's peer; an id only for an open room that was never given a name. */
+function displayTitle(id: string, room: { type: RoomSummary["type"]; name: string } | undefined, me: string): string {
+  return room ? roomTitle({ id, type: room.type, name: room.name }, me) : id;
+}
+
+/** Joins a public room I am looking at; the inbox then lists it and the header drops the button. */
+function JoinButton({ api, id, name }: { api: Api; id: string; name: string }) {
+  const [error, setError] = useState("");
+  const join = () => api.join(id).catch((err: Error) => setError(`Could not join: ${err.message}`));
+  return (
+    <>
+      <button type="button" className="join-button" aria-label={`Join ${name}`} onClick={() => void join()}>
+        Join
+      </button>
+      {error && (
+        <span role="alert" className="error">
+          {error}
+        </span>
+      )}
+    </>
   );
 }
 

@@ -3,6 +3,8 @@ import { roomTitle, type Api, type RoomSummary } from "../api.js";
 import { NewRoomForm } from "./NewRoomForm.js";
 import { PublicRooms } from "./PublicRooms.js";
 import { RoomLink, type Counts } from "./RoomLink.js";
+import { UserDirectory } from "./UserDirectory.js";
+import { ErrorNote } from "./ErrorNote.js";
 
 interface SidebarProps {
   api: Api;
@@ -12,14 +14,26 @@ interface SidebarProps {
   active: string | undefined;
   onOpen: (id: string) => void;
   onChanged: () => Promise<void>;
+  /** Opens (or creates) the DM with a user from the directory. */
+  onDm: (user: string) => Promise<void>;
 }
 
 /** Rooms and DMs with unread badges, and the forms to create or join a room. */
-export function Sidebar({ api, me, rooms, countsOf, active, onOpen, onChanged }: SidebarProps) {
+export function Sidebar({ api, me, rooms, countsOf, active, onOpen, onChanged, onDm }: SidebarProps) {
   const link = (r: RoomSummary) => (
     <RoomLink key={r.id} summary={r} me={me} active={r.id === active} counts={countsOf(r)} onOpen={onOpen} />
   );
-  const [panel, setPanel] = useState<"none" | "create" | "join">("none");
+  const [panel, setPanel] = useState<"none" | "create" | "join" | "people">("none");
+  const [dmError, setDmError] = useState("");
+  const message = async (user: string) => {
+    try {
+      await onDm(user);
+      setPanel("none");
+      setDmError("");
+    } catch (err) {
+      setDmError(`Could not open a DM with ${user}: ${(err as Error).message}`);
+    }
+  };
   const channels = rooms.filter((r) => r.type !== "dm").sort(byTitle(me));
   const dms = rooms.filter((r) => r.type === "dm").sort(byTitle(me));
   const done = async (id?: string) => {
@@ -51,9 +65,24 @@ export function Sidebar({ api, me, rooms, countsOf, active, onOpen, onChanged }:
       {panel === "join" && <PublicRooms api={api} mine={rooms} onDone={done} />}
       <h2 id="dms-heading">Direct messages</h2>
       {dms.length === 0 ? (
-        <p className="hint">Start one from a room's “Here now” list.</p>
+        <p className="hint">Find someone under “People” to start one.</p>
       ) : (
         <ul aria-labelledby="dms-heading">{dms.map(link)}</ul>
+      )}
+      <div className="sidebar-actions">
+        <button
+          type="button"
+          aria-expanded={panel === "people"}
+          onClick={() => setPanel(panel === "people" ? "none" : "people")}
+        >
+          People
+        </button>
+      </div>
+      {panel === "people" && (
+        <section className="panel" aria-label="People">
+          <UserDirectory api={api} me={me} label="Find people" action="Message" onPick={message} />
+          <ErrorNote text={dmError} />
+        </section>
       )}
     </nav>
   );

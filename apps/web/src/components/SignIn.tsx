@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { serverInfo } from "../api.js";
 import { userOfToken, type Session } from "../session.js";
+import { ErrorNote } from "./ErrorNote.js";
 
 const USER_PATTERN = /^[A-Za-z0-9_.@-]{1,64}$/;
 const ENDPOINT_KEY = "parley.tokenEndpoint";
@@ -25,11 +26,7 @@ export function SignIn({ onSignIn }: { onSignIn: (session: Session) => void }) {
       ) : (
         <TokenForm onSignIn={onSignIn} setError={setError} />
       )}
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <ErrorNote text={error} />
     </main>
   );
 }
