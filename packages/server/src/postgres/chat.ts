@@ -24,14 +24,16 @@ import { toEvent, type EventRow } from "../store/rows.js";
 import type { ChatReads, SearchQuery, Thread } from "../store/store.js";
 
 // to_tsquery of tsQuery's output: quoted words (queryWords keeps only letters and digits, so nothing is syntax).
+// Messages holding every word whole come first (typing "17" finds "17" before 179…170), then newest.
 const SEARCH = numbered(`SELECT c.room, c.seq, c.from_user, c.ts, c.text FROM chat_messages c
   WHERE c.text_tsv @@ to_tsquery('simple', ?) AND (CAST(? AS TEXT) IS NULL OR c.room = ?)
     AND ${roomAdmits("c.room")}
-  ORDER BY c.ts DESC, c.seq DESC LIMIT ?`);
+  ORDER BY c.text_tsv @@ to_tsquery('simple', ?) DESC, c.ts DESC, c.seq DESC LIMIT ?`);
 
 /** Every word ANDed, the last one also as a prefix (search as you type), as fts5Query does on SQLite. */
-export function tsQuery(words: readonly string[]): string {
-  return words.map((w, i) => `'${w.replaceAll("'", "''")}'${i === words.length - 1 ? ":*" : ""}`).join(" & ");
+export function tsQuery(words: readonly string[], prefix = true): string {
+  const last = prefix ? words.length - 1 : -1;
+  return words.map((w, i) => `'${w.replaceAll("'", "''")}'${i === last ? ":*" : ""}`).join(" & ");
 }
 
 const SQL = {
@@ -76,7 +78,7 @@ export class PostgresChatReads implements ChatReads {
     const words = queryWords(query.q);
     if (words.length === 0 || query.limit <= 0) return [];
     const room = query.room ?? null;
-    const params = [tsQuery(words), room, room, query.user, query.user, query.limit];
+    const params = [tsQuery(words), room, room, query.user, query.user, tsQuery(words, false), query.limit];
     return (await this.rows<HitRow>(SEARCH, params)).map((r) => toHit(r, words));
   }
 }

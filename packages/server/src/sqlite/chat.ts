@@ -20,17 +20,19 @@ import { toEvent, type EventRow } from "../store/rows.js";
 import type { SqliteDb } from "./db.js";
 import type { SearchQuery, Thread } from "../store/store.js";
 
+// Messages holding every word whole come first (typing "17" finds "17" before 179…170), then newest.
 const SEARCH = `SELECT c.room, c.seq, c.from_user, c.ts, c.text
   FROM chat_search s JOIN chat_messages c ON c.rowid = s.rowid
   WHERE chat_search MATCH ? AND (CAST(? AS TEXT) IS NULL OR c.room = ?) AND ${roomAdmits("c.room")}
-  ORDER BY c.ts DESC, c.seq DESC LIMIT ?`;
+  ORDER BY c.rowid IN (SELECT rowid FROM chat_search WHERE chat_search MATCH ?) DESC, c.ts DESC, c.seq DESC LIMIT ?`;
 
 /**
  * An FTS5 query matching every word, the last one also as a prefix (search as you type): each word a
  * quoted string, so nothing in it is syntax; `"…"*` is FTS5's prefix form of a string.
  */
-export function fts5Query(words: readonly string[]): string {
-  return words.map((w, i) => `"${w.replaceAll('"', '""')}"${i === words.length - 1 ? "*" : ""}`).join(" ");
+export function fts5Query(words: readonly string[], prefix = true): string {
+  const last = prefix ? words.length - 1 : -1;
+  return words.map((w, i) => `"${w.replaceAll('"', '""')}"${i === last ? "*" : ""}`).join(" ");
 }
 
 /** Synchronous chat reads on the main connection (callers wrap them for errors). */
@@ -72,7 +74,8 @@ export class SqliteChatReads {
     const words = queryWords(query.q);
     if (words.length === 0 || query.limit <= 0) return [];
     const room = query.room ?? null;
-    const rows = this.stmts.search.all(fts5Query(words), room, room, query.user, query.user, query.limit) as HitRow[];
+    const params = [fts5Query(words), room, room, query.user, query.user, fts5Query(words, false), query.limit];
+    const rows = this.stmts.search.all(...params) as HitRow[];
     return rows.map((r) => toHit(r, words));
   }
 }

@@ -274,6 +274,21 @@ export function describeChatReads(get: () => { store: Store; write: EventWriter 
     });
   });
 
+  it("search: messages with every word whole come before prefix-only matches, each newest first", async () => {
+    const { store, write } = get();
+    const ann = user("ann");
+    const r = fresh("rank");
+    const tag = `zr${process.pid}y${counter}`;
+    const exact = r.add(ann, "message", { text: `${tag} 17` });
+    const prefixed = [170, 171, 172].map((n) => r.add(ann, "message", { text: `${tag} ${n}` }));
+    const later = r.add(ann, "message", { text: `${tag} 17 again` });
+    await write(r.take());
+    const seqsOf = async (q: string, limit = 10) =>
+      (await store.search({ q, user: ann, room: r.room, limit })).map((h) => h.seq);
+    assert.deepEqual(await seqsOf(`${tag} 17`), [later, exact, ...prefixed.reverse()]);
+    assert.deepEqual(await seqsOf(`${tag} 17`, 2), [later, exact], "the limit keeps the whole-word matches");
+  });
+
   it("a text with NUL is projected (as U+FFFD), never a failed write", async () => {
     const { store, write } = get();
     const ann = user("ann");
