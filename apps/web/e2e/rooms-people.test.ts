@@ -102,6 +102,13 @@ describe("people and rooms in the web app (issue 16)", () => {
 
   it("a public room ann is not in shows its name and a Join button; she joins, then leaves", async () => {
     await createRoom("bob", "design-zq", "Design Review", "public");
+    // bob watches the members: his open panel follows joins and leaves without a reload.
+    await goTo(s.bob.page, "design-zq");
+    await title(s.bob.page, "Design Review").waitFor();
+    await waitReady(s.bob.page);
+    await openMembers(s.bob);
+    const bobSees = (name: string) =>
+      s.bob.page.getByRole("list", { name: "Members" }).getByText(name, { exact: true });
     const { page } = s.ann;
     await goTo(page, "design-zq");
     await title(page, "Design Review").waitFor();
@@ -112,10 +119,20 @@ describe("people and rooms in the web app (issue 16)", () => {
     await link.waitFor();
     await join.waitFor({ state: "detached" });
     await waitReady(page);
+    await bobSees("ann").waitFor();
+    // By keyboard: Enter on "Members" moves the focus into the panel; Escape closes it, back on the button.
+    const membersButton = page.getByRole("button", { name: "Members", exact: true });
+    await membersButton.focus();
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Members" }).and(page.locator(":focus")).waitFor();
+    await page.keyboard.press("Escape");
+    await page.getByRole("heading", { name: "Members" }).waitFor({ state: "detached" });
+    await membersButton.and(page.locator(":focus")).waitFor();
     await openMembers(s.ann);
     await page.getByRole("button", { name: "Leave room" }).click();
     await link.waitFor({ state: "detached" });
     await eventuallyNotIn(page, "Design Review");
+    await bobSees("ann").waitFor({ state: "detached" });
     const members = await rest(s.server, "bob", "GET", "/v1/rooms/design-zq/members");
     assert.deepEqual(
       (members.json.members as { user: string }[]).map((m) => m.user),

@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { useRoom } from "@parley/react";
 import type { Api, RoomInfo } from "../api.js";
 import { UserDirectory } from "./UserDirectory.js";
 import { ErrorNote } from "./ErrorNote.js";
@@ -7,17 +8,21 @@ interface RoomSettingsProps {
   api: Api;
   me: string;
   info: RoomInfo;
-  open: boolean;
   /** I left the room: the app moves on to another one. */
   onLeft: () => void;
+  /** Escape closes the panel (the focus goes back to its button). */
+  onClose: () => void;
 }
+
+/** The room's system events that change who is in it. */
+const MEMBERSHIP = new Set(["member.joined", "member.left", "room.created", "room.private"]);
 
 /**
  * A room's members and what may be done to them: add from the directory (members), remove (moderators:
  * the creator; the server refuses anyone else and its message is shown), rename (the creator), leave.
  * Changes reach every sidebar through the inbox; this panel re-reads the member list after its own.
  */
-export function RoomSettings({ api, me, info, open, onLeft }: RoomSettingsProps) {
+export function RoomSettings({ api, me, info, onLeft, onClose }: RoomSettingsProps) {
   const [members, setMembers] = useState<string[]>([]);
   const [error, setError] = useState("");
   const [notice, setNotice] = useState("");
@@ -25,6 +30,14 @@ export function RoomSettings({ api, me, info, open, onLeft }: RoomSettingsProps)
   useEffect(() => {
     reload().catch((err: Error) => setError(`Could not list members: ${err.message}`));
   }, [reload]);
+  useMembershipEvents(info.id, reload);
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
+  const onKeyDown = (ev: KeyboardEvent) => {
+    if (ev.key !== "Escape") return;
+    ev.stopPropagation();
+    onClose();
+  };
   const act = async (what: () => Promise<unknown>, done: string) => {
     try {
       await what();
@@ -42,10 +55,13 @@ export function RoomSettings({ api, me, info, open, onLeft }: RoomSettingsProps)
   return (
     <aside
       id="room-settings"
-      className={`side-panel room-settings ${open ? "open" : ""}`}
+      className="side-panel room-settings"
       aria-labelledby="room-settings-heading"
+      onKeyDown={onKeyDown}
     >
-      <h2 id="room-settings-heading">Members</h2>
+      <h2 id="room-settings-heading" ref={heading} tabIndex={-1}>
+        Members
+      </h2>
       <ul aria-label="Members">
         {members.map((u) => (
           <li key={u} className="member">
@@ -83,6 +99,20 @@ export function RoomSettings({ api, me, info, open, onLeft }: RoomSettingsProps)
         </button>
       )}
     </aside>
+  );
+}
+
+/** Re-reads the member list when someone joins, leaves, is added or removed (the room's system events). */
+function useMembershipEvents(id: string, reload: () => Promise<void>): void {
+  const { room } = useRoom(id);
+  useEffect(
+    () =>
+      room.on("event", (event) => {
+        const type = (event.body as { type?: unknown } | undefined)?.type;
+        if (event.kind === "system" && typeof type === "string" && MEMBERSHIP.has(type))
+          reload().catch(() => undefined);
+      }),
+    [room, reload],
   );
 }
 

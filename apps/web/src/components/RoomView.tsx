@@ -34,6 +34,7 @@ export function RoomView(props: RoomViewProps) {
   const { typing, notifyTyping } = useTyping(id);
   const [showPeople, setShowPeople] = useState(false);
   const [showSettings, setShowSettings] = useState(false);
+  const settingsButton = useRef<HTMLButtonElement>(null);
   const [thread, setThread] = useState<number | undefined>(undefined);
   const actions = useActions(messages);
   const candidates = useCandidates(id, me, messages, api);
@@ -55,6 +56,7 @@ export function RoomView(props: RoomViewProps) {
         {info?.type === "public" && !info.member && !info.implicit && <JoinButton api={api} id={id} name={title} />}
         {info && (
           <button
+            ref={settingsButton}
             type="button"
             aria-expanded={showSettings}
             aria-controls="room-settings"
@@ -106,7 +108,16 @@ export function RoomView(props: RoomViewProps) {
         {thread !== undefined ? (
           <ThreadPanel room={id} seq={thread} me={me} candidates={candidates} onClose={() => setThread(undefined)} />
         ) : showSettings && info ? (
-          <RoomSettings api={api} me={me} info={info} open={showSettings} onLeft={props.onLeft} />
+          <RoomSettings
+            api={api}
+            me={me}
+            info={info}
+            onLeft={props.onLeft}
+            onClose={() => {
+              setShowSettings(false);
+              settingsButton.current?.focus();
+            }}
+          />
         ) : (
           <PresenceList id={id} me={me} open={showPeople} onDm={onDm} />
         )}
