@@ -195,16 +195,30 @@ describe("people and rooms in the web app (issue 16)", () => {
       await openMembers(cy);
       await page.getByRole("button", { name: "Add ann" }).waitFor({ state: "detached" });
       await expectAccessible(page, "members panel at 390 px");
-      assert.ok(
-        await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
-        "no sideways scroll",
-      );
+      await expectNoSidewaysScroll(page);
       await screenshot(page, "room-members-phone");
+      // A public room cy is not in (Join beside Members and Here now) and a mistyped link, at phone width.
+      await goTo(page, "design-zq");
+      await page.getByRole("button", { name: "Join Design Review" }).waitFor();
+      await expectNoSidewaysScroll(page);
+      await expectAccessible(page, "public room not joined at 390 px");
+      await page.setViewportSize({ width: 320, height: 640 });
+      await expectNoSidewaysScroll(page);
+      await screenshot(page, "room-join-320");
+      await page.setViewportSize({ width: 390, height: 760 });
+      await goTo(page, "no-such-room-zq");
+      await title(page, "Room not found").waitFor();
+      await expectNoSidewaysScroll(page);
+      await expectAccessible(page, "room not found at 390 px");
     } finally {
       await cy.context.close();
     }
   });
 });
+
+async function expectNoSidewaysScroll(page: Page): Promise<void> {
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), "no sideways scroll");
+}
 
 async function eventuallyNotIn(page: Page, name: string): Promise<void> {
   await page.locator("#room-title", { hasText: name }).waitFor({ state: "detached" });
