@@ -14,6 +14,8 @@ export function RoomScreen(props: RoomScreenProps) {
   // A join, add or rename (pushed by the inbox) asks again: membership and name follow.
   const access = useRoomAccess(api, id, summary ? `member:${summary.name}` : "not-member");
   if (access.state === "open") return <RoomView {...props} info={access.info} />;
+  // A room in my list exists and is mine: it opens at once; the answer adds what only it knows (creator, Join).
+  if (access.state === "checking" && summary) return <RoomView {...props} info={undefined} />;
   if (access.state === "checking")
     return (
       <main className="room empty-room" aria-busy="true">
