@@ -43,6 +43,8 @@ export interface RoomView {
   readonly name: string;
   readonly createdBy: string | undefined;
   readonly member: boolean;
+  /** Whether the caller may remove members and rename (its creator, or `delete_any` on it); never for a DM. */
+  readonly moderator: boolean;
   /** True for an open room that has events but was never created. */
   readonly implicit: boolean;
 }
@@ -138,8 +140,9 @@ export class Membership {
     const refused = await this.deps.access.refusal(principal, id, "subscribe");
     if (refused) throw new ParleyError(refused, `you may not open ${id}: it is ${room?.type ?? "closed"} to you`);
     const member = room ? await this.deps.store.isMember(id, principal.user) : false;
-    if (!room) return { id, type: "public", name: "", createdBy: undefined, member, implicit: true };
-    return { id, type: room.type, name: room.name, createdBy: room.createdBy, member, implicit: false };
+    if (!room) return { id, type: "public", name: "", createdBy: undefined, member, moderator: false, implicit: true };
+    const moderator = room.type !== "dm" && this.moderates(principal, room);
+    return { id, type: room.type, name: room.name, createdBy: room.createdBy, member, moderator, implicit: false };
   }
 
   /** Leaves a room; announced in it (member.left), and for a private room that shuts the user out. */
@@ -235,8 +238,13 @@ export class Membership {
   private async requireModerator(principal: Principal, room: Room, what: string): Promise<void> {
     if (room.type === "dm") throw new ParleyError("FORBIDDEN", "DM membership and names cannot change");
     await this.deps.access.require(principal, room.id, "subscribe", `you may not ${what}`);
-    if (room.createdBy === principal.user || capsAllow(principal.caps, room.id, "delete_any")) return;
+    if (this.moderates(principal, room)) return;
     throw new ParleyError("FORBIDDEN", `only the creator of ${room.id} or a user with delete_any may ${what}`);
+  }
+
+  /** The room's creator, or a token with `delete_any` on it (the moderator capability). */
+  private moderates(principal: Principal, room: Room): boolean {
+    return room.createdBy === principal.user || capsAllow(principal.caps, room.id, "delete_any");
   }
 
   /**

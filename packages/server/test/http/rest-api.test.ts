@@ -232,8 +232,10 @@ describe("REST rooms and membership", () => {
       name: "Team",
       createdBy: "alice",
       member: true,
+      moderator: false,
       implicit: false,
     });
+    assert.equal((await call("GET", "/v1/rooms/r-team", "alice")).body.moderator, true, "the creator moderates");
     const bobOnly = { token: await tokenFor("bob", moderator) };
     assertError(await call("PATCH", "/v1/rooms/r-team", bobOnly, { name: "Mine" }), 403, "FORBIDDEN");
     assertError(await call("PATCH", "/v1/rooms/r-team", "alice", { name: "" }), 400, "BAD_REQUEST");

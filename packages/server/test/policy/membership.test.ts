@@ -163,6 +163,9 @@ describe("membership rules", () => {
     await refuses(membership.rename(principal("bob", { "*": ["subscribe"] }), "team", "Mine"), "FORBIDDEN");
     assert.equal((await membership.rename(amy, "team", "Team 2")).name, "Team 2");
     assert.equal((await membership.view(bob, "team")).name, "Team 2");
+    assert.equal((await membership.view(principal("bob", { "*": ["subscribe"] }), "team")).moderator, false);
+    const mod = principal("mo", { "*": ["subscribe", "delete_any"] });
+    assert.equal((await membership.view(mod, "team")).moderator, true, "delete_any moderates");
     await membership.openDm(amy, "bob");
     await refuses(membership.rename(amy, "dm:amy:bob", "x"), "FORBIDDEN");
   });
@@ -179,6 +182,7 @@ describe("membership rules", () => {
       name: "Vault",
       createdBy: "amy",
       member: true,
+      moderator: true,
       implicit: false,
     });
     await log.append({ room: "lobby", cmid: "c1", from: "cy", kind: "message", body: { text: "hi" } });
@@ -188,6 +192,7 @@ describe("membership rules", () => {
       name: "",
       createdBy: undefined,
       member: false,
+      moderator: false,
       implicit: true,
     });
   });
