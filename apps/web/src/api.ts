@@ -21,6 +21,8 @@ export interface RoomInfo {
   name: string;
   createdBy?: string;
   member: boolean;
+  /** Whether I may remove members and rename it: its creator, or a token with `delete_any` on it. */
+  moderator: boolean;
   /** An open room that has events but was never created. */
   implicit: boolean;
 }

@@ -50,7 +50,7 @@ export function RoomSettings({ api, me, info, onLeft, onClose }: RoomSettingsPro
     }
   };
   const leave = () => api.leave(info.id).then(onLeft, (err: Error) => setError(`Could not leave: ${err.message}`));
-  const moderator = info.createdBy === me;
+  const moderator = info.moderator;
   const dm = info.type === "dm";
   return (
     <aside
