@@ -30,7 +30,7 @@ describe("signing in with a token scoped to other rooms than #general", () => {
     await page.getByRole("button", { name: "Sign in with token" }).click();
     await page.getByText("Pick or create a room.").waitFor();
     await page.locator('[data-testid="connection-banner"][data-state="connected"]').waitFor({ state: "attached" });
-    await page.waitForTimeout(500); // the room list's first load has answered
+    await page.locator('#sidebar[data-ready="true"]').waitFor({ state: "attached" }); // the rooms' first answer came
     assert.equal(await page.getByText(/Could not load your rooms/).count(), 0);
     await screenshot(page, "scoped-token-empty");
     await page.getByRole("button", { name: "+ New room" }).click();

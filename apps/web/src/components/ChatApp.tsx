@@ -124,6 +124,7 @@ export function ChatApp({ api, me, onSignOut }: { api: Api; me: string; onSignOu
           api={api}
           me={me}
           rooms={rooms}
+          ready={ready}
           countsOf={countsOf}
           active={active}
           onOpen={open}

@@ -10,6 +10,8 @@ interface SidebarProps {
   api: Api;
   me: string;
   rooms: readonly RoomSummary[];
+  /** The per-user channel has answered (the rooms are its, not the first paint's); shown as `data-ready`. */
+  ready: boolean;
   countsOf: (room: RoomSummary) => Counts;
   active: string | undefined;
   onOpen: (id: string) => void;
@@ -19,7 +21,7 @@ interface SidebarProps {
 }
 
 /** Rooms and DMs with unread badges, and the forms to create or join a room. */
-export function Sidebar({ api, me, rooms, countsOf, active, onOpen, onChanged, onDm }: SidebarProps) {
+export function Sidebar({ api, me, rooms, ready, countsOf, active, onOpen, onChanged, onDm }: SidebarProps) {
   const link = (r: RoomSummary) => (
     <RoomLink key={r.id} summary={r} me={me} active={r.id === active} counts={countsOf(r)} onOpen={onOpen} />
   );
@@ -42,7 +44,7 @@ export function Sidebar({ api, me, rooms, countsOf, active, onOpen, onChanged, o
     if (id) onOpen(id);
   };
   return (
-    <nav id="sidebar" className="sidebar" aria-label="Rooms and direct messages">
+    <nav id="sidebar" className="sidebar" aria-label="Rooms and direct messages" data-ready={ready}>
       <h2 id="rooms-heading">Rooms</h2>
       <ul aria-labelledby="rooms-heading">{channels.map(link)}</ul>
       <div className="sidebar-actions">
