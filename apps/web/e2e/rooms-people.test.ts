@@ -108,6 +108,17 @@ describe("people and rooms in the web app (issue 16)", () => {
     const bobSees = (name: string) =>
       s.bob.page.getByRole("list", { name: "Members" }).getByText(name, { exact: true });
     const { page } = s.ann;
+    // A search finds the message of a room ann is not in: its name shows, not its id.
+    assert.equal(
+      (await rest("bob", "POST", "/v1/rooms/design-zq/messages", { cmid: "k1", body: { text: "kickoffzq agenda" } }))
+        .status,
+      201,
+    );
+    await page.getByRole("searchbox", { name: "Search messages" }).fill("kickoffzq");
+    const hitMeta = page.getByRole("region", { name: "Search results" }).locator(".search-hit .hit-meta");
+    await hitMeta.filter({ hasText: "Design Review" }).waitFor();
+    assert.doesNotMatch((await hitMeta.textContent()) ?? "", /design-zq/);
+    await page.keyboard.press("Escape");
     await goTo(page, "design-zq");
     await title(page, "Design Review").waitFor();
     assert.equal(await page.locator("#room-title", { hasText: "design-zq" }).count(), 0, "the id stays hidden");

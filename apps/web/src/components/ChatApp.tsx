@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type RefObject } from "react";
 import type { SearchHit } from "@parley/client";
-import { ApiError, roomTitle, type Api, type RoomSummary } from "../api.js";
+import { ApiError, dmPeer, roomTitle, type Api, type RoomSummary } from "../api.js";
 import { ConnectionBanner } from "./ConnectionBanner.js";
 import { PushSettings } from "./PushSettings.js";
 import type { Counts } from "./RoomLink.js";
@@ -73,9 +73,11 @@ export function ChatApp({ api, me, onSignOut }: { api: Api; me: string; onSignOu
 
   const current = rooms.find((r) => r.id === active);
   useUnreadTitle(rooms.reduce((n, r) => n + countsOf(r).unread, 0));
-  const roomName = (id: string) => {
+  /** A room's title from the sidebar (a DM's from its id); undefined for a room the sidebar lacks. */
+  const roomName = (id: string): string | undefined => {
     const r = rooms.find((x) => x.id === id);
-    return r ? roomTitle(r, me) : id;
+    if (r) return roomTitle(r, me);
+    return dmPeer(id, me) === undefined ? undefined : roomTitle({ id, name: "", type: "dm" }, me);
   };
   const jump = (hit: SearchHit) => {
     setFocus({ room: hit.room, seq: hit.seq });
@@ -104,7 +106,7 @@ export function ChatApp({ api, me, onSignOut }: { api: Api; me: string; onSignOu
           <span className="visually-hidden">Rooms</span>
         </button>
         <span className="brand">Parley</span>
-        <SearchBox roomName={roomName} onPick={jump} />
+        <SearchBox api={api} roomName={roomName} onPick={jump} />
         <span className="me">
           <span className="me-label">Signed in as </span>
           <strong>{me}</strong>

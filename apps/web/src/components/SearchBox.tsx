@@ -3,13 +3,24 @@ import { useSearch } from "@parley/react";
 import type { SearchHit } from "@parley/client";
 import { rankHits, SEARCH_FETCH, SEARCH_SHOWN } from "./search-rank.js";
 import { clock } from "./time.js";
+import type { Api } from "../api.js";
+import { useRoomNames } from "./use-room-names.js";
 
 /** The search box in the top bar: results as you type; picking one opens its room at the message. */
-export function SearchBox(props: { roomName: (id: string) => string; onPick: (hit: SearchHit) => void }) {
+export function SearchBox(props: {
+  api: Api;
+  /** The sidebar's title of a room; undefined for one it lacks, whose name is then asked of the server. */
+  roomName: (id: string) => string | undefined;
+  onPick: (hit: SearchHit) => void;
+}) {
   const [q, setQ] = useState("");
   const [open, setOpen] = useState(false);
   const { hits: found, loading, error } = useSearch(q, { limit: SEARCH_FETCH });
   const hits = useMemo(() => rankHits(found, q).slice(0, SEARCH_SHOWN), [found, q]);
+  const unknown = [...new Set(hits.map((h) => h.room))].filter((id) => props.roomName(id) === undefined);
+  const asked = useRoomNames(props.api, unknown);
+  // Ids stay hidden: a room whose name has not come yet shows as "…".
+  const title = (id: string) => props.roomName(id) ?? asked.get(id) ?? "…";
   const show = open && q.trim().length > 0;
   return (
     <div className="search" onKeyDown={(e) => e.key === "Escape" && setOpen(false)}>
@@ -46,7 +57,7 @@ export function SearchBox(props: { roomName: (id: string) => string; onPick: (hi
                   }}
                 >
                   <span className="hit-meta">
-                    {props.roomName(hit.room)} · {hit.from} · {clock(hit.ts)}
+                    {title(hit.room)} · {hit.from} · {clock(hit.ts)}
                   </span>
                   <span className="hit-text">{highlight(hit.snippet || hit.text, q)}</span>
                 </button>
