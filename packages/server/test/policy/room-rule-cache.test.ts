@@ -80,7 +80,7 @@ describe("withRoomRuleCache", () => {
     }
   });
 
-  it("sees changes made through it at once: create, add and remove a member", async () => {
+  it("sees changes made through it at once: create, rename, add and remove a member", async () => {
     const { store, dispose } = await openCached();
     const bob = principal("bob");
     try {
@@ -91,6 +91,8 @@ describe("withRoomRuleCache", () => {
       assert.equal(await new RoomAccess(store).refusal(bob, "vault", "subscribe"), undefined);
       await store.removeMember("vault", "bob");
       assert.equal(await new RoomAccess(store).refusal(bob, "vault", "subscribe"), "FORBIDDEN");
+      await store.renameRoom("vault", "Vault 2");
+      assert.equal((await store.getRoom("vault"))?.name, "Vault 2");
     } finally {
       await dispose();
     }
