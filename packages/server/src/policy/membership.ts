@@ -164,13 +164,7 @@ export class Membership {
     if (!(await store.removeMember(room.id, user))) return room;
     const body: MembershipBody =
       room.type === "private" ? { type: "member.left", user } : { type: "member.left", user, open: true };
-    try {
-      await this.announce(room.id, principal.user, body);
-    } catch (err) {
-      // Not announced, so not removed: undone, the request fails and its retry removes and announces again.
-      await store.addMember(room.id, user).catch(() => undefined);
-      throw err;
-    }
+    await this.announceOrUndo(room.id, principal.user, body, () => store.addMember(room.id, user));
     return room;
   }
 
@@ -220,16 +214,24 @@ export class Membership {
 
   /**
    * Adds `user` and, when they were no member yet, announces it (member.joined, from `by`) so their
-   * inboxes on every gateway learn of the room. Not announced, not added: undone, as in `remove`.
+   * inboxes on every gateway learn of the room.
    */
   private async addAnnounced(room: Room, user: string, by: string): Promise<void> {
     const { store } = this.deps;
     if (await store.isMember(room.id, user)) return;
     await store.addMember(room.id, user);
+    await this.announceOrUndo(room.id, by, { type: "member.joined", user }, () => store.removeMember(room.id, user));
+  }
+
+  /**
+   * Announces a membership change already stored; if it cannot be sequenced, `undo` takes the change
+   * back (not announced, not changed) and the request fails, so its retry changes and announces again.
+   */
+  private async announceOrUndo(room: string, by: string, body: MembershipBody, undo: () => Promise<unknown>) {
     try {
-      await this.announce(room.id, by, { type: "member.joined", user });
+      await this.announce(room, by, body);
     } catch (err) {
-      await store.removeMember(room.id, user).catch(() => undefined);
+      await undo().catch(() => undefined);
       throw err;
     }
   }
