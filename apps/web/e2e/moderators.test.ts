@@ -9,7 +9,7 @@ import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { mintToken } from "@parley/server";
 import { ServerProcess } from "@parley/server/testing/server-process.js";
-import { WEB_ROOT, expectAccessible, launchBrowser, signInWithToken, waitReady, type User } from "./support.js";
+import { WEB_ROOT, expectAccessible, launchBrowser, rest, signInWithToken, waitReady, type User } from "./support.js";
 
 const SECRET = "moderators-e2e-secret-0123456789abcdef";
 const MEMBER = ["subscribe", "publish", "history", "presence", "react", "edit", "delete"] as const;
@@ -28,9 +28,9 @@ describe("moderators in the web app", () => {
       ["mo", [...MEMBER, "delete_any"]],
     ] as const)
       tokens.set(user, await mintToken({ secret: SECRET, user, caps: { "*": [...caps] }, ttlSeconds: 600 }));
-    assert.equal((await rest("bob", "POST", "/v1/rooms", { id: ROOM, name: "Crew", type: "private" })).status, 201);
+    assert.equal((await restAs("bob", "POST", "/v1/rooms", { id: ROOM, name: "Crew", type: "private" })).status, 201);
     for (const user of ["ann", "mo"])
-      assert.equal((await rest("bob", "POST", `/v1/rooms/${ROOM}/members`, { user })).status, 201);
+      assert.equal((await restAs("bob", "POST", `/v1/rooms/${ROOM}/members`, { user })).status, 201);
   });
   after(async () => {
     await browser?.close();
@@ -38,15 +38,8 @@ describe("moderators in the web app", () => {
   });
 
   /** A REST call with `user`'s token. */
-  async function rest(user: string, method: string, path: string, body?: unknown): Promise<{ status: number }> {
-    const res = await fetch(`${server.httpUrl}${path}`, {
-      method,
-      headers: { "content-type": "application/json", authorization: `Bearer ${tokens.get(user) ?? ""}` },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    await res.arrayBuffer();
-    return { status: res.status };
-  }
+  const restAs = (user: string, method: string, path: string, body?: unknown) =>
+    rest(server, { token: tokens.get(user) ?? "" }, { method, path, body });
 
   async function openCrew(user: string): Promise<User> {
     const u = await signInWithToken(browser, server, user, tokens.get(user) ?? "");

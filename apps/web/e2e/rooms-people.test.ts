@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Page } from "playwright-core";
-import { expectAccessible, screenshot, signIn, twoUsers, waitReady, type User } from "./support.js";
+import { expectAccessible, rest, screenshot, signIn, twoUsers, waitReady, type User } from "./support.js";
 
 const s = twoUsers();
 const sidebar = (page: Page) => page.getByRole("navigation", { name: "Rooms and direct messages" });
@@ -14,18 +14,11 @@ const title = (page: Page, text: string | RegExp) => page.locator("#room-title",
 const goTo = (page: Page, room: string) =>
   page.evaluate((id) => (location.hash = `#room=${encodeURIComponent(id)}`), room);
 
-/** A REST call as `user` (dev mode) on the suite's server, for setting up rooms the test then uses through the app. */
-async function rest(user: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${s.server.httpUrl}${path}`, {
-    method,
-    headers: { "content-type": "application/json", "x-parley-user": user },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, json: (await res.json().catch(() => ({}))) as Record<string, unknown> };
-}
-
 async function createRoom(user: string, id: string, name: string, type: "public" | "private"): Promise<void> {
-  assert.equal((await rest(user, "POST", "/v1/rooms", { id, name, type })).status, 201);
+  assert.equal(
+    (await rest(s.server, user, { method: "POST", path: "/v1/rooms", body: { id, name, type } })).status,
+    201,
+  );
 }
 
 async function openMembers(u: User): Promise<void> {
@@ -54,7 +47,7 @@ describe("people and rooms in the web app (issue 16)", () => {
     assert.equal(await page.getByRole("textbox", { name: /^Message/ }).isDisabled(), true);
     assert.equal(await page.locator(".messages .loading").count(), 0);
     await expectAccessible(page, "room not found");
-    assert.equal((await rest("auditor", "GET", "/v1/rooms/no-such-room-zq")).status, 404);
+    assert.equal((await rest(s.server, "auditor", { method: "GET", path: "/v1/rooms/no-such-room-zq" })).status, 404);
   });
 
   it("a private room: no access for ann until bob adds her from the directory; rename and removal reach her sidebar", async () => {
@@ -110,8 +103,13 @@ describe("people and rooms in the web app (issue 16)", () => {
     const { page } = s.ann;
     // A search finds the message of a room ann is not in: its name shows, not its id.
     assert.equal(
-      (await rest("bob", "POST", "/v1/rooms/design-zq/messages", { cmid: "k1", body: { text: "kickoffzq agenda" } }))
-        .status,
+      (
+        await rest(s.server, "bob", {
+          method: "POST",
+          path: "/v1/rooms/design-zq/messages",
+          body: { cmid: "k1", body: { text: "kickoffzq agenda" } },
+        })
+      ).status,
       201,
     );
     await page.getByRole("searchbox", { name: "Search messages" }).fill("kickoffzq");
@@ -142,7 +140,7 @@ describe("people and rooms in the web app (issue 16)", () => {
     await link.waitFor({ state: "detached" });
     await eventuallyNotIn(page, "Design Review");
     await bobSees("ann").waitFor({ state: "detached" });
-    const members = await rest("bob", "GET", "/v1/rooms/design-zq/members");
+    const members = await rest(s.server, "bob", { method: "GET", path: "/v1/rooms/design-zq/members" });
     assert.deepEqual(
       (members.json.members as { user: string }[]).map((m) => m.user),
       ["bob"],

@@ -222,15 +222,29 @@ export async function history(server: ServerProcess, room: string): Promise<{ se
   }
 }
 
+/** A REST call as a dev-mode user (a name) or with a JWT (`{ token }`), for setting up what a test then uses through the app. */
+export async function rest(
+  server: ServerProcess,
+  as: string | { token: string },
+  request: { method: string; path: string; body?: unknown },
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const auth: Record<string, string> =
+    typeof as === "string" ? { "x-parley-user": as } : { authorization: `Bearer ${as.token}` };
+  const res = await fetch(`${server.httpUrl}${request.path}`, {
+    method: request.method,
+    headers: { "content-type": "application/json", ...auth },
+    body: request.body === undefined ? undefined : JSON.stringify(request.body),
+  });
+  return { status: res.status, json: (await res.json().catch(() => ({}))) as Record<string, unknown> };
+}
+
 /** Publishes through REST as `user` (a different path from the browsers' WebSockets). */
 export async function restPublish(server: ServerProcess, room: string, user: string, text: string): Promise<number> {
-  const res = await fetch(`${server.httpUrl}/v1/rooms/${room}/messages`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-parley-user": user },
-    body: JSON.stringify({ cmid: `rest-${text.replace(/\s/g, "_")}`, body: { text } }),
-  });
-  if (!res.ok) assert.fail(`POST ${room} as ${user}: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { seq: number }).seq;
+  const body = { cmid: `rest-${text.replace(/\s/g, "_")}`, body: { text } };
+  const res = await rest(server, user, { method: "POST", path: `/v1/rooms/${room}/messages`, body });
+  if (res.status < 200 || res.status > 299)
+    assert.fail(`POST ${room} as ${user}: ${res.status} ${JSON.stringify(res.json)}`);
+  return res.json.seq as number;
 }
 
 /** Runs axe-core on the page as it is now: no serious or critical violation (each is listed when there is one). */
