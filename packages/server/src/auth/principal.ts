@@ -31,3 +31,12 @@ export interface Principal {
   /** True when the principal came from dev mode (no token). */
   readonly dev: boolean;
 }
+
+/**
+ * A backend acting as a named bot or system user (the server API, the Kafka
+ * bridge): every capability on every room pattern. The room's own rules
+ * (private rooms, publish rules) still apply to it as to anyone.
+ */
+export function servicePrincipal(user: string): Principal {
+  return { user, caps: { "*": ["*"] }, expiresAt: undefined, dev: false };
+}
