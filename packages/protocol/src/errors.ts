@@ -70,6 +70,11 @@ export const ERRORS = {
   SHUTTING_DOWN: spec(true, 503, "The node is draining; reconnect elsewhere or later."),
   UNAVAILABLE: spec(true, 503, "The store or log is temporarily unavailable."),
   INTERNAL: spec(true, 500, "Unexpected server error; the request may be retried."),
+  SERVER_API_DISABLED: spec(
+    false,
+    404,
+    "The server API is off: this server has no `serverKeysFile` (docs/server-api.md).",
+  ),
 } as const satisfies Record<string, ErrorSpec>;
 
 /** A stable error code string. */

@@ -4,6 +4,7 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { authenticatorFromConfig } from "./auth/from-config.js";
+import { ServerKeys } from "./auth/server-keys.js";
 import type { ParleyConfig } from "./config/options.js";
 import { buildRouter, requestListener } from "./http/app.js";
 import { Gateway } from "./gateway/gateway.js";
@@ -145,6 +146,7 @@ async function startNode(
 ): Promise<Running> {
   const { logger, openStorage, roomRuleTtlMs, metrics } = options;
   const auth = await authenticatorFromConfig(config, logger);
+  const serverKeys = new ServerKeys(config.serverKeysFile, logger);
   const storage = await openStorage();
   const { log, presence, typing, sseNodes } = storage;
   const store = withRoomRuleCache(storage.store, { ttlMs: roomRuleTtlMs, maxEntries: ROOM_RULE_MAX_ENTRIES });
@@ -168,7 +170,10 @@ async function startNode(
   const { ready } = storage;
   if (ready) state.ready = () => ready();
   state.started = true;
-  const ctx: HttpContext = { config, log, store, policy, auth, gateway, logger, metrics, notify: notify?.http };
+  const ctx: HttpContext = {
+    ...{ config, log, store, policy, auth, serverKeys, gateway, logger, metrics },
+    notify: notify?.http,
+  };
   const server = createHttp(config);
   limitConnections(server, config, () => metrics.connectionsRefused.inc());
   server.on("request", requestListener(ctx, buildRouter(ctx, state, config.metrics ? metrics : undefined)));

@@ -9,6 +9,7 @@ import { createParleyServer } from "../server.js";
 import { findWebApp, NO_WEB_APP } from "../http/static-files.js";
 import type { ParleyConfig } from "../config/options.js";
 import { TOKEN_HELP, tokenCommand, type TokenOutput } from "./token-command.js";
+import { SERVER_KEY_HELP, serverKeyCommand } from "./server-key-command.js";
 
 /** Exit code for usage and configuration errors. */
 const USAGE_EXIT = 2;
@@ -16,11 +17,12 @@ const USAGE_EXIT = 2;
 const MAIN_HELP = `Usage: parley <command> [options]
 
 Commands:
-  start     Run a Parley server (embedded SQLite store; with --kafka, a cluster role).
-  token     Print a JWT for a user (HS256).
+  start       Run a Parley server (embedded SQLite store; with --kafka, a cluster role).
+  token       Print a JWT for a user (HS256).
+  server-key  Make a server key for a backend (the server API, docs/server-api.md).
 
 Options:
-  --help, -h     Show help (also: parley start --help, parley token --help).
+  --help, -h     Show help (also: parley start --help, parley token --help, …).
   --version, -v  Print the version.
 `;
 
@@ -30,6 +32,12 @@ Options (flag > PARLEY_* environment > --config JSON file > default):
 ${helpRow("--config <file>", "JSON file of option names to values (env PARLEY_CONFIG).")}
 ${optionsHelp()}
 `;
+
+const SUBCOMMAND_HELP: Readonly<Record<string, string>> = {
+  start: START_HELP,
+  token: TOKEN_HELP,
+  "server-key": SERVER_KEY_HELP,
+};
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
@@ -92,7 +100,7 @@ function defaultWebRoot(config: ParleyConfig, logger: Logger): void {
   else logger.warn(NO_WEB_APP);
 }
 
-/** The token alone on stdout (so `$(parley token …)` works); what it grants on stderr. */
+/** The token (or credential) alone on stdout (so `$(parley token …)` works); what it grants on stderr. */
 function printToken(out: TokenOutput): void {
   process.stdout.write(out.stdout.replace(/\n?$/, "\n"));
   if (out.stderr) process.stderr.write(out.stderr + "\n");
@@ -105,11 +113,13 @@ async function main(argv: readonly string[]): Promise<void> {
       return start(rest);
     case "token":
       return printToken(await tokenCommand(rest, process.env));
+    case "server-key":
+      return printToken(serverKeyCommand(rest));
     case undefined:
     case "--help":
     case "-h":
     case "help":
-      return void process.stdout.write(rest[0] === "token" ? TOKEN_HELP : rest[0] === "start" ? START_HELP : MAIN_HELP);
+      return void process.stdout.write(SUBCOMMAND_HELP[rest[0] ?? ""] ?? MAIN_HELP);
     case "--version":
     case "-v":
       return void process.stdout.write(version() + "\n");

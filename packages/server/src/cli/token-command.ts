@@ -2,6 +2,7 @@ import { CAPABILITIES } from "../auth/principal.js";
 import { readSecretFile, secretFilePath } from "../auth/secret-file.js";
 import { DEFAULT_TOKEN_CAPS, mintToken, parseCapsArg, parseTtl } from "../auth/mint-token.js";
 import { ConfigError } from "../config/load-config.js";
+import { parseCommandFlags } from "./command-flags.js";
 
 /** Usage of `parley token`. */
 export const TOKEN_HELP = `Usage: parley token --user <id> [options]
@@ -24,26 +25,6 @@ Prints an HS256 JWT for a Parley server.
 `;
 
 const FLAGS = ["user", "caps", "ttl", "data-dir", "jwt-secret", "jwt-issuer", "jwt-audience"] as const;
-type TokenFlag = (typeof FLAGS)[number];
-
-function parseTokenFlags(argv: readonly string[]): Partial<Record<TokenFlag | "help", string>> {
-  const out: Partial<Record<TokenFlag | "help", string>> = {};
-  const args = argv.values(); // shared with the loop: a flag's value is the next argument
-  for (const arg of args) {
-    if (arg === "--help" || arg === "-h") {
-      out.help = "true";
-      continue;
-    }
-    const eq = arg.indexOf("=");
-    const flag = arg.slice(2, eq === -1 ? undefined : eq) as TokenFlag;
-    if (!arg.startsWith("--") || !FLAGS.includes(flag))
-      throw new ConfigError(`unknown token option ${arg} (see parley token --help)`);
-    const value = eq === -1 ? args.next().value : arg.slice(eq + 1);
-    if (value === undefined) throw new ConfigError(`--${flag} needs a value`);
-    out[flag] = value;
-  }
-  return out;
-}
 
 /** What `parley token` prints: the token (or help) on stdout, what it grants on stderr. */
 export interface TokenOutput {
@@ -53,7 +34,7 @@ export interface TokenOutput {
 
 /** `parley token`: the JWT text and what it grants, or the help text. Throws ConfigError on bad input. */
 export async function tokenCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<TokenOutput> {
-  const f = parseTokenFlags(argv);
+  const f = parseCommandFlags(argv, FLAGS, "token");
   if (f.help) return { stdout: TOKEN_HELP };
   if (!f.user) throw new ConfigError("--user is required");
   const dataDir = f["data-dir"] ?? env.PARLEY_DATA_DIR ?? "./data";

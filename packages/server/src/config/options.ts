@@ -91,6 +91,11 @@ export const OPTIONS = {
     24,
     "Longest token lifetime (`exp` − `iat`) accepted; tokens without `exp` are refused. 0: no limit.",
   ),
+  serverKeysFile: opt(
+    "string",
+    undefined,
+    "JSON file of server keys for backends (the server API, docs/server-api.md), re-read when it changes. Unset: the server API is off.",
+  ),
   // ---- limits (on by default)
   maxFrameBytes: opt("int", 65_536, "Largest inbound frame; larger closes the connection (ws 1009) or is rejected."),
   maxMessageBytes: opt("int", 16_384, "Largest event body (JSON-encoded) in a publish."),

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { ParleyError } from "@parley/protocol";
 import type { Authenticator } from "../auth/authenticator.js";
 import type { Principal } from "../auth/principal.js";
+import type { ServerKeys } from "../auth/server-keys.js";
 import type { ParleyConfig } from "../config/options.js";
 import type { EventLog } from "../log/event-log.js";
 import type { Logger } from "../logger.js";
@@ -28,6 +29,8 @@ export interface HttpContext {
   /** Room access, the publish pipeline and the history pager, shared with the gateway. */
   readonly policy: Policy;
   readonly auth: Authenticator;
+  /** The backends' credentials (server API, admin dashboard): `serverKeys.authorize(req, scope)`. */
+  readonly serverKeys: ServerKeys;
   readonly gateway: GatewayView;
   readonly logger: Logger;
   readonly metrics?: Metrics | undefined;

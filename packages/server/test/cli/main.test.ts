@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { createServer } from "node:net";
 import { join } from "node:path";
@@ -88,6 +89,44 @@ describe("parley CLI", () => {
     const caps = run("token", "--user", "bob", "--jwt-secret", "cli-secret", "--caps", '{"room-*":["subscribe"]}');
     assert.deepEqual((await auth.authenticate({ token: caps.stdout.trim() })).caps, { "room-*": ["subscribe"] });
     assert.match(caps.stderr, /caps \{"room-\*":\["subscribe"\]\}/);
+  });
+
+  it("makes server keys: the credential on stdout, the entry on stderr or added to --file, which ServerKeys accepts", () => {
+    const shown = run("server-key", "--id", "billing-1", "--scopes", "api,admin");
+    assert.equal(shown.status, 0, shown.stderr);
+    const credential = shown.stdout.trim();
+    assert.match(credential, /^billing-1\.[A-Za-z0-9_-]{43}$/);
+    const entry = JSON.parse(shown.stderr.split("\n")[1] ?? "") as { id: string; sha256: string; scopes: string[] };
+    assert.deepEqual([entry.id, entry.scopes], ["billing-1", ["api", "admin"]]);
+    assert.equal(
+      entry.sha256,
+      createHash("sha256")
+        .update(credential.split(".")[1] ?? "")
+        .digest("hex"),
+    );
+    const file = join(dir, "keys.json");
+    for (const id of ["a", "b"]) assert.equal(run("server-key", "--id", id, "--file", file).status, 0);
+    const second = run("server-key", "--id", "b", "--file", file);
+    assert.equal(second.status, 2);
+    assert.match(second.stderr, /already has a key b/);
+    const keys = JSON.parse(readFileSync(file, "utf8")) as { keys: Array<{ id: string; scopes: string[] }> };
+    assert.deepEqual(
+      keys.keys.map((k) => [k.id, k.scopes]),
+      [
+        ["a", ["api"]],
+        ["b", ["api"]],
+      ],
+    );
+    for (const [args, message] of [
+      [[], /--id is required/],
+      [["--id", "x", "--scopes", "root"], /unknown scope "root"/],
+      [["--id", "x", "--frob"], /unknown server-key option --frob/],
+    ] as const) {
+      const r = run("server-key", ...args);
+      assert.equal(r.status, 2, args.join(" "));
+      assert.match(r.stderr, message);
+    }
+    assert.match(run("help", "server-key").stdout, /--scopes <list>/);
   });
 
   it("fails clearly when --data-dir has no secret yet", () => {
