@@ -15,7 +15,7 @@ const FLOORS = [
   ["policy"],
   ["notify", "transport", "kafka"],
   ["sqlite", "postgres"],
-  ["gateway", "sink"],
+  ["gateway", "sink", "bridge"],
   ["http"],
   ["server.ts"],
   ["index.ts"],

@@ -26,6 +26,8 @@ import type { SseNodes } from "./transport/sse-forward.js";
 import type { Store } from "./store/store.js";
 import { withRoomRuleCache } from "./policy/room-rule-cache.js";
 import { createPolicy } from "./policy/policy.js";
+import { Bridge } from "./bridge/bridge.js";
+import { bridgeSettings, type BridgeSettings } from "./bridge/bridge-config.js";
 
 /** A node's started event log and store (embedded: one SQLite database; cluster: Kafka + PostgreSQL). */
 export interface NodeStorage {
@@ -72,6 +74,11 @@ export interface ParleyServerOptions {
   readonly roomRuleTtlMs?: number;
   /** The registry /metrics serves; a cluster node passes the one its sequencer and sink report to. Default: a new one. */
   readonly metrics?: Metrics;
+  /**
+   * Whether this node runs the inbound bridge when `bridgeTopics` maps a topic (default true). A cluster
+   * gateway passes false: there the bridge is a role of its own (cluster/cluster-node.ts).
+   */
+  readonly bridge?: boolean;
 }
 
 /** The room rule cache's default reuse (embedded mode) and its bound on answers (rooms plus memberships). */
@@ -89,6 +96,8 @@ export interface ParleyServer {
 /** Composes storage, auth, gateway, metrics and HTTP(S) into one embedded-mode node. */
 export function createParleyServer(config: ParleyConfig, options: ParleyServerOptions = {}): ParleyServer {
   const logger = options.logger ?? createLogger(config.logLevel);
+  // Checked here, so a bad mapping is a usage error before anything opens.
+  const bridge = options.bridge === false ? undefined : bridgeSettings(config);
   const state: Readiness = { started: false, draining: false };
   let listening: Promise<Running> | undefined;
   let stopping: Promise<void> | undefined;
@@ -110,6 +119,7 @@ export function createParleyServer(config: ParleyConfig, options: ParleyServerOp
         openStorage: options.openStorage ?? (() => openEmbeddedStorage(config, logger)),
         roomRuleTtlMs: options.roomRuleTtlMs ?? EMBEDDED_ROOM_RULE_TTL_MS,
         metrics: options.metrics ?? new Metrics(),
+        bridge,
       });
       const running = await listening;
       await running.storage.starting?.catch(async (err: unknown) => {
@@ -127,6 +137,7 @@ interface Running {
   readonly storage: NodeStorage;
   readonly gateway: Gateway;
   readonly notify: NotifyService | undefined;
+  readonly bridge: Bridge | undefined;
   readonly address: { port: number; url: string };
 }
 
@@ -139,11 +150,10 @@ async function openEmbeddedStorage(config: ParleyConfig, logger: Logger): Promis
   return { ...storage, starting, notify: { store: new SqliteNotifyStore(storage.db) } };
 }
 
-async function startNode(
-  config: ParleyConfig,
-  state: Readiness,
-  options: Required<ParleyServerOptions>,
-): Promise<Running> {
+/** What startNode is given: the server options resolved, and the bridge's settings if it runs one. */
+type NodeOptions = Required<Omit<ParleyServerOptions, "bridge">> & { readonly bridge: BridgeSettings | undefined };
+
+async function startNode(config: ParleyConfig, state: Readiness, options: NodeOptions): Promise<Running> {
   const { logger, openStorage, roomRuleTtlMs, metrics } = options;
   const auth = await authenticatorFromConfig(config, logger);
   const serverKeys = new ServerKeys(config.serverKeysFile, logger);
@@ -180,7 +190,10 @@ async function startNode(
   server.on("upgrade", upgradeListener(gateway, state, config));
   const { address: host, ...address } = await listen(server, config);
   logger.info({ host, port: address.port, url: address.url, tls: Boolean(config.tlsCert) }, "listening");
-  return { server, storage, gateway, notify, address };
+  const bridge =
+    options.bridge && new Bridge({ settings: options.bridge, publisher: policy.publisher, logger, metrics });
+  await bridge?.start();
+  return { server, storage, gateway, notify, bridge, address };
 }
 
 async function startNotify(
@@ -267,6 +280,11 @@ async function stopNode(node: Running, config: ParleyConfig, logger: Logger, sta
   const deadline = Date.now() + config.shutdownGraceMs;
   state.draining = true;
   logger.info("draining");
+  // The bridge first: what it has in hand is appended and committed while the log is still open.
+  const bridgeStopped = node.bridge?.stop().catch((err: unknown) => logger.error({ err }, "bridge stop failed"));
+  await within(bridgeStopped ?? Promise.resolve(), config.shutdownGraceMs * 0.2, () =>
+    logger.warn("bridge stop timed out"),
+  );
   const closed = new Promise<void>((resolve) => node.server.close(() => resolve()));
   node.server.closeIdleConnections();
   const drained = node.gateway.drain().catch((err: unknown) => logger.error({ err }, "gateway drain failed"));

@@ -75,6 +75,23 @@ export const OPTIONS = {
     3_000,
     "Consumer-group session of sequencers and sinks: how soon a dead one's partitions move (broker minimum: cluster.md).",
   ),
+  // ---- inbound bridge (issue 17): external Kafka topics into rooms; off unless bridgeTopics is set
+  bridgeTopics: opt(
+    "list",
+    [],
+    "Topic-to-room mappings, each `<topic> room=<key|fixed:<room>|header:<name>|field:<path>> author=<user> [kind=<kind>]` (docs/kafka.md). Empty: no bridge.",
+  ),
+  bridgeBrokers: opt(
+    "list",
+    [],
+    "Kafka brokers the bridge reads from (host:port,…); does not leave embedded mode. Empty: `kafka`.",
+  ),
+  bridgeGroup: opt("string", undefined, "Consumer group of the bridges. Unset: `<topicPrefix>bridge`."),
+  bridgeDeadLetterTopic: opt(
+    "string",
+    undefined,
+    "Where records that cannot become events go, with the reason in headers. Unset: `<topicPrefix>dead-letters`.",
+  ),
   // ---- auth
   dev: opt("bool", false, "Dev mode: anyone connects as any user name, with every capability. Never in production."),
   jwtSecret: opt(

@@ -33,6 +33,12 @@ export class Metrics {
     labelNames: ["outcome"] as const,
     registers: [this.registry],
   });
+  readonly bridgeRecords = new Counter({
+    name: "parley_bridge_records_total",
+    help: "External Kafka records the inbound bridge handled, by outcome: event, duplicate (a replay) or dead_letter.",
+    labelNames: ["outcome"] as const,
+    registers: [this.registry],
+  });
   readonly deliveries = new Counter({
     name: "parley_deliveries_total",
     help: "Events written to subscriber connections.",

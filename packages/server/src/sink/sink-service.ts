@@ -8,10 +8,11 @@
  * leaves the batch unwritten, so the next owner replays it and ON CONFLICT DO
  * NOTHING drops any repeats.
  */
-import { Consumer, FetchIsolationLevels, type Message, type MessagesStream } from "@platformatic/kafka";
+import { Consumer, FetchIsolationLevels } from "@platformatic/kafka";
 import type { Logger } from "pino";
 import type { RoomEvent } from "@parley/protocol";
 import { committedFetches } from "../kafka/committed-fetch.js";
+import { ResumingStream, type RawMessage, type RawStream } from "../kafka/resuming-stream.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { PostgresEvents } from "../postgres/events.js";
 import type { PostgresSinkPositions } from "../postgres/sink-positions.js";
@@ -42,15 +43,10 @@ export interface SinkServiceOptions {
   readonly onCommitted?: (events: readonly RoomEvent[]) => void;
 }
 
-type RawMessage = Message<Buffer, Buffer, Buffer, Buffer>;
-
-/** Pause before a dead stream is reopened. */
-const REOPEN_MS = 1000;
-
 /** Consumes the events topic into PostgreSQL. */
 export class SinkService {
   private consumer: Consumer<Buffer, Buffer, Buffer, Buffer> | undefined;
-  private stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
+  private reader: ResumingStream | undefined;
   private readonly writer: SinkWriter;
   private readonly decode: SinkDecoder;
   private readonly highWater: number;
@@ -76,6 +72,10 @@ export class SinkService {
         options.onCommitted?.(events.map((s) => s.event));
       },
     });
+  }
+
+  private get stream(): RawStream | undefined {
+    return this.reader?.current;
   }
 
   /** Events inserted since start (repeats not counted). */
@@ -128,41 +128,22 @@ export class SinkService {
 
   /**
    * Opens the message stream; "committed" mode asks the consumer for each
-   * assigned partition's start, which startFromPostgres answers. A stream dies on a
-   * fetch that fails past its retries (the broker restarting, say); the sink
-   * then opens a new one on the same consumer after a pause, so it resumes by
-   * itself. Records queued from the old stream are still written with their
-   * positions; the new stream may fetch them again, and rows seen twice are no-ops.
+   * assigned partition's start, which startFromPostgres answers. A dead stream
+   * is reopened (ResumingStream); records queued from the old stream are still
+   * written with their positions, the new stream may fetch them again, and rows
+   * seen twice are no-ops.
    */
   private async consume(): Promise<void> {
     const consumer = this.consumer;
     if (!consumer) throw new Error("sink: consume before start()");
-    const stream = await consumer.consume({
+    this.reader = new ResumingStream({
+      consumer,
       topics: [`${this.options.topicPrefix}events`],
-      mode: "committed",
-      fallbackMode: "earliest",
-      autocommit: false,
-      maxWaitTime: 200,
+      onMessage: (m) => this.onMessage(m),
+      logger: this.options.logger,
+      name: "sink",
     });
-    this.stream = stream;
-    stream.on("data", (m: RawMessage) => this.onMessage(m));
-    stream.once("error", (err: unknown) => {
-      this.options.logger.error({ err }, "sink consumer error; reopening the stream");
-      void this.reopen(stream);
-    });
-  }
-
-  private async reopen(dead: MessagesStream<Buffer, Buffer, Buffer, Buffer>): Promise<void> {
-    void dead.close().catch(() => undefined); // already destroyed; not awaited, it may never settle
-    while (!this.stopped && this.stream === dead) {
-      await new Promise((r) => setTimeout(r, REOPEN_MS));
-      if (this.stopped) return;
-      try {
-        await this.consume();
-      } catch (err) {
-        this.options.logger.warn({ err }, "sink could not reopen its stream; retrying");
-      }
-    }
+    await this.reader.open();
   }
 
   /** Writes what is queued, commits it, and leaves the group. */
@@ -170,7 +151,7 @@ export class SinkService {
     this.stopped = true;
     this.stream?.pause();
     await this.writer.close();
-    await this.stream?.close().catch(() => undefined);
+    await this.reader?.close();
     const consumer = this.consumer;
     if (consumer) await new Promise<void>((resolve) => consumer.close(true, () => resolve()));
   }

@@ -67,6 +67,18 @@ describe("parley CLI", () => {
     }
   });
 
+  it("refuses a bad inbound bridge configuration before anything opens", () => {
+    for (const [args, message] of [
+      [["--bridge-topics", "orders room=value author=bot", "--bridge-brokers", "127.0.0.1:1"], /room=value is not key/],
+      [["--bridge-topics", "orders room=key author=bot"], /bridgeTopics needs Kafka brokers/],
+      [["--bridge-brokers", "127.0.0.1:1"], /bridgeBrokers is set but bridgeTopics maps no topic/],
+    ] as const) {
+      const r = run("start", "--port", "0", "--data-dir", join(dir, "bridge"), ...args);
+      assert.equal(r.status, 2, args.join(" "));
+      assert.match(r.stderr, message);
+    }
+  });
+
   it("refuses a cluster gateway without shared token keys, which would invent a secret of its own", () => {
     // Nothing is contacted: the check runs before the node starts, so these addresses are never dialled.
     const cluster = ["--kafka", "127.0.0.1:1", "--postgres", "postgres://nobody@127.0.0.1:1/parley"];
