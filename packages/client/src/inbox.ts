@@ -11,7 +11,12 @@ import { Emitter, type Listener } from "./events.js";
 export type InboxUpdate =
   | { readonly type: "snapshot"; readonly rooms: readonly InboxRoom[] }
   | { readonly type: "room"; readonly change: InboxChange; readonly seq: number; readonly room: InboxRoom }
-  | { readonly type: "gone"; readonly change: "left" | "removed"; readonly seq: number; readonly room: string };
+  | {
+      readonly type: "gone";
+      readonly change: "left" | "removed" | "deleted";
+      readonly seq: number;
+      readonly room: string;
+    };
 
 /** Events of `client.inbox`. */
 export interface InboxEvents {

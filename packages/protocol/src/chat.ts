@@ -53,13 +53,16 @@ export interface ReceiptBody {
  * The body of a `system` event that narrows who may read its room, written
  * by the server (docs/chat.md, "Membership events"): `member.left` when
  * `user` left a private room, `room.private` when the room was created
- * private (seq 1) and only `members` may read it. Every gateway ends the open
- * subscriptions of the users it excludes before it delivers anything later.
+ * private (seq 1) and only `members` may read it, `room.deleted` when the
+ * server API deleted the room and nobody may read it any more (its last event).
+ * Every gateway ends the open subscriptions of the users it excludes before it
+ * delivers anything later.
  * `name` is the created room's name (absent from events written before it was added).
  */
 export type AccessBody =
   | { readonly type: "member.left"; readonly user: string }
-  | { readonly type: "room.private"; readonly members: readonly string[]; readonly name?: string };
+  | { readonly type: "room.private"; readonly members: readonly string[]; readonly name?: string }
+  | { readonly type: "room.deleted" };
 
 /**
  * Every membership change the server sequences in a room as a `system` event; the event's `from`
@@ -91,6 +94,8 @@ export function membershipOf(e: Pick<RoomEvent, "kind" | "body">): MembershipBod
       return users(b.members) && str(b.name) ? (b as unknown as MembershipBody) : undefined;
     case "room.renamed":
       return str(b.name) ? (b as unknown as MembershipBody) : undefined;
+    case "room.deleted":
+      return b as unknown as MembershipBody;
     default:
       return undefined;
   }
@@ -104,6 +109,7 @@ export function excludedBy(e: Pick<RoomEvent, "kind" | "body">): ((user: string)
     const members = new Set(m.members);
     return (user) => !members.has(user);
   }
+  if (m?.type === "room.deleted") return () => true;
   return undefined;
 }
 

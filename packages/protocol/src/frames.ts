@@ -331,7 +331,7 @@ export interface InboxRoomFrame {
 /** Pushed after the snapshot: the room left the inbox (`left`: the user left; `removed`: a moderator removed them). */
 export interface InboxGoneFrame {
   t: "inbox.gone";
-  change: "left" | "removed";
+  change: "left" | "removed" | "deleted";
   seq: number;
   room: string;
 }

@@ -22,6 +22,7 @@ import type { VapidSource } from "./notify/vapid.js";
 import { SqliteNotifyStore } from "./sqlite/notify-store.js";
 import type { Presence } from "./presence/presence.js";
 import type { TypingRelay } from "./presence/typing-relay.js";
+import type { DisconnectRelay } from "./presence/disconnect-relay.js";
 import type { SseNodes } from "./transport/sse-forward.js";
 import type { Store } from "./store/store.js";
 import { withRoomRuleCache } from "./policy/room-rule-cache.js";
@@ -37,6 +38,8 @@ export interface NodeStorage {
   readonly presence?: Presence;
   /** Typing notices to and from the other nodes; absent on a single node. */
   readonly typing?: TypingRelay;
+  /** "Disconnect this user" to and from the other nodes (the server API); absent on a single node. */
+  readonly disconnects?: DisconnectRelay;
   /** The cluster's gateways, for SSE POSTs that arrive at a gateway other than their session's; absent on a single node. */
   readonly sseNodes?: SseNodes;
   /** Push subscriptions and webhooks; absent: no notify routes work and nothing is delivered. */
@@ -158,7 +161,7 @@ async function startNode(config: ParleyConfig, state: Readiness, options: NodeOp
   const auth = await authenticatorFromConfig(config, logger);
   const serverKeys = new ServerKeys(config.serverKeysFile, logger);
   const storage = await openStorage();
-  const { log, presence, typing, sseNodes } = storage;
+  const { log, presence, typing, disconnects, sseNodes } = storage;
   const store = withRoomRuleCache(storage.store, { ttlMs: roomRuleTtlMs, maxEntries: ROOM_RULE_MAX_ENTRIES });
   const forgetRoom = (room: string): void => store.forgetRoom(room);
   const policy = createPolicy({ log, store, config, metrics });
@@ -173,6 +176,7 @@ async function startNode(config: ParleyConfig, state: Readiness, options: NodeOp
     forgetRoom,
     ...(presence && { presence }),
     ...(typing && { typing }),
+    ...(disconnects && { disconnects }),
     ...(sseNodes && { sseNodes }),
   });
   gateway.start();

@@ -165,6 +165,7 @@ export function createClusterNode(config: ParleyConfig, logger: Logger): Cluster
       store,
       presence: link.presence,
       typing: link.typing,
+      disconnects: link.disconnects,
       sseNodes: link.nodes,
       // Gateways serve the push and webhook routes; the sink role delivers.
       notify: { store: notifyStore, deliver: false, vapidSource: { kind: "store", store: notifyStore } },

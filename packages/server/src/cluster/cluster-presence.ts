@@ -7,7 +7,7 @@
  * their size is this node's presence entries, fine up to tens of thousands.
  */
 import type { PresenceMember } from "@parley/protocol";
-import type { Presence, PresenceChange, PresenceListener } from "../presence/presence.js";
+import type { Presence, PresenceChange, PresenceListener, RoomOccupancy } from "../presence/presence.js";
 
 /** What nodes publish: their whole local view, `[room, user, connections]` triples; empty when leaving. */
 export interface PresenceSnapshot {
@@ -84,6 +84,16 @@ export class ClusterPresence implements Presence {
     return [...counts]
       .map(([user, connections]) => ({ user, connections }))
       .sort((a, b) => (a.user < b.user ? -1 : a.user > b.user ? 1 : 0));
+  }
+
+  /** Every room someone is in on any node: the rooms of this node's view and of every snapshot. */
+  occupancy(): RoomOccupancy[] {
+    const rooms = new Set(this.local.keys());
+    for (const node of this.remote.values()) for (const room of node.rooms.keys()) rooms.add(room);
+    return [...rooms].map((room) => {
+      const members = this.members(room);
+      return { room, users: members.length, connections: members.reduce((n, m) => n + m.connections, 0) };
+    });
   }
 
   onChange(listener: PresenceListener): () => void {

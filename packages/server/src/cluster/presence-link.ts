@@ -2,7 +2,7 @@
  * Carries the ephemeral traffic between gateways over a short-retention
  * Kafka topic (`<prefix>presence`, one partition: it is small and ordering
  * per node is all that matters): ClusterPresence snapshots and ClusterTyping
- * batches, told apart by their fields. Each snapshot also carries its node's
+ * batches and ClusterDisconnect requests, told apart by their fields. Each snapshot also carries its node's
  * advertised URL (`url`) for the NodeDirectory, and a stopping node's last
  * one says `bye`. Every gateway reads it from the
  * latest offset under its own throwaway group: presence is ephemeral, a new
@@ -15,6 +15,7 @@ import type { MessagesStream } from "@platformatic/kafka";
 import type { Logger } from "pino";
 import { ClusterPresence, type PresenceSnapshot } from "./cluster-presence.js";
 import { ClusterTyping, type TypingBatch } from "./cluster-typing.js";
+import { ClusterDisconnect, type DisconnectRecord } from "./cluster-disconnect.js";
 import { NodeDirectory } from "./node-directory.js";
 
 /** Local presence changes within this many ms leave as one snapshot (see ClusterPresenceOptions.publishDelayMs). */
@@ -39,11 +40,12 @@ interface SnapshotRecord extends PresenceSnapshot {
   readonly bye?: true;
 }
 
-/** ClusterPresence, ClusterTyping and the NodeDirectory plus their Kafka transport and timers. */
+/** ClusterPresence, ClusterTyping, ClusterDisconnect and the NodeDirectory plus their Kafka transport and timers. */
 export class PresenceLink {
   readonly nodeId = randomBytes(6).toString("base64url");
   readonly presence: ClusterPresence;
   readonly typing: ClusterTyping;
+  readonly disconnects: ClusterDisconnect;
   readonly nodes: NodeDirectory;
   private readonly topic: string;
   private producer: Producer<string, string, string, string> | undefined;
@@ -62,6 +64,7 @@ export class PresenceLink {
     });
     this.nodes = new NodeDirectory({ nodeId: this.nodeId, nodeTimeoutMs });
     this.typing = new ClusterTyping({ nodeId: this.nodeId, publish: (b) => this.send(b) });
+    this.disconnects = new ClusterDisconnect({ nodeId: this.nodeId, publish: (r) => this.write(r) });
   }
 
   /** Creates the topic if missing, starts reading it, and starts the heartbeat. */
@@ -125,17 +128,22 @@ export class PresenceLink {
 
   private send(record: SnapshotRecord | TypingBatch): void {
     // Best effort: a lost snapshot is repeated by the next heartbeat; a lost typing batch is lost.
-    this.producer
-      ?.send({ messages: [{ topic: this.topic, key: this.nodeId, value: JSON.stringify(record) }] })
-      .catch((err: unknown) => this.options.logger.debug({ err }, "presence link publish failed"));
+    this.write(record).catch((err: unknown) => this.options.logger.debug({ err }, "presence link publish failed"));
+  }
+
+  /** Writes one record; resolves once the broker has it. */
+  private async write(record: SnapshotRecord | TypingBatch | DisconnectRecord): Promise<void> {
+    if (!this.producer) throw new Error("the presence link is not started");
+    await this.producer.send({ messages: [{ topic: this.topic, key: this.nodeId, value: JSON.stringify(record) }] });
   }
 
   private receive(value: string): void {
     try {
-      const r = JSON.parse(value) as Partial<SnapshotRecord & TypingBatch> | null;
+      const r = JSON.parse(value) as Partial<SnapshotRecord & TypingBatch & DisconnectRecord> | null;
       if (typeof r?.node !== "string") return;
       if (Array.isArray(r.entries)) this.snapshot({ ...r, node: r.node, entries: r.entries });
       else if (Array.isArray(r.typing)) this.typing.apply({ node: r.node, typing: r.typing });
+      else if (r.disconnect) this.disconnects.apply(r);
     } catch {
       // Not ours or corrupt: presence is best effort, never fatal.
     }

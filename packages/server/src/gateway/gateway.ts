@@ -8,8 +8,9 @@ import { TokenBucket } from "@parley/protocol";
 import type { EventLog } from "../log/event-log.js";
 import type { Metrics } from "../metrics/metrics.js";
 import { LocalPresence } from "../presence/local-presence.js";
-import type { Presence, PresenceChange } from "../presence/presence.js";
+import type { Presence, PresenceChange, RoomOccupancy } from "../presence/presence.js";
 import type { TypingRelay } from "../presence/typing-relay.js";
+import type { DisconnectRelay } from "../presence/disconnect-relay.js";
 import { createPolicy, type Policy } from "../policy/policy.js";
 import type { Store } from "../store/store.js";
 import { originAllowed } from "../transport/origin.js";
@@ -35,6 +36,8 @@ export interface GatewayDeps {
   presence?: Presence;
   /** Carries typing notices to and from the other nodes of a cluster. */
   typing?: TypingRelay;
+  /** Carries the server API's disconnects to and from the other nodes of a cluster. */
+  disconnects?: DisconnectRelay;
   /** The cluster's gateways: SSE session ids name this node, and POSTs for another node's sessions go there. */
   sseNodes?: SseNodes;
   /** The rules every transport applies; by default built over `log` and `store` (composition shares one with HTTP). */
@@ -62,6 +65,7 @@ export class Gateway implements GatewayContext {
   readonly hub: RoomHub;
   readonly inboxes: InboxHub;
   private readonly typing: TypingRelay | undefined;
+  private readonly disconnects: DisconnectRelay | undefined;
   private readonly sseNodes: SseNodes | undefined;
   draining = false;
   private readonly sessions = new Set<Session>();
@@ -85,6 +89,7 @@ export class Gateway implements GatewayContext {
     this.metrics = deps.metrics;
     this.presence = deps.presence ?? new LocalPresence();
     this.typing = deps.typing;
+    this.disconnects = deps.disconnects;
     this.sseNodes = deps.sseNodes;
     this.policy = deps.policy ?? createPolicy(deps);
     this.hub = new RoomHub(
@@ -110,6 +115,8 @@ export class Gateway implements GatewayContext {
     // Another node's notice passed its checks there; here it goes to every live subscriber of the room.
     if (this.typing)
       this.stoppers.push(this.typing.onTyping((room, user) => this.hub.broadcast(room, typingFrame(room, user))));
+    if (this.disconnects)
+      this.stoppers.push(this.disconnects.onDisconnect((user, reconnect) => this.closeUser(user, reconnect)));
     // Each session is still visited once per heartbeatMs, but in slices spread over the interval: pinging
     // 10k sockets in one loop stalled the event loop ~100 ms every heartbeat, the fan-out's whole p99.
     const timer = setInterval(() => this.tick(), this.config.heartbeatMs / this.slices.length);
@@ -165,6 +172,21 @@ export class Gateway implements GatewayContext {
     return this.presence.members(room);
   }
 
+  /** Every room someone is in (cluster-wide with a cluster presence), for the server API. */
+  occupancy(): RoomOccupancy[] {
+    return this.presence.occupancy();
+  }
+
+  /**
+   * The server API's disconnect: closes `user`'s sessions on this node, then has every other node
+   * close theirs; resolves with how many this node closed once the others can read the request.
+   */
+  async disconnectUser(user: string, reconnect: boolean): Promise<number> {
+    const closed = this.closeUser(user, reconnect);
+    await this.disconnects?.send(user, reconnect);
+    return closed;
+  }
+
   /** Open connections and rooms with local subscribers. */
   stats(): { connections: number; rooms: number } {
     return { connections: this.sessions.size, rooms: this.hub.roomCount };
@@ -207,6 +229,16 @@ export class Gateway implements GatewayContext {
       this.userBuckets.set(user, (bucket = new TokenBucket(rate, 2 * rate, Date.now())));
     }
     return bucket;
+  }
+
+  /** Closes this node's sessions of `user`: RECONNECT_REQUESTED (they may return) or DISCONNECTED (terminal). */
+  private closeUser(user: string, reconnect: boolean): number {
+    const mine = [...this.sessions].filter((s) => s.user === user);
+    for (const session of mine) {
+      if (reconnect) session.close(CLOSE.RECONNECT_REQUESTED, "reconnect requested by the server");
+      else session.close(CLOSE.DISCONNECTED, "disconnected by the server");
+    }
+    return mine.length;
   }
 
   /** A session closed, whatever closed it (its `onClosed`). */

@@ -168,6 +168,7 @@ export class UserInbox {
     const mine = event.from === this.user;
     if (m.type === "member.joined" && m.user === this.user) return this.load(event, mine ? "joined" : "added");
     if (m.type === "member.left" && m.user === this.user) return this.leave(event, mine ? "left" : "removed");
+    if (m.type === "room.deleted") return this.leave(event, "deleted");
     if ((m.type === "room.created" || m.type === "room.private") && m.members.includes(this.user)) {
       const change: InboxChange = dmUsers(event.room) ? "dm" : mine ? "created" : "added";
       if (event.seq !== 1) return this.load(event, change);
@@ -201,7 +202,7 @@ export class UserInbox {
     this.push(change, event, this.enter({ ...entry, lastSeq: Math.max(entry.lastSeq, event.seq) }));
   }
 
-  private leave(event: RoomEvent, change: "left" | "removed"): void {
+  private leave(event: RoomEvent, change: "left" | "removed" | "deleted"): void {
     if (!this.rooms.delete(event.room)) return;
     this.owner.follow(this, event.room, false);
     this.owner.reply({ t: "inbox.gone", change, seq: event.seq, room: event.room });

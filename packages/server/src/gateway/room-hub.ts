@@ -1,4 +1,4 @@
-import { encodeFrame, excludedBy, membershipOf, type RoomEvent } from "@parley/protocol";
+import { encodeFrame, excludedBy, membershipOf, type ErrorCode, type RoomEvent } from "@parley/protocol";
 import { OutboundFrame } from "../transport/outbound-frame.js";
 import { ReplayPages, type PageReader, type ReplayPage } from "./replay-pages.js";
 import type { Subscription, SubscriptionOwner } from "./subscription.js";
@@ -59,9 +59,10 @@ export class RoomHub {
    */
   publish(event: RoomEvent): number {
     this.replays.invalidate(event.room);
-    if (membershipOf(event)) this.onMembershipChange(event.room);
+    const change = membershipOf(event);
+    if (change) this.onMembershipChange(event.room);
     const excluded = excludedBy(event);
-    if (excluded) this.revoke(event.room, excluded);
+    if (excluded) this.revoke(event.room, excluded, change?.type === "room.deleted" ? "ROOM_NOT_FOUND" : "FORBIDDEN");
     const subs = this.rooms.get(event.room);
     if (!subs) return 0;
     const frame = new OutboundFrame(encodeFrame({ t: "event", ...event }));
@@ -71,10 +72,10 @@ export class RoomHub {
   }
 
   /** Ends the room's subscriptions of the users `excluded` picks (their owners tell their clients). */
-  private revoke(room: string, excluded: (user: string) => boolean): void {
+  private revoke(room: string, excluded: (user: string) => boolean, code: ErrorCode): void {
     this.revocations++;
     for (const sub of [...(this.rooms.get(room) ?? [])]) {
-      if (excluded(sub.owner.user)) sub.owner.revoke(sub, "FORBIDDEN");
+      if (excluded(sub.owner.user)) sub.owner.revoke(sub, code);
     }
   }
 

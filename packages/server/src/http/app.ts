@@ -9,6 +9,8 @@ import { addOpsRoutes, type Readiness } from "./ops-routes.js";
 import { addReadRoutes } from "./rest-reads.js";
 import { sendError, sendThrown } from "./respond.js";
 import { addRoomRoutes } from "./rest-rooms.js";
+import { addServerMessageRoutes } from "./rest-server-messages.js";
+import { addServerRoomRoutes } from "./rest-server-rooms.js";
 import { Router } from "./router.js";
 import { serveStatic } from "./static-files.js";
 import { hostAllowed } from "../transport/origin.js";
@@ -27,6 +29,8 @@ export function buildRouter(ctx: HttpContext, state: Readiness, metrics: Metrics
   addRoomRoutes(router, ctx);
   addReadRoutes(router, ctx);
   addNotifyRoutes(router, ctx);
+  addServerMessageRoutes(router, ctx);
+  addServerRoomRoutes(router, ctx);
   return router;
 }
 

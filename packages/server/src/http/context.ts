@@ -9,6 +9,7 @@ import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { NotifyHttp } from "../notify/notify-http.js";
 import type { Policy } from "../policy/policy.js";
+import type { RoomOccupancy } from "../presence/presence.js";
 import type { Store } from "../store/store.js";
 
 /** The part of the Gateway the HTTP layer uses (the real Gateway satisfies it structurally). */
@@ -17,6 +18,10 @@ export interface GatewayView {
   handleSsePost(req: IncomingMessage, res: ServerResponse, sessionId: string): void | Promise<void>;
   presenceOf(room: string): { user: string; connections: number }[];
   stats(): { connections: number; rooms: number };
+  /** Every room someone is in, with users and connections (cluster-wide in a cluster). */
+  occupancy(): RoomOccupancy[];
+  /** Closes `user`'s sessions on every node; resolves with how many this node closed. */
+  disconnectUser(user: string, reconnect: boolean): Promise<number>;
   /** The user's publish token bucket, shared with WebSocket publishes so REST is no way around the limit. */
   userBucket(user: string): { take(nowMs: number): boolean };
 }

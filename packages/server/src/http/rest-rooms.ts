@@ -51,12 +51,16 @@ export function addRoomRoutes(router: Router, ctx: HttpContext): void {
 }
 
 async function createRoom(call: RestCall): Promise<Reply> {
-  const input = await bodyOf(call);
+  const room = newRoomOf(await bodyOf(call));
+  return ok(await call.ctx.policy.membership.create(call.principal, room), 201);
+}
+
+/** A create-room body's `{id?, type, name}`, checked. */
+export function newRoomOf(input: Record<string, unknown>): NewRoom {
   const id = input.id === undefined ? undefined : requireId("room", input.id, "id");
   if (input.type !== "public" && input.type !== "private")
     throw new ParleyError("BAD_REQUEST", "`type` must be public or private");
-  const room: NewRoom = { id, type: input.type, name: requireText(input.name, "name", 200) };
-  return ok(await call.ctx.policy.membership.create(call.principal, room), 201);
+  return { id, type: input.type, name: requireText(input.name, "name", 200) };
 }
 
 async function openDm(call: RestCall): Promise<Reply> {

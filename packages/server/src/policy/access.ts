@@ -22,8 +22,8 @@ export type RoomRuleSource = Pick<Store, "getRoom" | "isMember">;
 
 /**
  * The room's own rule alone, without a token: a DM admits its two users, a
- * private room its members, any other room everyone; a `dm:` id that is not a
- * canonical DM id admits nobody.
+ * private room its members, a deleted room nobody, any other room everyone; a
+ * `dm:` id that is not a canonical DM id admits nobody.
  */
 export async function roomAdmits(room: string, user: string, rules: RoomRuleSource): Promise<boolean> {
   const dm = dmUsers(room);
@@ -32,6 +32,7 @@ export async function roomAdmits(room: string, user: string, rules: RoomRuleSour
   // same pair, and `dm:x` an open room that looks like a DM, so other ids in the namespace admit nobody.
   if (isDmId(room)) return false;
   const stored = await rules.getRoom(room);
+  if (stored?.type === "deleted") return false;
   return stored?.type !== "private" || (await rules.isMember(room, user));
 }
 

@@ -22,7 +22,7 @@ export class InboxRooms {
       this.store.unread(principal.user),
     ]);
     const byId = new Map(counts.map((c) => [c.room, c]));
-    const entries = rooms.map((room) => entryOf(room, byId.get(room.id)));
+    const entries = rooms.filter(isLive).map((room) => entryOf(room, byId.get(room.id)));
     const listed = new Set(rooms.map((r) => r.id));
     for (const c of counts) if (!listed.has(c.room) && dmUsers(c.room)) entries.push(entryOf(implicitDm(c.room), c));
     return entries.filter((e) => capsAllow(principal.caps, e.id, "subscribe")).sort(byRoomId);
@@ -33,12 +33,19 @@ export class InboxRooms {
     if (!capsAllow(principal.caps, id, "subscribe")) return undefined;
     const [room, counts] = await Promise.all([this.store.getRoom(id), this.store.unread(principal.user, id)]);
     const c = counts.find((r) => r.room === id);
-    if (room) return entryOf(room, c);
+    if (room) return isLive(room) ? entryOf(room, c) : undefined;
     return dmUsers(id)?.includes(principal.user) ? entryOf(implicitDm(id), c) : undefined;
   }
 }
 
-function entryOf(room: Pick<Room, "id" | "type" | "name">, c: UnreadRoom | undefined): InboxRoom {
+/** A room an inbox may list: any but a deleted one (which has no members, so no inbox holds it). */
+type LiveRoom = Pick<Room, "id" | "name"> & { readonly type: InboxRoom["type"] };
+
+function isLive(room: Room): room is Room & LiveRoom {
+  return room.type !== "deleted";
+}
+
+function entryOf(room: LiveRoom, c: UnreadRoom | undefined): InboxRoom {
   return {
     id: room.id,
     type: room.type,
@@ -51,7 +58,7 @@ function entryOf(room: Pick<Room, "id" | "type" | "name">, c: UnreadRoom | undef
 }
 
 /** A DM never opened through `POST /v1/dms`: its two users wrote to its canonical id. */
-function implicitDm(id: string): Pick<Room, "id" | "type" | "name"> {
+function implicitDm(id: string): LiveRoom {
   return { id, type: "dm", name: "" };
 }
 

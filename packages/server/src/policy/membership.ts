@@ -7,7 +7,7 @@
  * the subscriptions they shut out in log order.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { ParleyError, dmRoomId, isDmId, type Json, type MembershipBody } from "@parley/protocol";
+import { ParleyError, dmRoomId, isDmId, membershipOf, type Json, type MembershipBody } from "@parley/protocol";
 import type { Principal } from "../auth/principal.js";
 import type { EventLog } from "../log/event-log.js";
 import type { Member, Room, RoomType, Store } from "../store/store.js";
@@ -28,7 +28,7 @@ export interface OpenedRoom {
 
 /** What the rules read and change, given once at composition. */
 export interface MembershipDeps {
-  readonly log: Pick<EventLog, "head" | "append">;
+  readonly log: Pick<EventLog, "head" | "append" | "readBefore">;
   readonly store: Store;
   readonly access: RoomAccess;
   /** Who the user directory lists: users sharing a room with the caller, or every member of any room. */
@@ -65,10 +65,10 @@ export class Membership {
     return rooms.filter((room) => capsAllow(principal.caps, room.id, "subscribe"));
   }
 
-  /** A created room (DM rooms included), or ROOM_NOT_FOUND. */
+  /** A created room (DM rooms included), or ROOM_NOT_FOUND (for a deleted one too). */
   async room(id: string): Promise<Room> {
     const room = await this.deps.store.getRoom(id);
-    if (!room) throw new ParleyError("ROOM_NOT_FOUND", `no room ${id}`);
+    if (!room || room.type === "deleted") throw new ParleyError("ROOM_NOT_FOUND", `no room ${id}`);
     return room;
   }
 
@@ -136,7 +136,8 @@ export class Membership {
    */
   async view(principal: Principal, id: string): Promise<RoomView> {
     const room = await this.deps.store.getRoom(id);
-    if (!room && (await this.deps.log.head(id)).lastSeq === 0) throw new ParleyError("ROOM_NOT_FOUND", `no room ${id}`);
+    if (room?.type === "deleted" || (!room && (await this.deps.log.head(id)).lastSeq === 0))
+      throw new ParleyError("ROOM_NOT_FOUND", `no room ${id}`);
     const refused = await this.deps.access.refusal(principal, id, "subscribe");
     if (refused) throw new ParleyError(refused, `you may not open ${id}: it is ${room?.type ?? "closed"} to you`);
     const member = room ? await this.deps.store.isMember(id, principal.user) : false;
@@ -157,14 +158,9 @@ export class Membership {
    * refuses and updates the user's inboxes; a public room stays open to them (`open: true`).
    */
   async remove(principal: Principal, id: string, user: string): Promise<Room> {
-    const { store } = this.deps;
     const room = await this.room(id);
     if (user !== principal.user) await this.requireModerator(principal, room, `remove others from ${room.id}`);
-    // A non-member's removal changes nothing to announce.
-    if (!(await store.removeMember(room.id, user))) return room;
-    const body: MembershipBody =
-      room.type === "private" ? { type: "member.left", user } : { type: "member.left", user, open: true };
-    await this.announceOrUndo(room.id, principal.user, body, () => store.addMember(room.id, user));
+    await this.removeAnnounced(room, user, principal.user);
     return room;
   }
 
@@ -210,6 +206,55 @@ export class Membership {
       throw new ParleyError("FORBIDDEN", `only members of ${room.id} may add others`);
     await this.addAnnounced(room, user, principal.user);
     return room;
+  }
+
+  /**
+   * The server API's changes: a backend, trusted by its key, acts as `by` (docs/server-api.md). No
+   * membership or moderator rule applies to `by`; the room's own shape still does (a DM's members are
+   * fixed, a deleted room is gone). Every change is announced in the room as any other.
+   */
+  async addAsServer(id: string, user: string, by: string): Promise<Room> {
+    const room = await this.room(id);
+    if (room.type === "dm") throw new ParleyError("FORBIDDEN", "DM membership cannot change");
+    await this.addAnnounced(room, user, by);
+    return room;
+  }
+
+  /** Takes `user` out of a public or private room on a backend's behalf (announced from `by`). */
+  async removeAsServer(id: string, user: string, by: string): Promise<Room> {
+    const room = await this.room(id);
+    if (room.type === "dm") throw new ParleyError("FORBIDDEN", "DM membership cannot change");
+    await this.removeAnnounced(room, user, by);
+    return room;
+  }
+
+  /**
+   * Deletes a public or private room (docs/chat.md, "Deleting a room"): stored as deleted with no
+   * members, then announced (`room.deleted`), so every gateway ends every subscription to it and drops
+   * it from every inbox. Its events stay in the log, readable by nobody; the id is never reused.
+   * Repeating the call for a deleted room announces it only when the room's last event is not its
+   * announcement yet (nobody may write to a deleted room, so nothing else can follow it): a retry
+   * after a failed announcement completes the deletion, a plain repeat writes nothing.
+   */
+  async deleteRoom(id: string, by: string): Promise<void> {
+    const room = await this.deps.store.getRoom(id);
+    if (!room) throw new ParleyError("ROOM_NOT_FOUND", `no room ${id}`);
+    if (room.type === "dm") throw new ParleyError("FORBIDDEN", "a DM cannot be deleted");
+    await this.deps.store.deleteRoom(id);
+    const { lastSeq } = await this.deps.log.head(id);
+    const [last] = lastSeq > 0 ? await this.deps.log.readBefore(id, lastSeq + 1, 1) : [];
+    if (last && membershipOf(last)?.type === "room.deleted") return;
+    await this.announce(id, by, { type: "room.deleted" });
+  }
+
+  /** Removes `user` and, when they were a member, announces it (member.left, from `by`); undone if that fails. */
+  private async removeAnnounced(room: Room, user: string, by: string): Promise<void> {
+    const { store } = this.deps;
+    // A non-member's removal changes nothing to announce.
+    if (!(await store.removeMember(room.id, user))) return;
+    const body: MembershipBody =
+      room.type === "private" ? { type: "member.left", user } : { type: "member.left", user, open: true };
+    await this.announceOrUndo(room.id, by, body, () => store.addMember(room.id, user));
   }
 
   /**

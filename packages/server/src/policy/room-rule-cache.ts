@@ -125,7 +125,7 @@ export class RoomRuleCache {
 }
 
 /** Store methods that change what the cache answers, by the room argument they change. */
-const MUTATIONS = ["createRoom", "addMember", "removeMember", "renameRoom"] as const;
+const MUTATIONS = ["createRoom", "addMember", "removeMember", "renameRoom", "deleteRoom"] as const;
 
 /** A Store whose room rules are cached; `forgetRoom` drops one room's answers. */
 export interface CachedStore extends Store {
@@ -135,7 +135,7 @@ export interface CachedStore extends Store {
 
 /**
  * `store` with `getRoom` and `isMember` answered from a RoomRuleCache; every
- * room change made through it (create, rename, add or remove a member) drops that
+ * room change made through it (create, rename, delete, add or remove a member) drops that
  * room's answers before and after it runs. Changes made elsewhere (another
  * gateway, another process on the same database) show after at most `ttlMs`,
  * or at once when `forgetRoom` is told (access changes, from the log).

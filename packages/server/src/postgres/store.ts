@@ -10,6 +10,7 @@ import {
   LIST_USERS,
   likeText,
   RENAME_ROOM,
+  MARK_ROOM_DELETED,
   ROOM_COLUMNS,
   toMember,
   toRoom,
@@ -43,6 +44,10 @@ const SQL = {
   isMember: "SELECT 1 FROM members WHERE room = $1 AND user_id = $2",
   listMembers: numbered(LIST_MEMBERS),
   renameRoom: numbered(RENAME_ROOM),
+  // One statement, so one transaction: the room is marked and emptied together.
+  deleteRoom: `WITH deleted AS (${numbered(MARK_ROOM_DELETED)} RETURNING id),
+    emptied AS (DELETE FROM members WHERE room IN (SELECT id FROM deleted))
+    SELECT id FROM deleted`,
   listUsers: numbered(LIST_USERS),
   // GREATEST in the upsert keeps read positions monotonic without a read-modify-write race.
   setLastRead: `INSERT INTO read_positions (room, user_id, up_to) VALUES ($2, $3, $1)
@@ -112,6 +117,10 @@ export class PostgresStore implements Store {
 
   async setLastRead(room: string, user: string, seq: number): Promise<void> {
     await this.rows(SQL.setLastRead, [seq, room, user]);
+  }
+
+  async deleteRoom(id: string): Promise<boolean> {
+    return (await this.rows(SQL.deleteRoom, [id])).length > 0;
   }
 
   async renameRoom(id: string, name: string): Promise<boolean> {

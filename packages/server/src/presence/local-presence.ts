@@ -1,5 +1,5 @@
 import type { PresenceMember } from "@parley/protocol";
-import type { Presence, PresenceChange, PresenceListener } from "./presence.js";
+import type { Presence, PresenceChange, PresenceListener, RoomOccupancy } from "./presence.js";
 
 /** Single-node presence: room → user → set of connection ids, all in memory. */
 export class LocalPresence implements Presence {
@@ -35,6 +35,17 @@ export class LocalPresence implements Presence {
     const out: PresenceMember[] = [];
     for (const [user, conns] of users) out.push({ user, connections: conns.size });
     return out.sort((a, b) => (a.user < b.user ? -1 : a.user > b.user ? 1 : 0));
+  }
+
+  /** Every room with someone in it. */
+  occupancy(): RoomOccupancy[] {
+    const out: RoomOccupancy[] = [];
+    for (const [room, users] of this.rooms) {
+      let connections = 0;
+      for (const conns of users.values()) connections += conns.size;
+      out.push({ room, users: users.size, connections });
+    }
+    return out;
   }
 
   /** Registers a change listener; returns an unsubscribe function. */

@@ -7,6 +7,13 @@ export interface PresenceChange {
   readonly user: string;
 }
 
+/** How many users and connections are in one room. */
+export interface RoomOccupancy {
+  readonly room: string;
+  readonly users: number;
+  readonly connections: number;
+}
+
 /** Receives presence changes, local and (in cluster implementations) remote. */
 export type PresenceListener = (change: PresenceChange) => void;
 
@@ -30,6 +37,8 @@ export interface Presence {
   join(room: string, user: string, connection: string): void;
   leave(room: string, user: string, connection: string): void;
   members(room: string): PresenceMember[];
+  /** Every room someone is in, with its users and connections, from what this node knows (as `members`). */
+  occupancy(): RoomOccupancy[];
   /** Registers a change listener; returns an unsubscribe function. */
   onChange(listener: PresenceListener): () => void;
 }

@@ -7,6 +7,7 @@ import {
   LIST_MEMBERS,
   LIST_USERS,
   likeText,
+  MARK_ROOM_DELETED,
   RENAME_ROOM,
   ROOM_COLUMNS,
   toMember,
@@ -106,6 +107,18 @@ export class SqliteStore implements Store {
     return guard(() => void this.stmts.setLastRead.run(room, user, seq));
   }
 
+  deleteRoom(id: string): Promise<boolean> {
+    return guard(() =>
+      this.db
+        .transaction(() => {
+          if (this.stmts.markRoomDeleted.run(id).changes === 0) return false;
+          this.stmts.deleteMembers.run(id);
+          return true;
+        })
+        .immediate(),
+    );
+  }
+
   renameRoom(id: string, name: string): Promise<boolean> {
     return guard(() => this.stmts.renameRoom.run(name, id).changes > 0);
   }
@@ -154,6 +167,8 @@ function prepare(db: SqliteDb) {
     isMember: db.prepare("SELECT 1 FROM members WHERE room = ? AND user_id = ?"),
     listMembers: db.prepare(LIST_MEMBERS),
     renameRoom: db.prepare(RENAME_ROOM),
+    markRoomDeleted: db.prepare(MARK_ROOM_DELETED),
+    deleteMembers: db.prepare("DELETE FROM members WHERE room = ?"),
     listUsers: db.prepare(LIST_USERS),
     setLastRead: db.prepare(
       `INSERT INTO read_positions (room, user_id, up_to) VALUES (?, ?, ?)

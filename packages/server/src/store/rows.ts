@@ -8,6 +8,8 @@ import type { Member, Room, RoomType } from "./store.js";
 
 /** Renames a created room. */
 export const RENAME_ROOM = "UPDATE rooms SET name = ? WHERE id = ?";
+/** Marks a public or private room deleted (its members are removed in the same transaction). */
+export const MARK_ROOM_DELETED = "UPDATE rooms SET type = 'deleted' WHERE id = ? AND type IN ('public', 'private')";
 
 export interface RoomRow {
   id: string;

@@ -1,7 +1,11 @@
 import type { RoomEvent, SearchHit, UnreadRoom } from "@parley/protocol";
 
-/** Room visibility. DMs are private rooms of exactly two members with a canonical id (see dmRoomId). */
-export type RoomType = "public" | "private" | "dm";
+/**
+ * Room visibility. DMs are private rooms of exactly two members with a canonical id (see dmRoomId).
+ * `deleted`: a room the server API deleted (docs/chat.md, "Deleting a room"): the row stays so its id is
+ * never reused, and its rule admits nobody.
+ */
+export type RoomType = "public" | "private" | "dm" | "deleted";
 
 export interface Room {
   readonly id: string;
@@ -119,6 +123,11 @@ export interface Store extends ChatReads {
   isMember(room: string, user: string): Promise<boolean>;
   listMembers(room: string): Promise<Member[]>;
   setLastRead(room: string, user: string, seq: number): Promise<void>;
+  /**
+   * Deletes a created public or private room: its type becomes `deleted` and every member is removed, in
+   * one transaction. False when there is no such room, or it is a DM or already deleted (nothing changed).
+   */
+  deleteRoom(id: string): Promise<boolean>;
   /** Renames a created room; false when there is no such room. */
   renameRoom(id: string, name: string): Promise<boolean>;
   /** Users who are members of some room (with `sharingWith`: of a room that user is a member of too). */

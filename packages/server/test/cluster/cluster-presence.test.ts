@@ -36,6 +36,22 @@ describe("ClusterPresence", () => {
     assert.deepEqual(changes.b.at(-1), "leave r ann");
   });
 
+  it("occupancy counts every room's users and connections across nodes", () => {
+    const { a, b } = pair();
+    a.join("r", "ann", "c1");
+    b.join("r", "ann", "c2");
+    b.join("r", "bob", "c3");
+    b.join("q", "cy", "c4");
+    const byRoom = (list: ReturnType<ClusterPresence["occupancy"]>) =>
+      [...list].sort((x, y) => (x.room < y.room ? -1 : 1));
+    const expected = [
+      { room: "q", users: 1, connections: 1 },
+      { room: "r", users: 2, connections: 3 },
+    ];
+    assert.deepEqual(byRoom(a.occupancy()), expected);
+    assert.deepEqual(byRoom(b.occupancy()), expected);
+  });
+
   it("a node that stops heartbeating loses its users after the timeout", () => {
     const { a, b, changes, tick } = pair();
     b.join("room", "cat", "c1");

@@ -27,5 +27,12 @@ describe("LocalPresence", () => {
     ]);
     assert.deepEqual(p.members("r"), [{ user: "amy", connections: 1 }]);
     assert.deepEqual(p.members("empty"), []);
+    p.join("q", "amy", "c4");
+    p.join("q", "cy", "c5");
+    p.join("q", "cy", "c6");
+    assert.deepEqual(p.occupancy(), [
+      { room: "r", users: 1, connections: 1 },
+      { room: "q", users: 2, connections: 3 },
+    ]);
   });
 });

@@ -142,6 +142,24 @@ export function describeStoreContract(
       assert.equal(await store.renameRoom(`missing-${room.id}`, "x"), false);
     });
 
+    it("deleteRoom marks a public or private room deleted and removes every member; the id stays taken", async () => {
+      for (const type of ["public", "private"] as const) {
+        const room = await store.createRoom(roomInput(type, "erin"));
+        await store.addMember(room.id, "frank");
+        assert.equal(await store.deleteRoom(room.id), true);
+        assert.equal((await store.getRoom(room.id))?.type, "deleted");
+        assert.deepEqual(await store.listMembers(room.id), []);
+        assert.ok(!(await store.listRoomsOf("frank")).some((r) => r.id === room.id));
+        assert.ok(!(await store.listPublicRooms(1000)).some((r) => r.id === room.id));
+        assert.equal(await store.deleteRoom(room.id), false, "already deleted: nothing changed");
+        await rejectsWith(store.createRoom({ ...roomInput(type, "erin"), id: room.id }), "ROOM_EXISTS");
+      }
+      const dm = await store.createRoom({ ...roomInput("public", "erin"), type: "dm", name: "" });
+      assert.equal(await store.deleteRoom(dm.id), false, "a DM is never deleted");
+      assert.equal(await store.isMember(dm.id, "erin"), true);
+      assert.equal(await store.deleteRoom("missing-room"), false);
+    });
+
     it("listUsers: members of any room, or of the rooms one user shares; text matches anywhere, case-insensitively", async () => {
       const tag = Math.random().toString(36).slice(2, 8);
       const [ann, bob, cy, dee] = ["ann", "bob", "cy", "dee"].map((n) => `u${tag}-${n}`) as [

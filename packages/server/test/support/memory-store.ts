@@ -73,6 +73,14 @@ export class MemoryStore implements Store {
     }));
   }
 
+  async deleteRoom(id: string): Promise<boolean> {
+    const room = this.rooms.get(id);
+    if (room?.type !== "public" && room?.type !== "private") return false;
+    this.rooms.set(id, { ...room, type: "deleted" });
+    this.members.delete(id);
+    return true;
+  }
+
   async renameRoom(id: string, name: string): Promise<boolean> {
     const room = this.rooms.get(id);
     if (room) this.rooms.set(id, { ...room, name });
