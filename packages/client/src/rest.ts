@@ -23,7 +23,14 @@ export async function restGet<T>(options: RestOptions, path: string): Promise<T>
   const token = await options.credentials();
   if (token !== undefined) headers.authorization = `Bearer ${token}`;
   else if (options.user !== undefined) headers["x-parley-user"] = options.user;
-  const res = await options.fetch(`${restBase(options.url)}${path}`, { headers });
+  return jsonReply<T>(await options.fetch(`${restBase(options.url)}${path}`, { headers }));
+}
+
+/**
+ * A REST answer's JSON body; for a non-2xx answer, the server's error as a ParleyError with its
+ * catalogue code (UNAVAILABLE when the body names none: a proxy's page, a gateway timeout).
+ */
+export async function jsonReply<T>(res: Response): Promise<T> {
   const json = (await res.json().catch(() => undefined)) as { error?: { code?: string; message?: string } } | undefined;
   if (!res.ok) {
     const code = json?.error?.code ?? "";

@@ -13,13 +13,20 @@ export class ServerProcess {
   #child: ChildProcess | undefined;
   port = 0;
 
+  /** `args`: extra `parley start` flags. */
+  constructor(private readonly args: readonly string[] = []) {}
+
   get url(): string {
     return `ws://127.0.0.1:${this.port}/v1/ws`;
   }
 
+  get httpUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
   /** Starts (or restarts, on the same port once known) and resolves when it logs "listening". */
   async start(): Promise<void> {
-    const args = [MAIN, "start", "--port", String(this.port), "--data-dir", this.dataDir, "--dev"];
+    const args = [MAIN, "start", "--port", String(this.port), "--data-dir", this.dataDir, "--dev", ...this.args];
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
     this.#child = child;
     this.port = await new Promise<number>((resolve, reject) => {
