@@ -36,7 +36,8 @@ function sources(dir: string): string[] {
 /** The package names a file imports (static and dynamic), without node builtins and relative paths. */
 function importedPackages(file: string): string[] {
   const text = readFileSync(file, "utf8");
-  const specs = [...text.matchAll(/(?:from|import)\s*\(?\s*["']([^"'.][^"']*)["']/g)].map((m) => m[1]!);
+  // `from`/`import` as a word of code, not inside a string: `requireId("user", x, "from")` names no package.
+  const specs = [...text.matchAll(/(?:^|[\s};(])(?:from|import)\s*\(?\s*["']([^"'.][^"']*)["']/gm)].map((m) => m[1]!);
   return specs
     .filter((s) => !s.startsWith("node:") && !builtinModules.includes(s))
     .map((s) => (s.startsWith("@") ? s.split("/").slice(0, 2).join("/") : s.split("/")[0]!));
