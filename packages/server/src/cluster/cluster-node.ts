@@ -1,5 +1,5 @@
 /**
- * `parley start --kafka … --role gateway|sequencer|sink|all`: composes one
+ * `parley start --kafka … --role gateway|sequencer|sink|bridge|all`: composes one
  * cluster process from its roles. The gateway reuses the embedded mode's
  * HTTP/gateway composition (server.ts) with Kafka and PostgreSQL storage
  * injected; a process without a gateway serves only /healthz, /readyz and
@@ -27,6 +27,8 @@ import { PresenceLink } from "./presence-link.js";
 import { advertiseUrl } from "./advertise-url.js";
 import { startOpsServer, type OpsServer } from "./ops-server.js";
 import { clusterRoles } from "./roles.js";
+import { bridgeSettings } from "../bridge/bridge-config.js";
+import { startBridgeRole, type BridgeRole } from "./bridge-role.js";
 
 /**
  * How long a gateway reuses a room's rule and memberships. Every membership change is a `system`
@@ -58,11 +60,14 @@ interface Parts {
   notifier?: ClusterNotifier;
   ops?: OpsServer;
   link?: PresenceLink;
+  bridge?: BridgeRole;
 }
 
 /** Builds the cluster process the configuration describes; throws ConfigError for a bad role combination. */
 export function createClusterNode(config: ParleyConfig, logger: Logger): ClusterNode {
   const roles = clusterRoles(config);
+  // Checked now, so a bad mapping is a usage error before anything opens.
+  const bridge = roles.has("bridge") ? bridgeSettings(config) : undefined;
   const cluster: KafkaClusterOptions = {
     brokers: config.kafka,
     topicPrefix: config.topicPrefix,
@@ -118,6 +123,9 @@ export function createClusterNode(config: ParleyConfig, logger: Logger): Cluster
         });
         await parts.sink.start();
       }
+      if (bridge) {
+        parts.bridge = await startBridgeRole({ settings: bridge, cluster, db: db(), config, logger, metrics });
+      }
       let address: ClusterAddress = parts.ops ? { port: parts.ops.port, url: parts.ops.url } : {};
       if (roles.has("gateway")) {
         parts.gateway = createParleyServer(config, {
@@ -125,6 +133,7 @@ export function createClusterNode(config: ParleyConfig, logger: Logger): Cluster
           openStorage: () => openGatewayStorage(db()),
           roomRuleTtlMs: CLUSTER_ROOM_RULE_TTL_MS,
           metrics,
+          bridge: false, // the bridge is a role of its own here
         });
         address = await parts.gateway.start();
         // Only now is the port known; until the others hear it, they answer 404 to POSTs for this node's sessions.
@@ -187,6 +196,8 @@ async function stopParts(parts: Parts, logger: Logger): Promise<void> {
       logger.error({ err }, `${what} stop failed`);
     }
   };
+  // The bridge first: its records in hand are appended (the sequencers still run) and committed.
+  await step("bridge", () => parts.bridge?.stop());
   await step("gateway", () => parts.gateway?.stop());
   await step("sink", () => parts.sink?.stop());
   await step("notifier", () => parts.notifier?.stop());

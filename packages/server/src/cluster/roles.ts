@@ -3,9 +3,9 @@ import { ConfigError } from "../config/load-config.js";
 import { checkedOrigin } from "./advertise-url.js";
 
 /** A cluster process's job. */
-export type ClusterRole = "gateway" | "sequencer" | "sink";
+export type ClusterRole = "gateway" | "sequencer" | "sink" | "bridge";
 
-const ALL: readonly ClusterRole[] = ["gateway", "sequencer", "sink"];
+const ROLES: readonly ClusterRole[] = ["gateway", "sequencer", "sink", "bridge"];
 
 /**
  * True when the configuration asks for cluster mode (Kafka brokers given).
@@ -25,17 +25,25 @@ export function isClusterMode(config: Pick<ParleyConfig, "kafka" | "postgres" | 
 }
 
 /**
- * The roles `--role` names (`all` = every role), checked against what they
- * need, so a misconfigured node fails at start with a usage error instead of
- * at its first request.
+ * The roles `--role` names, checked against what they need, so a
+ * misconfigured node fails at start with a usage error instead of at its
+ * first request. `all` is every role, the inbound bridge only when
+ * `bridgeTopics` maps a topic (off unless configured).
  */
 export function clusterRoles(config: ClusterRoleConfig): Set<ClusterRole> {
-  const roles = config.role === "all" ? new Set(ALL) : new Set([config.role as ClusterRole]);
-  if (![...roles].every((r) => ALL.includes(r))) {
-    throw new ConfigError(`--role: must be gateway, sequencer, sink or all, got ${JSON.stringify(config.role)}`);
+  const all = ROLES.filter((r) => r !== "bridge" || config.bridgeTopics.length > 0);
+  const roles = config.role === "all" ? new Set(all) : new Set([config.role as ClusterRole]);
+  if (![...roles].every((r) => ROLES.includes(r))) {
+    throw new ConfigError(
+      `--role: must be gateway, sequencer, sink, bridge or all, got ${JSON.stringify(config.role)}`,
+    );
   }
   if (!isClusterMode(config)) throw new ConfigError(`--role ${config.role} needs --kafka <brokers>`);
-  const needsPg = roles.has("gateway") || roles.has("sink");
+  if (roles.has("bridge") && config.bridgeTopics.length === 0) {
+    throw new ConfigError(`--role bridge needs --bridge-topics (the topics it maps to rooms; docs/kafka.md)`);
+  }
+  // The bridge reads room rules (private rooms, members) from PostgreSQL, as a gateway does.
+  const needsPg = roles.has("gateway") || roles.has("sink") || roles.has("bridge");
   if (needsPg && !config.postgres) throw new ConfigError(`--role ${config.role} needs --postgres <url>`);
   // Without configured keys a node generates a secret into its own data dir: its tokens fail on every other gateway.
   if (roles.has("gateway") && !config.dev && !(config.jwtSecret || config.jwtPublicKey || config.jwksUrl)) {
@@ -50,5 +58,5 @@ export function clusterRoles(config: ClusterRoleConfig): Set<ClusterRole> {
 /** What clusterRoles checks. */
 export type ClusterRoleConfig = Pick<
   ParleyConfig,
-  "kafka" | "postgres" | "role" | "dev" | "jwtSecret" | "jwtPublicKey" | "jwksUrl" | "advertiseUrl"
+  "kafka" | "postgres" | "role" | "dev" | "jwtSecret" | "jwtPublicKey" | "jwksUrl" | "advertiseUrl" | "bridgeTopics"
 >;

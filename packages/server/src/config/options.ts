@@ -59,7 +59,7 @@ export const OPTIONS = {
   role: opt(
     "string",
     "all",
-    "Cluster role: `gateway` (clients), `sequencer`, `sink` (events → PostgreSQL) or `all`. Needs `kafka`.",
+    "Cluster role: `gateway` (clients), `sequencer`, `sink` (events → PostgreSQL), `bridge` (bridgeTopics → rooms) or `all` (the bridge only with bridgeTopics). Needs `kafka`.",
   ),
   topicPrefix: opt("string", "parley.", "Prefix of Kafka topic and consumer group names."),
   advertiseUrl: opt(

@@ -12,6 +12,7 @@ import type { RoomEvent } from "@parley/protocol";
 import { readAllHistory, subscribe, uniqueRoom, withServer } from "../support/fixtures.js";
 import { kcatProduce, kcatRead, type KcatRecord } from "../support/kcat.js";
 import { restAs } from "../support/rest-as.js";
+import { scrapeCounter } from "../support/scrape.js";
 import { ServerProcess } from "../support/server-process.js";
 import { createTestTopics, testBrokers, uniquePrefix } from "../support/test-kafka.js";
 import { waitUntil } from "../support/wait.js";
@@ -77,8 +78,7 @@ describe("the inbound bridge in embedded mode", { timeout: 300_000 }, () => {
           );
         }
         // Records handled after the last offset commit before the kill came again, as duplicates.
-        const metrics = await (await fetch(`${server.httpUrl}/metrics`)).text();
-        const replayed = Number(/parley_bridge_records_total\{outcome="duplicate"\} (\d+)/.exec(metrics)?.[1] ?? 0);
+        const replayed = await scrapeCounter(server.httpUrl, "parley_bridge_records_total", { outcome: "duplicate" });
         assert.ok(replayed > 0, `the restart replayed records past the last commit (${replayed})`);
       },
     ),
