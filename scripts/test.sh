@@ -40,6 +40,6 @@ if [ -z "${PARLEY_TEST_KAFKA:-}" ]; then
   export PARLEY_TEST_KAFKA PARLEY_TEST_KAFKA_DIR="$kafka_dir"
 fi
 
-mapfile -t files < <(find packages apps bench -path '*/dist*/*' -name '*.test.js' -not -path '*/node_modules/*' 2>/dev/null | sort)
+mapfile -t files < <(find packages apps bench examples -path '*/dist*/*' -name '*.test.js' -not -path '*/node_modules/*' 2>/dev/null | sort)
 if [ "${#files[@]}" -eq 0 ]; then echo "no test files found" >&2; exit 1; fi
 node --test --test-concurrency=2 --test-timeout=180000 "${files[@]}"
