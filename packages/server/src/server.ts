@@ -24,6 +24,7 @@ import type { Presence } from "./presence/presence.js";
 import type { TypingRelay } from "./presence/typing-relay.js";
 import type { DisconnectRelay } from "./presence/disconnect-relay.js";
 import type { SseNodes } from "./transport/sse-forward.js";
+import type { AdminNodes } from "./http/admin-nodes.js";
 import type { Store } from "./store/store.js";
 import { withRoomRuleCache } from "./policy/room-rule-cache.js";
 import { createPolicy } from "./policy/policy.js";
@@ -42,6 +43,8 @@ export interface NodeStorage {
   readonly disconnects?: DisconnectRelay;
   /** The cluster's gateways, for SSE POSTs that arrive at a gateway other than their session's; absent on a single node. */
   readonly sseNodes?: SseNodes;
+  /** The cluster's nodes as the admin dashboard reads them; absent on a single node. */
+  readonly adminNodes?: AdminNodes;
   /** Push subscriptions and webhooks; absent: no notify routes work and nothing is delivered. */
   readonly notify?: NodeNotify;
   /**
@@ -187,6 +190,7 @@ async function startNode(config: ParleyConfig, state: Readiness, options: NodeOp
   const ctx: HttpContext = {
     ...{ config, log, store, policy, auth, serverKeys, gateway, logger, metrics },
     notify: notify?.http,
+    nodes: storage.adminNodes,
   };
   const server = createHttp(config);
   limitConnections(server, config, () => metrics.connectionsRefused.inc());

@@ -1,3 +1,4 @@
+import { RoomActivity, type RoomRate } from "./room-activity.js";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { CLOSE, ERRORS, encodeFrame, type ErrorCode, type PresenceMember } from "@parley/protocol";
@@ -64,6 +65,8 @@ export class Gateway implements GatewayContext {
   readonly policy: Policy;
   readonly hub: RoomHub;
   readonly inboxes: InboxHub;
+  /** Messages per second per room, for the admin dashboard. */
+  readonly activity = new RoomActivity();
   private readonly typing: TypingRelay | undefined;
   private readonly disconnects: DisconnectRelay | undefined;
   private readonly sseNodes: SseNodes | undefined;
@@ -108,6 +111,7 @@ export class Gateway implements GatewayContext {
     this.stoppers.push(
       this.log.subscribe((event) => {
         this.metrics.deliveries.inc(this.hub.publish(event));
+        this.activity.record(event.room);
         this.inboxes.publish(event);
       }),
     );
@@ -187,9 +191,17 @@ export class Gateway implements GatewayContext {
     return closed;
   }
 
-  /** Open connections and rooms with local subscribers. */
-  stats(): { connections: number; rooms: number } {
-    return { connections: this.sessions.size, rooms: this.hub.roomCount };
+  /** Open connections, the distinct users they belong to, and rooms with local subscribers. */
+  stats(): { connections: number; users: number; rooms: number } {
+    const users = new Set<string>();
+    // A session still in its handshake has no user yet ("").
+    for (const session of this.sessions) if (session.user) users.add(session.user);
+    return { connections: this.sessions.size, users: users.size, rooms: this.hub.roomCount };
+  }
+
+  /** The rooms with the most events per second lately (every gateway reads every event: cluster-wide). */
+  busiestRooms(limit: number): RoomRate[] {
+    return this.activity.busiest(limit);
   }
 
   /**

@@ -11,6 +11,7 @@ import { sendError, sendThrown } from "./respond.js";
 import { addRoomRoutes } from "./rest-rooms.js";
 import { addServerMessageRoutes } from "./rest-server-messages.js";
 import { addServerRoomRoutes } from "./rest-server-rooms.js";
+import { addAdminRoutes } from "./rest-admin.js";
 import { Router } from "./router.js";
 import { serveStatic } from "./static-files.js";
 import { hostAllowed } from "../transport/origin.js";
@@ -31,6 +32,7 @@ export function buildRouter(ctx: HttpContext, state: Readiness, metrics: Metrics
   addNotifyRoutes(router, ctx);
   addServerMessageRoutes(router, ctx);
   addServerRoomRoutes(router, ctx);
+  addAdminRoutes(router, ctx, state);
   return router;
 }
 

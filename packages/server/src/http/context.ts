@@ -7,6 +7,7 @@ import type { ParleyConfig } from "../config/options.js";
 import type { EventLog } from "../log/event-log.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics/metrics.js";
+import type { AdminNodes } from "./admin-nodes.js";
 import type { NotifyHttp } from "../notify/notify-http.js";
 import type { Policy } from "../policy/policy.js";
 import type { RoomOccupancy } from "../presence/presence.js";
@@ -17,7 +18,9 @@ export interface GatewayView {
   handleSse(req: IncomingMessage, res: ServerResponse): void | Promise<void>;
   handleSsePost(req: IncomingMessage, res: ServerResponse, sessionId: string): void | Promise<void>;
   presenceOf(room: string): { user: string; connections: number }[];
-  stats(): { connections: number; rooms: number };
+  stats(): { connections: number; users: number; rooms: number };
+  /** The rooms with the most events per second lately, busiest first. */
+  busiestRooms(limit: number): { room: string; perSecond: number }[];
   /** Every room someone is in, with users and connections (cluster-wide in a cluster). */
   occupancy(): RoomOccupancy[];
   /** Closes `user`'s sessions on every node; resolves with how many this node closed. */
@@ -41,6 +44,8 @@ export interface HttpContext {
   readonly metrics?: Metrics | undefined;
   /** Push subscriptions and webhooks (notify/); absent when the node has no notify store. */
   readonly notify?: NotifyHttp | undefined;
+  /** The cluster's other nodes, for the admin dashboard; absent in embedded mode. */
+  readonly nodes?: AdminNodes | undefined;
 }
 
 /** Authenticates a REST request: `Authorization: Bearer <jwt>`, or `X-Parley-User` (dev mode only). */

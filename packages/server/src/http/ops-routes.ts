@@ -33,8 +33,8 @@ export function addOpsRoutes(
   });
 }
 
-/** `degraded`: started, but a part cannot work (an events partition not read, a sequencer partition not owned yet, the sink failing). */
-function readinessStatus(state: Readiness): "ready" | "starting" | "draining" | "degraded" {
+/** The readiness probe's answer. `degraded`: started, but a part cannot work (an events partition not read, a sequencer partition not owned yet, the sink failing). */
+export function readinessStatus(state: Readiness): "ready" | "starting" | "draining" | "degraded" {
   if (state.draining) return "draining";
   if (!state.started) return "starting";
   return (state.ready?.() ?? true) ? "ready" : "degraded";
@@ -48,6 +48,14 @@ function registerGatewayGauges(metrics: Metrics, gateway: GatewayView): void {
     registers: [metrics.registry],
     collect() {
       this.set(gateway.stats().connections);
+    },
+  });
+  new Gauge({
+    name: "parley_node_users",
+    help: "Distinct users with a connection on this node, read from the gateway at scrape time.",
+    registers: [metrics.registry],
+    collect() {
+      this.set(gateway.stats().users);
     },
   });
   new Gauge({

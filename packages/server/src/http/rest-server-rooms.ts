@@ -76,7 +76,8 @@ async function occupancy(call: ServerCall): Promise<Reply> {
   return ok({ rooms });
 }
 
-function busiestFirst(a: RoomOccupancy, b: RoomOccupancy): number {
+/** Orders rooms by connections, then users, then id. */
+export function busiestFirst(a: RoomOccupancy, b: RoomOccupancy): number {
   return b.connections - a.connections || b.users - a.users || (a.room < b.room ? -1 : a.room > b.room ? 1 : 0);
 }
 

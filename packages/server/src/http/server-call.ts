@@ -1,5 +1,5 @@
 import { ParleyError } from "@parley/protocol";
-import type { ServerCaller } from "../auth/server-keys.js";
+import type { ServerCaller, ServerKeyScope } from "../auth/server-keys.js";
 import type { HttpContext } from "./context.js";
 import { bodyOf, jsonRoutes, type HttpCall, type Reply } from "./rest-call.js";
 import type { Router } from "./router.js";
@@ -13,14 +13,15 @@ export interface ServerCall extends HttpCall {
 /** A server-API route: a ServerCall in, a Reply out (a thrown ParleyError becomes its error response). */
 export type ServerHandler = (call: ServerCall) => Promise<Reply>;
 
-/** Registers server-API routes on `router`: each checks the server key for the `api` scope first. */
+/** Registers server-API routes on `router`: each checks the server key for `scope` (default `api`) first. */
 export function serverRoutes(
   router: Router,
   ctx: HttpContext,
+  scope: ServerKeyScope = "api",
 ): (method: string, path: string, handler: ServerHandler) => void {
   return jsonRoutes(router, (req, params, url) => ({
     ctx,
-    caller: ctx.serverKeys.authorize(req, "api"),
+    caller: ctx.serverKeys.authorize(req, scope),
     req,
     params,
     url,

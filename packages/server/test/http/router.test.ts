@@ -50,7 +50,7 @@ describe("docs/openapi.json", () => {
       gateway: { stats: () => ({}) },
     } as unknown as HttpContext;
     const routes = buildRouter(ctx, { started: true, draining: false }, new Metrics(false)).routes();
-    assert.equal(routes.length, 42);
+    assert.equal(routes.length, 43);
     for (const { method, path } of routes) {
       assert.ok(doc.paths[path]?.[method.toLowerCase()], `${method} ${path} is missing from docs/openapi.json`);
     }
