@@ -93,9 +93,14 @@ export class Bridge {
     );
     this.consumer = consumer;
     const topics = [...this.mappings.keys()];
-    const metadata = await consumer.metadata({ topics, autocreateTopics: false });
+    const metadata = await consumer.metadata({ topics, autocreateTopics: false }).catch((err: unknown) => {
+      throw new Error(`bridge: cannot read the mapped topics ${topics.join(", ")} (each must exist)`, { cause: err });
+    });
     this.topicIds = new Map(topics.map((t) => [t, metadata.topics.get(t)?.id ?? ""]));
     consumer.on("consumer:group:join", ({ assignments }) => this.keepOnly(assignments ?? []));
+    for (const topic of topics) {
+      this.options.metrics?.addLagSource({ consumer: "bridge", topic, read: () => this.lag(topic) });
+    }
     await this.consume();
     this.commitTimer = setInterval(() => void this.commitHandled(), COMMIT_INTERVAL_MS);
     this.options.logger.info({ group, topics }, "bridge started");
@@ -181,6 +186,26 @@ export class Bridge {
       this.lanes.delete(key);
       this.handled.delete(key);
     }
+  }
+
+  /**
+   * Per partition of `topic` this bridge reads: records not yet handled (the partition's last stable
+   * offset minus the lane's position). One ListOffsets per scrape; a failure reports nothing.
+   */
+  private async lag(topic: string): Promise<Map<number, bigint>> {
+    const lag = new Map<number, bigint>();
+    const consumer = this.consumer;
+    if (!consumer || this.stopped) return lag;
+    const isolationLevel = FetchIsolationLevels.READ_COMMITTED;
+    const ends = await consumer.listOffsets({ topics: [topic], isolationLevel }).catch(() => undefined);
+    for (const [key, lane] of this.lanes) {
+      const partition = Number(key.slice(key.lastIndexOf(":") + 1));
+      const end = ends?.get(topic)?.[partition];
+      const at = lane.position;
+      if (key.startsWith(`${topic}:`) && end !== undefined && at !== undefined)
+        lag.set(partition, end > at ? end - at : 0n);
+    }
+    return lag;
   }
 
   /** One record to its end: an acked event (new or duplicate) or a written dead letter. Throws to retry. */

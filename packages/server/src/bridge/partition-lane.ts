@@ -42,6 +42,11 @@ export class PartitionLane {
     return this.queue.length;
   }
 
+  /** The next offset this lane has to handle; undefined before its first record. */
+  get position(): bigint | undefined {
+    return this.queue[0]?.offset ?? (this.lastSeen >= 0n ? this.lastSeen + 1n : undefined);
+  }
+
   /** Queues a record; one already seen by this lane is dropped. */
   push(record: SourceRecord): void {
     if (this.stopped || record.offset <= this.lastSeen) return;

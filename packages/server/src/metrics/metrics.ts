@@ -139,7 +139,7 @@ export class Metrics {
 
 /** One consumer's lag: `read` answers per partition it reads now; partitions it does not read are left out. */
 export interface LagSource {
-  /** `sequencer`, `sink` or `gateway`. */
+  /** `sequencer`, `sink`, `gateway` or `bridge`. */
   readonly consumer: string;
   readonly topic: string;
   read(): ReadonlyMap<number, bigint> | Promise<ReadonlyMap<number, bigint>>;
