@@ -4,6 +4,7 @@
  * closes its own sessions of the user. Unbatched: requests are rare, and the
  * caller waits for its record to be written.
  */
+import { ParleyError } from "@parley/protocol";
 import type { DisconnectListener, DisconnectRelay } from "../presence/disconnect-relay.js";
 
 /** What nodes publish: one request. */
@@ -25,8 +26,12 @@ export class ClusterDisconnect implements DisconnectRelay {
 
   constructor(private readonly options: ClusterDisconnectOptions) {}
 
-  send(user: string, reconnect: boolean): Promise<void> {
-    return this.options.publish({ node: this.options.nodeId, disconnect: { user, reconnect } });
+  async send(user: string, reconnect: boolean): Promise<void> {
+    try {
+      await this.options.publish({ node: this.options.nodeId, disconnect: { user, reconnect } });
+    } catch (err) {
+      throw new ParleyError("UNAVAILABLE", "the other gateways could not be told (presence topic)", { cause: err });
+    }
   }
 
   onDisconnect(listener: DisconnectListener): () => void {

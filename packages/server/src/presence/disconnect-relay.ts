@@ -8,8 +8,8 @@ export type DisconnectListener = (user: string, reconnect: boolean) => void;
  *
  * Contract:
  * - `send` resolves once the other nodes can read the request (in a cluster:
- *   it is on the short-retention topic every gateway reads); it rejects when
- *   it could not be handed on, and the caller answers UNAVAILABLE.
+ *   it is on the short-retention topic every gateway reads); it rejects with
+ *   ParleyError UNAVAILABLE when it could not be handed on.
  * - Listeners hear every other node's requests, never this node's own.
  * - Ephemeral: a node that is down when the request passes never sees it,
  *   which is right, since its sessions are gone too. It ends the sessions of
