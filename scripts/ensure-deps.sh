@@ -25,10 +25,10 @@ if [ ! -x node_modules/.bin/parley ]; then
   npm rebuild @parley/server --ignore-scripts --no-audit --no-fund >/dev/null
 fi
 # The web app's bundle is rebuilt only when a source it is built from is newer than it.
-web_stale="$(find apps/web/src apps/web/index.html apps/web/vite.config.ts apps/web/package.json package-lock.json \
+web_stale="$(find apps/web/src apps/web/index.html apps/web/admin apps/web/vite.config.ts apps/web/package.json package-lock.json \
   packages/client/src packages/react/src packages/protocol/src -type f -newer apps/web/dist/index.html \
   -print -quit 2>/dev/null || echo missing)"
-if [ ! -f apps/web/dist/index.html ] || [ -n "$web_stale" ]; then
+if [ ! -f apps/web/dist/index.html ] || [ ! -f apps/web/dist/admin/index.html ] || [ -n "$web_stale" ]; then
   echo "[parley] building the web app…"
   (cd apps/web && npx vite build --logLevel warn)
 fi

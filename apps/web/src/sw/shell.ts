@@ -31,6 +31,8 @@ export async function cacheShell(): Promise<void> {
 export function shellResponse(request: Request, origin: string): Promise<Response> | undefined {
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== origin) return undefined;
+  // The admin dashboard is another page: caching it as the chat's shell would open it for every offline route.
+  if (url.pathname === "/admin" || url.pathname.startsWith("/admin/")) return undefined;
   if (request.mode === "navigate") return pageFirstFromNetwork(request);
   if (url.pathname.startsWith("/assets/")) return assetFromCache(request);
   return undefined;
