@@ -121,6 +121,16 @@ export class PartitionReader {
     return this.listOffsets(partitions, ListOffsetTimestamps.LATEST);
   }
 
+  /**
+   * Per partition, the end of everything written, decided or not (the high
+   * watermark). Reading up to it waits until every transaction written
+   * before the call is decided: a commit returns to its producer before the
+   * markers that make it visible are written.
+   */
+  async writtenEnds(partitions: readonly number[]): Promise<Map<number, bigint>> {
+    return this.listOffsets(partitions, ListOffsetTimestamps.LATEST, FetchIsolationLevels.READ_UNCOMMITTED);
+  }
+
   /** Per partition, the first offset still retained. */
   async startOffsets(partitions: readonly number[]): Promise<Map<number, bigint>> {
     return this.listOffsets(partitions, ListOffsetTimestamps.EARLIEST);
@@ -134,12 +144,16 @@ export class PartitionReader {
     return at;
   }
 
-  private async listOffsets(partitions: readonly number[], timestamp: bigint): Promise<Map<number, bigint>> {
+  private async listOffsets(
+    partitions: readonly number[],
+    timestamp: bigint,
+    isolationLevel: number = FetchIsolationLevels.READ_COMMITTED,
+  ): Promise<Map<number, bigint>> {
     const offsets = await this.consumer.listOffsets({
       topics: [this.topic],
       partitions: { [this.topic]: [...partitions] },
       timestamp,
-      isolationLevel: FetchIsolationLevels.READ_COMMITTED,
+      isolationLevel,
     });
     const list = offsets.get(this.topic) ?? [];
     // A partition the broker gave no offset for must fail the call, not read as 0 (or be skipped).

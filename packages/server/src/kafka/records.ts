@@ -15,6 +15,8 @@
  * - sequencer-state (compacted): key = room, value = `{ epoch, lastSeq }` of
  *   the room; plus one record per partition, key COMMANDS_OFFSET_KEY, value
  *   `{ next }`: where a new owner resumes reading commands.
+ * - sequencer-owners (compacted): key `owner`, value `{ transactionalId }` of
+ *   the sequencer instance that owns the partition from that record on.
  */
 import type { EventKind, Json, RoomEvent } from "@parley/protocol";
 import type { PublishCommand } from "../log/event-log.js";
@@ -158,6 +160,26 @@ export function decodeCommandsOffset(value: Buffer | null | undefined): bigint |
   const v = parse(value);
   if (!isObject(v) || typeof v.next !== "string" || !/^\d+$/.test(v.next)) return undefined;
   return BigInt(v.next);
+}
+
+/** Key of a partition's record in the owners topic (one key: compaction keeps the latest owner). */
+const OWNER_KEY = Buffer.from("owner");
+
+/** The sequencer instance (its transactional id) that owns `partition` from this record on. */
+export function encodeOwner(topic: string, partition: number, transactionalId: string): OutRecord {
+  return {
+    topic,
+    partition,
+    key: OWNER_KEY,
+    value: Buffer.from(JSON.stringify({ transactionalId })),
+    headers: new Map(),
+  };
+}
+
+/** Decodes an owner record; undefined when malformed. */
+export function decodeOwner(value: Buffer | null | undefined): string | undefined {
+  const v = parse(value);
+  return isObject(v) && typeof v.transactionalId === "string" ? v.transactionalId : undefined;
 }
 
 /** Decodes a room head; undefined when malformed or a tombstone. */

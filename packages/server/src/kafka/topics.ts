@@ -5,6 +5,8 @@
  * - `<prefix>commands`: PublishCommands from gateways (idempotent producer).
  * - `<prefix>events`: sequenced events and duplicate markers (transactional).
  * - `<prefix>sequencer-state`: compacted room heads, the sequencer changelog.
+ * - `<prefix>sequencer-owners`: compacted, which sequencer instance owns each
+ *   partition (kafka/sequencer/ownership.ts): whom a new owner must fence.
  */
 import { createHash } from "node:crypto";
 import { Admin, murmur2 } from "@platformatic/kafka";
@@ -28,6 +30,7 @@ export interface TopicNames {
   readonly commands: string;
   readonly events: string;
   readonly state: string;
+  readonly owners: string;
 }
 
 /** What ensureTopics found or created. */
@@ -40,7 +43,12 @@ export interface TopicLayout {
 
 /** Topic names for a prefix. */
 export function topicNames(prefix = "parley."): TopicNames {
-  return { commands: `${prefix}commands`, events: `${prefix}events`, state: `${prefix}sequencer-state` };
+  return {
+    commands: `${prefix}commands`,
+    events: `${prefix}events`,
+    state: `${prefix}sequencer-state`,
+    owners: `${prefix}sequencer-owners`,
+  };
 }
 
 /**
@@ -60,7 +68,7 @@ export function roomEpoch(eventsTopicId: string, room: string): string {
   return createHash("sha256").update(`${eventsTopicId}\u0000${room}`).digest("base64url").slice(0, 12);
 }
 
-/** Creates the topics that are missing; checks that all three have the same partition count. */
+/** Creates the topics that are missing; checks that all of them have the same partition count. */
 export async function ensureTopics(options: KafkaClusterOptions): Promise<TopicLayout> {
   const names = topicNames(options.topicPrefix);
   const admin = new Admin({
@@ -83,8 +91,10 @@ export async function ensureTopics(options: KafkaClusterOptions): Promise<TopicL
     await create(names.commands, []);
     await create(names.events, []);
     await create(names.state, [{ name: "cleanup.policy", value: "compact" }]);
-    const metadata = await admin.metadata({ topics: [names.commands, names.events, names.state], forceUpdate: true });
-    const counts = [names.commands, names.events, names.state].map((t) => metadata.topics.get(t)?.partitionsCount);
+    await create(names.owners, [{ name: "cleanup.policy", value: "compact" }]);
+    const all = [names.commands, names.events, names.state, names.owners];
+    const metadata = await admin.metadata({ topics: all, forceUpdate: true });
+    const counts = all.map((t) => metadata.topics.get(t)?.partitionsCount);
     if (new Set(counts).size !== 1 || counts[0] === undefined) {
       throw new Error(`Kafka topics ${Object.values(names).join(", ")} must have one partition count; found ${counts}`);
     }

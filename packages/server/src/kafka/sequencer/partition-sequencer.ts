@@ -1,19 +1,21 @@
 /**
- * One sequencer's work on one commands partition. It owns a transactional
- * producer whose transactional.id is the partition's (`<prefix>sequencer-<p>`):
- * initialising it fences any previous owner, and aborts that owner's open
- * transaction, BEFORE this one reads state. Each batch of commands becomes
- * one transaction holding the events and duplicate markers, the changed
- * room heads and the next commands offset (a record in the state topic, not
- * a group offset commit: two round trips fewer per transaction), so either
- * all of it is visible to read_committed readers or none is. A zombie's later writes fail with a
- * fencing error, so it can neither reuse nor skip a seq.
+ * One sequencer's work on one commands partition. Before it reads state it
+ * takes the partition over (ownership.ts): the previous owner instance is
+ * fenced, its open transaction aborted, and the owners topic names this
+ * instance. Each batch of commands is then committed in the instance's
+ * shared transaction (shared-transactions.ts) with the events and duplicate
+ * markers, the changed room heads and the next commands offset (a record in
+ * the state topic, not a group offset commit: two round trips fewer per
+ * transaction), so either all of it is visible to read_committed readers or
+ * none is. A zombie's later writes fail with a fencing error, and it learns
+ * from the owners topic that the partition is no longer its own, so it can
+ * neither reuse nor skip a seq.
  *
  * Dedupe: the partition's cmid cache answers; only misses in rooms whose
  * cache lost events still inside the window go, once per batch, to the
  * optional DedupeFallback (dedupe-fallback.ts), before anything is decided.
  */
-import { Consumer, ProduceAcks, Producer } from "@platformatic/kafka";
+import { Consumer } from "@platformatic/kafka";
 import type { RoomEvent } from "@parley/protocol";
 import type { PublishCommand } from "../../log/event-log.js";
 import { dedupeKey, SequencerBatch, type RoomState } from "../../sequencer/sequencer.js";
@@ -28,8 +30,9 @@ import {
   type CommandRecord,
   type OutRecord,
 } from "../records.js";
-import { transactionalRetries } from "../retry-policy.js";
+import { takeOver } from "./ownership.js";
 import { rebuildPartitionState, type PartitionState } from "./sequencer-state.js";
+import { isFenced, type SentOffsets, type SharedTransactions } from "./shared-transactions.js";
 import type { SinkWatermark } from "./sink-watermark.js";
 import { partitionFor, roomEpoch, type KafkaClusterOptions, type TopicLayout } from "../topics.js";
 
@@ -55,8 +58,10 @@ export interface WorkerDeps {
   readonly fallback?: DedupeFallback;
   /** With a fallback: how far the sink has written; the cache keeps what lies above it. */
   readonly watermark?: SinkWatermark;
+  /** The instance's one transactional producer, shared by its partitions. */
+  readonly shared: SharedTransactions;
   readonly onError: (err: unknown, partition: number) => void;
-  /** Told once the worker owns the partition: its producer epoch and where the rebuilt state stands (for the operator's log). */
+  /** Told once the worker owns the partition: where the rebuilt state stands (for the operator's log). */
   readonly onOwned?: (facts: OwnedFacts) => void;
   /** Told after every committed transaction: its commands and how long send + commit took. */
   readonly onTransaction?: (commands: number, seconds: number) => void;
@@ -65,7 +70,6 @@ export interface WorkerDeps {
 /** What a worker knows once it has fenced the previous owner and rebuilt state. */
 export interface OwnedFacts {
   readonly partition: number;
-  readonly producerEpoch: number | undefined;
   readonly rooms: number;
   readonly commandsOffset: string;
   readonly stateEnd: string;
@@ -73,17 +77,9 @@ export interface OwnedFacts {
   readonly rebuildMs: number;
 }
 
-/** True for the errors a fenced (replaced) transactional producer gets. */
-export function isFenced(err: unknown): boolean {
-  const e = err as { findBy?: (k: string, v: unknown) => unknown };
-  return ["PRODUCER_FENCED", "INVALID_PRODUCER_EPOCH", "TRANSACTIONAL_ID_AUTHORIZATION_FAILED"].some((id) =>
-    Boolean(e?.findBy?.("apiId", id)),
-  );
-}
-
 /** Sequences one commands partition until stopped, fenced or failed. */
 export class PartitionSequencer {
-  /** Resolves when the worker has ended and closed its producer. */
+  /** Resolves when the worker has ended and closed its commands fetcher. */
   readonly done: Promise<WorkerExit>;
   private stopping = false;
   /** The commands offset fetched next; undefined until state is rebuilt (the worker cannot sequence yet). */
@@ -113,15 +109,6 @@ export class PartitionSequencer {
 
   private async run(): Promise<WorkerExit> {
     const { cluster, layout, partition: p } = this.d;
-    const producer = new Producer({
-      clientId: `${this.d.clientId}-p${p}`,
-      bootstrapBrokers: [...cluster.brokers],
-      idempotent: true,
-      acks: ProduceAcks.ALL,
-      transactionalId: `${cluster.topicPrefix ?? "parley."}sequencer-${p}`,
-      timeout: 10_000,
-      ...transactionalRetries(),
-    });
     // The commands fetch gets a connection of its own: the broker answers one request per connection at a
     // time, so partitions sharing one waited out each other's idle long-polls (n × maxWait, ~1.1 s with 12).
     const fetcher = new Consumer({
@@ -130,10 +117,7 @@ export class PartitionSequencer {
       bootstrapBrokers: [...cluster.brokers],
     });
     try {
-      // InitProducerId fences the previous owner. The client sends producerId 0 / epoch 0 unless told
-      // otherwise, which the broker answers with PRODUCER_FENCED once the transactional id exists: -1 / -1
-      // asks for a fresh epoch, as Kafka's own clients do.
-      let txn = await producer.beginTransaction({ producerId: -1n, producerEpoch: -1 });
+      await takeOver(this.d, this.d.shared, p);
       const watermark = this.d.watermark;
       await watermark?.refresh();
       const sunk = watermark && (() => watermark.get(p));
@@ -141,7 +125,6 @@ export class PartitionSequencer {
       const state = await rebuildPartitionState({ ...this.d, now: this.d.now(), sunk });
       this.d.onOwned?.({
         partition: p,
-        producerEpoch: producer.producerEpoch,
         rooms: state.heads.size,
         commandsOffset: String(state.commandsOffset),
         stateEnd: String(state.stateEnd),
@@ -165,23 +148,19 @@ export class PartitionSequencer {
         }
         const out = await this.sequence(state, records, next);
         const began = performance.now();
-        const sent = await txn.send({ messages: out.records.map((r) => ({ ...r })) });
-        await txn.commit();
+        const offsets = await this.d.shared.commit(p, out.records);
         this.d.onTransaction?.(records.length, (performance.now() - began) / 1000);
         this.position = next;
-        out.apply(() => eventsBaseOffset(sent.offsets, layout.names.events, p));
-        txn = await producer.beginTransaction();
+        out.apply(() => eventsBaseOffset(offsets, layout.names.events, p));
       }
-      await txn.cancel();
       return "stopped";
     } catch (err) {
       if (this.stopping && !isFenced(err)) return "stopped";
       this.d.onError(err, p);
-      await abandon(producer);
       return isFenced(err) ? "fenced" : "failed";
     } finally {
       this.position = undefined;
-      await closeForced(producer);
+      this.d.shared.release(p);
       await closeForced(fetcher);
     }
   }
@@ -220,7 +199,7 @@ export class PartitionSequencer {
     out.push(encodeCommandsOffset(layout.names.state, p, next));
     return {
       records: out,
-      // The events records come first and only this producer writes the partition: record i is at base + i.
+      // The events records come first and only this instance writes the partition: record i is at base + i.
       // A batch of only skipped commands wrote no event, so the base is asked for only when needed.
       apply(eventsBase) {
         for (const [room, head] of batch.touched()) state.heads.set(room, head);
@@ -280,29 +259,10 @@ function probeFor(
 }
 
 /** Where a transaction's first record on events partition `p` landed (the producer sends one batch per partition). */
-function eventsBaseOffset(
-  offsets: readonly { topic: string; partition: number; offset: bigint }[] | undefined,
-  events: string,
-  p: number,
-): bigint {
+function eventsBaseOffset(offsets: SentOffsets, events: string, p: number): bigint {
   const base = offsets?.find((o) => o.topic === events && o.partition === p)?.offset;
   if (base === undefined) throw new Error(`no offset reported for ${events}-${p}`);
   return base;
-}
-
-/**
- * Ends the transaction in flight: aborted on the broker when the producer
- * got an id (the client crashes on an abort without one), else dropped
- * locally. If the abort fails, the next owner's initialisation aborts it.
- */
-async function abandon(producer: Producer): Promise<void> {
-  const open = producer.transaction;
-  if (!open) return;
-  if (producer.producerId === undefined) {
-    await new Promise<void>((resolve) => open.cancel(() => resolve()));
-    return;
-  }
-  await new Promise<void>((resolve) => open.abort(() => resolve()));
 }
 
 /** What a prefetch brought: the batch (absent when nothing new), or the error to rethrow when it is used. */

@@ -16,9 +16,10 @@
  *
  * Sequencers share the commands partitions through a consumer group; each
  * owned partition runs a PartitionSequencer (partition-sequencer.ts), which
- * fences the previous owner with a per-partition transactional.id, rebuilds
+ * takes the partition over from its previous owner (ownership.ts), rebuilds
  * state from the compacted changelog (sequencer-state.ts) and runs the pure
- * sequencer (../sequencer/sequencer.ts).
+ * sequencer (../sequencer/sequencer.ts). All of an instance's partitions
+ * commit through one transactional producer (shared-transactions.ts).
  */
 import { randomBytes } from "node:crypto";
 import { Consumer } from "@platformatic/kafka";
@@ -27,7 +28,9 @@ import type { Metrics } from "../../metrics/metrics.js";
 import { createEventIdGenerator } from "../../sequencer/event-id.js";
 import { closeForced } from "../close-client.js";
 import type { DedupeFallback } from "./dedupe-fallback.js";
+import { currentOwner, instanceTransactionalId } from "./ownership.js";
 import { PartitionSequencer, type WorkerExit } from "./partition-sequencer.js";
+import { SharedTransactions } from "./shared-transactions.js";
 import { OPTIONS } from "../../config/options.js";
 import { explainSessionRefusal } from "../group-session.js";
 import { SinkWatermark } from "./sink-watermark.js";
@@ -76,6 +79,7 @@ export class SequencerService {
   private joined = false;
   private readonly newId = createEventIdGenerator();
   private watermark: SinkWatermark | undefined;
+  private shared: SharedTransactions | undefined;
   private closed = false;
 
   constructor(private readonly options: SequencerServiceOptions) {
@@ -98,6 +102,14 @@ export class SequencerService {
       clientId: `${clientId}-reader`,
       groupId: `${clientId}-unjoined`,
       bootstrapBrokers: [...cluster.brokers],
+    });
+    const reader = this.reader;
+    const ownership = { cluster, layout: this.layout, reader, clientId };
+    this.shared = new SharedTransactions({
+      cluster,
+      clientId,
+      transactionalId: instanceTransactionalId(cluster, this.instanceId),
+      owner: (p) => currentOwner(ownership, p),
     });
     this.group = new Consumer({
       clientId,
@@ -153,6 +165,7 @@ export class SequencerService {
     this.workers.clear();
     const group = this.group;
     if (group) await new Promise<void>((resolve) => group.leaveGroup(true, () => resolve()));
+    await this.shared?.close();
     await closeForced(group);
     await closeForced(this.reader);
     await this.watermark?.close();
@@ -190,9 +203,10 @@ export class SequencerService {
   }
 
   private startWorker(p: number): void {
-    const { layout, reader, group } = this;
-    // Assignments come from the group, which start() creates after the layout and the reader.
-    if (!layout || !reader || !group) throw new Error(`sequencer: partition ${p} assigned before start() finished`);
+    const { layout, reader, group, shared } = this;
+    // Assignments come from the group, which start() creates after the layout, the reader and the producer.
+    if (!layout || !reader || !group || !shared)
+      throw new Error(`sequencer: partition ${p} assigned before start() finished`);
     const worker = new PartitionSequencer({
       cluster: this.options.cluster,
       layout,
@@ -206,6 +220,7 @@ export class SequencerService {
       now: this.options.now ?? Date.now,
       newId: this.newId,
       fallback: this.options.dedupeFallback,
+      shared,
       watermark: this.watermark,
       onError: (err, partition) => this.options.logger?.warn({ err, partition }, "sequencer partition error"),
       onOwned: (facts) => this.options.logger?.info(facts, "sequencer owns partition"),

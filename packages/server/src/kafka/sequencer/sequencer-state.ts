@@ -46,16 +46,23 @@ export interface RebuildOptions {
   readonly sunk?: () => bigint;
 }
 
-/** Reads partition `p` of `reader.topic` from `range.from` up to `range.to`, handing over each record. */
-async function readRange(
+/**
+ * Reads partition `p` of `reader.topic` from `range.from` up to `range.to`,
+ * handing over each record; fails past `range.deadline` (ms since epoch), if
+ * given, when records before `to` stay undecided that long.
+ */
+export async function readRange(
   reader: PartitionReader,
   p: number,
-  range: { from: bigint; to: bigint },
+  range: { from: bigint; to: bigint; deadline?: number },
   each: (record: ReadRecord) => void,
 ): Promise<void> {
-  const { from, to } = range;
+  const { from, to, deadline } = range;
   let pos = from;
   while (pos < to) {
+    if (deadline !== undefined && Date.now() > deadline) {
+      throw new Error(`${reader.topic}[${p}]: records before offset ${to} still undecided at ${pos}`);
+    }
     const batch = (await reader.fetch(new Map([[p, pos]]))).get(p);
     if (!batch) continue;
     for (const r of batch.records) if (r.offset < to) each(r);
