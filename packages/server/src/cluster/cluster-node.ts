@@ -24,6 +24,7 @@ import { PostgresStore } from "../postgres/store.js";
 import { clusterNotifier, type ClusterNotifier } from "./cluster-notifier.js";
 import { PostgresNotifyStore } from "../postgres/notify-store.js";
 import { PresenceLink } from "./presence-link.js";
+import { OpsBeacon } from "./ops-beacon.js";
 import { advertiseUrl } from "./advertise-url.js";
 import { startOpsServer, type OpsServer } from "./ops-server.js";
 import { clusterRoles } from "./roles.js";
@@ -60,6 +61,7 @@ interface Parts {
   notifier?: ClusterNotifier;
   ops?: OpsServer;
   link?: PresenceLink;
+  beacon?: OpsBeacon;
   bridge?: BridgeRole;
 }
 
@@ -81,6 +83,11 @@ export function createClusterNode(config: ParleyConfig, logger: Logger): Cluster
     return parts.db;
   };
   let stopping: Promise<void> | undefined;
+  const presenceTopic = {
+    brokers: config.kafka,
+    topicPrefix: config.topicPrefix,
+    replication: config.topicReplication,
+  };
   const metrics = new Metrics();
   const served = config.metrics ? metrics : undefined;
   // Ready when each role can work: the sequencer sequences every partition it was given, the sink writes.
@@ -92,6 +99,11 @@ export function createClusterNode(config: ParleyConfig, logger: Logger): Cluster
       if (!roles.has("gateway")) parts.ops = await startOpsServer(config, state, served, logger);
       // Every role reads or writes the topics; whichever process starts first creates them.
       await ensureTopics(cluster);
+      // A node without a gateway tells the gateways where its ops routes are (their admin dashboards read them).
+      if (parts.ops) {
+        parts.beacon = new OpsBeacon({ ...presenceTopic, roles: [...roles], logger });
+        await parts.beacon.start(advertiseUrl(config, parts.ops.port));
+      }
       if (config.postgres) {
         parts.db = await openPostgresDb({ url: config.postgres, maxConnections: config.postgresPoolSize });
       }
@@ -153,9 +165,8 @@ export function createClusterNode(config: ParleyConfig, logger: Logger): Cluster
   async function openGatewayStorage(db: PostgresDb): Promise<NodeStorage> {
     const log = new KafkaLog({ cluster, history: new PostgresHistory(new PostgresEvents(db.pool)) });
     const link = new PresenceLink({
-      brokers: config.kafka,
-      topicPrefix: config.topicPrefix,
-      replication: config.topicReplication,
+      ...presenceTopic,
+      roles: [...roles],
       logger,
     });
     parts.link = link;
@@ -176,6 +187,11 @@ export function createClusterNode(config: ParleyConfig, logger: Logger): Cluster
       typing: link.typing,
       disconnects: link.disconnects,
       sseNodes: link.nodes,
+      adminNodes: {
+        selfId: link.nodeId,
+        selfRoles: [...roles],
+        others: () => [...link.nodes.list(), ...link.opsNodes.list()],
+      },
       // Gateways serve the push and webhook routes; the sink role delivers.
       notify: { store: notifyStore, deliver: false, vapidSource: { kind: "store", store: notifyStore } },
       ready: () => log.ready() && rolesReady(),
@@ -203,6 +219,7 @@ async function stopParts(parts: Parts, logger: Logger): Promise<void> {
   await step("notifier", () => parts.notifier?.stop());
   await step("sequencer", () => parts.sequencer?.close());
   await step("postgres", () => parts.db?.close());
+  await step("ops beacon", () => parts.beacon?.stop());
   await step("ops server", () => parts.ops?.close());
   logger.info("stopped");
 }

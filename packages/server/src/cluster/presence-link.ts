@@ -32,11 +32,21 @@ export interface PresenceLinkOptions {
   readonly heartbeatMs?: number;
   /** A node silent this long leaves with its users. Default 8000 ms (users of a killed gateway leave in < 15 s). */
   readonly nodeTimeoutMs?: number;
+  /** This node's roles, announced with its snapshots for the admin dashboard. Default `["gateway"]`. */
+  readonly roles?: readonly string[];
+}
+
+/** A node without a gateway says where its ops routes listen (ops-beacon.ts); `bye` when it stops. */
+export interface BeaconRecord {
+  readonly node: string;
+  readonly ops: { readonly url: string; readonly roles: readonly string[] };
+  readonly bye?: true;
 }
 
 /** What a snapshot record carries besides the presence entries. */
 interface SnapshotRecord extends PresenceSnapshot {
   readonly url?: string;
+  readonly roles?: readonly string[];
   readonly bye?: true;
 }
 
@@ -46,23 +56,29 @@ export class PresenceLink {
   readonly presence: ClusterPresence;
   readonly typing: ClusterTyping;
   readonly disconnects: ClusterDisconnect;
+  /** The gateways, where SSE POSTs may be forwarded. */
   readonly nodes: NodeDirectory;
+  /** The nodes without a gateway, as their beacons announce them (ops-beacon.ts): for the admin dashboard only. */
+  readonly opsNodes: NodeDirectory;
   private readonly topic: string;
   private producer: Producer<string, string, string, string> | undefined;
   private consumer: Consumer<string, string, string, string> | undefined;
   private stream: MessagesStream<string, string, string, string> | undefined;
   private timers: NodeJS.Timeout[] = [];
+  private readonly roles: readonly string[];
 
   constructor(private readonly options: PresenceLinkOptions) {
     this.topic = `${options.topicPrefix}presence`;
     const nodeTimeoutMs = options.nodeTimeoutMs ?? 8000;
     this.presence = new ClusterPresence({
       nodeId: this.nodeId,
-      publish: (s) => this.send({ ...s, ...(this.nodes.selfUrl && { url: this.nodes.selfUrl }) }),
+      publish: (s) => this.send({ ...s, ...(this.nodes.selfUrl && { url: this.nodes.selfUrl, roles: this.roles }) }),
       nodeTimeoutMs,
       publishDelayMs: PUBLISH_DELAY_MS,
     });
     this.nodes = new NodeDirectory({ nodeId: this.nodeId, nodeTimeoutMs });
+    this.opsNodes = new NodeDirectory({ nodeId: this.nodeId, nodeTimeoutMs });
+    this.roles = options.roles ?? ["gateway"];
     this.typing = new ClusterTyping({ nodeId: this.nodeId, publish: (b) => this.send(b) });
     this.disconnects = new ClusterDisconnect({ nodeId: this.nodeId, publish: (r) => this.write(r) });
   }
@@ -94,7 +110,7 @@ export class PresenceLink {
     });
     this.stream.on("error", (err: unknown) => logger.warn({ err }, "presence consumer error"));
     const heartbeat = setInterval(() => this.presence.publishSnapshot(), this.options.heartbeatMs ?? 2000);
-    const expiry = setInterval(() => (this.presence.expire(), this.nodes.expire()), 1000);
+    const expiry = setInterval(() => (this.presence.expire(), this.nodes.expire(), this.opsNodes.expire()), 1000);
     this.timers = [heartbeat, expiry];
     for (const t of this.timers) t.unref();
     this.presence.publishSnapshot();
@@ -139,9 +155,10 @@ export class PresenceLink {
 
   private receive(value: string): void {
     try {
-      const r = JSON.parse(value) as Partial<SnapshotRecord & TypingBatch & DisconnectRecord> | null;
+      const r = JSON.parse(value) as Partial<SnapshotRecord & TypingBatch & DisconnectRecord & BeaconRecord> | null;
       if (typeof r?.node !== "string") return;
-      if (Array.isArray(r.entries)) this.snapshot({ ...r, node: r.node, entries: r.entries });
+      if (r.ops) this.beacon({ ...r, node: r.node, ops: r.ops });
+      else if (Array.isArray(r.entries)) this.snapshot({ ...r, node: r.node, entries: r.entries });
       else if (Array.isArray(r.typing)) this.typing.apply({ node: r.node, typing: r.typing });
       else if (r.disconnect) this.disconnects.apply(r);
     } catch {
@@ -153,13 +170,25 @@ export class PresenceLink {
     this.presence.apply({ node: r.node, entries: r.entries });
     if (r.bye) return this.nodes.forget(r.node);
     // A newcomer learns the others' URLs from their heartbeats; answering at once spares it up to one heartbeat of 404s.
-    if (typeof r.url === "string" && this.nodes.heard(r.node, r.url) && this.nodes.selfUrl) {
+    if (typeof r.url === "string" && this.nodes.heard(r.node, r.url, rolesOf(r.roles)) && this.nodes.selfUrl) {
       this.presence.publishSnapshot();
     }
   }
+
+  /** A node without a gateway announced itself, or said goodbye. */
+  private beacon(r: BeaconRecord): void {
+    if (r.bye) return this.opsNodes.forget(r.node);
+    if (typeof r.ops.url === "string") this.opsNodes.heard(r.node, r.ops.url, rolesOf(r.ops.roles) ?? []);
+  }
 }
 
-async function ensurePresenceTopic(brokers: string[], topic: string, replicas: number): Promise<void> {
+/** Roles as a record carries them: a list of strings, else undefined (a gateway's default applies). */
+function rolesOf(value: unknown): string[] | undefined {
+  return Array.isArray(value) && value.every((r) => typeof r === "string") ? value : undefined;
+}
+
+/** Creates the presence topic unless it exists (every node that writes to it calls this first). */
+export async function ensurePresenceTopic(brokers: string[], topic: string, replicas: number): Promise<void> {
   const admin = new Admin({ clientId: "parley-presence-admin", bootstrapBrokers: brokers });
   try {
     if ((await admin.listTopics()).includes(topic)) return;

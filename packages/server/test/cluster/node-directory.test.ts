@@ -47,3 +47,13 @@ test("a session id names its node; the owner's URL comes from the directory only
   assert.equal(ownerUrl(nodes, "no-dot-uuid", request()), undefined);
   assert.equal(ownerUrl(undefined, "a.some-uuid", request()), undefined, "embedded mode never forwards");
 });
+
+test("list: every known node with its roles (a gateway's by default), by id", () => {
+  const { nodes } = directory();
+  nodes.heard("b", "http://10.0.0.2:8080", ["gateway", "sequencer", "sink"]);
+  nodes.heard("a", "http://10.0.0.1:8080");
+  assert.deepEqual(nodes.list(), [
+    { id: "a", url: "http://10.0.0.1:8080", roles: ["gateway"] },
+    { id: "b", url: "http://10.0.0.2:8080", roles: ["gateway", "sequencer", "sink"] },
+  ]);
+});
