@@ -52,6 +52,7 @@ describe("admin dashboard", () => {
     await page.goto(`${server.httpUrl}/admin`);
     await page.getByLabel("Admin key").waitFor();
     await expectAccessible(page, "admin key form");
+    assert.equal(await page.getByRole("alert").count(), 0, "the dashboard is on: nothing to warn about");
     const secret = admin.credential.split(".")[1] ?? "";
     await enterKey(page, `ops.${secret}x`);
     await page.getByRole("alert").filter({ hasText: "401 UNAUTHORIZED" }).waitFor();
@@ -104,6 +105,8 @@ it("a server without a keys file: the dashboard says it is off", async () => {
   try {
     const page = await browser.newPage();
     await page.goto(`${plain.httpUrl}/admin`);
+    // Said before any key is typed, and again for a key.
+    await page.getByRole("alert").filter({ hasText: "The dashboard is off" }).waitFor();
     await enterKey(page, admin.credential);
     await page.getByRole("alert").filter({ hasText: "The dashboard is off" }).waitFor();
   } finally {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { AdminError, fetchStats, type AdminStats } from "./admin-api.js";
+import { AdminError, fetchStats, offMessage, type AdminStats } from "./admin-api.js";
 import { Dashboard } from "./Dashboard.js";
 import { KeyForm } from "./KeyForm.js";
 
@@ -14,10 +14,11 @@ export function AdminApp() {
     name: "ask",
     checking: sessionStorage.getItem(KEY_ITEM) !== null,
   }));
-  // A reload in the same tab reopens the dashboard with the key kept there.
+  // A reload in the same tab reopens the dashboard with the key kept there; without one, say at once if it is off.
   useEffect(() => {
     const saved = sessionStorage.getItem(KEY_ITEM);
     if (saved) void tryKey(saved);
+    else void offMessage().then((error) => error && setScreen((now) => (now.name === "ask" ? { ...now, error } : now)));
   }, []);
 
   async function tryKey(key: string): Promise<void> {

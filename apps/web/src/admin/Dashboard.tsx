@@ -41,6 +41,7 @@ export function Dashboard(props: {
         <Figure id="messages-out" label="Messages out/s" value={rates.messagesOut} />
         <Figure id="slow-consumers" label="Slow consumers cut" value={t.slowConsumerCuts} />
         <Figure id="rate-limited" label="Rate-limit refusals" value={t.rateLimited} />
+        {stats.mode === "cluster" && <Figure id="sink-lag" label="Sink lag (events)" value={sinkLag(stats.nodes)} />}
       </dl>
       <section className="charts">
         <Chart title="Live connections" lines={CONNECTION_LINES} data={[history.time, history.connections]} />
@@ -66,6 +67,11 @@ export function Dashboard(props: {
       <Lag nodes={stats.nodes} />
     </main>
   );
+}
+
+/** Events the sinks have not written to PostgreSQL yet, over every partition: how far search and unread lag. */
+function sinkLag(nodes: NodeReport[]): number {
+  return nodes.flatMap((n) => n.lag).reduce((sum, l) => (l.consumer === "sink" ? sum + l.lag : sum), 0);
 }
 
 function round(n: number): number {

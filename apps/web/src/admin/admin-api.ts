@@ -55,6 +55,20 @@ export class AdminError extends Error {
   }
 }
 
+/**
+ * Whether the server has the dashboard on, asked without a key: the message to show when it is off
+ * (SERVER_API_DISABLED comes before any key check), else undefined.
+ */
+export async function offMessage(): Promise<string | undefined> {
+  try {
+    const res = await fetch("/v1/server/admin/stats", { cache: "no-store" });
+    const code = await errorCode(res);
+    return code === "SERVER_API_DISABLED" ? refusalMessage(res.status, code) : undefined;
+  } catch {
+    return undefined; // a server that does not answer is reported when a key is tried
+  }
+}
+
 /** Fetches one snapshot with `key` (`<id>.<secret>`). */
 export async function fetchStats(key: string, signal?: AbortSignal): Promise<AdminStats> {
   let res: Response;
