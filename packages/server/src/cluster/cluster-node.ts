@@ -1,5 +1,5 @@
 /**
- * `parley start --kafka … --role gateway|sequencer|sink|bridge|all`: composes one
+ * `parley start --kafka … --role gateway|sequencer|sink|bridge|redistributor|all`: composes one
  * cluster process from its roles. The gateway reuses the embedded mode's
  * HTTP/gateway composition (server.ts) with Kafka and PostgreSQL storage
  * injected; a process without a gateway serves only /healthz, /readyz and
@@ -10,6 +10,7 @@ import type { ParleyConfig } from "../config/options.js";
 import { KafkaLog } from "../kafka/log/kafka-log.js";
 import { PostgresDedupe } from "../postgres/dedupe.js";
 import { SequencerService } from "../kafka/sequencer/sequencer-service.js";
+import { RedistributorService } from "../kafka/redistributor/redistributor-service.js";
 import { ensureTopics, topicNames, type KafkaClusterOptions } from "../kafka/topics.js";
 import type { Readiness } from "../http/ops-routes.js";
 import { Metrics } from "../metrics/metrics.js";
@@ -57,6 +58,7 @@ interface Parts {
   db?: PostgresDb;
   gateway?: ParleyServer;
   sequencer?: SequencerService;
+  redistributor?: RedistributorService;
   sink?: SinkService;
   notifier?: ClusterNotifier;
   ops?: OpsServer;
@@ -91,7 +93,8 @@ export function createClusterNode(config: ParleyConfig, logger: Logger): Cluster
   const metrics = new Metrics();
   const served = config.metrics ? metrics : undefined;
   // Ready when each role can work: the sequencer sequences every partition it was given, the sink writes.
-  const rolesReady = (): boolean => (parts.sequencer?.ready() ?? true) && (parts.sink?.ready() ?? true);
+  const rolesReady = (): boolean =>
+    (parts.sequencer?.ready() ?? true) && (parts.sink?.ready() ?? true) && (parts.redistributor?.ready() ?? true);
   const state: Readiness = { started: false, draining: false, ready: rolesReady };
   return {
     async start() {
@@ -117,6 +120,11 @@ export function createClusterNode(config: ParleyConfig, logger: Logger): Cluster
           metrics,
         });
         await parts.sequencer.start();
+      }
+      if (roles.has("redistributor")) {
+        const sessionTimeoutMs = config.kafkaSessionTimeoutMs;
+        parts.redistributor = new RedistributorService({ cluster, logger, sessionTimeoutMs });
+        await parts.redistributor.start();
       }
       if (roles.has("sink")) {
         // The sink role also delivers pushes and webhooks (docs/cluster.md).
@@ -163,7 +171,8 @@ export function createClusterNode(config: ParleyConfig, logger: Logger): Cluster
   };
 
   async function openGatewayStorage(db: PostgresDb): Promise<NodeStorage> {
-    const log = new KafkaLog({ cluster, history: new PostgresHistory(new PostgresEvents(db.pool)) });
+    const routing = config.routing === "redistributed" ? "redistributed" : "everything";
+    const log = new KafkaLog({ cluster, history: new PostgresHistory(new PostgresEvents(db.pool)), routing });
     const link = new PresenceLink({
       ...presenceTopic,
       roles: [...roles],
@@ -217,6 +226,7 @@ async function stopParts(parts: Parts, logger: Logger): Promise<void> {
   await step("gateway", () => parts.gateway?.stop());
   await step("sink", () => parts.sink?.stop());
   await step("notifier", () => parts.notifier?.stop());
+  await step("redistributor", () => parts.redistributor?.close());
   await step("sequencer", () => parts.sequencer?.close());
   await step("postgres", () => parts.db?.close());
   await step("ops beacon", () => parts.beacon?.stop());

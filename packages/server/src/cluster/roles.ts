@@ -3,9 +3,10 @@ import { ConfigError } from "../config/load-config.js";
 import { checkedOrigin } from "./advertise-url.js";
 
 /** A cluster process's job. */
-export type ClusterRole = "gateway" | "sequencer" | "sink" | "bridge";
+export type ClusterRole = "gateway" | "sequencer" | "sink" | "bridge" | "redistributor";
 
-const ROLES: readonly ClusterRole[] = ["gateway", "sequencer", "sink", "bridge"];
+const ROLES: readonly ClusterRole[] = ["gateway", "sequencer", "sink", "bridge", "redistributor"];
+const ROUTINGS = ["everything", "redistributed"];
 
 /**
  * True when the configuration asks for cluster mode (Kafka brokers given).
@@ -28,14 +29,22 @@ export function isClusterMode(config: Pick<ParleyConfig, "kafka" | "postgres" | 
  * The roles `--role` names, checked against what they need, so a
  * misconfigured node fails at start with a usage error instead of at its
  * first request. `all` is every role, the inbound bridge only when
- * `bridgeTopics` maps a topic (off unless configured).
+ * `bridgeTopics` maps a topic (off unless configured), the redistributor only
+ * with redistributed routing (else it would read everything for nobody).
  */
 export function clusterRoles(config: ClusterRoleConfig): Set<ClusterRole> {
-  const all = ROLES.filter((r) => r !== "bridge" || config.bridgeTopics.length > 0);
+  if (!ROUTINGS.includes(config.routing)) {
+    throw new ConfigError(`--routing: must be everything or redistributed, got ${JSON.stringify(config.routing)}`);
+  }
+  const all = ROLES.filter(
+    (r) =>
+      (r !== "bridge" || config.bridgeTopics.length > 0) &&
+      (r !== "redistributor" || config.routing === "redistributed"),
+  );
   const roles = config.role === "all" ? new Set(all) : new Set([config.role as ClusterRole]);
   if (![...roles].every((r) => ROLES.includes(r))) {
     throw new ConfigError(
-      `--role: must be gateway, sequencer, sink, bridge or all, got ${JSON.stringify(config.role)}`,
+      `--role: must be gateway, sequencer, sink, bridge, redistributor or all, got ${JSON.stringify(config.role)}`,
     );
   }
   if (!isClusterMode(config)) throw new ConfigError(`--role ${config.role} needs --kafka <brokers>`);
@@ -58,5 +67,14 @@ export function clusterRoles(config: ClusterRoleConfig): Set<ClusterRole> {
 /** What clusterRoles checks. */
 export type ClusterRoleConfig = Pick<
   ParleyConfig,
-  "kafka" | "postgres" | "role" | "dev" | "jwtSecret" | "jwtPublicKey" | "jwksUrl" | "advertiseUrl" | "bridgeTopics"
+  | "kafka"
+  | "postgres"
+  | "role"
+  | "routing"
+  | "dev"
+  | "jwtSecret"
+  | "jwtPublicKey"
+  | "jwksUrl"
+  | "advertiseUrl"
+  | "bridgeTopics"
 >;

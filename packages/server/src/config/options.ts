@@ -59,7 +59,12 @@ export const OPTIONS = {
   role: opt(
     "string",
     "all",
-    "Cluster role: `gateway` (clients), `sequencer`, `sink` (events → PostgreSQL), `bridge` (bridgeTopics → rooms) or `all` (the bridge only with bridgeTopics). Needs `kafka`.",
+    "Cluster role: `gateway` (clients), `sequencer`, `sink` (events → PostgreSQL), `bridge` (bridgeTopics → rooms), `redistributor` (routing: redistributed) or `all` (the bridge only with bridgeTopics, the redistributor only with redistributed routing). Needs `kafka`.",
+  ),
+  routing: opt(
+    "string",
+    "everything",
+    "How a gateway gets events: `everything` (reads every events partition) or `redistributed` (redistributors forward its rooms' events; cluster.md, Routing).",
   ),
   topicPrefix: opt("string", "parley.", "Prefix of Kafka topic and consumer group names."),
   advertiseUrl: opt(

@@ -95,12 +95,15 @@ export class Gateway implements GatewayContext {
     this.disconnects = deps.disconnects;
     this.sseNodes = deps.sseNodes;
     this.policy = deps.policy ?? createPolicy(deps);
+    // A log that routes by interest delivers the rooms someone here subscribes to or whose inbox follows.
+    const follow = (room: string) => this.log.interest?.(room) ?? noop;
     this.hub = new RoomHub(
       (room, afterSeq, limit) => this.log.read(room, afterSeq, limit),
       (rooms) => this.metrics.rooms.set(rooms),
       deps.forgetRoom,
+      follow,
     );
-    this.inboxes = new InboxHub((open) => this.metrics.inboxes.set(open));
+    this.inboxes = new InboxHub((open) => this.metrics.inboxes.set(open), follow);
     this.acceptor = new WsAcceptor({ maxFrameBytes: deps.config.maxFrameBytes });
     const count = Math.min(MAX_SLICES, Math.max(1, Math.floor(deps.config.heartbeatMs / SLICE_MS)));
     this.slices = Array.from({ length: count }, () => new Set<Session>());
@@ -352,3 +355,4 @@ function replyError(res: ServerResponse, code: ErrorCode, headers: Record<string
 function typingFrame(room: string, user: string): OutboundFrame {
   return new OutboundFrame(encodeFrame({ t: "typing", room, user }));
 }
+function noop(): void {}

@@ -16,7 +16,17 @@ export class InboxHub {
   private open = 0;
 
   /** `onCount` is told the number of open inboxes whenever it changes. */
-  constructor(private readonly onCount: (inboxes: number) => void = () => {}) {}
+  /** Per followed room, what ends the log's interest in it (`followRoom`). */
+  private readonly unfollow = new Map<string, () => void>();
+
+  /**
+   * `onCount` is told the number of open inboxes whenever it changes; `followRoom` of a room some inbox
+   * follows first, and returns what to call when none does (the log's interest: EventLog.interest).
+   */
+  constructor(
+    private readonly onCount: (inboxes: number) => void = () => {},
+    private readonly followRoom: (room: string) => () => void = () => () => {},
+  ) {}
 
   /** An inbox opened: it is offered every event until `loaded`. */
   add(inbox: UserInbox): void {
@@ -38,8 +48,13 @@ export class InboxHub {
 
   /** The inbox follows `room` (or stops). */
   follow(inbox: UserInbox, room: string, on: boolean): void {
-    if (on) addTo(this.byRoom, room, inbox);
-    else removeFrom(this.byRoom, room, inbox);
+    if (on) {
+      if (!this.byRoom.has(room)) this.unfollow.set(room, this.followRoom(room));
+      addTo(this.byRoom, room, inbox);
+    } else if (removeFrom(this.byRoom, room, inbox) && !this.byRoom.has(room)) {
+      this.unfollow.get(room)?.();
+      this.unfollow.delete(room);
+    }
   }
 
   /** Offers a log event to every inbox it may concern. */

@@ -14,6 +14,8 @@ const REPLAY_MAX_BYTES = 16 * 1024 * 1024;
  */
 export class RoomHub {
   private readonly rooms = new Map<string, Set<Subscription>>();
+  /** Per room with subscribers, what ends the log's interest in it (`follow`). */
+  private readonly unfollow = new Map<string, () => void>();
   private readonly replays: ReplayPages;
   /**
    * Access changes seen so far (any room). A `sub` whose authorization was
@@ -25,12 +27,15 @@ export class RoomHub {
   /**
    * `read` is the event log's page read (resume pages are shared through it);
    * `onRoomCount` is told the number of rooms with subscribers whenever it changes;
-   * `onMembershipChange` is told of a room whose membership or rule changed (to forget cached room rules).
+   * `onMembershipChange` is told of a room whose membership or rule changed (to forget cached room rules);
+   * `follow` is told of a room getting its first subscriber, and returns what to call when it has none
+   * (the log's interest: EventLog.interest).
    */
   constructor(
     read: PageReader,
     private readonly onRoomCount: (rooms: number) => void = () => {},
     private readonly onMembershipChange: (room: string) => void = () => {},
+    private readonly follow: (room: string) => () => void = () => () => {},
   ) {
     this.replays = new ReplayPages(read, { ttlMs: REPLAY_TTL_MS, maxBytes: REPLAY_MAX_BYTES });
   }
@@ -39,6 +44,7 @@ export class RoomHub {
     let subs = this.rooms.get(sub.room);
     if (!subs) {
       this.rooms.set(sub.room, (subs = new Set()));
+      this.unfollow.set(sub.room, this.follow(sub.room));
       this.onRoomCount(this.rooms.size);
     }
     subs.add(sub);
@@ -48,6 +54,8 @@ export class RoomHub {
     const subs = this.rooms.get(sub.room);
     if (!subs?.delete(sub) || subs.size > 0) return;
     this.rooms.delete(sub.room);
+    this.unfollow.get(sub.room)?.();
+    this.unfollow.delete(sub.room);
     this.onRoomCount(this.rooms.size);
   }
 

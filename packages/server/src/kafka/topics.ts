@@ -80,13 +80,7 @@ export async function ensureTopics(options: KafkaClusterOptions): Promise<TopicL
     const existing = new Set(await admin.listTopics());
     const create = async (topic: string, configs: { name: string; value: string }[]) => {
       if (existing.has(topic)) return;
-      try {
-        await admin.createTopics({ topics: [topic], ...wanted, configs });
-      } catch (err) {
-        // Another process created it between our list and create: that is fine.
-        if (!(err as { findBy?: (k: string, v: string) => unknown }).findBy?.("apiId", "TOPIC_ALREADY_EXISTS"))
-          throw err;
-      }
+      await createTopic(admin, topic, { ...wanted, configs });
     };
     await create(names.commands, []);
     await create(names.events, []);
@@ -100,6 +94,50 @@ export async function ensureTopics(options: KafkaClusterOptions): Promise<TopicL
     }
     const eventsTopicId = metadata.topics.get(names.events)?.id ?? "";
     return { names, partitions: counts[0], eventsTopicId };
+  } finally {
+    await admin.close();
+  }
+}
+
+/** How a topic is created. */
+export interface TopicSpec {
+  readonly partitions: number;
+  readonly replicas: number;
+  readonly configs: { name: string; value: string }[];
+}
+
+/** Creates `topic`; one that another process created meanwhile is fine. */
+async function createTopic(admin: Admin, topic: string, spec: TopicSpec): Promise<void> {
+  try {
+    await admin.createTopics({ topics: [topic], ...spec });
+  } catch (err) {
+    if (!(err as { findBy?: (k: string, v: string) => unknown }).findBy?.("apiId", "TOPIC_ALREADY_EXISTS")) throw err;
+  }
+}
+
+/** Creates `topic` unless it exists (the routing topics: backchannel and per-gateway forward topics). */
+export async function ensureTopic(options: KafkaClusterOptions, topic: string, spec: TopicSpec): Promise<void> {
+  const admin = new Admin({
+    clientId: `${options.clientId ?? "parley"}-admin`,
+    bootstrapBrokers: [...options.brokers],
+  });
+  try {
+    if (!(await admin.listTopics()).includes(topic)) await createTopic(admin, topic, spec);
+  } finally {
+    await admin.close();
+  }
+}
+
+/** Deletes `topic`, best effort (a gateway's forward topic when it stops). */
+export async function deleteTopic(options: KafkaClusterOptions, topic: string): Promise<void> {
+  const admin = new Admin({
+    clientId: `${options.clientId ?? "parley"}-admin`,
+    bootstrapBrokers: [...options.brokers],
+  });
+  try {
+    await admin.deleteTopics({ topics: [topic] });
+  } catch {
+    // Already gone, or the broker is away: the topic's retention bounds what it keeps.
   } finally {
     await admin.close();
   }

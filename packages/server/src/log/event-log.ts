@@ -80,4 +80,12 @@ export interface EventLog {
   head(room: string): Promise<RoomHead>;
   /** Flushes pending appends, then closes. Pending appends resolve or reject; none is left hanging. */
   close(): Promise<void>;
+  /**
+   * Optional: this process delivers `room`'s events (it has local
+   * subscribers) until the returned function is called. A log that routes
+   * events by interest (KafkaLog with redistributed routing) gives listeners
+   * the events of the rooms held this way and of those recently appended to
+   * or read; a log without it gives listeners every room.
+   */
+  interest?(room: string): () => void;
 }

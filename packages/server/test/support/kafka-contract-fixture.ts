@@ -1,13 +1,15 @@
 /**
  * Test support: a gateway KafkaLog and a sequencer on `cluster`, reading
  * history from `history`, shaped as the EventLog contract suite's factory.
- * `restart` replaces both (the history source stays), `dispose` also runs
- * `disposeExtra` and deletes the topics.
+ * With `routing: "redistributed"` a redistributor runs beside them and the
+ * log follows rooms through it. `restart` replaces them all (the history
+ * source stays), `dispose` also runs `disposeExtra` and deletes the topics.
  */
 import type { EventLogFixture } from "../log/event-log-contract.js";
 import type { HistorySource } from "#server/log/history-source.js";
 import { KafkaLog } from "#server/kafka/log/kafka-log.js";
 import { SequencerService } from "#server/kafka/sequencer/sequencer-service.js";
+import { RedistributorService } from "#server/kafka/redistributor/redistributor-service.js";
 import { deleteTestTopics } from "./test-kafka.js";
 import type { KafkaClusterOptions } from "#server/kafka/topics.js";
 
@@ -16,17 +18,21 @@ export async function kafkaLogFixture(
   cluster: KafkaClusterOptions,
   history: HistorySource,
   disposeExtra: () => Promise<void>,
+  routing: "everything" | "redistributed" = "everything",
 ): Promise<EventLogFixture> {
   const open = async () => {
     const sequencer = new SequencerService({ cluster, sessionTimeoutMs: 3000 });
     await sequencer.start();
-    const log = new KafkaLog({ cluster, history });
+    const redistributor = routing === "redistributed" ? new RedistributorService({ cluster }) : undefined;
+    await redistributor?.start();
+    const log = new KafkaLog({ cluster, history, routing });
     await log.start();
-    return { sequencer, log };
+    return { sequencer, redistributor, log };
   };
   let current = await open();
   const closeCurrent = async () => {
     await current.log.close();
+    await current.redistributor?.close();
     await current.sequencer.close();
   };
   return {

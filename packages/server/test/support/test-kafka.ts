@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { Admin, Producer, ProduceAcks } from "@platformatic/kafka";
-import { partitionFor, topicNames, type KafkaClusterOptions } from "#server/kafka/topics.js";
+import { partitionFor, type KafkaClusterOptions } from "#server/kafka/topics.js";
 
 /** The test broker from PARLEY_TEST_KAFKA as a broker list; throws (the test fails, never skips) when it is not set. */
 export function testBrokers(): string[] {
@@ -100,7 +100,10 @@ export async function produceTransactions(topic: string, brokers: string[], plan
 export async function deleteTestTopics(cluster: KafkaClusterOptions): Promise<void> {
   const admin = new Admin({ clientId: "parley-test-cleanup", bootstrapBrokers: [...cluster.brokers] });
   try {
-    await admin.deleteTopics({ topics: Object.values(topicNames(cluster.topicPrefix)) });
+    // Every topic of the prefix: the three of topics.ts, and routing's backchannel and per-gateway topics.
+    const prefix = cluster.topicPrefix ?? "parley.";
+    const all = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (all.length > 0) await admin.deleteTopics({ topics: all });
   } catch {
     // Topics that were never created, or a broker already gone: nothing to clean.
   } finally {

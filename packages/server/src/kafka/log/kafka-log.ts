@@ -16,8 +16,13 @@
  *   acks=all) with a request id `<gatewayId>:<n>`, and resolves when the
  *   sequencer's answer for that request id comes back on `<prefix>events`:
  *   the new event, or a duplicate marker carrying the original event.
- * - Every gateway reads every events partition (read_committed), so per
- *   room it sees events in seq order, and calls listeners before resolving.
+ * - Routing `everything` (the default): the gateway reads every events
+ *   partition (read_committed), so per room it sees events in seq order, and
+ *   calls listeners before resolving. Routing `redistributed`: it reads only
+ *   what redistributors forward for the rooms it follows (RedistributedFeed,
+ *   docs/cluster.md "Routing"); an append, read or head first follows the
+ *   room (`interest` holds one for a subscriber), so the contract holds for
+ *   every room this process uses.
  * - Reads and heads come from the HistorySource (the sink's tables) plus a
  *   bounded recent-events buffer fed by this gateway's own consumption, so
  *   a lagging sink never causes a gap.
@@ -37,6 +42,10 @@ import {
 } from "../../log/event-log.js";
 import { closeForced } from "../close-client.js";
 import { EventsTail } from "./events-tail.js";
+import { KafkaForwardReceiver } from "../kafka-forwarding.js";
+import type { ForwardReceiver } from "../forwarding.js";
+import { RedistributedFeed, type RoutingTimings } from "./redistributed-feed.js";
+import type { EventRecord, JoinSink } from "./room-joins.js";
 import type { HistorySource } from "../../log/history-source.js";
 import { RecentBuffer } from "./recent-buffer.js";
 import { encodeCommand, type EventsRecord, type OutRecord } from "../records.js";
@@ -69,6 +78,12 @@ export interface KafkaLogOptions {
    * gateway does not read its events partition. Default: console.error.
    */
   readonly onUnanswered?: (partition: number, timeoutMs: number) => void;
+  /** `everything` (default): read every events partition; `redistributed`: get what redistributors forward. */
+  readonly routing?: "everything" | "redistributed";
+  /** Redistributed routing's timings (redistributed-feed.ts). */
+  readonly routingTimings?: RoutingTimings;
+  /** Redistributed routing's inbox. Default: this gateway's forward topic (kafka-forwarding.ts). */
+  readonly forward?: (gatewayId: string) => ForwardReceiver;
 }
 
 interface Pending {
@@ -85,12 +100,15 @@ export class KafkaLog implements EventLog {
   private layout: TopicLayout | undefined;
   private producer: Producer | undefined;
   private tail: EventsTail | undefined;
+  private feed: RedistributedFeed | undefined;
   private readonly recent: RecentBuffer;
   private readonly listeners: EventListeners;
   private readonly pending = new Map<string, Pending>();
   private outbox: OutRecord[] = [];
   private sending: Promise<void> | undefined;
   private counter = 0;
+  /** Appends waiting for their room's join (redistributed routing). */
+  private joining = 0;
   /** Per commands partition, when an unanswered append was last reported. */
   private readonly toldUnanswered = new Map<number, number>();
   private failedPublishes = 0;
@@ -114,11 +132,16 @@ export class KafkaLog implements EventLog {
       idempotent: true,
       acks: ProduceAcks.ALL,
     });
-    this.tail = new EventsTail(
-      { cluster, layout: this.layout, clientId, from: { tailPerPartition: this.options.warmupPerPartition ?? 5000 } },
-      (rec, live) => this.onRecord(rec, live),
-    );
-    await this.tail.start();
+    if (this.options.routing === "redistributed") {
+      this.feed = this.redistributedFeed();
+      await this.feed.start();
+    } else {
+      this.tail = new EventsTail(
+        { cluster, layout: this.layout, clientId, from: { tailPerPartition: this.options.warmupPerPartition ?? 5000 } },
+        (rec, live) => this.onRecord(rec, live),
+      );
+      await this.tail.start();
+    }
     this.state = "open";
   }
 
@@ -128,7 +151,7 @@ export class KafkaLog implements EventLog {
    * the tail retries and logs each failure). Feeds /readyz.
    */
   ready(): boolean {
-    return this.state === "open" && (this.tail?.reading() ?? false);
+    return this.state === "open" && (this.tail?.reading() ?? this.feed?.reading() ?? false);
   }
 
   /** Per events partition, what the events tail has not handed over yet (`parley_consumer_lag`); empty before start. */
@@ -137,7 +160,25 @@ export class KafkaLog implements EventLog {
   }
 
   append(command: PublishCommand): Promise<AppendResult> {
-    if (this.state !== "open" || !this.layout) {
+    const feed = this.feed;
+    if (!feed || this.state !== "open") return this.send(command);
+    // Counted as pending while its room's join is awaited, so close waits for it like for a sent one.
+    this.joining++;
+    const done = () => void this.joining--;
+    return feed.want(command.room).then(
+      () => (done(), this.send(command, true)),
+      (err: unknown) => (done(), Promise.reject(err)),
+    );
+  }
+
+  /** Follows `room` while held (redistributed routing; a no-op otherwise). */
+  interest(room: string): () => void {
+    return this.feed?.hold(room) ?? noop;
+  }
+
+  /** `admitted`: accepted while open and waiting for its join since; close waits for it, so it is sent. */
+  private send(command: PublishCommand, admitted = false): Promise<AppendResult> {
+    if ((this.state !== "open" && !admitted) || !this.layout) {
       const code = this.state === "closed" ? "SHUTTING_DOWN" : "UNAVAILABLE";
       return Promise.reject(new ParleyError(code, `log is ${this.state === "closed" ? "closed" : "not started"}`));
     }
@@ -158,16 +199,19 @@ export class KafkaLog implements EventLog {
 
   async read(room: string, afterSeq: number, limit: number): Promise<RoomEvent[]> {
     if (limit <= 0) return [];
+    await this.feed?.want(room);
     return this.guard(() => readMerged(this.sources(), room, afterSeq, Math.floor(limit)));
   }
 
   async readBefore(room: string, beforeSeq: number, limit: number): Promise<RoomEvent[]> {
     if (limit <= 0) return [];
+    await this.feed?.want(room);
     return this.guard(() => readBeforeMerged(this.sources(), room, beforeSeq, Math.floor(limit)));
   }
 
   async head(room: string): Promise<RoomHead> {
     if (!this.layout) throw new ParleyError("UNAVAILABLE", "log is not started");
+    await this.feed?.want(room);
     const epoch = roomEpoch(this.layout.eventsTopicId, room);
     const stored = await this.guard(() => this.options.history.head(room));
     const fromHistory = stored && stored.epoch === epoch ? stored.lastSeq : 0;
@@ -182,6 +226,7 @@ export class KafkaLog implements EventLog {
     for (const rid of [...this.pending.keys()]) this.settle(rid, new ParleyError("SHUTTING_DOWN", "log closed"));
     await this.sending;
     await this.tail?.close();
+    await this.feed?.close(new ParleyError("SHUTTING_DOWN", "log closed"));
     await closeForced(this.producer);
   }
 
@@ -192,7 +237,7 @@ export class KafkaLog implements EventLog {
   /** Waits until nothing is pending or `ms` passed. */
   private async drain(ms: number): Promise<void> {
     const deadline = Date.now() + ms;
-    while (this.pending.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (this.pending.size + this.joining > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   }
 
   /** Sends queued commands one batch at a time, so a publisher's commands keep their order. */
@@ -247,14 +292,36 @@ export class KafkaLog implements EventLog {
   }
 
   private onRecord(rec: EventsRecord, live: boolean): void {
-    if (rec.type === "duplicate") {
-      const p = this.pending.get(rec.rid);
-      if (p) this.settle(rec.rid, duplicateOutcome(p, rec.event));
-      return;
-    }
+    if (rec.type === "duplicate") return this.answer(rec);
     // The buffer refuses a seq it already holds: a record seen twice is delivered once.
     if (this.recent.add(rec.event) && live) this.deliver(rec.event);
     this.settle(rec.rid, { event: rec.event, duplicate: false });
+  }
+
+  /** The redistributed feed, handing its records to this log (JoinSink). */
+  private redistributedFeed(): RedistributedFeed {
+    const sink: JoinSink = {
+      event: (rec: EventRecord, live) => this.onRecord(rec, live),
+      answer: (rec) => this.answer(rec),
+      outOfBand: (event) => this.deliver(event),
+      forget: (room) => this.recent.drop(room),
+    };
+    const { cluster, history } = this.options;
+    return new RedistributedFeed({
+      ...this.options.routingTimings,
+      cluster,
+      gatewayId: this.gatewayId,
+      receiver: this.options.forward?.(this.gatewayId) ?? new KafkaForwardReceiver(cluster, this.gatewayId),
+      sink,
+      fill: (room, after, before) => history.read(room, after, before - after - 1),
+    });
+  }
+
+  /** A record that only answers an append (redistributed routing): settles it, delivers nothing. */
+  private answer(rec: EventsRecord): void {
+    if (rec.type === "event") return this.settle(rec.rid, { event: rec.event, duplicate: false });
+    const p = this.pending.get(rec.rid);
+    if (p) this.settle(rec.rid, duplicateOutcome(p, rec.event));
   }
 
   private deliver(event: RoomEvent): void {
@@ -269,6 +336,8 @@ export class KafkaLog implements EventLog {
     }
   }
 }
+
+function noop(): void {}
 
 function ridOf(r: OutRecord): string {
   for (const [k, v] of r.headers) if (k.toString() === "parley-rid") return v.toString();

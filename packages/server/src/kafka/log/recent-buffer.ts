@@ -56,6 +56,12 @@ export class RecentBuffer {
     return true;
   }
 
+  /** Forgets what is held for `room` (a gateway that no longer follows it would not keep it current). */
+  drop(room: string): void {
+    this.count -= this.rooms.get(room)?.length ?? 0;
+    this.rooms.delete(room);
+  }
+
   /** The seqs removed by the deletes held for `room`: older events read elsewhere must be tombstoned too. */
   deletedIn(room: string): Set<number> {
     return deletedTargets(this.rooms.get(room) ?? []);

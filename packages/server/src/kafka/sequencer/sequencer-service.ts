@@ -32,7 +32,7 @@ import { currentOwner, instanceTransactionalId } from "./ownership.js";
 import { PartitionSequencer, type WorkerExit } from "./partition-sequencer.js";
 import { SharedTransactions } from "./shared-transactions.js";
 import { OPTIONS } from "../../config/options.js";
-import { explainSessionRefusal } from "../group-session.js";
+import { assignmentGroup, joinAssignmentGroup, type AssignmentGroupOptions } from "../group-session.js";
 import { SinkWatermark } from "./sink-watermark.js";
 import { ensureTopics, type KafkaClusterOptions, type TopicLayout } from "../topics.js";
 
@@ -111,25 +111,23 @@ export class SequencerService {
       transactionalId: instanceTransactionalId(cluster, this.instanceId),
       owner: (p) => currentOwner(ownership, p),
     });
-    this.group = new Consumer({
-      clientId,
+    const groupOptions: AssignmentGroupOptions = {
+      brokers: cluster.brokers,
       groupId: `${cluster.topicPrefix ?? "parley."}sequencer`,
-      bootstrapBrokers: [...cluster.brokers],
-      sessionTimeout,
-      heartbeatInterval,
-      rebalanceTimeout: sessionTimeout,
-    });
-    this.group.on("consumer:group:join", (payload) => this.onAssignment(payload.assignments ?? []));
-    this.group.on("error", (err: unknown) => this.options.logger?.warn({ err }, "sequencer group error"));
-    this.group.topics.track(this.layout.names.commands);
+      clientId,
+      topic: this.layout.names.commands,
+      sessionTimeoutMs: sessionTimeout,
+      heartbeatIntervalMs: heartbeatInterval,
+      onAssignment: (assignments) => this.onAssignment(assignments),
+      onError: (err: unknown) => this.options.logger?.warn({ err }, "sequencer group error"),
+    };
+    this.group = assignmentGroup(groupOptions);
     this.options.metrics?.addLagSource({
       consumer: "sequencer",
       topic: this.layout.names.commands,
       read: () => this.lag(),
     });
-    await this.group
-      .joinGroup({ sessionTimeout, heartbeatInterval, rebalanceTimeout: sessionTimeout })
-      .catch((err: unknown) => Promise.reject(explainSessionRefusal(err, sessionTimeout)));
+    await joinAssignmentGroup(this.group, groupOptions);
   }
 
   /** Partitions this instance sequences now. */

@@ -1,0 +1,141 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { RoomEvent } from "@parley/protocol";
+import { RoomJoins, type EventRecord } from "#server/kafka/log/room-joins.js";
+import type { EventsRecord } from "#server/kafka/records.js";
+
+const ev = (room: string, seq: number, kind: RoomEvent["kind"] = "message", body: unknown = null): RoomEvent =>
+  ({ room, seq, id: `${room}-${seq}`, cmid: `c${seq}`, from: "u", kind, body, ts: 0 }) as RoomEvent;
+const rec = (room: string, seq: number, rid = ""): EventRecord => ({
+  type: "event",
+  event: ev(room, seq),
+  epoch: "",
+  rid,
+});
+
+/** RoomJoins with recording callbacks and a clock the test moves. */
+function joins(history: RoomEvent[] = []) {
+  let now = 0;
+  const out = {
+    declared: [] as Array<[string, number]>,
+    withdrawn: [] as string[],
+    live: [] as number[],
+    buffered: [] as number[],
+    answered: [] as EventsRecord[],
+    outOfBand: [] as RoomEvent[],
+    forgotten: [] as string[],
+  };
+  const j = new RoomJoins({
+    declare: (room, after) => out.declared.push([room, after]),
+    withdraw: (room) => out.withdrawn.push(room),
+    sink: {
+      event: (r, live) => (live ? out.live : out.buffered).push(r.event.seq),
+      answer: (r) => out.answered.push(r),
+      outOfBand: (e) => out.outOfBand.push(e),
+      forget: (room) => out.forgotten.push(room),
+    },
+    lingerMs: 1000,
+    redeclareMs: 100,
+    waitMs: 60_000,
+    fill: async (room, after, before) => history.filter((e) => e.room === room && e.seq > after && e.seq < before),
+    now: () => now,
+  });
+  return { j, out, advance: (ms: number) => void (now += ms) };
+}
+
+describe("RoomJoins", () => {
+  it("a first join fills the buffer only; forwarded events after it are live, each once, in order", async () => {
+    const { j, out } = joins();
+    const wanted = j.want("r");
+    assert.deepEqual(out.declared, [["r", 0]]);
+    j.onForward(rec("r", 4)); // in flight before the redistributor knew: waits for the join
+    j.onJoin({ room: "r", last: 3, events: [ev("r", 2), ev("r", 3)] });
+    await wanted;
+    j.onForward(rec("r", 4)); // the same event again (a replay after a failover)
+    j.onForward(rec("r", 5));
+    assert.deepEqual(out.buffered, [2, 3]);
+    assert.deepEqual(out.live, [4, 5]);
+  });
+
+  it("the interest race: events routed before the join are in the join, events after are forwarded; no gap, no duplicate", async () => {
+    const { j, out } = joins();
+    const wanted = j.want("r");
+    // The redistributor routed 1..10 before it read the declaration, then answers and forwards 11, 12.
+    j.onJoin({ room: "r", last: 10, events: Array.from({ length: 10 }, (_, i) => ev("r", i + 1)) });
+    j.onForward(rec("r", 11));
+    j.onForward(rec("r", 12));
+    await wanted;
+    assert.deepEqual(
+      [...out.buffered, ...out.live],
+      Array.from({ length: 12 }, (_, i) => i + 1),
+    );
+  });
+
+  it("a hole (a redistributor failed over) waits, declares again from the last seq, and the join fills it", () => {
+    const { j, out } = joins();
+    void j.want("r");
+    j.onJoin({ room: "r", last: 5, events: [] });
+    j.onForward(rec("r", 6));
+    j.onForward(rec("r", 9));
+    j.onForward(rec("r", 10));
+    assert.deepEqual(out.live, [6]);
+    assert.deepEqual(out.declared.at(-1), ["r", 6]);
+    j.onJoin({ room: "r", last: 9, events: [ev("r", 7), ev("r", 8), ev("r", 9)] });
+    assert.deepEqual(out.live, [6, 7, 8, 9, 10]);
+  });
+
+  it("a hole older than the redistributor's buffer is read from history", async () => {
+    const history = Array.from({ length: 20 }, (_, i) => ev("r", i + 1));
+    const { j, out } = joins(history);
+    void j.want("r");
+    j.onJoin({ room: "r", last: 5, events: [] });
+    j.onForward(rec("r", 15));
+    j.onJoin({ room: "r", last: 15, events: [ev("r", 12), ev("r", 13), ev("r", 14), ev("r", 15)] });
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(out.live, [6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
+  });
+
+  it("answers records of rooms it does not follow, and hands on their membership changes once", () => {
+    const { j, out } = joins();
+    const joined = ev("other", 3, "system", { type: "member.joined", user: "ann" });
+    j.onForward({ type: "event", event: ev("other", 2), epoch: "", rid: "g:1" });
+    j.onForward({ type: "event", event: joined, epoch: "", rid: "" });
+    j.onForward({ type: "event", event: joined, epoch: "", rid: "" });
+    j.onForward({ type: "duplicate", event: ev("other", 2), rid: "g:2" });
+    assert.equal(out.answered.length, 4);
+    assert.deepEqual(out.outOfBand, [joined]);
+    assert.deepEqual(out.live, []);
+  });
+
+  it("re-declares a late join, stops following an unused room after the linger, and keeps a held one", () => {
+    const { j, out, advance } = joins();
+    void j.want("quiet");
+    const release = j.hold("held");
+    advance(100);
+    j.sweep();
+    assert.deepEqual(out.declared, [
+      ["quiet", 0],
+      ["held", 0],
+      ["quiet", 0],
+      ["held", 0],
+    ]);
+    j.onJoin({ room: "quiet", last: null, events: [] });
+    j.onJoin({ room: "held", last: null, events: [] });
+    advance(1000);
+    j.sweep();
+    assert.deepEqual(out.withdrawn, ["quiet"]);
+    assert.deepEqual(out.forgotten, ["quiet"]);
+    release();
+    advance(1000);
+    j.sweep();
+    assert.deepEqual(out.withdrawn, ["quiet", "held"]);
+  });
+
+  it("after a lapsed lease, declares every followed room again from its last seq", () => {
+    const { j, out } = joins();
+    void j.want("a");
+    j.onJoin({ room: "a", last: 4, events: [] });
+    j.rejoinAll();
+    assert.deepEqual(out.declared.at(-1), ["a", 4]);
+  });
+});
