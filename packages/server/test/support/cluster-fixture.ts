@@ -18,6 +18,8 @@ const UNLIMITED = ["--publish-rate-per-connection", "100000", "--publish-rate-pe
 export class TestCluster {
   readonly gateways: ClusterProcess[] = [];
   readonly sequencers: ClusterProcess[] = [];
+  /** `--role redistributor` nodes (give `--routing redistributed` in `args` for the gateways to use them). */
+  readonly redistributors: ClusterProcess[] = [];
   sink!: ClusterProcess;
   private readonly clients: RawClient[] = [];
 
@@ -27,10 +29,14 @@ export class TestCluster {
     private readonly adminUrl: string,
   ) {}
 
-  /** Creates a database and starts `gateways` gateways, `sequencers` sequencers and one sink (on `kafka`, default the test broker). */
+  /**
+   * Creates a database and starts `gateways` gateways, `sequencers` sequencers, `redistributors`
+   * redistributors (default none) and one sink (on `kafka`, default the test broker).
+   */
   static async start(shape: {
     gateways: number;
     sequencers: number;
+    redistributors?: number;
     args?: string[];
     kafka?: string;
     env?: Record<string, string>;
@@ -52,6 +58,10 @@ export class TestCluster {
       for (let i = 0; i < shape.sequencers; i++)
         cluster.sequencers.push(new ClusterProcess("sequencer", config, `seq${i}`));
       await Promise.all(cluster.sequencers.map((s) => s.start()));
+      // Redistributors before gateways: a redistributed gateway's first join needs one.
+      for (let i = 0; i < (shape.redistributors ?? 0); i++)
+        cluster.redistributors.push(new ClusterProcess("redistributor", config, `red${i}`));
+      await Promise.all(cluster.redistributors.map((r) => r.start()));
       cluster.sink = new ClusterProcess("sink", config);
       for (let i = 0; i < shape.gateways; i++) cluster.gateways.push(new ClusterProcess("gateway", config, `gw${i}`));
       await Promise.all([cluster.sink.start(), ...cluster.gateways.map((g) => g.start())]);
@@ -64,7 +74,13 @@ export class TestCluster {
 
   /** Every process's recent output, for failure messages. */
   output(): string {
-    return [...this.gateways, ...this.sequencers, this.sink].map((p) => p?.output(25)).join("\n");
+    return this.processes()
+      .map((p) => p?.output(25))
+      .join("\n");
+  }
+
+  private processes(): Array<ClusterProcess | undefined> {
+    return [...this.gateways, ...this.sequencers, ...this.redistributors, this.sink];
   }
 
   /** Wraps a test body so a failure carries every process's output. */
@@ -97,7 +113,7 @@ export class TestCluster {
   /** Kills every process and client and drops the database. */
   async dispose(): Promise<void> {
     for (const c of this.clients) c.terminate();
-    await Promise.all([...this.gateways, ...this.sequencers, this.sink].map((p) => p?.cleanup()));
+    await Promise.all(this.processes().map((p) => p?.cleanup()));
     await dropTestDatabase(this.adminUrl, this.database);
   }
 }

@@ -1,0 +1,156 @@
+/**
+ * Redistributed routing with real processes (docs/cluster.md, "Routing"):
+ * two gateways with `--routing redistributed`, two redistributors, a
+ * sequencer and a sink. Publishers keep four rooms (one per partition) busy
+ * through gateway 0; subscribers keep arriving on both gateways while the
+ * rooms are busy, live or resuming from an earlier seq, so gateway 1 follows
+ * each room only once a subscriber asks for it (the interest race); halfway
+ * one redistributor is killed with kill -9 and the other takes its
+ * partitions over. The chaos history checker then judges every subscription
+ * against the acks and the final history: no gap, duplicate or reorder.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { ServerFrame } from "@parley/protocol";
+import { checkHistory } from "../chaos/history-checker.js";
+import type { PublishRecord, RoomHistory, SubscriptionRecord } from "../chaos/history.js";
+import { publishUntilAcked, TestCluster } from "../support/cluster-fixture.js";
+import type { ClusterProcess } from "../support/cluster-process.js";
+import { readAllHistory, sleep, uniqueCmid } from "../support/fixtures.js";
+import type { RawClient } from "../support/raw-client.js";
+import { roomsOnEveryPartition } from "../support/test-kafka.js";
+import { waitUntil } from "../support/wait.js";
+
+const PUBLISH_MS = 14_000;
+const KILL_AT_MS = 6_000;
+
+interface Subscriber {
+  readonly client: RawClient;
+  readonly record: SubscriptionRecord;
+}
+
+/** Subscribes `client` (retrying a refusal: a join may wait for a redistributor taking over), live or from `since`. */
+async function subscribe(
+  client: RawClient,
+  room: string,
+  from?: { since: number; epoch: string },
+): Promise<{ startAfter: number; epoch: string }> {
+  for (;;) {
+    const reply: ServerFrame = await client.request({ t: "sub", room, ...from }, 30_000);
+    if (reply.t === "subscribed") return { startAfter: from ? from.since : reply.lastSeq, epoch: reply.epoch };
+    if (reply.t !== "error" || !reply.retryable) throw new Error(`sub refused: ${JSON.stringify(reply)}`);
+    await sleep(200);
+  }
+}
+
+test(
+  "redistributed routing: subscribers joining busy rooms on two gateways, across a redistributor kill -9, get every event once and in order",
+  { timeout: 240_000 },
+  async () => {
+    const cluster = await TestCluster.start({
+      gateways: 2,
+      sequencers: 1,
+      redistributors: 2,
+      args: ["--routing", "redistributed"],
+    });
+    try {
+      await cluster.explained(() => run(cluster))();
+    } finally {
+      await cluster.dispose();
+    }
+  },
+);
+
+async function run(cluster: TestCluster): Promise<void> {
+  const [gw0, gw1] = cluster.gateways as [ClusterProcess, ClusterProcess];
+  const rooms = roomsOnEveryPartition(`busy-${process.pid}-${Date.now().toString(36)}`, 4);
+  const publishes: PublishRecord[] = [];
+  const subscribers: Subscriber[] = [];
+  const epochs = new Map<string, string>();
+  const head = new Map<string, number>();
+  const started = Date.now();
+  let stop = false;
+  let killedAt = Infinity;
+  /** Per room, acks received after the kill: every partition, the dead one's included, goes on. */
+  const ackedAfterKill = new Map<string, number>();
+
+  const publisher = async (room: string, n: number) => {
+    let client = await cluster.connect(gw0, `pub${n}`);
+    const connect = async () => (client = client.closeInfo ? await cluster.connect(gw0, `pub${n}`) : client);
+    while (!stop) {
+      const cmid = uniqueCmid();
+      const record: PublishRecord = { client: `pub${n}`, room, cmid, acks: [], fifo: true };
+      publishes.push(record);
+      const ack = await publishUntilAcked(connect, { room, body: { n }, cmid }, 60_000);
+      record.acks.push(ack.seq);
+      if (Date.now() > killedAt) ackedAfterKill.set(room, (ackedAfterKill.get(room) ?? 0) + 1);
+      head.set(room, Math.max(head.get(room) ?? 0, ack.seq));
+    }
+  };
+
+  const subscriberLoop = async () => {
+    for (let i = 0; !stop; i++) {
+      const room = rooms[i % rooms.length]!;
+      const gateway = i % 3 === 0 ? gw0 : gw1;
+      const client = await cluster.connect(gateway, `sub${i}`);
+      const epoch = epochs.get(room);
+      const resumeFrom = epoch && i % 2 === 1 ? { since: Math.max(0, (head.get(room) ?? 0) - 25), epoch } : undefined;
+      const { startAfter, epoch: current } = await subscribe(client, room, resumeFrom);
+      epochs.set(room, current);
+      const record: SubscriptionRecord = {
+        client: `sub${i}@${gateway.name}`,
+        room,
+        startAfter,
+        mayRead: true,
+        stayed: true,
+        events: [],
+        epochs: [],
+        notRecovered: 0,
+      };
+      subscribers.push({ client, record });
+      await sleep(250);
+    }
+  };
+
+  const killer = async () => {
+    await sleep(KILL_AT_MS);
+    await cluster.redistributors[0]!.kill9();
+    killedAt = Date.now();
+  };
+
+  const publishing = rooms.flatMap((room, i) => [publisher(room, 2 * i), publisher(room, 2 * i + 1)]);
+  const subscribing = subscriberLoop();
+  await Promise.all([killer(), sleep(PUBLISH_MS).then(() => (stop = true)), ...publishing, subscribing]);
+  assert.ok(Date.now() - started >= PUBLISH_MS);
+
+  // Every subscriber must get up to each room's last acked seq.
+  await waitUntil(
+    () =>
+      subscribers.every(
+        ({ client, record }) =>
+          (client.events(record.room).at(-1)?.seq ?? record.startAfter) >= (head.get(record.room) ?? 0),
+      ),
+    "every subscriber to reach its room's last acked seq",
+    60_000,
+  );
+  for (const { client, record } of subscribers) {
+    for (const e of client.events(record.room)) record.events.push({ seq: e.seq, cmid: e.cmid ?? "", id: e.id });
+  }
+  const reader = await cluster.connect(gw1, "reader");
+  const histories: RoomHistory[] = [];
+  for (const room of rooms) {
+    const events = await readAllHistory(reader, room);
+    histories.push({
+      room,
+      epoch: epochs.get(room) ?? "",
+      events: events.map((e) => ({ seq: e.seq, cmid: e.cmid ?? "", id: e.id })),
+    });
+  }
+  const result = checkHistory({ publishes, subscriptions: subscribers.map((s) => s.record), rooms: histories });
+  const counts = JSON.stringify(result.counts);
+  assert.equal(result.violationCount, 0, `${JSON.stringify(result.violations.slice(0, 10))}\n${counts}`);
+  assert.ok(subscribers.filter((s) => s.record.client.endsWith("gw1")).length >= 10, counts);
+  assert.ok(result.counts.deliveries >= 1000, counts);
+  for (const room of rooms) assert.ok((ackedAfterKill.get(room) ?? 0) >= 10, `${room} went on after the kill`);
+  console.log(`redistributed routing: ${counts}`);
+}
