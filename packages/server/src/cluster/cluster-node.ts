@@ -123,7 +123,15 @@ export function createClusterNode(config: ParleyConfig, logger: Logger): Cluster
       }
       if (roles.has("redistributor")) {
         const sessionTimeoutMs = config.kafkaSessionTimeoutMs;
-        parts.redistributor = new RedistributorService({ cluster, logger, sessionTimeoutMs });
+        parts.redistributor = new RedistributorService({
+          cluster,
+          logger,
+          sessionTimeoutMs,
+          onBatch: (records, forwards) => {
+            metrics.redistributorRecords.inc({ kind: "read" }, records);
+            metrics.redistributorRecords.inc({ kind: "forwarded" }, forwards);
+          },
+        });
         await parts.redistributor.start();
       }
       if (roles.has("sink")) {
@@ -172,7 +180,12 @@ export function createClusterNode(config: ParleyConfig, logger: Logger): Cluster
 
   async function openGatewayStorage(db: PostgresDb): Promise<NodeStorage> {
     const routing = config.routing === "redistributed" ? "redistributed" : "everything";
-    const log = new KafkaLog({ cluster, history: new PostgresHistory(new PostgresEvents(db.pool)), routing });
+    const log = new KafkaLog({
+      cluster,
+      history: new PostgresHistory(new PostgresEvents(db.pool)),
+      routing,
+      onRead: (records) => metrics.gatewayRecordsRead.inc({ routing }, records),
+    });
     const link = new PresenceLink({
       ...presenceTopic,
       roles: [...roles],

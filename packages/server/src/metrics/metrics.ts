@@ -39,6 +39,18 @@ export class Metrics {
     labelNames: ["outcome"] as const,
     registers: [this.registry],
   });
+  readonly gatewayRecordsRead = new Counter({
+    name: "parley_gateway_records_read_total",
+    help: "Kafka records a gateway read to deliver events: every events-topic record (routing everything) or those forwarded to it (redistributed).",
+    labelNames: ["routing"] as const,
+    registers: [this.registry],
+  });
+  readonly redistributorRecords = new Counter({
+    name: "parley_redistributor_records_total",
+    help: "Events-topic records a redistributor read, and the forwards it sent (one per record and gateway).",
+    labelNames: ["kind"] as const,
+    registers: [this.registry],
+  });
   readonly deliveries = new Counter({
     name: "parley_deliveries_total",
     help: "Events written to subscriber connections.",

@@ -21,6 +21,8 @@ export interface EventsTailOptions {
   readonly from: "earliest" | { readonly tailPerPartition: number };
   /** Told about fetch errors; the tail retries after 200 ms. Default: console.error. */
   readonly onError?: (err: unknown) => void;
+  /** Told how many records each fetch read (`parley_gateway_records_read_total`). */
+  readonly onRead?: (records: number) => void;
 }
 
 const RETRY_MS = 200;
@@ -118,6 +120,7 @@ export class EventsTail {
         const rec = decodeEventsRecord(r.value, r.headers);
         if (rec) this.handler(rec, r.offset >= liveFrom);
       }
+      this.options.onRead?.(batch.records.length);
       this.positions.set(p, batch.next);
     }
   }

@@ -84,6 +84,8 @@ export interface KafkaLogOptions {
   readonly routingTimings?: RoutingTimings;
   /** Redistributed routing's inbox. Default: this gateway's forward topic (kafka-forwarding.ts). */
   readonly forward?: (gatewayId: string) => ForwardReceiver;
+  /** Told how many Kafka records the log read to deliver events (events tail, or forwarded records). */
+  readonly onRead?: (records: number) => void;
 }
 
 interface Pending {
@@ -137,7 +139,13 @@ export class KafkaLog implements EventLog {
       await this.feed.start();
     } else {
       this.tail = new EventsTail(
-        { cluster, layout: this.layout, clientId, from: { tailPerPartition: this.options.warmupPerPartition ?? 5000 } },
+        {
+          cluster,
+          layout: this.layout,
+          clientId,
+          from: { tailPerPartition: this.options.warmupPerPartition ?? 5000 },
+          onRead: this.options.onRead,
+        },
         (rec, live) => this.onRecord(rec, live),
       );
       await this.tail.start();
@@ -314,6 +322,7 @@ export class KafkaLog implements EventLog {
       receiver: this.options.forward?.(this.gatewayId) ?? new KafkaForwardReceiver(cluster, this.gatewayId),
       sink,
       fill: (room, after, before) => history.read(room, after, before - after - 1),
+      onRead: this.options.onRead,
     });
   }
 

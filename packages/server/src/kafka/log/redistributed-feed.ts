@@ -32,6 +32,8 @@ export interface RedistributedFeedOptions extends RoutingTimings {
   readonly sink: JoinSink;
   readonly fill: (room: string, after: number, before: number) => Promise<RoomEvent[]>;
   readonly onError?: (err: unknown) => void;
+  /** Told of every record received (`parley_gateway_records_read_total`). */
+  readonly onRead?: (records: number) => void;
 }
 
 /** The redistributed gateway's feed. */
@@ -89,6 +91,7 @@ export class RedistributedFeed {
   }
 
   private onRecord(r: ForwardRecord): void {
+    this.options.onRead?.(1);
     const join = decodeJoin(r.value, r.headers);
     if (join) return this.joins.onJoin(join);
     const rec = decodeEventsRecord(r.value, r.headers);
