@@ -55,6 +55,14 @@ export function encodeInterest(topic: string, rec: InterestRecord): InterestOut 
   return { topic, partition: 0, key: Buffer.from(key), value };
 }
 
+/** Backchannel records as the producer takes them (a tombstone's null value included; its types only say Buffer). */
+export function interestMessages(
+  topic: string,
+  records: readonly InterestRecord[],
+): { topic: string; value: Buffer }[] {
+  return records.map((r) => ({ ...encodeInterest(topic, r) }) as { topic: string; value: Buffer });
+}
+
 /** Decodes a backchannel record; undefined when it is not one Parley wrote. */
 export function decodeInterest(key: Buffer | null, value: Buffer | null): InterestRecord | undefined {
   if (!key) return undefined;

@@ -9,7 +9,7 @@
  */
 import { ProduceAcks, Producer } from "@platformatic/kafka";
 import { closeForced } from "../close-client.js";
-import { encodeInterest, interestTopic, type InterestRecord } from "../routing-records.js";
+import { interestMessages, interestTopic, type InterestRecord } from "../routing-records.js";
 import { SerialQueue } from "../serial-queue.js";
 import { ensureTopic, type KafkaClusterOptions } from "../topics.js";
 
@@ -114,9 +114,8 @@ export class InterestWriter {
 
   private async write(records: readonly InterestRecord[]): Promise<void> {
     if (!this.producer) throw new Error("interest writer: not started");
-    // A null value is the tombstone of a withdraw or leave; the client's types only say Buffer.
     const producer = this.producer;
-    const messages = records.map((r) => ({ ...encodeInterest(this.topic, r) }) as { topic: string; value: Buffer });
+    const messages = interestMessages(this.topic, records);
     await this.writes.run("", () => producer.send({ messages }));
   }
 

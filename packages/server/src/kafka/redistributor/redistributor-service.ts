@@ -25,6 +25,7 @@ import { ensureInterestTopic } from "../log/interest-writer.js";
 import { PartitionReader } from "../partition-reader.js";
 import { ensureTopics, partitionFor, type KafkaClusterOptions, type TopicLayout } from "../topics.js";
 import { BackchannelReader } from "./backchannel-reader.js";
+import { InterestJanitor } from "./interest-janitor.js";
 import { InterestTable } from "./interest-table.js";
 import { PartitionForwarder } from "./partition-forwarder.js";
 
@@ -42,6 +43,8 @@ export interface RedistributorServiceOptions {
   readonly warmupPerPartition?: number;
   /** Events per room held for joins. Default 1000. */
   readonly perRoom?: number;
+  /** How long a gateway's lease must have lapsed before its backchannel records are tombstoned. Default 60 000 ms. */
+  readonly expiredGraceMs?: number;
   /** Told the records read and forwards sent by each fetch. */
   readonly onBatch?: (records: number, forwards: number) => void;
 }
@@ -55,6 +58,8 @@ export class RedistributorService {
   private sender: ForwardSender | undefined;
   private readonly table = new InterestTable();
   private readonly workers = new Map<number, { forwarder: PartitionForwarder; reader: Consumer }>();
+  private janitor: InterestJanitor | undefined;
+  private janitorTimer: NodeJS.Timeout | undefined;
   private joined = false;
   private closed = false;
 
@@ -67,15 +72,17 @@ export class RedistributorService {
     this.layout = await ensureTopics(cluster);
     const clientId = `${cluster.clientId ?? "parley"}-redistributor-${this.instanceId}`;
     this.sender = this.options.sender ?? new KafkaForwardSender(cluster);
+    const interest = await ensureInterestTopic(cluster);
     this.backchannel = new BackchannelReader({
       brokers: cluster.brokers,
-      topic: await ensureInterestTopic(cluster),
+      topic: interest,
       clientId: `${clientId}-interest`,
       table: this.table,
       onDeclare: (rec) => this.workerOf(rec.room)?.forwarder.join(rec.gateway, rec.room, rec.after),
       onError: (err) => this.options.logger?.warn({ err }, "redistributor backchannel error"),
     });
     await this.backchannel.start();
+    this.startJanitor(interest);
     const sessionTimeout = this.options.sessionTimeoutMs ?? OPTIONS.kafkaSessionTimeoutMs.default;
     const groupOptions: AssignmentGroupOptions = {
       brokers: cluster.brokers,
@@ -105,6 +112,8 @@ export class RedistributorService {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.janitorTimer);
+    await this.janitor?.close();
     await Promise.all([...this.workers.keys()].map((p) => this.stopWorker(p)));
     await leaveAssignmentGroup(this.group);
     await this.backchannel?.close();
@@ -114,6 +123,19 @@ export class RedistributorService {
   /** Same as close (the cluster composition calls it stop). */
   stop(): Promise<void> {
     return this.close();
+  }
+
+  /** Every 10 s, tombstones the backchannel records of gateways dead for expiredGraceMs (interest-janitor.ts). */
+  private startJanitor(topic: string): void {
+    const janitor = new InterestJanitor(this.options.cluster, topic, this.table, this.options.expiredGraceMs ?? 60_000);
+    this.janitor = janitor;
+    this.janitorTimer = setInterval(() => {
+      janitor.sweep().then(
+        (gateways) => gateways.length > 0 && this.options.logger?.info({ gateways }, "expired gateways cleaned"),
+        (err: unknown) => this.options.logger?.warn({ err }, "expired gateways not cleaned"),
+      );
+    }, 10_000);
+    this.janitorTimer.unref();
   }
 
   private workerOf(room: string) {

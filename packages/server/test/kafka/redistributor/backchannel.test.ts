@@ -4,7 +4,8 @@ import { Producer } from "@platformatic/kafka";
 import { InterestWriter, ensureInterestTopic } from "#server/kafka/log/interest-writer.js";
 import { BackchannelReader } from "#server/kafka/redistributor/backchannel-reader.js";
 import { InterestTable } from "#server/kafka/redistributor/interest-table.js";
-import { encodeInterest, type InterestRecord } from "#server/kafka/routing-records.js";
+import { InterestJanitor } from "#server/kafka/redistributor/interest-janitor.js";
+import { interestMessages, type InterestRecord } from "#server/kafka/routing-records.js";
 import { deleteTestTopics, testCluster } from "../../support/test-kafka.js";
 import { waitUntil } from "../../support/wait.js";
 
@@ -52,7 +53,7 @@ describe("backchannel over a real broker", () => {
     await reader.close();
   });
 
-  it("a gateway that stops renewing (killed) loses its interest when its lease runs out", async () => {
+  it("a gateway that stops renewing (killed) loses its interest when its lease runs out; the janitor then cleans its records", async () => {
     const topic = await ensureInterestTopic(cluster);
     const { table, reader } = await openReader(topic);
     // What a gateway killed right after declaring leaves behind: one lease, one declaration, no leave.
@@ -61,15 +62,21 @@ describe("backchannel over a real broker", () => {
       { type: "lease", gateway: "dead", leaseMs: 1500 },
       { type: "declare", gateway: "dead", room: "r", after: 0 },
     ];
-    await producer.send({
-      messages: records.map((r) => ({ ...encodeInterest(topic, r) }) as { topic: string; value: Buffer }),
-    });
+    await producer.send({ messages: interestMessages(topic, records) });
     await producer.close();
     await waitUntil(() => table.gatewaysFor("r").length === 1, "the dead gateway's declaration");
     const seenAt = Date.now();
     await waitUntil(() => table.gatewaysFor("r").length === 0, "its lease to run out", 10_000);
     assert.ok(Date.now() - seenAt <= 1600, "expired within its lease of when it was written");
-    assert.deepEqual(table.roomsOf("dead"), ["r"], "its records stay in the topic until cleaned up");
+    assert.deepEqual(table.roomsOf("dead"), ["r"], "its records stay until cleaned up");
+    const janitor = new InterestJanitor(cluster, topic, table, 0);
+    assert.deepEqual(await janitor.sweep(), ["dead"]);
+    await waitUntil(() => table.roomsOf("dead").length === 0, "the janitor's tombstones read back");
+    assert.deepEqual(await janitor.sweep(), [], "a cleaned gateway is not cleaned again");
+    const late = await openReader(topic);
+    assert.deepEqual([late.table.roomsOf("dead"), late.table.expired(0)], [[], []], "a new table never sees it");
+    await janitor.close();
+    await late.reader.close();
     await reader.close();
   });
 });
