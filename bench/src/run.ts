@@ -1,8 +1,9 @@
 /**
  * The benchmark runner: `npm run bench -- <scenario>|all [--quick|--toy] [--rounds=N]
- * [--workers=N] [--systems=parley,ws,nats,socketio] [--out=DIR] [--cpu-prof] [--parley-args=a,b]
+ * [--workers=N] [--systems=parley,ws,nats,socketio,centrifugo] [--out=DIR] [--cpu-prof] [--parley-args=a,b]
  * [--steps=10000,80000] [--step-ms=N] [--perf] [--node-args=a,b] [--kafka-parts=durable,dms]`.
- * Scenarios: fanout, dms, durable-publish, idle, resume (these five are `all`), kafka
+ * Scenarios: fanout, small-rooms (rooms of 10, with Centrifugo), dms, durable-publish, idle, resume (these six
+ * are `all`), kafka
  * (fan-out, durable publish and DMs on embedded Parley, `--role all` and the roles split, then idle
  * over three gateways; starts its own broker and PostgreSQL), and restart
  * (kill -9 → accepted again on a data dir of 1 000 000 events, built once under bench/results/).
@@ -22,9 +23,10 @@ import { idle } from "./scenarios/idle.js";
 import { kafka } from "./scenarios/kafka.js";
 import { restart } from "./scenarios/restart.js";
 import { resume } from "./scenarios/resume.js";
+import { smallRooms } from "./scenarios/small-rooms.js";
 import { SYSTEMS, type SystemName } from "./wire/wire.js";
 
-const SCENARIOS = { fanout, dms, durable, idle, resume, kafka, restart } as const;
+const SCENARIOS = { fanout, "small-rooms": smallRooms, dms, durable, idle, resume, kafka, restart } as const;
 type ScenarioName = keyof typeof SCENARIOS;
 const ALIASES: Record<string, ScenarioName> = {
   "durable-publish": "durable",
@@ -32,7 +34,7 @@ const ALIASES: Record<string, ScenarioName> = {
   "resume-storm": "resume",
 };
 /** What `all` runs; kafka (a JVM broker) and restart (a 1M-event data dir) are separate. */
-const ORDER: ScenarioName[] = ["fanout", "dms", "durable", "idle", "resume"];
+const ORDER: ScenarioName[] = ["fanout", "small-rooms", "dms", "durable", "idle", "resume"];
 /** Every scenario whose results the summary reads back. */
 const REPORTED: ScenarioName[] = [...ORDER, "kafka", "restart"];
 
@@ -67,7 +69,19 @@ function parseArgs(argv: readonly string[]): RunArgs {
   const stepMs = value("step-ms") === undefined ? undefined : Number(value("step-ms"));
   const start = { nodeArgs, parleyArgs, baselineCli };
   const kafkaParts = kafkaPartsOf(value("kafka-parts"));
-  const opts = { scale, rounds, workers, systems, start, steps, stepMs, out, ...(kafkaParts && { kafkaParts }) };
+  const systemsGiven = value("systems") !== undefined;
+  const opts = {
+    scale,
+    rounds,
+    workers,
+    systems,
+    systemsGiven,
+    start,
+    steps,
+    stepMs,
+    out,
+    ...(kafkaParts && { kafkaParts }),
+  };
   return { scenarios, out, opts };
 }
 

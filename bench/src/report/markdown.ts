@@ -3,6 +3,7 @@ import type { DurableResult } from "../scenarios/durable.js";
 import type { FanoutResult } from "../scenarios/fanout.js";
 import type { IdleResult } from "../scenarios/idle.js";
 import type { KafkaResult } from "../scenarios/kafka.js";
+import { SMALL_ROOMS_TARGETS, type SmallRoomsResult } from "../scenarios/small-rooms.js";
 import type { RestartOutcome } from "../scenarios/restart.js";
 import type { ResumeOutcome } from "../scenarios/resume.js";
 import { kafkaSection } from "./kafka-section.js";
@@ -11,6 +12,7 @@ import { ratio, table } from "./table.js";
 
 export interface AllResults {
   fanout?: FanoutResult;
+  "small-rooms"?: SmallRoomsResult;
   dms?: DmResult;
   durable?: DurableResult;
   idle?: IdleResult;
@@ -23,33 +25,21 @@ export interface AllResults {
 export function summaryMarkdown(r: AllResults, meta: string): string {
   const parts = [`# Parley benchmark summary\n\n${meta}\n`];
   if (r.fanout) {
-    const s = r.fanout.summary;
-    const p = s["parley"]?.deliveredPerSec ?? 0;
-    const pn = s["parley-normal"]?.deliveredPerSec ?? 0;
+    const pn = r.fanout.summary["parley-normal"]?.deliveredPerSec ?? NaN;
     parts.push(
-      `## Fan-out (${r.fanout.sizes.conns} connections, rooms of ${r.fanout.sizes.roomSize}; best step with p99 ≤ 50 ms; medians)\n`,
-      table(
-        [
-          "system",
-          "delivered msg/s",
-          "p99 ms",
-          "server CPU µs/msg",
-          "peak RSS MiB",
-          "Parley ÷ system",
-          "Parley (normal) ÷ system",
-        ],
-        Object.entries(s).map(([n, v]) => [
-          label(n),
-          v.deliveredPerSec,
-          v.p99Ms,
-          v.serverCpuUsPerMsg,
-          Math.round(v.peakRssKiB / 1024),
-          ratio(p, v.deliveredPerSec),
-          ratio(pn, v.deliveredPerSec),
-        ]),
-      ),
-      "\n![fan-out chart](fanout.svg)\n",
+      steppedSection("Fan-out", r.fanout, ["Parley (normal) ÷ system", (_n, v) => ratio(pn, v.deliveredPerSec)]),
+      "![fan-out chart](fanout.svg)\n",
     );
+  }
+  if (r["small-rooms"]) {
+    const target = (n: string) => {
+      const t = SMALL_ROOMS_TARGETS[n];
+      return t === undefined ? "" : `≥ ${t.toFixed(1)}×`;
+    };
+    // Its own run's scale and time: the meta line above is the last run's, which may be another scenario's.
+    const { at, scale } = r["small-rooms"];
+    const title = `Small rooms${at ? ` (${scale ?? "?"} run of ${at.slice(0, 16)} UTC)` : ""}`;
+    parts.push(steppedSection(title, r["small-rooms"], ["target", target]));
   }
   if (r.dms) {
     parts.push(
@@ -157,4 +147,33 @@ function marginalRss(idle: IdleResult): (string | number)[][] {
     const kib = (b.rssKiBPerConn * hi - a.rssKiBPerConn * lo) / (hi - lo);
     return [[label(n), Math.round(kib * 100) / 100]];
   });
+}
+
+type FanoutSummary = FanoutResult["summary"][string];
+
+/**
+ * A stepped fan-out's table (fan-out, small rooms): each system's best step and Parley's rate over it, then
+ * one more column, headed `extra[0]`, whose cells `extra[1]` gives.
+ */
+function steppedSection(
+  title: string,
+  r: FanoutResult,
+  extra: [string, (name: string, v: FanoutSummary) => string],
+): string {
+  const p = r.summary["parley"]?.deliveredPerSec ?? NaN; // "–" in the ratio column when Parley was not run
+  const rows = Object.entries(r.summary).map(([n, v]) => [
+    label(n),
+    v.deliveredPerSec,
+    v.p99Ms,
+    v.serverCpuUsPerMsg,
+    Math.round(v.peakRssKiB / 1024),
+    ratio(p, v.deliveredPerSec),
+    extra[1](n, v),
+  ]);
+  const head = ["system", "delivered msg/s", "p99 ms", "server CPU µs/msg", "peak RSS MiB", "Parley ÷ system"];
+  return [
+    `## ${title} (${r.sizes.conns} connections, rooms of ${r.sizes.roomSize}; best step with p99 ≤ 50 ms; medians)\n`,
+    table([...head, extra[0]], rows),
+    "",
+  ].join("\n");
 }

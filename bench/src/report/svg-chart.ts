@@ -7,6 +7,7 @@ const COLORS: Record<string, string> = {
   "parley-kafka-split": "#0b7285",
   parley: "#d6336c",
   ws: "#1c7ed6",
+  centrifugo: "#e8590c",
   nats: "#37b24d",
   socketio: "#f08c00",
 };
@@ -78,6 +79,7 @@ export function label(name: string): string {
       "parley-kafka-split": "Parley (Kafka, split roles)",
       ws: "bare ws loop",
       nats: "NATS (ws)",
+      centrifugo: "Centrifugo 6",
       socketio: "Socket.IO 4",
     }[name] ?? name
   );

@@ -14,6 +14,8 @@ export interface BenchOptions {
   readonly rounds: number;
   readonly workers: number;
   readonly systems: readonly SystemName[];
+  /** `--systems` was given: scenarios with their own default set (small-rooms) take `systems` as is. */
+  readonly systemsGiven?: boolean;
   readonly start: StartOptions;
   /** Directory the results go to (the in-process durable bench writes its JSON there too). */
   readonly out: string;

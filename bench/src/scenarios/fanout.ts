@@ -1,5 +1,5 @@
 import type { LatencySummary } from "../histogram.js";
-import { ALL_SYSTEMS } from "../wire/wire.js";
+import { ALL_SYSTEMS, type SystemName } from "../wire/wire.js";
 import {
   log,
   type Harness,
@@ -25,7 +25,7 @@ const SIZES = {
   toy: { conns: 20, roomSize: 10, stepMs: 600, steps: [200, 400] },
 } as const;
 
-type FanoutSize = { conns: number; roomSize: number; stepMs: number; steps: readonly number[] };
+export type FanoutSize = { conns: number; roomSize: number; stepMs: number; steps: readonly number[] };
 
 /** p99 publish→deliver at which stepping stops. */
 const P99_LIMIT_MS = 50;
@@ -63,21 +63,33 @@ export interface FanoutRound {
 }
 
 export interface FanoutResult {
-  scenario: "fanout";
+  scenario: "fanout" | "small-rooms";
   sizes: FanoutSize;
   rounds: Record<string, FanoutRound[]>;
   /** Per system: medians over rounds of the best step. */
   summary: Record<string, { deliveredPerSec: number; p99Ms: number; serverCpuUsPerMsg: number; peakRssKiB: number }>;
 }
 
-/** Scenario 1: steps the publish rate up until p99 publish→deliver passes 50 ms. */
-export async function fanout(opts: BenchOptions): Promise<FanoutResult> {
-  const size = {
-    ...SIZES[opts.scale],
-    ...(opts.steps && { steps: opts.steps }),
-    ...(opts.stepMs && { stepMs: opts.stepMs }),
-  };
-  const systems = ALL_SYSTEMS.filter((s) => opts.systems.includes(s));
+/** Scenario 1: steps the publish rate up until p99 publish→deliver passes 50 ms (rooms of 100). */
+export function fanout(opts: BenchOptions): Promise<FanoutResult> {
+  return steppedFanout(
+    opts,
+    SIZES[opts.scale],
+    ALL_SYSTEMS.filter((s) => opts.systems.includes(s)),
+  );
+}
+
+/**
+ * Rooms of `size.roomSize` with one publisher each, the delivery rate stepped up until p99 passes the limit,
+ * for `systems` in A B C rounds (also the small-rooms scenario, rooms of 10). `--steps`/`--step-ms` override.
+ */
+export async function steppedFanout(
+  opts: BenchOptions,
+  sizes: FanoutSize,
+  systems: readonly SystemName[],
+  scenario: FanoutResult["scenario"] = "fanout",
+): Promise<FanoutResult> {
+  const size = { ...sizes, ...(opts.steps && { steps: opts.steps }), ...(opts.stepMs && { stepMs: opts.stepMs }) };
   const all = await rounds(opts, systems, (name) =>
     withSystem(name, opts, async (h) => {
       const opened = await h.gen.open(name, h.sys.ports, roomSpecs(size.conns, size.roomSize));
@@ -97,7 +109,7 @@ export async function fanout(opts: BenchOptions): Promise<FanoutResult> {
       peakRssKiB: medianOf(rs, (r) => r.peakRssKiB),
     };
   }
-  return { scenario: "fanout", sizes: size, rounds: all, summary };
+  return { scenario, sizes: size, rounds: all, summary };
 }
 
 /** One publisher per room (its first member); each step publishes for stepMs, then waits for stragglers. */

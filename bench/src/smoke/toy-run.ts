@@ -24,6 +24,14 @@ export type Latency = { count: number; p50Ms: number; p99Ms: number };
 
 /** Runs one scenario at toy scale (a few connections, one round) into a temp dir, with `args`; returns its JSON. */
 export async function runToy(scenario: string, args: readonly string[] = []): Promise<Record<string, unknown>> {
+  return (await runToyWithSummary(scenario, args)).doc;
+}
+
+/** runToy, with the run's summary.md text beside the JSON. */
+export async function runToyWithSummary(
+  scenario: string,
+  args: readonly string[] = [],
+): Promise<{ doc: Record<string, unknown>; summary: string }> {
   const out = mkdtempSync(join(tmpdir(), "parley-bench-smoke-"));
   try {
     // Asynchronous, so the test runner's timeout (not a fixed one here) bounds a run on a slow machine.
@@ -32,8 +40,9 @@ export async function runToy(scenario: string, args: readonly string[] = []): Pr
     }).catch((err: { stderr?: string }) => assert.fail(`bench ${scenario} failed:\n${err.stderr ?? String(err)}`));
     const file = scenario === "durable-publish" ? "durable" : scenario;
     const doc = JSON.parse(readFileSync(join(out, `${file}.json`), "utf8")) as Record<string, unknown>;
-    assert.ok(readFileSync(join(out, "summary.md"), "utf8").startsWith("# Parley benchmark summary"));
-    return doc;
+    const summary = readFileSync(join(out, "summary.md"), "utf8");
+    assert.ok(summary.startsWith("# Parley benchmark summary"));
+    return { doc, summary };
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -53,4 +62,19 @@ export function assertMeasured<R>(doc: Record<string, unknown>, systems: readonl
       assert.ok(value === null || typeof value === "number", `${system}.${field}: ${String(value)}`);
   }
   return rounds;
+}
+
+/** Every step of every round of each system published, and each system delivered something in some step. */
+export function assertStepsDelivered(
+  rounds: Record<string, { steps: { published: number; latency: Latency }[] }[]>,
+  systems: readonly string[],
+): void {
+  for (const system of systems) {
+    const steps = (rounds[system] ?? []).flatMap((r) => r.steps);
+    assert.ok(steps.length > 0 && steps.every((s) => s.published > 0), `${system}: a step published nothing`);
+    assert.ok(
+      steps.some((s) => s.latency.count > 0),
+      `${system}: nothing delivered`,
+    );
+  }
 }

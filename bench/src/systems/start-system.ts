@@ -1,11 +1,17 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { SystemName } from "../wire/wire.js";
+import { startCentrifugo } from "./centrifugo.js";
 import { startParleyKafka, startParleyKafkaSplit } from "./cluster-system.js";
 import { collectGarbageOf, GC_ARGS, PARLEY_CLI, startParley, type StartOptions } from "./parley-process.js";
-import { fetchText, freePort, spawnServer, stopProcess, waitForPort, type RunningSystem } from "./system.js";
+import {
+  fetchText,
+  freePort,
+  spawnServer,
+  startNativeServer,
+  stopProcess,
+  waitForPort,
+  type RunningSystem,
+} from "./system.js";
 
 const PEERS = fileURLToPath(new URL("./peer-servers.js", import.meta.url));
 const NATS = "/usr/sbin/nats-server";
@@ -23,6 +29,7 @@ export async function startSystem(name: SystemName, opts: StartOptions = {}): Pr
   if (name === "parley-kafka") return startParleyKafka(opts);
   if (name === "parley-kafka-split") return startParleyKafkaSplit(opts);
   if (name === "nats") return startNats();
+  if (name === "centrifugo") return startCentrifugo();
   if (name === "ws" || name === "socketio") return startPeer(name, opts);
   throw new Error(`unknown system ${name}`);
 }
@@ -49,30 +56,17 @@ async function startPeer(name: "socketio" | "ws", opts: StartOptions): Promise<R
 /** Debian's nats-server with a plain-text WebSocket listener on loopback; no persistence. */
 async function startNats(): Promise<RunningSystem> {
   const [port, clientPort] = [await freePort(), await freePort()];
-  const dir = mkdtempSync(join(tmpdir(), "parley-bench-nats-"));
-  const conf = join(dir, "nats.conf");
-  writeFileSync(
-    conf,
-    [
-      `listen: "127.0.0.1:${clientPort}"`,
-      "max_connections: 1000000",
-      `websocket { listen: "127.0.0.1:${port}", no_tls: true, compression: false }`,
-      "",
-    ].join("\n"),
-  );
-  const child = spawnServer(NATS, ["-c", conf], "nats");
-  await waitForPort(port);
-  return {
+  const text = [
+    `listen: "127.0.0.1:${clientPort}"`,
+    "max_connections: 1000000",
+    `websocket { listen: "127.0.0.1:${port}", no_tls: true, compression: false }`,
+    "",
+  ].join("\n");
+  return startNativeServer({
     name: "nats",
-    pid: child.pid,
+    binary: NATS,
+    config: { file: "nats.conf", text },
+    args: (c) => ["-c", c],
     port,
-    processes: [{ role: "server", pid: child.pid }],
-    ports: [port],
-    heapUsed: async () => undefined,
-    collectGarbage: async () => {},
-    async stop() {
-      await stopProcess(child);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  });
 }

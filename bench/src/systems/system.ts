@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { connect, createServer } from "node:net";
 import type { SystemName } from "../wire/wire.js";
 
@@ -100,4 +103,38 @@ export async function fetchText(url: string): Promise<string | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/** A server that is not Node (NATS, Centrifugo): a binary, a config file the bench writes, one client port. */
+export interface NativeServer {
+  readonly name: SystemName;
+  readonly binary: string;
+  /** The config file's name and text, written to a temp dir removed on stop. */
+  readonly config: { readonly file: string; readonly text: string };
+  /** The command-line arguments, given the config file's path. */
+  readonly args: (configPath: string) => string[];
+  /** The port clients connect to, named in the config. */
+  readonly port: number;
+}
+
+/** Starts a native server once its port accepts connections; it has no heap to report or GC to force. */
+export async function startNativeServer(spec: NativeServer): Promise<RunningSystem> {
+  const dir = mkdtempSync(join(tmpdir(), `parley-bench-${spec.name}-`));
+  const conf = join(dir, spec.config.file);
+  writeFileSync(conf, spec.config.text);
+  const child = spawnServer(spec.binary, spec.args(conf), spec.name);
+  await waitForPort(spec.port);
+  return {
+    name: spec.name,
+    pid: child.pid,
+    port: spec.port,
+    processes: [{ role: "server", pid: child.pid }],
+    ports: [spec.port],
+    heapUsed: async () => undefined,
+    collectGarbage: async () => {},
+    async stop() {
+      await stopProcess(child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -41,12 +41,21 @@ export interface Wire {
 }
 
 /** `parley-base` is a baseline Parley build (`--baseline=<cli>`), for A/B of hot-path changes in one run. */
+/** `centrifugo` is Centrifugo 6 (memory engine) over its JSON WebSocket protocol; not in the default set (a Go build). */
 /**
  * `parley-kafka` is cluster mode (Kafka + PostgreSQL) in one process (`--role all`); `parley-kafka-split`
  * the same roles as separate processes (a sequencer, a sink, two gateways). The kafka scenario runs both.
  */
 export type SystemName =
-  "parley" | "parley-normal" | "socketio" | "nats" | "ws" | "parley-base" | "parley-kafka" | "parley-kafka-split";
+  | "parley"
+  | "parley-normal"
+  | "socketio"
+  | "nats"
+  | "ws"
+  | "centrifugo"
+  | "parley-base"
+  | "parley-kafka"
+  | "parley-kafka-split";
 /**
  * The systems a run compares by default. `parley` runs with its defaults (durability full: an fsync per
  * group commit); `parley-normal` with `--durability normal` (survives a process crash, not power loss).
@@ -60,6 +69,7 @@ export const ALL_SYSTEMS: readonly SystemName[] = [
   "parley-kafka",
   "parley-kafka-split",
   "ws",
+  "centrifugo",
   "nats",
   "socketio",
 ];

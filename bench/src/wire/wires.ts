@@ -1,4 +1,5 @@
 import { bareWire } from "./bare-wire.js";
+import { centrifugoWire } from "./centrifugo-wire.js";
 import { natsWire } from "./nats-wire.js";
 import { parleyWire } from "./parley-wire.js";
 import { socketioWire } from "./socketio-wire.js";
@@ -13,6 +14,7 @@ const WIRES: Record<SystemName, Wire> = {
   socketio: socketioWire,
   nats: natsWire,
   ws: bareWire,
+  centrifugo: centrifugoWire,
 };
 
 export function wireFor(system: SystemName): Wire {
