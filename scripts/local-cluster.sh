@@ -6,9 +6,10 @@
 # (or any exit) stops every process and both services. Idempotent: running it
 # again reuses the broker's data under $PARLEY_CLUSTER_DIR.
 #
-#   bash scripts/local-cluster.sh [--gateways N] [--sequencers M] [--first-port P] [`parley start` flags, e.g. --dev]
+#   bash scripts/local-cluster.sh [--gateways N] [--sequencers M] [--redistributors R] [--first-port P] [`parley start` flags, e.g. --dev]
 #
-# Defaults: 2 gateways (ports P, P+1, …; P = 8080), 1 sequencer, 1 sink.
+# Defaults: 2 gateways (ports P, P+1, …; P = 8080), 1 sequencer, 1 sink; with
+# `--routing redistributed` (docs/cluster.md, "Routing") also R = 1 redistributor.
 # Env: PARLEY_CLUSTER_DIR (logs and broker data; default a per-user dir in $TMPDIR),
 # PARLEY_CLUSTER_KAFKA (use this running broker instead of starting one),
 # PARLEY_TEST_PG_URL (use this PostgreSQL instead of starting one, as scripts/postgres/start.sh does),
@@ -21,27 +22,32 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() {
-  echo "local-cluster.sh: $1 (usage: bash scripts/local-cluster.sh [--gateways N] [--sequencers M] [--first-port P] [parley start flags])" >&2
+  echo "local-cluster.sh: $1 (usage: bash scripts/local-cluster.sh [--gateways N] [--sequencers M] [--redistributors R] [--first-port P] [parley start flags])" >&2
   exit 2
 }
-gateways=2 sequencers=1 first_port=8080 dev=0
+gateways=2 sequencers=1 redistributors="" first_port=8080 dev=0 routing="${PARLEY_ROUTING:-everything}"
 extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    --gateways | --sequencers | --first-port)
+    --gateways | --sequencers | --redistributors | --first-port)
       [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || usage "$1 needs a positive number"
       case "$1" in
         --gateways) gateways="$2" ;;
         --sequencers) sequencers="$2" ;;
+        --redistributors) redistributors="$2" ;;
         --first-port) first_port="$2" ;;
       esac
       shift 2
       ;;
     --dev | --dev=true) dev=1 && extra+=("$1") && shift ;;
+    --routing) routing="${2:-}" && extra+=("$1" "${2:-}") && shift 2 ;;
+    --routing=*) routing="${1#--routing=}" && extra+=("$1") && shift ;;
     *) extra+=("$1") && shift ;;
   esac
 done
 case "${PARLEY_DEV:-}" in true | 1 | yes | on) dev=1 ;; esac
+# Redistributed gateways read no events partition: someone must forward to them.
+[ -n "$redistributors" ] || { [ "$routing" = redistributed ] && redistributors=1 || redistributors=0; }
 
 [ -n "${PARLEY_SKIP_BUILD:-}" ] || bash scripts/ensure-deps.sh
 dir="${PARLEY_CLUSTER_DIR:-${TMPDIR:-/tmp}/parley-local-cluster-$(id -u)}"
@@ -88,6 +94,9 @@ for i in $(seq 1 "$sequencers"); do
   start_role "sequencer-$i" --role sequencer --port 0 && nodes+=("sequencer-$i")
 done
 start_role sink --role sink --port 0 && nodes+=(sink)
+for i in $(seq 1 "$redistributors"); do
+  start_role "redistributor-$i" --role redistributor --port 0 && nodes+=("redistributor-$i")
+done
 urls=()
 for i in $(seq 1 "$gateways"); do
   port=$((first_port + i - 1))
@@ -104,7 +113,7 @@ for node in "${nodes[@]}"; do
     wait_for "$name" "$pid" "grep -q '\"cluster node ready\"' '$dir/$name.log'" || exit 1
   fi
 done
-echo "[parley] cluster up: kafka $kafka, postgres $pg, $sequencers sequencer(s), a sink, gateways ${urls[*]}" >&2
+echo "[parley] cluster up: kafka $kafka, postgres $pg, $sequencers sequencer(s), a sink, $redistributors redistributor(s), gateways ${urls[*]}" >&2
 if [ "$dev" = 0 ]; then
   echo "[parley] mint a token: node packages/server/dist/cli/main.js token --user alice --jwt-secret '$secret'" >&2
 fi

@@ -178,6 +178,8 @@ async function run(cluster: TestCluster, routing: Routing): Promise<void> {
   assert.equal(result.counts.rooms, 8, counts);
   if (routing === "redistributed") {
     for (const room of rooms) assert.ok((ackedAfterKill.get(room) ?? 0) >= 10, `${room} went on after the kill`);
+    const survivor = cluster.redistributors[1]!;
+    assert.equal((await fetch(`${survivor.httpUrl}/readyz`)).status, 200, "the surviving redistributor is ready");
   }
   const series = `parley_gateway_records_read_total{routing="${routing}"}`;
   const read = await Promise.all([gw0, gw1].map((g) => scrape(g, series)));
