@@ -7,18 +7,49 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { openSqliteConnection, type SqliteDb } from "./db.js";
 import { sqliteCommitter } from "./commit.js";
+import { SEARCH_INDEX_BATCH, SEARCH_INDEX_LAG_MS, SearchIndexer } from "./search-index.js";
 import type { CommitReply, WriteBatch, WriterConfig } from "./log-writer.js";
 
 const config = workerData as WriterConfig;
 let db: SqliteDb | undefined;
 let write: ((batch: WriteBatch) => void) | undefined;
+let searchIndex: SearchIndexer | undefined;
+/** Chat messages committed since the index last caught up, and the timer that bounds their wait. */
+let unindexed = 0;
+let indexTimer: NodeJS.Timeout | undefined;
+let closing = false;
 
 /** Opens the connection on first use, so an open failure is reported as that batch's failure. */
 function writer(): (batch: WriteBatch) => void {
   if (write) return write;
   db = openSqliteConnection(config.file, config.synchronous, config.busyTimeoutMs);
   write = sqliteCommitter(db);
+  searchIndex = new SearchIndexer(db);
+  // Rows a crash left out of the index.
+  indexNow();
   return write;
+}
+
+/** Brings the search index up to date; a failure is retried by the next call (the rows stay pending). */
+function indexNow(): void {
+  clearTimeout(indexTimer);
+  indexTimer = undefined;
+  unindexed = 0;
+  try {
+    searchIndex?.catchUp();
+  } catch {
+    // Busy or failing: the rows stay pending (a search indexes them itself), and the next try is the timer's.
+    if (closing) return;
+    unindexed = 1;
+    indexTimer = setTimeout(indexNow, SEARCH_INDEX_LAG_MS);
+  }
+}
+
+/** After a commit (its reply already sent): index a full batch at once, else within the lag bound. */
+function afterCommit(messages: number): void {
+  unindexed += messages;
+  if (unindexed >= SEARCH_INDEX_BATCH) indexNow();
+  else if (unindexed > 0) indexTimer ??= setTimeout(indexNow, SEARCH_INDEX_LAG_MS);
 }
 
 // Open at once and say so (reply id 0), so the log's start() can wait for a thread ready to commit.
@@ -31,6 +62,8 @@ try {
 
 parentPort?.on("message", (msg: WriteBatch | "close") => {
   if (msg === "close") {
+    closing = true;
+    indexNow();
     db?.close();
     parentPort?.close();
     return;
@@ -43,4 +76,5 @@ parentPort?.on("message", (msg: WriteBatch | "close") => {
     reply = { id: msg.id, error: (err as Error).message ?? String(err) };
   }
   parentPort?.postMessage(reply);
+  if (reply.error === undefined) afterCommit(msg.projection.messages.length);
 });

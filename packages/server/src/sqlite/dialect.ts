@@ -39,4 +39,27 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       `INSERT INTO chat_search (chat_search) VALUES ('rebuild')`,
     ],
   },
+  {
+    version: 5,
+    name: "chat search indexed after the commit: new messages wait in chat_search_pending (sqlite/search-index.ts)",
+    up: () => [
+      // Rowids of chat_messages not yet in chat_search; the indexer moves them in batches, out of the commit.
+      `CREATE TABLE chat_search_pending (id INTEGER PRIMARY KEY)`,
+      `DROP TRIGGER chat_messages_ai`,
+      `CREATE TRIGGER chat_messages_ai AFTER INSERT ON chat_messages BEGIN
+        INSERT INTO chat_search_pending (id) VALUES (new.rowid); END`,
+      // A row still pending was never indexed: FTS5 must not be told to delete what it does not hold.
+      `DROP TRIGGER chat_messages_ad`,
+      `CREATE TRIGGER chat_messages_ad AFTER DELETE ON chat_messages BEGIN
+        INSERT INTO chat_search (chat_search, rowid, text) SELECT 'delete', old.rowid, old.text
+          WHERE NOT EXISTS (SELECT 1 FROM chat_search_pending WHERE id = old.rowid);
+        DELETE FROM chat_search_pending WHERE id = old.rowid; END`,
+      // A pending row is indexed later with whatever text it has then.
+      `DROP TRIGGER chat_messages_au`,
+      `CREATE TRIGGER chat_messages_au AFTER UPDATE OF text ON chat_messages
+        WHEN NOT EXISTS (SELECT 1 FROM chat_search_pending WHERE id = old.rowid) BEGIN
+        INSERT INTO chat_search (chat_search, rowid, text) VALUES ('delete', old.rowid, old.text);
+        INSERT INTO chat_search (rowid, text) VALUES (new.rowid, new.text); END`,
+    ],
+  },
 ];

@@ -2,6 +2,7 @@
 import type { RoomEvent } from "@parley/protocol";
 import { openSqliteDb } from "#server/sqlite/db.js";
 import { batchOfEvents, sqliteCommitter } from "#server/sqlite/commit.js";
+import { SearchIndexer } from "#server/sqlite/search-index.js";
 
 /** Events per transaction: large batches through the log's own commit path. */
 const BATCH = 20_000;
@@ -11,6 +12,7 @@ export function writeChatEvents(dir: string, events: number, rooms: number): voi
   const db = openSqliteDb({ dataDir: dir, durability: "normal" });
   try {
     const commit = sqliteCommitter(db);
+    const searchIndex = new SearchIndexer(db);
     const seqs = new Array<number>(rooms).fill(0);
     const t0 = Date.now() - events;
     for (let n = 0; n < events;) {
@@ -31,6 +33,8 @@ export function writeChatEvents(dir: string, events: number, rooms: number): voi
         });
       }
       commit(batchOfEvents(batch, "bench-epoch"));
+      // Indexed as the server's writer thread does after its commits: the data dir starts with nothing pending.
+      searchIndex.catchUp();
     }
     // Leave no WAL behind: every round starts from the same checkpointed file.
     db.pragma("wal_checkpoint(TRUNCATE)");

@@ -7,18 +7,12 @@ import { join } from "node:path";
 import { openEmbedded, type EmbeddedConfig, type EmbeddedStorage } from "#server/sqlite/open-embedded.js";
 import { describeEventLogContract } from "../log/event-log-contract.js";
 import { EmbeddedLog } from "#server/sqlite/embedded-log.js";
+import { testEmbeddedConfig } from "../support/embedded-config.js";
 
 /** A throwaway data dir and the embedded storage on it. */
 async function openTempEmbedded(overrides: Partial<EmbeddedConfig> = {}, flush: "tick" | "interval" = "tick") {
   const dir = mkdtempSync(join(tmpdir(), "parley-log-"));
-  const config: EmbeddedConfig = {
-    dataDir: dir,
-    durability: "normal",
-    commitIntervalMs: 2,
-    commitMaxBatch: 64,
-    dedupeWindowHours: 24,
-    ...overrides,
-  };
+  const config = testEmbeddedConfig(dir, overrides);
   let storage: EmbeddedStorage = openEmbedded(config, { flush });
   await storage.log.start();
   return {
