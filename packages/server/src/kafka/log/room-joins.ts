@@ -73,8 +73,11 @@ interface Room {
 /** The followed rooms of one gateway. */
 export class RoomJoins {
   private readonly rooms = new Map<string, Room>();
-  /** Per room not followed, the last membership event handed on out of band (each is handed on once). */
-  private readonly outOfBand = new Map<string, number>();
+  /**
+   * Per room, the seqs of the membership events handed on out of band while it was not followed: each
+   * reaches listeners once, also if the room is followed later and a join or forward brings it again.
+   */
+  private readonly outOfBand = new Map<string, Set<number>>();
   private readonly now: () => number;
 
   constructor(private readonly options: RoomJoinsOptions) {
@@ -210,7 +213,8 @@ export class RoomJoins {
 
   private handOn(r: Room, rec: EventRecord, live: boolean): void {
     r.last = rec.event.seq;
-    this.options.sink.event(rec, live);
+    const told = live && (this.outOfBand.get(rec.event.room)?.has(rec.event.seq) ?? false);
+    this.options.sink.event(rec, live && !told);
   }
 
   /** Hands on waiting events that are next now, in seq order; drops those already held. */
@@ -247,10 +251,13 @@ export class RoomJoins {
     this.options.sink.answer(rec);
     const { event } = rec;
     if (rec.type !== "event" || !membershipOf(event)) return;
-    if ((this.outOfBand.get(event.room) ?? 0) >= event.seq) return;
+    const told = this.outOfBand.get(event.room) ?? new Set<number>();
+    if (told.has(event.seq)) return;
+    told.add(event.seq);
+    // Bounded: the oldest marks go first (a replay or join that old is not expected).
+    if (told.size > 100) told.delete(told.values().next().value as number);
     this.outOfBand.delete(event.room);
-    this.outOfBand.set(event.room, event.seq);
-    // Bounded: the oldest rooms' marks go first (a replay that old is not expected).
+    this.outOfBand.set(event.room, told);
     if (this.outOfBand.size > 10_000) this.outOfBand.delete(this.outOfBand.keys().next().value as string);
     this.options.sink.outOfBand(event);
   }

@@ -107,6 +107,20 @@ describe("RoomJoins", () => {
     assert.deepEqual(out.live, []);
   });
 
+  it("a membership change handed on out of band is not handed on again once the room is followed", async () => {
+    const { j, out } = joins();
+    const joined = ev("x", 3, "system", { type: "member.joined", user: "ann" });
+    j.onForward({ type: "event", event: joined, epoch: "", rid: "" });
+    const wanted = j.want("x");
+    j.onJoin({ room: "x", last: 2, events: [ev("x", 1), ev("x", 2)] }); // a redistributor that lags behind
+    await wanted;
+    j.onForward({ type: "event", event: joined, epoch: "", rid: "" });
+    j.onForward(rec("x", 4));
+    assert.deepEqual(out.outOfBand, [joined]);
+    assert.deepEqual(out.buffered, [1, 2, 3], "buffered for reads, not told to listeners twice");
+    assert.deepEqual(out.live, [4]);
+  });
+
   it("re-declares a late join, stops following an unused room after the linger, and keeps a held one", () => {
     const { j, out, advance } = joins();
     void j.want("quiet");
