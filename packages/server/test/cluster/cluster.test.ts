@@ -198,12 +198,16 @@ describe("cluster: 3 gateways, 2 sequencers, a sink", { timeout: 200_000 }, () =
       const tag = `cl${Date.now().toString(36)}`;
       const a = await cluster.connect(cluster.gateways[0]!, ann);
       const b = await cluster.connect(cluster.gateways[1]!, bob);
+      await b.expect({ t: "sub", room }, "subscribed");
       const pub = async (kind: string, body: Record<string, unknown>) =>
         (await a.expect({ t: "pub", room, cmid: uniqueCmid(), kind, body }, "ack", 20_000)).seq;
       const first = await pub("message", { text: `${tag} hello @${bob}` });
       const second = await pub("message", { text: `${tag} second` });
       await pub("edit", { target: first, text: `${tag} edited, @${bob}` });
       await pub("delete", { target: second });
+      // An ack on gateway A says nothing of when gateway B reads the delete: bob reacts once he has seen it, as
+      // a user would (before that, the check may pass and log order decides: docs/chat.md).
+      await b.waitForEvents(room, 4, 20_000);
       const late = await b.request({
         t: "pub",
         room,

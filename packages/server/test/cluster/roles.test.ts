@@ -25,13 +25,13 @@ describe("cluster roles", () => {
     assert.deepEqual([...clusterRoles({ ...mapped, role: "bridge" })], ["bridge"]);
   });
 
-  it("refuses a bridge role without mappings or PostgreSQL, and names bridge among the roles", () => {
+  it("refuses a bridge role without mappings or PostgreSQL, and names every role in the refusal", () => {
     assert.throws(() => clusterRoles(cluster({ role: "bridge" })), /--role bridge needs --bridge-topics/);
     const noPg = cluster({ role: "bridge", bridgeTopics: ["t room=key author=bot"], postgres: undefined });
     assert.throws(() => clusterRoles(noPg), /--role bridge needs --postgres/);
     assert.throws(
       () => clusterRoles(cluster({ role: "bridges" })),
-      (err: unknown) => err instanceof ConfigError && /gateway, sequencer, sink, bridge or all/.test(err.message),
+      (err: unknown) => err instanceof ConfigError && /gateway, sequencer, sink, bridge, redistributor or all/.test(err.message),
     );
   });
 });
