@@ -45,7 +45,7 @@ export interface NotifierDeps {
 
 /** Consumes events one at a time in arrival (per-room seq) order. */
 export class Notifier {
-  private readonly queue: RoomEvent[] = [];
+  private readonly queue: Pending[] = [];
   private running: Promise<void> | undefined;
   private unsubscribe: (() => void) | undefined;
   private dropped = 0;
@@ -69,40 +69,59 @@ export class Notifier {
 
   private enqueue(event: RoomEvent): void {
     this.deps.onEvent?.(event);
-    if (!this.deps.push || pushCandidates(event).length === 0) return;
+    if (!this.deps.push) return;
+    // Presence is read now, as the event is handed to the room's subscribers: a DM whose peer is
+    // online (most of them) costs no queue entry, no room-rule read and no promise.
+    const candidates = this.absentCandidates(event);
+    if (candidates.length === 0) return;
     if (this.queue.length >= (this.deps.maxQueue ?? 10_000)) {
       if (this.dropped++ % 1000 === 0) this.deps.logger.warn({ dropped: this.dropped }, "push queue full");
       this.deps.onDrop?.();
       return;
     }
-    this.queue.push(event);
+    this.queue.push({ event, candidates });
     this.running ??= this.drain();
   }
 
+  /** The event's push candidates who are not present in its room (a present user sees it live). */
+  private absentCandidates(event: RoomEvent): PushRecipient[] {
+    const candidates = pushCandidates(event);
+    if (candidates.length === 0) return candidates;
+    const present = new Set(this.deps.presence.members(event.room).map((m) => m.user));
+    return candidates.filter((c) => !present.has(c.user));
+  }
+
   private async drain(): Promise<void> {
-    for (let event = this.queue.shift(); event; event = this.queue.shift()) {
+    for (let item = this.queue.shift(); item; item = this.queue.shift()) {
       try {
-        await this.notify(event);
+        await this.notify(item);
       } catch (err) {
-        this.deps.logger.warn({ err, room: event.room, seq: event.seq }, "push failed");
+        this.deps.logger.warn({ err, room: item.event.room, seq: item.event.seq }, "push failed");
       }
     }
     this.running = undefined;
   }
 
-  private async notify(event: RoomEvent): Promise<void> {
+  private async notify({ event, candidates }: Pending): Promise<void> {
     const { push } = this.deps;
     if (!push) return; // events are queued only with a push fanout
-    const recipients = await this.recipients(event);
+    const recipients = await this.mayRead(event.room, candidates);
     await Promise.all(recipients.map((r) => push.sendToUser(r.user, pushPayload(event, r.reason))));
   }
 
-  /** Resolves the room rule and presence for the candidates, then decides. */
-  async recipients(event: RoomEvent): Promise<PushRecipient[]> {
-    const candidates = pushCandidates(event);
-    const present = new Set(this.deps.presence.members(event.room).map((m) => m.user));
+  /** The candidates (already those not present) whose room rule lets them read `room`. */
+  private async mayRead(room: string, candidates: readonly PushRecipient[]): Promise<PushRecipient[]> {
     const mayRead = new Set<string>();
-    for (const c of candidates) if (await roomAdmits(event.room, c.user, this.deps.store)) mayRead.add(c.user);
-    return decideRecipients(candidates, { present, mayRead });
+    for (const c of candidates) if (await roomAdmits(room, c.user, this.deps.store)) mayRead.add(c.user);
+    return decideRecipients(candidates, { present: NOBODY, mayRead });
   }
 }
+
+/** An event waiting for its pushes, with the candidates who were not present when it arrived. */
+interface Pending {
+  readonly event: RoomEvent;
+  readonly candidates: readonly PushRecipient[];
+}
+
+/** Presence was applied when the event was queued (absentCandidates). */
+const NOBODY: ReadonlySet<string> = new Set();

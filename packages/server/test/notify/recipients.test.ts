@@ -117,6 +117,30 @@ describe("Notifier", () => {
     );
   });
 
+  it("decides presence as the event arrives: no room rule read and nothing queued when every candidate is present", async () => {
+    const { store, presence, feed, sent, notifier } = await setup();
+    await store.createRoom({ id: "team", type: "private", name: "t", createdBy: "amy" });
+    await store.addMember("team", "cy");
+    let ruleReads = 0;
+    const getRoom = store.getRoom.bind(store);
+    store.getRoom = (room: string) => (ruleReads++, getRoom(room));
+    presence.join("team", "cy", "conn1");
+    presence.join("dm:amy:bob", "bob", "conn2");
+    feed.listener!(event("team", "amy", { text: "@cy look" }));
+    feed.listener!(event("dm:amy:bob", "amy", { text: "hi" }));
+    await notifier.idle();
+    assert.equal(ruleReads, 0);
+    assert.equal(sent.length, 0);
+    // Leaving afterwards changes nothing for those events; the next one is pushed.
+    presence.leave("dm:amy:bob", "bob", "conn2");
+    feed.listener!(event("dm:amy:bob", "amy", { text: "still there?" }));
+    await notifier.idle();
+    assert.deepEqual(
+      sent.map((s) => [s.user, s.payload.kind]),
+      [["bob", "dm"]],
+    );
+  });
+
   it("passes every event to onEvent in order and stops taking events after stop", async () => {
     const { feed, seen, sent, notifier } = await setup();
     const a = event("r1", "amy", { upTo: 1 }, "receipt");
