@@ -1,8 +1,8 @@
 /**
  * The chat reads (ChatReads in store.ts) on SQLite: the shared SQL of
  * chat-sql.ts plus FTS5 matching over the `chat_search` index (filled
- * after the commit, search-index.ts: a search first indexes what is pending,
- * so it sees every message acked before it).
+ * after the commit, search-index.ts; SqliteStore has it caught up before
+ * each search, so a search sees every message acked before it).
  */
 import type { RoomEvent, SearchHit, UnreadRoom } from "@parley/protocol";
 import { queryWords } from "../chat/search-text.js";
@@ -19,7 +19,6 @@ import {
 } from "../store/chat-sql.js";
 import { toEvent, type EventRow } from "../store/rows.js";
 import type { SqliteDb } from "./db.js";
-import { SearchIndexer } from "./search-index.js";
 import type { SearchQuery, Thread } from "../store/store.js";
 
 // Messages holding every word whole come first (typing "17" finds "17" before 179…170), then newest.
@@ -40,10 +39,8 @@ export function fts5Query(words: readonly string[], prefix = true): string {
 /** Synchronous chat reads on the main connection (callers wrap them for errors). */
 export class SqliteChatReads {
   private readonly stmts;
-  private readonly index: SearchIndexer;
 
   constructor(db: SqliteDb) {
-    this.index = new SearchIndexer(db);
     this.stmts = {
       unread: db.prepare(CHAT_SQL.unread),
       unreadIn: db.prepare(CHAT_SQL.unreadIn),
@@ -77,7 +74,6 @@ export class SqliteChatReads {
   search(query: SearchQuery): SearchHit[] {
     const words = queryWords(query.q);
     if (words.length === 0 || query.limit <= 0) return [];
-    this.index.catchUp();
     const room = query.room ?? null;
     const params = [fts5Query(words), room, room, query.user, query.user, fts5Query(words, false), query.limit];
     const rows = this.stmts.search.all(...params) as HitRow[];

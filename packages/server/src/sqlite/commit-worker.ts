@@ -8,7 +8,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { openSqliteConnection, type SqliteDb } from "./db.js";
 import { sqliteCommitter } from "./commit.js";
 import { SEARCH_INDEX_BATCH, SEARCH_INDEX_LAG_MS, SearchIndexer } from "./search-index.js";
-import type { CommitReply, WriteBatch, WriterConfig } from "./log-writer.js";
+import { INDEXED_REPLY, type CommitReply, type WriteBatch, type WriterConfig } from "./log-writer.js";
 
 const config = workerData as WriterConfig;
 let db: SqliteDb | undefined;
@@ -30,18 +30,23 @@ function writer(): (batch: WriteBatch) => void {
   return write;
 }
 
-/** Brings the search index up to date; a failure is retried by the next call (the rows stay pending). */
-function indexNow(): void {
+/**
+ * Brings the search index up to date. On failure the rows stay pending and the timer tries again; the
+ * error is returned for a search that asked (it fails rather than miss acked messages).
+ */
+function indexNow(): string | undefined {
   clearTimeout(indexTimer);
   indexTimer = undefined;
   unindexed = 0;
   try {
     searchIndex?.catchUp();
-  } catch {
-    // Busy or failing: the rows stay pending (a search indexes them itself), and the next try is the timer's.
-    if (closing) return;
-    unindexed = 1;
-    indexTimer = setTimeout(indexNow, SEARCH_INDEX_LAG_MS);
+    return undefined;
+  } catch (err) {
+    if (!closing) {
+      unindexed = 1;
+      indexTimer = setTimeout(indexNow, SEARCH_INDEX_LAG_MS);
+    }
+    return (err as Error).message ?? String(err);
   }
 }
 
@@ -60,7 +65,12 @@ try {
   parentPort?.postMessage({ id: 0, error: (err as Error).message ?? String(err) } satisfies CommitReply);
 }
 
-parentPort?.on("message", (msg: WriteBatch | "close") => {
+parentPort?.on("message", (msg: WriteBatch | "close" | "index") => {
+  if (msg === "index") {
+    const error = write ? indexNow() : "log writer not open";
+    parentPort?.postMessage({ id: INDEXED_REPLY, ...(error !== undefined && { error }) } satisfies CommitReply);
+    return;
+  }
   if (msg === "close") {
     closing = true;
     indexNow();

@@ -168,6 +168,16 @@ export class EmbeddedLog implements EventLog {
     });
   }
 
+  /** Has the writer thread index every chat message committed so far (search-index.ts); for searches. */
+  async catchUpSearch(): Promise<void> {
+    if (this.state === "closed") throw new ParleyError("SHUTTING_DOWN", "log is closed");
+    try {
+      await this.writer.catchUpSearch();
+    } catch (err) {
+      throw new ParleyError("UNAVAILABLE", "log: search index catch-up failed", { cause: err });
+    }
+  }
+
   /** Stops accepting appends, commits everything queued, then stops the writer thread. */
   async close(): Promise<void> {
     if (this.state === "closed") return;

@@ -27,22 +27,30 @@ export interface WriteBatch {
   readonly heads: readonly (readonly [string, string, number])[];
 }
 
+/** The id of the worker's answer to an `"index"` request (the search index caught up, search-index.ts). */
+export const INDEXED_REPLY = -1;
+
 /** The worker's answer to one batch; `error` when the transaction rolled back. */
 export interface CommitReply {
   readonly id: number;
   readonly error?: string;
 }
 
-interface InFlight {
-  readonly id: number;
+interface Waiter {
   readonly resolve: () => void;
   readonly reject: (err: Error) => void;
+}
+
+interface InFlight extends Waiter {
+  readonly id: number;
 }
 
 /** Commits batches on a worker thread, one at a time. */
 export class LogWriter {
   private worker: Worker | undefined;
   private inFlight: InFlight | undefined;
+  /** Searches waiting for the index to catch up, in the order their requests were posted. */
+  private readonly indexing: Waiter[] = [];
   private nextId = 1;
   /** Settles when the current worker has opened its connection (its reply with id 0). */
   private ready: Promise<void> | undefined;
@@ -58,7 +66,7 @@ export class LogWriter {
     try {
       await this.ready;
     } finally {
-      if (!this.inFlight) worker.unref();
+      this.unrefIfIdle();
     }
   }
 
@@ -72,6 +80,19 @@ export class LogWriter {
       // Keep the process alive only while a commit is pending, not for an idle log.
       worker.ref();
       worker.postMessage({ ...batch, id } satisfies WriteBatch);
+    });
+  }
+
+  /**
+   * Has the thread index every chat message still pending (search-index.ts), between two commits; resolves
+   * once it has, so a search after it sees every message acked before the call.
+   */
+  catchUpSearch(): Promise<void> {
+    const worker = this.ensureWorker();
+    return new Promise((resolve, reject) => {
+      this.indexing.push({ resolve, reject });
+      worker.ref();
+      worker.postMessage("index");
     });
   }
 
@@ -104,12 +125,21 @@ export class LogWriter {
 
   private settle(reply: CommitReply): void {
     if (reply.id === 0) return this.onReady?.(reply.error);
-    const pending = this.inFlight;
-    if (!pending || pending.id !== reply.id) return;
-    this.inFlight = undefined;
-    this.worker?.unref();
+    let pending: Waiter | undefined;
+    if (reply.id === INDEXED_REPLY) pending = this.indexing.shift();
+    else if (this.inFlight?.id === reply.id) {
+      pending = this.inFlight;
+      this.inFlight = undefined;
+    }
+    if (!pending) return;
+    this.unrefIfIdle();
     if (reply.error === undefined) pending.resolve();
     else pending.reject(new Error(reply.error));
+  }
+
+  /** Keeps the process alive only while a commit or a catch-up is pending, not for an idle log. */
+  private unrefIfIdle(): void {
+    if (!this.inFlight && this.indexing.length === 0) this.worker?.unref();
   }
 
   private fail(worker: Worker, err: Error): void {
@@ -117,6 +147,7 @@ export class LogWriter {
       this.worker = undefined;
       this.onReady?.(err.message);
     }
+    for (const waiter of this.indexing.splice(0)) waiter.reject(err);
     const pending = this.inFlight;
     if (!pending) return;
     this.inFlight = undefined;

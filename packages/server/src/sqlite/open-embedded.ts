@@ -42,7 +42,7 @@ export function openEmbedded(
     dedupeWindowHours: config.dedupeWindowHours,
     ...options,
   });
-  const store = new SqliteStore(db);
+  const store = new SqliteStore(db, { catchUpSearch: () => log.catchUpSearch() });
   return {
     db,
     log,

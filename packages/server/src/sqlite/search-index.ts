@@ -10,7 +10,9 @@
  * at the latest SEARCH_INDEX_LAG_MS after one (commit-worker.ts), so the
  * index lags the log by a bounded time while the node runs; the writer thread
  * on start (rows a crash left pending); and every search, before it reads
- * (store.ts), so a search still sees every message acked before it.
+ * (store.ts: on the node, a request to the writer thread between two commits,
+ * so the event loop never waits for the write lock), so a search still sees
+ * every message acked before it.
  */
 import type { Statement } from "better-sqlite3";
 import type { SqliteDb } from "./db.js";

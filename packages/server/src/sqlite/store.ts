@@ -3,6 +3,7 @@ import type { RoomEvent, SearchHit, UnreadRoom } from "@parley/protocol";
 import type { CreateRoomInput, Member, Room, SearchQuery, Store, Thread, UserQuery } from "../store/store.js";
 import { SqliteChatReads } from "./chat.js";
 import { guardSqlite, type SqliteDb } from "./db.js";
+import { SearchIndexer } from "./search-index.js";
 import {
   LIST_MEMBERS,
   LIST_USERS,
@@ -20,6 +21,12 @@ import {
 export interface SqliteStoreOptions {
   /** Clock for createdAt/joinedAt; injectable for tests. Default Date.now. */
   readonly now?: () => number;
+  /**
+   * Indexes the chat messages still pending before a search (search-index.ts). The embedded node asks
+   * its log's writer thread (EmbeddedLog.catchUpSearch), so the event loop never waits for the write
+   * lock; by default the store does it on its own connection.
+   */
+  readonly catchUpSearch?: () => Promise<void>;
 }
 
 function isUniqueViolation(err: unknown): boolean {
@@ -41,6 +48,7 @@ export class SqliteStore implements Store {
   private readonly now: () => number;
   private readonly stmts;
   private readonly chat: SqliteChatReads;
+  private readonly catchUpSearch: () => Promise<void>;
 
   constructor(
     private readonly db: SqliteDb,
@@ -49,6 +57,8 @@ export class SqliteStore implements Store {
     this.now = options.now ?? Date.now;
     this.stmts = prepare(db);
     this.chat = new SqliteChatReads(db);
+    const index = new SearchIndexer(db);
+    this.catchUpSearch = options.catchUpSearch ?? (() => guard(() => void index.catchUp()));
   }
 
   async start(): Promise<void> {}
@@ -141,7 +151,8 @@ export class SqliteStore implements Store {
     return guard(() => this.chat.thread(room, seq, afterSeq, limit));
   }
 
-  search(query: SearchQuery): Promise<SearchHit[]> {
+  async search(query: SearchQuery): Promise<SearchHit[]> {
+    await this.catchUpSearch();
     return guard(() => this.chat.search(query));
   }
 
