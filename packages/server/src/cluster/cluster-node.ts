@@ -133,6 +133,8 @@ export function createClusterNode(config: ParleyConfig, logger: Logger): Cluster
           },
         });
         await parts.redistributor.start();
+        const redistributor = parts.redistributor;
+        metrics.addRedistributor(() => redistributor.liveGateways());
       }
       if (roles.has("sink")) {
         // The sink role also delivers pushes and webhooks (docs/cluster.md).

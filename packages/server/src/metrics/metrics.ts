@@ -122,10 +122,20 @@ export class Metrics {
     registers: [this.registry],
   });
   private readonly lagSources: LagSource[] = [];
+  private readonly gatewayCounts: Array<() => number> = [];
 
   constructor(defaults = true) {
     if (defaults) collectDefaultMetrics({ register: this.registry });
     const sources = this.lagSources;
+    const counts = this.gatewayCounts;
+    new Gauge({
+      name: "parley_redistributor_gateways",
+      help: "Gateways whose lease a redistributor holds alive: those it routes to (read at scrape time).",
+      registers: [this.registry],
+      collect() {
+        if (counts.length > 0) this.set(counts.reduce((sum, read) => sum + read(), 0));
+      },
+    });
     new Gauge({
       name: "parley_consumer_lag",
       help: "Records of a partition its consumer has not yet processed (partition end minus position), read at scrape time.",
@@ -141,6 +151,11 @@ export class Metrics {
         }
       },
     });
+  }
+
+  /** Reports the live gateways a redistributor routes to as `parley_redistributor_gateways`; read at every scrape. */
+  addRedistributor(liveGateways: () => number): void {
+    this.gatewayCounts.push(liveGateways);
   }
 
   /** Reports a consumer's lag per partition as `parley_consumer_lag`; `read` is called at every scrape. */

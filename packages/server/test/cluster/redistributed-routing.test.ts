@@ -8,6 +8,9 @@
  * one redistributor is killed with kill -9 and the other takes its
  * partitions over. The chaos history checker then judges every subscription
  * against the acks and the final history: no gap, duplicate or reorder.
+ * Last, gateway 1 is killed with kill -9: its lease lapses and gateway 0's
+ * subscribers go on. The same workload then runs with `everything` routing,
+ * for the records each gateway reads (docs/cluster.md, preliminary numbers).
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -189,4 +192,33 @@ async function run(cluster: TestCluster, routing: Routing): Promise<void> {
   console.log(
     `${routing} routing: ${counts}; records read by gateway 0, 1: ${read.join(", ")}; forwards sent by the surviving redistributor: ${forwarded.join(", ") || "-"}`,
   );
+  // Last: it kills gateway 1.
+  if (routing === "redistributed") await gatewayDeath(cluster, rooms, subscribers);
+}
+
+/**
+ * kill -9 of gateway 1: its lease runs out (10 s) and the redistributor stops routing to it
+ * (`parley_redistributor_gateways` 2 → 1), while gateway 0's subscribers go on receiving.
+ */
+async function gatewayDeath(cluster: TestCluster, rooms: readonly string[], subscribers: readonly Subscriber[]) {
+  const [gw0, gw1] = cluster.gateways as [ClusterProcess, ClusterProcess];
+  const survivor = cluster.redistributors[1]!;
+  assert.equal(await scrape(survivor, "parley_redistributor_gateways"), 2);
+  await gw1.kill9();
+  await waitUntil(
+    async () => (await scrape(survivor, "parley_redistributor_gateways")) === 1,
+    "gw1's lease to lapse",
+    30_000,
+  );
+  const watcher = subscribers.find((s) => s.record.client.endsWith("@gw0"));
+  assert.ok(watcher, "a subscriber on gateway 0");
+  const room = watcher.record.room;
+  const client = await cluster.connect(gw0, "after-death");
+  const ack = await publishUntilAcked(async () => client, { room, body: { after: "death" }, cmid: uniqueCmid() });
+  await waitUntil(
+    () => (watcher.client.events(room).at(-1)?.seq ?? 0) >= ack.seq,
+    "gw0's subscriber to get it",
+    30_000,
+  );
+  assert.ok(rooms.includes(room));
 }

@@ -16,6 +16,7 @@ import type { PartitionReader } from "../partition-reader.js";
 import { decodeEventsRecord } from "../records.js";
 import { encodeJoin, type JoinAnswer } from "../routing-records.js";
 import type { InterestTable } from "./interest-table.js";
+import { SerialQueue } from "../serial-queue.js";
 import { routeOf } from "./routes.js";
 
 /** Options of PartitionForwarder. */
@@ -49,6 +50,7 @@ export class PartitionForwarder {
   private readonly waitingJoins: Array<readonly [string, string, number]> = [];
   private stopped = false;
   private loop: Promise<void> | undefined;
+  private readonly commits = new SerialQueue();
 
   constructor(private readonly options: PartitionForwarderOptions) {
     this.recent = new RecentBuffer({ perRoom: options.perRoom, total: options.perRoom * 50 });
@@ -63,6 +65,7 @@ export class PartitionForwarder {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.loop;
+    await this.commits.idle();
   }
 
   /**
@@ -154,7 +157,9 @@ export class PartitionForwarder {
     await Promise.all([...out].map(([gateway, records]) => this.enqueue(gateway, records)));
     this.options.onBatch?.(batch.records.length, forwards);
     this.position = batch.next;
-    await this.commit(batch.next);
+    // Not awaited: the next fetch need not wait for it. Commits stay in order (one at a time) and each
+    // follows the sends of the records before it, which are awaited above.
+    this.commits.run("", () => this.commit(batch.next)).catch((err: unknown) => this.options.onError(err));
   }
 
   /**

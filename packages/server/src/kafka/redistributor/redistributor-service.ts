@@ -98,6 +98,11 @@ export class RedistributorService {
     await joinAssignmentGroup(this.group, groupOptions);
   }
 
+  /** Gateways with a live lease: those it routes to. */
+  liveGateways(): number {
+    return this.table.liveGateways().length;
+  }
+
   /** Events partitions this member forwards now. */
   owned(): number[] {
     return [...this.workers.keys()].sort((a, b) => a - b);
