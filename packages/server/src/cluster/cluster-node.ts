@@ -15,7 +15,7 @@ import { ensureTopics, topicNames, type KafkaClusterOptions } from "../kafka/top
 import type { Readiness } from "../http/ops-routes.js";
 import { Metrics } from "../metrics/metrics.js";
 import type { Logger } from "../logger.js";
-import { createParleyServer, type NodeStorage, type ParleyServer } from "../server.js";
+import { createParleyServer, listenHost, type NodeStorage, type ParleyServer } from "../server.js";
 import { SinkService } from "../sink/sink-service.js";
 import { PostgresSinkPositions } from "../postgres/sink-positions.js";
 import { openPostgresDb, type PostgresDb } from "../postgres/db.js";
@@ -27,6 +27,7 @@ import { PostgresNotifyStore } from "../postgres/notify-store.js";
 import { PresenceLink } from "./presence-link.js";
 import { OpsBeacon } from "./ops-beacon.js";
 import { advertiseUrl } from "./advertise-url.js";
+import { DirectForwardReceiver } from "../kafka/direct-forwarding.js";
 import { startOpsServer, type OpsServer } from "./ops-server.js";
 import { clusterRoles } from "./roles.js";
 import { bridgeSettings } from "../bridge/bridge-config.js";
@@ -187,6 +188,7 @@ export function createClusterNode(config: ParleyConfig, logger: Logger): Cluster
       history: new PostgresHistory(new PostgresEvents(db.pool)),
       routing,
       onRead: (records) => metrics.gatewayRecordsRead.inc({ routing }, records),
+      ...(config.forwarding === "direct" && { forward: () => directInbox(config) }),
     });
     const link = new PresenceLink({
       ...presenceTopic,
@@ -226,6 +228,12 @@ export function createClusterNode(config: ParleyConfig, logger: Logger): Cluster
       },
     };
   }
+}
+
+/** A redistributed gateway's direct inbox: on the interface it listens on, announced under its advertised host. */
+function directInbox(config: ParleyConfig): DirectForwardReceiver {
+  const advertiseHost = new URL(advertiseUrl(config, 0)).hostname.replace(/^\[|\]$/g, "");
+  return new DirectForwardReceiver({ listenHost: listenHost(config), advertiseHost });
 }
 
 async function stopParts(parts: Parts, logger: Logger): Promise<void> {

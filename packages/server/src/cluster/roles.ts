@@ -33,6 +33,9 @@ export function isClusterMode(config: Pick<ParleyConfig, "kafka" | "postgres" | 
  * with redistributed routing (else it would read everything for nobody).
  */
 export function clusterRoles(config: ClusterRoleConfig): Set<ClusterRole> {
+  if (!["kafka", "direct"].includes(config.forwarding)) {
+    throw new ConfigError(`--forwarding: must be kafka or direct, got ${JSON.stringify(config.forwarding)}`);
+  }
   if (!ROUTINGS.includes(config.routing)) {
     throw new ConfigError(`--routing: must be everything or redistributed, got ${JSON.stringify(config.routing)}`);
   }
@@ -71,6 +74,7 @@ export type ClusterRoleConfig = Pick<
   | "postgres"
   | "role"
   | "routing"
+  | "forwarding"
   | "dev"
   | "jwtSecret"
   | "jwtPublicKey"

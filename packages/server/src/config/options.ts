@@ -61,6 +61,11 @@ export const OPTIONS = {
     "all",
     "Cluster role: `gateway` (clients), `sequencer`, `sink` (events → PostgreSQL), `bridge` (bridgeTopics → rooms), `redistributor` (routing: redistributed) or `all` (the bridge only with bridgeTopics, the redistributor only with redistributed routing). Needs `kafka`.",
   ),
+  forwarding: opt(
+    "string",
+    "kafka",
+    "How redistributors reach a `redistributed` gateway: `kafka` (a topic per gateway) or `direct` (a WebSocket to a port of the gateway's own, on `host`, announced with advertiseUrl's host).",
+  ),
   routing: opt(
     "string",
     "everything",

@@ -6,6 +6,7 @@
  * (a redistributor that dies after sending and before committing is
  * replayed by the next owner): the gateway drops what it already has by seq.
  */
+import type { DirectInbox } from "./routing-records.js";
 
 /** A record forwarded to one gateway: an events-topic record unchanged, or a join answer (routing-records.ts). */
 export interface ForwardRecord {
@@ -25,6 +26,8 @@ export interface ForwardSender {
 export interface ForwardReceiver {
   /** Opens the inbox; `handler` gets every record in order from now on. */
   start(handler: (record: ForwardRecord) => void): Promise<void>;
+  /** Where redistributors deliver directly (put in this gateway's lease); undefined: its forward topic. */
+  direct?(): DirectInbox | undefined;
   /** True while records can arrive (for /readyz). */
   reading(): boolean;
   /** Stops receiving and removes the inbox. */

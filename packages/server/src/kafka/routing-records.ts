@@ -3,7 +3,8 @@
  * one place so gateways and redistributors agree.
  *
  * - `<prefix>interest` (compacted, one partition), the backchannel:
- *   - key `<gateway>`: the gateway's lease, value `{ "leaseMs": n }`, renewed
+ *   - key `<gateway>`: the gateway's lease, value `{ "leaseMs": n }` (with
+ *     direct forwarding also `"direct": { "url", "token" }`: its inbox), renewed
  *     well within leaseMs; a null value (tombstone) says the gateway left.
  *     Every interest of a gateway whose lease lapsed is ignored.
  *   - key `<gateway>\0<room>`: the gateway wants the room's events, value
@@ -30,8 +31,14 @@ export function gatewayTopic(prefix: string, gateway: string): string {
 }
 
 /** A decoded backchannel record. */
+/** Where a redistributor delivers to a gateway directly (direct-forwarding.ts), and the token it must show. */
+export interface DirectInbox {
+  readonly url: string;
+  readonly token: string;
+}
+
 export type InterestRecord =
-  | { readonly type: "lease"; readonly gateway: string; readonly leaseMs: number }
+  | { readonly type: "lease"; readonly gateway: string; readonly leaseMs: number; readonly direct?: DirectInbox }
   | { readonly type: "leave"; readonly gateway: string }
   | { readonly type: "declare"; readonly gateway: string; readonly room: string; readonly after: number }
   | { readonly type: "withdraw"; readonly gateway: string; readonly room: string };
@@ -50,7 +57,7 @@ export interface InterestOut {
 export function encodeInterest(topic: string, rec: InterestRecord): InterestOut {
   const key = rec.type === "lease" || rec.type === "leave" ? rec.gateway : `${rec.gateway}${SEP}${rec.room}`;
   let value: Buffer | null = null;
-  if (rec.type === "lease") value = Buffer.from(JSON.stringify({ leaseMs: rec.leaseMs }));
+  if (rec.type === "lease") value = Buffer.from(JSON.stringify({ leaseMs: rec.leaseMs, direct: rec.direct }));
   if (rec.type === "declare") value = Buffer.from(JSON.stringify({ after: rec.after }));
   return { topic, partition: 0, key: Buffer.from(key), value };
 }
@@ -71,7 +78,11 @@ export function decodeInterest(key: Buffer | null, value: Buffer | null): Intere
   const v = parseObject(value);
   if (room === undefined) {
     if (!value || value.length === 0) return { type: "leave", gateway };
-    return typeof v?.leaseMs === "number" ? { type: "lease", gateway, leaseMs: v.leaseMs } : undefined;
+    if (typeof v?.leaseMs !== "number") return undefined;
+    const direct = directOf(v.direct);
+    return direct
+      ? { type: "lease", gateway, leaseMs: v.leaseMs, direct }
+      : { type: "lease", gateway, leaseMs: v.leaseMs };
   }
   if (!value || value.length === 0) return { type: "withdraw", gateway, room };
   return typeof v?.after === "number" ? { type: "declare", gateway, room, after: v.after } : undefined;
@@ -107,6 +118,12 @@ export function decodeJoin(
   if (!v || typeof v.room !== "string" || !Array.isArray(v.events)) return undefined;
   const last = typeof v.last === "number" ? v.last : null;
   return { room: v.room, last, events: v.events as RoomEvent[] };
+}
+
+function directOf(v: unknown): DirectInbox | undefined {
+  if (typeof v !== "object" || v === null) return undefined;
+  const { url, token } = v as Record<string, unknown>;
+  return typeof url === "string" && typeof token === "string" ? { url, token } : undefined;
 }
 
 function parseObject(value: Buffer | null): Record<string, unknown> | undefined {

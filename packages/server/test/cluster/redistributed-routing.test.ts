@@ -54,6 +54,12 @@ test(
   () => withCluster("redistributed"),
 );
 
+test(
+  "redistributed routing with direct forwarding (a WebSocket per redistributor and gateway): the same, across the same kills",
+  { timeout: 240_000 },
+  () => withCluster("redistributed", "direct"),
+);
+
 // The same workload without redistributors: the guarantees hold there too, and the records each gateway reads compare.
 test(
   "everything routing, same workload: every event once and in order (records read, for comparison)",
@@ -61,15 +67,15 @@ test(
   () => withCluster("everything"),
 );
 
-async function withCluster(routing: Routing): Promise<void> {
+async function withCluster(routing: Routing, forwarding: "kafka" | "direct" = "kafka"): Promise<void> {
   const cluster = await TestCluster.start({
     gateways: 2,
     sequencers: 1,
     redistributors: routing === "redistributed" ? 2 : 0,
-    args: ["--routing", routing],
+    args: ["--routing", routing, "--forwarding", forwarding],
   });
   try {
-    await cluster.explained(() => run(cluster, routing))();
+    await cluster.explained(() => run(cluster, routing, forwarding))();
   } finally {
     await cluster.dispose();
   }
@@ -82,7 +88,7 @@ async function scrape(node: ClusterProcess, series: string): Promise<number> {
   return Number(line?.split(" ").at(-1) ?? 0);
 }
 
-async function run(cluster: TestCluster, routing: Routing): Promise<void> {
+async function run(cluster: TestCluster, routing: Routing, forwarding: string): Promise<void> {
   const [gw0, gw1] = cluster.gateways as [ClusterProcess, ClusterProcess];
   const rooms = roomsOnEveryPartition(`busy-${process.pid}-${Date.now().toString(36)}`, 4);
   const publishes: PublishRecord[] = [];
@@ -190,7 +196,7 @@ async function run(cluster: TestCluster, routing: Routing): Promise<void> {
     cluster.redistributors.slice(1).map((r) => scrape(r, `parley_redistributor_records_total{kind="forwarded"}`)),
   );
   console.log(
-    `${routing} routing: ${counts}; records read by gateway 0, 1: ${read.join(", ")}; forwards sent by the surviving redistributor: ${forwarded.join(", ") || "-"}`,
+    `${routing} routing, ${forwarding} forwarding: ${counts}; records read by gateway 0, 1: ${read.join(", ")}; forwards sent by the surviving redistributor: ${forwarded.join(", ") || "-"}`,
   );
   // Last: it kills gateway 1.
   if (routing === "redistributed") await gatewayDeath(cluster, rooms, subscribers);

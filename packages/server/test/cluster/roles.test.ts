@@ -31,7 +31,8 @@ describe("cluster roles", () => {
     assert.throws(() => clusterRoles(noPg), /--role bridge needs --postgres/);
     assert.throws(
       () => clusterRoles(cluster({ role: "bridges" })),
-      (err: unknown) => err instanceof ConfigError && /gateway, sequencer, sink, bridge, redistributor or all/.test(err.message),
+      (err: unknown) =>
+        err instanceof ConfigError && /gateway, sequencer, sink, bridge, redistributor or all/.test(err.message),
     );
   });
 });

@@ -2,7 +2,7 @@
  * Test support: a gateway KafkaLog and a sequencer on `cluster`, reading
  * history from `history`, shaped as the EventLog contract suite's factory.
  * With `routing: "redistributed"` a redistributor runs beside them and the
- * log follows rooms through it. `restart` replaces them all (the history
+ * log follows rooms through it, forwarded over Kafka or (`forwarding: "direct"`) a WebSocket. `restart` replaces them all (the history
  * source stays), `dispose` also runs `disposeExtra` and deletes the topics.
  */
 import type { EventLogFixture } from "../log/event-log-contract.js";
@@ -10,6 +10,7 @@ import type { HistorySource } from "#server/log/history-source.js";
 import { KafkaLog } from "#server/kafka/log/kafka-log.js";
 import { SequencerService } from "#server/kafka/sequencer/sequencer-service.js";
 import { RedistributorService } from "#server/kafka/redistributor/redistributor-service.js";
+import { DirectForwardReceiver } from "#server/kafka/direct-forwarding.js";
 import { deleteTestTopics } from "./test-kafka.js";
 import type { KafkaClusterOptions } from "#server/kafka/topics.js";
 
@@ -18,14 +19,17 @@ export async function kafkaLogFixture(
   cluster: KafkaClusterOptions,
   history: HistorySource,
   disposeExtra: () => Promise<void>,
-  routing: "everything" | "redistributed" = "everything",
+  routing: { routing: "everything" | "redistributed"; forwarding?: "kafka" | "direct" } = { routing: "everything" },
 ): Promise<EventLogFixture> {
+  const { forwarding = "kafka" } = routing;
+  const local = { listenHost: "127.0.0.1", advertiseHost: "127.0.0.1" };
+  const forward = forwarding === "direct" ? { forward: () => new DirectForwardReceiver(local) } : {};
   const open = async () => {
     const sequencer = new SequencerService({ cluster, sessionTimeoutMs: 3000 });
     await sequencer.start();
-    const redistributor = routing === "redistributed" ? new RedistributorService({ cluster }) : undefined;
+    const redistributor = routing.routing === "redistributed" ? new RedistributorService({ cluster }) : undefined;
     await redistributor?.start();
-    const log = new KafkaLog({ cluster, history, routing });
+    const log = new KafkaLog({ cluster, history, routing: routing.routing, ...forward });
     await log.start();
     return { sequencer, redistributor, log };
   };

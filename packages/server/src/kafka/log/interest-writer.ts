@@ -9,7 +9,7 @@
  */
 import { ProduceAcks, Producer } from "@platformatic/kafka";
 import { closeForced } from "../close-client.js";
-import { interestMessages, interestTopic, type InterestRecord } from "../routing-records.js";
+import { interestMessages, interestTopic, type DirectInbox, type InterestRecord } from "../routing-records.js";
 import { SerialQueue } from "../serial-queue.js";
 import { ensureTopic, type KafkaClusterOptions } from "../topics.js";
 
@@ -18,6 +18,8 @@ export interface InterestWriterOptions {
   readonly cluster: KafkaClusterOptions;
   readonly gateway: string;
   readonly leaseMs: number;
+  /** Put in every lease: where redistributors deliver directly (direct forwarding). */
+  readonly direct?: () => DirectInbox | undefined;
   readonly onLapse: () => void;
   readonly onError?: (err: unknown) => void;
 }
@@ -81,7 +83,8 @@ export class InterestWriter {
   }
 
   private lease(): InterestRecord {
-    return { type: "lease", gateway: this.options.gateway, leaseMs: this.options.leaseMs };
+    const direct = this.options.direct?.();
+    return { type: "lease", gateway: this.options.gateway, leaseMs: this.options.leaseMs, ...(direct && { direct }) };
   }
 
   private renew(): void {

@@ -48,6 +48,7 @@ export class RedistributedFeed {
       cluster,
       gateway: gatewayId,
       leaseMs: options.leaseMs ?? 10_000,
+      direct: () => options.receiver.direct?.(),
       onLapse: () => this.joins.rejoinAll(),
       onError,
     });

@@ -6,7 +6,7 @@
  * gateway's interest expires without anyone withdrawing it. Pure: the clock
  * is injected.
  */
-import type { InterestRecord } from "../routing-records.js";
+import type { DirectInbox, InterestRecord } from "../routing-records.js";
 
 /** The interest table. */
 export class InterestTable {
@@ -14,6 +14,8 @@ export class InterestTable {
   private readonly byGateway = new Map<string, Set<string>>();
   /** Per gateway, when its lease runs out (ms since the epoch). */
   private readonly leases = new Map<string, number>();
+  /** Per gateway that takes direct forwarding, where (its latest lease says). */
+  private readonly direct = new Map<string, DirectInbox>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -25,6 +27,8 @@ export class InterestTable {
     switch (rec.type) {
       case "lease":
         this.leases.set(rec.gateway, Math.max(this.leases.get(rec.gateway) ?? 0, at + rec.leaseMs));
+        if (rec.direct) this.direct.set(rec.gateway, rec.direct);
+        else this.direct.delete(rec.gateway);
         return;
       case "leave":
         this.forget(rec.gateway);
@@ -43,6 +47,11 @@ export class InterestTable {
   /** True while the gateway's lease runs. */
   alive(gateway: string): boolean {
     return (this.leases.get(gateway) ?? 0) > this.now();
+  }
+
+  /** Where to deliver to `gateway` directly; undefined: over its forward topic. */
+  directInbox(gateway: string): DirectInbox | undefined {
+    return this.direct.get(gateway);
   }
 
   /** The live gateways that want `room`. */
@@ -69,6 +78,7 @@ export class InterestTable {
   /** Drops a gateway and all its interest. */
   forget(gateway: string): void {
     this.leases.delete(gateway);
+    this.direct.delete(gateway);
     for (const room of this.byGateway.get(gateway) ?? []) remove(this.byRoom, room, gateway);
     this.byGateway.delete(gateway);
   }

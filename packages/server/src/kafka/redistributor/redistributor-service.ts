@@ -20,6 +20,7 @@ import {
   leaveAssignmentGroup,
   type AssignmentGroupOptions,
 } from "../group-session.js";
+import { DirectForwardSender } from "../direct-forwarding.js";
 import { KafkaForwardSender } from "../kafka-forwarding.js";
 import { ensureInterestTopic } from "../log/interest-writer.js";
 import { PartitionReader } from "../partition-reader.js";
@@ -37,7 +38,7 @@ export interface RedistributorServiceOptions {
   readonly instanceId?: string;
   /** Group session: how long a dead redistributor keeps its partitions. Default: the `kafkaSessionTimeoutMs` option's. */
   readonly sessionTimeoutMs?: number;
-  /** How records reach gateways. Default: their forward topics (kafka-forwarding.ts). */
+  /** How records reach gateways. Default: as each gateway's lease asks, directly or on its forward topic. */
   readonly sender?: ForwardSender;
   /** Records read back per partition at start to answer joins. Default 5000. */
   readonly warmupPerPartition?: number;
@@ -71,7 +72,9 @@ export class RedistributorService {
     const { cluster } = this.options;
     this.layout = await ensureTopics(cluster);
     const clientId = `${cluster.clientId ?? "parley"}-redistributor-${this.instanceId}`;
-    this.sender = this.options.sender ?? new KafkaForwardSender(cluster);
+    // Each gateway's lease says how it takes records: directly (its inbox URL) or on its forward topic.
+    this.sender =
+      this.options.sender ?? new DirectForwardSender((g) => this.table.directInbox(g), new KafkaForwardSender(cluster));
     const interest = await ensureInterestTopic(cluster);
     this.backchannel = new BackchannelReader({
       brokers: cluster.brokers,

@@ -8,7 +8,7 @@ import { testCluster } from "../../support/test-kafka.js";
 describeEventLogContract("KafkaLog, redistributed routing (real broker)", async () => {
   const cluster = testCluster("redistributed");
   const history = new MemoryHistorySource(cluster);
-  const fixture = await kafkaLogFixture(cluster, history, () => history.close(), "redistributed");
+  const fixture = await kafkaLogFixture(cluster, history, () => history.close(), { routing: "redistributed" });
   await history.start();
   return fixture;
 });

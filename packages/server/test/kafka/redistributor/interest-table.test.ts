@@ -65,6 +65,15 @@ describe("InterestTable", () => {
     assert.deepEqual(t.gatewaysFor("r").sort(), ["g1", "g2"]);
   });
 
+  it("keeps where a gateway takes direct forwarding, as its latest lease says", () => {
+    const { t, apply } = table();
+    const direct = { url: "ws://10.0.0.1:4100", token: "t" };
+    apply({ type: "lease", gateway: "g1", leaseMs: 1000, direct });
+    assert.deepEqual(t.directInbox("g1"), direct);
+    apply({ type: "lease", gateway: "g1", leaseMs: 1000 });
+    assert.equal(t.directInbox("g1"), undefined, "a lease without one: its forward topic");
+  });
+
   it("a gateway that leaves loses its lease and every interest at once", () => {
     const { t, apply } = table();
     apply({ type: "lease", gateway: "g1", leaseMs: 1000 });
@@ -79,6 +88,7 @@ describe("backchannel records", () => {
   it("round-trip through key and value; withdraw and leave are tombstones", () => {
     const records: InterestRecord[] = [
       { type: "lease", gateway: "g1", leaseMs: 10_000 },
+      { type: "lease", gateway: "g1", leaseMs: 10_000, direct: { url: "ws://10.0.0.1:4100", token: "t" } },
       { type: "leave", gateway: "g1" },
       { type: "declare", gateway: "g1", room: "room:with:colons", after: 42 },
       { type: "withdraw", gateway: "g1", room: "room:with:colons" },
