@@ -1,7 +1,8 @@
 /**
  * Which roles `--role` runs, and what each needs: the bridge only where it is
  * configured (`all` includes it only with bridgeTopics), and with PostgreSQL
- * for the room rules its publishes are checked against.
+ * for the room rules its publishes are checked against; the redistributor in
+ * `all` only with redistributed routing.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -34,5 +35,15 @@ describe("cluster roles", () => {
       (err: unknown) =>
         err instanceof ConfigError && /gateway, sequencer, sink, bridge, redistributor or all/.test(err.message),
     );
+  });
+
+  it("runs a redistributor in `all` only with redistributed routing, and refuses unknown routings and forwardings", () => {
+    assert.deepEqual(
+      [...clusterRoles(cluster({ role: "all", routing: "redistributed" }))],
+      ["gateway", "sequencer", "sink", "redistributor"],
+    );
+    assert.deepEqual([...clusterRoles(cluster({ role: "redistributor" }))], ["redistributor"]);
+    assert.throws(() => clusterRoles(cluster({ routing: "some" })), /--routing: must be everything or redistributed/);
+    assert.throws(() => clusterRoles(cluster({ forwarding: "http" })), /--forwarding: must be kafka or direct/);
   });
 });
