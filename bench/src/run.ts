@@ -122,7 +122,8 @@ async function main(): Promise<void> {
     writeFileSync(join(out, `${name}.json`), JSON.stringify(doc, null, 2) + "\n");
   }
   const all = loadExisting(out);
-  const meta = `Generated ${new Date().toISOString()} on ${machine.cpus} × ${machine.cpuModel ?? "?"}, Node ${machine.node}; scale ${opts.scale}, ${opts.rounds} round(s) A B C…; shared machine, so compare ratios within one run.`;
+  // The summary is rebuilt from every scenario's stored JSON: the run described here wrote only some of them.
+  const meta = `Generated ${new Date().toISOString()} on ${machine.cpus} × ${machine.cpuModel ?? "?"}, Node ${machine.node}, after a run of ${scenarios.join(", ")} (scale ${opts.scale}, ${opts.rounds} round(s) A B C…); the other sections are from earlier runs. Shared machine, so compare ratios within one run.`;
   writeFileSync(join(out, "summary.md"), summaryMarkdown(all, meta));
   if (all.fanout) writeFileSync(join(out, "fanout.svg"), fanoutChart(withKafkaFanout(all.fanout, all.kafka)));
   log(`done in ${Math.round((Date.now() - started) / 1000)} s; results in ${out}`);
