@@ -161,9 +161,11 @@ export class SequencerService {
     this.closed = true;
     await Promise.all([...this.workers.values()].map((w) => w.stop()));
     this.workers.clear();
+    // Transactions end before the group is left: a member that left and then waits (a transaction retrying
+    // against deleted topics) rejoins on its own, and a member closed while joining stays open.
+    await this.shared?.close();
     const group = this.group;
     if (group) await new Promise<void>((resolve) => group.leaveGroup(true, () => resolve()));
-    await this.shared?.close();
     await closeForced(group);
     await closeForced(this.reader);
     await this.watermark?.close();
