@@ -1,16 +1,20 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { expectConfirmed, history, screenshot, send, signIn, twoUsers, type User } from "./support.js";
+import { eventually, expectConfirmed, history, screenshot, send, signIn, twoUsers, type User } from "./support.js";
 
 const s = twoUsers();
 
 /** Waits until the service worker controls the page and holds the app shell (the page and its files). */
 async function shellCached(user: User): Promise<void> {
-  await user.page.waitForFunction(async () => {
-    if (!navigator.serviceWorker.controller) return false;
-    const cache = await caches.open("parley-shell");
-    const keys = (await cache.keys()).map((r) => new URL(r.url).pathname);
-    return keys.includes("/") && keys.some((k) => k.endsWith(".js")) && keys.some((k) => k.endsWith(".css"));
+  // Polled from here: waitForFunction takes the Promise an async predicate returns as its (truthy) answer.
+  await eventually(async () => {
+    const cached = await user.page.evaluate(async () => {
+      if (!navigator.serviceWorker.controller) return false;
+      const cache = await caches.open("parley-shell");
+      const keys = (await cache.keys()).map((r) => new URL(r.url).pathname);
+      return keys.includes("/") && keys.some((k) => k.endsWith(".js")) && keys.some((k) => k.endsWith(".css"));
+    });
+    assert.ok(cached, "the service worker controls the page and holds the shell");
   });
 }
 

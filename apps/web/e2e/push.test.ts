@@ -18,7 +18,7 @@ import { after, before, describe, it } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { LocalPushService, type BrowserSubscription } from "@parley/server/testing/push-service.js";
 import { ServerProcess } from "@parley/server/testing/server-process.js";
-import { WEB_ROOT, launchBrowser, screenshot, signIn } from "./support.js";
+import { WEB_ROOT, eventually, launchBrowser, screenshot, signIn } from "./support.js";
 
 const settings = (page: Page) => page.getByTestId("push-settings");
 
@@ -123,13 +123,16 @@ describe("Web Push in the browser", () => {
       registrationId,
       data: JSON.stringify(payload),
     });
-    const shown = await page.waitForFunction(async () => {
-      const list = await (await navigator.serviceWorker.ready).getNotifications();
-      return (
-        list.length > 0 && list.map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data as unknown }))
-      );
+    // Polled from here: waitForFunction takes the Promise an async predicate returns as its (truthy) answer.
+    let shown: unknown[] = [];
+    await eventually(async () => {
+      shown = await page.evaluate(async () => {
+        const list = await (await navigator.serviceWorker.ready).getNotifications();
+        return list.map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data as unknown }));
+      });
+      assert.ok(shown.length > 0, "a notification is shown");
     });
-    assert.deepEqual(await shown.jsonValue(), [
+    assert.deepEqual(shown, [
       { title: "vic", body: "lunch?", tag: "parley:dm:uma:vic", data: { room: "dm:uma:vic", seq: 7 } },
     ]);
     // A click cannot be made on a headless notification; dispatch the event the browser would send.
