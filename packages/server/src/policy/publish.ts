@@ -9,6 +9,7 @@ import { ParleyError, utf8Length } from "@parley/protocol";
 import type { Principal } from "../auth/principal.js";
 import type { ParleyConfig } from "../config/options.js";
 import type { AppendResult, EventLog, PublishCommand } from "../log/event-log.js";
+import { latencyTrace } from "../metrics/latency-trace.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { RoomAccess } from "./access.js";
 import { checkPublish } from "./publish-rules.js";
@@ -58,6 +59,7 @@ export class Publisher {
     this.refuseOverLimits(req);
     const handed = await this.checkInTurn(req);
     if (handed === undefined) return undefined;
+    latencyTrace?.add("gw.checks", Number(process.hrtime.bigint() - started) / 1e6);
     const { event, duplicate } = await handed.appended;
     this.deps.metrics?.publishes.inc({ outcome: duplicate ? "duplicate" : "ok" });
     this.deps.metrics?.ackLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);

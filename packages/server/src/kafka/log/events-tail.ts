@@ -4,6 +4,7 @@
  * decoded record to a handler in partition order, so per room in seq order.
  */
 import { Consumer } from "@platformatic/kafka";
+import { latencyTrace } from "../../metrics/latency-trace.js";
 import { closeForced } from "../close-client.js";
 import { decodeEventsRecord, type EventsRecord } from "../records.js";
 import { PartitionReader } from "../partition-reader.js";
@@ -112,8 +113,11 @@ export class EventsTail {
   }
 
   private async step(positions: ReadonlyMap<number, bigint>): Promise<void> {
+    const asked = performance.now();
     const batches = await this.reader.fetch(positions);
     if (this.closed) return;
+    const fetched = performance.now();
+    if (latencyTrace) traceFetch(batches, fetched - asked);
     for (const [p, batch] of batches) {
       const liveFrom = this.liveFrom.get(p) ?? 0n;
       for (const r of batch.records) {
@@ -123,5 +127,15 @@ export class EventsTail {
       this.options.onRead?.(batch.records.length);
       this.positions.set(p, batch.next);
     }
+    latencyTrace?.add("tail.handle", performance.now() - fetched);
   }
+}
+
+/** latency-trace.ts: how long the fetch took, and per record how long after the sequencer wrote it it arrived. */
+function traceFetch(batches: Map<number, { records: readonly { timestamp: number }[] }>, fetchMs: number): void {
+  const now = Date.now();
+  let n = 0;
+  for (const [, b] of batches) for (const r of b.records) (n++, latencyTrace?.add("tail.visible", now - r.timestamp));
+  latencyTrace?.add("tail.fetch", fetchMs);
+  latencyTrace?.add("tail.records", n);
 }

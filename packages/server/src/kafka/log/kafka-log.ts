@@ -40,6 +40,7 @@ import {
   type PublishCommand,
   type RoomHead,
 } from "../../log/event-log.js";
+import { latencyTrace } from "../../metrics/latency-trace.js";
 import { closeForced } from "../close-client.js";
 import { EventsTail } from "./events-tail.js";
 import { KafkaForwardReceiver } from "../kafka-forwarding.js";
@@ -94,6 +95,8 @@ interface Pending {
   readonly resolve: (r: AppendResult) => void;
   readonly reject: (err: unknown) => void;
   readonly timer: NodeJS.Timeout;
+  /** performance.now() at append (latency-trace.ts). */
+  readonly at: number;
 }
 
 /** The cluster gateway's EventLog over Kafka. */
@@ -108,6 +111,7 @@ export class KafkaLog implements EventLog {
   private readonly pending = new Map<string, Pending>();
   private outbox: OutRecord[] = [];
   private sending: Promise<void> | undefined;
+  private outboxSince = 0;
   private counter = 0;
   /** Appends waiting for their room's join (redistributed routing). */
   private joining = 0;
@@ -195,7 +199,8 @@ export class KafkaLog implements EventLog {
     const partition = partitionFor(command.room, partitions);
     return new Promise<AppendResult>((resolve, reject) => {
       const timer = setTimeout(() => this.unanswered(rid, partition), this.timeoutMs());
-      this.pending.set(rid, { from: command.from, resolve, reject, timer });
+      this.pending.set(rid, { from: command.from, resolve, reject, timer, at: performance.now() });
+      if (this.outbox.length === 0) this.outboxSince = performance.now();
       this.outbox.push(encodeCommand(names.commands, partition, command, rid));
       this.sending ??= this.flush();
     });
@@ -252,10 +257,12 @@ export class KafkaLog implements EventLog {
   private async flush(): Promise<void> {
     while (this.outbox.length > 0) {
       const batch = this.outbox;
+      const since = this.outboxSince;
       this.outbox = [];
       try {
         if (!this.producer) throw new Error("no producer"); // append only queues once start() made it
         await this.producer.send({ messages: batch.map((r) => ({ ...r })) });
+        latencyTrace?.add("gw.produce", performance.now() - since);
       } catch (err) {
         const error = new ParleyError("UNAVAILABLE", "publish to Kafka failed", { cause: err });
         for (const r of batch) this.settle(ridOf(r), error);
@@ -295,6 +302,7 @@ export class KafkaLog implements EventLog {
     if (!p) return;
     this.pending.delete(rid);
     clearTimeout(p.timer);
+    latencyTrace?.add("gw.ack", performance.now() - p.at);
     if (outcome instanceof Error) p.reject(outcome);
     else p.resolve(outcome);
   }

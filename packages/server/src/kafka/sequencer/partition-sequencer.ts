@@ -19,6 +19,7 @@ import { Consumer } from "@platformatic/kafka";
 import type { RoomEvent } from "@parley/protocol";
 import type { PublishCommand } from "../../log/event-log.js";
 import { dedupeKey, SequencerBatch, type RoomState } from "../../sequencer/sequencer.js";
+import { latencyTrace } from "../../metrics/latency-trace.js";
 import { closeForced } from "../close-client.js";
 import { resolveProbes, type DedupeFallback, type PendingProbe } from "./dedupe-fallback.js";
 import { PartitionReader, type PartitionBatch, type ReadRecord } from "../partition-reader.js";
@@ -136,8 +137,9 @@ export class PartitionSequencer {
       this.position = state.commandsOffset;
       let fetching = prefetch(commands, p, state.commandsOffset);
       while (!this.stopping) {
-        const { batch, at, error } = await fetching;
+        const { batch, at, error, fetchedAt } = await fetching;
         if (error) throw error;
+        if (latencyTrace && batch) traceArrival(batch, fetchedAt);
         const records = batch?.records.slice(0, this.d.maxBatch) ?? [];
         const next = !batch ? at : records.length < batch.records.length ? after(records, at) : batch.next;
         // Pipelining: the next fetch runs while this batch's transaction commits.
@@ -150,6 +152,7 @@ export class PartitionSequencer {
         const began = performance.now();
         const offsets = await this.d.shared.commit(p, out.records);
         this.d.onTransaction?.(records.length, (performance.now() - began) / 1000);
+        latencyTrace?.add("seq.commit", performance.now() - began);
         this.position = next;
         out.apply(() => eventsBaseOffset(offsets, layout.names.events, p));
       }
@@ -268,6 +271,8 @@ function eventsBaseOffset(offsets: SentOffsets, events: string, p: number): bigi
 /** What a prefetch brought: the batch (absent when nothing new), or the error to rethrow when it is used. */
 interface Fetched {
   readonly at: bigint;
+  /** performance.now() when the fetch returned (latency-trace.ts). */
+  readonly fetchedAt: number;
   readonly batch?: PartitionBatch;
   readonly error?: unknown;
 }
@@ -281,7 +286,16 @@ function after(taken: readonly ReadRecord[], at: bigint): bigint {
 
 function prefetch(reader: PartitionReader, p: number, at: bigint): Promise<Fetched> {
   return reader.fetch(new Map([[p, at]])).then(
-    (batches) => ({ at, batch: batches.get(p) }),
-    (error: unknown) => ({ at, error }),
+    (batches) => ({ at, batch: batches.get(p), fetchedAt: performance.now() }),
+    (error: unknown) => ({ at, error, fetchedAt: performance.now() }),
   );
+}
+
+/** latency-trace.ts: per command, gateway encode → fetched here; fetched → taken up (waits for the previous commit). */
+function traceArrival(batch: PartitionBatch, fetchedAt: number): void {
+  const now = Date.now();
+  const waited = performance.now() - fetchedAt;
+  for (const r of batch.records) latencyTrace?.add("seq.arrive", now - waited - r.timestamp);
+  latencyTrace?.add("seq.wait", waited);
+  latencyTrace?.add("seq.batch", batch.records.length);
 }

@@ -19,6 +19,7 @@
  * their batches, now and later, fail with PartitionFenced.
  */
 import { ProduceAcks, Producer } from "@platformatic/kafka";
+import { latencyTrace } from "../../metrics/latency-trace.js";
 import { closeForced } from "../close-client.js";
 import type { OutRecord } from "../records.js";
 import { transactionalRetries } from "../retry-policy.js";
@@ -60,6 +61,8 @@ interface Queued {
   readonly records: readonly OutRecord[];
   readonly resolve: (offsets: SentOffsets) => void;
   readonly reject: (err: unknown) => void;
+  /** performance.now() when queued (latency-trace.ts). */
+  readonly at: number;
 }
 
 type Transaction = Awaited<ReturnType<Producer["beginTransaction"]>>;
@@ -123,7 +126,7 @@ export class SharedTransactions {
 
   private enqueue(partition: number, records: readonly OutRecord[], claim: boolean): Promise<SentOffsets> {
     return new Promise<SentOffsets>((resolve, reject) => {
-      this.queue.push({ partition, records, claim, resolve, reject });
+      this.queue.push({ partition, records, claim, resolve, reject, at: performance.now() });
       this.kick();
     });
   }
@@ -164,9 +167,20 @@ export class SharedTransactions {
 
   private async commitBatch(batch: Queued[]): Promise<void> {
     try {
+      const t0 = performance.now();
+      for (const q of batch) latencyTrace?.add("txn.queue", t0 - q.at);
       const txn = await this.begin();
+      const t1 = performance.now();
       const sent = await txn.send({ messages: batch.flatMap((q) => q.records.map((r) => ({ ...r }))) });
+      const t2 = performance.now();
       await txn.commit();
+      if (latencyTrace) {
+        const t3 = performance.now();
+        latencyTrace.add("txn.begin", t1 - t0);
+        latencyTrace.add("txn.send", t2 - t1);
+        latencyTrace.add("txn.commit", t3 - t2);
+        latencyTrace.add("txn.parts", batch.length);
+      }
       this.fencedRounds = 0;
       for (const q of batch) if (q.claim) this.held.add(q.partition);
       for (const q of batch) q.resolve(sent.offsets);
