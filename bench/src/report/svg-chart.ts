@@ -33,11 +33,7 @@ export function fanoutChart(result: FanoutResult): string {
     const f = (Math.log10(Math.min(2000, ms)) + 1) / (Math.log10(2000) + 1);
     return H - PAD.b - f * (H - PAD.t - PAD.b);
   };
-  const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
-    `<rect width="${W}" height="${H}" fill="white"/>`,
-    `<text x="${W / 2 - 40}" y="22" font-size="15" text-anchor="middle">Fan-out: delivered msg/s vs p99 publish→deliver</text>`,
-  ];
+  const out = svgStart({ width: W, height: H }, "Fan-out: delivered msg/s vs p99 publish→deliver");
   for (let i = 0; i <= 5; i++) {
     const v = (maxX / 5) * i;
     out.push(`<line x1="${x(v)}" y1="${PAD.t}" x2="${x(v)}" y2="${H - PAD.b}" stroke="#eee"/>`);
@@ -60,13 +56,30 @@ export function fanoutChart(result: FanoutResult): string {
     out.push(`<polyline points="${pts.join(" ")}" fill="none" stroke="${color}" stroke-width="2" opacity="0.85"/>`);
     for (const p of pts) out.push(`<circle cx="${p.split(",")[0]}" cy="${p.split(",")[1]}" r="3" fill="${color}"/>`);
   }
-  Object.keys(result.rounds).forEach((name, i) => {
-    const ly = PAD.t + 10 + i * 22;
-    out.push(`<rect x="${W - PAD.r + 16}" y="${ly - 8}" width="14" height="10" fill="${COLORS[name] ?? "#555"}"/>`);
-    out.push(`<text x="${W - PAD.r + 36}" y="${ly + 1}">${label(name)}</text>`);
-  });
+  const entries = Object.keys(result.rounds).map((name) => ({ label: label(name), color: COLORS[name] ?? "#555" }));
+  out.push(...legend(entries, { x: W - PAD.r + 16, y: PAD.t + 10 }));
   out.push("</svg>");
   return out.join("\n") + "\n";
+}
+
+/** An SVG document's opening: its element, a white background and the title centred 40 px left of the middle. */
+export function svgStart(size: { width: number; height: number }, title: string): string[] {
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${size.width}" height="${size.height}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${size.width}" height="${size.height}" fill="white"/>`,
+    `<text x="${size.width / 2 - 40}" y="22" font-size="15" text-anchor="middle">${title}</text>`,
+  ];
+}
+
+/** A legend: one coloured swatch and label per entry, 22 px apart, from (x, y) down. */
+export function legend(entries: readonly { label: string; color: string }[], at: { x: number; y: number }): string[] {
+  return entries.flatMap((e, i) => {
+    const ly = at.y + i * 22;
+    return [
+      `<rect x="${at.x}" y="${ly - 8}" width="14" height="10" fill="${e.color}"/>`,
+      `<text x="${at.x + 20}" y="${ly + 1}">${e.label}</text>`,
+    ];
+  });
 }
 
 export function label(name: string): string {

@@ -22,6 +22,8 @@ export interface Calibration {
   gatewayDeliverUs: number;
   /** Gateway CPU per second with no traffic: heartbeats, lease, presence, metrics. */
   gatewayIdleUsPerSec: number;
+  /** Redistributor CPU per second with no traffic (group heartbeats, backchannel, leases), each busy one. */
+  redistributorIdleUsPerSec: number;
   /** Redistributor CPU per events-topic record it reads and routes. */
   redistributorReadUs: number;
   /** Redistributor CPU per forward (one record to one gateway) over Kafka: a produce with acks=all. */
@@ -75,6 +77,7 @@ export const PRIOR_CALIBRATION: Calibration = {
   gatewayDirectReadUs: 8,
   gatewayDeliverUs: 15,
   gatewayIdleUsPerSec: 20_000,
+  redistributorIdleUsPerSec: 20_000,
   redistributorReadUs: 8,
   redistributorForwardKafkaUs: 15,
   redistributorForwardDirectUs: 10,

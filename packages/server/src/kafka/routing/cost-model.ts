@@ -5,7 +5,7 @@
  * b = P + overhead bytes a record, f_g the fraction of events gateway g must deliver, D_g its deliveries/s:
  *
  * - gateway CPU: idle + D_g·deliver + E·read (everything) | f_g·E·forwardRead (Kafka) | f_g·E·directRead (direct)
- * - redistributors (all of them): E·redistributorRead + Σf_g·E·forward(kind), shared by min(R, partitions)
+ * - redistributors: E·redistributorRead + Σf_g·E·forward(kind), shared by min(R, partitions), each plus its idle
  * - broker out bytes: (G + others)·E·b (everything) | (1 + others)·E·b + Σf_g·E·b (Kafka) | (1 + others)·E·b
  * - broker CPU: out bytes·outPerByte + records in·inPerRecord (E, plus Σf_g·E forwards over Kafka)
  * - latency: the routing's segments (latency-path.ts), each stretched by 1/(1-ρ) of the process running it
@@ -101,7 +101,7 @@ function redistributorLoad(s: Scenario, forwards: number, cal: Calibration) {
     s.topology.forwarding === "kafka" ? cal.redistributorForwardKafkaUs : cal.redistributorForwardDirectUs;
   const busy = Math.max(1, Math.min(s.topology.redistributors, s.topology.partitions));
   const total = s.workload.eventsPerSec * cal.redistributorReadUs + forwards * perForward;
-  return { each: total / busy, busy };
+  return { each: cal.redistributorIdleUsPerSec + total / busy, busy };
 }
 
 function brokerLoad(s: Scenario, forwards: number, cal: Calibration) {

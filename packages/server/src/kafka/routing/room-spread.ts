@@ -28,6 +28,11 @@ export function gatewaysTouchedAtRandom(members: number, gateways: number): numb
   return gateways * -Math.expm1(members * Math.log1p(-1 / gateways));
 }
 
+/** Gateways a room touches when its members are dealt to the gateways in turn (the routing bench's `spread`). */
+export function gatewaysTouchedRoundRobin(members: number, gateways: number): number {
+  return Math.max(0, Math.min(members, gateways));
+}
+
 /** Gateways a local room touches: as few as hold its members. */
 export function gatewaysTouchedLocally(members: number, placement: Placement): number {
   if (members <= 0) return 0;

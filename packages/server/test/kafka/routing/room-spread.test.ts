@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import {
   gatewaysTouched,
   gatewaysTouchedAtRandom,
+  gatewaysTouchedRoundRobin,
   neededFraction,
   type RoomClass,
 } from "#server/kafka/routing/room-spread.js";
@@ -16,6 +17,12 @@ describe("room spread", () => {
     assert.equal(gatewaysTouchedAtRandom(0, 8), 0);
     const huge = gatewaysTouchedAtRandom(10_000_000, 1000);
     assert.ok(huge > 999.999 && huge <= 1000);
+  });
+
+  it("a room dealt round-robin touches min(n, G) gateways", () => {
+    assert.equal(gatewaysTouchedRoundRobin(3, 8), 3);
+    assert.equal(gatewaysTouchedRoundRobin(20, 8), 8);
+    assert.equal(gatewaysTouchedRoundRobin(0, 8), 0);
   });
 
   it("a local room touches as few gateways as hold its members", () => {
