@@ -1,13 +1,17 @@
 /**
  * The benchmark runner: `npm run bench -- <scenario>|all [--quick|--toy] [--rounds=N]
  * [--workers=N] [--systems=parley,ws,nats,socketio,centrifugo] [--out=DIR] [--cpu-prof] [--parley-args=a,b]
- * [--steps=10000,80000] [--step-ms=N] [--perf] [--node-args=a,b] [--kafka-parts=durable,dms]`.
+ * [--steps=10000,80000] [--step-ms=N] [--perf] [--node-args=a,b] [--kafka-parts=durable,dms] [--calibrate]`.
  * Scenarios: fanout, small-rooms (rooms of 10, with Centrifugo), dms, durable-publish, idle, resume (these six
  * are `all`), kafka
  * (fan-out, durable publish and DMs on embedded Parley, `--role all` and the roles split, then idle
- * over three gateways; starts its own broker and PostgreSQL), and restart
- * (kill -9 → accepted again on a data dir of 1 000 000 events, built once under bench/results/).
- * Writes <out>/<scenario>.json, <out>/summary.md and <out>/fanout.svg (default out: bench/results).
+ * over three gateways; starts its own broker and PostgreSQL), restart
+ * (kill -9 → accepted again on a data dir of 1 000 000 events, built once under bench/results/), and routing
+ * (issue 15: `everything` against `redistributed` routing, Kafka and direct forwarding, on 1, 2, 4 and 8
+ * gateways with local and spread rooms; its own broker and PostgreSQL; `--calibrate` then fits the routing
+ * cost model to it, bench/src/routing-model/calibrate.ts).
+ * Writes <out>/<scenario>.json, <out>/summary.md and <out>/fanout.svg (default out: bench/results);
+ * routing.json is in the cost model's schema (bench/src/routing-model/routing-points.ts), not the others'.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -23,10 +27,12 @@ import { idle } from "./scenarios/idle.js";
 import { kafka } from "./scenarios/kafka.js";
 import { restart } from "./scenarios/restart.js";
 import { resume } from "./scenarios/resume.js";
+import { routing } from "./scenarios/routing.js";
+import { calibrateMain } from "./routing-model/calibrate.js";
 import { smallRooms } from "./scenarios/small-rooms.js";
 import { SYSTEMS, type SystemName } from "./wire/wire.js";
 
-const SCENARIOS = { fanout, "small-rooms": smallRooms, dms, durable, idle, resume, kafka, restart } as const;
+const SCENARIOS = { fanout, "small-rooms": smallRooms, dms, durable, idle, resume, kafka, restart, routing } as const;
 type ScenarioName = keyof typeof SCENARIOS;
 const ALIASES: Record<string, ScenarioName> = {
   "durable-publish": "durable",
@@ -35,6 +41,8 @@ const ALIASES: Record<string, ScenarioName> = {
 };
 /** What `all` runs; kafka (a JVM broker) and restart (a 1M-event data dir) are separate. */
 const ORDER: ScenarioName[] = ["fanout", "small-rooms", "dms", "durable", "idle", "resume"];
+/** Scenarios whose JSON is written as they return it (a schema of its own, not the summary's). */
+const OWN_SCHEMA: ReadonlySet<ScenarioName> = new Set(["routing"]);
 /** Every scenario whose results the summary reads back. */
 const REPORTED: ScenarioName[] = [...ORDER, "kafka", "restart"];
 
@@ -112,14 +120,24 @@ function withKafkaFanout(fan: NonNullable<AllResults["fanout"]>, kafka: AllResul
 
 async function main(): Promise<void> {
   const { scenarios, opts, out } = parseArgs(process.argv.slice(2));
+  const calibrate = process.argv.includes("--calibrate");
   mkdirSync(out, { recursive: true });
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version };
   const started = Date.now();
   for (const name of scenarios) {
     log(`scenario ${name} (${opts.scale}, ${opts.rounds} round(s), ${opts.workers} generator processes)`);
     const result = await SCENARIOS[name](opts);
-    const doc = { ...result, at: new Date().toISOString(), machine, scale: opts.scale, rounds: result.rounds };
+    const doc = OWN_SCHEMA.has(name)
+      ? result
+      : {
+          ...result,
+          at: new Date().toISOString(),
+          machine,
+          scale: opts.scale,
+          rounds: (result as { rounds: unknown }).rounds,
+        };
     writeFileSync(join(out, `${name}.json`), JSON.stringify(doc, null, 2) + "\n");
+    if (name === "routing" && calibrate) await calibrateMain([`--in=${join(out, "routing.json")}`]);
   }
   const all = loadExisting(out);
   // The summary is rebuilt from every scenario's stored JSON: the run described here wrote only some of them.

@@ -24,6 +24,13 @@ export function portFor(i: number, ports: readonly number[]): number {
   return port;
 }
 
+/** The port of gateway `g` (a spec that names its gateway). */
+function portAt(g: number, ports: readonly number[]): number {
+  const port = ports[g];
+  if (port === undefined) throw new Error(`no gateway ${g} among ${ports.length} ports`);
+  return port;
+}
+
 /** One worker process and its request/response channel. */
 class WorkerHandle {
   private rid = 0;
@@ -84,7 +91,10 @@ export class Generator {
   ): Promise<OpenResult> {
     const n = this.workers.length;
     const all = typeof ports === "number" ? [ports] : ports;
-    const ported = specs.map((s, i) => ({ ...s, port: portFor(i, all) }));
+    const ported = specs.map((s, i) => ({
+      ...s,
+      port: s.gateway === undefined ? portFor(i, all) : portAt(s.gateway, all),
+    }));
     const results = await Promise.all(
       this.workers.map((wk, w) =>
         wk.call<OpenResult>({
@@ -109,15 +119,15 @@ export class Generator {
     await Promise.all(this.workers.map((w) => w.call({ op: "measure", sinceUs })));
   }
 
-  /** Publishes `rate` msg/s in total for `ms` from the connections with global indexes `pubs`. */
-  async publish(pubs: number[], rate: number, ms: number): Promise<number> {
+  /** Publishes `rate` msg/s in total for `ms` from the connections with global indexes `pubs` (bodies of ≥ `bodyBytes`). */
+  async publish(pubs: number[], rate: number, ms: number, bodyBytes?: number): Promise<number> {
     const local = this.localPubs(pubs);
     const total = pubs.length || 1;
     const sent = await Promise.all(
       local.map(({ worker, pubs }) =>
         pubs.length === 0
           ? Promise.resolve({ sent: 0 })
-          : worker.call<{ sent: number }>({ op: "publish", pubs, rate: (rate * pubs.length) / total, ms }),
+          : worker.call<{ sent: number }>({ op: "publish", pubs, rate: (rate * pubs.length) / total, ms, bodyBytes }),
       ),
     );
     return sent.reduce((a, s) => a + s.sent, 0);

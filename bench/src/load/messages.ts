@@ -4,6 +4,8 @@ import type { SystemName } from "../wire/wire.js";
 export interface ConnSpec {
   readonly user: string;
   readonly room: string;
+  /** Which of the ports given to `open` it connects to; default: Generator's portFor spreading. */
+  readonly gateway?: number;
 }
 
 /** A connection as a worker opens it: the spec and the server port it connects to. */
@@ -15,7 +17,7 @@ export interface PortedSpec extends ConnSpec {
 export type WorkerCommand =
   | { op: "open"; system: SystemName; addrs: string[]; conns: PortedSpec[]; concurrency: number }
   | { op: "measure"; sinceUs: number }
-  | { op: "publish"; pubs: number[]; rate: number; ms: number }
+  | { op: "publish"; pubs: number[]; rate: number; ms: number; bodyBytes?: number }
   | { op: "closed-loop"; pubs: number[]; window: number; ms: number }
   | { op: "report" }
   | { op: "drop" }

@@ -138,22 +138,22 @@ async function open(specs: PortedSpec[], addrs: string[], concurrency: number): 
   return { ok, failed: conns.length - ok, ms: Math.round(performance.now() - start) };
 }
 
-function sendOne(conn: Conn): void {
+function sendOne(conn: Conn, bodyBytes = 0): void {
   if (!conn.isReady || conn.ws?.readyState !== WebSocket.OPEN) return;
   const t0 = nowUs();
-  const id = openedWire().publish(conn, messageBody(t0));
+  const id = openedWire().publish(conn, messageBody(t0, bodyBytes));
   if (id > 0) conn.sentAt.set(id, t0);
 }
 
-/** Open loop: `rate` publishes/s spread round-robin over `pubs`, for `ms`. */
-function publish(pubs: number[], rate: number, ms: number): Promise<{ sent: number }> {
+/** Open loop: `rate` publishes/s spread round-robin over `pubs`, for `ms`, bodies of at least `bodyBytes`. */
+function publish(pubs: number[], rate: number, ms: number, bodyBytes?: number): Promise<{ sent: number }> {
   return new Promise((resolve) => {
     const start = performance.now();
     let sent = 0;
     const step = () => {
       const elapsed = performance.now() - start;
       const due = Math.min(Math.floor((elapsed / 1000) * rate), Math.floor((ms / 1000) * rate));
-      for (; sent < due; sent++) sendOne(connAt(pubs[sent % pubs.length]));
+      for (; sent < due; sent++) sendOne(connAt(pubs[sent % pubs.length]), bodyBytes);
       if (elapsed >= ms) return resolve({ sent });
       setTimeout(step, 1);
     };
@@ -251,7 +251,7 @@ async function handle(req: WorkerRequest): Promise<unknown> {
       acked = 0;
       return {};
     case "publish":
-      return publish(req.pubs, req.rate, req.ms);
+      return publish(req.pubs, req.rate, req.ms, req.bodyBytes);
     case "closed-loop":
       return closedLoop(req.pubs, req.window, req.ms);
     case "report":

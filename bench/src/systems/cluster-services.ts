@@ -62,7 +62,7 @@ export interface ClusterSpace {
 }
 
 /** What `--role` a cluster-mode process runs. */
-export type ClusterRole = "all" | "gateway" | "sequencer" | "sink";
+export type ClusterRole = "all" | "gateway" | "sequencer" | "sink" | "redistributor";
 
 export async function clusterSpace(cluster: ClusterServices): Promise<ClusterSpace> {
   const topicPrefix = `bench.${randomUUID().slice(0, 8)}.`;

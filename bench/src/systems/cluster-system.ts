@@ -81,7 +81,7 @@ function joined(name: SystemName, started: { role: ClusterRole; p: RunningSystem
 }
 
 /** Resolves once `port` answers /readyz with 200. */
-async function waitReady(port: number, what: string): Promise<void> {
+export async function waitReady(port: number, what: string): Promise<void> {
   const deadline = Date.now() + READY_MS;
   let last = "no answer";
   while (Date.now() < deadline) {

@@ -106,6 +106,8 @@ export function nowUs(): number {
 }
 
 /** The body every system carries: a send timestamp and ~90 bytes of text. */
-export function messageBody(t0: number): string {
-  return `{"t0":${t0},"text":"The quick brown fox jumps over the lazy dog; a chat message of about a hundred bytes."}`;
+export function messageBody(t0: number, bytes = 0): string {
+  const body = `{"t0":${t0},"text":"The quick brown fox jumps over the lazy dog; a chat message of about a hundred bytes."}`;
+  // Padded with spaces inside the text to `bytes` when asked (the routing bench's ~200-byte payloads).
+  return body.length >= bytes ? body : `${body.slice(0, -2)}${" ".repeat(bytes - body.length)}"}`;
 }

@@ -183,11 +183,15 @@ export function createClusterNode(config: ParleyConfig, logger: Logger): Cluster
 
   async function openGatewayStorage(db: PostgresDb): Promise<NodeStorage> {
     const routing = config.routing === "redistributed" ? "redistributed" : "everything";
+    const channel = routing === "redistributed" && config.forwarding === "direct" ? "direct" : "kafka";
     const log = new KafkaLog({
       cluster,
       history: new PostgresHistory(new PostgresEvents(db.pool)),
       routing,
-      onRead: (records) => metrics.gatewayRecordsRead.inc({ routing }, records),
+      onRead: (records, bytes) => {
+        metrics.gatewayRecordsRead.inc({ routing }, records);
+        metrics.gatewayBytesRead.inc({ routing, channel }, bytes);
+      },
       ...(config.forwarding === "direct" && { forward: () => directInbox(config) }),
     });
     const link = new PresenceLink({

@@ -15,6 +15,16 @@ export interface ForwardRecord {
   readonly headers: readonly (readonly [Buffer | null, Buffer | null])[];
 }
 
+/**
+ * Bytes of a record's key, value and headers: what the gateway's bytes-read metric counts, the same measure
+ * whether the record came over Kafka or the direct stream (batch framing and the stream's encoding left out).
+ */
+export function recordBytes(r: ForwardRecord): number {
+  let n = (r.key?.length ?? 0) + (r.value?.length ?? 0);
+  for (const [k, v] of r.headers) n += (k?.length ?? 0) + (v?.length ?? 0);
+  return n;
+}
+
 /** The redistributor's side. */
 export interface ForwardSender {
   /** Queues `records` for `gateway` after everything sent to it before; resolves once they are delivered or durable. */

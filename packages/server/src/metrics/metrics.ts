@@ -45,6 +45,12 @@ export class Metrics {
     labelNames: ["routing"] as const,
     registers: [this.registry],
   });
+  readonly gatewayBytesRead = new Counter({
+    name: "parley_gateway_bytes_read_total",
+    help: "Bytes (key, value and headers) of the records counted by parley_gateway_records_read_total, by the channel they came over: kafka, or direct (the redistributor's stream).",
+    labelNames: ["routing", "channel"] as const,
+    registers: [this.registry],
+  });
   readonly redistributorRecords = new Counter({
     name: "parley_redistributor_records_total",
     help: "Events-topic records a redistributor read, and the forwards it sent (one per record and gateway).",

@@ -6,6 +6,7 @@
 import { Consumer } from "@platformatic/kafka";
 import { latencyTrace } from "../../metrics/latency-trace.js";
 import { closeForced } from "../close-client.js";
+import { recordBytes } from "../forwarding.js";
 import { decodeEventsRecord, type EventsRecord } from "../records.js";
 import { PartitionReader } from "../partition-reader.js";
 import type { KafkaClusterOptions, TopicLayout } from "../topics.js";
@@ -22,8 +23,8 @@ export interface EventsTailOptions {
   readonly from: "earliest" | { readonly tailPerPartition: number };
   /** Told about fetch errors; the tail retries after 200 ms. Default: console.error. */
   readonly onError?: (err: unknown) => void;
-  /** Told how many records each fetch read (`parley_gateway_records_read_total`). */
-  readonly onRead?: (records: number) => void;
+  /** Told how many records each fetch read, and their bytes (`parley_gateway_records_read_total`, `…_bytes_read_total`). */
+  readonly onRead?: (records: number, bytes: number) => void;
 }
 
 const RETRY_MS = 200;
@@ -120,11 +121,13 @@ export class EventsTail {
     if (latencyTrace) traceFetch(batches, fetched - asked);
     for (const [p, batch] of batches) {
       const liveFrom = this.liveFrom.get(p) ?? 0n;
+      let bytes = 0;
       for (const r of batch.records) {
+        bytes += recordBytes(r);
         const rec = decodeEventsRecord(r.value, r.headers);
         if (rec) this.handler(rec, r.offset >= liveFrom);
       }
-      this.options.onRead?.(batch.records.length);
+      this.options.onRead?.(batch.records.length, bytes);
       this.positions.set(p, batch.next);
     }
     latencyTrace?.add("tail.handle", performance.now() - fetched);

@@ -85,8 +85,8 @@ export interface KafkaLogOptions {
   readonly routingTimings?: RoutingTimings;
   /** Redistributed routing's inbox. Default: this gateway's forward topic (kafka-forwarding.ts). */
   readonly forward?: (gatewayId: string) => ForwardReceiver;
-  /** Told how many Kafka records the log read to deliver events (events tail, or forwarded records). */
-  readonly onRead?: (records: number) => void;
+  /** Told how many records (and their bytes) the log read to deliver events (events tail, or forwarded records). */
+  readonly onRead?: (records: number, bytes: number) => void;
 }
 
 interface Pending {

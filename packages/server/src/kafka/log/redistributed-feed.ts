@@ -5,7 +5,7 @@
  * membership change. The backchannel carries its interest (interest-writer.ts).
  */
 import type { RoomEvent } from "@parley/protocol";
-import type { ForwardReceiver, ForwardRecord } from "../forwarding.js";
+import { recordBytes, type ForwardReceiver, type ForwardRecord } from "../forwarding.js";
 import { decodeEventsRecord } from "../records.js";
 import { decodeJoin } from "../routing-records.js";
 import type { KafkaClusterOptions } from "../topics.js";
@@ -32,8 +32,8 @@ export interface RedistributedFeedOptions extends RoutingTimings {
   readonly sink: JoinSink;
   readonly fill: (room: string, after: number, before: number) => Promise<RoomEvent[]>;
   readonly onError?: (err: unknown) => void;
-  /** Told of every record received (`parley_gateway_records_read_total`). */
-  readonly onRead?: (records: number) => void;
+  /** Told of every record received, and its bytes (`parley_gateway_records_read_total`, `…_bytes_read_total`). */
+  readonly onRead?: (records: number, bytes: number) => void;
 }
 
 /** The redistributed gateway's feed. */
@@ -92,7 +92,7 @@ export class RedistributedFeed {
   }
 
   private onRecord(r: ForwardRecord): void {
-    this.options.onRead?.(1);
+    this.options.onRead?.(1, recordBytes(r));
     const join = decodeJoin(r.value, r.headers);
     if (join) return this.joins.onJoin(join);
     const rec = decodeEventsRecord(r.value, r.headers);

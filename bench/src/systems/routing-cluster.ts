@@ -1,0 +1,78 @@
+/**
+ * The routing bench's cluster (issue 15): a sequencer, a sink, R redistributors (redistributed routing only)
+ * and G gateways, each a `parley start --role …` process of the current build in one ClusterSpace, with the
+ * same `--routing` and `--forwarding` on every process. Roles are split rather than `--role all`, so each
+ * gateway's CPU is its own and no gateway also sequences or sinks.
+ */
+import type { ClusterRole } from "./cluster-services.js";
+import { waitReady } from "./cluster-system.js";
+import { startParleyProcess, type StartOptions } from "./parley-process.js";
+import type { RunningSystem } from "./system.js";
+
+/** Partitions of the commands and events topics (the product's default, written out so a point records it). */
+export const ROUTING_PARTITIONS = 12;
+
+/** What one routing cluster runs. */
+export interface RoutingTopology {
+  readonly gateways: number;
+  readonly routing: "everything" | "redistributed";
+  /** Redistributed routing's forwarding; null with `everything`. */
+  readonly forwarding: "kafka" | "direct" | null;
+  readonly redistributors: number;
+}
+
+/** The running processes by role. */
+export interface RoutingCluster {
+  readonly gateways: readonly RunningSystem[];
+  readonly redistributors: readonly RunningSystem[];
+  /** The sequencer and the sink. */
+  readonly others: readonly RunningSystem[];
+  stop(): Promise<void>;
+}
+
+/** `parley start` flags of the topology, beside the space's (brokers, database, prefix, role). */
+function routingArgs(t: RoutingTopology): string[] {
+  const forwarding = t.forwarding === null ? [] : ["--forwarding", t.forwarding];
+  return ["--routing", t.routing, ...forwarding, "--topic-partitions", String(ROUTING_PARTITIONS)];
+}
+
+/**
+ * Starts the sequencer alone first (it creates the topics and must own the partitions before anyone
+ * publishes), then the sink, the redistributors and the gateways at once, each waited for until ready.
+ */
+export async function startRoutingCluster(opts: StartOptions, t: RoutingTopology): Promise<RoutingCluster> {
+  const space = opts.space;
+  if (!opts.cluster || !space) throw new Error("the routing cluster runs in a ClusterSpace of the routing scenario");
+  const started: { role: ClusterRole; p: RunningSystem }[] = [];
+  const of = (role: ClusterRole) => started.filter((s) => s.role === role).map((s) => s.p);
+  const stop = async () => {
+    // Gateways first, so no client publishes into a cluster whose sequencer is gone.
+    await Promise.all(of("gateway").map((p) => p.stop()));
+    await Promise.all(started.filter((s) => s.role !== "gateway").map((s) => s.p.stop()));
+  };
+  const startOne = async (role: ClusterRole) => {
+    const p = await startParleyProcess(opts, "parley-kafka-split", [...space.args(role), ...routingArgs(t)], { role });
+    started.push({ role, p });
+    await waitReady(p.port, `routing ${role}`);
+  };
+  try {
+    await startOne("sequencer");
+    const rest: ClusterRole[] = [
+      "sink",
+      ...Array<ClusterRole>(t.routing === "redistributed" ? t.redistributors : 0).fill("redistributor"),
+      ...Array<ClusterRole>(t.gateways).fill("gateway"),
+    ];
+    // Settled, not all: a start that fails must not leave the others running unstopped.
+    const failed = (await Promise.allSettled(rest.map(startOne))).find((r) => r.status === "rejected");
+    if (failed) throw failed.reason;
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return {
+    gateways: of("gateway"),
+    redistributors: of("redistributor"),
+    others: [...of("sequencer"), ...of("sink")],
+    stop,
+  };
+}
