@@ -9,7 +9,7 @@
 #   bash scripts/local-cluster.sh [--gateways N] [--sequencers M] [--redistributors R] [--first-port P] [`parley start` flags, e.g. --dev]
 #
 # Defaults: 2 gateways (ports P, P+1, …; P = 8080), 1 sequencer, 1 sink; with
-# `--routing redistributed` (docs/cluster.md, "Routing") also R = 1 redistributor.
+# `--routing redistributed` or `auto` (docs/cluster.md, "Routing") also R = 1 redistributor.
 # Env: PARLEY_CLUSTER_DIR (logs and broker data; default a per-user dir in $TMPDIR),
 # PARLEY_CLUSTER_KAFKA (use this running broker instead of starting one),
 # PARLEY_TEST_PG_URL (use this PostgreSQL instead of starting one, as scripts/postgres/start.sh does),
@@ -46,8 +46,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 case "${PARLEY_DEV:-}" in true | 1 | yes | on) dev=1 ;; esac
-# Redistributed gateways read no events partition: someone must forward to them.
-[ -n "$redistributors" ] || { [ "$routing" = redistributed ] && redistributors=1 || redistributors=0; }
+# Redistributed (and auto) gateways read no events partition (auto: at times): someone must forward to them.
+[ -n "$redistributors" ] || { [ "$routing" != everything ] && redistributors=1 || redistributors=0; }
 
 [ -n "${PARLEY_SKIP_BUILD:-}" ] || bash scripts/ensure-deps.sh
 dir="${PARLEY_CLUSTER_DIR:-${TMPDIR:-/tmp}/parley-local-cluster-$(id -u)}"

@@ -30,6 +30,7 @@ import { advertiseUrl } from "./advertise-url.js";
 import { DirectForwardReceiver } from "../kafka/direct-forwarding.js";
 import { startOpsServer, type OpsServer } from "./ops-server.js";
 import { clusterRoles } from "./roles.js";
+import { autoRoutingSettings } from "./routing-report.js";
 import { bridgeSettings } from "../bridge/bridge-config.js";
 import { startBridgeRole, type BridgeRole } from "./bridge-role.js";
 
@@ -182,14 +183,17 @@ export function createClusterNode(config: ParleyConfig, logger: Logger): Cluster
   };
 
   async function openGatewayStorage(db: PostgresDb): Promise<NodeStorage> {
-    const routing = config.routing === "redistributed" ? "redistributed" : "everything";
-    const channel = routing === "redistributed" && config.forwarding === "direct" ? "direct" : "kafka";
+    const routing = config.routing === "redistributed" || config.routing === "auto" ? config.routing : "everything";
+    // The gateways the presence link knows, this one included: what `auto`'s cost model spreads the cost over.
+    const gateways = () => 1 + (parts.link?.nodes.list().length ?? 0);
     const log = new KafkaLog({
       cluster,
       history: new PostgresHistory(new PostgresEvents(db.pool)),
       routing,
-      onRead: (records, bytes) => {
+      ...(routing === "auto" && { auto: autoRoutingSettings(config, metrics, logger, gateways) }),
+      onRead: (records, bytes, forwarded) => {
         metrics.gatewayRecordsRead.inc({ routing }, records);
+        const channel = forwarded && config.forwarding === "direct" ? "direct" : "kafka";
         metrics.gatewayBytesRead.inc({ routing, channel }, bytes);
       },
       ...(config.forwarding === "direct" && { forward: () => directInbox(config) }),

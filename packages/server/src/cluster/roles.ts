@@ -6,7 +6,7 @@ import { checkedOrigin } from "./advertise-url.js";
 export type ClusterRole = "gateway" | "sequencer" | "sink" | "bridge" | "redistributor";
 
 const ROLES: readonly ClusterRole[] = ["gateway", "sequencer", "sink", "bridge", "redistributor"];
-const ROUTINGS = ["everything", "redistributed"];
+const ROUTINGS = ["everything", "redistributed", "auto"];
 
 /**
  * True when the configuration asks for cluster mode (Kafka brokers given).
@@ -30,19 +30,23 @@ export function isClusterMode(config: Pick<ParleyConfig, "kafka" | "postgres" | 
  * misconfigured node fails at start with a usage error instead of at its
  * first request. `all` is every role, the inbound bridge only when
  * `bridgeTopics` maps a topic (off unless configured), the redistributor only
- * with redistributed routing (else it would read everything for nobody).
+ * with redistributed or auto routing (else it would read everything for nobody).
  */
 export function clusterRoles(config: ClusterRoleConfig): Set<ClusterRole> {
   if (!["kafka", "direct"].includes(config.forwarding)) {
     throw new ConfigError(`--forwarding: must be kafka or direct, got ${JSON.stringify(config.forwarding)}`);
   }
   if (!ROUTINGS.includes(config.routing)) {
-    throw new ConfigError(`--routing: must be everything or redistributed, got ${JSON.stringify(config.routing)}`);
+    throw new ConfigError(
+      `--routing: must be everything, redistributed or auto, got ${JSON.stringify(config.routing)}`,
+    );
+  }
+  if (config.routing === "auto" && (config.routingIntervalMs < 100 || config.routingHysteresis < 1)) {
+    throw new ConfigError("--routing-interval-ms must be at least 100 and --routing-hysteresis at least 1");
   }
   const all = ROLES.filter(
     (r) =>
-      (r !== "bridge" || config.bridgeTopics.length > 0) &&
-      (r !== "redistributor" || config.routing === "redistributed"),
+      (r !== "bridge" || config.bridgeTopics.length > 0) && (r !== "redistributor" || config.routing !== "everything"),
   );
   const roles = config.role === "all" ? new Set(all) : new Set([config.role as ClusterRole]);
   if (![...roles].every((r) => ROLES.includes(r))) {
@@ -74,6 +78,8 @@ export type ClusterRoleConfig = Pick<
   | "postgres"
   | "role"
   | "routing"
+  | "routingIntervalMs"
+  | "routingHysteresis"
   | "forwarding"
   | "dev"
   | "jwtSecret"

@@ -59,7 +59,7 @@ export const OPTIONS = {
   role: opt(
     "string",
     "all",
-    "Cluster role: `gateway` (clients), `sequencer`, `sink` (events → PostgreSQL), `bridge` (bridgeTopics → rooms), `redistributor` (routing: redistributed) or `all` (the bridge only with bridgeTopics, the redistributor only with redistributed routing). Needs `kafka`.",
+    "Cluster role: `gateway` (clients), `sequencer`, `sink` (events → PostgreSQL), `bridge` (bridgeTopics → rooms), `redistributor` (routing: redistributed or auto) or `all` (the bridge only with bridgeTopics, the redistributor only with redistributed or auto routing). Needs `kafka`.",
   ),
   forwarding: opt(
     "string",
@@ -69,7 +69,17 @@ export const OPTIONS = {
   routing: opt(
     "string",
     "everything",
-    "How a gateway gets events: `everything` (reads every events partition) or `redistributed` (redistributors forward its rooms' events; cluster.md, Routing).",
+    "How a gateway gets events: `everything` (reads every events partition), `redistributed` (redistributors forward its rooms' events) or `auto` (switches between the two at runtime as the cost model says; cluster.md, Routing).",
+  ),
+  routingIntervalMs: opt(
+    "int",
+    15_000,
+    "`--routing auto`: how often the gateway evaluates the cost model on its live figures.",
+  ),
+  routingHysteresis: opt(
+    "int",
+    3,
+    "`--routing auto`: evaluations in a row the other routing must win before the gateway switches feeds.",
   ),
   topicPrefix: opt("string", "parley.", "Prefix of Kafka topic and consumer group names."),
   advertiseUrl: opt(

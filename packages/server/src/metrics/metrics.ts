@@ -57,6 +57,36 @@ export class Metrics {
     labelNames: ["kind"] as const,
     registers: [this.registry],
   });
+  readonly routingMode = new Gauge({
+    name: "parley_routing_mode",
+    help: "The routing in force on a `--routing auto` gateway: 1 for it, 0 for the other (docs/cluster.md, Routing: auto).",
+    labelNames: ["mode"] as const,
+    registers: [this.registry],
+  });
+  readonly routingDecisions = new Counter({
+    name: "parley_routing_decisions_total",
+    help: "Evaluations of a `--routing auto` gateway by the routing the cost model chose (a switch needs several in a row).",
+    labelNames: ["chosen"] as const,
+    registers: [this.registry],
+  });
+  readonly routingSwitches = new Counter({
+    name: "parley_routing_switches_total",
+    help: "Feed handovers of a `--routing auto` gateway by the routing switched to (abandoned: no redistributor answered).",
+    labelNames: ["to", "result"] as const,
+    registers: [this.registry],
+  });
+  readonly routingPredictedCpu = new Gauge({
+    name: "parley_routing_predicted_cpu_us_per_second",
+    help: "The cost model's cluster CPU per gateway (µs/s) for each routing at the last evaluation of a `--routing auto` gateway.",
+    labelNames: ["routing"] as const,
+    registers: [this.registry],
+  });
+  readonly routingPredictedP99 = new Gauge({
+    name: "parley_routing_predicted_p99_ms",
+    help: "The cost model's publish→deliver p99 (ms) for each routing at the last evaluation of a `--routing auto` gateway.",
+    labelNames: ["routing"] as const,
+    registers: [this.registry],
+  });
   readonly deliveries = new Counter({
     name: "parley_deliveries_total",
     help: "Events written to subscriber connections.",

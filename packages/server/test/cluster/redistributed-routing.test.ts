@@ -14,12 +14,19 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { ServerFrame } from "@parley/protocol";
 import { checkHistory } from "../chaos/history-checker.js";
-import type { PublishRecord, RoomHistory, SubscriptionRecord } from "../chaos/history.js";
+import type { SubscriptionRecord } from "../chaos/history.js";
+import {
+  collectWhenCaughtUp,
+  publishLoop,
+  roomHistories,
+  subscribeRetrying,
+  subscriptionRecord,
+  type PublishLog,
+} from "../support/busy-rooms.js";
 import { publishUntilAcked, TestCluster } from "../support/cluster-fixture.js";
 import type { ClusterProcess } from "../support/cluster-process.js";
-import { readAllHistory, sleep, uniqueCmid } from "../support/fixtures.js";
+import { sleep, uniqueCmid } from "../support/fixtures.js";
 import type { RawClient } from "../support/raw-client.js";
 import { roomsOnEveryPartition } from "../support/test-kafka.js";
 import { waitUntil } from "../support/wait.js";
@@ -30,20 +37,6 @@ const KILL_AT_MS = 6_000;
 interface Subscriber {
   readonly client: RawClient;
   readonly record: SubscriptionRecord;
-}
-
-/** Subscribes `client` (retrying a refusal: a join may wait for a redistributor taking over), live or from `since`. */
-async function subscribe(
-  client: RawClient,
-  room: string,
-  from?: { since: number; epoch: string },
-): Promise<{ startAfter: number; epoch: string }> {
-  for (;;) {
-    const reply: ServerFrame = await client.request({ t: "sub", room, ...from }, 30_000);
-    if (reply.t === "subscribed") return { startAfter: from ? from.since : reply.lastSeq, epoch: reply.epoch };
-    if (reply.t !== "error" || !reply.retryable) throw new Error(`sub refused: ${JSON.stringify(reply)}`);
-    await sleep(200);
-  }
 }
 
 type Routing = "everything" | "redistributed";
@@ -91,28 +84,21 @@ async function scrape(node: ClusterProcess, series: string): Promise<number> {
 async function run(cluster: TestCluster, routing: Routing, forwarding: string): Promise<void> {
   const [gw0, gw1] = cluster.gateways as [ClusterProcess, ClusterProcess];
   const rooms = roomsOnEveryPartition(`busy-${process.pid}-${Date.now().toString(36)}`, 4);
-  const publishes: PublishRecord[] = [];
+  const log: PublishLog = { publishes: [], head: new Map() };
+  const { head } = log;
   const subscribers: Subscriber[] = [];
   const epochs = new Map<string, string>();
-  const head = new Map<string, number>();
   const started = Date.now();
   let stop = false;
   let killedAt = Infinity;
   /** Per room, acks received after the kill: every partition, the dead one's included, goes on. */
   const ackedAfterKill = new Map<string, number>();
 
-  const publisher = async (room: string, n: number) => {
-    let client = await cluster.connect(gw0, `pub${n}`);
-    const connect = async () => (client = client.closeInfo ? await cluster.connect(gw0, `pub${n}`) : client);
-    while (!stop) {
-      const cmid = uniqueCmid();
-      const record: PublishRecord = { client: `pub${n}`, room, cmid, acks: [], fifo: true };
-      publishes.push(record);
-      const ack = await publishUntilAcked(connect, { room, body: { n }, cmid }, 60_000);
-      record.acks.push(ack.seq);
+  const publisher = (room: string, n: number) => {
+    const onAck = () => {
       if (Date.now() > killedAt) ackedAfterKill.set(room, (ackedAfterKill.get(room) ?? 0) + 1);
-      head.set(room, Math.max(head.get(room) ?? 0, ack.seq));
-    }
+    };
+    return publishLoop({ cluster, gateway: gw0, room, n, log, stopped: () => stop, onAck });
   };
 
   const subscriberLoop = async () => {
@@ -122,19 +108,9 @@ async function run(cluster: TestCluster, routing: Routing, forwarding: string): 
       const client = await cluster.connect(gateway, `sub${i}`);
       const epoch = epochs.get(room);
       const resumeFrom = epoch && i % 2 === 1 ? { since: Math.max(0, (head.get(room) ?? 0) - 25), epoch } : undefined;
-      const { startAfter, epoch: current } = await subscribe(client, room, resumeFrom);
+      const { startAfter, epoch: current } = await subscribeRetrying(client, room, resumeFrom);
       epochs.set(room, current);
-      const record: SubscriptionRecord = {
-        client: `sub${i}@${gateway.name}`,
-        room,
-        startAfter,
-        mayRead: true,
-        stayed: true,
-        events: [],
-        epochs: [],
-        notRecovered: 0,
-      };
-      subscribers.push({ client, record });
+      subscribers.push({ client, record: subscriptionRecord(`sub${i}@${gateway.name}`, room, startAfter) });
       await sleep(250);
     }
   };
@@ -157,29 +133,10 @@ async function run(cluster: TestCluster, routing: Routing, forwarding: string): 
   assert.ok(Date.now() - started >= PUBLISH_MS);
 
   // Every subscriber must get up to each room's last acked seq.
-  await waitUntil(
-    () =>
-      subscribers.every(
-        ({ client, record }) =>
-          (client.events(record.room).at(-1)?.seq ?? record.startAfter) >= (head.get(record.room) ?? 0),
-      ),
-    "every subscriber to reach its room's last acked seq",
-    60_000,
-  );
-  for (const { client, record } of subscribers) {
-    for (const e of client.events(record.room)) record.events.push({ seq: e.seq, cmid: e.cmid ?? "", id: e.id });
-  }
-  const reader = await cluster.connect(gw1, "reader");
-  const histories: RoomHistory[] = [];
-  for (const room of [...rooms, ...localRooms]) {
-    const events = await readAllHistory(reader, room);
-    histories.push({
-      room,
-      epoch: epochs.get(room) ?? "",
-      events: events.map((e) => ({ seq: e.seq, cmid: e.cmid ?? "", id: e.id })),
-    });
-  }
-  const result = checkHistory({ publishes, subscriptions: subscribers.map((s) => s.record), rooms: histories });
+  await collectWhenCaughtUp(subscribers, head);
+  const histories = await roomHistories(await cluster.connect(gw1, "reader"), [...rooms, ...localRooms], epochs);
+  const subscriptions = subscribers.map((s) => s.record);
+  const result = checkHistory({ publishes: log.publishes, subscriptions, rooms: histories });
   const counts = JSON.stringify(result.counts);
   assert.equal(result.violationCount, 0, `${JSON.stringify(result.violations.slice(0, 10))}\n${counts}`);
   assert.ok(subscribers.filter((s) => s.record.client.endsWith("gw1")).length >= 10, counts);

@@ -2,7 +2,7 @@
  * Which roles `--role` runs, and what each needs: the bridge only where it is
  * configured (`all` includes it only with bridgeTopics), and with PostgreSQL
  * for the room rules its publishes are checked against; the redistributor in
- * `all` only with redistributed routing.
+ * `all` only with redistributed or auto routing.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -37,13 +37,22 @@ describe("cluster roles", () => {
     );
   });
 
-  it("runs a redistributor in `all` only with redistributed routing, and refuses unknown routings and forwardings", () => {
-    assert.deepEqual(
-      [...clusterRoles(cluster({ role: "all", routing: "redistributed" }))],
-      ["gateway", "sequencer", "sink", "redistributor"],
-    );
+  it("runs a redistributor in `all` only with redistributed or auto routing, and refuses unknown routings and forwardings", () => {
+    for (const routing of ["redistributed", "auto"]) {
+      assert.deepEqual(
+        [...clusterRoles(cluster({ role: "all", routing }))],
+        ["gateway", "sequencer", "sink", "redistributor"],
+      );
+    }
     assert.deepEqual([...clusterRoles(cluster({ role: "redistributor" }))], ["redistributor"]);
-    assert.throws(() => clusterRoles(cluster({ routing: "some" })), /--routing: must be everything or redistributed/);
+    assert.throws(
+      () => clusterRoles(cluster({ routing: "some" })),
+      /--routing: must be everything, redistributed or auto/,
+    );
+    assert.throws(
+      () => clusterRoles(cluster({ routing: "auto", routingHysteresis: 0 })),
+      /--routing-interval-ms must be at least 100 and --routing-hysteresis at least 1/,
+    );
     assert.throws(() => clusterRoles(cluster({ forwarding: "http" })), /--forwarding: must be kafka or direct/);
   });
 });

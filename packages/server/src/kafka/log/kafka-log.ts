@@ -22,7 +22,9 @@
  *   what redistributors forward for the rooms it follows (RedistributedFeed,
  *   docs/cluster.md "Routing"); an append, read or head first follows the
  *   room (`interest` holds one for a subscriber), so the contract holds for
- *   every room this process uses.
+ *   every room this process uses. Routing `auto`: both, one at a time, with
+ *   a handover where both run and the recent buffer's per-room last seq
+ *   drops the second copy (feed-switch.ts, auto-routing.ts).
  * - Reads and heads come from the HistorySource (the sink's tables) plus a
  *   bounded recent-events buffer fed by this gateway's own consumption, so
  *   a lagging sink never causes a gap.
@@ -42,10 +44,13 @@ import {
 } from "../../log/event-log.js";
 import { latencyTrace } from "../../metrics/latency-trace.js";
 import { closeForced } from "../close-client.js";
-import { EventsTail } from "./events-tail.js";
+import { EventsTail, type EventsHandler, type EventsTailOptions } from "./events-tail.js";
 import { KafkaForwardReceiver } from "../kafka-forwarding.js";
 import type { ForwardReceiver } from "../forwarding.js";
 import { RedistributedFeed, type RoutingTimings } from "./redistributed-feed.js";
+import { AutoRouting, EventsEnd, type AutoRoutingSettings } from "./auto-routing.js";
+import { FeedSwitch } from "./feed-switch.js";
+import { LiveFigures } from "../routing/live-figures.js";
 import type { EventRecord, JoinSink } from "./room-joins.js";
 import type { HistorySource } from "../../log/history-source.js";
 import { RecentBuffer } from "./recent-buffer.js";
@@ -79,14 +84,22 @@ export interface KafkaLogOptions {
    * gateway does not read its events partition. Default: console.error.
    */
   readonly onUnanswered?: (partition: number, timeoutMs: number) => void;
-  /** `everything` (default): read every events partition; `redistributed`: get what redistributors forward. */
-  readonly routing?: "everything" | "redistributed";
+  /**
+   * `everything` (default): read every events partition; `redistributed`: get what redistributors forward;
+   * `auto`: start with everything and switch between the two as the cost model says (auto-routing.ts).
+   */
+  readonly routing?: "everything" | "redistributed" | "auto";
+  /** `auto`'s settings. */
+  readonly auto?: AutoRoutingSettings;
   /** Redistributed routing's timings (redistributed-feed.ts). */
   readonly routingTimings?: RoutingTimings;
   /** Redistributed routing's inbox. Default: this gateway's forward topic (kafka-forwarding.ts). */
   readonly forward?: (gatewayId: string) => ForwardReceiver;
-  /** Told how many records (and their bytes) the log read to deliver events (events tail, or forwarded records). */
-  readonly onRead?: (records: number, bytes: number) => void;
+  /**
+   * Told how many records (and their bytes) the log read to deliver events: from the events tail, or
+   * `forwarded` to it by redistributors (over the forwarding channel).
+   */
+  readonly onRead?: (records: number, bytes: number, forwarded: boolean) => void;
 }
 
 interface Pending {
@@ -106,6 +119,10 @@ export class KafkaLog implements EventLog {
   private producer: Producer | undefined;
   private tail: EventsTail | undefined;
   private feed: RedistributedFeed | undefined;
+  /** `auto`: both feeds, the switch between them, its figures and loop. */
+  private feeds: FeedSwitch | undefined;
+  private autoLoop: AutoRouting | undefined;
+  private readonly figures = new LiveFigures();
   private readonly recent: RecentBuffer;
   private readonly listeners: EventListeners;
   private readonly pending = new Map<string, Pending>();
@@ -138,23 +155,61 @@ export class KafkaLog implements EventLog {
       idempotent: true,
       acks: ProduceAcks.ALL,
     });
-    if (this.options.routing === "redistributed") {
+    if (this.options.routing === "auto") {
+      await this.startAuto(clientId, this.layout);
+    } else if (this.options.routing === "redistributed") {
       this.feed = this.redistributedFeed();
       await this.feed.start();
     } else {
-      this.tail = new EventsTail(
-        {
-          cluster,
-          layout: this.layout,
-          clientId,
-          from: { tailPerPartition: this.options.warmupPerPartition ?? 5000 },
-          onRead: this.options.onRead,
-        },
-        (rec, live) => this.onRecord(rec, live),
+      this.tail = this.eventsTail(clientId, this.layout, { tailPerPartition: this.warmup() }, (rec, live) =>
+        this.onRecord(rec, live),
       );
       await this.tail.start();
     }
     this.state = "open";
+  }
+
+  /** `auto`: a dormant redistributed feed, the events tail, and the loop deciding between them. */
+  private async startAuto(clientId: string, layout: TopicLayout): Promise<void> {
+    const settings = this.options.auto ?? {};
+    const feed = this.redistributedFeed(true);
+    const feeds = new FeedSwitch({
+      tail: (from, handler) => this.eventsTail(clientId, layout, from, handler),
+      feed,
+      hand: (rec, live) => this.onRecord(rec, live),
+      lastOf: (room) => this.recent.lastSeq(room) ?? null,
+      fill: (room, after, before) => this.options.history.read(room, after, before - after - 1),
+      retain: (keep) => this.recent.retain(keep),
+      warmupPerPartition: this.warmup(),
+      drainMs: settings.drainMs ?? 2000,
+      handoverTimeoutMs: settings.handoverTimeoutMs ?? 30_000,
+    });
+    this.feeds = feeds;
+    await feeds.start();
+    this.autoLoop = new AutoRouting(
+      settings,
+      this.figures,
+      feeds,
+      new EventsEnd(this.options.cluster, layout, clientId),
+    );
+    await this.autoLoop.start();
+  }
+
+  private eventsTail(
+    clientId: string,
+    layout: TopicLayout,
+    from: EventsTailOptions["from"],
+    handler: EventsHandler,
+  ): EventsTail {
+    const onRead = (records: number, bytes: number) => {
+      this.options.onRead?.(records, bytes, false);
+      this.figures.tailRead(records, bytes);
+    };
+    return new EventsTail({ cluster: this.options.cluster, layout, clientId, from, onRead }, handler);
+  }
+
+  private warmup(): number {
+    return this.options.warmupPerPartition ?? 5000;
   }
 
   /**
@@ -163,29 +218,34 @@ export class KafkaLog implements EventLog {
    * the tail retries and logs each failure). Feeds /readyz.
    */
   ready(): boolean {
-    return this.state === "open" && (this.tail?.reading() ?? this.feed?.reading() ?? false);
+    return this.state === "open" && (this.tail?.reading() ?? this.feed?.reading() ?? this.feeds?.reading() ?? false);
   }
 
   /** Per events partition, what the events tail has not handed over yet (`parley_consumer_lag`); empty before start. */
   tailLag(): Map<number, bigint> {
-    return this.tail?.lag() ?? new Map();
+    return this.tail?.lag() ?? this.feeds?.lag() ?? new Map();
   }
 
   append(command: PublishCommand): Promise<AppendResult> {
-    const feed = this.feed;
-    if (!feed || this.state !== "open") return this.send(command);
+    const joined = this.state === "open" ? this.want(command.room) : undefined;
+    if (!joined) return this.send(command);
     // Counted as pending while its room's join is awaited, so close waits for it like for a sent one.
     this.joining++;
     const done = () => void this.joining--;
-    return feed.want(command.room).then(
+    return joined.then(
       () => (done(), this.send(command, true)),
       (err: unknown) => (done(), Promise.reject(err)),
     );
   }
 
-  /** Follows `room` while held (redistributed routing; a no-op otherwise). */
+  /** Follows `room` while held (redistributed or auto routing; a no-op otherwise). */
   interest(room: string): () => void {
-    return this.feed?.hold(room) ?? noop;
+    return this.feeds?.hold(room) ?? this.feed?.hold(room) ?? noop;
+  }
+
+  /** What an append, read or head of `room` waits for first: its join, when a redistributed feed delivers. */
+  private want(room: string): Promise<void> | undefined {
+    return this.feeds ? this.feeds.want(room) : this.feed?.want(room);
   }
 
   /** `admitted`: accepted while open and waiting for its join since; close waits for it, so it is sent. */
@@ -212,19 +272,19 @@ export class KafkaLog implements EventLog {
 
   async read(room: string, afterSeq: number, limit: number): Promise<RoomEvent[]> {
     if (limit <= 0) return [];
-    await this.feed?.want(room);
+    await this.want(room);
     return this.guard(() => readMerged(this.sources(), room, afterSeq, Math.floor(limit)));
   }
 
   async readBefore(room: string, beforeSeq: number, limit: number): Promise<RoomEvent[]> {
     if (limit <= 0) return [];
-    await this.feed?.want(room);
+    await this.want(room);
     return this.guard(() => readBeforeMerged(this.sources(), room, beforeSeq, Math.floor(limit)));
   }
 
   async head(room: string): Promise<RoomHead> {
     if (!this.layout) throw new ParleyError("UNAVAILABLE", "log is not started");
-    await this.feed?.want(room);
+    await this.want(room);
     const epoch = roomEpoch(this.layout.eventsTopicId, room);
     const stored = await this.guard(() => this.options.history.head(room));
     const fromHistory = stored && stored.epoch === epoch ? stored.lastSeq : 0;
@@ -239,6 +299,8 @@ export class KafkaLog implements EventLog {
     for (const rid of [...this.pending.keys()]) this.settle(rid, new ParleyError("SHUTTING_DOWN", "log closed"));
     await this.sending;
     await this.tail?.close();
+    await this.autoLoop?.close();
+    await this.feeds?.close(new ParleyError("SHUTTING_DOWN", "log closed"));
     await this.feed?.close(new ParleyError("SHUTTING_DOWN", "log closed"));
     await closeForced(this.producer);
   }
@@ -309,13 +371,22 @@ export class KafkaLog implements EventLog {
 
   private onRecord(rec: EventsRecord, live: boolean): void {
     if (rec.type === "duplicate") return this.answer(rec);
-    // The buffer refuses a seq it already holds: a record seen twice is delivered once.
-    if (this.recent.add(rec.event) && live) this.deliver(rec.event);
+    // The buffer refuses a seq it already holds: a record seen twice (or from both feeds of auto) is delivered once.
+    if (this.recent.add(rec.event)) {
+      if (live) this.deliver(rec.event);
+      if (this.feeds) this.handedOn(this.feeds, rec.event.room, live);
+    }
     this.settle(rec.rid, { event: rec.event, duplicate: false });
   }
 
-  /** The redistributed feed, handing its records to this log (JoinSink). */
-  private redistributedFeed(): RedistributedFeed {
+  /** `auto`: tail events waiting for this room's next seq may go; a live event of a room held here is needed. */
+  private handedOn(feeds: FeedSwitch, room: string, live: boolean): void {
+    feeds.handed(room);
+    if (live && feeds.holds(room)) this.figures.neededEvent();
+  }
+
+  /** The redistributed feed, handing its records to this log (JoinSink); `dormant` for auto. */
+  private redistributedFeed(dormant = false): RedistributedFeed {
     const sink: JoinSink = {
       event: (rec: EventRecord, live) => this.onRecord(rec, live),
       answer: (rec) => this.answer(rec),
@@ -330,7 +401,13 @@ export class KafkaLog implements EventLog {
       receiver: this.options.forward?.(this.gatewayId) ?? new KafkaForwardReceiver(cluster, this.gatewayId),
       sink,
       fill: (room, after, before) => history.read(room, after, before - after - 1),
-      onRead: this.options.onRead,
+      onRead: (records, bytes, join) => {
+        this.options.onRead?.(records, bytes, true);
+        // A join's size says nothing of the events' payload.
+        if (!join) this.figures.read(records, bytes);
+      },
+      dormant,
+      ...(dormant && { outOfBandWhileDormant: (room: string) => this.feeds?.holds(room) === false }),
     });
   }
 

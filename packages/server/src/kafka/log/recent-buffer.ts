@@ -62,6 +62,11 @@ export class RecentBuffer {
     this.rooms.delete(room);
   }
 
+  /** Keeps only the rooms `keep` accepts (a gateway whose events tail stopped keeps current only what it follows). */
+  retain(keep: (room: string) => boolean): void {
+    for (const room of [...this.rooms.keys()]) if (!keep(room)) this.drop(room);
+  }
+
   /** The seqs removed by the deletes held for `room`: older events read elsewhere must be tombstoned too. */
   deletedIn(room: string): Set<number> {
     return deletedTargets(this.rooms.get(room) ?? []);

@@ -32,8 +32,21 @@ export interface RedistributedFeedOptions extends RoutingTimings {
   readonly sink: JoinSink;
   readonly fill: (room: string, after: number, before: number) => Promise<RoomEvent[]>;
   readonly onError?: (err: unknown) => void;
-  /** Told of every record received, and its bytes (`parley_gateway_records_read_total`, `…_bytes_read_total`). */
-  readonly onRead?: (records: number, bytes: number) => void;
+  /** Told of every record received, and its bytes (`parley_gateway_records_read_total`, `…_bytes_read_total`); `join`: a join answer. */
+  readonly onRead?: (records: number, bytes: number, join: boolean) => void;
+  /**
+   * Start dormant (`--routing auto` reading everything): leased, so redistributors count and reach this
+   * gateway, but following no room and delivering nothing of what arrives (membership changes, which the
+   * events tail delivers; the answers to its appends only settle them) until `activate`.
+   */
+  readonly dormant?: boolean;
+  /**
+   * While dormant, whether a membership change of `room` is delivered out of band (as for a room not
+   * followed): yes for rooms not held here, whose order nobody watches, so rule caches hear of changes
+   * the events tail may not have read yet when it stops; never for a held room, whose events the tail
+   * delivers in seq order. Default: none.
+   */
+  readonly outOfBandWhileDormant?: (room: string) => boolean;
 }
 
 /** The redistributed gateway's feed. */
@@ -41,8 +54,10 @@ export class RedistributedFeed {
   private readonly writer: InterestWriter;
   private readonly joins: RoomJoins;
   private timer: NodeJS.Timeout | undefined;
+  private active: boolean;
 
   constructor(private readonly options: RedistributedFeedOptions) {
+    this.active = !options.dormant;
     const { cluster, gatewayId, onError } = options;
     this.writer = new InterestWriter({
       cluster,
@@ -80,6 +95,45 @@ export class RedistributedFeed {
     return this.joins.hold(room);
   }
 
+  /** Whether it delivers (not dormant). */
+  get delivering(): boolean {
+    return this.active;
+  }
+
+  /**
+   * Starts delivering while the events tail still runs: rooms are followed from `lastOf(room)` (the last
+   * seq handed on) with live first joins, so the feeds' per-room dedupe leaves no gap at the seam.
+   */
+  activate(lastOf: (room: string) => number | null): void {
+    this.joins.seam(lastOf);
+    this.active = true;
+  }
+
+  /** The events tail stopped: rooms followed from now on are joined as usual. */
+  unseam(): void {
+    this.joins.seam(undefined);
+  }
+
+  /** Goes dormant: withdraws every room (the events tail delivers them now). */
+  deactivate(): void {
+    this.active = false;
+    this.joins.clear();
+  }
+
+  /** True when every followed room is joined with no hole waiting. */
+  settled(): boolean {
+    return this.joins.settled();
+  }
+
+  follows(room: string): boolean {
+    return this.joins.follows(room);
+  }
+
+  /** RoomJoins.markTold: a membership change of a room not followed, delivered once by whichever feed has it first. */
+  markTold(event: RoomEvent): boolean {
+    return this.joins.markTold(event);
+  }
+
   reading(): boolean {
     return this.options.receiver.reading() && this.writer.leased();
   }
@@ -92,10 +146,15 @@ export class RedistributedFeed {
   }
 
   private onRecord(r: ForwardRecord): void {
-    this.options.onRead?.(1, recordBytes(r));
     const join = decodeJoin(r.value, r.headers);
-    if (join) return this.joins.onJoin(join);
+    this.options.onRead?.(1, recordBytes(r), join !== undefined);
+    if (join) return this.active ? this.joins.onJoin(join) : undefined;
     const rec = decodeEventsRecord(r.value, r.headers);
-    if (rec) this.joins.onForward(rec);
+    if (!rec) return;
+    if (this.active || (rec.type === "event" && this.options.outOfBandWhileDormant?.(rec.event.room))) {
+      return this.joins.onForward(rec);
+    }
+    // Otherwise dormant, it only settles appends (the tail may not have read their answers yet; settling twice is a no-op).
+    this.options.sink.answer(rec);
   }
 }

@@ -60,6 +60,8 @@ export interface RoomJoinsOptions {
 
 interface Room {
   joined: boolean;
+  /** The first join hands its events on live too (seamed: another feed delivered this room until now). */
+  liveJoin: boolean;
   /** The last seq handed on; null: none yet (history holds everything before the next event). */
   last: number | null;
   /** Forwarded events waiting for the join, or for a hole to be filled, by seq. */
@@ -79,6 +81,12 @@ export class RoomJoins {
    */
   private readonly outOfBand = new Map<string, Set<number>>();
   private readonly now: () => number;
+  /**
+   * Set while another feed (the events tail, `--routing auto`) delivers too: a newly followed room starts
+   * from the last seq the gateway handed on, and its first join is delivered like any forward, so the
+   * per-room dedupe downstream (KafkaLog's recent buffer) makes the seam between the two feeds exact.
+   */
+  private seamedFrom: ((room: string) => number | null) | undefined;
 
   constructor(private readonly options: RoomJoinsOptions) {
     this.now = options.now ?? Date.now;
@@ -112,6 +120,37 @@ export class RoomJoins {
     };
   }
 
+  /** Follows new rooms from `lastOf(room)` with live first joins (seamed), or as usual (undefined). */
+  seam(lastOf: ((room: string) => number | null) | undefined): void {
+    this.seamedFrom = lastOf;
+  }
+
+  /** True when the room is followed (joined or not). */
+  follows(room: string): boolean {
+    return this.rooms.has(room);
+  }
+
+  /** True when every followed room is joined and has no forward waiting for a hole to be filled. */
+  settled(): boolean {
+    for (const r of this.rooms.values()) if (!r.joined || r.pending.size > 0) return false;
+    return true;
+  }
+
+  /**
+   * Stops following every room at once (another feed takes over): withdraws each, resolves the waiters
+   * (the other feed serves them), keeps the recent buffer (the other feed keeps it current).
+   */
+  clear(): void {
+    for (const [room, r] of this.rooms) {
+      for (const w of r.waiters.splice(0)) {
+        clearTimeout(w.timer);
+        w.resolve();
+      }
+      this.options.withdraw(room);
+    }
+    this.rooms.clear();
+  }
+
   /** True when the room is followed and joined. */
   joined(room: string): boolean {
     return this.rooms.get(room)?.joined ?? false;
@@ -137,7 +176,8 @@ export class RoomJoins {
   onJoin(answer: JoinAnswer): void {
     const r = this.rooms.get(answer.room);
     if (!r) return;
-    const live = r.joined; // a first join only fills the buffer: nobody here had the room's earlier events
+    // A first join only fills the buffer (nobody here had the room's earlier events), unless seamed.
+    const live = r.joined || r.liveJoin;
     const first = answer.events[0];
     if (live && r.last !== null && first && first.seq > r.last + 1) return void this.fillHole(answer, r, r.last);
     for (const event of answer.events) {
@@ -187,7 +227,9 @@ export class RoomJoins {
     let r = this.rooms.get(room);
     if (r) return r;
     const now = this.now();
-    r = { joined: false, last: null, pending: new Map(), holds: 0, usedAt: now, declaredAt: now, waiters: [] };
+    const last = this.seamedFrom?.(room) ?? null;
+    const liveJoin = this.seamedFrom !== undefined;
+    r = { joined: false, liveJoin, last, pending: new Map(), holds: 0, usedAt: now, declaredAt: now, waiters: [] };
     this.rooms.set(room, r);
     this.declare(room, r);
     return r;
@@ -249,16 +291,24 @@ export class RoomJoins {
 
   private notFollowed(rec: EventsRecord): void {
     this.options.sink.answer(rec);
-    const { event } = rec;
-    if (rec.type !== "event" || !membershipOf(event)) return;
+    if (rec.type === "event" && membershipOf(rec.event) && this.markTold(rec.event)) {
+      this.options.sink.outOfBand(rec.event);
+    }
+  }
+
+  /**
+   * Marks a membership event of a room not followed as handed on out of band; false when it already was.
+   * The events tail of `--routing auto` marks what it delivers here too, so the two feeds tell it once.
+   */
+  markTold(event: RoomEvent): boolean {
     const told = this.outOfBand.get(event.room) ?? new Set<number>();
-    if (told.has(event.seq)) return;
+    if (told.has(event.seq)) return false;
     told.add(event.seq);
     // Bounded: the oldest marks go first (a replay or join that old is not expected).
     if (told.size > 100) told.delete(told.values().next().value as number);
     this.outOfBand.delete(event.room);
     this.outOfBand.set(event.room, told);
     if (this.outOfBand.size > 10_000) this.outOfBand.delete(this.outOfBand.keys().next().value as string);
-    this.options.sink.outOfBand(event);
+    return true;
   }
 }

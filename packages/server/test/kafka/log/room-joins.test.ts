@@ -152,4 +152,50 @@ describe("RoomJoins", () => {
     j.rejoinAll();
     assert.deepEqual(out.declared.at(-1), ["a", 4]);
   });
+  it("seamed (auto routing, the events tail still delivering): a room is declared from the last seq handed on and its first join is live", async () => {
+    const history = [ev("r", 11), ev("r", 12)];
+    const { j, out } = joins(history);
+    j.seam((room) => (room === "r" ? 10 : null));
+    const release = j.hold("r");
+    assert.deepEqual(out.declared, [["r", 10]]);
+    // The redistributor's buffer starts at 13: 11 and 12 come from history, then the join, all live.
+    j.onJoin({ room: "r", last: 14, events: [ev("r", 13), ev("r", 14)] });
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(out.live, [11, 12, 13, 14]);
+    assert.deepEqual(out.buffered, []);
+    assert.ok(j.settled());
+    // A room the gateway holds nothing of: every event of its first join is handed on live (downstream drops what it has).
+    j.hold("q");
+    assert.deepEqual(out.declared.at(-1), ["q", 0]);
+    assert.equal(j.settled(), false);
+    j.onJoin({ room: "q", last: 3, events: [ev("q", 2), ev("q", 3)] });
+    assert.deepEqual(out.live.slice(-2), [2, 3]);
+    // Unseamed again, a new room's first join only fills the buffer.
+    j.seam(undefined);
+    j.hold("s");
+    j.onJoin({ room: "s", last: 1, events: [ev("s", 1)] });
+    assert.deepEqual(out.buffered, [1]);
+    release();
+  });
+
+  it("clear withdraws every room at once and resolves the waiters (the events tail serves them)", async () => {
+    const { j, out } = joins();
+    const wanted = j.want("r");
+    j.hold("s");
+    assert.equal(j.settled(), false);
+    j.clear();
+    await wanted;
+    assert.deepEqual(out.withdrawn.sort(), ["r", "s"]);
+    assert.equal(j.follows("r"), false);
+    assert.ok(j.settled());
+  });
+
+  it("markTold: a membership change told by one feed is not told again by the other", () => {
+    const { j, out } = joins();
+    const change = ev("m", 7, "system", { type: "member.joined", user: "u" });
+    assert.equal(j.markTold(change), true); // the events tail delivered it
+    j.onForward({ type: "event", event: change, epoch: "", rid: "" }); // the redistributed feed brings it too
+    assert.deepEqual(out.outOfBand, []);
+    assert.equal(j.markTold(change), false);
+  });
 });
