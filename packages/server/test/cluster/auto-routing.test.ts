@@ -14,6 +14,7 @@
  * subscriptions start during each handover too. The chaos history checker then judges every subscription
  * against the acks and the final history: no gap, duplicate or reorder across the three switches; the
  * subscribers that left are checked for contiguity up to the seq they had reached. /metrics shows the mode.
+ * Once with each forwarding (a topic per gateway; a WebSocket per redistributor and gateway).
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -44,26 +45,37 @@ interface Subscriber {
 
 type Mode = "everything" | "redistributed";
 
-test(
-  "auto routing: a gateway switches everything → redistributed → everything → redistributed as its subscribers' rooms change, and no subscriber sees a gap or duplicate",
-  { timeout: 240_000 },
-  async () => {
-    const cluster = await TestCluster.start({
-      gateways: 2,
-      sequencers: 1,
-      redistributors: 1,
-      args: ["--routing", "auto", "--routing-interval-ms", "1000", "--routing-hysteresis", "2"],
-      env: { PARLEY_ROUTING_CALIBRATION: AUTO_TEST_CALIBRATION },
-    });
-    try {
-      await cluster.explained(() => run(cluster))();
-    } finally {
-      await cluster.dispose();
-    }
-  },
-);
+for (const forwarding of ["kafka", "direct"] as const) {
+  test(
+    `auto routing (${forwarding} forwarding): a gateway switches everything → redistributed → everything → redistributed as its subscribers' rooms change, and no subscriber sees a gap or duplicate`,
+    { timeout: 240_000 },
+    async () => {
+      const cluster = await TestCluster.start({
+        gateways: 2,
+        sequencers: 1,
+        redistributors: 1,
+        args: [
+          "--routing",
+          "auto",
+          "--routing-interval-ms",
+          "1000",
+          "--routing-hysteresis",
+          "2",
+          "--forwarding",
+          forwarding,
+        ],
+        env: { PARLEY_ROUTING_CALIBRATION: AUTO_TEST_CALIBRATION },
+      });
+      try {
+        await cluster.explained(() => run(cluster, forwarding))();
+      } finally {
+        await cluster.dispose();
+      }
+    },
+  );
+}
 
-async function run(cluster: TestCluster): Promise<void> {
+async function run(cluster: TestCluster, forwarding: string): Promise<void> {
   const [gw0, gw1] = cluster.gateways as [ClusterProcess, ClusterProcess];
   const rooms = roomsOnEveryPartition(`auto-${process.pid}-${Date.now().toString(36)}`, 4);
   const [roomA, ...others] = rooms as [string, ...string[]];
@@ -143,6 +155,6 @@ async function run(cluster: TestCluster): Promise<void> {
   );
   const read = await scrapeCounter(gw0.httpUrl, "parley_gateway_records_read_total", { routing: "auto" });
   console.log(
-    `auto routing: ${counts}; gw0 decisions everything/redistributed ${decisions.join("/")}, records read ${read}, switches ${await switches("redistributed")}+${await switches("everything")}`,
+    `auto routing, ${forwarding} forwarding: ${counts}; gw0 decisions everything/redistributed ${decisions.join("/")}, records read ${read}, switches ${await switches("redistributed")}+${await switches("everything")}`,
   );
 }

@@ -192,6 +192,7 @@ export class FeedSwitch {
     } catch (err) {
       (this.options.onError ?? console.error)(err);
       await tail.close();
+      this.options.feed.unseam(); // the feed alone again: new rooms joined as usual
       return false;
     }
     this.tail = tail;
