@@ -10,9 +10,9 @@
  * while a node was away is lost to it, as it should be.
  */
 import { randomBytes } from "node:crypto";
-import { Admin, Consumer, Producer, stringDeserializers, stringSerializers } from "@platformatic/kafka";
-import type { MessagesStream } from "@platformatic/kafka";
+import { Admin, Consumer, Producer, stringSerializers } from "@platformatic/kafka";
 import type { Logger } from "pino";
+import { ResumingStream, type RawMessage } from "../kafka/resuming-stream.js";
 import { ClusterPresence, type PresenceSnapshot } from "./cluster-presence.js";
 import { ClusterTyping, type TypingBatch } from "./cluster-typing.js";
 import { ClusterDisconnect, type DisconnectRecord } from "./cluster-disconnect.js";
@@ -62,8 +62,8 @@ export class PresenceLink {
   readonly opsNodes: NodeDirectory;
   private readonly topic: string;
   private producer: Producer<string, string, string, string> | undefined;
-  private consumer: Consumer<string, string, string, string> | undefined;
-  private stream: MessagesStream<string, string, string, string> | undefined;
+  private consumer: Consumer | undefined;
+  private reader: ResumingStream | undefined;
   private timers: NodeJS.Timeout[] = [];
   private readonly roles: readonly string[];
 
@@ -96,19 +96,18 @@ export class PresenceLink {
       groupId: `${this.options.topicPrefix}presence.${this.nodeId}`,
       clientId: `parley-presence-${this.nodeId}`,
       bootstrapBrokers: [...brokers],
-      deserializers: stringDeserializers,
     });
-    this.stream = await this.consumer.consume({
+    // A stream dies with a fetch that failed past its retries (a broker restart): it must be reopened, or this
+    // gateway goes deaf to the others (no URLs for SSE forwards, stale presence) until it restarts.
+    this.reader = new ResumingStream({
+      consumer: this.consumer,
       topics: [this.topic],
       mode: "latest",
-      autocommit: false,
-      maxWaitTime: 200,
+      name: "presence",
+      logger,
+      onMessage: (m) => this.onMessage(m),
     });
-    // Our own snapshots come back too; their key says so before any parsing (they were a storm's biggest cost).
-    this.stream.on("data", (m: { key: string; value: string }) => {
-      if (m.key !== this.nodeId) this.receive(m.value);
-    });
-    this.stream.on("error", (err: unknown) => logger.warn({ err }, "presence consumer error"));
+    await this.reader.open();
     const heartbeat = setInterval(() => this.presence.publishSnapshot(), this.options.heartbeatMs ?? 2000);
     const expiry = setInterval(() => (this.presence.expire(), this.nodes.expire(), this.opsNodes.expire()), 1000);
     this.timers = [heartbeat, expiry];
@@ -132,7 +131,7 @@ export class PresenceLink {
         messages: [{ topic: this.topic, key: this.nodeId, value: JSON.stringify(this.goodbye()) }],
       })
       .catch(() => undefined);
-    await this.stream?.close().catch(() => undefined);
+    await this.reader?.close();
     const consumer = this.consumer;
     if (consumer) await new Promise<void>((resolve) => consumer.close(true, () => resolve()));
     await this.producer?.close().catch(() => undefined);
@@ -151,6 +150,11 @@ export class PresenceLink {
   private async write(record: SnapshotRecord | TypingBatch | DisconnectRecord): Promise<void> {
     if (!this.producer) throw new Error("the presence link is not started");
     await this.producer.send({ messages: [{ topic: this.topic, key: this.nodeId, value: JSON.stringify(record) }] });
+  }
+
+  /** Our own snapshots come back too; their key says so before any parsing (they were a storm's biggest cost). */
+  private onMessage(m: RawMessage): void {
+    if (m.value && m.key?.toString() !== this.nodeId) this.receive(m.value.toString());
   }
 
   private receive(value: string): void {

@@ -1,6 +1,7 @@
-import { type ErrorCode, type SubscribeFrame, type UnsubscribeFrame } from "@parley/protocol";
+import { setTimeout as sleep } from "node:timers/promises";
+import { ParleyError, type ErrorCode, type SubscribeFrame, type UnsubscribeFrame } from "@parley/protocol";
 import { capsAllow } from "../policy/access.js";
-import type { RoomHead } from "../log/event-log.js";
+import type { EventLog, RoomHead } from "../log/event-log.js";
 import { EMPTY_PAGE } from "./replay-pages.js";
 import type { Caller, SessionPort } from "./session-port.js";
 import { Subscription } from "./subscription.js";
@@ -10,6 +11,9 @@ const REPLAY_PAGE = 256;
 /** While replaying, pause when the socket buffer passes this share of maxBufferedBytes. */
 const REPLAY_PAUSE_RATIO = 0.5;
 const REPLAY_POLL_MS = 10;
+/** How long a resume waits for this gateway to reach the client's position in the current epoch. */
+const CATCH_UP_MS = 10_000;
+const CATCH_UP_POLL_MS = 100;
 
 /** Where a resume starts and whether it is exact. */
 export interface ResumePlan {
@@ -25,7 +29,8 @@ export interface ResumePlan {
  *   belongs to a stream that no longer exists; replay the whole current
  *   epoch from seq 1 and say recovered:false.
  * - `since` beyond the head: the stream was reset without the client
- *   knowing the epoch; same as an epoch mismatch.
+ *   knowing the epoch; same as an epoch mismatch. (With the current epoch
+ *   named, the resume first waits for this gateway to get there: headAtLeast.)
  * - Otherwise replay since+1.. and say recovered:true.
  * `replayMax` bounds how far back any of these may replay (a token without
  * `history` may only catch up on the last few events): what lies before is
@@ -104,6 +109,25 @@ function dropAndFail(s: SessionPort, sub: Subscription, code: ErrorCode, id: num
 }
 
 /**
+ * The room's head, once it reaches `since` when the client names the current epoch. A position in this epoch
+ * beyond the head says that this gateway is behind, not that the stream was reset: a redistributor that took
+ * over starts from its committed offset, so a gateway joining the room now may lag one that got the events
+ * before (the redistributed chaos run saw it), and so may a gateway whose reader lags. Replaying the epoch
+ * from 1 would send the client every event again; UNAVAILABLE (retryable) when it does not catch up in time.
+ */
+async function headAtLeast(log: EventLog, f: SubscribeFrame): Promise<RoomHead> {
+  const deadline = Date.now() + CATCH_UP_MS;
+  for (;;) {
+    const head = await log.head(f.room);
+    if (f.since === undefined || f.epoch !== head.epoch || f.since <= head.lastSeq) return head;
+    if (Date.now() >= deadline) {
+      throw new ParleyError("UNAVAILABLE", `this gateway has not reached seq ${f.since} of ${f.room} yet; retry`);
+    }
+    await sleep(CATCH_UP_POLL_MS);
+  }
+}
+
+/**
  * The race-free resume. The subscription is in the hub (buffering live
  * events) before the head and the first page are read, so any event is
  * either in what we read or in the buffer; `lastSent` drops the overlap.
@@ -111,7 +135,7 @@ function dropAndFail(s: SessionPort, sub: Subscription, code: ErrorCode, id: num
 async function resume(c: Caller, sub: Subscription, f: SubscribeFrame): Promise<void> {
   const s = c.session;
   const { ctx } = s;
-  const head = await ctx.log.head(f.room);
+  const head = await headAtLeast(ctx.log, f);
   const plan = planResume(head, f.since, f.epoch, replayMaxFor(c, f.room));
   const pageAfter = (after: number) => ctx.hub.replayPage(f.room, head.epoch, after, REPLAY_PAGE);
   let page = plan.afterSeq < head.lastSeq ? await pageAfter(plan.afterSeq) : EMPTY_PAGE;

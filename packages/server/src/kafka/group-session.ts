@@ -3,8 +3,12 @@
  * notices a dead member (kill -9, lost host) and gives its partitions to
  * another. docs/cluster.md, "Failover", has the trade-off.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { Consumer } from "@platformatic/kafka";
 import { closeForced } from "./close-client.js";
+
+/** Pause between two joins of a member that lost its group while the broker is still away. */
+const REJOIN_RETRY_MS = 1_000;
 
 /** A join error made actionable when the broker refuses the session length; any other error as it was. */
 export function explainSessionRefusal(err: unknown, sessionTimeoutMs: number): unknown {
@@ -43,7 +47,48 @@ export function assignmentGroup(options: AssignmentGroupOptions): Consumer {
   group.on("consumer:group:join", (payload) => options.onAssignment(payload.assignments ?? []));
   group.on("error", options.onError);
   group.topics.track(options.topic);
+  keepInGroup(group, options);
   return group;
+}
+
+/** Groups being left on purpose (leaveAssignmentGroup): they must not be joined again. */
+const leaving = new WeakSet<Consumer>();
+
+/**
+ * Joins the group again whenever the client library stopped being a member without telling anyone: after a
+ * heartbeat that failed for a reason other than a rebalance (the broker restarting: connection refused),
+ * @platformatic/kafka 1.35 cancels the heartbeat timer and never sets it again, and when its own rejoin fails
+ * it gives up. The broker expels the silent member after the session timeout and hands its partitions to
+ * others, while the member goes on working the old assignment forever: two sequencers on one partition,
+ * fencing each other in turn (the cluster chaos run's broker restart found it). A join brings the current
+ * assignment (onAssignment), and is tried again until it succeeds or the group is left.
+ */
+function keepInGroup(group: Consumer, options: AssignmentGroupOptions): void {
+  let rejoining = false;
+  let joinedAt = 0;
+  let failedAt = 0;
+  const rejoin = async (): Promise<void> => {
+    if (rejoining) return;
+    rejoining = true;
+    try {
+      while (!leaving.has(group) && !group.closed) {
+        try {
+          await joinAssignmentGroup(group, options);
+          return;
+        } catch (err) {
+          options.onError(err);
+          await sleep(REJOIN_RETRY_MS);
+        }
+      }
+    } finally {
+      rejoining = false;
+    }
+  };
+  group.on("consumer:group:join", () => (joinedAt = Date.now()));
+  group.on("consumer:heartbeat:error", () => void rejoin());
+  // The library's own rejoin ended: in failure when an error came after the last join.
+  group.on("error", () => (failedAt = Date.now()));
+  group.on("consumer:rejoin", () => failedAt >= joinedAt && void rejoin());
 }
 
 /** Joins; a refused session length fails with what to change (explainSessionRefusal). */
@@ -56,6 +101,7 @@ export async function joinAssignmentGroup(group: Consumer, options: AssignmentGr
 
 /** Leaves the group, so another member takes over at once, and closes the client. */
 export async function leaveAssignmentGroup(group: Consumer | undefined): Promise<void> {
+  if (group) leaving.add(group);
   if (group) await new Promise<void>((resolve) => group.leaveGroup(true, () => resolve()));
   await closeForced(group);
 }

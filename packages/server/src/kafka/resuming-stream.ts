@@ -6,7 +6,8 @@
  * answers for it, as the sink's PostgreSQL positions). Records the old stream
  * had delivered may come again; the sink and the bridge both make a repeat
  * harmless. Offsets are never auto-committed: each reader commits what it has
- * finished.
+ * finished. The presence link reads from the latest offset instead: it wants
+ * only what comes next, and a stream it lost was never reopened before.
  */
 import type { Consumer, Message, MessagesStream } from "@platformatic/kafka";
 import type { Logger } from "../logger.js";
@@ -27,7 +28,14 @@ export interface ResumingStreamOptions {
   readonly name: string;
   /** Pause before a dead stream is reopened. Default 1000 ms. */
   readonly pauseMs?: number;
+  /**
+   * Where a (re)opened stream starts: `committed` (default: the committed offset, the earliest without one), or
+   * `latest` for an ephemeral reader that wants only what comes next (presence: what it missed is repeated).
+   */
+  readonly mode?: "committed" | "latest";
 }
+
+const committedOrEarliest = { mode: "committed", fallbackMode: "earliest" } as const;
 
 /** The current stream of a consumer, replaced whenever it dies, until closed. */
 export class ResumingStream {
@@ -41,12 +49,12 @@ export class ResumingStream {
     return this.stream;
   }
 
-  /** Opens the stream: each assigned partition from the committed offset, the earliest without one. */
+  /** Opens the stream: each assigned partition from the committed offset, the earliest without one (or the latest). */
   async open(): Promise<void> {
+    const from = this.options.mode === "latest" ? { mode: "latest" as const } : committedOrEarliest;
     const stream = await this.options.consumer.consume({
+      ...from,
       topics: [...this.options.topics],
-      mode: "committed",
-      fallbackMode: "earliest",
       autocommit: false,
       maxWaitTime: 200,
     });

@@ -43,6 +43,11 @@ export interface ChaosTarget {
    * then returns it, checked like the gateway's copy. Absent: one copy only.
    */
   storedHistories?(gatewayRooms: readonly RoomHistory[]): Promise<RoomHistory[]>;
+  /**
+   * Figures of the target's own, read once the run has settled (the cluster's: events delivered per gateway,
+   * redistributors' live leases), printed in the report for the tests to assert on. Absent: none.
+   */
+  findings?(): Promise<Record<string, number>>;
   /** Recent server output, for a failed run's report. */
   diagnostics(): string;
 }

@@ -49,18 +49,40 @@ export function clusterFaults(cluster: TestCluster, timings: ClusterFaultTimings
   ];
 }
 
-/** Restarts every node that is down (the end of the fault phase). */
-export async function healCluster(cluster: TestCluster): Promise<void> {
-  const nodes = [...cluster.gateways, ...cluster.sequencers, cluster.sink];
-  await Promise.all(nodes.filter((n) => !n.running).map((n) => n.start()));
+/** Restarts every node that is down (the end of the fault phase); `more`: others to keep up too (redistributors). */
+export async function healCluster(cluster: TestCluster, more: readonly ClusterProcess[] = []): Promise<void> {
+  const nodes = [...cluster.gateways, ...cluster.sequencers, cluster.sink, ...more];
+  await Promise.all(nodes.filter((n) => !n.running).map((n) => startUntilReady(n)));
 }
 
-async function killAndRestart(node: ClusterProcess | undefined, downMs = 0): Promise<boolean> {
+/** kill -9, then (after `downMs`) the same node again; false when there was none to kill. */
+export async function killAndRestart(node: ClusterProcess | undefined, downMs = 0): Promise<boolean> {
   if (!node) return false;
   await node.kill9();
   if (downMs > 0) await sleep(downMs);
-  await node.start();
+  await startUntilReady(node);
   return true;
+}
+
+/** How long a node may take to come back, a broker restart included (the private broker's, routing-faults.ts). */
+const RESTART_DEADLINE_MS = 180_000;
+
+/**
+ * Starts `node`, and again after a start that failed: one that began while the broker was restarting may not
+ * get ready in time, and a half-started child would keep its old port. Throws after RESTART_DEADLINE_MS.
+ */
+export async function startUntilReady(node: ClusterProcess): Promise<void> {
+  const deadline = Date.now() + RESTART_DEADLINE_MS;
+  for (;;) {
+    try {
+      await node.start();
+      return;
+    } catch (err) {
+      await node.kill9();
+      if (Date.now() > deadline) throw err;
+      await sleep(1_000);
+    }
+  }
 }
 
 /** SIGSTOP for `ms`, then SIGCONT: the process misses its heartbeats and is expelled from the group meanwhile. */
@@ -82,16 +104,16 @@ function pidOf(node: ClusterProcess): number | undefined {
   return (node as unknown as { child?: ChildProcess }).child?.pid;
 }
 
-function pick<T>(items: readonly T[]): T | undefined {
+export function pick<T>(items: readonly T[]): T | undefined {
   return items[Math.floor(Math.random() * items.length)];
 }
 
-function between([min, max]: readonly [number, number]): number {
+export function between([min, max]: readonly [number, number]): number {
   return min + Math.random() * (max - min);
 }
 
 /** Runs one task at a time; a task that finds the turn taken is skipped (resolves false). */
-class Turn {
+export class Turn {
   private busy = false;
   async run(task: () => Promise<boolean>): Promise<boolean> {
     if (this.busy) return false;

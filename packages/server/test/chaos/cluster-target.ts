@@ -7,21 +7,35 @@
  * clients on SSE go through a round-robin balancer over those proxies
  * (test/support/round-robin-balancer.ts): each stream and each POST to the
  * next gateway, no sticky sessions.
+ * With `routing: "redistributed"` the gateways get their events from two
+ * redistributors (forwarding over Kafka or direct), the cluster runs on a
+ * Kafka broker of its own, and routing-faults.ts adds its faults, the
+ * broker's restart among them.
  */
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { setTimeout as sleep } from "node:timers/promises";
 import { TestCluster } from "../support/cluster-fixture.js";
 import { RoundRobinBalancer } from "../support/round-robin-balancer.js";
+import { OwnBroker } from "../support/test-kafka.js";
 import type { ChaosTarget, Fault } from "./chaos-target.js";
 import { clusterFaults, healCluster, type ClusterFaultTimings } from "./cluster-faults.js";
 import type { RoomHistory } from "./history.js";
+import { DEFAULT_ROUTING_TIMINGS, routingFaults, type RoutingFaultTimings } from "./routing-faults.js";
+import { RoutingProbe } from "./routing-probe.js";
 import { TcpProxy } from "./tcp-proxy.js";
 
 /** Options for {@link startClusterTarget}; every field has a default for the long run. */
-export interface ClusterTargetOptions extends Partial<ClusterFaultTimings> {
-  /** Kafka brokers (default PARLEY_TEST_KAFKA). PostgreSQL always comes from PARLEY_TEST_PG_URL. */
+export interface ClusterTargetOptions extends Partial<ClusterFaultTimings>, Partial<RoutingFaultTimings> {
+  /**
+   * Kafka brokers (default PARLEY_TEST_KAFKA; ignored with redistributed routing, which restarts a broker of its
+   * own). PostgreSQL always comes from PARLEY_TEST_PG_URL.
+   */
   readonly kafka?: string;
+  /** The gateways' `--routing` (default everything). */
+  readonly routing?: "everything" | "redistributed";
+  /** The gateways' `--forwarding` with redistributed routing (default kafka). */
+  readonly forwarding?: "kafka" | "direct";
   /** Pause between two proxy faults of each kind (default 400–1500 ms). */
   readonly netEveryMs?: readonly [number, number];
   /** Longest wait for the sink to write everything the gateways hold (default 60 s). */
@@ -55,40 +69,83 @@ const DEFAULT_TIMINGS: ClusterFaultTimings = {
   sinkDownMs: [1_000, 6_000],
 };
 
+/** The cluster, its broker when it runs its own, and the faults routing adds. */
+interface Started {
+  readonly cluster: TestCluster;
+  readonly broker?: OwnBroker;
+  readonly faults: Fault[];
+}
+
 /** Starts the cluster and one proxy per gateway. */
 export async function startClusterTarget(options: ClusterTargetOptions = {}): Promise<ChaosTarget> {
   const jwtSecret = randomBytes(24).toString("hex");
-  const shape = { gateways: 3, sequencers: 2, args: nodeArgs(jwtSecret) };
-  const cluster = await TestCluster.start(options.kafka ? { ...shape, kafka: options.kafka } : shape);
+  const { cluster, broker, faults: routing } = await startCluster(options, nodeArgs(jwtSecret));
   const proxies = cluster.gateways.map((g) => new TcpProxy(() => g.port));
+  const probe = new RoutingProbe(cluster);
+  const dispose = async () => {
+    await probe.stop();
+    await Promise.all(proxies.map((p) => p.close().catch(() => undefined)));
+    await cluster.dispose();
+    await broker?.purge();
+  };
   let balancer: RoundRobinBalancer | undefined;
   try {
     await Promise.all(proxies.map((p) => p.listen()));
     balancer = await RoundRobinBalancer.start(() => proxies.map((p) => `http://127.0.0.1:${p.port}`));
   } catch (err) {
-    await Promise.all(proxies.map((p) => p.close().catch(() => undefined)));
-    await cluster.dispose();
+    await dispose();
     throw err;
   }
+  probe.start();
   const sseUrl = balancer.wsUrl;
-  const timings = { ...DEFAULT_TIMINGS, ...definedOnly(options) };
-  const faults = [...clusterFaults(cluster, timings, SESSION_TIMEOUT_MS), ...netFaults(proxies, options.netEveryMs)];
+  const timings = { ...DEFAULT_TIMINGS, ...definedOnly(options, DEFAULT_TIMINGS) };
+  const faults = [
+    ...clusterFaults(cluster, timings, SESSION_TIMEOUT_MS),
+    ...routing,
+    ...netFaults(proxies, options.netEveryMs),
+  ];
   return {
-    name: "cluster",
+    name: broker ? `cluster (redistributed routing, ${options.forwarding ?? "kafka"} forwarding)` : "cluster",
     jwtSecret,
     clientUrl: (index) => `ws://127.0.0.1:${proxies[gatewayFor(cluster, index)]!.port}/v1/ws`,
     directUrl: () => (cluster.gateways.find((g) => g.running) ?? cluster.gateways[0]!).wsUrl,
     sseUrl: () => sseUrl,
     faults,
-    heal: () => healCluster(cluster),
+    // The steady redistributors only: the rebalance's visitor comes and goes.
+    heal: () => healCluster(cluster, cluster.redistributors.slice(0, 2)),
     storedHistories: (rooms) => storedHistories(cluster, rooms, options.sinkCatchUpMs ?? 60_000),
+    findings: () => probe.findings(),
     stop: async () => {
       await balancer.stop();
-      await Promise.all(proxies.map((p) => p.close()));
-      await cluster.dispose();
+      await dispose();
     },
     diagnostics: () => cluster.output(),
   };
+}
+
+/**
+ * 3 gateways, 2 sequencers and a sink; with redistributed routing also 2 redistributors, on a broker of the
+ * run's own, and the routing faults.
+ */
+async function startCluster(options: ClusterTargetOptions, args: string[]): Promise<Started> {
+  const shape = { gateways: 3, sequencers: 2, args };
+  if (options.routing !== "redistributed")
+    return { cluster: await TestCluster.start(options.kafka ? { ...shape, kafka: options.kafka } : shape), faults: [] };
+  const broker = await OwnBroker.start();
+  try {
+    const routing = ["--routing", "redistributed", "--forwarding", options.forwarding ?? "kafka"];
+    const cluster = await TestCluster.start({
+      ...shape,
+      args: [...args, ...routing],
+      redistributors: 2,
+      kafka: broker.bootstrap,
+    });
+    const timings = { ...DEFAULT_ROUTING_TIMINGS, ...definedOnly(options, DEFAULT_ROUTING_TIMINGS) };
+    return { cluster, broker, faults: routingFaults(cluster, broker, timings) };
+  } catch (err) {
+    await broker.purge();
+    throw err;
+  }
 }
 
 /** The client's home gateway, or another running one now and then and whenever home is down. */
@@ -147,6 +204,7 @@ function shuffled<T>(items: readonly T[]): T[] {
   return [...items].sort(() => Math.random() - 0.5);
 }
 
-function definedOnly(options: ClusterTargetOptions): Partial<ClusterFaultTimings> {
-  return Object.fromEntries(Object.entries(options).filter(([k, v]) => k in DEFAULT_TIMINGS && v !== undefined));
+/** The fields of `options` that `defaults` has and that are set. */
+function definedOnly<T extends object>(options: ClusterTargetOptions, defaults: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([k, v]) => k in defaults && v !== undefined)) as Partial<T>;
 }

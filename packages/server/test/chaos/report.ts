@@ -22,6 +22,7 @@ export function formatReport(report: ChaosReport): string {
     `  SDK clients        ${formatSdk(report)}`,
     `  left unsettled     ${report.unacked} unacked publishes, ${report.behind} subscriptions behind`,
   ];
+  if (Object.keys(report.findings).length > 0) lines.push(`  target             ${formatCounts(report.findings)}`);
   for (const v of check.violations.slice(0, 20)) lines.push(`  ! ${v.kind} in ${v.room}: ${v.detail}`);
   return lines.join("\n");
 }

@@ -3,6 +3,9 @@
  * `npm run chaos -- [--duration 10m] [--cluster]`: the embedded chaos run (or
  * the cluster one: 3 gateways, 2 sequencers, a sink on Kafka and PostgreSQL),
  * then the verdict and counts; exit 1 on any violation.
+ * `--cluster --routing redistributed [--forwarding kafka|direct]`: the gateways
+ * get their events from two redistributors, on a broker of the run's own that
+ * is restarted among the faults (cluster-target.ts, routing-faults.ts).
  * `npm run chaos -- socketio [--duration 2m]`: the same kill and cut faults
  * against Socket.IO 4, reported beside Parley's figures (docs/reliability.md).
  */
@@ -18,7 +21,12 @@ export interface ChaosArgs {
   readonly command: "parley" | "socketio";
   readonly durationMs: number;
   readonly cluster: boolean;
+  readonly routing: "everything" | "redistributed";
+  readonly forwarding: "kafka" | "direct";
 }
+
+const USAGE =
+  "usage: chaos [socketio] [--duration 10m] [--cluster [--routing everything|redistributed] [--forwarding kafka|direct]]";
 
 /** Parses `10m`, `90s`, `1500ms` or a bare number of seconds. */
 export function parseDuration(text: string): number {
@@ -33,15 +41,28 @@ export function parseArgs(argv: readonly string[]): ChaosArgs {
   let command: ChaosArgs["command"] = "parley";
   let durationMs = 60_000;
   let cluster = false;
+  let routing: ChaosArgs["routing"] = "everything";
+  let forwarding: ChaosArgs["forwarding"] = "kafka";
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
+    const [arg, inline] = argv[i]!.split(/=(.*)/s, 2) as [string, string | undefined];
+    const value = (): string => inline ?? argv[++i] ?? "";
     if (arg === "socketio") command = "socketio";
     else if (arg === "--cluster") cluster = true;
-    else if (arg === "--duration") durationMs = parseDuration(argv[++i] ?? "");
-    else if (arg.startsWith("--duration=")) durationMs = parseDuration(arg.slice("--duration=".length));
-    else throw new Error(`unknown argument ${arg}; usage: chaos [socketio] [--duration 10m] [--cluster]`);
+    else if (arg === "--duration") durationMs = parseDuration(value());
+    else if (arg === "--routing") routing = oneOf(arg, value(), ["everything", "redistributed"] as const);
+    else if (arg === "--forwarding") forwarding = oneOf(arg, value(), ["kafka", "direct"] as const);
+    else throw new Error(`unknown argument ${arg}; ${USAGE}`);
   }
-  return { command, durationMs, cluster };
+  if ((routing !== "everything" || forwarding !== "kafka") && !cluster)
+    throw new Error(`--routing and --forwarding need --cluster; ${USAGE}`);
+  if (forwarding !== "kafka" && routing !== "redistributed")
+    throw new Error(`--forwarding needs --routing redistributed; ${USAGE}`);
+  return { command, durationMs, cluster, routing, forwarding };
+}
+
+function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new Error(`${flag} must be ${allowed.join(" or ")}, not ${JSON.stringify(value)}; ${USAGE}`);
 }
 
 async function main(): Promise<number> {
@@ -54,8 +75,11 @@ async function main(): Promise<number> {
   if (!args.cluster) return runOn(await startEmbeddedTarget(), args, log);
   const services = await ensureClusterServices(log);
   try {
-    log(`cluster on Kafka ${services.kafka}, PostgreSQL ${services.postgres}`);
-    return await runOn(await startClusterTarget({ kafka: services.kafka }), args, log);
+    const { routing, forwarding } = args;
+    // Redistributed routing restarts its broker, so it starts one of its own rather than use services.kafka.
+    const kafka = routing === "redistributed" ? "a broker of the run's own" : `Kafka ${services.kafka}`;
+    log(`cluster (${routing} routing) on ${kafka}, PostgreSQL ${services.postgres}`);
+    return await runOn(await startClusterTarget({ kafka: services.kafka, routing, forwarding }), args, log);
   } finally {
     await services.stop();
   }

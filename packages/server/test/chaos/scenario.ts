@@ -4,6 +4,8 @@
  * heal, let every publish be acked and every subscriber catch up, read the
  * final histories directly, and hand everything to the history checker.
  */
+import { setMaxListeners } from "node:events";
+import { writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { RoomEvent } from "@parley/protocol";
 import { RawClient } from "../support/raw-client.js";
@@ -64,6 +66,8 @@ export interface ChaosReport {
   readonly tally: DeliveryTally;
   /** The SDK clients per transport: how many, their acked publishes and the events delivered to them. */
   readonly sdk: Record<string, SdkTally>;
+  /** The target's own figures (ChaosTarget.findings), empty when it has none. */
+  readonly findings: Record<string, number>;
 }
 
 /** What the SDK clients of one transport did. */
@@ -91,6 +95,8 @@ export async function runChaos(target: ChaosTarget, options: ChaosOptions): Prom
   const faults = [...target.faults, clientDrop];
   const counts: Record<string, number> = Object.fromEntries(faults.map((f) => [f.name, 0]));
   const stop = new AbortController();
+  // One abort listener per fault loop: the cluster target with redistributors has more than the default 10.
+  setMaxListeners(faults.length + 1, stop.signal);
   try {
     await workload.start();
     const loops = faults.map((f) => faultLoop(f, stop.signal, counts, log));
@@ -108,7 +114,10 @@ export async function runChaos(target: ChaosTarget, options: ChaosOptions): Prom
     const settled = await settle(target, workload, options.settleTimeoutMs ?? 60_000);
     const rooms = await readHistories(target, workload.allRooms);
     const history = recorder.history(rooms);
+    // PARLEY_CHAOS_DUMP=<file>: the whole recorded history as JSON, to dig into a failed run.
+    if (process.env.PARLEY_CHAOS_DUMP) writeFileSync(process.env.PARLEY_CHAOS_DUMP, JSON.stringify(history));
     const check = await checkCopies(target, history);
+    const findings = (await target.findings?.()) ?? {};
     const tally = tallyDeliveries(tallyInput(history));
     const faultTotal = Object.values(counts).reduce((a, b) => a + b, 0);
     const sessions = workload.clients.reduce((n, c) => n + c.sessions, 0);
@@ -123,6 +132,7 @@ export async function runChaos(target: ChaosTarget, options: ChaosOptions): Prom
       sessions,
       tally,
       sdk: sdkTallies(workload),
+      findings,
     };
   } finally {
     stop.abort();

@@ -11,6 +11,7 @@ import { Gateway } from "#server/gateway/gateway.js";
 import { Session } from "#server/gateway/session.js";
 import { planResume } from "#server/gateway/subscribe.js";
 import { TestAuthenticator, range } from "../support/gateway-fixture.js";
+import { waitUntil } from "../support/wait.js";
 
 function setup(overrides: Partial<ParleyConfig> = {}) {
   const log = new MemoryLog();
@@ -139,6 +140,25 @@ describe("Session", () => {
     assert.equal(reads.n, 2);
     assert.deepEqual(seqsOf(a.t), range(3, 6));
     assert.deepEqual(seqsOf(b.t), range(3, 6));
+  });
+
+  it("a position of the current epoch beyond a lagging head waits for the head: nothing sent twice", async () => {
+    const { log, open } = setup();
+    for (let i = 1; i <= 5; i++) await log.append(cmd("lag", i));
+    const { epoch } = await log.head("lag");
+    // This gateway has seen only seq 3 at first (a redistributor that took over replays from its committed offset).
+    const head = log.head.bind(log);
+    let lagging = 3;
+    log.head = async (room) => ({ ...(await head(room)), ...(lagging-- > 0 && { lastSeq: 3 }) });
+    const { t } = await open("c");
+    t.inject({ t: "sub", id: 1, room: "lag", since: 5, epoch });
+    await waitUntil(() => t.frames().some((f) => f.t === "subscribed"), "the subscribed reply");
+    const subscribed = t.frames().find((f) => f.t === "subscribed");
+    assert.equal(subscribed?.recovered, true);
+    assert.equal(subscribed?.lastSeq, 5);
+    await log.append(cmd("lag", 6));
+    await waitUntil(() => seqsOf(t).length > 0, "the live event");
+    assert.deepEqual(seqsOf(t), [6], "seq 1..5 are not sent again");
   });
 
   it("stops a resume that was unsubscribed midway", async () => {

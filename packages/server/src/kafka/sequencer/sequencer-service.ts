@@ -32,7 +32,12 @@ import { currentOwner, instanceTransactionalId } from "./ownership.js";
 import { PartitionSequencer, type WorkerExit } from "./partition-sequencer.js";
 import { SharedTransactions } from "./shared-transactions.js";
 import { OPTIONS } from "../../config/options.js";
-import { assignmentGroup, joinAssignmentGroup, type AssignmentGroupOptions } from "../group-session.js";
+import {
+  assignmentGroup,
+  joinAssignmentGroup,
+  leaveAssignmentGroup,
+  type AssignmentGroupOptions,
+} from "../group-session.js";
 import { SinkWatermark } from "./sink-watermark.js";
 import { ensureTopics, type KafkaClusterOptions, type TopicLayout } from "../topics.js";
 
@@ -164,9 +169,7 @@ export class SequencerService {
     // Transactions end before the group is left: a member that left and then waits (a transaction retrying
     // against deleted topics) rejoins on its own, and a member closed while joining stays open.
     await this.shared?.close();
-    const group = this.group;
-    if (group) await new Promise<void>((resolve) => group.leaveGroup(true, () => resolve()));
-    await closeForced(group);
+    await leaveAssignmentGroup(this.group);
     await closeForced(this.reader);
     await this.watermark?.close();
   }
