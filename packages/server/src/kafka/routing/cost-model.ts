@@ -184,9 +184,17 @@ export interface RoutingChoice {
   routing: "everything" | "redistributed";
   reason: string;
   predicted: {
-    everything: { cpuUsPerSec: number; latencyP99Ms: number };
-    redistributed: { cpuUsPerSec: number; latencyP99Ms: number };
+    everything: PredictedCost;
+    redistributed: PredictedCost;
   };
+}
+
+/** What `chooseRouting` compares for one routing. */
+export interface PredictedCost {
+  cpuUsPerSec: number;
+  latencyP99Ms: number;
+  /** A gateway or redistributor past 95 % of its cores: it falls behind, whatever its p99 says. */
+  saturated: boolean;
 }
 
 /** Redistributors a redistributed cluster of this load runs: enough that each uses at most half its cores. */
@@ -207,6 +215,11 @@ function redistributorsFor(view: GatewayView, f: number, cal: Calibration): numb
  * 2. Only one within the budget (typically: a gateway reading everything saturates): that one.
  * 3. Neither: the lower p99.
  *
+ * A saturated routing (some process past 95 % of its cores) is never within the budget, whatever p99 the
+ * model gives it: a fitted calibration may put the latency in segments the saturated process does not run
+ * (a zero fetch segment does not stretch), yet a process that cannot keep up falls behind without bound.
+ * Two saturated routings: the one with less CPU per gateway (the less overloaded).
+ *
  * `cpuUsPerSec` in `predicted` is that cluster CPU per gateway; client deliveries, the same under both, are left out.
  */
 export function chooseRouting(view: GatewayView, calibration: Calibration = CALIBRATION): RoutingChoice {
@@ -221,8 +234,8 @@ export function chooseRouting(view: GatewayView, calibration: Calibration = CALI
   const ev = predict({ routing: "everything", topology, workload }, calibration);
   const re = predict({ routing: "redistributed", topology, workload }, calibration);
   const predicted = {
-    everything: { cpuUsPerSec: clusterCpuPerGateway(ev), latencyP99Ms: ev.latencyMs.p99 },
-    redistributed: { cpuUsPerSec: clusterCpuPerGateway(re), latencyP99Ms: re.latencyMs.p99 },
+    everything: { cpuUsPerSec: clusterCpuPerGateway(ev), latencyP99Ms: ev.latencyMs.p99, saturated: ev.saturated },
+    redistributed: { cpuUsPerSec: clusterCpuPerGateway(re), latencyP99Ms: re.latencyMs.p99, saturated: re.saturated },
   };
   const { routing, why } = decide(predicted, calibration.choice);
   const numbers =
@@ -238,8 +251,8 @@ function decide(
   choice: Calibration["choice"],
 ): { routing: RoutingChoice["routing"]; why: string } {
   const budget = choice.latencyBudgetP99Ms;
-  const evOk = p.everything.latencyP99Ms <= budget;
-  const reOk = p.redistributed.latencyP99Ms <= budget;
+  const evOk = !p.everything.saturated && p.everything.latencyP99Ms <= budget;
+  const reOk = !p.redistributed.saturated && p.redistributed.latencyP99Ms <= budget;
   if (evOk && reOk) {
     const cheaper = p.redistributed.cpuUsPerSec < (1 - choice.switchMargin) * p.everything.cpuUsPerSec;
     return cheaper
@@ -248,7 +261,15 @@ function decide(
   }
   if (evOk !== reOk) {
     const routing = evOk ? "everything" : "redistributed";
-    return { routing, why: `only ${routing} keeps p99 within ${budget} ms` };
+    const other = evOk ? "redistributed" : "everything";
+    const why = p[other].saturated
+      ? `only ${routing} keeps up (${other} saturates a process)`
+      : `only ${routing} keeps p99 within ${budget} ms`;
+    return { routing, why };
+  }
+  if (p.everything.saturated && p.redistributed.saturated) {
+    const routing = p.redistributed.cpuUsPerSec < p.everything.cpuUsPerSec ? "redistributed" : "everything";
+    return { routing, why: `both saturate a process; ${routing} needs less CPU per gateway` };
   }
   const routing = p.everything.latencyP99Ms <= p.redistributed.latencyP99Ms ? "everything" : "redistributed";
   return { routing, why: `neither keeps p99 within ${budget} ms; ${routing} is faster` };

@@ -117,8 +117,33 @@ describe("cost model: saturation and the latency budget", () => {
     assert.ok(predict({ routing: "everything", topology: t, workload: workload(0.05, 200_000) }, cal).saturated);
     const choice = chooseRouting({ ...view, forwarding: "kafka" }, cal);
     assert.equal(choice.routing, "redistributed");
-    assert.match(choice.reason, /only redistributed keeps p99 within 250 ms/);
+    assert.match(choice.reason, /only redistributed keeps up \(everything saturates a process\)/);
+    assert.ok(choice.predicted.everything.saturated);
     assert.ok(choice.predicted.everything.latencyP99Ms > cal.choice.latencyBudgetP99Ms);
+  });
+
+  it("a saturated routing loses even when its fitted latency does not stretch (gateway segments of 0 ms)", () => {
+    // A fit may put all the latency in the append (which no gateway runs), so saturation leaves p99 unchanged.
+    const flat = { p50: 0, p99: 0 };
+    const latency = { ...cal.latency, fetch: flat, deliver: flat, append: { p50: 10, p99: 100 } };
+    const fitted = { ...cal, latency };
+    const view = { gateways: 50, eventsPerSec: 200_000, payloadBytes: 200, neededEventsPerSec: 10_000 };
+    const choice = chooseRouting({ ...view, forwarding: "direct" }, fitted);
+    assert.ok(choice.predicted.everything.saturated);
+    assert.ok(choice.predicted.everything.latencyP99Ms <= fitted.choice.latencyBudgetP99Ms, "p99 alone would pass");
+    assert.equal(choice.routing, "redistributed");
+  });
+
+  it("both saturated: the routing that needs less CPU per gateway", () => {
+    const view = { gateways: 2, eventsPerSec: 2_000_000, payloadBytes: 200, neededEventsPerSec: 2_000_000 };
+    const choice = chooseRouting({ ...view, forwarding: "direct" }, cal);
+    assert.ok(choice.predicted.everything.saturated && choice.predicted.redistributed.saturated);
+    const cheaper =
+      choice.predicted.redistributed.cpuUsPerSec < choice.predicted.everything.cpuUsPerSec
+        ? "redistributed"
+        : "everything";
+    assert.equal(choice.routing, cheaper);
+    assert.match(choice.reason, /both saturate a process/);
   });
 
   it("a busier process stretches its own latency segments", () => {
