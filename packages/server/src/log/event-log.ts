@@ -88,4 +88,13 @@ export interface EventLog {
    * or read; a log without it gives listeners every room.
    */
   interest?(room: string): () => void;
+  /**
+   * Optional: resolves true once this process's view of `room` reaches
+   * `seq` (its head is at least `seq`), false after `waitMs`. Only a log
+   * whose view can lag behind what was acked through another process has
+   * it (KafkaLog: a reader behind, or a redistributor that took over and
+   * forwards again from its committed offset); without it the head is the
+   * truth, and a seq above it does not exist.
+   */
+  reach?(room: string, seq: number, waitMs: number): Promise<boolean>;
 }

@@ -83,8 +83,22 @@ function notFound(message: string): PublishRefusal {
 
 /** Where checkPublish reads targets, heads and room rules from. */
 export interface PublishCheckSources {
-  readonly log: Pick<EventLog, "read" | "head">;
+  readonly log: Pick<EventLog, "read" | "head" | "reach">;
   readonly access: RoomAccess;
+}
+
+/**
+ * How long a check waits for a log that may lag (EventLog.reach) to reach a seq the publisher names: the
+ * publisher saw it acked, maybe through another gateway. Refusing at once would be final (TARGET_NOT_FOUND)
+ * for a publish whose earlier try may already be sequenced: the refusal never reaches the sequencer's dedupe.
+ */
+const REACH_WAIT_MS = 10_000;
+
+/** The room's head, once a log that may lag has reached `seq` (or REACH_WAIT_MS passed). */
+async function headReaching(log: PublishCheckSources["log"], room: string, seq: number): Promise<number> {
+  const { lastSeq } = await log.head(room);
+  if (lastSeq >= seq || !log.reach || !(await log.reach(room, seq, REACH_WAIT_MS))) return lastSeq;
+  return (await log.head(room)).lastSeq;
 }
 
 /**
@@ -103,7 +117,7 @@ export async function checkPublish(
   if (kind === "receipt") {
     const refused = await readRefusal(principal, room, sources.access);
     if (refused) return refused;
-    const { lastSeq } = await sources.log.head(room);
+    const lastSeq = await headReaching(sources.log, room, (body as { upTo: number }).upTo);
     return decideChatPublish({ user: principal.user, kind, body, target: undefined, lastSeq, deleteAny: false });
   }
   const deleteAny = kind === "delete" && capsAllow(principal.caps, room, "delete_any");
@@ -113,7 +127,9 @@ export async function checkPublish(
     return { code: denied, message: forbiddenMessage(kind, room, needed, capsAllow(principal.caps, room, needed)) };
   const seq = targetOf({ kind, body });
   if (seq === undefined) return undefined;
-  const [target] = await sources.log.read(room, seq - 1, 1);
+  let [target] = await sources.log.read(room, seq - 1, 1);
+  if (!target && (await headReaching(sources.log, room, seq)) >= seq)
+    [target] = await sources.log.read(room, seq - 1, 1);
   return decideChatPublish({ user: principal.user, kind, body, target, lastSeq: 0, deleteAny });
 }
 

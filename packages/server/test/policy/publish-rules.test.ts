@@ -2,7 +2,16 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { RoomEvent } from "@parley/protocol";
 import { isTombstone } from "@parley/protocol";
-import { capabilityFor, decideChatPublish, forbiddenMessage, type PublishFacts } from "#server/policy/publish-rules.js";
+import type { Principal } from "#server/auth/principal.js";
+import type { RoomAccess } from "#server/policy/access.js";
+import {
+  capabilityFor,
+  checkPublish,
+  decideChatPublish,
+  forbiddenMessage,
+  type PublishCheckSources,
+  type PublishFacts,
+} from "#server/policy/publish-rules.js";
 
 function message(seq: number, from: string, body: RoomEvent["body"] = { text: "hi" }): RoomEvent {
   return { room: "r", seq, id: `e${seq}`, from, ts: 1, kind: "message", body, cmid: `c${seq}` };
@@ -96,5 +105,40 @@ describe("chat publish rules (pure)", () => {
     assert.equal(isTombstone({ deleted: true, text: "x" }), false);
     assert.equal(isTombstone("deleted"), false);
     assert.equal(isTombstone(null), false);
+  });
+});
+
+describe("checkPublish on a log that may lag (EventLog.reach)", () => {
+  const ann: Principal = {
+    user: "ann",
+    caps: { "*": ["publish", "edit", "react", "subscribe"] },
+    expiresAt: undefined,
+    dev: false,
+  };
+  const access = { refusal: async () => undefined } as unknown as RoomAccess;
+  /** A log that holds seq 1..3 until reach() is awaited, then 1..5 (the target was acked through another gateway). */
+  function laggingLog(): PublishCheckSources["log"] {
+    let held = 3;
+    return {
+      head: async () => ({ epoch: "E", lastSeq: held }),
+      read: async (_room, after, limit) =>
+        range(after + 1, Math.min(held, after + limit)).map((seq) => message(seq, "ann")),
+      reach: async (_room, seq) => ((held = 5), seq <= held),
+    };
+  }
+  const range = (from: number, to: number) => Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
+
+  it("a target above this gateway's head is waited for, not refused", async () => {
+    const command = { room: "r", cmid: "c", from: "ann", kind: "edit", body: { target: 5, text: "x" } };
+    assert.equal(await checkPublish(ann, command, { log: laggingLog(), access }), undefined);
+    const reply = { ...command, kind: "message", body: { text: "re", replyTo: 4 } };
+    assert.equal(await checkPublish(ann, reply, { log: laggingLog(), access }), undefined);
+    const receipt = { ...command, kind: "receipt", body: { upTo: 5 } };
+    assert.equal(await checkPublish(ann, receipt, { log: laggingLog(), access }), undefined);
+  });
+
+  it("a target the log never reaches is still TARGET_NOT_FOUND", async () => {
+    const command = { room: "r", cmid: "c", from: "ann", kind: "edit", body: { target: 9, text: "x" } };
+    assert.equal((await checkPublish(ann, command, { log: laggingLog(), access }))?.code, "TARGET_NOT_FOUND");
   });
 });

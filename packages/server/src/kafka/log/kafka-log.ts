@@ -58,6 +58,9 @@ import { encodeCommand, type EventsRecord, type OutRecord } from "../records.js"
 import { ensureTopics, partitionFor, roomEpoch, type KafkaClusterOptions, type TopicLayout } from "../topics.js";
 import { readMerged, readBeforeMerged } from "./merged-read.js";
 
+/** How often `reach` looks at the head again. */
+const REACH_POLL_MS = 100;
+
 /** Options of KafkaLog. */
 export interface KafkaLogOptions {
   readonly cluster: KafkaClusterOptions;
@@ -236,6 +239,16 @@ export class KafkaLog implements EventLog {
       () => (done(), this.send(command, true)),
       (err: unknown) => (done(), Promise.reject(err)),
     );
+  }
+
+  /** Polls the head until it reaches `seq` (a gateway may lag behind what another one acked: EventLog.reach). */
+  async reach(room: string, seq: number, waitMs: number): Promise<boolean> {
+    const deadline = Date.now() + waitMs;
+    while ((await this.head(room)).lastSeq < seq) {
+      if (Date.now() >= deadline) return false;
+      await new Promise((r) => setTimeout(r, REACH_POLL_MS));
+    }
+    return true;
   }
 
   /** Follows `room` while held (redistributed or auto routing; a no-op otherwise). */
