@@ -1,7 +1,7 @@
 /**
  * The benchmark runner: `npm run bench -- <scenario>|all [--quick|--toy] [--rounds=N]
  * [--workers=N] [--systems=parley,ws,nats,socketio,centrifugo] [--out=DIR] [--cpu-prof] [--parley-args=a,b]
- * [--steps=10000,80000] [--step-ms=N] [--perf] [--node-args=a,b] [--kafka-parts=durable,dms] [--calibrate]`.
+ * [--steps=10000,80000] [--step-ms=N] [--perf] [--node-args=a,b] [--kafka-parts=durable,dms] [--calibrate] [--clusters=g4-everything,…]`.
  * Scenarios: fanout, small-rooms (rooms of 10, with Centrifugo), dms, durable-publish, idle, resume (these six
  * are `all`), kafka
  * (fan-out, durable publish and DMs on embedded Parley, `--role all` and the roles split, then idle
@@ -9,7 +9,8 @@
  * (kill -9 → accepted again on a data dir of 1 000 000 events, built once under bench/results/), and routing
  * (issue 15: `everything` against `redistributed` routing, Kafka and direct forwarding, on 1, 2, 4 and 8
  * gateways with local and spread rooms; its own broker and PostgreSQL; `--calibrate` then fits the routing
- * cost model to it, bench/src/routing-model/calibrate.ts).
+ * cost model to it, bench/src/routing-model/calibrate.ts; `--clusters=` measures some clusters again into
+ * the existing routing.json).
  * Writes <out>/<scenario>.json, <out>/summary.md and <out>/fanout.svg (default out: bench/results);
  * routing.json is in the cost model's schema (bench/src/routing-model/routing-points.ts), not the others'.
  */
@@ -77,6 +78,7 @@ function parseArgs(argv: readonly string[]): RunArgs {
   const stepMs = value("step-ms") === undefined ? undefined : Number(value("step-ms"));
   const start = { nodeArgs, parleyArgs, baselineCli };
   const kafkaParts = kafkaPartsOf(value("kafka-parts"));
+  const routingClusters = value("clusters")?.split(",");
   const systemsGiven = value("systems") !== undefined;
   const opts = {
     scale,
@@ -89,6 +91,7 @@ function parseArgs(argv: readonly string[]): RunArgs {
     stepMs,
     out,
     ...(kafkaParts && { kafkaParts }),
+    ...(routingClusters && { routingClusters }),
   };
   return { scenarios, out, opts };
 }

@@ -25,6 +25,8 @@ export interface BenchOptions {
   readonly stepMs?: number;
   /** The kafka scenario's parts to run (`--kafka-parts=durable,dms`); all when absent. */
   readonly kafkaParts?: readonly KafkaPart[];
+  /** The routing scenario's clusters to measure again (`--clusters=g4-everything,…`); all when absent. */
+  readonly routingClusters?: readonly string[];
 }
 
 /** The kafka scenario's parts, in run order. */

@@ -11,98 +11,78 @@
  * this run's own unless PARLEY_TEST_KAFKA / PARLEY_TEST_PG_URL name running ones (the broker's CPU is then
  * not measured: 0).
  */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
+import { join } from "node:path";
 import { brokerPort } from "../broker-bytes.js";
 import { Generator } from "../load/generator.js";
 import type { ModelPoint, ModelResults } from "../routing-model/routing-points.js";
 import { clusterSpace, startClusterServices } from "../systems/cluster-services.js";
-import { ROUTING_PARTITIONS, startRoutingCluster, type RoutingTopology } from "../systems/routing-cluster.js";
-import { log, requireOpened, sleep, type BenchOptions, type Scale } from "./common.js";
-import { rates, snapshot, type ProbeTarget } from "./routing-probe.js";
+import {
+  ROUTING_PARTITIONS,
+  startRoutingCluster,
+  type RoutingCluster,
+  type RoutingTopology,
+} from "../systems/routing-cluster.js";
+import { waitReady } from "../systems/cluster-system.js";
+import { fetchText } from "../systems/system.js";
+import { log, requireOpened, sleep, type BenchOptions } from "./common.js";
+import { metricSum, rates, snapshot, type ProbeTarget } from "./routing-probe.js";
+import { merged, narrowed, PLANS, pointId, topologyId, type RoutingPlan } from "./routing-plan.js";
 import { publishers, roomsOf, workloadSpecs, type RoutingWorkload } from "./routing-workload.js";
 
-/** One scale's plan: clusters, workloads, timings, and which points the fit leaves out. */
-interface RoutingPlan {
-  topologies: RoutingTopology[];
-  workloads: RoutingWorkload[];
-  warmMs: number;
-  windowMs: number;
-  /** Added to the first workload's warm-up: a fresh broker's JIT is slow for its first seconds (kafka.ts). */
-  brokerWarmMs: number;
-  heldBack: (t: RoutingTopology, w: RoutingWorkload) => boolean;
-}
-
-const everything = (gateways: number): RoutingTopology => ({
-  gateways,
-  routing: "everything",
-  forwarding: null,
-  redistributors: 0,
-});
-const redistributed = (gateways: number, forwarding: "kafka" | "direct"): RoutingTopology => ({
-  gateways,
-  routing: "redistributed",
-  forwarding,
-  redistributors: 1,
-});
-
-function workloads(connections: number, publishesPerSec: number, sizes: readonly number[]): RoutingWorkload[] {
-  return sizes.flatMap((roomSize) =>
-    (["local", "spread"] as const).map((spread) => ({
-      roomSize,
-      spread,
-      connections,
-      publishesPerSec,
-      payloadBytes: 200,
-    })),
-  );
-}
-
-/** Every routing for 1, 2, 4 and 8 gateways; held back: the spread rooms of 20 on 4 gateways, every routing. */
-function plan(windowMs: number, warmMs: number, brokerWarmMs: number): RoutingPlan {
-  return {
-    topologies: [1, 2, 4, 8].flatMap((g) => [everything(g), redistributed(g, "kafka"), redistributed(g, "direct")]),
-    workloads: workloads(800, 100, [2, 20]),
-    warmMs,
-    windowMs,
-    brokerWarmMs,
-    heldBack: (t, w) => t.gateways === 4 && w.spread === "spread" && w.roomSize === 20,
-  };
-}
-
-const PLANS: Record<Scale, RoutingPlan> = {
-  full: plan(20_000, 6_000, 15_000),
-  quick: plan(10_000, 3_000, 8_000),
-  // The smoke test: 1 and 2 gateways, both routings, each forwarding once, rooms of 2, a few seconds.
-  toy: {
-    topologies: [everything(1), redistributed(1, "kafka"), everything(2), redistributed(2, "direct")],
-    workloads: workloads(24, 20, [2]),
-    warmMs: 1_000,
-    windowMs: 2_500,
-    brokerWarmMs: 0,
-    heldBack: (t, w) => t.gateways === 2 && w.spread === "spread",
-  },
-};
-
 export async function routing(opts: BenchOptions): Promise<ModelResults> {
-  const p = PLANS[opts.scale];
-  const load1Start = loadavg()[0] ?? 0;
+  const whole = PLANS[opts.scale];
+  const p = narrowed(whole, opts.routingClusters);
+  // A run of chosen clusters replaces their points in the last results and keeps the others.
+  const earlier = opts.routingClusters ? earlierResults(opts.out) : undefined;
+  const load1Start = earlier?.machine.load1Start ?? loadavg()[0] ?? 0;
   const services = await startClusterServices();
   log(`routing: broker ${services.brokers} (${services.origin.kafka}), postgres ${services.origin.postgres}`);
   // One space for every cluster, as the kafka scenario does: each space created and dropped slows the broker.
   const space = await clusterSpace(services);
   const points: ModelPoint[] = [];
+  const results = () => resultsOf(merged(whole, earlier?.points ?? [], points), load1Start);
   try {
     for (const [i, t] of p.topologies.entries()) {
       const start = { ...opts.start, cluster: services, space };
       // Only the run's first cluster warms the broker up.
-      points.push(
-        ...(await measureTopology(start, t, { ...p, brokerWarmMs: i === 0 ? p.brokerWarmMs : 0 }, opts.workers)),
-      );
+      points.push(...(await measureOrLeaveOut(start, t, { ...p, brokerWarmMs: i === 0 ? p.brokerWarmMs : 0 }, opts)));
+      // Written after every cluster, so a run cut short keeps what it measured.
+      writeFileSync(join(opts.out, "routing.json"), JSON.stringify(results(), null, 2) + "\n");
     }
   } finally {
     await space.drop().catch(() => {});
     await services.stop();
   }
+  return results();
+}
+
+/** A cluster that fails to start or measure twice is left out, loudly, rather than losing the run's other points. */
+async function measureOrLeaveOut(
+  start: BenchOptions["start"],
+  t: RoutingTopology,
+  p: RoutingPlan,
+  opts: BenchOptions,
+): Promise<ModelPoint[]> {
+  const once = () => measureTopology(start, t, p, opts.workers);
+  return once()
+    .catch((err: unknown) => {
+      log(`routing: ${topologyId(t)}: ${String(err)}; starting it once more`);
+      return once();
+    })
+    .catch((err: unknown) => {
+      log(`routing: ${topologyId(t)} LEFT OUT: ${String(err)}`);
+      return [];
+    });
+}
+
+function earlierResults(out: string): ModelResults | undefined {
+  const file = join(out, "routing.json");
+  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as ModelResults) : undefined;
+}
+
+function resultsOf(points: ModelPoint[], load1Start: number): ModelResults {
   const machine = { cores: cpus().length, load1Start, load1End: loadavg()[0] ?? 0 };
   return { date: new Date().toISOString(), machine, points };
 }
@@ -122,9 +102,18 @@ async function measureTopology(
   const gen = new Generator(workers);
   const points: ModelPoint[] = [];
   try {
+    await routingToAll(cluster, t.gateways);
     for (const [i, w] of p.workloads.entries()) {
       const warmMs = p.warmMs + (i === 0 ? p.brokerWarmMs : 0);
-      points.push(await measureWorkload(gen, { target, t }, w, { ...p, warmMs }));
+      const once = (attempt: number) => measureWorkload(gen, { target, t, attempt }, w, { ...p, warmMs });
+      // Under load a redistributor's group session can stall (a broker connection closed mid-join): once more.
+      points.push(
+        await once(1).catch(async (err: unknown) => {
+          log(`routing: ${topologyId(t)}: ${String(err)}; trying the workload once more`);
+          await Promise.all(cluster.gateways.map((g) => waitReady(g.port, "routing gateway")));
+          return once(2);
+        }),
+      );
     }
   } finally {
     await gen.close();
@@ -133,30 +122,41 @@ async function measureTopology(
   return points;
 }
 
-function topologyId(t: RoutingTopology): string {
-  return `g${t.gateways}-${t.routing}${t.forwarding === null ? "" : `-${t.forwarding}`}`;
+/** Waits (30 s at most, then goes on) until every redistributor holds every gateway's lease. */
+async function routingToAll(cluster: RoutingCluster, gateways: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  const count = async (r: RoutingCluster["redistributors"][number]) =>
+    metricSum((await fetchText(`http://127.0.0.1:${r.port}/metrics`)) ?? "", "parley_redistributor_gateways");
+  while (Date.now() < deadline) {
+    const counts = await Promise.all(cluster.redistributors.map(count));
+    if (counts.every((c) => c === gateways)) return;
+    await sleep(250);
+  }
+  log(`routing: a redistributor does not route to all ${gateways} gateways after 30 s; measuring anyway`);
 }
 
 /** One point: connect the workload's rooms, warm up, measure one window, wait for its deliveries, disconnect. */
 async function measureWorkload(
   gen: Generator,
-  { target, t }: { target: ProbeTarget; t: RoutingTopology },
+  { target, t, attempt }: { target: ProbeTarget; t: RoutingTopology; attempt: number },
   w: RoutingWorkload,
   p: RoutingPlan,
 ): Promise<ModelPoint> {
-  const id = `${topologyId(t)}-size${w.roomSize}-${w.spread}`;
-  const specs = workloadSpecs(w, t.gateways, `${id}.`);
+  const id = pointId(t, w);
+  const specs = workloadSpecs(w, t.gateways, `${id}.${attempt}.`);
   const ports = target.cluster.gateways.map((g) => g.port);
-  const opened = await gen.open("parley-kafka", ports, specs);
-  requireOpened(id, opened.ok, specs.length);
   const pubs = publishers(w);
-  await gen.publish(pubs, w.publishesPerSec, p.warmMs, w.payloadBytes);
-  await gen.measure();
-  const before = await snapshot(target);
-  const sent = await gen.publish(pubs, w.publishesPerSec, p.windowMs, w.payloadBytes);
-  const after = await snapshot(target);
-  const report = await drained(gen, sent * w.roomSize);
-  await gen.drop();
+  const measureWindow = async () => {
+    const opened = await gen.open("parley-kafka", ports, specs);
+    requireOpened(id, opened.ok, specs.length);
+    await gen.publish(pubs, w.publishesPerSec, p.warmMs, w.payloadBytes);
+    await gen.measure();
+    const before = await snapshot(target);
+    const sent = await gen.publish(pubs, w.publishesPerSec, p.windowMs, w.payloadBytes);
+    const after = await snapshot(target);
+    return { before, after, sent, report: await drained(gen, sent * w.roomSize) };
+  };
+  const { before, after, sent, report } = await measureWindow().finally(() => gen.drop());
   const cluster = rates(before, after, t.forwarding === "direct");
   const { eventsTopicPerSec, ...measured } = cluster;
   log(
