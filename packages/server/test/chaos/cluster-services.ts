@@ -22,8 +22,11 @@ export interface ClusterServices {
   stop(): Promise<void>;
 }
 
-/** Uses or starts a broker and PostgreSQL; sets PARLEY_TEST_PG_URL, which the cluster fixture reads. */
-export async function ensureClusterServices(log: (line: string) => void): Promise<ClusterServices> {
+/**
+ * Uses or starts a broker and PostgreSQL; sets PARLEY_TEST_PG_URL, which the cluster fixture reads. Without
+ * `needKafka` (a target that runs a broker of its own) no broker is started and `kafka` is empty.
+ */
+export async function ensureClusterServices(log: (line: string) => void, needKafka = true): Promise<ClusterServices> {
   const dir = mkdtempSync(join(tmpdir(), "parley-chaos-cluster-"));
   // Own state file and no .kafka/current record: a developer's broker and PostgreSQL stay untouched.
   const env = { ...process.env, PARLEY_KAFKA_RECORD_CURRENT: "0", PARLEY_PG_STATE: join(dir, "pg.state") };
@@ -33,8 +36,8 @@ export async function ensureClusterServices(log: (line: string) => void): Promis
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    let kafka = process.env.PARLEY_TEST_KAFKA;
-    if (!kafka) {
+    let kafka = needKafka ? process.env.PARLEY_TEST_KAFKA : undefined;
+    if (needKafka && !kafka) {
       log("starting a throwaway Kafka broker");
       const kafkaDir = join(dir, "kafka");
       stops.push(() => run("bash", [join(SCRIPTS, "kafka/stop.sh"), kafkaDir, "--purge"], { env, timeout: 60_000 }));
@@ -47,7 +50,7 @@ export async function ensureClusterServices(log: (line: string) => void): Promis
       postgres = await script("postgres/start.sh", [], env);
       process.env.PARLEY_TEST_PG_URL = postgres;
     }
-    return { kafka, postgres, stop };
+    return { kafka: kafka ?? "", postgres, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -73,9 +73,9 @@ async function main(): Promise<number> {
     return runSocketIoComparison(args.durationMs, log);
   }
   if (!args.cluster) return runOn(await startEmbeddedTarget(), args, log);
-  const services = await ensureClusterServices(log);
+  const { routing, forwarding } = args;
+  const services = await ensureClusterServices(log, routing !== "redistributed");
   try {
-    const { routing, forwarding } = args;
     // Redistributed routing restarts its broker, so it starts one of its own rather than use services.kafka.
     const kafka = routing === "redistributed" ? "a broker of the run's own" : `Kafka ${services.kafka}`;
     log(`cluster (${routing} routing) on ${kafka}, PostgreSQL ${services.postgres}`);
