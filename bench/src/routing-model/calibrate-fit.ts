@@ -4,8 +4,10 @@
  * point. Only points with `heldBack: false` go in; the held-back ones are what the fit is checked on.
  */
 import type { Calibration, SegmentMs } from "@parley/server/routing/calibration.js";
+import { connectedProcesses, predict } from "@parley/server/routing/cost-model.js";
 import { routingPath, stretchOf, type PathSegment } from "@parley/server/routing/latency-path.js";
 import { fitNonNegative, type FitResult } from "./fit.js";
+import { pointScenario } from "./point-model.js";
 import { recordsReceived, type ModelPoint } from "./routing-points.js";
 
 /** One group's fitted parameters and how well they fit. */
@@ -95,6 +97,8 @@ function fitRedistributors(points: readonly ModelPoint[], cal: Calibration): Gro
   return fitGroup("redistributor CPU µs/s, per redistributor", REDISTRIBUTOR_KEYS, observations, cal);
 }
 
+const BROKER_KEYS = ["brokerOutUsPerByte", "brokerInUsPerRecord", "brokerIdleUsPerSec"] as const;
+
 function fitBroker(points: readonly ModelPoint[], cal: Calibration): GroupFit {
   const observations = points
     .filter((p) => p.measured.brokerCpuUsPerSec > 0)
@@ -102,11 +106,27 @@ function fitBroker(points: readonly ModelPoint[], cal: Calibration): GroupFit {
       const forwarded =
         p.forwarding === "kafka" ? p.measured.redistributors.reduce((s, r) => s + r.forwardsPerSec, 0) : 0;
       return {
-        row: [p.measured.brokerOutBytesPerSec, p.measured.eventsPerSec + forwarded],
+        row: [p.measured.brokerOutBytesPerSec, p.measured.eventsPerSec + forwarded, 1],
         value: p.measured.brokerCpuUsPerSec,
       };
     });
-  return fitGroup("broker CPU µs/s, per point", ["brokerOutUsPerByte", "brokerInUsPerRecord"], observations, cal);
+  return fitGroup("broker CPU µs/s, per point", BROKER_KEYS, observations, cal);
+}
+
+/**
+ * The broker's outbound bytes beyond the records the model counts, per connected process: what a point
+ * measured minus the model's record bytes (baseline 0), against the point's process count.
+ */
+function fitBrokerBaseline(points: readonly ModelPoint[], cal: Calibration): GroupFit {
+  const recordsOnly = { ...cal, brokerOutBytesPerProcessPerSec: 0 };
+  const observations = points
+    .filter((p) => p.measured.brokerOutBytesPerSec > 0)
+    .map((p) => {
+      const s = pointScenario(p);
+      const records = predict(s, recordsOnly).brokerOutBytesPerSec;
+      return { row: [connectedProcesses(s, cal)], value: p.measured.brokerOutBytesPerSec - records };
+    });
+  return fitGroup("broker out B/s beyond records, per point", ["brokerOutBytesPerProcessPerSec"], observations, cal);
 }
 
 /** Each segment's total stretch on the point's path, from the processes' measured CPU. */
@@ -156,14 +176,16 @@ export function calibrate(points: readonly ModelPoint[], prior: Calibration, sou
   const gateways = fitGateways(used, withOverhead);
   const redistributors = fitRedistributors(used, withOverhead);
   const broker = fitBroker(used, withOverhead);
+  const baseline = fitBrokerBaseline(used, withOverhead);
   const latency = fitLatency(used, withOverhead);
   const calibration: Calibration = {
     ...withOverhead,
     ...gateways.params,
     ...redistributors.params,
     ...broker.params,
+    ...baseline.params,
     latency: latency.latency,
     source,
   };
-  return { calibration, groups: [gateways, redistributors, broker, latency.p50, latency.tail] };
+  return { calibration, groups: [gateways, redistributors, broker, baseline, latency.p50, latency.tail] };
 }

@@ -24,6 +24,8 @@ const TRUTH: Calibration = {
   gatewayIdleUsPerSec: 35_000,
   brokerOutUsPerByte: 0.004,
   brokerInUsPerRecord: 30,
+  brokerIdleUsPerSec: 120_000,
+  brokerOutBytesPerProcessPerSec: 40_000,
   recordOverheadBytes: 350,
   latency: {
     append: { p50: 30, p99: 150 },
@@ -45,6 +47,8 @@ describe("calibration fit", () => {
       "gatewayDeliverUs",
       "gatewayIdleUsPerSec",
       "brokerInUsPerRecord",
+      "brokerIdleUsPerSec",
+      "brokerOutBytesPerProcessPerSec",
     ] as const)
       assert.ok(Math.abs(calibration[k] / TRUTH[k] - 1) < 0.1, `${k}: ${calibration[k]} against ${TRUTH[k]}`);
     const held = checkHeldBack(points, calibration);

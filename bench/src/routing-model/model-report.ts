@@ -22,6 +22,8 @@ const CPU_KEYS = [
   ["redistributorForwardDirectUs", "redistributor, per direct send (µs)"],
   ["brokerOutUsPerByte", "broker, per byte out (µs)"],
   ["brokerInUsPerRecord", "broker, per record in (µs)"],
+  ["brokerIdleUsPerSec", "broker, idle (µs/s)"],
+  ["brokerOutBytesPerProcessPerSec", "broker, bytes out per connected process with no events (B/s)"],
   ["recordOverheadBytes", "record overhead beyond the payload (bytes)"],
 ] as const;
 

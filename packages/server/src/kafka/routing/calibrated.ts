@@ -13,10 +13,13 @@ export const CALIBRATION: Calibration = {
   redistributorReadUs: 268,
   redistributorForwardKafkaUs: 43.64,
   redistributorForwardDirectUs: 10.86,
-  brokerOutUsPerByte: 0.3973,
-  brokerInUsPerRecord: 334.8,
+  brokerOutUsPerByte: 0.05864,
+  brokerInUsPerRecord: 9.782,
+  brokerIdleUsPerSec: 314400,
+  brokerOutBytesPerProcessPerSec: 65340,
   recordOverheadBytes: 336,
   otherReaders: 1,
+  otherProcesses: 2,
   coresPerProcess: 1,
   latency: {
     append: {

@@ -34,10 +34,20 @@ export interface Calibration {
   brokerOutUsPerByte: number;
   /** Broker CPU per record produced to it (events, or a forward topic). */
   brokerInUsPerRecord: number;
+  /** Broker CPU per second with no events: the JVM, group coordination, every client's heartbeats and polls. */
+  brokerIdleUsPerSec: number;
+  /**
+   * Bytes per second the broker sends each connected Parley process with no events: empty fetch answers,
+   * heartbeats, metadata, the presence topic. The routing run measured ~43 KB/s more per added gateway under
+   * direct forwarding, where a gateway reads no record at all.
+   */
+  brokerOutBytesPerProcessPerSec: number;
   /** Bytes a record costs on the wire beyond its payload: the event's JSON envelope, key, headers, batch share. */
   recordOverheadBytes: number;
   /** Consumers that read every event besides gateways and redistributors (the sink). */
   otherReaders: number;
+  /** Parley processes connected to the broker besides gateways and redistributors (a sequencer, a sink). */
+  otherProcesses: number;
   /** Cores one gateway or redistributor process can use for this work (Node: one main thread). */
   coresPerProcess: number;
   /** Latency segments; each process's own segments stretch by 1/(1-ρ) of its CPU use ρ. */
@@ -83,8 +93,11 @@ export const PRIOR_CALIBRATION: Calibration = {
   redistributorForwardDirectUs: 10,
   brokerOutUsPerByte: 0.005,
   brokerInUsPerRecord: 10,
+  brokerIdleUsPerSec: 50_000,
+  brokerOutBytesPerProcessPerSec: 10_000,
   recordOverheadBytes: 300,
   otherReaders: 1,
+  otherProcesses: 2,
   coresPerProcess: 1,
   latency: {
     append: { p50: 20, p99: 100 },

@@ -6,8 +6,9 @@
  *
  * - gateway CPU: idle + D_g·deliver + E·read (everything) | f_g·E·forwardRead (Kafka) | f_g·E·directRead (direct)
  * - redistributors: E·redistributorRead + Σf_g·E·forward(kind), shared by min(R, partitions), each plus its idle
- * - broker out bytes: (G + others)·E·b (everything) | (1 + others)·E·b + Σf_g·E·b (Kafka) | (1 + others)·E·b
- * - broker CPU: out bytes·outPerByte + records in·inPerRecord (E, plus Σf_g·E forwards over Kafka)
+ * - broker out bytes: (G + others)·E·b (everything) | (1 + others)·E·b + Σf_g·E·b (Kafka) | (1 + others)·E·b,
+ *   plus a baseline per connected process (gateways, busy redistributors, the sequencer and the sink)
+ * - broker CPU: idle + out bytes·outPerByte + records in·inPerRecord (E, plus Σf_g·E forwards over Kafka)
  * - latency: the routing's segments (latency-path.ts), each stretched by 1/(1-ρ) of the process running it
  *
  * All parameters come from one `Calibration` (calibration.ts; fitted values in calibrated.ts).
@@ -104,15 +105,23 @@ function redistributorLoad(s: Scenario, forwards: number, cal: Calibration) {
   return { each: cal.redistributorIdleUsPerSec + total / busy, busy };
 }
 
+/** Parley processes connected to the broker: every gateway, the redistributors (redistributed), the others. */
+export function connectedProcesses(s: Pick<Scenario, "routing" | "topology">, cal: Calibration): number {
+  const redistributors = s.routing === "everything" ? 0 : s.topology.redistributors;
+  return s.topology.gateways + redistributors + cal.otherProcesses;
+}
+
 function brokerLoad(s: Scenario, forwards: number, cal: Calibration) {
   const events = s.workload.eventsPerSec;
   const b = s.workload.payloadBytes + cal.recordOverheadBytes;
   const everything = s.routing === "everything";
   const viaKafka = !everything && s.topology.forwarding === "kafka";
   const readers = (everything ? s.topology.gateways : 1) + cal.otherReaders;
-  const outBytes = readers * events * b + (viaKafka ? forwards * b : 0);
+  const baseline = connectedProcesses(s, cal) * cal.brokerOutBytesPerProcessPerSec;
+  const outBytes = readers * events * b + (viaKafka ? forwards * b : 0) + baseline;
   const inRecords = events + (viaKafka ? forwards : 0);
-  return { outBytes, cpu: outBytes * cal.brokerOutUsPerByte + inRecords * cal.brokerInUsPerRecord };
+  const cpu = cal.brokerIdleUsPerSec + outBytes * cal.brokerOutUsPerByte + inRecords * cal.brokerInUsPerRecord;
+  return { outBytes, cpu };
 }
 
 function pathKind(s: Scenario): "everything" | "kafka" | "direct" {

@@ -12,6 +12,8 @@ import {
 
 const cal = PRIOR_CALIBRATION;
 const bytes = 200 + cal.recordOverheadBytes;
+/** What the broker sends each connected process with no events (N·base in cluster.md's table). */
+const base = cal.brokerOutBytesPerProcessPerSec;
 
 function topology(gateways: number, forwarding: Forwarding = "kafka"): Topology {
   return { gateways, redistributors: 2, forwarding, partitions: 12 };
@@ -59,8 +61,9 @@ describe("cost model: f = 1 (every gateway needs every event)", () => {
       assert.equal(g.forwardedRecordsPerSec, 0);
     }
     // Everything: four gateways and the sink read the topic; redistributed: the group once, the sink, the forwards.
-    assert.equal(ev.brokerOutBytesPerSec, 5 * 5000 * bytes);
-    assert.equal(re.brokerOutBytesPerSec, 2 * 5000 * bytes + 4 * 5000 * bytes);
+    // Baselines: 4 gateways, the sequencer and the sink; redistributed adds its 2 redistributors.
+    assert.equal(ev.brokerOutBytesPerSec, 5 * 5000 * bytes + 6 * base);
+    assert.equal(re.brokerOutBytesPerSec, 2 * 5000 * bytes + 4 * 5000 * bytes + 8 * base);
   });
 });
 
@@ -69,7 +72,7 @@ describe("cost model: G = 1", () => {
     for (const forwarding of ["kafka", "direct"] as const) {
       const { ev, re } = both(1, 1, forwarding);
       assert.equal(ev.perGateway.length, 1);
-      assert.equal(ev.brokerOutBytesPerSec, 2 * 5000 * bytes, "the gateway and the sink");
+      assert.equal(ev.brokerOutBytesPerSec, 2 * 5000 * bytes + 3 * base, "the gateway and the sink, 3 baselines");
       assert.ok(clusterCpuPerGateway(re) > clusterCpuPerGateway(ev));
       const view = { gateways: 1, eventsPerSec: 5000, payloadBytes: 200, neededEventsPerSec: 5000, forwarding };
       assert.equal(chooseRouting(view, cal).routing, "everything");
@@ -78,15 +81,15 @@ describe("cost model: G = 1", () => {
 });
 
 describe("cost model: f → 0 (a gateway needs almost none of the events)", () => {
-  it("a redistributed gateway reads nothing and the broker's outbound stops growing with G", () => {
+  it("a redistributed gateway reads nothing and the broker's outbound grows with G by the baseline only", () => {
     const small = both(8, 0, "kafka");
     const big = both(800, 0, "kafka");
     for (const g of small.re.perGateway) {
       assert.equal(g.recordsReadPerSec, 0);
       assert.equal(g.cpuUsPerSec, cal.gatewayIdleUsPerSec + 1000 * cal.gatewayDeliverUs);
     }
-    assert.equal(small.re.brokerOutBytesPerSec, big.re.brokerOutBytesPerSec);
-    assert.equal(big.ev.brokerOutBytesPerSec, 801 * 5000 * bytes);
+    assert.equal(big.re.brokerOutBytesPerSec - small.re.brokerOutBytesPerSec, 792 * base);
+    assert.equal(big.ev.brokerOutBytesPerSec, 801 * 5000 * bytes + 802 * base);
     assert.ok(big.ev.brokerOutBytesPerSec > 80 * small.ev.brokerOutBytesPerSec);
   });
 
@@ -151,6 +154,19 @@ describe("cost model: saturation and the latency budget", () => {
     const busy = predict({ routing: "everything", topology: topology(2), workload: workload(1, 50_000) }, cal);
     assert.ok(busy.latencyMs.p50 > quiet.latencyMs.p50);
     assert.ok(busy.latencyMs.p99 - busy.latencyMs.p50 > quiet.latencyMs.p99 - quiet.latencyMs.p50);
+  });
+});
+
+describe("cost model: the broker", () => {
+  it("pays its idle CPU under both routings and a baseline of bytes per connected process", () => {
+    const { ev, re } = both(4, 0, "direct");
+    const quiet = { ...cal, brokerIdleUsPerSec: 0, brokerOutBytesPerProcessPerSec: 0 };
+    const t = topology(4, "direct");
+    const evQuiet = predict({ routing: "everything", topology: t, workload: workload(0) }, quiet);
+    assert.equal(evQuiet.brokerOutBytesPerSec, ev.brokerOutBytesPerSec - 6 * base);
+    const extraCpu = cal.brokerIdleUsPerSec + 6 * base * cal.brokerOutUsPerByte;
+    assert.ok(Math.abs(ev.brokerCpuUsPerSec - evQuiet.brokerCpuUsPerSec - extraCpu) < 1e-6);
+    assert.equal(re.brokerOutBytesPerSec, 2 * 5000 * bytes + 8 * base, "direct forwards cost the broker nothing");
   });
 });
 
