@@ -1,7 +1,7 @@
 /**
  * The benchmark runner: `npm run bench -- <scenario>|all [--quick|--toy] [--rounds=N]
  * [--workers=N] [--systems=parley,ws,nats,socketio,centrifugo] [--out=DIR] [--cpu-prof] [--parley-args=a,b]
- * [--steps=10000,80000] [--step-ms=N] [--perf] [--node-args=a,b] [--kafka-parts=durable,dms] [--calibrate] [--clusters=g4-everything,…]`.
+ * [--steps=10000,80000] [--step-ms=N] [--perf] [--node-args=a,b] [--kafka-parts=durable,dms] [--calibrate] [--clusters=g4-everything,…] [--rate=N]`.
  * Scenarios: fanout, small-rooms (rooms of 10, with Centrifugo), dms, durable-publish, idle, resume (these six
  * are `all`), kafka
  * (fan-out, durable publish and DMs on embedded Parley, `--role all` and the roles split, then idle
@@ -10,7 +10,7 @@
  * (issue 15: `everything` against `redistributed` routing, Kafka and direct forwarding, on 1, 2, 4 and 8
  * gateways with local and spread rooms; its own broker and PostgreSQL; `--calibrate` then fits the routing
  * cost model to it, bench/src/routing-model/calibrate.ts; `--clusters=` measures some clusters again into
- * the existing routing.json).
+ * the existing routing.json; `--rate=N` adds points of rooms of 2 at N publishes/s beside the plan's).
  * Writes <out>/<scenario>.json, <out>/summary.md and <out>/fanout.svg (default out: bench/results);
  * routing.json is in the cost model's schema (bench/src/routing-model/routing-points.ts), not the others'.
  */
@@ -79,6 +79,7 @@ function parseArgs(argv: readonly string[]): RunArgs {
   const start = { nodeArgs, parleyArgs, baselineCli };
   const kafkaParts = kafkaPartsOf(value("kafka-parts"));
   const routingClusters = value("clusters")?.split(",");
+  const routingRate = value("rate") === undefined ? undefined : Number(value("rate"));
   const systemsGiven = value("systems") !== undefined;
   const opts = {
     scale,
@@ -92,6 +93,7 @@ function parseArgs(argv: readonly string[]): RunArgs {
     out,
     ...(kafkaParts && { kafkaParts }),
     ...(routingClusters && { routingClusters }),
+    ...(routingRate !== undefined && { routingRate }),
   };
   return { scenarios, out, opts };
 }

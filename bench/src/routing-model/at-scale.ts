@@ -49,14 +49,22 @@ export function fractionsAt(classes: readonly RoomClass[], gateways: number): { 
   };
 }
 
-/** The largest f at which `chooseRouting` still picks redistributed (0: never, 1: always). Costs are linear in f. */
+/**
+ * The largest f at which redistributed costs the cluster less CPU per gateway than everything (0: never, 1:
+ * always): `chooseRouting`'s cost comparison without its margin and latency budget (the crossover is a cost
+ * question; a budget judged on a loaded box's fitted latency would draw that box's noise). Costs are linear in f.
+ */
 export function crossoverFraction(
   view: { gateways: number; eventsPerSec: number; forwarding: Forwarding },
   cal: Calibration,
 ): number {
-  const picks = (f: number) =>
-    chooseRouting({ ...view, payloadBytes: SCALE.payloadBytes, neededEventsPerSec: f * view.eventsPerSec }, cal)
-      .routing === "redistributed";
+  const picks = (f: number) => {
+    const { predicted } = chooseRouting(
+      { ...view, payloadBytes: SCALE.payloadBytes, neededEventsPerSec: f * view.eventsPerSec },
+      cal,
+    );
+    return predicted.redistributed.cpuUsPerSec < predicted.everything.cpuUsPerSec;
+  };
   if (!picks(0)) return 0;
   if (picks(1)) return 1;
   let lo = 0;
@@ -97,6 +105,7 @@ export function scaleRow(exponent: number, gateways: number, spread: number, cal
     payloadBytes: SCALE.payloadBytes,
     neededFraction: needed,
     deliveredPerSecPerGateway: delivered,
+    publishesPerSecPerGateway: eventsPerSec / gateways,
   };
   const at = (routing: "everything" | "redistributed", forwarding: Forwarding) => {
     const redistributors = Math.max(1, Math.ceil(gateways / 10));

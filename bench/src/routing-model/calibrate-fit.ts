@@ -64,6 +64,7 @@ const GATEWAY_KEYS = [
   "gatewayForwardReadUs",
   "gatewayDirectReadUs",
   "gatewayDeliverUs",
+  "gatewayPublishUs",
   "gatewayIdleUsPerSec",
 ] as const;
 
@@ -73,7 +74,9 @@ function fitGateways(points: readonly ModelPoint[], cal: Calibration): GroupFit 
     const kind = p.routing === "everything" ? 0 : p.forwarding === "direct" ? 2 : 1;
     return p.measured.perGateway.map((g) => {
       const perKind = [0, 1, 2].map((k) => (k === kind ? recordsReceived(g, b) : 0));
-      return { row: [...perKind, g.deliveredPerSec, 1], value: g.cpuUsPerSec };
+      // Publishers are dealt to the gateways evenly, so each takes its share of the events' publishes.
+      const publishes = p.measured.eventsPerSec / Math.max(1, p.gateways);
+      return { row: [...perKind, g.deliveredPerSec, publishes, 1], value: g.cpuUsPerSec };
     });
   });
   return fitGroup("gateway CPU µs/s, per gateway", GATEWAY_KEYS, observations, cal);

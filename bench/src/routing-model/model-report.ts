@@ -15,6 +15,7 @@ const CPU_KEYS = [
   ["gatewayForwardReadUs", "gateway, per forward-topic record read (µs)"],
   ["gatewayDirectReadUs", "gateway, per record over the direct stream (µs)"],
   ["gatewayDeliverUs", "gateway, per client delivery (µs)"],
+  ["gatewayPublishUs", "gateway, per client publish (µs)"],
   ["gatewayIdleUsPerSec", "gateway, idle (µs/s)"],
   ["redistributorIdleUsPerSec", "redistributor, idle (µs/s)"],
   ["redistributorReadUs", "redistributor, per record read (µs)"],

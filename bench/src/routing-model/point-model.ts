@@ -29,6 +29,8 @@ export function pointScenario(p: ModelPoint): Scenario {
       payloadBytes: p.workload.payloadBytes,
       neededFraction: pointFraction(p),
       deliveredPerSecPerGateway: (events * p.workload.roomSize) / Math.max(1, p.gateways),
+      // Rooms, so their publishers, are dealt to the gateways evenly (routing-workload.ts).
+      publishesPerSecPerGateway: events / Math.max(1, p.gateways),
     },
   };
 }

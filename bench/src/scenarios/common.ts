@@ -27,6 +27,8 @@ export interface BenchOptions {
   readonly kafkaParts?: readonly KafkaPart[];
   /** The routing scenario's clusters to measure again (`--clusters=g4-everything,…`); all when absent. */
   readonly routingClusters?: readonly string[];
+  /** The routing scenario at this publish rate, rooms of 2, added to the results (`--rate=1000`; routing-plan.ts). */
+  readonly routingRate?: number;
 }
 
 /** The kafka scenario's parts, in run order. */

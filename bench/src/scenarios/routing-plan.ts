@@ -16,6 +16,8 @@ export interface RoutingPlan {
   /** Added to the first workload's warm-up: a fresh broker's JIT is slow for its first seconds (kafka.ts). */
   brokerWarmMs: number;
   heldBack: (t: RoutingTopology, w: RoutingWorkload) => boolean;
+  /** Appended to every point id (`-r1000` for `--rate=1000`), so points at another rate sit beside the plan's. */
+  idSuffix?: string;
 }
 
 const everything = (gateways: number): RoutingTopology => ({
@@ -80,9 +82,24 @@ export function topologyId(t: RoutingTopology): string {
   return `g${t.gateways}-${t.routing}${t.forwarding === null ? "" : `-${t.forwarding}`}`;
 }
 
-/** A point's id: its cluster and workload. */
-export function pointId(t: RoutingTopology, w: RoutingWorkload): string {
-  return `${topologyId(t)}-size${w.roomSize}-${w.spread}`;
+/** A point's id: its cluster and workload (and the plan's suffix). */
+export function pointId(t: RoutingTopology, w: RoutingWorkload, suffix = ""): string {
+  return `${topologyId(t)}-size${w.roomSize}-${w.spread}${suffix}`;
+}
+
+/**
+ * `--rate=N`: the plan's clusters with rooms of 2 only (local and spread) at N publishes/s, ids suffixed
+ * `-r<N>`, the spread ones on 4 gateways held back. The plan's own rates (50-200 events/s) put every record in
+ * a fetch of its own, so the fit cannot see what a record costs once fetches carry batches; these points can.
+ */
+export function atRate(p: RoutingPlan, publishesPerSec: number): RoutingPlan {
+  if (!(publishesPerSec > 0)) throw new Error(`--rate: ${publishesPerSec} is not a positive rate`);
+  return {
+    ...p,
+    workloads: workloads(800, [2], [publishesPerSec]),
+    heldBack: (t, w) => t.gateways === 4 && w.spread === "spread",
+    idSuffix: `-r${publishesPerSec}`,
+  };
 }
 
 /**
@@ -97,11 +114,12 @@ export function narrowed(p: RoutingPlan, only: readonly string[] | undefined): R
 }
 
 /**
- * `fresh` points with the `earlier` ones the fresh run did not measure again, in the plan's order: what a run
- * of a few clusters writes over the results of a whole one.
+ * `fresh` points with the `earlier` ones the fresh run did not measure again, in the plan's order, then the
+ * earlier points of other plans (`--rate`) as they were: what a run of a few clusters writes over the results.
  */
 export function merged(p: RoutingPlan, earlier: readonly ModelPoint[], fresh: readonly ModelPoint[]): ModelPoint[] {
-  const order = p.topologies.flatMap((t) => p.workloads.map((w) => pointId(t, w)));
+  const order = p.topologies.flatMap((t) => p.workloads.map((w) => pointId(t, w, p.idSuffix)));
   const byId = new Map([...earlier, ...fresh].map((pt) => [pt.id, pt]));
-  return order.flatMap((id) => byId.get(id) ?? []);
+  const inPlan = new Set(order);
+  return [...order.flatMap((id) => byId.get(id) ?? []), ...earlier.filter((pt) => !inPlan.has(pt.id))];
 }

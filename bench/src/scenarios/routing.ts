@@ -28,14 +28,14 @@ import { waitReady } from "../systems/cluster-system.js";
 import { fetchText } from "../systems/system.js";
 import { log, requireOpened, sleep, type BenchOptions } from "./common.js";
 import { metricSum, rates, snapshot, type ProbeTarget } from "./routing-probe.js";
-import { merged, narrowed, PLANS, pointId, topologyId, type RoutingPlan } from "./routing-plan.js";
+import { atRate, merged, narrowed, PLANS, pointId, topologyId, type RoutingPlan } from "./routing-plan.js";
 import { publishers, roomsOf, workloadSpecs, type RoutingWorkload } from "./routing-workload.js";
 
 export async function routing(opts: BenchOptions): Promise<ModelResults> {
-  const whole = PLANS[opts.scale];
+  const whole = opts.routingRate === undefined ? PLANS[opts.scale] : atRate(PLANS[opts.scale], opts.routingRate);
   const p = narrowed(whole, opts.routingClusters);
   // A run of chosen clusters replaces their points in the last results and keeps the others.
-  const earlier = opts.routingClusters ? earlierResults(opts.out) : undefined;
+  const earlier = opts.routingClusters || opts.routingRate ? earlierResults(opts.out) : undefined;
   const load1Start = earlier?.machine.load1Start ?? loadavg()[0] ?? 0;
   const services = await startClusterServices();
   log(`routing: broker ${services.brokers} (${services.origin.kafka}), postgres ${services.origin.postgres}`);
@@ -142,7 +142,7 @@ async function measureWorkload(
   w: RoutingWorkload,
   p: RoutingPlan,
 ): Promise<ModelPoint> {
-  const id = pointId(t, w);
+  const id = pointId(t, w, p.idSuffix);
   const specs = workloadSpecs(w, t.gateways, `${id}.${attempt}.`);
   const ports = target.cluster.gateways.map((g) => g.port);
   const pubs = publishers(w);

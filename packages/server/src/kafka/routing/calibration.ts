@@ -20,6 +20,11 @@ export interface Calibration {
   gatewayDirectReadUs: number;
   /** Gateway CPU per message delivered to a client (the same under both routings). */
   gatewayDeliverUs: number;
+  /**
+   * Gateway CPU per publish it takes from a client (checks, produce to the commands topic, the ack): the same
+   * under both routings. Without it the fit put the publishes' cost on each record read (313 µs at 100 events/s).
+   */
+  gatewayPublishUs: number;
   /** Gateway CPU per second with no traffic: heartbeats, lease, presence, metrics. */
   gatewayIdleUsPerSec: number;
   /** Redistributor CPU per second with no traffic (group heartbeats, backchannel, leases), each busy one. */
@@ -86,6 +91,7 @@ export const PRIOR_CALIBRATION: Calibration = {
   gatewayForwardReadUs: 12,
   gatewayDirectReadUs: 8,
   gatewayDeliverUs: 15,
+  gatewayPublishUs: 50,
   gatewayIdleUsPerSec: 20_000,
   redistributorIdleUsPerSec: 20_000,
   redistributorReadUs: 8,

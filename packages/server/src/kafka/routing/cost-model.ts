@@ -4,7 +4,7 @@
  * what the redistributors and the broker spend, and the publish→deliver latency. With E events/s of P bytes,
  * b = P + overhead bytes a record, f_g the fraction of events gateway g must deliver, D_g its deliveries/s:
  *
- * - gateway CPU: idle + D_g·deliver + E·read (everything) | f_g·E·forwardRead (Kafka) | f_g·E·directRead (direct)
+ * - gateway CPU: idle + D_g·deliver + U_g·publish + E·read (everything) | f_g·E·forwardRead (Kafka) | f_g·E·directRead (direct)
  * - redistributors: E·redistributorRead + Σf_g·E·forward(kind), shared by min(R, partitions), each plus its idle
  * - broker out bytes: (G + others)·E·b (everything) | (1 + others)·E·b + Σf_g·E·b (Kafka) | (1 + others)·E·b,
  *   plus a baseline per connected process (gateways, busy redistributors, the sequencer and the sink)
@@ -38,6 +38,8 @@ export interface Workload {
   neededFraction: number | readonly number[];
   /** Messages each gateway delivers to clients per second: the same under both routings (default 0). */
   deliveredPerSecPerGateway?: number;
+  /** Publishes each gateway takes from its clients per second: the same under both routings (default 0). */
+  publishesPerSecPerGateway?: number;
 }
 
 /** One gateway's predicted traffic, CPU and latency. */
@@ -87,7 +89,10 @@ function fractions(workload: Workload, gateways: number): number[] {
 function gatewayInput(s: Scenario, f: number, cal: Calibration) {
   const events = s.workload.eventsPerSec;
   const b = s.workload.payloadBytes + cal.recordOverheadBytes;
-  const fixed = cal.gatewayIdleUsPerSec + (s.workload.deliveredPerSecPerGateway ?? 0) * cal.gatewayDeliverUs;
+  const clients =
+    (s.workload.deliveredPerSecPerGateway ?? 0) * cal.gatewayDeliverUs +
+    (s.workload.publishesPerSecPerGateway ?? 0) * cal.gatewayPublishUs;
+  const fixed = cal.gatewayIdleUsPerSec + clients;
   if (s.routing === "everything")
     return { kafka: events, direct: 0, bytes: b, cpu: fixed + events * cal.gatewayReadUs };
   const wanted = f * events;
