@@ -1,7 +1,7 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { ParleyError, type ErrorCode, type SubscribeFrame, type UnsubscribeFrame } from "@parley/protocol";
 import { capsAllow } from "../policy/access.js";
 import type { EventLog, RoomHead } from "../log/event-log.js";
+import { waitForHead } from "../log/wait-for-head.js";
 import { EMPTY_PAGE } from "./replay-pages.js";
 import type { Caller, SessionPort } from "./session-port.js";
 import { Subscription } from "./subscription.js";
@@ -13,7 +13,6 @@ const REPLAY_PAUSE_RATIO = 0.5;
 const REPLAY_POLL_MS = 10;
 /** How long a resume waits for this gateway to reach the client's position in the current epoch. */
 const CATCH_UP_MS = 10_000;
-const CATCH_UP_POLL_MS = 100;
 
 /** Where a resume starts and whether it is exact. */
 export interface ResumePlan {
@@ -116,15 +115,11 @@ function dropAndFail(s: SessionPort, sub: Subscription, code: ErrorCode, id: num
  * from 1 would send the client every event again; UNAVAILABLE (retryable) when it does not catch up in time.
  */
 async function headAtLeast(log: EventLog, f: SubscribeFrame): Promise<RoomHead> {
-  const deadline = Date.now() + CATCH_UP_MS;
-  for (;;) {
-    const head = await log.head(f.room);
-    if (f.since === undefined || f.epoch !== head.epoch || f.since <= head.lastSeq) return head;
-    if (Date.now() >= deadline) {
-      throw new ParleyError("UNAVAILABLE", `this gateway has not reached seq ${f.since} of ${f.room} yet; retry`);
-    }
-    await sleep(CATCH_UP_POLL_MS);
-  }
+  const reached = (h: RoomHead) => f.since === undefined || f.epoch !== h.epoch || f.since <= h.lastSeq;
+  const head = await waitForHead(log, f.room, reached, CATCH_UP_MS);
+  if (!head)
+    throw new ParleyError("UNAVAILABLE", `this gateway has not reached seq ${f.since} of ${f.room} yet; retry`);
+  return head;
 }
 
 /**

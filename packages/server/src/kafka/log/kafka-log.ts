@@ -42,6 +42,7 @@ import {
   type PublishCommand,
   type RoomHead,
 } from "../../log/event-log.js";
+import { waitForHead } from "../../log/wait-for-head.js";
 import { latencyTrace } from "../../metrics/latency-trace.js";
 import { closeForced } from "../close-client.js";
 import { EventsTail, type EventsHandler, type EventsTailOptions } from "./events-tail.js";
@@ -57,9 +58,6 @@ import { RecentBuffer } from "./recent-buffer.js";
 import { encodeCommand, type EventsRecord, type OutRecord } from "../records.js";
 import { ensureTopics, partitionFor, roomEpoch, type KafkaClusterOptions, type TopicLayout } from "../topics.js";
 import { readMerged, readBeforeMerged } from "./merged-read.js";
-
-/** How often `reach` looks at the head again. */
-const REACH_POLL_MS = 100;
 
 /** Options of KafkaLog. */
 export interface KafkaLogOptions {
@@ -243,12 +241,7 @@ export class KafkaLog implements EventLog {
 
   /** Polls the head until it reaches `seq` (a gateway may lag behind what another one acked: EventLog.reach). */
   async reach(room: string, seq: number, waitMs: number): Promise<boolean> {
-    const deadline = Date.now() + waitMs;
-    while ((await this.head(room)).lastSeq < seq) {
-      if (Date.now() >= deadline) return false;
-      await new Promise((r) => setTimeout(r, REACH_POLL_MS));
-    }
-    return true;
+    return (await waitForHead(this, room, (h) => h.lastSeq >= seq, waitMs)) !== undefined;
   }
 
   /** Follows `room` while held (redistributed or auto routing; a no-op otherwise). */
