@@ -5,7 +5,7 @@
  * sum over all four).
  */
 import type { SystemName } from "../wire/wire.js";
-import { clusterSpace, type ClusterRole } from "./cluster-services.js";
+import { clusterSpace, type ClusterRole, type ClusterSpace } from "./cluster-services.js";
 import { startParleyProcess, type StartOptions } from "./parley-process.js";
 import type { RunningSystem } from "./system.js";
 
@@ -24,25 +24,58 @@ export async function startParleyKafkaSplit(opts: StartOptions): Promise<Running
   return startCluster(opts, "parley-kafka-split", ["sequencer", "sink", ...Array(SPLIT_GATEWAYS).fill("gateway")]);
 }
 
-/**
- * Starts one process per role, each waited for until ready: the first role alone (a sequencer creates
- * the topics and must own the partitions before a gateway publishes), then the rest at once. The
- * system's clients connect to the gateways (`all` serves clients too).
- */
+/** The system's clients connect to the gateways (`all` serves clients too); a space of its own is dropped at stop. */
 async function startCluster(opts: StartOptions, name: SystemName, roles: ClusterRole[]): Promise<RunningSystem> {
   const cluster = opts.cluster;
   if (!cluster) throw new Error(`${name} runs inside the kafka scenario, which starts the broker and PostgreSQL`);
   const space = opts.space ?? (await clusterSpace(cluster));
+  const { started, stop } = await startRoles(opts, name, roles, {
+    space,
+    ...(!opts.space && { afterStop: () => space.drop() }),
+  });
+  return joined(name, started, stop);
+}
+
+/** Processes started by role, and how to stop them all. */
+export interface StartedRoles {
+  readonly started: { role: ClusterRole; p: RunningSystem }[];
+  stop(): Promise<void>;
+}
+
+/** Where and how startRoles starts each process. */
+export interface RoleStart {
+  /** The topics, group and database the processes share (their `--role` arguments). */
+  readonly space: ClusterSpace;
+  /** More `parley start` flags for every process. */
+  readonly args?: readonly string[];
+  /** False: wait for /readyz only, not first for the port (a gateway warming its buffer listens late). */
+  readonly listens?: boolean;
+  /** Run once every process stopped. */
+  readonly afterStop?: () => Promise<void>;
+}
+
+/**
+ * Starts one `parley start --role …` process per role in `how.space`, each waited for until ready: the first
+ * role alone (a sequencer creates the topics and must own the partitions before a gateway publishes), then
+ * the rest at once. A start that fails stops what started. `stop` stops the gateways first, so no client
+ * publishes into a cluster whose sequencer is gone.
+ */
+export async function startRoles(
+  opts: StartOptions,
+  name: SystemName,
+  roles: readonly ClusterRole[],
+  how: RoleStart,
+): Promise<StartedRoles> {
   const started: { role: ClusterRole; p: RunningSystem }[] = [];
   const stop = async () => {
-    // Gateways first, so no client publishes into a cluster whose sequencer is gone.
     const serving = started.filter((s) => s.role === "gateway");
     await Promise.all(serving.map((s) => s.p.stop()));
     await Promise.all(started.filter((s) => !serving.includes(s)).map((s) => s.p.stop()));
-    if (!opts.space) await space.drop();
+    await how.afterStop?.();
   };
   const startOne = async (role: ClusterRole) => {
-    const p = await startParleyProcess(opts, name, space.args(role), { role });
+    const args = [...how.space.args(role), ...(how.args ?? [])];
+    const p = await startParleyProcess(opts, name, args, { role, listens: how.listens ?? true });
     started.push({ role, p });
     await waitReady(p.port, `${name} ${role}`);
   };
@@ -56,7 +89,7 @@ async function startCluster(opts: StartOptions, name: SystemName, roles: Cluster
     await stop();
     throw err;
   }
-  return joined(name, started, stop);
+  return { started, stop };
 }
 
 /** One RunningSystem of the processes: connections go to the gateways, CPU and RSS are summed over all. */

@@ -5,8 +5,8 @@
  * gateway's CPU is its own and no gateway also sequences or sinks.
  */
 import type { ClusterRole } from "./cluster-services.js";
-import { waitReady } from "./cluster-system.js";
-import { startParleyProcess, type StartOptions } from "./parley-process.js";
+import { startRoles } from "./cluster-system.js";
+import type { StartOptions } from "./parley-process.js";
 import type { RunningSystem } from "./system.js";
 
 /** Partitions of the commands and events topics (the product's default, written out so a point records it). */
@@ -38,40 +38,26 @@ function routingArgs(t: RoutingTopology): string[] {
 
 /**
  * Starts the sequencer alone first (it creates the topics and must own the partitions before anyone
- * publishes), then the sink, the redistributors and the gateways at once, each waited for until ready.
+ * publishes), then the sink, the redistributors and the gateways at once, each waited for until ready
+ * (startRoles). Not waited for by port: an `everything` gateway reads up to 5 000 records per partition
+ * before it listens, which late in a run on a loaded box took longer than the port wait's 20 s; /readyz
+ * waits 60 s.
  */
 export async function startRoutingCluster(opts: StartOptions, t: RoutingTopology): Promise<RoutingCluster> {
   const space = opts.space;
   if (!opts.cluster || !space) throw new Error("the routing cluster runs in a ClusterSpace of the routing scenario");
-  const started: { role: ClusterRole; p: RunningSystem }[] = [];
+  const roles: ClusterRole[] = [
+    "sequencer",
+    "sink",
+    ...Array<ClusterRole>(t.routing === "redistributed" ? t.redistributors : 0).fill("redistributor"),
+    ...Array<ClusterRole>(t.gateways).fill("gateway"),
+  ];
+  const { started, stop } = await startRoles(opts, "parley-kafka-split", roles, {
+    space,
+    args: routingArgs(t),
+    listens: false,
+  });
   const of = (role: ClusterRole) => started.filter((s) => s.role === role).map((s) => s.p);
-  const stop = async () => {
-    // Gateways first, so no client publishes into a cluster whose sequencer is gone.
-    await Promise.all(of("gateway").map((p) => p.stop()));
-    await Promise.all(started.filter((s) => s.role !== "gateway").map((s) => s.p.stop()));
-  };
-  const startOne = async (role: ClusterRole) => {
-    // Not waited for by port: an `everything` gateway reads up to 5 000 records per partition before it
-    // listens, which late in a run on a loaded box took longer than the port wait's 20 s; /readyz waits 60 s.
-    const args = [...space.args(role), ...routingArgs(t)];
-    const p = await startParleyProcess(opts, "parley-kafka-split", args, { role, listens: false });
-    started.push({ role, p });
-    await waitReady(p.port, `routing ${role}`);
-  };
-  try {
-    await startOne("sequencer");
-    const rest: ClusterRole[] = [
-      "sink",
-      ...Array<ClusterRole>(t.routing === "redistributed" ? t.redistributors : 0).fill("redistributor"),
-      ...Array<ClusterRole>(t.gateways).fill("gateway"),
-    ];
-    // Settled, not all: a start that fails must not leave the others running unstopped.
-    const failed = (await Promise.allSettled(rest.map(startOne))).find((r) => r.status === "rejected");
-    if (failed) throw failed.reason;
-  } catch (err) {
-    await stop();
-    throw err;
-  }
   return {
     gateways: of("gateway"),
     redistributors: of("redistributor"),
