@@ -42,4 +42,6 @@ fi
 
 mapfile -t files < <(find packages apps bench examples -path '*/dist*/*' -name '*.test.js' -not -path '*/node_modules/*' 2>/dev/null | sort)
 if [ "${#files[@]}" -eq 0 ]; then echo "no test files found" >&2; exit 1; fi
-node --test --test-concurrency=2 --test-timeout=180000 "${files[@]}"
+# The timeout is per file as well as per test: the redistributed chaos files start their own broker, fault for up to
+# 100 s and settle for up to 45 s, which on a loaded 2-core box took over 180 s once.
+node --test --test-concurrency=2 --test-timeout=360000 "${files[@]}"
