@@ -45,6 +45,9 @@ export class Session implements SessionPort, HandshakeSession, TransportPeer {
   private transportDone = false;
   private onTransportDone: (() => void) | undefined;
   private lastSeen = Date.now();
+  /** When the client last sent a frame other than a pong, and when this side last sent one other than a ping. */
+  private lastHeard = 0;
+  private lastSent = 0;
   private errorWindowStart = Date.now();
   private errorCount = 0;
   private queued: string[] | undefined;
@@ -103,10 +106,12 @@ export class Session implements SessionPort, HandshakeSession, TransportPeer {
 
   /** One inbound frame's text. Any frame, even a bad one, proves the link is alive. */
   onText(text: string): void {
-    this.lastSeen = Date.now();
+    const now = Date.now();
+    this.lastSeen = now;
     const { name } = this.#state;
     if (name === "closed") return;
     if (text === PONG_TEXT && name === "connected") return;
+    this.lastHeard = now;
     if (name === "authenticating") return this.enqueue(text);
     this.handle(text);
   }
@@ -114,6 +119,7 @@ export class Session implements SessionPort, HandshakeSession, TransportPeer {
   /** Sends a frame built for this connection only. */
   reply(frame: ServerFrame): void {
     if (this.#state.name === "closed") return;
+    this.lastSent = Date.now();
     this.transport.send(encodeFrame(frame));
     this.checkBuffer();
   }
@@ -121,6 +127,7 @@ export class Session implements SessionPort, HandshakeSession, TransportPeer {
   /** Sends a frame shared with other recipients (fan-out, presence, typing). */
   sendFrame(frame: OutboundFrame): void {
     if (this.#state.name === "closed") return;
+    this.lastSent = Date.now();
     this.transport.sendFrame(frame);
     this.checkBuffer();
   }
@@ -128,6 +135,7 @@ export class Session implements SessionPort, HandshakeSession, TransportPeer {
   /** Sends a frame of a paced replay (see SubscriptionOwner.sendReplay). */
   sendReplay(frame: OutboundFrame): void {
     if (this.#state.name === "closed") return;
+    this.lastSent = Date.now();
     this.transport.sendFrame(frame);
   }
 
@@ -166,7 +174,13 @@ export class Session implements SessionPort, HandshakeSession, TransportPeer {
     return this.transport.bufferedBytes();
   }
 
-  /** Periodic liveness check and server ping, driven by the gateway's heartbeat timer. */
+  /**
+   * Periodic liveness check and server ping, driven by the gateway's heartbeat timer (once per `heartbeatMs`).
+   * A connection with traffic both ways in the last half interval is not pinged: any frame proves liveness to
+   * either side (protocol.md, Heartbeats), and a busy chat connection (a DM user) otherwise paid a ping and a pong
+   * per interval on top of its messages. The half keeps the longest silence a client can see at 1.5 intervals,
+   * well inside its 2.5-interval dead-link bound, however the traffic falls between ticks.
+   */
   tick(now: number): void {
     const state = this.#state;
     if (state.name === "closed") return;
@@ -179,7 +193,10 @@ export class Session implements SessionPort, HandshakeSession, TransportPeer {
       this.fail("TOKEN_EXPIRED");
       return this.close(CLOSE.TOKEN_EXPIRED, "token expired");
     }
-    this.sendFrame(PING);
+    const recent = now - this.ctx.config.heartbeatMs / 2;
+    if (this.lastHeard > recent && this.lastSent > recent) return;
+    this.transport.sendFrame(PING);
+    this.checkBuffer();
   }
 
   /** Called by the connect handler once authenticated: replies `connected`, then runs pipelined frames. */
