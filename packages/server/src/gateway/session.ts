@@ -176,10 +176,11 @@ export class Session implements SessionPort, HandshakeSession, TransportPeer {
 
   /**
    * Periodic liveness check and server ping, driven by the gateway's heartbeat timer (once per `heartbeatMs`).
-   * A connection with traffic both ways in the last half interval is not pinged: any frame proves liveness to
-   * either side (protocol.md, Heartbeats), and a busy chat connection (a DM user) otherwise paid a ping and a pong
-   * per interval on top of its messages. The half keeps the longest silence a client can see at 1.5 intervals,
-   * well inside its 2.5-interval dead-link bound, however the traffic falls between ticks.
+   * No ping when this side sent a frame in the last half interval and heard one (not a pong) in the last
+   * interval: any frame proves liveness to either side (protocol.md, Heartbeats), and a busy chat connection (a DM
+   * user) otherwise paid a ping and a pong per interval on top of its messages. However the traffic falls between
+   * ticks, a client then hears something at least every 1.5 intervals (its dead-link bound is 2.5) and this side
+   * hears the client at least every 2 intervals and a round trip (it closes after `heartbeatTimeoutMs`, 3).
    */
   tick(now: number): void {
     const state = this.#state;
@@ -193,8 +194,8 @@ export class Session implements SessionPort, HandshakeSession, TransportPeer {
       this.fail("TOKEN_EXPIRED");
       return this.close(CLOSE.TOKEN_EXPIRED, "token expired");
     }
-    const recent = now - this.ctx.config.heartbeatMs / 2;
-    if (this.lastHeard > recent && this.lastSent > recent) return;
+    const { heartbeatMs } = this.ctx.config;
+    if (this.lastSent > now - heartbeatMs / 2 && this.lastHeard > now - heartbeatMs) return;
     this.transport.sendFrame(PING);
     this.checkBuffer();
   }

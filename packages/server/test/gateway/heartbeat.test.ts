@@ -53,16 +53,29 @@ describe("Heartbeat pings", () => {
     assert.equal(pings(), 2, "pongs prove liveness but are not traffic that makes a ping redundant");
   });
 
-  it("skips the ping while frames went both ways in the last half interval, and pings once they stop", async (ctx) => {
+  it("skips the ping after frames both ways (sent in the last half interval, heard in the last), and pings once they stop", async (ctx) => {
     const { t, session, pings, later } = await connected(ctx);
     t.inject({ t: "ping", id: 1 }); // a client frame, answered by a pong: traffic both ways
     assert.equal(t.frames().filter((f) => f.t === "pong").length, 1);
     later(HB / 2 - 1);
     session.tick(Date.now());
-    assert.equal(pings(), 0, "both sides have heard from each other within half an interval");
+    assert.equal(pings(), 0, "both sides have heard from each other");
     later(2);
     session.tick(Date.now());
-    assert.equal(pings(), 1, "traffic older than half an interval no longer stands in for a ping");
+    assert.equal(pings(), 1, "nothing sent for half an interval: the client must hear something");
+  });
+
+  it("skips the ping while the client was heard within the interval and this side sent recently", async (ctx) => {
+    const { t, session, pings, later } = await connected(ctx);
+    t.inject({ t: "pong", id: 7 }); // a frame that is not the bare pong, and gets no answer
+    later(HB - 1);
+    session.sendFrame(new OutboundFrame(encodeFrame({ t: "typing", room: "r", user: "v" })));
+    session.tick(Date.now());
+    assert.equal(pings(), 0, "heard within the interval, sent just now");
+    later(2);
+    session.sendFrame(new OutboundFrame(encodeFrame({ t: "typing", room: "r", user: "v" })));
+    session.tick(Date.now());
+    assert.equal(pings(), 1, "not heard for an interval: the ping asks the client for a frame");
   });
 
   it("still pings a connection that only receives", async (ctx) => {
