@@ -24,7 +24,10 @@ export function sqliteCommitter(db: SqliteDb): (batch: BatchContent) => void {
     projection.apply(batch.projection);
     for (const [room, epoch, lastSeq] of batch.heads) events.saveHead(room, { epoch, lastSeq });
   });
-  return (batch) => tx.immediate(batch);
+  return (batch) => {
+    tx.immediate(batch);
+    projection.committed(batch.projection);
+  };
 }
 
 /** The batch storing already sequenced `events` (in log order) of rooms whose epoch is `epoch`. */

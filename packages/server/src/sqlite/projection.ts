@@ -30,9 +30,25 @@ const SQL = {
     ON CONFLICT DO NOTHING`,
 } as const;
 
-/** Applies projections on one connection; call `apply` inside the transaction that inserted the events. */
+/**
+ * DM rooms a connection remembers as having both read positions. Past it the set starts over: forgetting
+ * only costs the two no-op upserts again, once per room.
+ */
+export const DM_ROOMS_REMEMBERED = 100_000;
+
+/**
+ * Applies projections on one connection; call `apply` inside the transaction that inserted the events,
+ * and `committed` once that transaction has committed.
+ */
 export class SqliteProjection {
   private readonly stmts: { [K in keyof typeof SQL]: Statement<unknown[]> };
+  /**
+   * DM rooms whose two read positions a transaction of this connection committed. Step 7 is a no-op for
+   * them from then on: read positions are only ever inserted or raised on SQLite, never deleted, so the
+   * rows stay. Skipping it saves two upserts per DM message on the writer thread (docs/performance.md,
+   * "Changes, one at a time", 4); only a DM's first message (per process) still runs them.
+   */
+  private readonly dmRoomsWritten = new Set<string>();
 
   constructor(db: SqliteDb) {
     this.stmts = Object.fromEntries(Object.entries(SQL).map(([k, sql]) => [k, db.prepare(sql)])) as never;
@@ -51,7 +67,13 @@ export class SqliteProjection {
     }
     for (const [room, target, seq] of p.edits) s.tombstoneLateEdit.run(TOMBSTONE_TEXT, room, seq, room, target);
     for (const r of p.receipts) s.raiseReadPosition.run(...r);
-    for (const u of p.dmUsers) s.addDmUser.run(...u);
+    for (const u of p.dmUsers) if (!this.dmRoomsWritten.has(u[0])) s.addDmUser.run(...u);
     for (const [room, user, upTo] of p.mentionReaders) s.addMentionReader.run(room, user, upTo, room, user, room);
+  }
+
+  /** Remembers the DM rooms of `p` once the transaction that applied it committed (never after a rollback). */
+  committed(p: Projection): void {
+    if (this.dmRoomsWritten.size + p.dmUsers.length > DM_ROOMS_REMEMBERED) this.dmRoomsWritten.clear();
+    for (const [room] of p.dmUsers) this.dmRoomsWritten.add(room);
   }
 }

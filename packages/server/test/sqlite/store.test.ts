@@ -9,6 +9,7 @@ import { SqliteStore } from "#server/sqlite/store.js";
 import { batchOfEvents, sqliteCommitter } from "#server/sqlite/commit.js";
 import { describeStoreContract } from "../store/store-contract.js";
 import { CORE_MIGRATIONS } from "#server/store/schema.js";
+import { withTempDir } from "../support/temp-dir.js";
 
 describeStoreContract("SqliteStore", async () => {
   const dir = mkdtempSync(join(tmpdir(), "parley-store-"));
@@ -58,14 +59,7 @@ describe("SqliteStore failures", () => {
 });
 
 describe("openSqliteDb", () => {
-  const withDir = (fn: (dir: string) => void) => {
-    const dir = mkdtempSync(join(tmpdir(), "parley-db-"));
-    try {
-      fn(dir);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  };
+  const withDir = (fn: (dir: string) => void) => withTempDir("parley-db-", fn);
 
   it("creates the directory, uses WAL and the configured synchronous level", () => {
     withDir((dir) => {
