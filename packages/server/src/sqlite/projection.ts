@@ -46,7 +46,7 @@ export class SqliteProjection {
    * DM rooms whose two read positions a transaction of this connection committed. Step 7 is a no-op for
    * them from then on: read positions are only ever inserted or raised on SQLite, never deleted, so the
    * rows stay. Skipping it saves two upserts per DM message on the writer thread (docs/performance.md,
-   * "Changes, one at a time", 4); only a DM's first message (per process) still runs them.
+   * "Changes, one at a time", 5); only a DM's first message (per process) still runs them.
    */
   private readonly dmRoomsWritten = new Set<string>();
 
