@@ -26,6 +26,7 @@ import { durable } from "./scenarios/durable.js";
 import { fanout } from "./scenarios/fanout.js";
 import { idle } from "./scenarios/idle.js";
 import { kafka } from "./scenarios/kafka.js";
+import { kafkaClients } from "./scenarios/kafka-clients.js";
 import { restart } from "./scenarios/restart.js";
 import { resume } from "./scenarios/resume.js";
 import { routing } from "./scenarios/routing.js";
@@ -33,7 +34,18 @@ import { calibrateMain } from "./routing-model/calibrate.js";
 import { smallRooms } from "./scenarios/small-rooms.js";
 import { SYSTEMS, type SystemName } from "./wire/wire.js";
 
-const SCENARIOS = { fanout, "small-rooms": smallRooms, dms, durable, idle, resume, kafka, restart, routing } as const;
+const SCENARIOS = {
+  fanout,
+  "small-rooms": smallRooms,
+  dms,
+  durable,
+  idle,
+  resume,
+  kafka,
+  "kafka-clients": kafkaClients,
+  restart,
+  routing,
+} as const;
 type ScenarioName = keyof typeof SCENARIOS;
 const ALIASES: Record<string, ScenarioName> = {
   "durable-publish": "durable",
@@ -43,7 +55,7 @@ const ALIASES: Record<string, ScenarioName> = {
 /** What `all` runs; kafka (a JVM broker) and restart (a 1M-event data dir) are separate. */
 const ORDER: ScenarioName[] = ["fanout", "small-rooms", "dms", "durable", "idle", "resume"];
 /** Scenarios whose JSON is written as they return it (a schema of its own, not the summary's). */
-const OWN_SCHEMA: ReadonlySet<ScenarioName> = new Set(["routing"]);
+const OWN_SCHEMA: ReadonlySet<ScenarioName> = new Set(["routing", "kafka-clients"]);
 /** Every scenario whose results the summary reads back. */
 const REPORTED: ScenarioName[] = [...ORDER, "kafka", "restart"];
 
