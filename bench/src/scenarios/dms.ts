@@ -43,7 +43,7 @@ function dmSpecs(users: number): ConnSpec[] {
 /** Scenario 2: every user sends to its DM every few seconds; both members receive it. */
 export async function dms(opts: BenchOptions): Promise<DmResult> {
   const size = SIZES[opts.scale];
-  const systems = ALL_SYSTEMS.filter((s) => opts.systems.includes(s));
+  const systems = opts.systems.filter((s) => ALL_SYSTEMS.includes(s));
   const all = await rounds(opts, systems, (name) =>
     withSystem(name, opts, async ({ sys, gen, sampler }) => {
       const opened = await gen.open(name, sys.ports, dmSpecs(size.users));

@@ -12,7 +12,13 @@ const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const IN_PROCESS = `${ROOT}packages/server/dist-test/bench/durable-publish.js`;
 
 /** The Parley builds durable publish runs, those of them in `--systems` (default: Parley alone). */
-const DURABLE_SYSTEMS: SystemName[] = ["parley", "parley-base", "parley-kafka", "parley-kafka-split"];
+const DURABLE_SYSTEMS: SystemName[] = [
+  "parley",
+  "parley-base",
+  "parley-kafka",
+  "parley-kafka-base",
+  "parley-kafka-split",
+];
 
 /** Longest wait for the open loop's acks before the closed loop starts. */
 const DRAIN_MAX_MS = 30_000;
@@ -56,7 +62,7 @@ export interface DurableResult {
  */
 export async function durable(opts: BenchOptions, { inProcess: withInProcess = true } = {}): Promise<DurableResult> {
   const size = SIZES[opts.scale];
-  const systems = DURABLE_SYSTEMS.filter((n) => opts.systems.includes(n));
+  const systems = opts.systems.filter((n) => DURABLE_SYSTEMS.includes(n));
   if (systems.length === 0) systems.push("parley");
   const embedded = withInProcess && systems.includes("parley") && size.inProcessSeconds > 0;
   const inProcess = embedded ? await runInProcess(size.inProcessSeconds, size.rate, opts.out) : undefined;

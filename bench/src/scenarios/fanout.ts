@@ -86,7 +86,7 @@ export function fanout(opts: BenchOptions): Promise<FanoutResult> {
   return steppedFanout(
     opts,
     SIZES[opts.scale],
-    ALL_SYSTEMS.filter((s) => opts.systems.includes(s)),
+    opts.systems.filter((s) => ALL_SYSTEMS.includes(s)),
   );
 }
 

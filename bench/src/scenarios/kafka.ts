@@ -9,6 +9,8 @@ import { idleCluster, type IdleClusterResult } from "./idle-cluster.js";
 
 /** The systems the kafka scenario compares, in round order: embedded Parley beside the two cluster shapes. */
 export const KAFKA_SYSTEMS: readonly SystemName[] = ["parley", "parley-kafka", "parley-kafka-split"];
+/** Every system the kafka scenario can run, in round order (the baseline build right after the one it is compared with). */
+const KAFKA_RUNNABLE: readonly SystemName[] = ["parley", "parley-kafka", "parley-kafka-base", "parley-kafka-split"];
 
 export interface KafkaResult {
   scenario: "kafka";
@@ -46,7 +48,7 @@ export async function kafka(opts: BenchOptions): Promise<KafkaResult> {
   const space = await clusterSpace(cluster);
   try {
     const start = { ...opts.start, cluster, space };
-    const systems = kafkaSystems(opts.systems);
+    const systems = kafkaSystems(opts.systems, opts.start.baselineCli !== undefined);
     const parts = new Set(opts.kafkaParts ?? KAFKA_PARTS);
     const clusterOpts: BenchOptions = { ...opts, systems, start };
     log(`kafka: ${[...parts].join(", ")} on ${systems.join(", ")}`);
@@ -77,10 +79,14 @@ export async function kafka(opts: BenchOptions): Promise<KafkaResult> {
   }
 }
 
-/** `--systems` when it names a Kafka-mode system (e.g. `--systems=parley,parley-kafka-split`), else all three. */
-function kafkaSystems(given: readonly SystemName[]): SystemName[] {
-  const named = KAFKA_SYSTEMS.filter((s) => given.includes(s));
-  return named.some((s) => s !== "parley") ? named : [...KAFKA_SYSTEMS];
+/**
+ * `--systems` in its order when it names a Kafka-mode system (e.g. `--systems=parley-kafka-base,parley-kafka`),
+ * else all three, and with `--baseline` the baseline's `--role all` after the current one's.
+ */
+function kafkaSystems(given: readonly SystemName[], baseline: boolean): SystemName[] {
+  const named = given.filter((s) => KAFKA_RUNNABLE.includes(s));
+  if (named.some((s) => s !== "parley")) return named;
+  return KAFKA_RUNNABLE.filter((s) => KAFKA_SYSTEMS.includes(s) || (baseline && s === "parley-kafka-base"));
 }
 
 /** Warm-up load per scale: connections (rooms of 100), publishes per second over all rooms, and how long. */

@@ -2,7 +2,7 @@
  * Parley in cluster mode as a system under test, on the broker and PostgreSQL the kafka scenario
  * started: `parley-kafka` (`--role all`, one process) and `parley-kafka-split` (a sequencer, a sink and
  * two gateways, each its own process; clients are spread over the gateways, and CPU and RSS are the
- * sum over all four).
+ * sum over all four), and `parley-kafka-base`, `--role all` of the `--baseline` build for a same-run A/B.
  */
 import type { SystemName } from "../wire/wire.js";
 import { clusterSpace, type ClusterRole, type ClusterSpace } from "./cluster-services.js";
@@ -19,18 +19,30 @@ export async function startParleyKafka(opts: StartOptions): Promise<RunningSyste
   return startCluster(opts, "parley-kafka", ["all"]);
 }
 
+/** `--role all` of the baseline build (`--baseline=<cli>`), on the same topics and database as `parley-kafka`. */
+export async function startParleyKafkaBase(opts: StartOptions): Promise<RunningSystem> {
+  if (!opts.baselineCli) throw new Error("parley-kafka-base needs --baseline=<path to a built cli/main.js>");
+  return startCluster(opts, "parley-kafka-base", ["all"], opts.baselineCli);
+}
+
 /** One sequencer, one sink and two gateways, each a `parley start --role …` process, in a ClusterSpace. */
 export async function startParleyKafkaSplit(opts: StartOptions): Promise<RunningSystem> {
   return startCluster(opts, "parley-kafka-split", ["sequencer", "sink", ...Array(SPLIT_GATEWAYS).fill("gateway")]);
 }
 
 /** The system's clients connect to the gateways (`all` serves clients too); a space of its own is dropped at stop. */
-async function startCluster(opts: StartOptions, name: SystemName, roles: ClusterRole[]): Promise<RunningSystem> {
+async function startCluster(
+  opts: StartOptions,
+  name: SystemName,
+  roles: ClusterRole[],
+  cli?: string,
+): Promise<RunningSystem> {
   const cluster = opts.cluster;
   if (!cluster) throw new Error(`${name} runs inside the kafka scenario, which starts the broker and PostgreSQL`);
   const space = opts.space ?? (await clusterSpace(cluster));
   const { started, stop } = await startRoles(opts, name, roles, {
     space,
+    ...(cli && { cli }),
     ...(!opts.space && { afterStop: () => space.drop() }),
   });
   return joined(name, started, stop);
@@ -50,6 +62,8 @@ export interface RoleStart {
   readonly args?: readonly string[];
   /** False: wait for /readyz only, not first for the port (a gateway warming its buffer listens late). */
   readonly listens?: boolean;
+  /** The build's `cli/main.js`. Default: the current build's. */
+  readonly cli?: string;
   /** Run once every process stopped. */
   readonly afterStop?: () => Promise<void>;
 }
@@ -75,7 +89,7 @@ export async function startRoles(
   };
   const startOne = async (role: ClusterRole) => {
     const args = [...how.space.args(role), ...(how.args ?? [])];
-    const p = await startParleyProcess(opts, name, args, { role, listens: how.listens ?? true });
+    const p = await startParleyProcess(opts, name, args, { role, listens: how.listens ?? true, cli: how.cli });
     started.push({ role, p });
     await waitReady(p.port, `${name} ${role}`);
   };

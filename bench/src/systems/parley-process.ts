@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { SystemName } from "../wire/wire.js";
 import type { ClusterServices, ClusterSpace } from "./cluster-services.js";
@@ -38,9 +38,11 @@ export interface ProcessHow {
   readonly role?: string;
   /** False for a process that is not to be waited for. Default true. */
   readonly listens?: boolean;
+  /** The build's `cli/main.js`. Default: the current build's (PARLEY_CLI). */
+  readonly cli?: string;
 }
 
-/** One `parley start` process of the current build with extra flags, as `name` (role `all` unless `how` says). */
+/** One `parley start` process (the current build unless `how.cli` says) with extra flags, as `name` (role `all` unless `how` says). */
 export function startParleyProcess(
   opts: StartOptions,
   name: SystemName,
@@ -48,7 +50,7 @@ export function startParleyProcess(
   how: ProcessHow = {},
 ): Promise<RunningSystem> {
   const parleyArgs = [...(opts.parleyArgs ?? []), ...extraArgs];
-  return startParley({ ...opts, parleyArgs }, PARLEY_CLI, name, { role: "all", ...how });
+  return startParley({ ...opts, parleyArgs }, how.cli ?? PARLEY_CLI, name, { role: "all", ...how });
 }
 
 /** The real `parley start` process (parleyStartArgs). */
@@ -107,8 +109,15 @@ export function parleyStartArgs(opts: StartOptions, cli: string, port: number, d
     ...["--host", "127.0.0.1", "--port", String(port), "--data-dir", dataDir, "--log-level", "warn"],
     ...["--publish-rate-per-connection", "1000000", "--publish-rate-per-user", "1000000"],
     ...["--max-connections-per-user", "1000000", "--shutdown-grace-ms", "2000"],
-    // Every generated connection comes from 127.0.0.1; a baseline build may predate the option.
-    ...(cli === PARLEY_CLI ? ["--max-connections-per-address", "0"] : []),
+    // The generator's connections come from 8 loopback addresses; a baseline build may predate the option.
+    ...(knowsAddressCap(cli) ? ["--max-connections-per-address", "0"] : []),
     ...(opts.parleyArgs ?? []),
   ];
+}
+
+/** Whether the build of `cli` has `--max-connections-per-address` (its option table, beside the CLI, names it). */
+function knowsAddressCap(cli: string): boolean {
+  if (cli === PARLEY_CLI) return true;
+  const options = join(dirname(cli), "../config/options.js");
+  return existsSync(options) && readFileSync(options, "utf8").includes("maxConnectionsPerAddress");
 }

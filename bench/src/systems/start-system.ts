@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import type { SystemName } from "../wire/wire.js";
 import { startCentrifugo } from "./centrifugo.js";
-import { startParleyKafka, startParleyKafkaSplit } from "./cluster-system.js";
+import { startParleyKafka, startParleyKafkaBase, startParleyKafkaSplit } from "./cluster-system.js";
 import { collectGarbageOf, GC_ARGS, PARLEY_CLI, startParley, type StartOptions } from "./parley-process.js";
 import {
   fetchText,
@@ -27,6 +27,7 @@ export async function startSystem(name: SystemName, opts: StartOptions = {}): Pr
     return startParley(opts, opts.baselineCli, "parley-base");
   }
   if (name === "parley-kafka") return startParleyKafka(opts);
+  if (name === "parley-kafka-base") return startParleyKafkaBase(opts);
   if (name === "parley-kafka-split") return startParleyKafkaSplit(opts);
   if (name === "nats") return startNats();
   if (name === "centrifugo") return startCentrifugo();

@@ -45,6 +45,7 @@ export interface Wire {
 /**
  * `parley-kafka` is cluster mode (Kafka + PostgreSQL) in one process (`--role all`); `parley-kafka-split`
  * the same roles as separate processes (a sequencer, a sink, two gateways). The kafka scenario runs both.
+ * `parley-kafka-base` is `--role all` of the baseline build (`--baseline=<cli>`), for a same-run A/B.
  */
 export type SystemName =
   | "parley"
@@ -55,6 +56,7 @@ export type SystemName =
   | "centrifugo"
   | "parley-base"
   | "parley-kafka"
+  | "parley-kafka-base"
   | "parley-kafka-split";
 /**
  * The systems a run compares by default. `parley` runs with its defaults (durability full: an fsync per
@@ -67,6 +69,7 @@ export const ALL_SYSTEMS: readonly SystemName[] = [
   "parley-normal",
   "parley-base",
   "parley-kafka",
+  "parley-kafka-base",
   "parley-kafka-split",
   "ws",
   "centrifugo",

@@ -10,6 +10,7 @@ const WIRES: Record<SystemName, Wire> = {
   "parley-base": parleyWire,
   "parley-normal": parleyWire,
   "parley-kafka": parleyWire,
+  "parley-kafka-base": parleyWire,
   "parley-kafka-split": parleyWire,
   socketio: socketioWire,
   nats: natsWire,
