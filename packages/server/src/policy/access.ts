@@ -2,11 +2,29 @@ import { ParleyError, dmUsers, isDmId, type ErrorCode } from "@parley/protocol";
 import type { Store } from "../store/store.js";
 import type { Capability, CapabilityMap, Principal } from "../auth/principal.js";
 
+/**
+ * Wildcard patterns compiled once: a token's few patterns are matched on every publish and every
+ * delivery to an inbox, and compiling one cost ~1 µs each time (docs/performance.md, "Changes, one at
+ * a time", 7). Bounded: past the limit it starts over (tokens' patterns are few; any pattern is fine).
+ */
+const compiled = new Map<string, RegExp>();
+const COMPILED_MAX = 1_024;
+
+function patternRegExp(pattern: string): RegExp {
+  let re = compiled.get(pattern);
+  if (re) return re;
+  const escaped = pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"));
+  // No `g` or `y` flag: test() keeps no state between calls, so one RegExp serves every caller.
+  re = new RegExp(`^${escaped.join(".*")}$`);
+  if (compiled.size >= COMPILED_MAX) compiled.clear();
+  compiled.set(pattern, re);
+  return re;
+}
+
 /** True when `pattern` (with `*` wildcards) matches the whole room id. */
 export function roomMatches(pattern: string, room: string): boolean {
   if (!pattern.includes("*")) return pattern === room;
-  const escaped = pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"));
-  return new RegExp(`^${escaped.join(".*")}$`).test(room);
+  return patternRegExp(pattern).test(room);
 }
 
 /** Whether the token's capability map allows `action` on `room`. */
