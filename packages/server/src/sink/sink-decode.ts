@@ -13,8 +13,12 @@ function isEvent(x: unknown): x is RoomEvent {
   return typeof e === "object" && e !== null && typeof e.room === "string" && Number.isSafeInteger(e.seq);
 }
 
-function header(headers: Map<Buffer, Buffer>, name: string): string | undefined {
-  for (const [k, v] of headers) if (k.toString() === name) return v.toString();
+const TYPE = Buffer.from("parley-t");
+const EPOCH = Buffer.from("parley-epoch");
+
+/** The first header named `name`, compared as bytes (no string per header of every record). */
+function header(headers: Map<Buffer, Buffer>, name: Buffer): Buffer | undefined {
+  for (const [k, v] of headers) if (k.equals(name)) return v;
   return undefined;
 }
 
@@ -27,7 +31,7 @@ function header(headers: Map<Buffer, Buffer>, name: string): string | undefined 
 export const decodeEventRecord: SinkDecoder = (value, headers) => {
   if (!value || value.length === 0) return undefined;
   // kafka/records.ts: `duplicate` markers answer a retrying gateway; only `event` records are history.
-  const type = header(headers, "parley-t");
+  const type = header(headers, TYPE)?.toString();
   if (type !== undefined && type !== "event") return undefined;
   let parsed: unknown;
   try {
@@ -40,6 +44,6 @@ export const decodeEventRecord: SinkDecoder = (value, headers) => {
   if (!isEvent(candidate)) return undefined;
   const { room, seq, id, from, ts, kind, body, cmid } = candidate;
   const event: RoomEvent = { room, seq, id, from, ts, kind, body, cmid };
-  const epoch = typeof wrapped.epoch === "string" ? wrapped.epoch : header(headers, "parley-epoch");
+  const epoch = typeof wrapped.epoch === "string" ? wrapped.epoch : header(headers, EPOCH)?.toString();
   return epoch === undefined ? { event } : { event, epoch };
 };
