@@ -50,7 +50,11 @@ export const OPTIONS = {
     "full",
     "`full`: SQLite synchronous=FULL (survives power loss). `normal`: synchronous=NORMAL (survives process crash).",
   ),
-  commitIntervalMs: opt("int", 2, "Longest a publish waits for its group commit to start."),
+  commitIntervalMs: opt(
+    "int",
+    2,
+    "Embedded: a busy log starts a commit at most once per this many ms, so a commit's fixed cost is shared by what arrives meanwhile; also the longest a publish waits for its commit to start. 0: each commit starts as soon as the previous one ends (lowest latency, most CPU per message at chat rates).",
+  ),
   commitMaxBatch: opt("int", 2000, "Most publishes committed in one transaction."),
   dedupeWindowHours: opt("int", 24, "cmid dedupe cache window; older ids are checked against the store."),
   // ---- cluster (issue 4): set `kafka` to leave embedded mode

@@ -19,14 +19,17 @@ import { SequencerBatch, type RoomState, type SequenceDecision } from "../sequen
 
 /** Options of EmbeddedLog. */
 export interface EmbeddedLogOptions {
-  /** Longest a publish waits for its group commit to start (used by `flush: "interval"`). */
+  /** Longest a publish waits for its group commit to start (`flush: "interval"`), and the spacing of `spaced`. */
   readonly commitIntervalMs: number;
   /**
-   * When a batch is committed. `tick` (default): on the next event-loop turn, so a batch is whatever
-   * arrived while the previous commit ran; measured (bench/durable-publish) to give the same throughput
-   * as `interval` with several times lower ack latency. `interval`: commitIntervalMs after the first append.
+   * When a batch is committed. `spaced` (default): on the next event-loop turn, but no sooner than
+   * commitIntervalMs after the previous commit started, unless the batch is full. An idle log commits at
+   * once; a busy one at most once per interval, so a commit's fixed cost (the transaction, the fsync, two
+   * thread wake-ups) is shared by what arrives meanwhile: at DM rates `tick` committed 1–2 events at a
+   * time (docs/performance.md, issue 18). `tick`: always on the next turn, so a batch is whatever arrived
+   * while the previous commit ran. `interval`: commitIntervalMs after the first append.
    */
-  readonly flush?: "tick" | "interval";
+  readonly flush?: "spaced" | "tick" | "interval";
   /** Most publishes committed in one transaction. */
   readonly commitMaxBatch: number;
   /** How long the in-memory dedupe cache keeps a cmid; misses fall back to the database. */
@@ -94,6 +97,8 @@ export class EmbeddedLog implements EventLog {
   private queue: Queued[] = [];
   private inFlight: Promise<void> | undefined;
   private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  /** performance.now() when the latest commit was sent (`spaced`). */
+  private lastSendAt = -Infinity;
   private state: "new" | "open" | "closed" = "new";
   private writerReady: Promise<void> | undefined;
 
@@ -225,8 +230,18 @@ export class EmbeddedLog implements EventLog {
       return;
     }
     if (this.timer) return;
-    const ms = this.options.flush === "interval" ? this.options.commitIntervalMs : 0;
+    const { flush = "spaced", commitIntervalMs } = this.options;
+    this.startTimer(flush === "interval" ? commitIntervalMs : this.spacingLeft());
+  }
+
+  private startTimer(ms: number): void {
     this.timer = ms > 0 ? setTimeout(() => this.onTimer(), ms) : setImmediate(() => this.onTimer());
+  }
+
+  /** `spaced`: how long until the next commit may start (0 in the other modes). */
+  private spacingLeft(): number {
+    if ((this.options.flush ?? "spaced") !== "spaced") return 0;
+    return Math.max(0, this.lastSendAt + this.options.commitIntervalMs - performance.now());
   }
 
   private clearTimer(): void {
@@ -244,12 +259,13 @@ export class EmbeddedLog implements EventLog {
   /** Takes the next batch off the queue and commits it; when done, what queued meanwhile goes next. */
   private send(): void {
     const batch = this.queue.splice(0, this.options.commitMaxBatch);
+    this.lastSendAt = performance.now();
     this.inFlight = this.commitBatch(batch).finally(() => {
       this.inFlight = undefined;
       // Not at once: appends made by the callbacks of the batch just settled join the next batch.
       if (this.hasWork() && this.state !== "closed") {
         this.clearTimer();
-        this.timer = setImmediate(() => this.onTimer());
+        this.startTimer(this.queue.length >= this.options.commitMaxBatch ? 0 : this.spacingLeft());
       }
     });
   }

@@ -30,7 +30,7 @@ interface BenchArgs {
 interface RunSpec {
   readonly durability: "full" | "normal";
   /** `tick`: commit on the next event-loop turn; `interval`: 2 ms after the first queued append. */
-  readonly flush: "tick" | "interval";
+  readonly flush: "spaced" | "tick" | "interval";
 }
 
 interface ThroughputResult extends RunSpec {
@@ -202,7 +202,7 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const specs: RunSpec[] = [];
   for (const durability of ["full", "normal"] as const) {
-    for (const flush of ["tick", "interval"] as const) specs.push({ durability, flush });
+    for (const flush of ["spaced", "tick", "interval"] as const) specs.push({ durability, flush });
   }
   const tp: ThroughputResult[] = [];
   const lat: LatencyResult[] = [];

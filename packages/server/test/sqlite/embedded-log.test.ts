@@ -10,7 +10,10 @@ import { EmbeddedLog } from "#server/sqlite/embedded-log.js";
 import { testEmbeddedConfig } from "../support/embedded-config.js";
 
 /** A throwaway data dir and the embedded storage on it. */
-async function openTempEmbedded(overrides: Partial<EmbeddedConfig> = {}, flush: "tick" | "interval" = "tick") {
+async function openTempEmbedded(
+  overrides: Partial<EmbeddedConfig> = {},
+  flush: "spaced" | "tick" | "interval" = "spaced",
+) {
   const dir = mkdtempSync(join(tmpdir(), "parley-log-"));
   const config = testEmbeddedConfig(dir, overrides);
   let storage: EmbeddedStorage = openEmbedded(config, { flush });
@@ -32,7 +35,7 @@ async function openTempEmbedded(overrides: Partial<EmbeddedConfig> = {}, flush: 
   };
 }
 
-for (const flush of ["tick", "interval"] as const) {
+for (const flush of ["spaced", "tick", "interval"] as const) {
   describeEventLogContract(`EmbeddedLog (flush=${flush})`, async () => {
     const tmp = await openTempEmbedded({}, flush);
     return {
