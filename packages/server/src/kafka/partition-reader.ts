@@ -51,76 +51,57 @@ export class PartitionReader {
 
   /** Fetches once from every partition in `positions`; partitions with nothing new are absent. */
   async fetch(positions: ReadonlyMap<number, bigint>): Promise<Map<number, PartitionBatch>> {
-    const { topicId, byLeader } = await this.route(positions.keys());
-    // One leader (a single broker, or every partition asked for led by one): its request is the whole fetch.
-    if (byLeader.size === 1) for (const node of byLeader.keys()) return this.fetchFrom(topicId, node, positions);
-    const fetched = await Promise.all(
-      [...byLeader].map(([node, parts]) =>
-        this.fetchFrom(topicId, node, new Map(parts.map((p) => [p, positions.get(p) ?? 0n]))),
-      ),
-    );
-    const out = new Map<number, PartitionBatch>();
-    for (const batches of fetched) for (const [p, batch] of batches) out.set(p, batch);
-    return out;
-  }
-
-  /**
-   * The topic's id and, per leader (broker node id), which of `partitions` it
-   * leads. A partition without a known leader (just created, or moving) is
-   * never silently left out: this throws, and the caller retries.
-   */
-  async route(partitions: Iterable<number>): Promise<{ topicId: string; byLeader: Map<number, number[]> }> {
     const metadata = await this.consumer.metadata({ topics: [this.topic] });
     const topic = metadata.topics.get(this.topic);
     if (!topic) throw new Error(`unknown topic ${this.topic}`);
-    const byLeader = new Map<number, number[]>();
+    const byLeader = new Map<number, { partition: number; fetchOffset: bigint }[]>();
     const leaderless: number[] = [];
-    for (const partition of partitions) {
+    for (const [partition, fetchOffset] of positions) {
       const leader = topic.partitions[partition]?.leader ?? -1;
-      if (leader < 0) leaderless.push(partition);
-      else if (byLeader.has(leader)) byLeader.get(leader)?.push(partition);
-      else byLeader.set(leader, [partition]);
+      if (leader < 0) {
+        leaderless.push(partition);
+        continue;
+      }
+      const list = byLeader.get(leader) ?? [];
+      list.push({ partition, fetchOffset });
+      byLeader.set(leader, list);
     }
+    // A partition without a known leader (just created, or moving) is never silently left out: the caller retries.
     if (leaderless.length > 0) {
       this.consumer.clearMetadata();
       throw new Error(`${this.topic}: no leader known for partitions ${leaderless.join(",")}`);
     }
-    return { topicId: topic.id, byLeader };
-  }
-
-  /** One Fetch request to broker `node` for `positions`, partitions it leads (route()); those with nothing new are absent. */
-  async fetchFrom(
-    topicId: string,
-    node: number,
-    positions: ReadonlyMap<number, bigint>,
-  ): Promise<Map<number, PartitionBatch>> {
-    const maxBytes = this.options.maxBytes ?? 16 * 1024 * 1024;
-    const response = await this.consumer
-      .fetch({
-        node,
-        maxWaitTime: this.options.maxWaitMs ?? 200,
-        minBytes: 1,
-        maxBytes,
-        isolationLevel: FetchIsolationLevels.READ_COMMITTED,
-        topics: [
-          {
-            topicId,
-            partitions: [...positions].map(([partition, fetchOffset]) => ({
-              partition,
-              fetchOffset,
-              partitionMaxBytes: maxBytes,
-              currentLeaderEpoch: -1,
-              lastFetchedEpoch: -1,
-            })),
-          },
-        ],
-      })
-      .catch((err: unknown) => {
-        this.consumer.clearMetadata();
-        throw err;
-      });
     const out = new Map<number, PartitionBatch>();
-    for (const t of response.responses) for (const p of t.partitions) this.collect(p, positions, out);
+    const maxBytes = this.options.maxBytes ?? 16 * 1024 * 1024;
+    await Promise.all(
+      [...byLeader].map(async ([node, parts]) => {
+        const response = await this.consumer
+          .fetch({
+            node,
+            maxWaitTime: this.options.maxWaitMs ?? 200,
+            minBytes: 1,
+            maxBytes,
+            isolationLevel: FetchIsolationLevels.READ_COMMITTED,
+            topics: [
+              {
+                topicId: topic.id,
+                partitions: parts.map((p) => ({
+                  partition: p.partition,
+                  fetchOffset: p.fetchOffset,
+                  partitionMaxBytes: maxBytes,
+                  currentLeaderEpoch: -1,
+                  lastFetchedEpoch: -1,
+                })),
+              },
+            ],
+          })
+          .catch((err: unknown) => {
+            this.consumer.clearMetadata();
+            throw err;
+          });
+        for (const t of response.responses) for (const p of t.partitions) this.collect(p, positions, out);
+      }),
+    );
     return out;
   }
 

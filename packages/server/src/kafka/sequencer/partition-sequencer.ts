@@ -15,14 +15,14 @@
  * cache lost events still inside the window go, once per batch, to the
  * optional DedupeFallback (dedupe-fallback.ts), before anything is decided.
  */
-import type { Consumer } from "@platformatic/kafka";
+import { Consumer } from "@platformatic/kafka";
 import type { RoomEvent } from "@parley/protocol";
 import type { PublishCommand } from "../../log/event-log.js";
 import { dedupeKey, SequencerBatch, type RoomState } from "../../sequencer/sequencer.js";
 import { latencyTrace } from "../../metrics/latency-trace.js";
+import { closeForced } from "../close-client.js";
 import { resolveProbes, type DedupeFallback, type PendingProbe } from "./dedupe-fallback.js";
-import type { ReadRecord } from "../partition-reader.js";
-import type { CommandsFeed, CommandsFetcher } from "./commands-fetcher.js";
+import { PartitionReader, type PartitionBatch, type ReadRecord } from "../partition-reader.js";
 import {
   decodeCommand,
   encodeCommandsOffset,
@@ -61,8 +61,6 @@ export interface WorkerDeps {
   readonly watermark?: SinkWatermark;
   /** The instance's one transactional producer, shared by its partitions. */
   readonly shared: SharedTransactions;
-  /** The instance's one commands fetch, shared by its partitions. */
-  readonly commands: CommandsFetcher;
   readonly onError: (err: unknown, partition: number) => void;
   /** Told once the worker owns the partition: where the rebuilt state stands (for the operator's log). */
   readonly onOwned?: (facts: OwnedFacts) => void;
@@ -82,12 +80,12 @@ export interface OwnedFacts {
 
 /** Sequences one commands partition until stopped, fenced or failed. */
 export class PartitionSequencer {
-  /** Resolves when the worker has ended and left the commands fetch. */
+  /** Resolves when the worker has ended and closed its commands fetcher. */
   readonly done: Promise<WorkerExit>;
   private stopping = false;
-  /** The commands offset taken up next; undefined until state is rebuilt (the worker cannot sequence yet). */
+  /** The commands offset fetched next; undefined until state is rebuilt (the worker cannot sequence yet). */
   private position: bigint | undefined;
-  private feed: CommandsFeed | undefined;
+  private commands: PartitionReader | undefined;
 
   constructor(private readonly d: WorkerDeps) {
     this.done = this.run();
@@ -98,21 +96,27 @@ export class PartitionSequencer {
     return this.position !== undefined && !this.stopping;
   }
 
-  /** Commands on the partition not yet taken up for sequencing (as of the latest fetch); undefined until sequencing. */
+  /** Commands on the partition not yet fetched for sequencing (as of the latest fetch); undefined until sequencing. */
   lag(): bigint | undefined {
-    if (this.position === undefined) return undefined;
-    return this.d.commands.lagAt(this.d.partition, this.position);
+    if (this.position === undefined || !this.commands) return undefined;
+    return this.commands.lagAt(this.d.partition, this.position);
   }
 
   /** Finishes the transaction in flight, then ends. */
   stop(): Promise<WorkerExit> {
     this.stopping = true;
-    this.feed?.close();
     return this.done;
   }
 
   private async run(): Promise<WorkerExit> {
-    const { layout, partition: p } = this.d;
+    const { cluster, layout, partition: p } = this.d;
+    // The commands fetch gets a connection of its own: the broker answers one request per connection at a
+    // time, so partitions sharing one waited out each other's idle long-polls (n × maxWait, ~1.1 s with 12).
+    const fetcher = new Consumer({
+      clientId: `${this.d.clientId}-p${p}-commands`,
+      groupId: `${this.d.clientId}-p${p}-unjoined`,
+      bootstrapBrokers: [...cluster.brokers],
+    });
     try {
       await takeOver(this.d, this.d.shared, p);
       const watermark = this.d.watermark;
@@ -128,12 +132,18 @@ export class PartitionSequencer {
         eventsEnd: String(state.eventsEnd),
         rebuildMs: Date.now() - started,
       });
-      // The shared fetch keeps fetching the partition while this worker commits (the feed buffers it).
-      const feed = this.d.commands.join(p, state.commandsOffset);
-      this.feed = feed;
+      const commands = new PartitionReader(fetcher, layout.names.commands, { maxWaitMs: 100 });
+      this.commands = commands;
       this.position = state.commandsOffset;
+      let fetching = prefetch(commands, p, state.commandsOffset);
       while (!this.stopping) {
-        const { records, next } = await feed.take(this.d.maxBatch);
+        const { batch, at, error, fetchedAt } = await fetching;
+        if (error) throw error;
+        if (latencyTrace && batch) traceArrival(batch, fetchedAt);
+        const records = batch?.records.slice(0, this.d.maxBatch) ?? [];
+        const next = !batch ? at : records.length < batch.records.length ? after(records, at) : batch.next;
+        // Pipelining: the next fetch runs while this batch's transaction commits.
+        fetching = prefetch(commands, p, next);
         if (records.length === 0) {
           this.position = next;
           continue;
@@ -153,8 +163,8 @@ export class PartitionSequencer {
       return isFenced(err) ? "fenced" : "failed";
     } finally {
       this.position = undefined;
-      this.feed?.close();
       this.d.shared.release(p);
+      await closeForced(fetcher);
     }
   }
 
@@ -256,4 +266,36 @@ function eventsBaseOffset(offsets: SentOffsets, events: string, p: number): bigi
   const base = offsets?.find((o) => o.topic === events && o.partition === p)?.offset;
   if (base === undefined) throw new Error(`no offset reported for ${events}-${p}`);
   return base;
+}
+
+/** What a prefetch brought: the batch (absent when nothing new), or the error to rethrow when it is used. */
+interface Fetched {
+  readonly at: bigint;
+  /** performance.now() when the fetch returned (latency-trace.ts). */
+  readonly fetchedAt: number;
+  readonly batch?: PartitionBatch;
+  readonly error?: unknown;
+}
+
+/** Starts fetching partition `p` at `at`; never rejects, so a failure while a commit is running is not unhandled. */
+/** The offset right after the last of `taken` (a batch cut at maxBatch); `at` when none was taken. */
+function after(taken: readonly ReadRecord[], at: bigint): bigint {
+  const last = taken.at(-1);
+  return last ? last.offset + 1n : at;
+}
+
+function prefetch(reader: PartitionReader, p: number, at: bigint): Promise<Fetched> {
+  return reader.fetch(new Map([[p, at]])).then(
+    (batches) => ({ at, batch: batches.get(p), fetchedAt: performance.now() }),
+    (error: unknown) => ({ at, error, fetchedAt: performance.now() }),
+  );
+}
+
+/** latency-trace.ts: per command, gateway encode → fetched here; fetched → taken up (waits for the previous commit). */
+function traceArrival(batch: PartitionBatch, fetchedAt: number): void {
+  const now = Date.now();
+  const waited = performance.now() - fetchedAt;
+  for (const r of batch.records) latencyTrace?.add("seq.arrive", now - waited - r.timestamp);
+  latencyTrace?.add("seq.wait", waited);
+  latencyTrace?.add("seq.batch", batch.records.length);
 }

@@ -19,8 +19,7 @@
  * takes the partition over from its previous owner (ownership.ts), rebuilds
  * state from the compacted changelog (sequencer-state.ts) and runs the pure
  * sequencer (../sequencer/sequencer.ts). All of an instance's partitions
- * are fetched by one commands fetch (commands-fetcher.ts) and commit through
- * one transactional producer (shared-transactions.ts).
+ * commit through one transactional producer (shared-transactions.ts).
  */
 import { randomBytes } from "node:crypto";
 import { Consumer } from "@platformatic/kafka";
@@ -28,7 +27,6 @@ import type { Logger } from "../../logger.js";
 import type { Metrics } from "../../metrics/metrics.js";
 import { createEventIdGenerator } from "../../sequencer/event-id.js";
 import { closeForced } from "../close-client.js";
-import { CommandsFetcher } from "./commands-fetcher.js";
 import type { DedupeFallback } from "./dedupe-fallback.js";
 import { currentOwner, instanceTransactionalId } from "./ownership.js";
 import { PartitionSequencer, type WorkerExit } from "./partition-sequencer.js";
@@ -71,12 +69,6 @@ export interface SequencerServiceOptions {
   readonly metrics?: Metrics;
 }
 
-/**
- * Longest the broker holds the commands fetch while none of its partitions has data. Only a partition that
- * joins (or whose buffer was full) waits for the fetch in flight; the others are in it.
- */
-const COMMANDS_MAX_WAIT_MS = 100;
-
 /** Backoff before a worker that failed restarts; a fenced one waits for the group to settle. */
 const RESTART_MS = 500;
 
@@ -93,7 +85,6 @@ export class SequencerService {
   private readonly newId = createEventIdGenerator();
   private watermark: SinkWatermark | undefined;
   private shared: SharedTransactions | undefined;
-  private commands: CommandsFetcher | undefined;
   private closed = false;
 
   constructor(private readonly options: SequencerServiceOptions) {
@@ -124,13 +115,6 @@ export class SequencerService {
       clientId,
       transactionalId: instanceTransactionalId(cluster, this.instanceId),
       owner: (p) => currentOwner(ownership, p),
-    });
-    this.commands = new CommandsFetcher({
-      cluster,
-      clientId,
-      topic: this.layout.names.commands,
-      bufferRecords: this.maxBatch(),
-      maxWaitMs: COMMANDS_MAX_WAIT_MS,
     });
     const groupOptions: AssignmentGroupOptions = {
       brokers: cluster.brokers,
@@ -185,7 +169,6 @@ export class SequencerService {
     // Transactions end before the group is left: a member that left and then waits (a transaction retrying
     // against deleted topics) rejoins on its own, and a member closed while joining stays open.
     await this.shared?.close();
-    await this.commands?.close();
     await leaveAssignmentGroup(this.group);
     await closeForced(this.reader);
     await this.watermark?.close();
@@ -194,10 +177,6 @@ export class SequencerService {
   /** Same as close (the cluster composition calls it stop). */
   stop(): Promise<void> {
     return this.close();
-  }
-
-  private maxBatch(): number {
-    return this.options.maxBatch ?? 500;
   }
 
   private sessionTimeout(): number {
@@ -227,9 +206,9 @@ export class SequencerService {
   }
 
   private startWorker(p: number): void {
-    const { layout, reader, group, shared, commands } = this;
-    // Assignments come from the group, which start() creates after the layout, the readers and the producer.
-    if (!layout || !reader || !group || !shared || !commands)
+    const { layout, reader, group, shared } = this;
+    // Assignments come from the group, which start() creates after the layout, the reader and the producer.
+    if (!layout || !reader || !group || !shared)
       throw new Error(`sequencer: partition ${p} assigned before start() finished`);
     const worker = new PartitionSequencer({
       cluster: this.options.cluster,
@@ -238,14 +217,13 @@ export class SequencerService {
       clientId: this.clientId(),
       reader,
       group,
-      maxBatch: this.maxBatch(),
+      maxBatch: this.options.maxBatch ?? 500,
       dedupeWindowMs: this.options.dedupeWindowMs ?? 24 * 3_600_000,
       dedupeMaxEntries: this.options.dedupeMaxEntries ?? 200_000,
       now: this.options.now ?? Date.now,
       newId: this.newId,
       fallback: this.options.dedupeFallback,
       shared,
-      commands,
       watermark: this.watermark,
       onError: (err, partition) => this.options.logger?.warn({ err, partition }, "sequencer partition error"),
       onOwned: (facts) => this.options.logger?.info(facts, "sequencer owns partition"),
