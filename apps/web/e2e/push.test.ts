@@ -110,10 +110,14 @@ describe("Web Push in the browser", () => {
     const { page, context } = await signIn(browser, server, "uma", { prepare: (c) => grant(c, server.httpUrl) });
     await page.evaluate(() => navigator.serviceWorker.ready);
     const cdp = await context.newCDPSession(page);
-    const registrationId = await new Promise<string>((resolve) => {
+    // The latest live registration of the app's scope: a registration can be replaced while the page settles.
+    let registrationId = "";
+    await new Promise<void>((resolve) => {
       cdp.on("ServiceWorker.workerRegistrationUpdated", ({ registrations }) => {
         const mine = registrations.find((r) => r.scopeURL === `${server.httpUrl}/` && !r.isDeleted);
-        if (mine) resolve(mine.registrationId);
+        if (!mine) return;
+        registrationId = mine.registrationId;
+        resolve();
       });
       void cdp.send("ServiceWorker.enable");
     });
@@ -124,6 +128,7 @@ describe("Web Push in the browser", () => {
       data: JSON.stringify(payload),
     });
     // Polled from here: waitForFunction takes the Promise an async predicate returns as its (truthy) answer.
+    // Up to 30 s: a CI run at load 16 showed nothing within 15 s (the worker may have to start first).
     let shown: unknown[] = [];
     await eventually(async () => {
       shown = await page.evaluate(async () => {
@@ -131,7 +136,7 @@ describe("Web Push in the browser", () => {
         return list.map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data as unknown }));
       });
       assert.ok(shown.length > 0, "a notification is shown");
-    });
+    }, 30_000);
     assert.deepEqual(shown, [
       { title: "vic", body: "lunch?", tag: "parley:dm:uma:vic", data: { room: "dm:uma:vic", seq: 7 } },
     ]);
