@@ -60,7 +60,7 @@ type RawHeaders = Map<Buffer, Buffer> | Iterable<readonly [Buffer | null, Buffer
  * that was ~2-3 µs per record encoded or decoded, several times per publish.
  * The client only reads a record's header Buffers when it serialises them.
  */
-const NAME = {
+export const HEADER_NAME = {
   type: Buffer.from(HEADER.type),
   rid: Buffer.from(HEADER.rid),
   epoch: Buffer.from(HEADER.epoch),
@@ -70,17 +70,10 @@ const TYPE = { event: Buffer.from("event"), duplicate: Buffer.from("duplicate") 
 const VERSION = Buffer.from(EVENTS_FORMAT_VERSION);
 
 /** The value of the last header named `name` (byte comparison; no strings made). */
-function header(raw: RawHeaders, name: Buffer): Buffer | undefined {
+export function header(raw: RawHeaders, name: Buffer): Buffer | undefined {
   let found: Buffer | undefined;
   for (const [k, v] of raw) if (k && v && k.equals(name)) found = v;
   return found;
-}
-
-/** Reads string headers from a raw record's headers. */
-export function readHeaders(raw: RawHeaders): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const [k, v] of raw) if (k && v) out.set(k.toString("utf8"), v.toString("utf8"));
-  return out;
 }
 
 function parse(value: Buffer | null | undefined): unknown {
@@ -102,7 +95,7 @@ export function encodeCommand(topic: string, partition: number, command: Publish
     partition,
     key: Buffer.from(room),
     value: Buffer.from(JSON.stringify({ room, cmid, from, kind, body })),
-    headers: new Map([[NAME.rid, Buffer.from(rid)]]),
+    headers: new Map([[HEADER_NAME.rid, Buffer.from(rid)]]),
   };
 }
 
@@ -110,7 +103,7 @@ export function encodeCommand(topic: string, partition: number, command: Publish
 export function decodeCommand(value: Buffer | null | undefined, raw: RawHeaders): CommandRecord | undefined {
   const v = parse(value);
   if (!isObject(v)) return undefined;
-  const rid = header(raw, NAME.rid)?.toString("utf8") ?? "";
+  const rid = header(raw, HEADER_NAME.rid)?.toString("utf8") ?? "";
   const { room, cmid, from, kind, body } = v;
   if (typeof room !== "string" || typeof cmid !== "string" || typeof from !== "string" || typeof kind !== "string")
     return undefined;
@@ -120,11 +113,11 @@ export function decodeCommand(value: Buffer | null | undefined, raw: RawHeaders)
 /** A new event, or a duplicate marker carrying the original event. */
 export function encodeEventsRecord(topic: string, partition: number, rec: EventsRecord): OutRecord {
   const headers = new Map([
-    [NAME.type, TYPE[rec.type]],
-    [NAME.rid, Buffer.from(rec.rid)],
-    [NAME.version, VERSION],
+    [HEADER_NAME.type, TYPE[rec.type]],
+    [HEADER_NAME.rid, Buffer.from(rec.rid)],
+    [HEADER_NAME.version, VERSION],
   ]);
-  if (rec.type === "event") headers.set(NAME.epoch, Buffer.from(rec.epoch));
+  if (rec.type === "event") headers.set(HEADER_NAME.epoch, Buffer.from(rec.epoch));
   return {
     topic,
     partition,
@@ -138,10 +131,10 @@ export function encodeEventsRecord(topic: string, partition: number, rec: Events
 export function decodeEventsRecord(value: Buffer | null | undefined, raw: RawHeaders): EventsRecord | undefined {
   const event = parse(value);
   if (!isObject(event) || typeof event.room !== "string" || typeof event.seq !== "number") return undefined;
-  const type = header(raw, NAME.type);
-  const rid = header(raw, NAME.rid)?.toString("utf8") ?? "";
+  const type = header(raw, HEADER_NAME.type);
+  const rid = header(raw, HEADER_NAME.rid)?.toString("utf8") ?? "";
   if (type?.equals(TYPE.event)) {
-    const epoch = header(raw, NAME.epoch)?.toString("utf8") ?? "";
+    const epoch = header(raw, HEADER_NAME.epoch)?.toString("utf8") ?? "";
     return { type: "event", event: event as unknown as RoomEvent, epoch, rid };
   }
   if (type?.equals(TYPE.duplicate)) return { type: "duplicate", event: event as unknown as RoomEvent, rid };

@@ -18,7 +18,10 @@
  *   (null when it saw none of the room's events).
  */
 import type { RoomEvent } from "@parley/protocol";
-import { HEADER, readHeaders, type OutRecord } from "./records.js";
+import { header, HEADER_NAME, type OutRecord } from "./records.js";
+
+/** The `parley-t` value of a join record. */
+const JOIN = Buffer.from("join");
 
 /** The backchannel topic and a gateway's forward topic. */
 export function interestTopic(prefix: string): string {
@@ -104,7 +107,7 @@ export function encodeJoin(topic: string, answer: JoinAnswer): OutRecord {
     partition: 0,
     key: Buffer.from(answer.room),
     value: Buffer.from(JSON.stringify(answer)),
-    headers: new Map([[Buffer.from(HEADER.type), Buffer.from("join")]]),
+    headers: new Map([[HEADER_NAME.type, JOIN]]),
   };
 }
 
@@ -113,7 +116,7 @@ export function decodeJoin(
   value: Buffer | null,
   raw: Iterable<readonly [Buffer | null, Buffer | null]>,
 ): JoinAnswer | undefined {
-  if (readHeaders(raw).get(HEADER.type) !== "join") return undefined;
+  if (!header(raw, HEADER_NAME.type)?.equals(JOIN)) return undefined;
   const v = parseObject(value);
   if (!v || typeof v.room !== "string" || !Array.isArray(v.events)) return undefined;
   const last = typeof v.last === "number" ? v.last : null;

@@ -3,6 +3,7 @@
  * consumer so the record format (owned by the Kafka log) is mapped in one place.
  */
 import type { RoomEvent } from "@parley/protocol";
+import { HEADER_NAME } from "../kafka/records.js";
 import type { StoredEvent } from "../postgres/events.js";
 
 /** Decodes one record value (and headers); undefined for a record that is not a room event. */
@@ -12,9 +13,6 @@ function isEvent(x: unknown): x is RoomEvent {
   const e = x as Partial<RoomEvent> | null;
   return typeof e === "object" && e !== null && typeof e.room === "string" && Number.isSafeInteger(e.seq);
 }
-
-const TYPE = Buffer.from("parley-t");
-const EPOCH = Buffer.from("parley-epoch");
 
 /** The first header named `name`, compared as bytes (no string per header of every record). */
 function header(headers: Map<Buffer, Buffer>, name: Buffer): Buffer | undefined {
@@ -31,7 +29,7 @@ function header(headers: Map<Buffer, Buffer>, name: Buffer): Buffer | undefined 
 export const decodeEventRecord: SinkDecoder = (value, headers) => {
   if (!value || value.length === 0) return undefined;
   // kafka/records.ts: `duplicate` markers answer a retrying gateway; only `event` records are history.
-  const type = header(headers, TYPE)?.toString();
+  const type = header(headers, HEADER_NAME.type)?.toString();
   if (type !== undefined && type !== "event") return undefined;
   let parsed: unknown;
   try {
@@ -44,6 +42,6 @@ export const decodeEventRecord: SinkDecoder = (value, headers) => {
   if (!isEvent(candidate)) return undefined;
   const { room, seq, id, from, ts, kind, body, cmid } = candidate;
   const event: RoomEvent = { room, seq, id, from, ts, kind, body, cmid };
-  const epoch = typeof wrapped.epoch === "string" ? wrapped.epoch : header(headers, EPOCH)?.toString();
+  const epoch = typeof wrapped.epoch === "string" ? wrapped.epoch : header(headers, HEADER_NAME.epoch)?.toString();
   return epoch === undefined ? { event } : { event, epoch };
 };

@@ -1,6 +1,6 @@
 /**
  * The Kafka record format (kafka/records.ts) and the sink's reading of it
- * (sink/sink-decode.ts): what is encoded decodes to the same thing, whether
+ * (sink/sink-decode.ts), and routing-records.ts' join records: what is encoded decodes to the same thing, whether
  * the headers come as the producer's Map or as the fetch response's pairs,
  * and anything else decodes to undefined rather than throwing.
  */
@@ -14,8 +14,8 @@ import {
   encodeEventsRecord,
   EVENTS_FORMAT_VERSION,
   HEADER,
-  readHeaders,
 } from "#server/kafka/records.js";
+import { decodeJoin, encodeJoin } from "#server/kafka/routing-records.js";
 import { decodeEventRecord } from "#server/sink/sink-decode.js";
 
 const event: RoomEvent = {
@@ -30,6 +30,8 @@ const event: RoomEvent = {
 };
 /** Headers as a fetch response carries them: [name, value] pairs, copied so no Buffer is shared with the encoder. */
 const asPairs = (m: Map<Buffer, Buffer>) => [...m].map(([k, v]) => [Buffer.from(k), Buffer.from(v)] as const);
+/** A record's headers as text, the way an outside consumer of the events topic reads them. */
+const asText = (m: Map<Buffer, Buffer>) => new Map([...m].map(([k, v]) => [k.toString("utf8"), v.toString("utf8")]));
 
 test("a command decodes to what was encoded, with its request id", () => {
   const command = { room: "r1", cmid: "c1", from: "u1", kind: "message" as const, body: { text: "hi" } };
@@ -45,7 +47,7 @@ test("a command decodes to what was encoded, with its request id", () => {
 
 test("events and duplicate markers decode to what was encoded; the header names and version are the contract's", () => {
   const rec = encodeEventsRecord("t.events", 0, { type: "event", event, epoch: "ep", rid: "gw:2" });
-  assert.deepEqual(Object.fromEntries(readHeaders(rec.headers)), {
+  assert.deepEqual(Object.fromEntries(asText(rec.headers)), {
     [HEADER.type]: "event",
     [HEADER.rid]: "gw:2",
     [HEADER.version]: EVENTS_FORMAT_VERSION,
@@ -58,7 +60,7 @@ test("events and duplicate markers decode to what was encoded; the header names 
     rid: "gw:2",
   });
   const dup = encodeEventsRecord("t.events", 0, { type: "duplicate", event, rid: "gw:3" });
-  assert.equal(readHeaders(dup.headers).has(HEADER.epoch), false);
+  assert.equal(asText(dup.headers).has(HEADER.epoch), false);
   assert.deepEqual(decodeEventsRecord(dup.value, asPairs(dup.headers)), { type: "duplicate", event, rid: "gw:3" });
 });
 
@@ -78,4 +80,14 @@ test("the sink stores events with their epoch and skips duplicate markers", () =
   const dup = encodeEventsRecord("t.events", 0, { type: "duplicate", event, rid: "gw:3" });
   assert.equal(decodeEventRecord(dup.value, new Map(asPairs(dup.headers))), undefined);
   assert.deepEqual(decodeEventRecord(rec.value, new Map()), { event });
+});
+
+test("a join record decodes to what was encoded; an events record or a bare value is not a join", () => {
+  const answer = { room: "r1", last: 7, events: [event] };
+  const rec = encodeJoin("t.gateway.g1", answer);
+  assert.equal(asText(rec.headers).get(HEADER.type), "join");
+  assert.deepEqual(decodeJoin(rec.value, asPairs(rec.headers)), answer);
+  const other = encodeEventsRecord("t.events", 0, { type: "event", event, epoch: "ep", rid: "gw:2" });
+  assert.equal(decodeJoin(other.value, asPairs(other.headers)), undefined);
+  assert.equal(decodeJoin(rec.value, []), undefined);
 });
