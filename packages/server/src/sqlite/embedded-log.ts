@@ -99,6 +99,7 @@ export class EmbeddedLog implements EventLog {
   private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   /** performance.now() when the latest commit was sent (`spaced`). */
   private lastSendAt = -Infinity;
+  private readonly flush: NonNullable<EmbeddedLogOptions["flush"]>;
   private state: "new" | "open" | "closed" = "new";
   private writerReady: Promise<void> | undefined;
 
@@ -107,6 +108,7 @@ export class EmbeddedLog implements EventLog {
     private readonly options: EmbeddedLogOptions,
   ) {
     if (db.memory) throw new Error("EmbeddedLog needs a database file: its writer thread opens a second connection");
+    this.flush = options.flush ?? "spaced";
     this.events = new SqliteEvents(db);
     this.writer = new LogWriter({ file: db.name, synchronous: db.pragma("synchronous", { simple: true }) as number });
     this.now = options.now ?? Date.now;
@@ -230,8 +232,7 @@ export class EmbeddedLog implements EventLog {
       return;
     }
     if (this.timer) return;
-    const { flush = "spaced", commitIntervalMs } = this.options;
-    this.startTimer(flush === "interval" ? commitIntervalMs : this.spacingLeft());
+    this.startTimer(this.flush === "interval" ? this.options.commitIntervalMs : this.spacingLeft());
   }
 
   private startTimer(ms: number): void {
@@ -240,7 +241,7 @@ export class EmbeddedLog implements EventLog {
 
   /** `spaced`: how long until the next commit may start (0 in the other modes). */
   private spacingLeft(): number {
-    if ((this.options.flush ?? "spaced") !== "spaced") return 0;
+    if (this.flush !== "spaced") return 0;
     return Math.max(0, this.lastSendAt + this.options.commitIntervalMs - performance.now());
   }
 
