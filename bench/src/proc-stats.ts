@@ -5,11 +5,40 @@ const TICK_US = 10_000;
 
 /** User + system CPU time of `pid` in µs, from /proc/<pid>/stat (0 when the process is gone). */
 export function cpuUs(pid: number): number {
+  return statCpuUs(`/proc/${pid}/stat`);
+}
+
+/** The same for one thread: `pid` itself is the process's main thread (its event loop, for Node). */
+export function threadCpuUs(pid: number, tid: number): number {
+  return statCpuUs(`/proc/${pid}/task/${tid}/stat`);
+}
+
+/**
+ * Busy CPU of the whole machine in µs, every core summed (user, nice, system, irq, softirq, steal from the
+ * first line of /proc/stat): every process on the box, the generator, broker and kernel included.
+ */
+export function machineCpuUs(): number {
+  const first = readFileSync("/proc/stat", "utf8").split("\n", 1)[0] ?? "";
+  const [user, nice, system, , , irq, softirq, steal] = first.trim().split(/\s+/).slice(1).map(Number);
+  return [user, nice, system, irq, softirq, steal].reduce<number>((a, t) => a + (t ?? 0), 0) * TICK_US;
+}
+
+function statCpuUs(path: string): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const stat = readFileSync(path, "utf8");
     // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
     const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return (Number(f[11]) + Number(f[12])) * TICK_US;
+  } catch {
+    return 0;
+  }
+}
+
+/** Bytes `pid` has caused to be written to storage so far (write_bytes of /proc/<pid>/io; 0 when gone). */
+export function diskWriteBytes(pid: number): number {
+  try {
+    const m = /write_bytes:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/io`, "utf8"));
+    return m ? Number(m[1]) : 0;
   } catch {
     return 0;
   }
@@ -32,6 +61,8 @@ export function rssKiB(pid: number): number {
 export class ProcSampler {
   private readonly pids: readonly number[];
   private cpu0: number[] = [];
+  private main0 = 0;
+  private machine0 = 0;
   private t0 = 0;
   private peak = 0;
   private readonly timer: NodeJS.Timeout;
@@ -45,6 +76,8 @@ export class ProcSampler {
 
   start(): void {
     this.cpu0 = this.pids.map(cpuUs);
+    this.main0 = this.mainThread();
+    this.machine0 = machineCpuUs();
     this.t0 = performance.now();
   }
 
@@ -58,6 +91,19 @@ export class ProcSampler {
     const used = this.cpuByProcess().reduce((a, us) => a + us, 0);
     const wallMs = performance.now() - this.t0;
     return { cpuUs: used, wallMs, cores: Math.round((used / 1000 / wallMs) * 100) / 100 };
+  }
+
+  /** CPU µs since start of the first process's main thread, and of the whole machine (see machineCpuUs). */
+  threadsAndMachine(): { mainThreadUs: number; machineUs: number; machineCores: number } {
+    const machineUs = machineCpuUs() - this.machine0;
+    const wallMs = performance.now() - this.t0;
+    const machineCores = Math.round((machineUs / 1000 / wallMs) * 100) / 100;
+    return { mainThreadUs: this.mainThread() - this.main0, machineUs, machineCores };
+  }
+
+  private mainThread(): number {
+    const pid = this.pids[0];
+    return pid === undefined ? 0 : threadCpuUs(pid, pid);
   }
 
   peakRssKiB(): number {

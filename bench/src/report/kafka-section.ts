@@ -8,7 +8,7 @@ import type { DmResult } from "../scenarios/dms.js";
 import type { DurableResult } from "../scenarios/durable.js";
 import { stepPassed, type FanoutResult } from "../scenarios/fanout.js";
 import type { KafkaResult } from "../scenarios/kafka.js";
-import { ratio, table } from "./table.js";
+import { machineCeiling, ratio, table } from "./table.js";
 import { label } from "./svg-chart.js";
 
 /** Issue 14's fan-out target: this many deliveries/s at p99 ≤ 50 ms, in every round. */
@@ -53,6 +53,9 @@ function durablePart(d: DurableResult, ref: DurableSummary | undefined): string 
     ratio(v.serverCpuUsPerAck, ref?.serverCpuUsPerAck),
     v.brokerCpuUsPerAck ?? "–",
     byRole(n),
+    v.machineCpuUsPerAck ?? "–",
+    v.machineCores ?? "–",
+    machineCeiling(v.machineCpuUsPerAck),
   ]);
   return [
     `Durable publish (${d.sizes.publishers} connections × ${d.sizes.window} in flight, each in its own room; acked once the event is in the events topic; target ≥ 20 000 acked/s at ≤ 60 µs of Parley CPU):\n`,
@@ -66,6 +69,9 @@ function durablePart(d: DurableResult, ref: DurableSummary | undefined): string 
         "÷ embedded",
         "broker CPU µs per ack",
         "Parley CPU µs per ack by role",
+        "machine CPU µs per ack (every process and the kernel)",
+        "machine cores busy",
+        "machine ceiling, acks/s",
       ],
       rows,
     ),

@@ -8,7 +8,7 @@ import type { RestartOutcome } from "../scenarios/restart.js";
 import type { ResumeOutcome } from "../scenarios/resume.js";
 import { kafkaSection } from "./kafka-section.js";
 import { label } from "./svg-chart.js";
-import { ratio, table } from "./table.js";
+import { machineCeiling, ratio, table } from "./table.js";
 
 export interface AllResults {
   fanout?: FanoutResult;
@@ -45,8 +45,24 @@ export function summaryMarkdown(r: AllResults, meta: string): string {
     parts.push(
       `## Many small rooms (${r.dms.sizes.users} users in DMs, one message per user every ${r.dms.sizes.everyS} s)\n`,
       table(
-        ["system", "p50 ms", "p99 ms", "server CPU µs/msg", "server cores"],
-        Object.entries(r.dms.summary).map(([n, v]) => [label(n), v.p50Ms, v.p99Ms, v.serverCpuUsPerMsg, v.serverCores]),
+        [
+          "system",
+          "p50 ms",
+          "p99 ms",
+          "server CPU µs/msg",
+          "of it the main thread",
+          "server cores",
+          "bytes written to storage per msg",
+        ],
+        Object.entries(r.dms.summary).map(([n, v]) => [
+          label(n),
+          v.p50Ms,
+          v.p99Ms,
+          v.serverCpuUsPerMsg,
+          v.mainThreadCpuUsPerMsg ?? "–",
+          v.serverCores,
+          v.diskBytesPerMsg ?? "–",
+        ]),
       ),
       "",
     );
@@ -130,8 +146,22 @@ function durableTable(d: DurableResult): string {
       `p50 ack ms at ${d.sizes.rate}/s`,
       `p99 ack ms at ${d.sizes.rate}/s`,
       "server CPU µs per ack",
+      "of it the main thread",
+      "machine CPU µs per ack (every process and the kernel)",
+      "machine cores busy",
+      "machine ceiling, acks/s",
     ],
-    Object.entries(d.summary).map(([n, v]) => [label(n), v.ackedPerSec, v.p50AckMs, v.p99AckMs, v.serverCpuUsPerAck]),
+    Object.entries(d.summary).map(([n, v]) => [
+      label(n),
+      v.ackedPerSec,
+      v.p50AckMs,
+      v.p99AckMs,
+      v.serverCpuUsPerAck,
+      v.mainThreadCpuUsPerAck ?? "–",
+      v.machineCpuUsPerAck ?? "–",
+      v.machineCores ?? "–",
+      machineCeiling(v.machineCpuUsPerAck),
+    ]),
   );
 }
 

@@ -1,3 +1,4 @@
+import { cpus } from "node:os";
 /** `a ÷ b` as "1.23×", or "–" when b is missing or the ratio is not a number. */
 export const ratio = (a: number, b: number | undefined): string =>
   b && Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : "–";
@@ -13,3 +14,12 @@ export const table = (head: string[], rows: (string | number)[][]): string =>
     `| ${head.map(() => "---").join(" | ")} |`,
     ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`),
   ].join("\n");
+
+/**
+ * The acks per second at which every core of this machine would be busy at the measured machine CPU per
+ * ack: what the box allows at that cost, whatever the system does with it.
+ */
+export function machineCeiling(machineUsPerAck: number | undefined): number | string {
+  if (machineUsPerAck === undefined || !(machineUsPerAck > 0)) return "–";
+  return Math.round((cpus().length * 1_000_000) / machineUsPerAck);
+}

@@ -1,6 +1,7 @@
 import { dmRoomId } from "@parley/protocol";
 import type { LatencySummary } from "../histogram.js";
 import type { ConnSpec } from "../load/messages.js";
+import { diskWriteBytes } from "../proc-stats.js";
 import { ALL_SYSTEMS } from "../wire/wire.js";
 import { log, medianOf, requireOpened, rounds, sleep, withSystem, type BenchOptions } from "./common.js";
 
@@ -22,13 +23,32 @@ export interface DmRound {
   latency: LatencySummary;
   serverCpuUsPerMsg: number;
   serverCores: number;
+  /** Parley's main thread (event loop) per delivered message; the rest is its other threads (writer, V8). */
+  mainThreadCpuUsPerMsg?: number;
+  /** Bytes the server wrote to storage per delivered message (its database's WAL and checkpoints). */
+  diskBytesPerMsg: number;
 }
 
 export interface DmResult {
   scenario: "dms";
   sizes: (typeof SIZES)[keyof typeof SIZES];
   rounds: Record<string, DmRound[]>;
-  summary: Record<string, { p50Ms: number; p99Ms: number; serverCpuUsPerMsg: number; serverCores: number }>;
+  summary: Record<
+    string,
+    {
+      p50Ms: number;
+      p99Ms: number;
+      serverCpuUsPerMsg: number;
+      serverCores: number;
+      mainThreadCpuUsPerMsg?: number;
+      diskBytesPerMsg?: number;
+    }
+  >;
+}
+
+/** Bytes every process of a system has written to storage so far. */
+function diskBytes(processes: readonly { pid: number }[]): number {
+  return processes.reduce((a, p) => a + diskWriteBytes(p.pid), 0);
 }
 
 /** Users 2k and 2k+1 share a DM room (Parley's canonical dm:<a>:<b> id, used as is by every system). */
@@ -55,18 +75,26 @@ export async function dms(opts: BenchOptions): Promise<DmResult> {
       }
       await gen.measure();
       sampler.start();
+      const disk0 = diskBytes(sys.processes);
       const published = await gen.publish(everyone, size.users / size.everyS, size.windowMs);
       await sleep(300);
       const cpu = sampler.window();
+      const { mainThreadUs } = sampler.threadsAndMachine();
       const rep = await gen.report();
+      const perMsg = (n: number) => Math.round((n / Math.max(1, rep.delivered)) * 100) / 100;
       const round: DmRound = {
         published,
         delivered: rep.delivered,
         latency: rep.latency,
-        serverCpuUsPerMsg: Math.round((cpu.cpuUs / Math.max(1, rep.delivered)) * 100) / 100,
+        serverCpuUsPerMsg: perMsg(cpu.cpuUs),
         serverCores: cpu.cores,
+        // Go and multi-process peers have no one event-loop thread to name.
+        ...(name === "parley" && { mainThreadCpuUsPerMsg: perMsg(mainThreadUs) }),
+        diskBytesPerMsg: Math.round(perMsg(diskBytes(sys.processes) - disk0)),
       };
-      log(`${name} dms: p50 ${round.latency.p50Ms} p99 ${round.latency.p99Ms} ms, ${round.serverCpuUsPerMsg} us/msg`);
+      log(
+        `${name} dms: p50 ${round.latency.p50Ms} p99 ${round.latency.p99Ms} ms, ${round.serverCpuUsPerMsg} us/msg${round.mainThreadCpuUsPerMsg === undefined ? "" : ` (main thread ${round.mainThreadCpuUsPerMsg})`}, ${round.diskBytesPerMsg} bytes written per msg`,
+      );
       return round;
     }),
   );
@@ -77,6 +105,10 @@ export async function dms(opts: BenchOptions): Promise<DmResult> {
       p99Ms: medianOf(rs, (r) => r.latency.p99Ms),
       serverCpuUsPerMsg: medianOf(rs, (r) => r.serverCpuUsPerMsg),
       serverCores: medianOf(rs, (r) => r.serverCores),
+      ...(rs.some((r) => r.mainThreadCpuUsPerMsg !== undefined) && {
+        mainThreadCpuUsPerMsg: medianOf(rs, (r) => r.mainThreadCpuUsPerMsg ?? NaN),
+      }),
+      diskBytesPerMsg: medianOf(rs, (r) => r.diskBytesPerMsg),
     };
   }
   return { scenario: "dms", sizes: size, rounds: all, summary };

@@ -42,6 +42,15 @@ export interface DurableRound {
   cpuUsPerAckByRole?: Record<string, number>;
   /** The broker's CPU per acked publish in the closed loop (Kafka-mode systems, when the run started the broker). */
   brokerCpuUsPerAck?: number;
+  /**
+   * The server's main thread (event loop) per acked publish, for a system of one process; the rest of
+   * serverCpuUsPerAck is its other threads (the embedded log's writer thread, V8's compiler and GC helpers).
+   */
+  mainThreadCpuUsPerAck?: number;
+  /** The whole machine's busy CPU per acked publish (server, generator, broker, PostgreSQL, kernel, anything else). */
+  machineCpuUsPerAck: number;
+  /** Cores the whole machine kept busy in the closed loop (the box's core count when it is saturated). */
+  machineCores: number;
 }
 
 export interface DurableResult {
@@ -52,7 +61,16 @@ export interface DurableResult {
   inProcess: unknown;
   summary: Record<
     string,
-    { ackedPerSec: number; p50AckMs: number; p99AckMs: number; serverCpuUsPerAck: number; brokerCpuUsPerAck?: number }
+    {
+      ackedPerSec: number;
+      p50AckMs: number;
+      p99AckMs: number;
+      serverCpuUsPerAck: number;
+      brokerCpuUsPerAck?: number;
+      mainThreadCpuUsPerAck?: number;
+      machineCpuUsPerAck?: number;
+      machineCores?: number;
+    }
   >;
 }
 
@@ -87,6 +105,7 @@ export async function durable(opts: BenchOptions, { inProcess: withInProcess = t
       await gen.closedLoop(pubs, size.window, size.seconds * 1000);
       await sleep(200);
       const cpu = sampler.window();
+      const { mainThreadUs, machineUs, machineCores } = sampler.threadsAndMachine();
       const byProcess = sampler.cpuByProcess();
       const brokerCpu = broker?.window().cpuUs;
       broker?.stop();
@@ -100,9 +119,12 @@ export async function durable(opts: BenchOptions, { inProcess: withInProcess = t
         serverCpuUsPerAck: perAck(cpu.cpuUs),
         ...(sys.processes.length > 1 && { cpuUsPerAckByRole: byRole(sys.processes, byProcess.map(perAck)) }),
         ...(brokerCpu !== undefined && { brokerCpuUsPerAck: perAck(brokerCpu) }),
+        ...(sys.processes.length === 1 && { mainThreadCpuUsPerAck: perAck(mainThreadUs) }),
+        machineCpuUsPerAck: perAck(machineUs),
+        machineCores,
       };
       log(
-        `durable ${name}: ${round.ackedPerSec} acked/s (server ${round.serverCpuUsPerAck} µs CPU per ack${brokerCpu === undefined ? "" : `, broker ${round.brokerCpuUsPerAck}`}); at ${size.rate}/s p99 ack ${round.ack.p99Ms} ms`,
+        `durable ${name}: ${round.ackedPerSec} acked/s (server ${round.serverCpuUsPerAck} µs CPU per ack${round.mainThreadCpuUsPerAck === undefined ? "" : ` of which main thread ${round.mainThreadCpuUsPerAck}`}${brokerCpu === undefined ? "" : `, broker ${round.brokerCpuUsPerAck}`}; machine ${round.machineCpuUsPerAck} µs per ack, ${machineCores} cores busy); at ${size.rate}/s p99 ack ${round.ack.p99Ms} ms`,
       );
       return round;
     }),
@@ -117,6 +139,11 @@ export async function durable(opts: BenchOptions, { inProcess: withInProcess = t
       ...(rs.some((r) => r.brokerCpuUsPerAck !== undefined) && {
         brokerCpuUsPerAck: medianOf(rs, (r) => r.brokerCpuUsPerAck ?? NaN),
       }),
+      ...(rs.some((r) => r.mainThreadCpuUsPerAck !== undefined) && {
+        mainThreadCpuUsPerAck: medianOf(rs, (r) => r.mainThreadCpuUsPerAck ?? NaN),
+      }),
+      machineCpuUsPerAck: medianOf(rs, (r) => r.machineCpuUsPerAck),
+      machineCores: medianOf(rs, (r) => r.machineCores),
     };
   }
   return { scenario: "durable", sizes: size, rounds: all, inProcess, summary };

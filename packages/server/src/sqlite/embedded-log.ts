@@ -13,6 +13,7 @@ import { SqliteEvents, eventValues } from "./events.js";
 import type { SqliteDb } from "./db.js";
 import { CmidIndex } from "./cmid-index.js";
 import { LogWriter, type WriteBatch } from "./log-writer.js";
+import { latencyTrace } from "../metrics/latency-trace.js";
 import { projectEvents } from "../chat/projection.js";
 import { createEventIdGenerator } from "../sequencer/event-id.js";
 import { SequencerBatch, type RoomState, type SequenceDecision } from "../sequencer/sequencer.js";
@@ -260,8 +261,12 @@ export class EmbeddedLog implements EventLog {
   /** Takes the next batch off the queue and commits it; when done, what queued meanwhile goes next. */
   private send(): void {
     const batch = this.queue.splice(0, this.options.commitMaxBatch);
-    this.lastSendAt = performance.now();
+    const sentAt = performance.now();
+    latencyTrace?.add("emb.batch", batch.length);
+    latencyTrace?.add("emb.spacing", sentAt - this.lastSendAt);
+    this.lastSendAt = sentAt;
     this.inFlight = this.commitBatch(batch).finally(() => {
+      latencyTrace?.add("emb.cycle", performance.now() - sentAt);
       this.inFlight = undefined;
       // Not at once: appends made by the callbacks of the batch just settled join the next batch.
       if (this.hasWork() && this.state !== "closed") {
@@ -277,7 +282,9 @@ export class EmbeddedLog implements EventLog {
     let plan: Plan;
     try {
       plan = this.plan(batch, now);
+      const committing = performance.now();
       await this.writer.commit(plan.write);
+      latencyTrace?.add("emb.commit", performance.now() - committing);
     } catch (err) {
       const error = new ParleyError("UNAVAILABLE", "commit failed", { cause: err });
       for (const q of batch) q.reject(error);
