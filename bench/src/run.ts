@@ -2,8 +2,8 @@
  * The benchmark runner: `npm run bench -- <scenario>|all [--quick|--toy] [--rounds=N]
  * [--workers=N] [--systems=parley,ws,nats,socketio,centrifugo] [--out=DIR] [--cpu-prof] [--parley-args=a,b]
  * [--steps=10000,80000] [--step-ms=N] [--perf] [--node-args=a,b] [--kafka-parts=durable,dms] [--calibrate] [--clusters=g4-everything,…] [--rate=N]`.
- * Scenarios: fanout, small-rooms (rooms of 10, with Centrifugo), dms, durable-publish, idle, resume (these six
- * are `all`), kafka
+ * Scenarios: fanout, small-rooms (rooms of 10, with Centrifugo), dms, durable-publish, commit-floor (the
+ * embedded writer's commit alone, per event), idle, resume (these seven are `all`), kafka
  * (fan-out, durable publish and DMs on embedded Parley, `--role all` and the roles split, then idle
  * over three gateways; starts its own broker and PostgreSQL), restart
  * (kill -9 → accepted again on a data dir of 1 000 000 events, built once under bench/results/), and routing
@@ -21,6 +21,7 @@ import { fileURLToPath } from "node:url";
 import { summaryMarkdown, type AllResults } from "./report/markdown.js";
 import { fanoutChart } from "./report/svg-chart.js";
 import { KAFKA_PARTS, log, type BenchOptions, type KafkaPart, type Scale } from "./scenarios/common.js";
+import { commitFloor } from "./scenarios/commit-floor.js";
 import { dms } from "./scenarios/dms.js";
 import { durable } from "./scenarios/durable.js";
 import { fanout } from "./scenarios/fanout.js";
@@ -39,6 +40,7 @@ const SCENARIOS = {
   "small-rooms": smallRooms,
   dms,
   durable,
+  "commit-floor": commitFloor,
   idle,
   resume,
   kafka,
@@ -53,7 +55,7 @@ const ALIASES: Record<string, ScenarioName> = {
   "resume-storm": "resume",
 };
 /** What `all` runs; kafka (a JVM broker) and restart (a 1M-event data dir) are separate. */
-const ORDER: ScenarioName[] = ["fanout", "small-rooms", "dms", "durable", "idle", "resume"];
+const ORDER: ScenarioName[] = ["fanout", "small-rooms", "dms", "durable", "commit-floor", "idle", "resume"];
 /** Scenarios whose JSON is written as they return it (a schema of its own, not the summary's). */
 const OWN_SCHEMA: ReadonlySet<ScenarioName> = new Set(["routing", "kafka-clients"]);
 /** Every scenario whose results the summary reads back. */

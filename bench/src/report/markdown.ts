@@ -1,4 +1,5 @@
 import type { DmResult } from "../scenarios/dms.js";
+import type { CommitFloorResult } from "../scenarios/commit-floor.js";
 import type { DurableResult } from "../scenarios/durable.js";
 import type { FanoutResult } from "../scenarios/fanout.js";
 import type { IdleResult } from "../scenarios/idle.js";
@@ -15,6 +16,7 @@ export interface AllResults {
   "small-rooms"?: SmallRoomsResult;
   dms?: DmResult;
   durable?: DurableResult;
+  "commit-floor"?: CommitFloorResult;
   idle?: IdleResult;
   resume?: ResumeOutcome;
   kafka?: KafkaResult;
@@ -74,6 +76,7 @@ export function summaryMarkdown(r: AllResults, meta: string): string {
       "",
     );
   }
+  if (r["commit-floor"]) parts.push(commitFloorSection(r["commit-floor"]));
   if (r.idle) {
     const rows = Object.entries(r.idle.summary).flatMap(([n, byCount]) =>
       Object.entries(byCount).map(([c, v]) => [
@@ -163,6 +166,35 @@ function durableTable(d: DurableResult): string {
       machineCeiling(v.machineCpuUsPerAck),
     ]),
   );
+}
+
+function commitFloorSection(f: CommitFloorResult): string {
+  return [
+    `## The embedded writer's commit alone (the SQL of one group commit, durability full, ${f.events} events per point, no server)\n`,
+    table(
+      [
+        "shape",
+        "rooms",
+        "events per commit",
+        "schema",
+        "CPU µs per event",
+        "user / system",
+        "wall µs per event",
+        "WAL pages per event",
+      ],
+      f.points.map((p) => [
+        p.shape,
+        p.rooms,
+        p.batch,
+        p.schema,
+        p.cpuUsPerEvent,
+        `${p.userUsPerEvent} / ${p.systemUsPerEvent}`,
+        p.wallUsPerEvent,
+        p.walFramesPerEvent,
+      ]),
+    ),
+    "",
+  ].join("\n");
 }
 
 /** RSS per connection added between the smallest and largest idle counts, per system. */
