@@ -14,13 +14,14 @@ export function threadCpuUs(pid: number, tid: number): number {
 }
 
 /**
- * Busy CPU of the whole machine in µs, every core summed (user, nice, system, irq, softirq, steal from the
- * first line of /proc/stat): every process on the box, the generator, broker and kernel included.
+ * Busy CPU of the whole machine in µs, every core summed (user, nice, system, irq, softirq from the first
+ * line of /proc/stat): every process on the box, the generator, broker and kernel included. Steal (the
+ * hypervisor running someone else) is not this machine's work and is left out.
  */
 export function machineCpuUs(): number {
   const first = readFileSync("/proc/stat", "utf8").split("\n", 1)[0] ?? "";
-  const [user, nice, system, , , irq, softirq, steal] = first.trim().split(/\s+/).slice(1).map(Number);
-  return [user, nice, system, irq, softirq, steal].reduce<number>((a, t) => a + (t ?? 0), 0) * TICK_US;
+  const [user, nice, system, , , irq, softirq] = first.trim().split(/\s+/).slice(1).map(Number);
+  return [user, nice, system, irq, softirq].reduce<number>((a, t) => a + (t ?? 0), 0) * TICK_US;
 }
 
 function statCpuUs(path: string): number {
