@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 /** Clock ticks per second of /proc/<pid>/stat times (CLK_TCK is 100 on Linux x86 and arm64). */
 const TICK_US = 10_000;
@@ -33,6 +33,32 @@ function statCpuUs(path: string): number {
   } catch {
     return 0;
   }
+}
+
+/** The JVM's JIT compiler threads (HotSpot names them "C1 CompilerThre…" and "C2 CompilerThre…"). */
+const JIT_THREAD = /^C[12] CompilerThre/;
+
+/**
+ * CPU µs of a JVM's JIT compiler threads so far: a fresh broker compiles its hot paths for minutes (its C2
+ * thread used more CPU than any request thread, docs/performance.md), a one-time cost the per-ack figures
+ * report apart. Threads that ended are no longer counted.
+ */
+export function jitCpuUs(pid: number): number {
+  let sum = 0;
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return 0;
+  }
+  for (const tid of tids) {
+    try {
+      if (JIT_THREAD.test(readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8"))) sum += threadCpuUs(pid, Number(tid));
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return sum;
 }
 
 /** Bytes `pid` has caused to be written to storage so far (write_bytes of /proc/<pid>/io; 0 when gone). */

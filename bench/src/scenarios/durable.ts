@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { LatencySummary } from "../histogram.js";
-import { ProcSampler } from "../proc-stats.js";
+import { jitCpuUs, ProcSampler } from "../proc-stats.js";
 import type { SystemProcess } from "../systems/system.js";
 import type { SystemName } from "../wire/wire.js";
 import { log, medianOf, requireOpened, rounds, sleep, withSystem, type BenchOptions } from "./common.js";
@@ -42,6 +42,8 @@ export interface DurableRound {
   cpuUsPerAckByRole?: Record<string, number>;
   /** The broker's CPU per acked publish in the closed loop (Kafka-mode systems, when the run started the broker). */
   brokerCpuUsPerAck?: number;
+  /** Of brokerCpuUsPerAck, its JVM's JIT compiler threads (a fresh broker's one-time cost, proc-stats.ts jitCpuUs). */
+  brokerJitCpuUsPerAck?: number;
   /**
    * The server's main thread (event loop) per acked publish, for a system of one process; the rest of
    * serverCpuUsPerAck is its other threads (the embedded log's writer thread, V8's compiler and GC helpers).
@@ -67,6 +69,7 @@ export interface DurableResult {
       p99AckMs: number;
       serverCpuUsPerAck: number;
       brokerCpuUsPerAck?: number;
+      brokerJitCpuUsPerAck?: number;
       mainThreadCpuUsPerAck?: number;
       machineCpuUsPerAck?: number;
       machineCores?: number;
@@ -86,7 +89,8 @@ export async function durable(opts: BenchOptions, { inProcess: withInProcess = t
   const inProcess = embedded ? await runInProcess(size.inProcessSeconds, size.rate, opts.out) : undefined;
   const all = await rounds(opts, systems, (name) =>
     withSystem(name, opts, async ({ sys, gen, sampler }) => {
-      const broker = brokerSampler(name, opts);
+      const brokerPid = name.startsWith("parley-kafka") ? opts.start.cluster?.brokerPid : undefined;
+      const broker = brokerPid === undefined ? undefined : new ProcSampler(brokerPid);
       const specs = Array.from({ length: size.publishers }, (_, i) => ({ user: `p${i}`, room: `d${i}` }));
       const opened = await gen.open(name, sys.ports, specs);
       requireOpened(name, opened.ok, size.publishers);
@@ -102,12 +106,14 @@ export async function durable(opts: BenchOptions, { inProcess: withInProcess = t
       await gen.measure();
       sampler.start();
       broker?.start();
+      const jit0 = brokerPid === undefined ? 0 : jitCpuUs(brokerPid);
       await gen.closedLoop(pubs, size.window, size.seconds * 1000);
       await sleep(200);
       const cpu = sampler.window();
       const { mainThreadUs, machineUs, machineCores } = sampler.threadsAndMachine();
       const byProcess = sampler.cpuByProcess();
       const brokerCpu = broker?.window().cpuUs;
+      const brokerJit = brokerPid === undefined ? undefined : jitCpuUs(brokerPid) - jit0;
       broker?.stop();
       const closed = await gen.report();
       const perAck = (us: number) => Math.round((us / Math.max(1, closed.acked)) * 100) / 100;
@@ -119,12 +125,13 @@ export async function durable(opts: BenchOptions, { inProcess: withInProcess = t
         serverCpuUsPerAck: perAck(cpu.cpuUs),
         ...(sys.processes.length > 1 && { cpuUsPerAckByRole: byRole(sys.processes, byProcess.map(perAck)) }),
         ...(brokerCpu !== undefined && { brokerCpuUsPerAck: perAck(brokerCpu) }),
+        ...(brokerJit !== undefined && { brokerJitCpuUsPerAck: perAck(brokerJit) }),
         ...(sys.processes.length === 1 && { mainThreadCpuUsPerAck: perAck(mainThreadUs) }),
         machineCpuUsPerAck: perAck(machineUs),
         machineCores,
       };
       log(
-        `durable ${name}: ${round.ackedPerSec} acked/s (server ${round.serverCpuUsPerAck} µs CPU per ack${round.mainThreadCpuUsPerAck === undefined ? "" : ` of which main thread ${round.mainThreadCpuUsPerAck}`}${brokerCpu === undefined ? "" : `, broker ${round.brokerCpuUsPerAck}`}; machine ${round.machineCpuUsPerAck} µs per ack, ${machineCores} cores busy); at ${size.rate}/s p99 ack ${round.ack.p99Ms} ms`,
+        `durable ${name}: ${round.ackedPerSec} acked/s (server ${round.serverCpuUsPerAck} µs CPU per ack${round.mainThreadCpuUsPerAck === undefined ? "" : ` of which main thread ${round.mainThreadCpuUsPerAck}`}${brokerCpu === undefined ? "" : `, broker ${round.brokerCpuUsPerAck} of which JIT ${round.brokerJitCpuUsPerAck}`}; machine ${round.machineCpuUsPerAck} µs per ack, ${machineCores} cores busy); at ${size.rate}/s p99 ack ${round.ack.p99Ms} ms`,
       );
       return round;
     }),
@@ -138,6 +145,7 @@ export async function durable(opts: BenchOptions, { inProcess: withInProcess = t
       serverCpuUsPerAck: medianOf(rs, (r) => r.serverCpuUsPerAck),
       ...(rs.some((r) => r.brokerCpuUsPerAck !== undefined) && {
         brokerCpuUsPerAck: medianOf(rs, (r) => r.brokerCpuUsPerAck ?? NaN),
+        brokerJitCpuUsPerAck: medianOf(rs, (r) => r.brokerJitCpuUsPerAck ?? NaN),
       }),
       ...(rs.some((r) => r.mainThreadCpuUsPerAck !== undefined) && {
         mainThreadCpuUsPerAck: medianOf(rs, (r) => r.mainThreadCpuUsPerAck ?? NaN),
@@ -147,12 +155,6 @@ export async function durable(opts: BenchOptions, { inProcess: withInProcess = t
     };
   }
   return { scenario: "durable", sizes: size, rounds: all, inProcess, summary };
-}
-
-/** A sampler of the broker for a Kafka-mode system, when this run started the broker (its pid is known). */
-function brokerSampler(name: SystemName, opts: BenchOptions): ProcSampler | undefined {
-  const pid = opts.start.cluster?.brokerPid;
-  return name.startsWith("parley-kafka") && pid !== undefined ? new ProcSampler(pid) : undefined;
 }
 
 /** Per role, the sum of its processes' values (two gateways are one `gateway` entry). */

@@ -1,4 +1,4 @@
-import { cpuUs } from "../proc-stats.js";
+import { cpuUs, jitCpuUs } from "../proc-stats.js";
 import { clusterSpace, startClusterServices } from "../systems/cluster-services.js";
 import type { SystemName } from "../wire/wire.js";
 import { KAFKA_PARTS, log, requireOpened, roomSpecs, sleep, withSystem, type BenchOptions } from "./common.js";
@@ -54,6 +54,7 @@ export async function kafka(opts: BenchOptions): Promise<KafkaResult> {
     log(`kafka: ${[...parts].join(", ")} on ${systems.join(", ")}`);
     await warmUp(clusterOpts);
     const broker = cluster.brokerPid;
+    if (broker !== undefined) await untilJitQuiet(clusterOpts, broker);
     const broker0 = broker === undefined ? undefined : cpuUs(broker);
     const fan = parts.has("fanout") ? await fanout(clusterOpts) : undefined;
     const dur = parts.has("durable") ? await durable(clusterOpts, { inProcess: false }) : undefined;
@@ -106,5 +107,41 @@ async function warmUp(opts: BenchOptions): Promise<void> {
     const pubs = Array.from({ length: Math.ceil(w.conns / 100) }, (_, r) => r * 100);
     await gen.publish(pubs, w.rate, w.ms);
     await sleep(1_000);
+  });
+}
+
+/** Longest the JIT wait below runs, per scale; a chunk of it; and the JIT's share of a core counted as quiet. */
+const JIT_WAIT = { full: 120_000, quick: 90_000, toy: 0 };
+const JIT_CHUNK_MS = 4_000;
+const JIT_QUIET_CORES = 0.1;
+
+/**
+ * Drives the durable part's closed loop (200 publishers, each alone in a room, 20 in flight), unrecorded,
+ * until the broker's JIT compiler threads use less than a tenth of a core over a chunk. A fresh broker
+ * compiles its hot paths for minutes: in `--quick` runs that followed only the warm-up above, its compilers
+ * were 50 of the broker's 70 µs per durable ack, and the CPU they took from the two cores cut Kafka mode's
+ * acks from ~16 000/s to ~10 000/s (docs/performance.md, "What this machine allows").
+ */
+async function untilJitQuiet(opts: BenchOptions, broker: number): Promise<void> {
+  const maxMs = JIT_WAIT[opts.scale];
+  if (maxMs === 0) return;
+  const started = performance.now();
+  await withSystem("parley-kafka", opts, async ({ sys, gen }) => {
+    const specs = Array.from({ length: 200 }, (_, i) => ({ user: `jit${i}`, room: `jit${i}` }));
+    requireOpened("parley-kafka", (await gen.open("parley-kafka", sys.ports, specs)).ok, specs.length);
+    const pubs = specs.map((_, i) => i);
+    for (;;) {
+      const jit0 = jitCpuUs(broker);
+      const t0 = performance.now();
+      await gen.closedLoop(pubs, 20, JIT_CHUNK_MS);
+      const cores = (jitCpuUs(broker) - jit0) / 1000 / (performance.now() - t0);
+      const elapsed = performance.now() - started;
+      if (cores < JIT_QUIET_CORES || elapsed >= maxMs) {
+        log(
+          `kafka: the broker's JIT at ${cores.toFixed(2)} cores after ${Math.round(elapsed / 1000)} s of closed loop`,
+        );
+        return;
+      }
+    }
   });
 }
