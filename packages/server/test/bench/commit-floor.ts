@@ -1,7 +1,7 @@
 /**
  * What one durable commit costs the embedded log's writer, with nothing else running: the SQL the writer
  * thread runs (`sqliteCommitter`, durability full) on a fresh database, one thread, for the batch shapes the
- * two publish-bound scenarios form (docs/performance.md, "What the box allows"):
+ * two publish-bound scenarios form (docs/performance.md, "What this machine allows"):
  *  - `dms`: a DM room chosen at random among 5 000 per event, batches of 1–20 (2 500 DMs/s at a few ms of
  *    spacing commits ~5 at a time);
  *  - `durable`: 200 rooms, batches of 300 and 2 000 (the closed loop commits 2 000, its cap).
