@@ -1,7 +1,8 @@
 /**
- * One WriteBatch as one SQLite transaction: new heads, events, their chat
- * projection (chat/projection.ts), advanced heads. The writer thread
- * (commit-worker.ts) runs it; tests that need stored events write them the same way.
+ * One WriteBatch as one SQLite transaction: new rooms' epochs, events, their
+ * chat projection (chat/projection.ts). A room's last seq is its events' own
+ * (SqliteEvents.maxSeq), so no head row is rewritten per commit. The writer
+ * thread (commit-worker.ts) runs it; tests that need stored events write them the same way.
  */
 import type { RoomEvent } from "@parley/protocol";
 import { projectEvents } from "../chat/projection.js";
@@ -18,11 +19,9 @@ export function sqliteCommitter(db: SqliteDb): (batch: BatchContent) => void {
   const events = new SqliteEvents(db);
   const projection = new SqliteProjection(db);
   const tx = db.transaction((batch: BatchContent) => {
-    // New heads first: the upserts below only move last_seq, so a head created here keeps its epoch.
     for (const [room, epoch] of batch.createHeads) events.createHead(room, { epoch, lastSeq: 0 });
     for (const values of batch.events) events.insertValues(values);
     projection.apply(batch.projection);
-    for (const [room, epoch, lastSeq] of batch.heads) events.saveHead(room, { epoch, lastSeq });
   });
   return (batch) => {
     tx.immediate(batch);
@@ -32,12 +31,10 @@ export function sqliteCommitter(db: SqliteDb): (batch: BatchContent) => void {
 
 /** The batch storing already sequenced `events` (in log order) of rooms whose epoch is `epoch`. */
 export function batchOfEvents(events: readonly RoomEvent[], epoch: string): BatchContent {
-  const heads = new Map<string, number>();
-  for (const e of events) heads.set(e.room, Math.max(heads.get(e.room) ?? 0, e.seq));
+  const rooms = new Set(events.map((e) => e.room));
   return {
-    createHeads: [...heads.keys()].map((room) => [room, epoch] as const),
+    createHeads: [...rooms].map((room) => [room, epoch] as const),
     events: events.map(eventValues),
     projection: projectEvents(events),
-    heads: [...heads].map(([room, last]) => [room, epoch, last] as const),
   };
 }

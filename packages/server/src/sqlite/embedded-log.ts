@@ -212,7 +212,7 @@ export class EmbeddedLog implements EventLog {
     if (cached) return cached;
     const stored = this.events.head(room);
     if (!stored) return undefined;
-    // Heads and events are written in one transaction, so they agree; the events table wins if not.
+    // room_heads keeps the epoch; the last seq is the events' own (older versions also wrote it there).
     const head = { epoch: stored.epoch, lastSeq: Math.max(stored.lastSeq, this.events.maxSeq(room)) };
     this.heads.set(room, head);
     if (head.lastSeq === 0) this.cmids.markEmpty(room);
@@ -308,8 +308,14 @@ export class EmbeddedLog implements EventLog {
       if (isAppend(q) || created.has(q.room) || this.committedHead(q.room)) continue;
       created.set(q.room, this.freshRoom(q.room));
     }
+    // A room an append creates is recorded too: its epoch is written once, with the batch (createHeads).
+    const create = (room: string) => {
+      const state = this.freshRoom(room);
+      created.set(room, state);
+      return state;
+    };
     const seq = new SequencerBatch(
-      (room) => this.committedHead(room) ?? created.get(room) ?? this.freshRoom(room),
+      (room) => this.committedHead(room) ?? created.get(room) ?? create(room),
       (room, cmid) => (this.cmids.find(room, cmid, now) === "new" ? undefined : this.events.findByCmid(room, cmid)),
       this.newId,
     );
@@ -322,7 +328,6 @@ export class EmbeddedLog implements EventLog {
       createHeads: [...created].map(([room, s]) => [room, s.epoch] as const),
       events: seq.appended.map(eventValues),
       projection: projectEvents(seq.appended),
-      heads: [...seq.touched()].map(([room, s]) => [room, s.epoch, s.lastSeq] as const),
     };
     return { seq, outcomes, created, write };
   }

@@ -29,10 +29,6 @@ export class SqliteEvents {
       before: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?`),
       head: db.prepare("SELECT epoch, last_seq AS lastSeq FROM room_heads WHERE room = ?"),
       insertHead: db.prepare("INSERT INTO room_heads (room, epoch, last_seq) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"),
-      upsertHead: db.prepare(
-        "INSERT INTO room_heads (room, epoch, last_seq) VALUES (?, ?, ?) " +
-          "ON CONFLICT (room) DO UPDATE SET last_seq = excluded.last_seq",
-      ),
       maxSeq: db.prepare("SELECT MAX(seq) AS m FROM events WHERE room = ?"),
     };
   }
@@ -63,12 +59,16 @@ export class SqliteEvents {
     return (this.stmts.before.all(room, beforeSeq, limit) as EventRow[]).map(toEvent).reverse();
   }
 
-  /** The stored head of a room, if the room was ever seen. */
+  /**
+   * The stored head of a room, if the room was ever seen. Only its epoch is kept up to date: embedded mode
+   * takes the last seq from the events themselves (maxSeq), so a commit need not rewrite the room's head row
+   * (one page of the WAL per room per commit); lastSeq here is what an older version last wrote, or 0.
+   */
   head(room: string): RoomState | undefined {
     return this.stmts.head.get(room) as RoomState | undefined;
   }
 
-  /** Highest stored seq of a room (0 when none); a cross-check for the head. */
+  /** Highest stored seq of a room (0 when none): the room's last seq (an index lookup on the primary key). */
   maxSeq(room: string): number {
     return (this.stmts.maxSeq.get(room) as { m: number | null }).m ?? 0;
   }
@@ -76,10 +76,5 @@ export class SqliteEvents {
   /** Records a new room's epoch unless one exists already. */
   createHead(room: string, state: RoomState): void {
     this.stmts.insertHead.run(room, state.epoch, state.lastSeq);
-  }
-
-  /** Writes a room's head (inserting its epoch the first time). */
-  saveHead(room: string, state: RoomState): void {
-    this.stmts.upsertHead.run(room, state.epoch, state.lastSeq);
   }
 }

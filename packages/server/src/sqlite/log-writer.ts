@@ -23,8 +23,6 @@ export interface WriteBatch {
   readonly events: readonly EventValues[];
   /** What the events change in the chat projection tables, applied in the same transaction. */
   readonly projection: Projection;
-  /** New heads of the rooms the batch advanced: [room, epoch, lastSeq]. */
-  readonly heads: readonly (readonly [string, string, number])[];
 }
 
 /** The id of the worker's answer to an `"index"` request (the search index caught up, search-index.ts). */

@@ -32,14 +32,16 @@ export const TOMBSTONE_TEXT = JSON.stringify(TOMBSTONE_BODY);
 /** The `unread` rows of one user: of every room, or (`oneRoom`) of the room bound after each user of the inner union. */
 function unreadSql(oneRoom: boolean): string {
   const only = oneRoom ? " AND room = ?" : "";
-  return `SELECT r.room AS room, r.last_read AS last_read, COALESCE(h.last_seq, 0) AS last_seq,
+  // A room's last seq is its events' highest (the primary key's last entry): embedded mode no longer
+  // advances room_heads.last_seq, and on PostgreSQL the sink writes both in one transaction.
+  return `SELECT r.room AS room, r.last_read AS last_read,
+      COALESCE((SELECT MAX(e.seq) FROM events e WHERE e.room = r.room), 0) AS last_seq,
       (SELECT count(*) FROM chat_messages c WHERE c.room = r.room AND c.seq > r.last_read AND c.from_user <> ?) AS unread,
       (SELECT count(*) FROM mentions m WHERE m.user_id = ? AND m.room = r.room AND m.seq > r.last_read) AS mentions
     FROM (SELECT room, MAX(up_to) AS last_read FROM (
         SELECT room, 0 AS up_to FROM members WHERE user_id = ?${only}
         UNION ALL SELECT room, up_to FROM read_positions WHERE user_id = ?${only}
       ) AS u GROUP BY room) AS r
-    LEFT JOIN room_heads h ON h.room = r.room
     WHERE ${roomAdmits("r.room")}
     ORDER BY r.room`;
 }
