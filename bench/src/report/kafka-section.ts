@@ -26,7 +26,10 @@ export function kafkaSection(
   const parts = [
     `## Kafka mode (${services}; \`--role all\` is gateway, sequencer and sink in one process; split roles are a sequencer, a sink and 2 gateways, CPU summed over all four)\n`,
   ];
-  if (k.durable) parts.push(durablePart(k.durable, k.durable.summary["parley"] ?? embedded.durable?.summary["parley"]));
+  if (k.durable) {
+    const ref = k.durable.summary["parley"] ?? embedded.durable?.summary["parley"];
+    parts.push(durablePart(k.durable, ref, k.machine?.cpus));
+  }
   if (k.fanout) parts.push(fanoutPart(k.fanout, embedded.fanout));
   if (k.dms) parts.push(dmsPart(k.dms, k.dms.summary["parley"] ?? embedded.dms?.summary["parley"]));
   if (k.brokerCpuMs !== undefined) parts.push(`Broker (JVM) CPU over the measured parts: ${k.brokerCpuMs} ms.\n`);
@@ -36,7 +39,7 @@ export function kafkaSection(
 
 type DurableSummary = DurableResult["summary"][string];
 
-function durablePart(d: DurableResult, ref: DurableSummary | undefined): string {
+function durablePart(d: DurableResult, ref: DurableSummary | undefined, cores: number | undefined): string {
   /** Per role, the median over rounds ("–" for a system of one process). */
   const byRole = (name: string) => {
     const rounds = d.rounds[name] ?? [];
@@ -55,7 +58,7 @@ function durablePart(d: DurableResult, ref: DurableSummary | undefined): string 
     byRole(n),
     v.machineCpuUsPerAck ?? "–",
     v.machineCores ?? "–",
-    machineCeiling(v.machineCpuUsPerAck),
+    machineCeiling(v.machineCpuUsPerAck, cores),
   ]);
   return [
     `Durable publish (${d.sizes.publishers} connections × ${d.sizes.window} in flight, each in its own room; acked once the event is in the events topic; target ≥ 20 000 acked/s at ≤ 60 µs of Parley CPU):\n`,

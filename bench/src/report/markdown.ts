@@ -163,7 +163,7 @@ function durableTable(d: DurableResult): string {
       v.mainThreadCpuUsPerAck ?? "–",
       v.machineCpuUsPerAck ?? "–",
       v.machineCores ?? "–",
-      machineCeiling(v.machineCpuUsPerAck),
+      machineCeiling(v.machineCpuUsPerAck, d.machine?.cpus),
     ]),
   );
 }

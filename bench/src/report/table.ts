@@ -1,4 +1,3 @@
-import { cpus } from "node:os";
 /** `a ÷ b` as "1.23×", or "–" when b is missing or the ratio is not a number. */
 export const ratio = (a: number, b: number | undefined): string =>
   b && Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : "–";
@@ -16,10 +15,11 @@ export const table = (head: string[], rows: (string | number)[][]): string =>
   ].join("\n");
 
 /**
- * The acks per second at which every core of this machine would be busy at the measured machine CPU per
- * ack: what the box allows at that cost, whatever the system does with it.
+ * The acks per second at which every core of the measuring machine (`cores`, as run.ts recorded it beside the
+ * result) would be busy at the measured machine CPU per ack: what the box allows at that cost, whatever the
+ * system does with it.
  */
-export function machineCeiling(machineUsPerAck: number | undefined): number | string {
-  if (machineUsPerAck === undefined || !(machineUsPerAck > 0)) return "–";
-  return Math.round((cpus().length * 1_000_000) / machineUsPerAck);
+export function machineCeiling(machineUsPerAck: number | undefined, cores: number | undefined): number | string {
+  if (machineUsPerAck === undefined || !(machineUsPerAck > 0) || cores === undefined) return "–";
+  return Math.round((cores * 1_000_000) / machineUsPerAck);
 }

@@ -9,6 +9,11 @@ import type { SystemName } from "../wire/wire.js";
 /** How big a run is: `full` (the issue's sizes), `quick`, or `toy` (smoke test). */
 export type Scale = "full" | "quick" | "toy";
 
+/** What run.ts writes beside every scenario's result: the machine it ran on (absent until it is written). */
+export interface RecordedOn {
+  readonly machine?: { readonly cpus: number };
+}
+
 export interface BenchOptions {
   readonly scale: Scale;
   readonly rounds: number;

@@ -6,7 +6,16 @@ import type { LatencySummary } from "../histogram.js";
 import { jitCpuUs, ProcSampler } from "../proc-stats.js";
 import type { SystemProcess } from "../systems/system.js";
 import type { SystemName } from "../wire/wire.js";
-import { log, medianOf, requireOpened, rounds, sleep, withSystem, type BenchOptions } from "./common.js";
+import {
+  log,
+  medianOf,
+  requireOpened,
+  rounds,
+  sleep,
+  withSystem,
+  type BenchOptions,
+  type RecordedOn,
+} from "./common.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const IN_PROCESS = `${ROOT}packages/server/dist-test/bench/durable-publish.js`;
@@ -55,7 +64,7 @@ export interface DurableRound {
   machineCores: number;
 }
 
-export interface DurableResult {
+export interface DurableResult extends RecordedOn {
   scenario: "durable";
   sizes: (typeof SIZES)[keyof typeof SIZES];
   rounds: Record<string, DurableRound[]>;

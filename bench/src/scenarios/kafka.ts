@@ -1,7 +1,16 @@
 import { cpuUs, jitCpuUs } from "../proc-stats.js";
 import { clusterSpace, startClusterServices } from "../systems/cluster-services.js";
 import type { SystemName } from "../wire/wire.js";
-import { KAFKA_PARTS, log, requireOpened, roomSpecs, sleep, withSystem, type BenchOptions } from "./common.js";
+import {
+  KAFKA_PARTS,
+  log,
+  requireOpened,
+  roomSpecs,
+  sleep,
+  withSystem,
+  type BenchOptions,
+  type RecordedOn,
+} from "./common.js";
 import { dms, type DmResult } from "./dms.js";
 import { durable, type DurableResult } from "./durable.js";
 import { fanout, type FanoutResult } from "./fanout.js";
@@ -12,7 +21,7 @@ export const KAFKA_SYSTEMS: readonly SystemName[] = ["parley", "parley-kafka", "
 /** Every system the kafka scenario can run, in round order (the baseline build right after the one it is compared with). */
 const KAFKA_RUNNABLE: readonly SystemName[] = ["parley", "parley-kafka", "parley-kafka-base", "parley-kafka-split"];
 
-export interface KafkaResult {
+export interface KafkaResult extends RecordedOn {
   scenario: "kafka";
   /** Where the broker and PostgreSQL came from ("own": started and stopped by this run). */
   services: { kafka: "own" | "given"; postgres: "own" | "given" };

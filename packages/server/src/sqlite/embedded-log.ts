@@ -303,17 +303,17 @@ export class EmbeddedLog implements EventLog {
 
   /** Sequences the batch against committed state (reads only) and builds what the writer stores. */
   private plan(batch: Queued[], now: number): Plan {
+    // Rooms this batch creates, by a head request or an append: each epoch is written once, with the batch.
     const created = new Map<string, RoomState>();
-    for (const q of batch) {
-      if (isAppend(q) || created.has(q.room) || this.committedHead(q.room)) continue;
-      created.set(q.room, this.freshRoom(q.room));
-    }
-    // A room an append creates is recorded too: its epoch is written once, with the batch (createHeads).
     const create = (room: string) => {
       const state = this.freshRoom(room);
       created.set(room, state);
       return state;
     };
+    for (const q of batch) {
+      if (isAppend(q) || created.has(q.room) || this.committedHead(q.room)) continue;
+      create(q.room);
+    }
     const seq = new SequencerBatch(
       (room) => this.committedHead(room) ?? created.get(room) ?? create(room),
       (room, cmid) => (this.cmids.find(room, cmid, now) === "new" ? undefined : this.events.findByCmid(room, cmid)),

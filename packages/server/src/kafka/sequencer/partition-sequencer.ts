@@ -277,13 +277,13 @@ interface Fetched {
   readonly error?: unknown;
 }
 
-/** Starts fetching partition `p` at `at`; never rejects, so a failure while a commit is running is not unhandled. */
 /** The offset right after the last of `taken` (a batch cut at maxBatch); `at` when none was taken. */
 function after(taken: readonly ReadRecord[], at: bigint): bigint {
   const last = taken.at(-1);
   return last ? last.offset + 1n : at;
 }
 
+/** Starts fetching partition `p` at `at`; never rejects, so a failure while a commit is running is not unhandled. */
 function prefetch(reader: PartitionReader, p: number, at: bigint): Promise<Fetched> {
   return reader.fetch(new Map([[p, at]])).then(
     (batches) => ({ at, batch: batches.get(p), fetchedAt: performance.now() }),
