@@ -83,7 +83,7 @@ start_role() {
 wait_for() {
   local name="$1" pid="$2" check="$3" deadline=$((SECONDS + 120))
   until eval "$check"; do
-    kill -0 "$pid" 2>/dev/null || { echo "[parley] $name exited; see $dir/$name.log" >&2 && return 1; }
+    kill -0 "$pid" 2>/dev/null || { echo "[parley] $name exited; see $dir/$name.log, which ends:" >&2 && tail -n 20 "$dir/$name.log" >&2 && return 1; }
     [ $SECONDS -lt $deadline ] || { echo "[parley] $name not ready after 120 s; see $dir/$name.log" >&2 && return 1; }
     sleep 0.2
   done

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -35,10 +35,22 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-/** `count` consecutive free ports (the script puts gateways on consecutive ports). */
+/** The lowest port the kernel hands out as the local end of outgoing connections. */
+function ephemeralLow(): number {
+  const range = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/);
+  return Number(range[0]);
+}
+
+/**
+ * `count` consecutive free ports (the script puts gateways on consecutive ports), below the
+ * ephemeral range: a port in it can be taken, between this check and the gateway's bind, as
+ * the local end of any outgoing connection of the suite's other tests (seen in CI: a gateway
+ * exited at start).
+ */
 async function freePorts(count: number): Promise<number> {
+  const high = ephemeralLow() - count;
   for (;;) {
-    const first = 20_000 + Math.floor(Math.random() * 30_000);
+    const first = 10_000 + Math.floor(Math.random() * (high - 10_000));
     const free = await Promise.all(Array.from({ length: count }, (_, i) => portFree(first + i)));
     if (free.every(Boolean)) return first;
   }
