@@ -58,6 +58,9 @@ export async function withSystem<T>(name: SystemName, opts: BenchOptions, fn: (h
   );
   const gen = new Generator(opts.workers);
   try {
+    // A round measures the system at rest, not its catching up with the rounds before (a Kafka-mode sink).
+    const backlog = await sys.caughtUp?.();
+    if (backlog && backlog.behind > 0) log(`${name} caught up ${backlog.behind} records in ${backlog.ms} ms`);
     return await fn({ sys, sampler, gen });
   } finally {
     sampler.stop();

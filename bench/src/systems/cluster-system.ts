@@ -7,12 +7,17 @@
 import type { SystemName } from "../wire/wire.js";
 import { clusterSpace, type ClusterRole, type ClusterSpace } from "./cluster-services.js";
 import { startParleyProcess, type StartOptions } from "./parley-process.js";
-import type { RunningSystem } from "./system.js";
+import { fetchText, type RunningSystem } from "./system.js";
 
 /** Gateways of the split cluster. */
 const SPLIT_GATEWAYS = 2;
 /** Longest wait for a process's /readyz (a fresh sequencer joins its group and takes its partitions). */
 const READY_MS = 60_000;
+/**
+ * Longest wait for every consumer to catch up before a round. A sink is the one that lags: the durable closed
+ * loop publishes faster than it writes PostgreSQL, and the next round's process inherits the backlog.
+ */
+const CATCH_UP_MS = 300_000;
 
 /** `--role all` in a ClusterSpace (the shared one, or one of its own dropped at stop). */
 export async function startParleyKafka(opts: StartOptions): Promise<RunningSystem> {
@@ -122,9 +127,38 @@ function joined(name: SystemName, started: { role: ClusterRole; p: RunningSystem
       return heaps.every((h) => h !== undefined) ? heaps.reduce((a, h) => a + (h ?? 0), 0) : undefined;
     },
     collectGarbage: async () => void (await Promise.all(started.map((s) => s.p.collectGarbage()))),
+    caughtUp: () =>
+      caughtUp(
+        name,
+        started.map((s) => s.p.port),
+      ),
     stop,
   };
   return system;
+}
+
+/** Waits until the summed `parley_consumer_lag` of every process is 0; answers the first sum and the wait. */
+async function caughtUp(name: SystemName, ports: readonly number[]): Promise<{ behind: number; ms: number }> {
+  const started = Date.now();
+  let behind: number | undefined;
+  for (;;) {
+    const texts = await Promise.all(ports.map((p) => fetchText(`http://127.0.0.1:${p}/metrics`)));
+    if (texts.some((t) => t === undefined)) throw new Error(`${name}: a process did not answer /metrics`);
+    const lag = texts.reduce((sum, t) => sum + consumerLag(t ?? ""), 0);
+    behind ??= lag;
+    if (lag === 0) return { behind, ms: Date.now() - started };
+    if (Date.now() - started > CATCH_UP_MS)
+      throw new Error(`${name}: still ${lag} records behind after ${CATCH_UP_MS} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** The sum of every `parley_consumer_lag` sample in a Prometheus exposition. */
+export function consumerLag(metrics: string): number {
+  let sum = 0;
+  for (const line of metrics.split("\n"))
+    if (line.startsWith("parley_consumer_lag{")) sum += Number(line.split(" ").at(-1));
+  return sum;
 }
 
 /** Resolves once `port` answers /readyz with 200. */

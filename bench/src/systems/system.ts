@@ -19,6 +19,11 @@ export interface RunningSystem {
   heapUsed(): Promise<number | undefined>;
   /** Runs a full GC in the server (Node servers; a no-op for NATS), then waits for it to settle. */
   collectGarbage(): Promise<void>;
+  /**
+   * Waits until the system has caught up with what earlier rounds left it (Kafka mode: every consumer's lag
+   * is 0); answers the records it was behind when asked. Systems without a backlog leave it out.
+   */
+  caughtUp?(): Promise<{ readonly behind: number; readonly ms: number }>;
   stop(): Promise<void>;
 }
 

@@ -43,6 +43,15 @@ export interface SinkServiceOptions {
   readonly onCommitted?: (events: readonly RoomEvent[]) => void;
 }
 
+/**
+ * Most bytes a sink fetch asks for (the whole response and each partition; the broker still returns one
+ * batch larger than this, so the sink never stalls). The client's default is 10 MiB: a sink catching up
+ * (after a restart, or behind a burst) parsed ~10 000 records per partition in one synchronous turn, and in
+ * `--role all` that stalled the gateway's event loop 300-550 ms at a time (docs/performance.md, "A sink
+ * catching up"). 256 KiB is about one PostgreSQL batch of events (1 000), a few ms of parsing.
+ */
+export const SINK_FETCH_BYTES = 256 * 1024;
+
 /** Consumes the events topic into PostgreSQL. */
 export class SinkService {
   private consumer: Consumer<Buffer, Buffer, Buffer, Buffer> | undefined;
@@ -102,6 +111,7 @@ export class SinkService {
         heartbeatInterval: Math.max(100, Math.floor(sessionTimeout / 5)),
         // Only events from committed sequencer transactions are history.
         isolationLevel: FetchIsolationLevels.READ_COMMITTED,
+        maxBytes: SINK_FETCH_BYTES,
       }),
     );
     this.consumer = startFromPostgres(consumer, {
