@@ -62,6 +62,12 @@ export interface DurableRound {
   machineCpuUsPerAck: number;
   /** Cores the whole machine kept busy in the closed loop (the box's core count when it is saturated). */
   machineCores: number;
+  /**
+   * Kafka mode: records its consumers (the sink above all) were behind when the closed loop ended, and how
+   * long they took to catch up after it (the lag is read at most every 2 s, so up to 2 s late). A sink that
+   * writes PostgreSQL slower than the loop acks leaves this behind: the acked rate is then not sustained.
+   */
+  caughtUp?: { readonly behind: number; readonly ms: number };
 }
 
 export interface DurableResult extends RecordedOn {
@@ -125,6 +131,7 @@ export async function durable(opts: BenchOptions, { inProcess: withInProcess = t
       const brokerJit = brokerPid === undefined ? undefined : jitCpuUs(brokerPid) - jit0;
       broker?.stop();
       const closed = await gen.report();
+      const caughtUp = await sys.caughtUp?.();
       const perAck = (us: number) => Math.round((us / Math.max(1, closed.acked)) * 100) / 100;
       const round: DurableRound = {
         ackedPerSec: Math.round(closed.acked / size.seconds),
@@ -138,9 +145,13 @@ export async function durable(opts: BenchOptions, { inProcess: withInProcess = t
         ...(sys.processes.length === 1 && { mainThreadCpuUsPerAck: perAck(mainThreadUs) }),
         machineCpuUsPerAck: perAck(machineUs),
         machineCores,
+        ...(caughtUp && { caughtUp }),
       };
+      const behind = caughtUp
+        ? `; consumers ${caughtUp.behind} records behind at its end, caught up ${caughtUp.ms} ms later`
+        : "";
       log(
-        `durable ${name}: ${round.ackedPerSec} acked/s (server ${round.serverCpuUsPerAck} µs CPU per ack${round.mainThreadCpuUsPerAck === undefined ? "" : ` of which main thread ${round.mainThreadCpuUsPerAck}`}${brokerCpu === undefined ? "" : `, broker ${round.brokerCpuUsPerAck} of which JIT ${round.brokerJitCpuUsPerAck}`}; machine ${round.machineCpuUsPerAck} µs per ack, ${machineCores} cores busy); at ${size.rate}/s p99 ack ${round.ack.p99Ms} ms`,
+        `durable ${name}: ${round.ackedPerSec} acked/s (server ${round.serverCpuUsPerAck} µs CPU per ack${round.mainThreadCpuUsPerAck === undefined ? "" : ` of which main thread ${round.mainThreadCpuUsPerAck}`}${brokerCpu === undefined ? "" : `, broker ${round.brokerCpuUsPerAck} of which JIT ${round.brokerJitCpuUsPerAck}`}; machine ${round.machineCpuUsPerAck} µs per ack, ${machineCores} cores busy); at ${size.rate}/s p99 ack ${round.ack.p99Ms} ms${behind}`,
       );
       return round;
     }),
