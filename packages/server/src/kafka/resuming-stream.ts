@@ -2,11 +2,9 @@
  * A consumer group's message stream that resumes by itself. A stream dies on
  * a fetch that failed past its retries (the broker restarting, say); a new one
  * is then opened on the same consumer after a pause, starting where the group
- * says ("committed" mode: the committed offset, or what the consumer's owner
- * answers for it, as the sink's PostgreSQL positions). Records the old stream
- * had delivered may come again; the sink and the bridge both make a repeat
- * harmless. Offsets are never auto-committed: each reader commits what it has
- * finished. The presence link reads from the latest offset instead: it wants
+ * says ("committed" mode: the committed offset). Records the old stream
+ * had delivered may come again; the bridge makes a repeat harmless. Offsets
+ * are never auto-committed: each reader commits what it has finished. The presence link reads from the latest offset instead: it wants
  * only what comes next, and a stream it lost was never reopened before.
  */
 import type { Consumer, Message, MessagesStream } from "@platformatic/kafka";
@@ -24,7 +22,7 @@ export interface ResumingStreamOptions {
   readonly topics: readonly string[];
   readonly onMessage: (m: RawMessage) => void;
   readonly logger: Logger;
-  /** The reader in log lines (`sink`, `bridge`). */
+  /** The reader in log lines (`bridge`, `presence`). */
   readonly name: string;
   /** Pause before a dead stream is reopened. Default 1000 ms. */
   readonly pauseMs?: number;

@@ -6,8 +6,11 @@ import type { RoomEvent } from "@parley/protocol";
 import { HEADER_NAME } from "../kafka/records.js";
 import type { StoredEvent } from "../postgres/events.js";
 
+/** A record's headers, as the client reads them (name and value; either may be null). */
+export type RecordHeaders = Iterable<readonly [Buffer | null, Buffer | null]>;
+
 /** Decodes one record value (and headers); undefined for a record that is not a room event. */
-export type SinkDecoder = (value: Buffer | undefined, headers: Map<Buffer, Buffer>) => StoredEvent | undefined;
+export type SinkDecoder = (value: Buffer | undefined, headers: RecordHeaders) => StoredEvent | undefined;
 
 function isEvent(x: unknown): x is RoomEvent {
   const e = x as Partial<RoomEvent> | null;
@@ -15,8 +18,8 @@ function isEvent(x: unknown): x is RoomEvent {
 }
 
 /** The first header named `name`, compared as bytes (no string per header of every record). */
-function header(headers: Map<Buffer, Buffer>, name: Buffer): Buffer | undefined {
-  for (const [k, v] of headers) if (k.equals(name)) return v;
+function header(headers: RecordHeaders, name: Buffer): Buffer | undefined {
+  for (const [k, v] of headers) if (k && v && k.equals(name)) return v;
   return undefined;
 }
 

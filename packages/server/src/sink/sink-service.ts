@@ -1,25 +1,42 @@
 /**
- * The sink role: one consumer group (`<prefix>sink`) over the events topic,
- * writing every event to PostgreSQL in idempotent batches (SinkWriter), each
- * with the sink's positions in the same transaction. PostgreSQL's positions
- * are where a partition resumes on every assignment (start-positions.ts);
- * the group's offsets in Kafka are committed after each batch, for tools and
- * lag only. Several sinks share the partitions; a sink that dies mid-batch
- * leaves the batch unwritten, so the next owner replays it and ON CONFLICT DO
- * NOTHING drops any repeats.
+ * The sink role: a member of the consumer group `<prefix>sink` over the
+ * events topic, which only assigns partitions (kafka/group-session.ts, as
+ * sequencers and redistributors use it); the sink fetches its partitions
+ * itself (PartitionReader, read_committed) and writes every event to
+ * PostgreSQL in idempotent batches (SinkWriter), each with the sink's
+ * positions in the same transaction. PostgreSQL's positions are where a
+ * partition resumes on every assignment (start-positions.ts); the group's
+ * offsets in Kafka are committed after each batch, for tools and lag only.
+ * Several sinks share the partitions; a sink that dies mid-batch leaves the
+ * batch unwritten, so the next owner replays it and ON CONFLICT DO NOTHING
+ * drops any repeats.
+ *
+ * It used the client's group stream until the profile of a sink catching up
+ * showed the stream's per-record message objects, commit closures and object
+ * stream as a third of its CPU (docs/performance.md, "A sink catching up").
  */
-import { Consumer, FetchIsolationLevels } from "@platformatic/kafka";
+import { Consumer } from "@platformatic/kafka";
 import type { Logger } from "pino";
 import type { RoomEvent } from "@parley/protocol";
-import { committedFetches } from "../kafka/committed-fetch.js";
-import { ResumingStream, type RawMessage, type RawStream } from "../kafka/resuming-stream.js";
+import { closeForced } from "../kafka/close-client.js";
+import {
+  assignmentGroup,
+  joinAssignmentGroup,
+  leaveAssignmentGroup,
+  type AssignmentGroupOptions,
+} from "../kafka/group-session.js";
+import { PartitionReader, type PartitionBatch } from "../kafka/partition-reader.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { PostgresEvents } from "../postgres/events.js";
 import type { PostgresSinkPositions } from "../postgres/sink-positions.js";
 import { decodeEventRecord, type SinkDecoder } from "./sink-decode.js";
 import { SinkLag } from "./sink-lag.js";
 import { SinkWriter, type SinkTarget } from "./sink-writer.js";
-import { startFromPostgres } from "./start-positions.js";
+import { startPositions } from "./start-positions.js";
+
+/** Pause after a failed fetch or start lookup (the broker away), and while the group gives no partition. */
+const RETRY_MS = 500;
+const IDLE_MS = 100;
 
 /** Options of SinkService. */
 export interface SinkServiceOptions {
@@ -54,18 +71,33 @@ export const SINK_FETCH_BYTES = 256 * 1024;
 
 /** Consumes the events topic into PostgreSQL. */
 export class SinkService {
-  private consumer: Consumer<Buffer, Buffer, Buffer, Buffer> | undefined;
-  private reader: ResumingStream | undefined;
+  private group: Consumer | undefined;
+  private fetcher: Consumer | undefined;
+  private reader: PartitionReader | undefined;
+  private loop: Promise<void> | undefined;
   private readonly writer: SinkWriter;
   private readonly decode: SinkDecoder;
   private readonly highWater: number;
+  private readonly topic: string;
+  /** The group's latest assignment; the loop applies it between fetches. */
+  private owned = new Set<number>();
+  private joined = false;
+  /** Per partition being read, the next offset to fetch (set once its start is known). */
+  private readonly positions = new Map<number, bigint>();
+  /** Per partition, the group commit of its written offsets (one closure per partition, not per record). */
+  private readonly commits = new Map<number, (next: bigint) => Promise<void>>();
   private written = 0;
+  /** Fetches so far: each asks for the partitions in an order rotated by one (rotated()). */
+  private turn = 0;
   private stopped = false;
   /** True from a failed PostgreSQL write or offset commit until the next batch lands (/readyz). */
   private failing = false;
+  /** True from a failed fetch until the next one returns (/readyz). */
+  private fetchFailing = false;
 
   constructor(private readonly options: SinkServiceOptions) {
     this.decode = options.decode ?? decodeEventRecord;
+    this.topic = `${options.topicPrefix}events`;
     const maxBatch = options.maxBatch ?? 1000;
     this.highWater = maxBatch * 4;
     this.writer = new SinkWriter({
@@ -83,103 +115,143 @@ export class SinkService {
     });
   }
 
-  private get stream(): RawStream | undefined {
-    return this.reader?.current;
-  }
-
   /** Events inserted since start (repeats not counted). */
   get insertedCount(): number {
     return this.written;
   }
 
-  /** Ready: in the group with a live stream, and writing to PostgreSQL without failures. */
+  /** Ready: in the group, fetching, and writing to PostgreSQL without failures. */
   ready(): boolean {
-    return !this.stopped && !this.failing && Boolean(this.consumer?.assignments) && this.stream?.closed === false;
+    return !this.stopped && this.joined && !this.failing && !this.fetchFailing && this.loop !== undefined;
   }
 
-  /** Joins the group and starts consuming each assigned partition from PostgreSQL's position (earliest without one). */
+  /** Joins the group and reads each assigned partition from PostgreSQL's position (earliest without one). */
   async start(): Promise<void> {
-    const { brokers, topicPrefix } = this.options;
+    const { brokers, topicPrefix, logger } = this.options;
     const sessionTimeout = this.options.sessionTimeoutMs ?? 10_000;
-    const { positions, logger, metrics } = this.options;
-    const consumer = committedFetches(
-      new Consumer({
-        groupId: `${topicPrefix}sink`,
-        clientId: this.options.clientId ?? `parley-sink-${process.pid}`,
-        bootstrapBrokers: [...brokers],
-        sessionTimeout,
-        heartbeatInterval: Math.max(100, Math.floor(sessionTimeout / 5)),
-        // Only events from committed sequencer transactions are history.
-        isolationLevel: FetchIsolationLevels.READ_COMMITTED,
-        maxBytes: SINK_FETCH_BYTES,
-      }),
-    );
-    this.consumer = startFromPostgres(consumer, {
-      stored: (topic) => positions.read(topic),
-      logger,
-      onLost: ({ partition, from, to }) => metrics?.sinkLostOffsets.inc({ partition }, Number(to - from)),
+    const clientId = this.options.clientId ?? `parley-sink-${process.pid}`;
+    this.fetcher = new Consumer({
+      clientId: `${clientId}-reader`,
+      groupId: `${clientId}-unjoined`,
+      bootstrapBrokers: [...brokers],
     });
-    this.reportLag(`${topicPrefix}events`);
-    await this.consume();
-    this.options.logger.info({ group: `${topicPrefix}sink` }, "sink started");
-  }
-
-  private reportLag(topic: string): void {
-    const lag = new SinkLag({
-      consumer: () => this.consumer,
-      topic,
-      stored: () => this.options.positions.read(topic),
-      fetched: (p) => this.stream?.offsetsToFetch.get(`${topic}:${p}`),
-      idle: () => this.writer.backlog === 0 && this.stream?.readableLength === 0,
-      onError: (err) => this.options.logger.warn({ err }, "sink lag unread"),
-    });
-    this.options.metrics?.addLagSource({ consumer: "sink", topic, read: () => lag.read() });
-  }
-
-  /**
-   * Opens the message stream; "committed" mode asks the consumer for each
-   * assigned partition's start, which startFromPostgres answers. A dead stream
-   * is reopened (ResumingStream); records queued from the old stream are still
-   * written with their positions, the new stream may fetch them again, and rows
-   * seen twice are no-ops.
-   */
-  private async consume(): Promise<void> {
-    const consumer = this.consumer;
-    if (!consumer) throw new Error("sink: consume before start()");
-    this.reader = new ResumingStream({
-      consumer,
-      topics: [`${this.options.topicPrefix}events`],
-      onMessage: (m) => this.onMessage(m),
-      logger: this.options.logger,
-      name: "sink",
-    });
-    await this.reader.open();
+    this.reader = new PartitionReader(this.fetcher, this.topic, { maxWaitMs: 200, maxBytes: SINK_FETCH_BYTES });
+    const groupOptions: AssignmentGroupOptions = {
+      brokers,
+      groupId: `${topicPrefix}sink`,
+      clientId,
+      topic: this.topic,
+      sessionTimeoutMs: sessionTimeout,
+      heartbeatIntervalMs: Math.max(100, Math.floor(sessionTimeout / 5)),
+      onAssignment: (assignments) => {
+        this.owned = new Set(assignments.filter((a) => a.topic === this.topic).flatMap((a) => a.partitions));
+        this.joined = true;
+      },
+      onError: (err: unknown) => logger.warn({ err }, "sink group error"),
+    };
+    this.group = assignmentGroup(groupOptions);
+    this.reportLag();
+    await joinAssignmentGroup(this.group, groupOptions);
+    this.loop = this.run();
+    logger.info({ group: `${topicPrefix}sink` }, "sink started");
   }
 
   /** Writes what is queued, commits it, and leaves the group. */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.stream?.pause();
+    await this.loop;
     await this.writer.close();
-    await this.reader?.close();
-    const consumer = this.consumer;
-    if (consumer) await new Promise<void>((resolve) => consumer.close(true, () => resolve()));
+    await leaveAssignmentGroup(this.group);
+    await closeForced(this.fetcher);
   }
 
-  private onMessage(m: RawMessage): void {
-    this.writer.add({
-      stored: this.decode(m.value, m.headers),
-      topic: m.topic,
-      partition: m.partition,
-      offset: m.offset,
-      commit: async () => void (await m.commit()),
+  private reportLag(): void {
+    const lag = new SinkLag({
+      consumer: () => this.group as Consumer<Buffer, Buffer, Buffer, Buffer> | undefined,
+      topic: this.topic,
+      stored: () => this.options.positions.read(this.topic),
+      fetched: (p) => this.positions.get(p),
+      idle: () => this.writer.backlog === 0,
+      onError: (err) => this.options.logger.warn({ err }, "sink lag unread"),
     });
-    // Backpressure: while PostgreSQL is slow or down, stop fetching instead of buffering without bound.
-    if (this.writer.backlog >= this.highWater && this.stream && !this.stream.isPaused()) {
-      this.stream.pause();
-      void this.writer.flush().then(() => this.stream?.resume());
+    this.options.metrics?.addLagSource({ consumer: "sink", topic: this.topic, read: () => lag.read() });
+  }
+
+  /** Fetches the owned partitions and hands their records to the writer, until stopped. */
+  private async run(): Promise<void> {
+    const reader = this.reader;
+    if (!reader) throw new Error("sink: run before start()");
+    while (!this.stopped) {
+      try {
+        await this.follow();
+        if (this.positions.size === 0) {
+          await sleep(IDLE_MS);
+        } else if (this.writer.backlog >= this.highWater) {
+          // Backpressure: while PostgreSQL is slow or down, stop fetching instead of buffering without bound.
+          await this.writer.flush();
+        } else {
+          this.take(await reader.fetch(rotated(this.positions, this.turn++)));
+          this.fetchFailing = false;
+        }
+      } catch (err) {
+        this.fetchFailing = true;
+        this.options.logger.warn({ err }, "sink fetch failed; retrying");
+        await sleep(RETRY_MS);
+      }
     }
   }
+
+  /** Drops partitions the group took away; starts the new ones at PostgreSQL's positions. */
+  private async follow(): Promise<void> {
+    const owned = this.owned;
+    for (const p of this.positions.keys()) if (!owned.has(p)) this.positions.delete(p);
+    const fresh = [...owned].filter((p) => !this.positions.has(p));
+    if (fresh.length === 0 || !this.fetcher) return;
+    const { positions, logger, metrics } = this.options;
+    const starts = await startPositions(this.fetcher, this.topic, fresh, {
+      stored: (topic) => positions.read(topic),
+      logger,
+      onLost: ({ partition, from, to }) => metrics?.sinkLostOffsets.inc({ partition }, Number(to - from)),
+    });
+    for (const [p, start] of starts) if (this.owned.has(p)) this.positions.set(p, start);
+  }
+
+  private take(fetched: ReadonlyMap<number, PartitionBatch>): void {
+    for (const [partition, batch] of fetched) {
+      // Taken away while the fetch was in flight: the new owner reads it from PostgreSQL's position.
+      if (!this.owned.has(partition) || !this.positions.has(partition)) continue;
+      const commit = this.commitOf(partition);
+      for (const r of batch.records) {
+        const stored = this.decode(r.value ?? undefined, r.headers);
+        this.writer.add({ stored, topic: this.topic, partition, offset: r.offset, commit });
+      }
+      this.positions.set(partition, batch.next);
+    }
+  }
+
+  private commitOf(partition: number): (next: bigint) => Promise<void> {
+    let commit = this.commits.get(partition);
+    if (!commit) {
+      const topic = this.topic;
+      commit = async (offset: bigint) => {
+        await this.group?.commit({ offsets: [{ topic, partition, offset, leaderEpoch: -1 }] });
+      };
+      this.commits.set(partition, commit);
+    }
+    return commit;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * `positions` starting at its `turn`-th partition. A fetch fills partitions in the order asked until
+ * SINK_FETCH_BYTES, so a fixed order would let the first partitions' backlog starve the last ones.
+ */
+function rotated(positions: ReadonlyMap<number, bigint>, turn: number): Map<number, bigint> {
+  const entries = [...positions];
+  const at = entries.length === 0 ? 0 : turn % entries.length;
+  return new Map([...entries.slice(at), ...entries.slice(0, at)]);
 }
 
 /** The target, with each batch's write time (rows and positions, one transaction) observed as `parley_sink_batch_seconds`. */

@@ -16,8 +16,8 @@ export interface SinkRecord {
   readonly topic: string;
   readonly partition: number;
   readonly offset: bigint;
-  /** Commits this record's offset + 1 for its partition to the consumer group (informational). */
-  readonly commit: () => Promise<void>;
+  /** Commits `next` (this record's offset + 1) for its partition to the consumer group (informational). */
+  readonly commit: (next: bigint) => Promise<void>;
 }
 
 /** Where batches go: PostgresEvents in production, a fake in tests. Events and positions commit together. */
@@ -106,7 +106,9 @@ export class SinkWriter {
       if (inserted === undefined) return;
       this.pending.splice(0, batch.length);
       // PostgreSQL holds the positions now; a failed group commit (a rebalance, say) costs only a stale lag figure.
-      await Promise.all(last.map((r) => r.commit().catch((err: unknown) => this.options.onError?.(err, "commit"))));
+      await Promise.all(
+        last.map((r) => r.commit(r.offset + 1n).catch((err: unknown) => this.options.onError?.(err, "commit"))),
+      );
       this.options.onBatch?.(batch.length, inserted, stored);
     }
   }

@@ -7,11 +7,8 @@
  * holds is lost for good: reported at error level with the offset range, and
  * counted, and the sink goes on from the earliest retained offset.
  *
- * The group stream (sink-service.ts) asks its consumer's listCommittedOffsets
- * for the start of every assigned partition on every join;
- * startFromPostgres answers that call from here, so each rebalance seeks to
- * PostgreSQL's positions while the library keeps the group, fetch and
- * backpressure machinery.
+ * The sink (sink-service.ts) asks startPositions for every partition the
+ * group newly assigns it, on every rebalance.
  */
 import { type Consumer, ListOffsetTimestamps } from "@platformatic/kafka";
 import type { Logger } from "pino";
@@ -50,7 +47,7 @@ export function startOffset({ stored, earliest, end }: PartitionBounds): StartDe
   return { start: earliest, lost: { from: want, to: earliest } };
 }
 
-/** Options of startFromPostgres. */
+/** Options of startPositions. */
 export interface StartFromPostgresOptions {
   /** PostgreSQL's positions of a topic (PostgresSinkPositions.read). */
   readonly stored: (topic: string) => Promise<ReadonlyMap<number, bigint>>;
@@ -59,44 +56,23 @@ export interface StartFromPostgresOptions {
   readonly onLost?: (lost: LostOffsets) => void;
 }
 
-type AnyConsumer = Consumer<Buffer, Buffer, Buffer, Buffer>;
 type Offsets = Map<string, bigint[]>;
-type Callback = (error: Error | null, offsets?: Offsets) => void;
-type ListCommits = (options: { topics: { topic: string; partitions: number[] }[] }, callback?: Callback) => unknown;
 
-/** Makes `consumer`'s committed-offset lookups answer with the start positions above; returns the consumer. */
-export function startFromPostgres<C extends AnyConsumer>(consumer: C, options: StartFromPostgresOptions): C {
-  const lookup: ListCommits = (request, callback) => {
-    const work = (async () => {
-      const out: Offsets = new Map();
-      for (const { topic, partitions } of request.topics) {
-        out.set(topic, await startsOf(consumer, topic, partitions, options));
-      }
-      return out;
-    })();
-    if (!callback) return work;
-    work.then(
-      (offsets) => callback(null, offsets),
-      (err: Error) => callback(err),
-    );
-    return undefined;
-  };
-  (consumer as unknown as { listCommittedOffsets: ListCommits }).listCommittedOffsets = lookup;
-  return consumer;
-}
-
-async function startsOf(
-  consumer: AnyConsumer,
+/**
+ * Where each of `partitions` starts (startOffset), from PostgreSQL's positions and Kafka's earliest and
+ * end offsets; reports every decision worth a log line. `consumer` is any client that lists offsets.
+ */
+export async function startPositions(
+  consumer: Pick<Consumer, "listOffsets">,
   topic: string,
   partitions: readonly number[],
   options: StartFromPostgresOptions,
-): Promise<bigint[]> {
+): Promise<Map<number, bigint>> {
   const stored = await options.stored(topic);
   const list = (timestamp: bigint) =>
     consumer.listOffsets({ topics: [topic], partitions: { [topic]: [...partitions] }, timestamp });
   const [earliest, end] = await Promise.all([list(ListOffsetTimestamps.EARLIEST), list(ListOffsetTimestamps.LATEST)]);
-  // Indexed by partition, as the client's own lookup answers.
-  const starts: bigint[] = [];
+  const starts = new Map<number, bigint>();
   for (const partition of partitions) {
     const bounds = {
       stored: stored.get(partition),
@@ -105,7 +81,7 @@ async function startsOf(
     };
     const decision = startOffset(bounds);
     report({ topic, partition, bounds, decision }, options);
-    starts[partition] = decision.start;
+    starts.set(partition, decision.start);
   }
   return starts;
 }
