@@ -47,6 +47,12 @@ function durablePart(d: DurableResult, ref: DurableSummary | undefined, cores: n
     if (roles.length === 0) return "–";
     return roles.map((role) => `${role} ${medianOf(rounds, (r) => r.cpuUsPerAckByRole?.[role] ?? NaN)}`).join(", ");
   };
+  /** Median over rounds of what the consumers (the sink) had left when the loop ended, and the catch-up. */
+  const behind = (name: string) => {
+    const rounds = (d.rounds[name] ?? []).filter((r) => r.caughtUp !== undefined);
+    if (rounds.length === 0) return "–";
+    return `${medianOf(rounds, (r) => r.caughtUp?.behind ?? NaN)}; ${medianOf(rounds, (r) => r.caughtUp?.ms ?? NaN)} ms`;
+  };
   const rows = Object.entries(d.summary).map(([n, v]) => [
     label(n),
     v.ackedPerSec,
@@ -56,6 +62,7 @@ function durablePart(d: DurableResult, ref: DurableSummary | undefined, cores: n
     ratio(v.serverCpuUsPerAck, ref?.serverCpuUsPerAck),
     v.brokerCpuUsPerAck === undefined ? "–" : `${v.brokerCpuUsPerAck} (JIT ${v.brokerJitCpuUsPerAck ?? "–"})`,
     byRole(n),
+    behind(n),
     v.machineCpuUsPerAck ?? "–",
     v.machineCores ?? "–",
     machineCeiling(v.machineCpuUsPerAck, cores),
@@ -72,6 +79,7 @@ function durablePart(d: DurableResult, ref: DurableSummary | undefined, cores: n
         "÷ embedded",
         "broker CPU µs per ack (of it its JIT compilers)",
         "Parley CPU µs per ack by role",
+        "records its consumers (the sink) were behind at the loop's end; caught up after",
         "machine CPU µs per ack (every process and the kernel)",
         "machine cores busy",
         "machine ceiling, acks/s",
