@@ -7,7 +7,7 @@
 import { brokerSocketBytes, bytesBetween, type SocketBytes } from "../broker-bytes.js";
 import { cpuUs } from "../proc-stats.js";
 import type { RoutingCluster } from "../systems/routing-cluster.js";
-import { fetchText, type RunningSystem } from "../systems/system.js";
+import { fetchText, metricSum, type RunningSystem } from "../systems/system.js";
 import type { ModelPoint } from "../routing-model/routing-points.js";
 
 /** Counters of one process at one instant. */
@@ -36,17 +36,6 @@ const READ = "parley_gateway_records_read_total";
 const BYTES = "parley_gateway_bytes_read_total";
 const DELIVERED = "parley_deliveries_total";
 const REDISTRIBUTED = "parley_redistributor_records_total";
-
-/** Sum of every series of `name` whose labels include `labels` (e.g. `channel="direct"`). */
-export function metricSum(text: string, name: string, labels: readonly string[] = []): number {
-  let total = 0;
-  for (const line of text.split("\n")) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (!labels.every((l) => line.includes(l))) continue;
-    total += Number(line.slice(line.lastIndexOf(" ") + 1));
-  }
-  return total;
-}
 
 async function countersOf(p: RunningSystem, series: Record<string, [string, string[]]>): Promise<ProcessCounters> {
   const text = await fetchText(`http://127.0.0.1:${p.port}/metrics`);

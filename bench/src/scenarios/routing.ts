@@ -25,9 +25,9 @@ import {
   type RoutingTopology,
 } from "../systems/routing-cluster.js";
 import { waitReady } from "../systems/cluster-system.js";
-import { fetchText } from "../systems/system.js";
+import { fetchText, metricSum } from "../systems/system.js";
 import { log, requireOpened, sleep, type BenchOptions } from "./common.js";
-import { metricSum, rates, snapshot, type ProbeTarget } from "./routing-probe.js";
+import { rates, snapshot, type ProbeTarget } from "./routing-probe.js";
 import { atRate, merged, narrowed, PLANS, pointId, topologyId, type RoutingPlan } from "./routing-plan.js";
 import { publishers, roomsOf, workloadSpecs, type RoutingWorkload } from "./routing-workload.js";
 

@@ -7,7 +7,7 @@
 import type { SystemName } from "../wire/wire.js";
 import { clusterSpace, type ClusterRole, type ClusterSpace } from "./cluster-services.js";
 import { startParleyProcess, type StartOptions } from "./parley-process.js";
-import { fetchText, type RunningSystem } from "./system.js";
+import { fetchText, metricSum, type RunningSystem } from "./system.js";
 
 /** Gateways of the split cluster. */
 const SPLIT_GATEWAYS = 2;
@@ -144,21 +144,13 @@ async function caughtUp(name: SystemName, ports: readonly number[]): Promise<{ b
   for (;;) {
     const texts = await Promise.all(ports.map((p) => fetchText(`http://127.0.0.1:${p}/metrics`)));
     if (texts.some((t) => t === undefined)) throw new Error(`${name}: a process did not answer /metrics`);
-    const lag = texts.reduce((sum, t) => sum + consumerLag(t ?? ""), 0);
+    const lag = texts.reduce((sum, t) => sum + metricSum(t ?? "", "parley_consumer_lag"), 0);
     behind ??= lag;
     if (lag === 0) return { behind, ms: Date.now() - started };
     if (Date.now() - started > CATCH_UP_MS)
       throw new Error(`${name}: still ${lag} records behind after ${CATCH_UP_MS} ms`);
     await new Promise((r) => setTimeout(r, 250));
   }
-}
-
-/** The sum of every `parley_consumer_lag` sample in a Prometheus exposition. */
-export function consumerLag(metrics: string): number {
-  let sum = 0;
-  for (const line of metrics.split("\n"))
-    if (line.startsWith("parley_consumer_lag{")) sum += Number(line.split(" ").at(-1));
-  return sum;
 }
 
 /** Resolves once `port` answers /readyz with 200. */

@@ -110,6 +110,17 @@ export async function fetchText(url: string): Promise<string | undefined> {
   }
 }
 
+/** Sum of every series of `name` whose labels include `labels` (e.g. `channel="direct"`). */
+export function metricSum(text: string, name: string, labels: readonly string[] = []): number {
+  let total = 0;
+  for (const line of text.split("\n")) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (!labels.every((l) => line.includes(l))) continue;
+    total += Number(line.slice(line.lastIndexOf(" ") + 1));
+  }
+  return total;
+}
+
 /** A server that is not Node (NATS, Centrifugo): a binary, a config file the bench writes, one client port. */
 export interface NativeServer {
   readonly name: SystemName;

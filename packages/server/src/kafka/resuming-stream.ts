@@ -4,8 +4,9 @@
  * is then opened on the same consumer after a pause, starting where the group
  * says ("committed" mode: the committed offset). Records the old stream
  * had delivered may come again; the bridge makes a repeat harmless. Offsets
- * are never auto-committed: each reader commits what it has finished. The presence link reads from the latest offset instead: it wants
- * only what comes next, and a stream it lost was never reopened before.
+ * are never auto-committed: each reader commits what it has finished. The
+ * presence link reads from the latest offset instead: it wants only what
+ * comes next, and a stream it lost was never reopened before.
  */
 import type { Consumer, Message, MessagesStream } from "@platformatic/kafka";
 import type { Logger } from "../logger.js";

@@ -15,6 +15,7 @@
  * showed the stream's per-record message objects, commit closures and object
  * stream as a third of its CPU (docs/performance.md, "A sink catching up").
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { Consumer } from "@platformatic/kafka";
 import type { Logger } from "pino";
 import type { RoomEvent } from "@parley/protocol";
@@ -84,8 +85,6 @@ export class SinkService {
   private joined = false;
   /** Per partition being read, the next offset to fetch (set once its start is known). */
   private readonly positions = new Map<number, bigint>();
-  /** Per partition, the group commit of its written offsets (one closure per partition, not per record). */
-  private readonly commits = new Map<number, (next: bigint) => Promise<void>>();
   private written = 0;
   /** Fetches so far: each asks for the partitions in an order rotated by one (rotated()). */
   private turn = 0;
@@ -219,8 +218,9 @@ export class SinkService {
   private take(fetched: ReadonlyMap<number, PartitionBatch>): void {
     for (const [partition, batch] of fetched) {
       // Taken away while the fetch was in flight: the new owner reads it from PostgreSQL's position.
-      if (!this.owned.has(partition) || !this.positions.has(partition)) continue;
-      const commit = this.commitOf(partition);
+      if (!this.owned.has(partition)) continue;
+      // One closure per partition and fetch, shared by its records (not one per record).
+      const commit = (offset: bigint) => this.commitOffset(partition, offset);
       for (const r of batch.records) {
         const stored = this.decode(r.value ?? undefined, r.headers);
         this.writer.add({ stored, topic: this.topic, partition, offset: r.offset, commit });
@@ -229,20 +229,11 @@ export class SinkService {
     }
   }
 
-  private commitOf(partition: number): (next: bigint) => Promise<void> {
-    let commit = this.commits.get(partition);
-    if (!commit) {
-      const topic = this.topic;
-      commit = async (offset: bigint) => {
-        await this.group?.commit({ offsets: [{ topic, partition, offset, leaderEpoch: -1 }] });
-      };
-      this.commits.set(partition, commit);
-    }
-    return commit;
+  /** Commits `offset` for `partition` to the group (informational: PostgreSQL's positions are the truth). */
+  private async commitOffset(partition: number, offset: bigint): Promise<void> {
+    await this.group?.commit({ offsets: [{ topic: this.topic, partition, offset, leaderEpoch: -1 }] });
   }
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * `positions` starting at its `turn`-th partition. A fetch fills partitions in the order asked until
